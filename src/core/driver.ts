@@ -1,0 +1,76 @@
+import type { DriverName, IsolationInfo } from './vm.js';
+
+export interface VmSpec {
+  id: string;
+  name: string;
+  vcpus: number;
+  memoryMiB: number;
+}
+
+export interface ExecRequest {
+  /** argv[0] is looked up on the guest's PATH; no shell is involved unless argv names one. */
+  argv: readonly string[];
+  env?: Readonly<Record<string, string>>;
+  /** Working directory inside the VM; default is the VM's home/workspace. */
+  cwd?: string;
+  /** Bytes written to stdin, which is then closed. Without it stdin is empty. */
+  stdin?: Uint8Array;
+  /** Kill the command's whole process tree after this long. */
+  timeoutMs: number;
+}
+
+export interface ExecOutput {
+  onStdout?(chunk: Uint8Array): void;
+  onStderr?(chunk: Uint8Array): void;
+}
+
+export interface ExecResult {
+  /** Null when the process was ended by a signal. */
+  exitCode: number | null;
+  signal: string | null;
+  timedOut: boolean;
+  durationMs: number;
+}
+
+export type DriverVmState = 'created' | 'running' | 'stopped' | 'missing';
+
+export interface DriverVmInfo {
+  id: string;
+  state: DriverVmState;
+  /** Backend detail worth showing to a person (pid, container id, ...). */
+  detail?: Record<string, unknown>;
+}
+
+export interface DriverHealth {
+  ok: boolean;
+  message: string;
+}
+
+/**
+ * One isolation backend. Rules every implementation keeps:
+ * - It owns every resource it makes (processes, files, sockets) and `destroy` leaves none behind,
+ *   also after a host restart (`list` finds what a previous process made).
+ * - `exec` streams output as it comes, distinguishes a command that could not start
+ *   (ERR_EXEC_SPAWN_FAILED) from one that exited non-zero, and on timeout or abort kills the
+ *   command's whole process tree before it returns.
+ * - Settings come in through the factory; a driver never reads `process.env`.
+ * - Unsupported features throw ERR_UNSUPPORTED; a VM it does not know throws ERR_VM_NOT_FOUND.
+ */
+export interface VmDriver {
+  readonly name: DriverName;
+  readonly isolation: IsolationInfo;
+  /** Allocates the VM's resources; idempotent per id. */
+  create(spec: VmSpec, signal?: AbortSignal): Promise<void>;
+  /** Boots the VM and waits until its agent answers; idempotent when already running. */
+  start(id: string, signal?: AbortSignal): Promise<void>;
+  exec(id: string, request: ExecRequest, output?: ExecOutput, signal?: AbortSignal): Promise<ExecResult>;
+  /** Graceful stop, then force after `graceMs`. Files survive; a later `start` resumes them. */
+  stop(id: string, options?: { graceMs?: number }): Promise<void>;
+  /** Stops if needed and removes everything; idempotent. */
+  destroy(id: string): Promise<void>;
+  status(id: string): Promise<DriverVmInfo>;
+  list(): Promise<DriverVmInfo[]>;
+  health(): Promise<DriverHealth>;
+  /** Releases connections held by this process; VMs keep running. */
+  close(): Promise<void>;
+}

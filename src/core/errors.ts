@@ -1,0 +1,91 @@
+/**
+ * Stable error codes. Each code is listed once, never reused, and says whose fault it is
+ * (`caller` → 4xx, `ours` → 5xx) and whether trying again can help. Inside a process errors are
+ * `AetherError` instances; across process and VM boundaries they travel as `WireError` data.
+ */
+export const ERROR_CODES = {
+  ERR_VALIDATION: { status: 400, fault: 'caller', retryable: false },
+  ERR_BAD_JSON: { status: 400, fault: 'caller', retryable: false },
+  ERR_BODY_TOO_LARGE: { status: 413, fault: 'caller', retryable: false },
+  ERR_NOT_FOUND: { status: 404, fault: 'caller', retryable: false },
+  ERR_VM_NOT_FOUND: { status: 404, fault: 'caller', retryable: false },
+  ERR_TASK_NOT_FOUND: { status: 404, fault: 'caller', retryable: false },
+  ERR_EXECUTION_NOT_FOUND: { status: 404, fault: 'caller', retryable: false },
+  ERR_JOB_NOT_FOUND: { status: 404, fault: 'caller', retryable: false },
+  ERR_VM_NAME_TAKEN: { status: 409, fault: 'caller', retryable: false },
+  ERR_VM_NOT_RUNNING: { status: 409, fault: 'caller', retryable: false },
+  ERR_INVALID_TRANSITION: { status: 409, fault: 'caller', retryable: false },
+  ERR_DRIVER_UNKNOWN: { status: 400, fault: 'caller', retryable: false },
+  ERR_UNSUPPORTED: { status: 501, fault: 'ours', retryable: false },
+  ERR_EXEC_SPAWN_FAILED: { status: 422, fault: 'caller', retryable: false },
+  ERR_EXEC_TIMEOUT: { status: 504, fault: 'caller', retryable: false },
+  ERR_TASK_TIMEOUT: { status: 504, fault: 'ours', retryable: true },
+  ERR_TASK_CANCELLED: { status: 409, fault: 'caller', retryable: false },
+  ERR_WAIT_TIMEOUT: { status: 504, fault: 'ours', retryable: true },
+  ERR_VM_BOOT_TIMEOUT: { status: 504, fault: 'ours', retryable: true },
+  ERR_VM_LOST: { status: 410, fault: 'ours', retryable: false },
+  ERR_AGENT_UNREACHABLE: { status: 502, fault: 'ours', retryable: true },
+  ERR_AGENT_PROTOCOL: { status: 502, fault: 'ours', retryable: false },
+  ERR_ISOLATION_UNAVAILABLE: { status: 503, fault: 'ours', retryable: false },
+  ERR_DRIVER_FAILED: { status: 500, fault: 'ours', retryable: true },
+  ERR_STORE_UNAVAILABLE: { status: 503, fault: 'ours', retryable: true },
+  ERR_QUEUE_UNAVAILABLE: { status: 503, fault: 'ours', retryable: true },
+  ERR_CONFIG: { status: 500, fault: 'ours', retryable: false },
+  ERR_INTERNAL: { status: 500, fault: 'ours', retryable: false },
+} as const satisfies Record<string, { status: number; fault: 'caller' | 'ours'; retryable: boolean }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** An error as data: what the store keeps, the API returns and the agent sends. */
+export interface WireError {
+  code: ErrorCode;
+  message: string;
+  retryable: boolean;
+  details?: Record<string, unknown>;
+}
+
+export class AetherError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; details?: Record<string, unknown> }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'AetherError';
+    this.code = code;
+    this.details = options?.details;
+  }
+
+  get status(): number {
+    return ERROR_CODES[this.code].status;
+  }
+
+  get retryable(): boolean {
+    return ERROR_CODES[this.code].retryable;
+  }
+
+  toWire(): WireError {
+    const wire: WireError = { code: this.code, message: this.message, retryable: this.retryable };
+    if (this.details) wire.details = this.details;
+    return wire;
+  }
+}
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(ERROR_CODES, value);
+}
+
+/** Any thrown value as wire data; unknown errors become ERR_INTERNAL without leaking stacks. */
+export function toWireError(error: unknown): WireError {
+  if (error instanceof AetherError) return error.toWire();
+  const message = error instanceof Error ? error.message : String(error);
+  return { code: 'ERR_INTERNAL', message, retryable: false };
+}
+
+export function fromWireError(wire: WireError): AetherError {
+  const code = isErrorCode(wire.code) ? wire.code : 'ERR_INTERNAL';
+  return new AetherError(code, wire.message, wire.details ? { details: wire.details } : undefined);
+}
+
+export function isAetherError(error: unknown, code?: ErrorCode): error is AetherError {
+  return error instanceof AetherError && (code === undefined || error.code === code);
+}

@@ -1,0 +1,63 @@
+import type { TaskPriority, TaskType } from './task.js';
+
+/** What the queue carries: only enough to find the task in the store. */
+export interface QueuedTask {
+  /** The task id; also the queue's job id, so enqueueing twice is a no-op. */
+  taskId: string;
+  type: TaskType;
+  /** 1-based attempt number of this delivery. */
+  attempt: number;
+}
+
+export interface EnqueueOptions {
+  taskId: string;
+  type: TaskType;
+  priority: TaskPriority;
+  /** Total deliveries allowed (1 + retries). */
+  attempts: number;
+  /** First retry delay in ms; doubles each attempt. */
+  backoffMs: number;
+  /** Target queue: the shared one, or a worker's own (`worker:<id>`). Default: shared. */
+  queueName?: string;
+}
+
+/** Thrown by a handler to tell the queue not to retry, whatever attempts remain. */
+export class PermanentFailure extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'PermanentFailure';
+  }
+}
+
+export type TaskProcessor = (task: QueuedTask, signal: AbortSignal) => Promise<void>;
+
+export interface ConsumeOptions {
+  queueNames: readonly string[];
+  concurrency: number;
+}
+
+/**
+ * Dispatch only: the store is the record. Rules every implementation keeps:
+ * - `enqueue` with a task id that is already queued or running does nothing (idempotent).
+ * - Higher priority (critical first) is delivered before lower among waiting tasks.
+ * - A processor that throws is retried with exponential backoff until `attempts` is spent,
+ *   except for `PermanentFailure`, which is never retried.
+ * - `cancel` aborts the processor's signal for a running task and removes a waiting one.
+ * - `close` stops taking work and waits for running processors to settle.
+ */
+export interface TaskQueue {
+  readonly kind: 'bullmq-redis' | 'bullmq-pglite' | 'bullmq-postgres';
+  enqueue(options: EnqueueOptions): Promise<void>;
+  consume(processor: TaskProcessor, options: ConsumeOptions): Promise<void>;
+  cancel(taskId: string, reason: string): Promise<boolean>;
+  /** True when the queue holds the task (waiting, delayed or active). */
+  has(taskId: string, queueName?: string): Promise<boolean>;
+  counts(queueName?: string): Promise<Record<'waiting' | 'active' | 'delayed' | 'failed', number>>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const SHARED_QUEUE = 'tasks';
+export function workerQueueName(workerId: string): string {
+  return `worker-${workerId}`;
+}

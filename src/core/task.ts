@@ -1,0 +1,92 @@
+import type { WireError } from './errors.js';
+
+/** Task lifecycle: `pending → processing → completed | failed | cancelled`, with retries back to pending. */
+export const TASK_STATUSES = ['pending', 'processing', 'completed', 'failed', 'cancelled'] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+
+const TASK_TRANSITIONS: Record<TaskStatus, readonly TaskStatus[]> = {
+  pending: ['processing', 'failed', 'cancelled'],
+  processing: ['completed', 'failed', 'pending', 'cancelled'],
+  completed: [],
+  failed: [],
+  cancelled: [],
+};
+
+export function canTransitionTask(from: TaskStatus, to: TaskStatus): boolean {
+  return TASK_TRANSITIONS[from].includes(to);
+}
+
+export function isTaskTerminal(status: TaskStatus): boolean {
+  return status === 'completed' || status === 'failed' || status === 'cancelled';
+}
+
+export const TASK_TYPES = ['vm:create', 'vm:execute', 'vm:delete', 'job:run'] as const;
+export type TaskType = (typeof TASK_TYPES)[number];
+
+export const TASK_PRIORITIES = ['critical', 'high', 'default', 'low'] as const;
+export type TaskPriority = (typeof TASK_PRIORITIES)[number];
+
+/** Queue priority numbers: lower runs first (BullMQ's convention). */
+export const PRIORITY_RANK: Record<TaskPriority, number> = { critical: 1, high: 2, default: 3, low: 4 };
+
+export interface ExecSpec {
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+  cwd: string | null;
+  /** UTF-8 text written to the command's stdin, then closed. */
+  stdin: string | null;
+  timeoutMs: number;
+}
+
+/** One payload type per task type; handlers are keyed by the same names. */
+export interface TaskPayloads {
+  'vm:create': { vmId: string };
+  'vm:execute': { vmId: string; executionId: string; exec: ExecSpec };
+  'vm:delete': { vmId: string };
+  'job:run': { jobId: string; vmId: string };
+}
+
+export interface TaskResults {
+  'vm:create': { vmId: string; status: string };
+  'vm:execute': { executionId: string; exitCode: number | null; timedOut: boolean };
+  'vm:delete': { vmId: string; status: string };
+  'job:run': { jobId: string; status: string; failedStep: number | null };
+}
+
+export interface TaskPolicy {
+  /** Hard limit for one attempt; the work is cancelled and what it started is killed. */
+  timeoutMs: number;
+  /** Attempts beyond the first one, for retryable failures only. */
+  maxRetries: number;
+  /** First retry delay; doubles each attempt. */
+  backoffMs: number;
+}
+
+/** Defaults per task type; a request may override the timeout. */
+export const TASK_POLICIES: Record<TaskType, TaskPolicy> = {
+  'vm:create': { timeoutMs: 5 * 60_000, maxRetries: 2, backoffMs: 500 },
+  'vm:execute': { timeoutMs: 10 * 60_000, maxRetries: 0, backoffMs: 0 },
+  'vm:delete': { timeoutMs: 2 * 60_000, maxRetries: 3, backoffMs: 500 },
+  'job:run': { timeoutMs: 30 * 60_000, maxRetries: 0, backoffMs: 0 },
+};
+
+export interface TaskRecord<T extends TaskType = TaskType> {
+  id: string;
+  type: T;
+  status: TaskStatus;
+  statusReason: string | null;
+  priority: TaskPriority;
+  payload: TaskPayloads[T];
+  result: TaskResults[T] | null;
+  error: WireError | null;
+  vmId: string | null;
+  workerId: string | null;
+  maxRetries: number;
+  retryCount: number;
+  timeoutMs: number;
+  createdAt: Date;
+  updatedAt: Date;
+  startedAt: Date | null;
+  completedAt: Date | null;
+}

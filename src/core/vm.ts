@@ -1,0 +1,78 @@
+/** VM lifecycle. Every transition is written to the store with a reason. */
+export const VM_STATUSES = [
+  'pending',
+  'creating',
+  'running',
+  'stopping',
+  'stopped',
+  'deleted',
+  'failed',
+  'lost',
+] as const;
+export type VmStatus = (typeof VM_STATUSES)[number];
+
+const VM_TRANSITIONS: Record<VmStatus, readonly VmStatus[]> = {
+  pending: ['creating', 'failed', 'deleted'],
+  creating: ['running', 'failed', 'stopping', 'lost'],
+  running: ['stopping', 'failed', 'lost'],
+  stopping: ['stopped', 'deleted', 'failed', 'lost'],
+  stopped: ['creating', 'stopping', 'deleted', 'failed'],
+  failed: ['stopping', 'deleted'],
+  lost: ['stopping', 'deleted', 'running'],
+  deleted: [],
+};
+
+export function canTransitionVm(from: VmStatus, to: VmStatus): boolean {
+  return VM_TRANSITIONS[from].includes(to);
+}
+
+export function isVmTerminal(status: VmStatus): boolean {
+  return status === 'deleted';
+}
+
+/** Statuses in which a VM still holds (or may hold) resources on its worker. */
+export function isVmLive(status: VmStatus): boolean {
+  return status === 'creating' || status === 'running' || status === 'stopping' || status === 'stopped';
+}
+
+export const DRIVER_NAMES = ['process', 'docker', 'qemu', 'firecracker'] as const;
+export type DriverName = (typeof DRIVER_NAMES)[number];
+
+export const VM_LIMITS = {
+  vcpusMin: 1,
+  vcpusMax: 64,
+  memoryMiBMin: 64,
+  memoryMiBMax: 262_144,
+  nameMaxLength: 63,
+} as const;
+
+/** DNS-label-like names: they appear in URLs, hostnames and file names. */
+export const VM_NAME_PATTERN = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
+export interface VmRecord {
+  id: string;
+  name: string;
+  driver: DriverName;
+  status: VmStatus;
+  statusReason: string | null;
+  vcpus: number;
+  memoryMiB: number;
+  workerId: string | null;
+  metadata: Record<string, unknown>;
+  /** What the driver reported about isolation when it created the VM. */
+  isolation: IsolationInfo | null;
+  createdAt: Date;
+  updatedAt: Date;
+  startedAt: Date | null;
+  stoppedAt: Date | null;
+}
+
+/** An honest description of what separates a VM from the host and its siblings. */
+export interface IsolationInfo {
+  /** e.g. `namespaces`, `container`, `microvm-kvm`, `microvm-tcg`. */
+  level: string;
+  /** `shared` when the workload runs on the host's kernel. */
+  kernel: 'shared' | 'dedicated';
+  /** Human-readable list of the mechanisms in use and their limits. */
+  summary: string;
+}

@@ -1,0 +1,43 @@
+/**
+ * Real backends for tests. A backend that cannot be reached makes its tests skip with a printed
+ * reason on a developer machine; under CI (CI=true), where `.ci/run` provides every backend,
+ * an unreachable one is a failure instead.
+ */
+import net from 'node:net';
+
+export const POSTGRES_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+function tcpReachable(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+/** Resolves true when usable; false (after printing why) when the tests should skip. */
+export async function requireBackend(name: string, available: boolean, reason: string): Promise<boolean> {
+  if (available) return true;
+  const message = `[skip] ${name} tests: ${reason}`;
+  if (process.env.CI === 'true') throw new Error(`${message} (CI provides ${name}; a skip is a failure here)`);
+  console.warn(message);
+  return false;
+}
+
+export async function postgresAvailable(): Promise<boolean> {
+  const url = new URL(POSTGRES_URL);
+  const ok = await tcpReachable(url.hostname, Number(url.port || 5432));
+  return requireBackend('PostgreSQL', ok, `nothing listens at ${url.host}; start PostgreSQL or set TEST_DATABASE_URL`);
+}
+
+export async function redisAvailable(): Promise<boolean> {
+  const url = new URL(REDIS_URL);
+  const ok = await tcpReachable(url.hostname, Number(url.port || 6379));
+  return requireBackend('Redis', ok, `nothing listens at ${url.host}; start Redis or set TEST_REDIS_URL`);
+}
