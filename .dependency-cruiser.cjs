@@ -1,0 +1,39 @@
+/**
+ * Layering rule: lower layers never import higher ones, and nothing imports in a cycle.
+ *   core < protocol < agent
+ *   core < drivers (+ protocol) ; core < store, queue, events
+ *   core < service < worker, gateway < runtime < cli ; core < client < cli
+ */
+const layer = (name, allowed) => ({
+  name: `${name}-layer`,
+  comment: `src/${name} may import only: ${allowed.join(', ') || 'nothing of ours'}`,
+  severity: 'error',
+  from: { path: `^src/${name}/` },
+  to: { path: '^src/', pathNot: [`^src/${name}/`, ...allowed.map((a) => `^src/${a}/`)] },
+});
+
+module.exports = {
+  forbidden: [
+    { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
+    layer('core', []),
+    layer('protocol', ['core']),
+    layer('agent', ['protocol', 'core']),
+    layer('drivers', ['core', 'protocol']),
+    layer('store', ['core']),
+    layer('queue', ['core']),
+    layer('events', ['core']),
+    layer('service', ['core']),
+    layer('worker', ['core', 'service']),
+    layer('gateway', ['core', 'service']),
+    layer('client', ['core']),
+    layer('runtime', ['core', 'drivers', 'store', 'queue', 'events', 'service', 'worker', 'gateway']),
+    layer('cli', ['core', 'client', 'runtime']),
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '\\.test\\.ts$' },
+    tsConfig: { fileName: 'tsconfig.json' },
+    tsPreCompilationDeps: true,
+    enhancedResolveOptions: { extensions: ['.ts', '.js'] },
+  },
+};

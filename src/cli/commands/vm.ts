@@ -1,0 +1,90 @@
+import type { Command } from 'commander';
+import type { Vm } from '../../client/types.js';
+import { clientFromEnv } from '../client-from-env.js';
+import { age, printFields, printJson, printTable } from '../format.js';
+
+export function printVm(vm: Vm): void {
+  printFields([
+    ['id', vm.id],
+    ['name', vm.name],
+    ['status', vm.status],
+    ['reason', vm.status_reason],
+    ['driver', vm.driver],
+    ['vcpus', vm.vcpus],
+    ['memory', `${vm.memory_mib} MiB`],
+    ['worker', vm.worker_id],
+    ['isolation', vm.isolation ? `${vm.isolation.level} (${vm.isolation.kernel} kernel): ${vm.isolation.summary}` : null],
+    ['created', vm.created_at],
+    ['started', vm.started_at],
+  ]);
+}
+
+const int = (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n)) throw new Error(`expected a whole number, got "${value}"`);
+  return n;
+};
+
+export function registerVmCommands(program: Command): void {
+  const vm = program.command('vm').description('create, list, inspect and delete VMs');
+
+  vm.command('create <name>')
+    .description('create a VM and wait until it is running')
+    .option('--driver <driver>', 'process, docker, qemu or firecracker (default: the server default)')
+    .option('--vcpus <n>', 'virtual CPUs', int)
+    .option('--memory <mib>', 'memory in MiB', int)
+    .option('--no-wait', 'return as soon as the task is queued')
+    .option('--json', 'print JSON')
+    .action(async (name: string, opts: { driver?: string; vcpus?: number; memory?: number; wait: boolean; json?: boolean }) => {
+      const res = await clientFromEnv().createVm(
+        {
+          name,
+          ...(opts.driver ? { driver: opts.driver } : {}),
+          ...(opts.vcpus ? { vcpus: opts.vcpus } : {}),
+          ...(opts.memory ? { memory_mib: opts.memory } : {}),
+        },
+        { wait: opts.wait },
+      );
+      if (opts.json) return printJson(res);
+      printVm(res.vm);
+      if (!opts.wait) process.stdout.write(`task      ${res.task_id} (${res.status})\n`);
+    });
+
+  vm.command('ls')
+    .alias('list')
+    .description('list VMs')
+    .option('--all', 'include deleted VMs')
+    .option('--status <list>', 'only these statuses (comma-separated)')
+    .option('--json', 'print JSON')
+    .action(async (opts: { all?: boolean; status?: string; json?: boolean }) => {
+      const vms = await clientFromEnv().listVms({
+        ...(opts.status ? { status: opts.status } : {}),
+        ...(opts.all ? { includeDeleted: true } : {}),
+      });
+      if (opts.json) return printJson(vms);
+      printTable(
+        ['NAME', 'ID', 'STATUS', 'DRIVER', 'VCPUS', 'MEMORY', 'AGE'],
+        vms.map((v) => [v.name, v.id, v.status, v.driver, v.vcpus, `${v.memory_mib}M`, age(v.created_at)]),
+      );
+    });
+
+  vm.command('get <vm>')
+    .description('show one VM (by id or name)')
+    .option('--json', 'print JSON')
+    .action(async (idOrName: string, opts: { json?: boolean }) => {
+      const res = await clientFromEnv().getVm(idOrName);
+      if (opts.json) return printJson(res);
+      printVm(res);
+    });
+
+  vm.command('rm <vm>')
+    .alias('delete')
+    .description('delete a VM and everything it holds')
+    .option('--no-wait', 'return as soon as the task is queued')
+    .option('--json', 'print JSON')
+    .action(async (idOrName: string, opts: { wait: boolean; json?: boolean }) => {
+      const res = await clientFromEnv().deleteVm(idOrName, { wait: opts.wait });
+      if (opts.json) return printJson(res);
+      process.stdout.write(`${res.vm.name} ${opts.wait ? res.vm.status : `deleting (task ${res.task_id})`}\n`);
+    });
+}

@@ -1,0 +1,78 @@
+import { clientFromEnv } from './client-from-env.js';
+import { printJson } from './format.js';
+
+/**
+ * The original Go CLI's single-dash flags, for people coming from it:
+ *   aether -type vm:create -name my-vm -vcpus 1 -memory 256
+ *   aether -type vm:execute -vm-id <id> -cmd echo -args "Hello World"
+ *   aether -type vm:delete -vm-id <id>
+ * Each waits for its task and prints the result as JSON, as the original did.
+ */
+const LEGACY_FLAGS = new Set(['type', 'name', 'vcpus', 'memory', 'vm-id', 'cmd', 'args', 'driver']);
+
+export function isLegacyInvocation(argv: readonly string[]): boolean {
+  return argv.some((arg) => arg === '-type' || arg.startsWith('-type='));
+}
+
+export function parseLegacyFlags(argv: readonly string[]): Record<string, string> {
+  const flags: Record<string, string> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const match = /^--?([a-z-]+)(?:=(.*))?$/.exec(arg);
+    if (!match || !LEGACY_FLAGS.has(match[1]!)) {
+      throw new Error(`unknown flag "${arg}"; the classic flags are -${[...LEGACY_FLAGS].join(', -')}`);
+    }
+    const value = match[2] ?? argv[++i];
+    if (value === undefined) throw new Error(`flag -${match[1]} needs a value`);
+    flags[match[1]!] = value;
+  }
+  return flags;
+}
+
+function need(flags: Record<string, string>, name: string): string {
+  const value = flags[name];
+  if (!value) throw new Error(`-type ${flags.type} needs -${name}`);
+  return value;
+}
+
+function whole(flags: Record<string, string>, name: string): number | undefined {
+  if (flags[name] === undefined) return undefined;
+  const n = Number(flags[name]);
+  if (!Number.isInteger(n)) throw new Error(`-${name} takes a whole number, got "${flags[name]}"`);
+  return n;
+}
+
+export async function runLegacy(argv: readonly string[]): Promise<number> {
+  const flags = parseLegacyFlags(argv);
+  const client = clientFromEnv();
+  switch (flags.type) {
+    case 'vm:create': {
+      const vcpus = whole(flags, 'vcpus');
+      const memory = whole(flags, 'memory');
+      const res = await client.createVm(
+        {
+          name: need(flags, 'name'),
+          ...(vcpus !== undefined ? { vcpus } : {}),
+          ...(memory !== undefined ? { memory_mib: memory } : {}),
+          ...(flags.driver ? { driver: flags.driver } : {}),
+        },
+        { wait: true },
+      );
+      printJson(res);
+      return 0;
+    }
+    case 'vm:execute': {
+      // The original split -args on white space.
+      const args = flags.args ? flags.args.split(/\s+/).filter(Boolean) : [];
+      const res = await client.execute(need(flags, 'vm-id'), { command: need(flags, 'cmd'), args }, { wait: true });
+      printJson(res);
+      return res.execution?.exit_code ?? 1;
+    }
+    case 'vm:delete': {
+      printJson(await client.deleteVm(need(flags, 'vm-id'), { wait: true }));
+      return 0;
+    }
+    default:
+      throw new Error(`unknown -type "${flags.type}"; use vm:create, vm:execute or vm:delete`);
+  }
+}

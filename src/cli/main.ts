@@ -1,0 +1,48 @@
+import { Command, CommanderError } from 'commander';
+import { AetherApiError } from '../client/client.js';
+import { AetherError } from '../core/errors.js';
+import { VERSION } from '../core/version.js';
+import { registerExecCommand } from './commands/exec.js';
+import { registerRecordCommands } from './commands/records.js';
+import { registerRunCommand } from './commands/run.js';
+import { registerServerCommands } from './commands/server.js';
+import { registerVmCommands } from './commands/vm.js';
+import { isLegacyInvocation, runLegacy } from './legacy.js';
+
+export function buildProgram(): Command {
+  const program = new Command('aether')
+    .description('Aetherium: run untrusted workloads in isolated VMs')
+    .version(VERSION)
+    .enablePositionalOptions()
+    .showHelpAfterError('(run with --help for usage)');
+  registerServerCommands(program);
+  registerVmCommands(program);
+  registerExecCommand(program);
+  registerRunCommand(program);
+  registerRecordCommands(program);
+  for (const name of ['exec', 'run']) program.commands.find((c) => c.name() === name)?.passThroughOptions();
+  return program;
+}
+
+/** Prints a one-line reason instead of a stack trace; exit 1 (2 for usage errors). */
+function reportError(error: unknown): number {
+  if (error instanceof CommanderError) return error.exitCode;
+  if (error instanceof AetherApiError || error instanceof AetherError) {
+    process.stderr.write(`aether: ${error.code}: ${error.message}\n`);
+    return 1;
+  }
+  process.stderr.write(`aether: ${error instanceof Error ? error.message : String(error)}\n`);
+  return 1;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    if (isLegacyInvocation(argv)) {
+      process.exitCode = await runLegacy(argv);
+      return;
+    }
+    await buildProgram().exitOverride().parseAsync(argv, { from: 'user' });
+  } catch (error) {
+    process.exitCode = reportError(error);
+  }
+}

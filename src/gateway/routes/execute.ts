@@ -1,0 +1,38 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { GatewayDeps, GatewaySettings } from '../context.js';
+import { executeBody, idParams, writeQuery } from '../schemas.js';
+import { executionJson } from '../serialize.js';
+import { streamExecution } from '../stream-execution.js';
+import { replyToWrite } from '../write-reply.js';
+
+export function executeRoutes(deps: GatewayDeps, settings: GatewaySettings): FastifyPluginAsyncZod {
+  const { service } = deps;
+  return async (app) => {
+    app.post(
+      '/vms/:id/execute',
+      {
+        schema: {
+          summary: 'Run a command in a VM',
+          description:
+            '`?wait=true` answers when the command ends; `?stream=true` answers with NDJSON lines (task, stdout, stderr, exit) as they happen.',
+          tags: ['executions'],
+          params: idParams,
+          body: executeBody,
+          querystring: writeQuery,
+        },
+      },
+      async (request, reply) => {
+        const { command, args, env, cwd, stdin, timeout_ms, priority } = request.body;
+        const input = { command, args, env, cwd, stdin, timeoutMs: timeout_ms };
+        if (request.query.stream) {
+          return streamExecution(deps, settings, request, reply, request.params.id, input, { priority });
+        }
+        const { task, executionId } = await service.execute(request.params.id, input, { priority });
+        return replyToWrite(deps, settings, reply, task, request.query, async () => ({
+          execution_id: executionId,
+          ...(request.query.wait ? { execution: executionJson(await service.getExecution(executionId)) } : {}),
+        }));
+      },
+    );
+  };
+}

@@ -1,0 +1,77 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { VM_STATUSES, type VmStatus } from '../../core/vm.js';
+import { AetherError } from '../../core/errors.js';
+import type { GatewayDeps, GatewaySettings } from '../context.js';
+import { createVmBody, idParams, listQuery, listVmsQuery, writeQuery } from '../schemas.js';
+import { executionJson, vmJson } from '../serialize.js';
+import { replyToWrite } from '../write-reply.js';
+
+function parseStatuses(raw: string | undefined): VmStatus[] | undefined {
+  if (!raw) return undefined;
+  const wanted = raw.split(',').map((s) => s.trim());
+  const unknown = wanted.filter((s) => !(VM_STATUSES as readonly string[]).includes(s));
+  if (unknown.length > 0) {
+    throw new AetherError('ERR_VALIDATION', `unknown status ${unknown.join(', ')}; use ${VM_STATUSES.join(', ')}`);
+  }
+  return wanted as VmStatus[];
+}
+
+export function vmRoutes(deps: GatewayDeps, settings: GatewaySettings): FastifyPluginAsyncZod {
+  const { service } = deps;
+  return async (app) => {
+    app.post(
+      '/vms',
+      { schema: { summary: 'Create a VM', tags: ['vms'], body: createVmBody, querystring: writeQuery } },
+      async (request, reply) => {
+        const { name, driver, vcpus, memory_mib, metadata, priority, timeout_ms } = request.body;
+        const { task, vm } = await service.createVm(
+          { name, driver, vcpus, memoryMiB: memory_mib, metadata },
+          { priority, timeoutMs: timeout_ms },
+        );
+        return replyToWrite(deps, settings, reply, task, request.query, async () => ({
+          vm: vmJson(request.query.wait ? await service.getVm(vm.id) : vm),
+        }));
+      },
+    );
+
+    app.get(
+      '/vms',
+      { schema: { summary: 'List VMs', tags: ['vms'], querystring: listVmsQuery } },
+      async (request) => {
+        const status = parseStatuses(request.query.status);
+        const vms = await service.listVms({
+          ...(status ? { status } : {}),
+          includeDeleted: request.query.include_deleted,
+          ...(request.query.limit ? { limit: request.query.limit } : {}),
+        });
+        return { vms: vms.map(vmJson) };
+      },
+    );
+
+    app.get(
+      '/vms/:id',
+      { schema: { summary: 'Get a VM by id or name', tags: ['vms'], params: idParams } },
+      async (request) => vmJson(await service.getVm(request.params.id)),
+    );
+
+    app.delete(
+      '/vms/:id',
+      { schema: { summary: 'Delete a VM', tags: ['vms'], params: idParams, querystring: writeQuery } },
+      async (request, reply) => {
+        const { task, vm } = await service.deleteVm(request.params.id);
+        return replyToWrite(deps, settings, reply, task, request.query, async () => ({
+          vm: vmJson(request.query.wait ? await service.getVm(vm.id) : vm),
+        }));
+      },
+    );
+
+    app.get(
+      '/vms/:id/executions',
+      { schema: { summary: 'List executions of a VM, newest first', tags: ['executions'], params: idParams, querystring: listQuery } },
+      async (request) => {
+        const executions = await service.listExecutions(request.params.id, request.query.limit);
+        return { executions: executions.map(executionJson) };
+      },
+    );
+  };
+}

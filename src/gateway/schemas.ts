@@ -1,0 +1,73 @@
+import { z } from 'zod';
+import { TASK_PRIORITIES } from '../core/task.js';
+import { DRIVER_NAMES, VM_LIMITS, VM_NAME_PATTERN } from '../core/vm.js';
+
+/** One schema validates a request and documents it in the OpenAPI output. */
+
+const noNul = (what: string) => (value: string) => !value.includes('\0') || `${what} must not contain NUL bytes`;
+const safeText = (what: string, max: number) =>
+  z
+    .string()
+    .max(max)
+    .refine((v) => noNul(what)(v) === true, `${what} must not contain NUL bytes`);
+
+const DAY_MS = 24 * 60 * 60_000;
+
+export const taskOptionsFields = {
+  priority: z.enum(TASK_PRIORITIES).optional().describe('Queue priority; default `default`'),
+  timeout_ms: z.number().int().min(1).max(DAY_MS).optional().describe('Time limit for the task in ms'),
+};
+
+export const createVmBody = z.object({
+  name: z
+    .string()
+    .regex(VM_NAME_PATTERN, 'use 1-63 lowercase letters, digits or dashes, starting and ending with a letter or digit'),
+  driver: z.enum(DRIVER_NAMES).optional(),
+  vcpus: z.number().int().min(VM_LIMITS.vcpusMin).max(VM_LIMITS.vcpusMax).optional(),
+  memory_mib: z.number().int().min(VM_LIMITS.memoryMiBMin).max(VM_LIMITS.memoryMiBMax).optional(),
+  metadata: z.record(z.string().max(128), z.unknown()).optional(),
+  ...taskOptionsFields,
+});
+
+const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,255}$/, 'environment names are letters, digits and _');
+
+export const execSpecFields = {
+  command: safeText('command', 4096).min(1, 'command must not be empty'),
+  args: z.array(safeText('args', 131_072)).max(4096).optional(),
+  env: z.record(envName, safeText('env values', 131_072)).optional(),
+  cwd: safeText('cwd', 4096).startsWith('/', 'cwd must be an absolute path inside the VM').optional(),
+  timeout_ms: z.number().int().min(1).max(DAY_MS).optional().describe('Kill the command after this many ms'),
+};
+
+export const executeBody = z.object({
+  ...execSpecFields,
+  stdin: z.string().max(8 * 1024 * 1024).optional().describe('UTF-8 text written to stdin, then closed'),
+  priority: taskOptionsFields.priority,
+});
+
+export const jobBody = z.object({
+  name: z.string().min(1).max(200),
+  steps: z.array(z.object(execSpecFields)).min(1).max(100),
+  priority: taskOptionsFields.priority,
+});
+
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', ''])
+  .optional()
+  .transform((v) => v === 'true' || v === '1' || v === '');
+
+export const writeQuery = z.object({
+  wait: booleanFlag,
+  stream: booleanFlag,
+  wait_timeout_ms: z.coerce.number().int().min(1).max(DAY_MS).optional(),
+});
+
+export const idParams = z.object({ id: z.string().min(1).max(128) });
+
+export const listVmsQuery = z.object({
+  status: z.string().optional().describe('Comma-separated statuses'),
+  include_deleted: booleanFlag,
+  limit: z.coerce.number().int().min(1).max(1000).optional(),
+});
+
+export const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(1000).optional() });

@@ -1,0 +1,96 @@
+import type { ExecutionRecord, JobRecord } from '../core/execution.js';
+import type { TaskRecord } from '../core/task.js';
+import type { VmRecord } from '../core/vm.js';
+
+/** Records as the API shows them: snake_case, ISO timestamps, stable field names. */
+
+const iso = (date: Date | null) => (date ? date.toISOString() : null);
+
+export function vmJson(vm: VmRecord) {
+  return {
+    id: vm.id,
+    name: vm.name,
+    driver: vm.driver,
+    status: vm.status,
+    status_reason: vm.statusReason,
+    vcpus: vm.vcpus,
+    memory_mib: vm.memoryMiB,
+    worker_id: vm.workerId,
+    isolation: vm.isolation,
+    metadata: vm.metadata,
+    created_at: iso(vm.createdAt),
+    updated_at: iso(vm.updatedAt),
+    started_at: iso(vm.startedAt),
+    stopped_at: iso(vm.stoppedAt),
+  };
+}
+
+export function taskJson(task: TaskRecord) {
+  return {
+    id: task.id,
+    type: task.type,
+    status: task.status,
+    status_reason: task.statusReason,
+    priority: task.priority,
+    payload: task.payload,
+    result: task.result,
+    error: task.error,
+    vm_id: task.vmId,
+    worker_id: task.workerId,
+    max_retries: task.maxRetries,
+    retry_count: task.retryCount,
+    timeout_ms: task.timeoutMs,
+    created_at: iso(task.createdAt),
+    updated_at: iso(task.updatedAt),
+    started_at: iso(task.startedAt),
+    completed_at: iso(task.completedAt),
+  };
+}
+
+export function executionJson(execution: ExecutionRecord) {
+  return {
+    id: execution.id,
+    vm_id: execution.vmId,
+    task_id: execution.taskId,
+    job_id: execution.jobId,
+    command: execution.command,
+    args: execution.args,
+    env: execution.env,
+    cwd: execution.cwd,
+    exit_code: execution.exitCode,
+    stdout: execution.stdout,
+    stderr: execution.stderr,
+    stdout_truncated: execution.stdoutTruncated,
+    stderr_truncated: execution.stderrTruncated,
+    timed_out: execution.timedOut,
+    error: execution.error,
+    started_at: iso(execution.startedAt),
+    completed_at: iso(execution.completedAt),
+    duration_ms: execution.durationMs,
+    created_at: iso(execution.createdAt),
+  };
+}
+
+export function jobJson(job: JobRecord) {
+  return {
+    id: job.id,
+    name: job.name,
+    vm_id: job.vmId,
+    task_id: job.taskId,
+    status: job.status,
+    steps: job.steps.map((step) => ({
+      command: step.command,
+      args: step.args,
+      env: step.env,
+      cwd: step.cwd,
+      timeout_ms: step.timeoutMs,
+    })),
+    results: job.results.map((result) => ({
+      execution_id: result.executionId,
+      exit_code: result.exitCode,
+      error: result.error,
+    })),
+    created_at: iso(job.createdAt),
+    updated_at: iso(job.updatedAt),
+  };
+}

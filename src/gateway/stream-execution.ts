@@ -1,0 +1,77 @@
+import { PassThrough } from 'node:stream';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { toWireError } from '../core/errors.js';
+import type { EventMap } from '../core/events.js';
+import type { ExecuteInput, TaskOptions } from '../service/inputs.js';
+import type { GatewayDeps, GatewaySettings } from './context.js';
+import { executionJson } from './serialize.js';
+
+/** One line of an execution stream (`application/x-ndjson`). */
+export type StreamLine =
+  | { type: 'task'; task_id: string; execution_id: string }
+  | { type: 'stdout' | 'stderr'; data: string }
+  | { type: 'exit'; exit_code: number | null; timed_out: boolean; execution: ReturnType<typeof executionJson> }
+  | { type: 'error'; error: { code: string; message: string; retryable: boolean } };
+
+/**
+ * Start an execution and stream its output as NDJSON while it runs. Output events are buffered
+ * from before the execution id is known, so the first chunks are never missed; the final
+ * `exit` line is read from the store, which holds the authoritative (capped) record.
+ */
+export async function streamExecution(
+  deps: GatewayDeps,
+  settings: GatewaySettings,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  vmIdOrName: string,
+  input: ExecuteInput,
+  options: TaskOptions,
+): Promise<FastifyReply> {
+  const { service, events } = deps;
+  let executionId: string | null = null;
+  const early: EventMap['execution.output'][] = [];
+  const out = new PassThrough();
+  const write = (line: StreamLine) => out.write(`${JSON.stringify(line)}\n`);
+  const unsubscribe = events.subscribe('execution.output', (event) => {
+    if (executionId === null) early.push(event);
+    else if (event.executionId === executionId) write({ type: event.stream, data: event.data });
+  });
+  try {
+    const started = await service.execute(vmIdOrName, input, options);
+    executionId = started.executionId;
+    reply.status(200).type('application/x-ndjson').header('cache-control', 'no-store');
+    void reply.send(out);
+    write({ type: 'task', task_id: started.task.id, execution_id: started.executionId });
+    for (const event of early.splice(0)) {
+      if (event.executionId === executionId) write({ type: event.stream, data: event.data });
+    }
+    const abort = new AbortController();
+    request.raw.once('close', () => abort.abort());
+    void (async () => {
+      try {
+        const task = await service.waitForTask(started.task.id, settings.maxWaitMs, abort.signal);
+        const execution = await service.getExecution(started.executionId);
+        if (task.status === 'completed' || execution.completedAt) {
+          write({
+            type: 'exit',
+            exit_code: execution.exitCode,
+            timed_out: execution.timedOut,
+            execution: executionJson(execution),
+          });
+        }
+        if (task.status !== 'completed') {
+          write({ type: 'error', error: task.error ?? { code: 'ERR_INTERNAL', message: `task ${task.status}`, retryable: false } });
+        }
+      } catch (error) {
+        write({ type: 'error', error: toWireError(error) });
+      } finally {
+        unsubscribe();
+        out.end();
+      }
+    })();
+    return reply;
+  } catch (error) {
+    unsubscribe();
+    throw error;
+  }
+}

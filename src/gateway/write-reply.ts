@@ -1,0 +1,39 @@
+import type { FastifyReply } from 'fastify';
+import { ERROR_CODES, isErrorCode } from '../core/errors.js';
+import type { TaskRecord } from '../core/task.js';
+import type { GatewayDeps, GatewaySettings } from './context.js';
+import { taskJson } from './serialize.js';
+
+export interface WriteQuery {
+  wait: boolean;
+  wait_timeout_ms?: number | undefined;
+}
+
+/**
+ * Answer a write: `202 {task_id, status}` at once, or with `?wait=true` block until the task
+ * ends and answer with its outcome — 200 when it completed, the error's own status when it failed.
+ * `describe` adds what the caller wants to see (the VM, the execution) from the latest state.
+ */
+export async function replyToWrite(
+  deps: GatewayDeps,
+  settings: GatewaySettings,
+  reply: FastifyReply,
+  task: TaskRecord,
+  query: WriteQuery,
+  describe: (task: TaskRecord) => Promise<Record<string, unknown>>,
+): Promise<FastifyReply> {
+  if (!query.wait) {
+    return reply.status(202).send({ task_id: task.id, status: task.status, ...(await describe(task)) });
+  }
+  const abort = new AbortController();
+  reply.raw.once('close', () => abort.abort());
+  const done = await deps.service.waitForTask(task.id, query.wait_timeout_ms ?? settings.maxWaitMs, abort.signal);
+  const payload = { task_id: done.id, status: done.status, task: taskJson(done), ...(await describe(done)) };
+  if (done.status === 'completed') return reply.status(200).send(payload);
+  const code = done.error && isErrorCode(done.error.code) ? done.error.code : 'ERR_INTERNAL';
+  const status = done.status === 'cancelled' ? 409 : ERROR_CODES[code].status;
+  return reply.status(status).send({
+    ...payload,
+    error: done.error ?? { code, message: `task ${done.status}`, retryable: false },
+  });
+}

@@ -1,0 +1,31 @@
+import type { TaskPriority } from '../core/task.js';
+import type { DriverName } from '../core/vm.js';
+
+/** Inputs as the service takes them: already validated for shape at the boundary. */
+export interface CreateVmInput {
+  name: string;
+  driver?: DriverName;
+  vcpus?: number;
+  memoryMiB?: number;
+  metadata?: Record<string, unknown>;
+}
+
+export interface ExecuteInput {
+  command: string;
+  args?: string[];
+  env?: Record<string, string>;
+  cwd?: string | null;
+  stdin?: string | null;
+  timeoutMs?: number;
+}
+
+export interface JobInput {
+  name: string;
+  steps: ExecuteInput[];
+}
+
+export interface TaskOptions {
+  priority?: TaskPriority;
+  /** Overrides the task type's default time limit. */
+  timeoutMs?: number;
+}

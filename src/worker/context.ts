@@ -1,0 +1,57 @@
+import type { VmDriver } from '../core/driver.js';
+import { AetherError } from '../core/errors.js';
+import type { EventBus } from '../core/events.js';
+import type { Logger } from '../core/logger.js';
+import type { TaskQueue } from '../core/queue.js';
+import type { Store } from '../core/store.js';
+import type { TaskRecord, TaskResults, TaskType } from '../core/task.js';
+import type { DriverName, VmRecord } from '../core/vm.js';
+
+export interface WorkerSettings {
+  workerId: string;
+  concurrency: number;
+  /** Stored output per stream per execution; the rest is dropped and the record marked truncated. */
+  outputLimitBytes: number;
+  /** How often to look for tasks the store has and the queue lost. */
+  reconcileIntervalMs: number;
+}
+
+export interface WorkerDeps {
+  store: Store;
+  queue: TaskQueue;
+  events: EventBus;
+  drivers: ReadonlyMap<DriverName, VmDriver>;
+  logger: Logger;
+}
+
+export interface HandlerContext extends WorkerDeps {
+  settings: WorkerSettings;
+  driverFor(vm: VmRecord): VmDriver;
+  requireVm(vmId: string): Promise<VmRecord>;
+}
+
+/** One handler per task type; a missing one fails to compile. */
+export type TaskHandler<T extends TaskType> = (
+  ctx: HandlerContext,
+  task: TaskRecord<T>,
+  signal: AbortSignal,
+) => Promise<TaskResults[T]>;
+
+export type TaskHandlers = { [T in TaskType]: TaskHandler<T> };
+
+export function createHandlerContext(deps: WorkerDeps, settings: WorkerSettings): HandlerContext {
+  return {
+    ...deps,
+    settings,
+    driverFor(vm) {
+      const driver = deps.drivers.get(vm.driver);
+      if (!driver) throw new AetherError('ERR_DRIVER_UNKNOWN', `worker ${settings.workerId} has no ${vm.driver} driver`);
+      return driver;
+    },
+    async requireVm(vmId) {
+      const vm = await deps.store.getVm(vmId);
+      if (!vm) throw new AetherError('ERR_VM_NOT_FOUND', `VM ${vmId} is not in the store`);
+      return vm;
+    },
+  };
+}

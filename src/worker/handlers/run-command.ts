@@ -1,0 +1,70 @@
+import { AetherError, toWireError } from '../../core/errors.js';
+import type { ExecutionRecord } from '../../core/execution.js';
+import type { ExecSpec } from '../../core/task.js';
+import type { VmRecord } from '../../core/vm.js';
+import type { HandlerContext } from '../context.js';
+import { OutputCollector } from '../output-collector.js';
+
+/**
+ * Run one command in a VM and record it: output streamed as events while it runs, capped
+ * output and the outcome written to the execution row when it ends. A command that could not
+ * start is recorded with its error and rethrown; a non-zero exit or a timeout is an outcome.
+ */
+export async function runCommand(
+  ctx: HandlerContext,
+  vm: VmRecord,
+  executionId: string,
+  taskId: string | null,
+  exec: ExecSpec,
+  signal: AbortSignal,
+): Promise<ExecutionRecord> {
+  if (vm.status !== 'running') {
+    throw new AetherError('ERR_VM_NOT_RUNNING', `VM ${vm.name} is ${vm.status}; commands run only on a running VM`);
+  }
+  const stdout = new OutputCollector(ctx.settings.outputLimitBytes);
+  const stderr = new OutputCollector(ctx.settings.outputLimitBytes);
+  const startedAt = new Date();
+  await ctx.store.markExecutionStarted(executionId, startedAt);
+  const stream = (name: 'stdout' | 'stderr', collector: OutputCollector) => (chunk: Uint8Array) => {
+    const data = collector.push(chunk);
+    if (data) void ctx.events.publish('execution.output', { executionId, taskId, stream: name, data });
+  };
+  let exitCode: number | null = null;
+  let timedOut = false;
+  let failure: unknown = null;
+  try {
+    const result = await ctx.driverFor(vm).exec(
+      vm.id,
+      {
+        argv: [exec.command, ...exec.args],
+        env: exec.env,
+        ...(exec.cwd ? { cwd: exec.cwd } : {}),
+        ...(exec.stdin !== null ? { stdin: Buffer.from(exec.stdin, 'utf8') } : {}),
+        timeoutMs: exec.timeoutMs,
+      },
+      { onStdout: stream('stdout', stdout), onStderr: stream('stderr', stderr) },
+      signal,
+    );
+    exitCode = result.exitCode;
+    timedOut = result.timedOut;
+  } catch (error) {
+    failure = error;
+  }
+  const completedAt = new Date();
+  const record = await ctx.store.completeExecution(executionId, {
+    exitCode,
+    stdout: stdout.text(),
+    stderr: stderr.text(),
+    stdoutTruncated: stdout.truncated,
+    stderrTruncated: stderr.truncated,
+    timedOut,
+    error: failure === null ? null : toWireError(failure),
+    startedAt,
+    completedAt,
+    durationMs: completedAt.getTime() - startedAt.getTime(),
+  });
+  await ctx.events.publish('execution.completed', { executionId, taskId, exitCode });
+  if (failure !== null) throw failure;
+  if (!record) throw new AetherError('ERR_EXECUTION_NOT_FOUND', `execution ${executionId} is not in the store`);
+  return record;
+}

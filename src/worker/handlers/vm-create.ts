@@ -1,0 +1,46 @@
+import type { TaskHandler } from '../context.js';
+
+/**
+ * Boot a VM on this worker. Idempotent per VM: a redelivered task finds the VM `creating` and
+ * the driver's create/start are idempotent per id. If the VM was deleted meanwhile, whatever
+ * was started is destroyed again.
+ */
+export const handleVmCreate: TaskHandler<'vm:create'> = async (ctx, task, signal) => {
+  const vm = await ctx.requireVm(task.payload.vmId);
+  if (vm.status !== 'pending' && vm.status !== 'creating') {
+    return { vmId: vm.id, status: vm.status };
+  }
+  const driver = ctx.driverFor(vm);
+  const creating = await ctx.store.transitionVm(
+    vm.id,
+    { from: ['pending', 'creating'], to: 'creating', reason: `creating on worker ${ctx.settings.workerId}` },
+    { workerId: ctx.settings.workerId },
+  );
+  if (!creating) {
+    const now = await ctx.requireVm(vm.id);
+    return { vmId: vm.id, status: now.status };
+  }
+  await ctx.events.publish('vm.status', { vmId: vm.id, status: 'creating', reason: 'create started' });
+  try {
+    await driver.create({ id: vm.id, name: vm.name, vcpus: vm.vcpus, memoryMiB: vm.memoryMiB }, signal);
+    await driver.start(vm.id, signal);
+  } catch (error) {
+    await driver.destroy(vm.id).catch((cleanupError) => {
+      ctx.logger.warn({ err: cleanupError, vmId: vm.id }, 'cleanup after a failed create failed');
+    });
+    throw error;
+  }
+  const running = await ctx.store.transitionVm(
+    vm.id,
+    { from: ['creating'], to: 'running', reason: 'agent answered' },
+    { isolation: driver.isolation, startedAt: new Date() },
+  );
+  if (!running) {
+    // Deleted while booting: do not leave a sandbox nobody wants.
+    await driver.destroy(vm.id);
+    const now = await ctx.requireVm(vm.id);
+    return { vmId: vm.id, status: now.status };
+  }
+  await ctx.events.publish('vm.status', { vmId: vm.id, status: 'running', reason: 'agent answered' });
+  return { vmId: vm.id, status: 'running' };
+};

@@ -1,0 +1,21 @@
+import type { TaskHandler } from '../context.js';
+
+/** Destroy everything the VM holds, then mark it deleted. Idempotent. */
+export const handleVmDelete: TaskHandler<'vm:delete'> = async (ctx, task) => {
+  const vm = await ctx.requireVm(task.payload.vmId);
+  if (vm.status === 'deleted') return { vmId: vm.id, status: 'deleted' };
+  await ctx.store.transitionVm(vm.id, {
+    from: ['pending', 'creating', 'running', 'stopped', 'failed', 'lost'],
+    to: 'stopping',
+    reason: 'delete started',
+  });
+  await ctx.driverFor(vm).destroy(vm.id);
+  const deleted = await ctx.store.transitionVm(
+    vm.id,
+    { from: ['stopping'], to: 'deleted', reason: 'deleted on request' },
+    { stoppedAt: new Date() },
+  );
+  const status = deleted?.status ?? (await ctx.requireVm(vm.id)).status;
+  await ctx.events.publish('vm.status', { vmId: vm.id, status, reason: 'deleted on request' });
+  return { vmId: vm.id, status };
+};

@@ -1,0 +1,56 @@
+import { SHARED_QUEUE, workerQueueName } from '../core/queue.js';
+import { createHandlerContext, type TaskHandlers, type WorkerDeps, type WorkerSettings } from './context.js';
+import { handleJobRun } from './handlers/job-run.js';
+import { handleVmCreate } from './handlers/vm-create.js';
+import { handleVmDelete } from './handlers/vm-delete.js';
+import { handleVmExecute } from './handlers/vm-execute.js';
+import { reconcileVms, requeueLostTasks } from './reconcile.js';
+import { createTaskProcessor } from './run-task.js';
+
+export const TASK_HANDLERS: TaskHandlers = {
+  'vm:create': handleVmCreate,
+  'vm:execute': handleVmExecute,
+  'vm:delete': handleVmDelete,
+  'job:run': handleJobRun,
+};
+
+export interface Worker {
+  readonly id: string;
+  /** Reconciles VMs, then consumes the shared queue and this worker's own queue. */
+  start(): Promise<void>;
+  /** Stops taking tasks and waits for running ones; VMs keep running. */
+  stop(): Promise<void>;
+}
+
+export function createWorker(deps: WorkerDeps, settings: WorkerSettings): Worker {
+  const ctx = createHandlerContext(deps, settings);
+  const log = deps.logger.child({ component: 'worker', workerId: settings.workerId });
+  let reconcileTimer: NodeJS.Timeout | null = null;
+
+  const requeue = async () => {
+    try {
+      await requeueLostTasks(deps, settings.reconcileIntervalMs);
+    } catch (error) {
+      log.warn({ err: error }, 'task reconciliation failed; will try again');
+    }
+  };
+
+  return {
+    id: settings.workerId,
+    async start() {
+      const outcome = await reconcileVms(ctx);
+      if (outcome.destroyed + outcome.lost > 0) log.info(outcome, 'reconciled VMs with the store');
+      await deps.queue.consume(createTaskProcessor(ctx, TASK_HANDLERS), {
+        queueNames: [SHARED_QUEUE, workerQueueName(settings.workerId)],
+        concurrency: settings.concurrency,
+      });
+      await requeue();
+      reconcileTimer = setInterval(() => void requeue(), settings.reconcileIntervalMs);
+      reconcileTimer.unref();
+    },
+    async stop() {
+      if (reconcileTimer) clearInterval(reconcileTimer);
+      reconcileTimer = null;
+    },
+  };
+}
