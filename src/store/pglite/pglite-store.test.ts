@@ -1,0 +1,16 @@
+import type { PGlite } from '@electric-sql/pglite';
+import { describeStoreConformance } from '../conformance/store-suite.js';
+import { migrate } from '../migrate.js';
+import { openPglite } from './open-pglite.js';
+import { createPgliteStore } from './pglite-store.js';
+
+// One in-memory instance for the whole file: opening PGlite takes seconds; cases use fresh ids.
+describeStoreConformance('pglite (memory)', async () => {
+  const db: PGlite = await openPglite('memory');
+  await migrate({ pglite: db });
+  return {
+    store: createPgliteStore(db),
+    migrate: () => migrate({ pglite: db }),
+    teardown: () => db.close(),
+  };
+});

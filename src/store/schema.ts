@@ -1,0 +1,166 @@
+/**
+ * The store's tables, in Drizzle's SQL-like builder. Migrations under `./migrations` are generated
+ * from this file (`npx drizzle-kit generate --config src/store/drizzle.config.ts`) and committed.
+ *
+ * Table names avoid `job`, `event`, `metrics`, `meta`, `scheduler` and `dedup`: BullMQ's PostgreSQL
+ * backend shares the database and finds its own tables through `search_path`.
+ *
+ * Statuses are `text` with CHECK constraints rather than enums: adding a status later is a one-line
+ * constraint swap instead of `ALTER TYPE`, which has transaction restrictions.
+ */
+import { type SQL, type SQLWrapper, sql } from 'drizzle-orm';
+import {
+  bigint,
+  boolean,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+import type { WireError } from '../core/errors.js';
+import { JOB_STATUSES, type JobStep, type JobStepResult } from '../core/execution.js';
+import { TASK_PRIORITIES, TASK_STATUSES, TASK_TYPES } from '../core/task.js';
+import { DRIVER_NAMES, type IsolationInfo, VM_STATUSES } from '../core/vm.js';
+
+/** `column IN ('a', 'b')` for a CHECK constraint; the values are our own constants, never input. */
+function oneOf(column: SQLWrapper, values: readonly string[]): SQL {
+  return sql`${column} IN (${sql.raw(values.map((v) => `'${v}'`).join(', '))})`;
+}
+
+const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
+const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
+
+export const vms = pgTable(
+  'vms',
+  {
+    id: uuid('id').primaryKey(),
+    name: text('name').notNull(),
+    driver: text('driver', { enum: DRIVER_NAMES }).notNull(),
+    status: text('status', { enum: VM_STATUSES }).notNull().default('pending'),
+    statusReason: text('status_reason'),
+    vcpus: integer('vcpus').notNull(),
+    memoryMiB: integer('memory_mib').notNull(),
+    workerId: text('worker_id'),
+    metadata: jsonb('metadata').$type<Record<string, unknown>>().notNull().default({}),
+    isolation: jsonb('isolation').$type<IsolationInfo>(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+    startedAt: timestamp('started_at', { withTimezone: true }),
+    stoppedAt: timestamp('stopped_at', { withTimezone: true }),
+  },
+  (t) => [
+    // A name identifies one live VM; deleted VMs keep their row (history) but free the name.
+    uniqueIndex('vms_name_live_key').on(t.name).where(sql`${t.status} <> 'deleted'`),
+    index('vms_status_idx').on(t.status),
+    index('vms_worker_idx').on(t.workerId),
+    check('vms_status_check', oneOf(t.status, VM_STATUSES)),
+    check('vms_driver_check', oneOf(t.driver, DRIVER_NAMES)),
+  ],
+);
+
+export const tasks = pgTable(
+  'tasks',
+  {
+    id: uuid('id').primaryKey(),
+    type: text('type', { enum: TASK_TYPES }).notNull(),
+    status: text('status', { enum: TASK_STATUSES }).notNull().default('pending'),
+    statusReason: text('status_reason'),
+    priority: text('priority', { enum: TASK_PRIORITIES }).notNull().default('default'),
+    payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
+    result: jsonb('result').$type<unknown>(),
+    error: jsonb('error').$type<WireError>(),
+    vmId: uuid('vm_id').references(() => vms.id),
+    workerId: text('worker_id'),
+    maxRetries: integer('max_retries').notNull().default(0),
+    retryCount: integer('retry_count').notNull().default(0),
+    timeoutMs: integer('timeout_ms').notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+    startedAt: timestamp('started_at', { withTimezone: true }),
+    completedAt: timestamp('completed_at', { withTimezone: true }),
+  },
+  (t) => [
+    // The reconciler scans pending/processing tasks oldest first.
+    index('tasks_status_created_idx').on(t.status, t.createdAt),
+    index('tasks_vm_idx').on(t.vmId),
+    check('tasks_status_check', oneOf(t.status, TASK_STATUSES)),
+    check('tasks_type_check', oneOf(t.type, TASK_TYPES)),
+    check('tasks_priority_check', oneOf(t.priority, TASK_PRIORITIES)),
+  ],
+);
+
+export const vmJobs = pgTable(
+  'vm_jobs',
+  {
+    id: uuid('id').primaryKey(),
+    name: text('name').notNull(),
+    vmId: uuid('vm_id')
+      .notNull()
+      .references(() => vms.id),
+    taskId: uuid('task_id').references(() => tasks.id),
+    status: text('status', { enum: JOB_STATUSES }).notNull().default('pending'),
+    steps: jsonb('steps').$type<JobStep[]>().notNull(),
+    results: jsonb('results').$type<JobStepResult[]>().notNull().default([]),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('vm_jobs_vm_idx').on(t.vmId), check('vm_jobs_status_check', oneOf(t.status, JOB_STATUSES))],
+);
+
+export const executions = pgTable(
+  'executions',
+  {
+    id: uuid('id').primaryKey(),
+    vmId: uuid('vm_id')
+      .notNull()
+      .references(() => vms.id),
+    taskId: uuid('task_id').references(() => tasks.id),
+    jobId: uuid('job_id').references(() => vmJobs.id),
+    command: text('command').notNull(),
+    args: jsonb('args').$type<string[]>().notNull().default([]),
+    env: jsonb('env').$type<Record<string, string>>().notNull().default({}),
+    cwd: text('cwd'),
+    exitCode: integer('exit_code'),
+    stdout: text('stdout').notNull().default(''),
+    stderr: text('stderr').notNull().default(''),
+    stdoutTruncated: boolean('stdout_truncated').notNull().default(false),
+    stderrTruncated: boolean('stderr_truncated').notNull().default(false),
+    timedOut: boolean('timed_out').notNull().default(false),
+    error: jsonb('error').$type<WireError>(),
+    startedAt: timestamp('started_at', { withTimezone: true }),
+    completedAt: timestamp('completed_at', { withTimezone: true }),
+    durationMs: integer('duration_ms'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    // "Executions of this VM, newest first" is the main read path.
+    index('executions_vm_created_idx').on(t.vmId, t.createdAt.desc()),
+    index('executions_task_idx').on(t.taskId),
+  ],
+);
+
+export const stateChanges = pgTable(
+  'state_changes',
+  {
+    // bigint in mode 'number': pg returns int8 as a string and PGlite as a number; Drizzle's
+    // mapping makes both a number (safe up to 2^53).
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    entity: text('entity', { enum: ['vm', 'task', 'job'] }).notNull(),
+    entityId: uuid('entity_id').notNull(),
+    fromStatus: text('from_status'),
+    toStatus: text('to_status').notNull(),
+    reason: text('reason').notNull(),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('state_changes_entity_idx').on(t.entityId, t.id),
+    check('state_changes_entity_check', oneOf(t.entity, ['vm', 'task', 'job'])),
+  ],
+);
+
+export const schema = { vms, tasks, vmJobs, executions, stateChanges };

@@ -1,0 +1,86 @@
+/**
+ * The one Store implementation, over any Drizzle Postgres database. The backends differ only in
+ * how they connect, probe and close, which they pass in; every query and rule lives here once.
+ */
+import { sql } from 'drizzle-orm';
+import { AetherError } from '../../core/errors.js';
+import type { Store } from '../../core/store.js';
+import { guard } from '../store-errors.js';
+import type { Db } from './db.js';
+import * as executions from './executions.js';
+import * as jobs from './jobs.js';
+import * as stateChanges from './state-changes.js';
+import * as tasks from './tasks.js';
+import * as vms from './vms.js';
+
+export interface SqlStoreOptions {
+  kind: Store['kind'];
+  db: Db;
+  /** Releases the connection(s) the store owns; a caller-owned pool or PGlite stays open. */
+  close(): Promise<void>;
+}
+
+type AsyncMethods<T> = { [K in keyof T]: T[K] extends (...args: never[]) => Promise<unknown> ? T[K] : never };
+
+/**
+ * Every method's failure leaves as an AetherError (ERR_STORE_UNAVAILABLE, ERR_VM_NAME_TAKEN, ...),
+ * and after `close()` every call fails the same way on both backends (a caller-owned PGlite would
+ * otherwise keep answering).
+ */
+function guarded<T extends AsyncMethods<T>>(methods: T, isClosed: () => boolean): T {
+  const out = {} as Record<keyof T, unknown>;
+  for (const key of Object.keys(methods) as (keyof T)[]) {
+    const fn = methods[key] as (...args: never[]) => Promise<unknown>;
+    out[key] = (...args: never[]) =>
+      isClosed()
+        ? Promise.reject(new AetherError('ERR_STORE_UNAVAILABLE', 'store is closed'))
+        : guard(() => fn(...args));
+  }
+  return out as T;
+}
+
+export function createSqlStore(options: SqlStoreOptions): Store {
+  const { db } = options;
+  let closed: Promise<void> | undefined;
+  const methods = guarded(
+    {
+      insertVm: (vm) => vms.insertVm(db, vm),
+      getVm: (id) => vms.getVm(db, id),
+      findVm: (idOrName) => vms.findVm(db, idOrName),
+      listVms: (filter) => vms.listVms(db, filter),
+      transitionVm: (id, change, patch) => vms.transitionVm(db, id, change, patch),
+      updateVm: (id, patch) => vms.updateVm(db, id, patch),
+
+      insertTask: (task, execution) => tasks.insertTask(db, task, execution),
+      getTask: (id) => tasks.getTask(db, id),
+      listTasks: (filter) => tasks.listTasks(db, filter),
+      transitionTask: (id, change, patch) => tasks.transitionTask(db, id, change, patch),
+
+      insertExecution: (execution) => executions.insertExecution(db, execution),
+      getExecution: (id) => executions.getExecution(db, id),
+      listExecutions: (vmId, opts) => executions.listExecutions(db, vmId, opts),
+      markExecutionStarted: (id, startedAt) => executions.markExecutionStarted(db, id, startedAt),
+      completeExecution: (id, outcome) => executions.completeExecution(db, id, outcome),
+
+      insertJob: (job) => jobs.insertJob(db, job),
+      getJob: (id) => jobs.getJob(db, id),
+      updateJob: (id, patch) => jobs.updateJob(db, id, patch),
+
+      listStateChanges: (entityId) => stateChanges.listStateChanges(db, entityId),
+
+      ping: async () => {
+        await db.execute(sql`select 1`);
+      },
+    } satisfies Omit<Store, 'kind' | 'close'>,
+    () => closed !== undefined,
+  );
+  return {
+    kind: options.kind,
+    ...methods,
+    // Idempotent: shutdown paths often close twice (signal handler + finally).
+    close: () => {
+      closed ??= options.close();
+      return closed;
+    },
+  };
+}

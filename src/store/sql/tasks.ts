@@ -1,0 +1,96 @@
+import { and, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
+import { isUuid } from '../../core/ids.js';
+import type { NewExecution, NewTask, TaskFilter, TaskPatch, Transition } from '../../core/store.js';
+import type { TaskRecord, TaskStatus } from '../../core/task.js';
+import { toTaskRecord } from '../records.js';
+import { tasks } from '../schema.js';
+import type { Db } from './db.js';
+import { insertExecution } from './executions.js';
+import { appendStateChange } from './state-changes.js';
+
+/** Only the keys the caller set: `undefined` leaves a column alone, `null` clears it. */
+function patchColumns(patch: TaskPatch): Partial<typeof tasks.$inferInsert> {
+  const set: Partial<typeof tasks.$inferInsert> = {};
+  if (patch.result !== undefined) set.result = patch.result;
+  if (patch.error !== undefined) set.error = patch.error;
+  if (patch.workerId !== undefined) set.workerId = patch.workerId;
+  if (patch.retryCount !== undefined) set.retryCount = patch.retryCount;
+  if (patch.startedAt !== undefined) set.startedAt = patch.startedAt;
+  if (patch.completedAt !== undefined) set.completedAt = patch.completedAt;
+  return set;
+}
+
+/** Task and execution land together or not at all: an execution id handed out always exists. */
+export async function insertTask(db: Db, task: NewTask, execution?: NewExecution): Promise<TaskRecord> {
+  const insert = async (tx: Db): Promise<TaskRecord> => {
+    const [row] = await tx
+      .insert(tasks)
+      .values({
+        id: task.id,
+        type: task.type,
+        priority: task.priority,
+        payload: task.payload as Record<string, unknown>,
+        vmId: task.vmId,
+        maxRetries: task.maxRetries,
+        timeoutMs: task.timeoutMs,
+      })
+      .returning();
+    if (execution) await insertExecution(tx, execution);
+    return toTaskRecord(row!);
+  };
+  // A lone INSERT is atomic already; a transaction only when there are two rows.
+  return execution ? db.transaction(insert) : insert(db);
+}
+
+export async function getTask(db: Db, id: string): Promise<TaskRecord | null> {
+  if (!isUuid(id)) return null;
+  const [row] = await db.select().from(tasks).where(eq(tasks.id, id));
+  return row ? toTaskRecord(row) : null;
+}
+
+/** Newest first. */
+export async function listTasks(db: Db, filter: TaskFilter = {}): Promise<TaskRecord[]> {
+  if (filter.vmId !== undefined && !isUuid(filter.vmId)) return [];
+  const where: SQL[] = [];
+  if (filter.status !== undefined) where.push(inArray(tasks.status, [...filter.status]));
+  if (filter.vmId !== undefined) where.push(eq(tasks.vmId, filter.vmId));
+  const query = db
+    .select()
+    .from(tasks)
+    .where(and(...where))
+    .orderBy(desc(tasks.createdAt), desc(tasks.id));
+  const rows = filter.limit === undefined ? await query : await query.limit(filter.limit);
+  return rows.map(toTaskRecord);
+}
+
+/** Compare-and-set, logged in the same transaction; see `transitionVm` for why the row is locked. */
+export async function transitionTask(
+  db: Db,
+  id: string,
+  change: Transition<TaskStatus>,
+  patch: TaskPatch = {},
+): Promise<TaskRecord | null> {
+  if (!isUuid(id) || change.from.length === 0) return null;
+  return db.transaction(async (tx) => {
+    const [current] = await tx
+      .select({ status: tasks.status })
+      .from(tasks)
+      .where(eq(tasks.id, id))
+      .for('update');
+    if (!current || !change.from.includes(current.status)) return null;
+    const [row] = await tx
+      .update(tasks)
+      .set({ ...patchColumns(patch), status: change.to, statusReason: change.reason, updatedAt: sql`now()` })
+      .where(and(eq(tasks.id, id), inArray(tasks.status, [...change.from])))
+      .returning();
+    if (!row) return null;
+    await appendStateChange(tx, {
+      entity: 'task',
+      entityId: id,
+      from: current.status,
+      to: change.to,
+      reason: change.reason,
+    });
+    return toTaskRecord(row);
+  });
+}
