@@ -1,0 +1,69 @@
+/** Host-side /proc helpers: is a sandbox still alive, is a pid still the process we started. */
+import { readFileSync } from 'node:fs';
+
+function stat(pid: number): { state: string } | null {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    return { state: text.slice(text.lastIndexOf(')') + 2, text.lastIndexOf(')') + 3) };
+  } catch {
+    return null;
+  }
+}
+
+/** Alive means present and not a zombie (a zombie holds nothing but its pid). */
+export function isAlive(pid: number): boolean {
+  const s = stat(pid);
+  return s !== null && s.state !== 'Z' && s.state !== 'X';
+}
+
+export function cmdline(pid: number): string[] | null {
+  try {
+    const raw = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    return raw.length === 0 ? null : raw.replace(/\0$/, '').split('\0');
+  } catch {
+    return null;
+  }
+}
+
+/** Direct children of `pid` (Linux ≥ 3.5 with CONFIG_PROC_CHILDREN). */
+export function childrenOf(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'latin1')
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
+
+export function signalGroup(pgid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, signal);
+  } catch {
+    // the group is already gone
+  }
+}
+
+export function signalPid(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Resolves true once none of `pids` is alive, false if `timeoutMs` passes first. */
+export async function waitForExit(pids: readonly number[], timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  let delay = 1;
+  for (;;) {
+    if (pids.every((pid) => !isAlive(pid))) return true;
+    if (Date.now() >= deadline) return false;
+    await sleep(delay);
+    delay = Math.min(delay * 2, 20);
+  }
+}

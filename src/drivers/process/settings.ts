@@ -1,0 +1,90 @@
+/** Settings of the `process` driver: given by the caller (parsed config), never read from the env. */
+import { isAbsolute } from 'node:path';
+import { AetherError } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
+
+export type IsolationTool = 'unshare' | 'bwrap';
+
+export interface ProcessDriverSettings {
+  /** Directory owning every VM: `<stateDir>/vms/<id>/{home,run,root}`. Absolute. */
+  stateDir: string;
+  /** The bundled agent (`dist/agent.js`, built by `npm run build:agent`). Absolute. */
+  agentPath: string;
+  /** Node binary bound read-only into each VM. Default: `process.execPath`. */
+  nodePath?: string;
+  /**
+   * Host uid/gid the guest's root maps to when the host runs as root (the sandbox is spawned
+   * with them, so it can never act as host root). Ignored otherwise. Default 65534 (nobody);
+   * a uid used by nothing else on the host is better.
+   */
+  sandboxUid?: number;
+  sandboxGid?: number;
+  /** From spawning the sandbox to the agent answering ping. Default 10 000 ms. */
+  bootTimeoutMs?: number;
+  /** `stop()` grace before SIGKILL when the caller gives none. Default 3 000 ms. */
+  stopGraceMs?: number;
+  /** `auto` (default) uses util-linux `unshare`, or `bwrap` where unprivileged user namespaces need it. */
+  isolationTool?: 'auto' | IsolationTool;
+  /** Commands of the isolation tools. Default: found on /usr/sbin:/usr/bin:/sbin:/bin. */
+  unshareCommand?: string;
+  bwrapCommand?: string;
+}
+
+export interface ProcessDriverDeps {
+  logger?: Logger;
+}
+
+export interface ResolvedProcessSettings {
+  stateDir: string;
+  agentPath: string;
+  nodePath: string;
+  /** Set when the host runs as root: the identity the sandbox is spawned with. */
+  sandboxIds: { uid: number; gid: number } | null;
+  bootTimeoutMs: number;
+  stopGraceMs: number;
+  isolationTool: 'auto' | IsolationTool;
+  unshareCommand: string;
+  bwrapCommand: string;
+}
+
+function absolute(name: string, value: string | undefined): string {
+  if (!value || !isAbsolute(value))
+    throw new AetherError('ERR_CONFIG', `process driver: ${name} must be an absolute path`);
+  return value;
+}
+
+function positive(name: string, value: number | undefined, fallback: number): number {
+  const n = value ?? fallback;
+  if (!Number.isInteger(n) || n <= 0)
+    throw new AetherError('ERR_CONFIG', `process driver: ${name} must be a positive integer`);
+  return n;
+}
+
+export function resolveProcessSettings(settings: ProcessDriverSettings): ResolvedProcessSettings {
+  const isRoot = process.getuid?.() === 0;
+  const uid = settings.sandboxUid ?? 65534;
+  const gid = settings.sandboxGid ?? 65534;
+  if (isRoot && (uid === 0 || gid === 0)) {
+    throw new AetherError(
+      'ERR_CONFIG',
+      'process driver: sandboxUid/sandboxGid must not be 0 (guest root would be host root)',
+    );
+  }
+  return Object.freeze({
+    stateDir: absolute('stateDir', settings.stateDir),
+    agentPath: absolute('agentPath', settings.agentPath),
+    nodePath: absolute('nodePath', settings.nodePath ?? process.execPath),
+    sandboxIds: isRoot ? { uid, gid } : null,
+    bootTimeoutMs: positive('bootTimeoutMs', settings.bootTimeoutMs, 10_000),
+    stopGraceMs: positive('stopGraceMs', settings.stopGraceMs, 3_000),
+    isolationTool: settings.isolationTool ?? 'auto',
+    unshareCommand: settings.unshareCommand ?? 'unshare',
+    bwrapCommand: settings.bwrapCommand ?? 'bwrap',
+  });
+}
+
+/** The only environment the sandbox tooling sees: nothing of the host's env leaks into a VM. */
+export const SANDBOX_ENV: Readonly<Record<string, string>> = Object.freeze({
+  PATH: '/usr/sbin:/usr/bin:/sbin:/bin',
+  LANG: 'C.UTF-8',
+});

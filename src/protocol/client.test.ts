@@ -1,0 +1,242 @@
+/**
+ * AgentClient against the real agent bundle over a Unix socket (no sandbox: the agent runs as a
+ * plain host process in a temp dir), plus hostile fake agents.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { type SpawnedAgent, spawnAgent } from '../agent/spawn-agent.js';
+import { isAetherError } from '../core/errors.js';
+import { AgentClient } from './client.js';
+import { encodeFrame } from './framing.js';
+import { MAX_PAYLOAD_BYTES } from './messages.js';
+
+const text = (chunks: Uint8Array[]) => Buffer.concat(chunks).toString('utf8');
+
+async function connectClient(
+  path: string,
+  options?: ConstructorParameters<typeof AgentClient>[1],
+): Promise<AgentClient> {
+  const socket = connect(path);
+  await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+  return new AgentClient(socket, options);
+}
+
+describe('AgentClient ↔ agent over a Unix socket', () => {
+  let dir: string;
+  let agent: SpawnedAgent;
+  let client: AgentClient;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'aether-client-'));
+    agent = await spawnAgent(inject('agentBundlePath'), dir);
+    client = await connectClient(agent.socketPath);
+  });
+
+  afterAll(async () => {
+    await client?.close();
+    await agent?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('pings', async () => {
+    const pong = await client.ping();
+    expect(pong.version).toBe('aether-agent/1');
+  });
+
+  it('streams stdout and stderr separately and reports the exit code', async () => {
+    const out: Uint8Array[] = [];
+    const err: Uint8Array[] = [];
+    const result = await client.exec(
+      { argv: ['sh', '-c', 'echo out; echo err >&2; exit 7'], timeoutMs: 5000 },
+      { onStdout: (c) => out.push(c), onStderr: (c) => err.push(c) },
+    );
+    expect(result).toMatchObject({ exitCode: 7, signal: null, timedOut: false });
+    expect(text(out)).toBe('out\n');
+    expect(text(err)).toBe('err\n');
+  });
+
+  it('passes stdin, env and cwd; defaults cwd to home', async () => {
+    const out: Uint8Array[] = [];
+    await client.exec(
+      {
+        argv: ['sh', '-c', 'cat; echo " $GREETING $(pwd)"'],
+        env: { GREETING: 'hi' },
+        cwd: '/tmp',
+        stdin: Buffer.from('IN'),
+        timeoutMs: 5000,
+      },
+      { onStdout: (c) => out.push(c) },
+    );
+    expect(text(out)).toBe('IN hi /tmp\n');
+    const home: Uint8Array[] = [];
+    await client.exec({ argv: ['pwd'], timeoutMs: 5000 }, { onStdout: (c) => home.push(c) });
+    expect(text(home).trim()).toBe(dir);
+  });
+
+  it('does not leak the agent environment into commands', async () => {
+    const out: Uint8Array[] = [];
+    await client.exec({ argv: ['env'], timeoutMs: 5000 }, { onStdout: (c) => out.push(c) });
+    const names = text(out)
+      .trim()
+      .split('\n')
+      .map((line) => line.split('=')[0])
+      .sort();
+    expect(names).toEqual(['AETHER_EXEC_ID', 'HOME', 'LANG', 'LOGNAME', 'PATH', 'USER']);
+  });
+
+  it('reports a missing binary or cwd as ERR_EXEC_SPAWN_FAILED, not an exit code', async () => {
+    await expect(client.exec({ argv: ['no-such-binary-xyz'], timeoutMs: 5000 })).rejects.toMatchObject({
+      code: 'ERR_EXEC_SPAWN_FAILED',
+    });
+    await expect(client.exec({ argv: ['true'], cwd: '/no/such/dir', timeoutMs: 5000 })).rejects.toMatchObject(
+      {
+        code: 'ERR_EXEC_SPAWN_FAILED',
+        message: expect.stringContaining('/no/such/dir'),
+      },
+    );
+  });
+
+  it('kills the whole tree on timeout, including children that left the process group', async () => {
+    const pids = join(dir, 'pids');
+    const result = await client.exec({
+      argv: ['sh', '-c', `sleep 300 & echo $! > ${pids}; setsid sleep 301 & echo $! >> ${pids}; sleep 302`],
+      timeoutMs: 300,
+    });
+    expect(result).toMatchObject({ exitCode: null, signal: 'SIGKILL', timedOut: true });
+    const check = await client.exec(
+      {
+        argv: [
+          'sh',
+          '-c',
+          `for p in $(cat ${pids}); do s=$(cut -d' ' -f3 /proc/$p/stat 2>/dev/null); [ -z "$s" ] || [ "$s" = Z ] || echo alive $p; done`,
+        ],
+        timeoutMs: 5000,
+      },
+      { onStdout: (c) => expect.fail(`still running: ${Buffer.from(c).toString()}`) },
+    );
+    expect(check.exitCode).toBe(0);
+  });
+
+  it('kills the command when the abort signal fires and rejects with its reason', async () => {
+    const controller = new AbortController();
+    const started = Date.now();
+    setTimeout(() => controller.abort(new Error('stop it')), 100);
+    await expect(
+      client.exec({ argv: ['sleep', '30'], timeoutMs: 60_000 }, {}, controller.signal),
+    ).rejects.toThrow('stop it');
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it('multiplexes concurrent execs on one connection', async () => {
+    const started = Date.now();
+    const outputs = await Promise.all(
+      Array.from({ length: 8 }, async (_, i) => {
+        const out: Uint8Array[] = [];
+        await client.exec(
+          { argv: ['sh', '-c', `sleep 0.3; echo ${i}`], timeoutMs: 5000 },
+          { onStdout: (c) => out.push(c) },
+        );
+        return text(out).trim();
+      }),
+    );
+    expect(outputs).toEqual(['0', '1', '2', '3', '4', '5', '6', '7']);
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it('carries large output intact, in order', async () => {
+    const out: Uint8Array[] = [];
+    const result = await client.exec(
+      { argv: ['head', '-c', String(20 * 1024 * 1024), '/dev/zero'], timeoutMs: 20_000 },
+      { onStdout: (c) => out.push(c) },
+    );
+    expect(result.exitCode).toBe(0);
+    expect(out.reduce((n, c) => n + c.length, 0)).toBe(20 * 1024 * 1024);
+  });
+
+  it("rejects a malformed request as the caller's ERR_VALIDATION before sending it", async () => {
+    await expect(client.exec({ argv: [], timeoutMs: 1000 })).rejects.toMatchObject({
+      code: 'ERR_VALIDATION',
+    });
+    await expect(client.exec({ argv: ['true'], timeoutMs: 0 })).rejects.toMatchObject({
+      code: 'ERR_VALIDATION',
+    });
+    await expect(client.exec({ argv: ['true'], env: { 'A=B': '1' }, timeoutMs: 1000 })).rejects.toMatchObject(
+      {
+        code: 'ERR_VALIDATION',
+      },
+    );
+    await expect(client.getFile('')).rejects.toMatchObject({ code: 'ERR_VALIDATION' });
+    expect((await client.ping()).version).toBe('aether-agent/1'); // the connection is unharmed
+  });
+
+  it('puts and gets files, creating parents and keeping the mode', async () => {
+    const data = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
+    await client.putFile('sub/dir/bytes.bin', data, 0o640);
+    expect(Buffer.from(await client.getFile(join(dir, 'sub/dir/bytes.bin'))).equals(data)).toBe(true);
+    const mode: Uint8Array[] = [];
+    await client.exec(
+      { argv: ['stat', '-c', '%a', 'sub/dir/bytes.bin'], timeoutMs: 5000 },
+      { onStdout: (c) => mode.push(c) },
+    );
+    expect(text(mode).trim()).toBe('640');
+  });
+
+  it('maps file errors to stable codes', async () => {
+    await expect(client.getFile('missing.txt')).rejects.toMatchObject({ code: 'ERR_NOT_FOUND' });
+    await expect(client.getFile('/tmp')).rejects.toMatchObject({ code: 'ERR_VALIDATION' });
+    await expect(client.putFile('big', new Uint8Array(MAX_PAYLOAD_BYTES + 1))).rejects.toMatchObject({
+      code: 'ERR_BODY_TOO_LARGE',
+    });
+  });
+});
+
+describe('AgentClient against a hostile agent', () => {
+  let server: Server;
+  let dir: string;
+  let behave: (socket: Socket, frame: Buffer) => void = () => {};
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'aether-hostile-'));
+    server = createServer((socket) => socket.on('data', (frame) => behave(socket, frame)));
+    await new Promise<void>((resolve) => server.listen(join(dir, 'fake.sock'), resolve));
+  });
+
+  afterAll(async () => {
+    await new Promise((resolve) => server.close(resolve));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('drops the connection on an oversized frame and fails pending requests', async () => {
+    behave = (socket) => socket.write(Buffer.from([0x7f, 0xff, 0xff, 0xff]));
+    const client = await connectClient(join(dir, 'fake.sock'));
+    const error = await client.ping().catch((e: unknown) => e);
+    expect(isAetherError(error, 'ERR_AGENT_PROTOCOL')).toBe(true);
+    expect(client.closed).toBe(true);
+  });
+
+  it('drops the connection on a message that breaks the schema', async () => {
+    behave = (socket) => socket.write(encodeFrame({ type: 'pong', id: '1', version: 42 }));
+    const client = await connectClient(join(dir, 'fake.sock'));
+    await expect(client.ping()).rejects.toMatchObject({ code: 'ERR_AGENT_PROTOCOL' });
+  });
+
+  it('fails a request answered with the wrong kind of reply', async () => {
+    behave = (socket) => socket.write(encodeFrame({ type: 'ok', id: '1' }));
+    const client = await connectClient(join(dir, 'fake.sock'));
+    await expect(client.ping()).rejects.toMatchObject({ code: 'ERR_AGENT_PROTOCOL' });
+    await client.close();
+  });
+
+  it('times out a silent agent', async () => {
+    behave = () => {};
+    const client = await connectClient(join(dir, 'fake.sock'), { requestTimeoutMs: 100, exitGraceMs: 100 });
+    await expect(client.ping()).rejects.toMatchObject({ code: 'ERR_AGENT_UNREACHABLE' });
+    await expect(client.exec({ argv: ['x'], timeoutMs: 100 })).rejects.toMatchObject({
+      code: 'ERR_AGENT_UNREACHABLE',
+    });
+    await client.close();
+  });
+});

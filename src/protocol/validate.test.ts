@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import { MessageError, parseAgentMessage, parseHostMessage } from './validate.js';
+
+function rejection(fn: () => unknown): MessageError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof MessageError) return error;
+    throw error;
+  }
+  throw new Error('expected a MessageError');
+}
+
+describe('parseHostMessage (agent side)', () => {
+  it('accepts every well-formed request', () => {
+    const exec = {
+      type: 'exec',
+      id: 'a',
+      argv: ['ls', '-l'],
+      env: { A: '1' },
+      cwd: '/tmp',
+      stdin: 'aGk=',
+      timeoutMs: 1000,
+    };
+    expect(parseHostMessage(exec)).toEqual(exec);
+    expect(parseHostMessage({ type: 'signal', id: 'a', signal: 'SIGTERM' })).toEqual({
+      type: 'signal',
+      id: 'a',
+      signal: 'SIGTERM',
+    });
+    expect(parseHostMessage({ type: 'ping', id: 'p' })).toEqual({ type: 'ping', id: 'p' });
+    expect(parseHostMessage({ type: 'put', id: 'f', path: 'x', data: '', mode: 0o600 })).toMatchObject({
+      mode: 0o600,
+    });
+    expect(parseHostMessage({ type: 'get', id: 'g', path: '/etc/hostname' })).toMatchObject({
+      path: '/etc/hostname',
+    });
+  });
+
+  it('drops unknown fields instead of passing them on', () => {
+    expect(parseHostMessage({ type: 'ping', id: 'p', extra: 1 })).toEqual({ type: 'ping', id: 'p' });
+  });
+
+  it.each([
+    ['not an object', [1, 2]],
+    ['missing id', { type: 'ping' }],
+    ['overlong id', { type: 'ping', id: 'x'.repeat(65) }],
+  ])('rejects %s without a request id', (_, value) => {
+    expect(rejection(() => parseHostMessage(value)).requestId).toBeNull();
+  });
+
+  it.each([
+    ['unknown type', { type: 'reboot', id: 'r' }],
+    ['empty argv', { type: 'exec', id: 'r', argv: [], timeoutMs: 1 }],
+    ['non-string argv', { type: 'exec', id: 'r', argv: ['ls', 1], timeoutMs: 1 }],
+    ['NUL in argv', { type: 'exec', id: 'r', argv: ['ls\0x'], timeoutMs: 1 }],
+    ['zero timeout', { type: 'exec', id: 'r', argv: ['ls'], timeoutMs: 0 }],
+    ['fractional timeout', { type: 'exec', id: 'r', argv: ['ls'], timeoutMs: 1.5 }],
+    ['env name with =', { type: 'exec', id: 'r', argv: ['ls'], env: { 'A=B': 'x' }, timeoutMs: 1 }],
+    ['non-string env value', { type: 'exec', id: 'r', argv: ['ls'], env: { A: 1 }, timeoutMs: 1 }],
+    ['bad base64 stdin', { type: 'exec', id: 'r', argv: ['ls'], stdin: 'not base64!', timeoutMs: 1 }],
+    ['unknown signal', { type: 'signal', id: 'r', signal: 'SIGSTOP' }],
+    ['empty path', { type: 'get', id: 'r', path: '' }],
+    ['mode out of range', { type: 'put', id: 'r', path: 'x', data: '', mode: 0o10000 }],
+  ])('rejects %s with the request id', (_, value) => {
+    const error = rejection(() => parseHostMessage(value));
+    expect(error.code).toBe('ERR_AGENT_PROTOCOL');
+    expect(error.requestId).toBe('r');
+  });
+});
+
+describe('parseAgentMessage (host side: the agent is untrusted)', () => {
+  it('accepts every well-formed reply', () => {
+    for (const message of [
+      { type: 'started', id: '1', pid: 42 },
+      { type: 'out', id: '1', stream: 'stderr', data: 'aGk=' },
+      { type: 'exit', id: '1', code: 0, signal: null, timedOut: false },
+      { type: 'exit', id: '1', code: null, signal: 'SIGKILL', timedOut: true },
+      { type: 'error', id: '1', code: 'ERR_EXEC_SPAWN_FAILED', message: 'spawn x ENOENT' },
+      { type: 'pong', id: '1', version: 'aether-agent/1' },
+      { type: 'ok', id: '1' },
+      { type: 'file', id: '1', data: '' },
+    ]) {
+      expect(parseAgentMessage(message)).toEqual(message);
+    }
+  });
+
+  it.each([
+    [
+      'an error code the agent may not send',
+      { type: 'error', id: '1', code: 'ERR_VM_NOT_FOUND', message: 'x' },
+    ],
+    [
+      'an exit with neither code nor signal',
+      { type: 'exit', id: '1', code: null, signal: null, timedOut: false },
+    ],
+    ['an exit code above 255', { type: 'exit', id: '1', code: 256, signal: null, timedOut: false }],
+    ['a bad stream name', { type: 'out', id: '1', stream: 'stdin', data: '' }],
+    ['a negative pid', { type: 'started', id: '1', pid: -1 }],
+    [
+      'an overlong error message',
+      { type: 'error', id: '1', code: 'ERR_INTERNAL', message: 'x'.repeat(20_000) },
+    ],
+    ['a host-only type', { type: 'exec', id: '1', argv: ['x'], timeoutMs: 1 }],
+  ])('rejects %s', (_, value) => {
+    expect(rejection(() => parseAgentMessage(value)).code).toBe('ERR_AGENT_PROTOCOL');
+  });
+});

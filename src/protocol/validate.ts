@@ -1,0 +1,177 @@
+/**
+ * Schema checks for both directions. Hand-written (no schema library) because the agent is
+ * bundled with node: builtins only. Every check rejects unknown shapes instead of guessing.
+ */
+import { AetherError } from '../core/errors.js';
+import {
+  AGENT_ERROR_CODES,
+  AGENT_SIGNALS,
+  type AgentMessage,
+  type HostMessage,
+  MAX_ERROR_MESSAGE_LENGTH,
+  MAX_EXEC_TIMEOUT_MS,
+  MAX_ID_LENGTH,
+  MAX_PATH_LENGTH,
+} from './messages.js';
+
+type Fields = Record<string, unknown>;
+
+/** Thrown for a message that decodes but breaks the contract; carries the request id if any. */
+export class MessageError extends AetherError {
+  readonly requestId: string | null;
+
+  constructor(message: string, requestId: string | null) {
+    super('ERR_AGENT_PROTOCOL', message, requestId === null ? undefined : { details: { requestId } });
+    this.requestId = requestId;
+  }
+}
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+function isRecord(value: unknown): value is Fields {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function fail(id: string | null, message: string): never {
+  throw new MessageError(message, id);
+}
+
+function str(m: Fields, key: string, id: string | null, max: number): string {
+  const value = m[key];
+  if (typeof value !== 'string') fail(id, `field "${key}" must be a string`);
+  if (value.length > max) fail(id, `field "${key}" is longer than ${max} characters`);
+  return value;
+}
+
+function base64(m: Fields, key: string, id: string | null): string {
+  const value = m[key];
+  if (typeof value !== 'string' || value.length % 4 !== 0 || !BASE64.test(value)) {
+    fail(id, `field "${key}" must be base64`);
+  }
+  return value;
+}
+
+function int(m: Fields, key: string, id: string | null, min: number, max: number): number {
+  const value = m[key];
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    fail(id, `field "${key}" must be an integer in [${min}, ${max}]`);
+  }
+  return value;
+}
+
+function oneOf<T extends string>(m: Fields, key: string, id: string | null, allowed: readonly T[]): T {
+  const value = m[key];
+  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
+    fail(id, `field "${key}" must be one of ${allowed.join(', ')}`);
+  }
+  return value as T;
+}
+
+function stringMap(m: Fields, key: string, id: string | null): Record<string, string> {
+  const value = m[key];
+  if (!isRecord(value)) fail(id, `field "${key}" must be an object of strings`);
+  const out: Record<string, string> = Object.create(null);
+  for (const [k, v] of Object.entries(value)) {
+    // An env name with "=" or NUL would be split differently by the kernel than we intend.
+    if (k.length === 0 || k.includes('=') || k.includes('\0') || typeof v !== 'string' || v.includes('\0')) {
+      fail(id, `field "${key}" has an invalid entry "${k}"`);
+    }
+    out[k] = v;
+  }
+  return out;
+}
+
+function path(m: Fields, key: string, id: string | null): string {
+  const value = str(m, key, id, MAX_PATH_LENGTH);
+  if (value.length === 0 || value.includes('\0')) fail(id, `field "${key}" must be a non-empty path`);
+  return value;
+}
+
+function header(value: unknown): { m: Fields; type: string; id: string } {
+  if (!isRecord(value)) fail(null, 'message must be a JSON object');
+  const id = value.id;
+  if (typeof id !== 'string' || id.length === 0 || id.length > MAX_ID_LENGTH) {
+    fail(null, `field "id" must be a string of 1..${MAX_ID_LENGTH} characters`);
+  }
+  if (typeof value.type !== 'string') fail(id, 'field "type" must be a string');
+  return { m: value, type: value.type, id };
+}
+
+/** Checks a decoded frame from the host (used by the agent). */
+export function parseHostMessage(value: unknown): HostMessage {
+  const { m, type, id } = header(value);
+  switch (type) {
+    case 'exec': {
+      const argv = m.argv;
+      if (!Array.isArray(argv) || argv.length === 0 || argv.length > 65_536) {
+        fail(id, 'field "argv" must be a non-empty array');
+      }
+      for (const arg of argv) {
+        if (typeof arg !== 'string' || arg.includes('\0'))
+          fail(id, 'field "argv" must hold strings without NUL');
+      }
+      if ((argv[0] as string).length === 0) fail(id, 'argv[0] must not be empty');
+      const message: HostMessage = {
+        type,
+        id,
+        argv: argv as string[],
+        timeoutMs: int(m, 'timeoutMs', id, 1, MAX_EXEC_TIMEOUT_MS),
+      };
+      if (m.env !== undefined) message.env = stringMap(m, 'env', id);
+      if (m.cwd !== undefined) message.cwd = path(m, 'cwd', id);
+      if (m.stdin !== undefined) message.stdin = base64(m, 'stdin', id);
+      return message;
+    }
+    case 'signal':
+      return { type, id, signal: oneOf(m, 'signal', id, AGENT_SIGNALS) };
+    case 'ping':
+      return { type, id };
+    case 'put': {
+      const message: HostMessage = { type, id, path: path(m, 'path', id), data: base64(m, 'data', id) };
+      if (m.mode !== undefined) message.mode = int(m, 'mode', id, 0, 0o7777);
+      return message;
+    }
+    case 'get':
+      return { type, id, path: path(m, 'path', id) };
+    default:
+      return fail(id, `unknown message type "${type.slice(0, 32)}"`);
+  }
+}
+
+/** Checks a decoded frame from the agent (used by the host; the agent is untrusted). */
+export function parseAgentMessage(value: unknown): AgentMessage {
+  const { m, type, id } = header(value);
+  switch (type) {
+    case 'started':
+      return { type, id, pid: int(m, 'pid', id, 1, 2 ** 31 - 1) };
+    case 'out':
+      return {
+        type,
+        id,
+        stream: oneOf(m, 'stream', id, ['stdout', 'stderr'] as const),
+        data: base64(m, 'data', id),
+      };
+    case 'exit': {
+      const code = m.code === null ? null : int(m, 'code', id, 0, 255);
+      const signal = m.signal === null ? null : str(m, 'signal', id, 32);
+      if (typeof m.timedOut !== 'boolean') fail(id, 'field "timedOut" must be a boolean');
+      if (code === null && signal === null) fail(id, 'exit needs a code or a signal');
+      return { type, id, code, signal, timedOut: m.timedOut };
+    }
+    case 'error':
+      return {
+        type,
+        id,
+        code: oneOf(m, 'code', id, AGENT_ERROR_CODES),
+        message: str(m, 'message', id, MAX_ERROR_MESSAGE_LENGTH),
+      };
+    case 'pong':
+      return { type, id, version: str(m, 'version', id, 64) };
+    case 'ok':
+      return { type, id };
+    case 'file':
+      return { type, id, data: base64(m, 'data', id) };
+    default:
+      return fail(id, `unknown message type "${type.slice(0, 32)}"`);
+  }
+}
