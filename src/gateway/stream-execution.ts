@@ -51,7 +51,7 @@ export async function streamExecution(
       try {
         const task = await service.waitForTask(started.task.id, settings.maxWaitMs, abort.signal);
         const execution = await service.getExecution(started.executionId);
-        if (task.status === 'completed' || execution.completedAt) {
+        if (execution.completedAt && !execution.error) {
           write({
             type: 'exit',
             exit_code: execution.exitCode,
@@ -59,7 +59,9 @@ export async function streamExecution(
             execution: executionJson(execution),
           });
         }
-        if (task.status !== 'completed') {
+        if (execution.error) {
+          write({ type: 'error', error: execution.error });
+        } else if (task.status !== 'completed') {
           write({ type: 'error', error: task.error ?? { code: 'ERR_INTERNAL', message: `task ${task.status}`, retryable: false } });
         }
       } catch (error) {

@@ -68,7 +68,7 @@ function healthCheck(backends: Backends, drivers: ReadonlyMap<DriverName, VmDriv
  */
 export async function startNode(config: AetherConfig, logger: Logger, roles: NodeRoles): Promise<RunningNode> {
   const backends = await openBackends(config, logger);
-  const drivers = await openDrivers(config, logger);
+  const { drivers, describe: driverLines } = await openDrivers(config, logger);
   const service = new TaskService(
     { store: backends.store, queue: backends.queue, events: backends.events, logger: logger.child({ component: 'service' }) },
     {
@@ -78,7 +78,7 @@ export async function startNode(config: AetherConfig, logger: Logger, roles: Nod
       maxWaitMs: config.waitTimeoutMs,
     },
   );
-  const banner = [...backends.describe, `drivers: ${[...drivers.keys()].join(', ')}`];
+  const banner = [...backends.describe, `drivers: ${[...drivers.keys()].join(', ')}`, ...driverLines];
 
   let worker: Worker | null = null;
   if (roles.worker) {

@@ -87,26 +87,23 @@ export class TaskService {
     }
     const exec = this.execSpec(input);
     const executionId = newId();
-    const task = await recordAndEnqueue(
-      this.deps,
-      this.newTask('vm:execute', { vmId: vm.id, executionId, exec }, vm.id, {
-        ...options,
-        timeoutMs: options.timeoutMs ?? exec.timeoutMs + EXEC_TASK_GRACE_MS,
-      }),
-      {
-        workerId: vm.workerId,
-        execution: {
-          id: executionId,
-          vmId: vm.id,
-          taskId: null,
-          jobId: null,
-          command: exec.command,
-          args: exec.args,
-          env: exec.env,
-          cwd: exec.cwd,
-        },
+    const newTask = this.newTask('vm:execute', { vmId: vm.id, executionId, exec }, vm.id, {
+      ...options,
+      timeoutMs: options.timeoutMs ?? exec.timeoutMs + EXEC_TASK_GRACE_MS,
+    });
+    const task = await recordAndEnqueue(this.deps, newTask, {
+      workerId: vm.workerId,
+      execution: {
+        id: executionId,
+        vmId: vm.id,
+        taskId: newTask.id,
+        jobId: null,
+        command: exec.command,
+        args: exec.args,
+        env: exec.env,
+        cwd: exec.cwd,
       },
-    );
+    });
     return { task, executionId };
   }
 

@@ -11,7 +11,8 @@ export interface ExecFlags {
 }
 
 export async function buildExecRequest(argv: string[], opts: ExecFlags): Promise<ExecuteRequest> {
-  const [command, ...args] = argv;
+  // Commander keeps the `--` that separates our options from the command's; it is not part of it.
+  const [command, ...args] = argv[0] === '--' ? argv.slice(1) : argv;
   if (!command) throw new Error('name the command to run after --, e.g. `aether exec dev -- uname -a`');
   const timeout = opts.timeout === undefined ? undefined : Number(opts.timeout);
   if (timeout !== undefined && (!Number.isInteger(timeout) || timeout <= 0)) {

@@ -1,0 +1,88 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { AetherClient } from '../src/client/client.js';
+import { loadConfig } from '../src/core/config.js';
+import { silentLogger } from '../src/core/logger.js';
+import { startNode } from '../src/runtime/node.js';
+import { bareNamespaceSpawn, bareSpawn } from './baseline.js';
+import { percentile, throughput, timeIt } from './stats.js';
+
+export interface EmbeddedFigures {
+  lifecycle: { samples: number; createToFirstExec: number[]; fullCycle: number[]; baseline: number[] };
+  execRoundTrip: { samples: number; ours: number[]; bareNamespace: number[]; bareSpawn: number[] };
+  throughput: { clients: number; total: number; ours: number; bareNamespace: number };
+}
+
+export interface EmbeddedOptions {
+  lifecycleVms: number;
+  execCalls: number;
+  throughputCalls: number;
+  clients: number;
+}
+
+/** Embedded mode (`aether up`) through its real REST API, against bare namespace spawns. */
+export async function benchEmbedded(options: EmbeddedOptions, log: (line: string) => void): Promise<EmbeddedFigures> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'aether-bench-'));
+  const config = loadConfig({ AETHER_DATA_DIR: dataDir, AETHER_PORT: '0', AETHER_LOG_LEVEL: 'silent' });
+  const node = await startNode(config, silentLogger, { gateway: true, worker: true });
+  const client = new AetherClient({ baseUrl: node.url! });
+  try {
+    log(`lifecycle: ${options.lifecycleVms} sequential create → first exec → delete`);
+    const createToFirstExec: number[] = [];
+    const fullCycle: number[] = [];
+    const baseline: number[] = [];
+    for (let i = 0; i < options.lifecycleVms + 2; i++) {
+      const started = performance.now();
+      const { vm } = await client.createVm({ name: `bench-${i}` }, { wait: true });
+      const res = await client.execute(vm.id, { command: 'true' }, { wait: true });
+      if (res.execution?.exit_code !== 0) throw new Error(`bench exec failed: ${JSON.stringify(res)}`);
+      const firstExec = performance.now() - started;
+      await client.deleteVm(vm.id, { wait: true });
+      const cycle = performance.now() - started;
+      const bare = await timeIt(() => bareNamespaceSpawn(['true']));
+      if (i < 2) continue; // warm-up
+      createToFirstExec.push(firstExec);
+      fullCycle.push(cycle);
+      baseline.push(bare);
+    }
+
+    log(`exec round trip: ${options.execCalls} calls on a warm VM`);
+    const { vm } = await client.createVm({ name: 'bench-warm' }, { wait: true });
+    const ours: number[] = [];
+    const bareNs: number[] = [];
+    const bare: number[] = [];
+    for (let i = 0; i < 20; i++) await client.execute(vm.id, { command: 'true' }, { wait: true });
+    for (let i = 0; i < options.execCalls; i++) {
+      ours.push(await timeIt(() => client.execute(vm.id, { command: 'true' }, { wait: true })));
+      bareNs.push(await timeIt(() => bareNamespaceSpawn(['true'])));
+      bare.push(await timeIt(() => bareSpawn(['true'])));
+    }
+
+    log(`throughput: ${options.throughputCalls} executions from ${options.clients} concurrent clients`);
+    const oursPerSecond = await throughput(options.throughputCalls, options.clients, () =>
+      client.execute(vm.id, { command: 'true' }, { wait: true }),
+    );
+    const barePerSecond = await throughput(options.throughputCalls, options.clients, () => bareNamespaceSpawn(['true']));
+    await client.deleteVm(vm.id, { wait: true });
+    return {
+      lifecycle: { samples: createToFirstExec.length, createToFirstExec, fullCycle, baseline },
+      execRoundTrip: { samples: ours.length, ours, bareNamespace: bareNs, bareSpawn: bare },
+      throughput: { clients: options.clients, total: options.throughputCalls, ours: oursPerSecond, bareNamespace: barePerSecond },
+    };
+  } finally {
+    await node.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+export function summarise(f: EmbeddedFigures) {
+  const p = percentile;
+  return {
+    'create→first exec p50': [p(f.lifecycle.createToFirstExec, 50), p(f.lifecycle.baseline, 50)],
+    'create→first exec p95': [p(f.lifecycle.createToFirstExec, 95), p(f.lifecycle.baseline, 95)],
+    'create→exec→delete p50': [p(f.lifecycle.fullCycle, 50), p(f.lifecycle.baseline, 50)],
+    'exec round trip p50': [p(f.execRoundTrip.ours, 50), p(f.execRoundTrip.bareNamespace, 50)],
+    'exec round trip p99': [p(f.execRoundTrip.ours, 99), p(f.execRoundTrip.bareNamespace, 99)],
+  } as Record<string, [number, number]>;
+}

@@ -1,0 +1,221 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AetherApiError } from '../../src/client/client.js';
+import { startTestNode, type TestNode } from '../support/embedded-node.js';
+
+let t: TestNode;
+
+beforeAll(async () => {
+  t = await startTestNode();
+}, 60_000);
+
+afterAll(async () => {
+  await t?.stop();
+});
+
+async function post(path: string, body: string, headers: Record<string, string> = { 'content-type': 'application/json' }) {
+  const res = await fetch(`${t.url}/api/v1${path}`, { method: 'POST', body, headers });
+  return { status: res.status, body: (await res.json()) as { error?: { code: string; message: string } } };
+}
+
+async function expectApiError(promise: Promise<unknown>, status: number, code: string): Promise<AetherApiError> {
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(AetherApiError);
+  expect((error as AetherApiError).status).toBe(status);
+  expect((error as AetherApiError).code).toBe(code);
+  return error as AetherApiError;
+}
+
+describe('a VM end to end over REST', () => {
+  it('creates, executes with persistence, lists executions and deletes', async () => {
+    const created = await t.client.createVm({ name: 'e2e-dev' }, { wait: true });
+    expect(created.status).toBe('completed');
+    expect(created.vm.status).toBe('running');
+    expect(created.vm.isolation?.kernel).toBe('shared');
+
+    const first = await t.client.execute('e2e-dev', { command: 'sh', args: ['-c', 'echo hi > f && cat f'] }, { wait: true });
+    expect(first.execution?.stdout).toBe('hi\n');
+    expect(first.execution?.exit_code).toBe(0);
+
+    const second = await t.client.execute('e2e-dev', { command: 'cat', args: ['f'] }, { wait: true });
+    expect(second.execution?.stdout).toBe('hi\n');
+
+    const failing = await t.client.execute('e2e-dev', { command: 'sh', args: ['-c', 'echo oops >&2; exit 3'] }, { wait: true });
+    expect(failing.execution).toMatchObject({ exit_code: 3, stderr: 'oops\n' });
+
+    const executions = await t.client.listExecutions('e2e-dev');
+    expect(executions.map((e) => e.command)).toEqual(['sh', 'cat', 'sh']);
+    expect((await t.client.getExecution(first.execution_id)).stdout).toBe('hi\n');
+
+    const task = await t.client.getTask(first.task_id);
+    expect(task).toMatchObject({ type: 'vm:execute', status: 'completed' });
+
+    const byId = await t.client.getVm(created.vm.id);
+    expect(byId.name).toBe('e2e-dev');
+
+    const deleted = await t.client.deleteVm('e2e-dev', { wait: true });
+    expect(deleted.vm.status).toBe('deleted');
+    await expectApiError(t.client.getVm('e2e-dev'), 404, 'ERR_VM_NOT_FOUND');
+    expect((await t.client.getVm(created.vm.id)).status).toBe('deleted');
+  });
+
+  it('answers 202 with a task id without ?wait and the task finishes on its own', async () => {
+    const accepted = await t.client.createVm({ name: 'e2e-async' });
+    expect(accepted.status).toBe('pending');
+    let task = await t.client.getTask(accepted.task_id);
+    for (let i = 0; i < 100 && task.status !== 'completed'; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      task = await t.client.getTask(accepted.task_id);
+    }
+    expect(task.status).toBe('completed');
+    await t.client.deleteVm('e2e-async', { wait: true });
+  });
+
+  it('streams output as NDJSON and ends with the exit line', async () => {
+    await t.client.createVm({ name: 'e2e-stream' }, { wait: true });
+    const lines = [];
+    for await (const line of t.client.executeStream('e2e-stream', {
+      command: 'sh',
+      args: ['-c', 'echo one; echo two >&2; exit 4'],
+    })) {
+      lines.push(line);
+    }
+    expect(lines[0]?.type).toBe('task');
+    const stdout = lines.filter((l) => l.type === 'stdout').map((l) => (l as { data: string }).data).join('');
+    const stderr = lines.filter((l) => l.type === 'stderr').map((l) => (l as { data: string }).data).join('');
+    expect(stdout).toBe('one\n');
+    expect(stderr).toBe('two\n');
+    expect(lines.at(-1)).toMatchObject({ type: 'exit', exit_code: 4, timed_out: false });
+
+    const failed = [];
+    for await (const line of t.client.executeStream('e2e-stream', { command: 'no-such-command' })) failed.push(line);
+    expect(failed.map((l) => l.type)).toEqual(['task', 'error']);
+    expect(failed[1]).toMatchObject({ error: { code: 'ERR_EXEC_SPAWN_FAILED' } });
+    await t.client.deleteVm('e2e-stream', { wait: true });
+  });
+
+  it('passes env, cwd and stdin, and kills a command at its timeout', async () => {
+    await t.client.createVm({ name: 'e2e-opts' }, { wait: true });
+    const res = await t.client.execute(
+      'e2e-opts',
+      { command: 'sh', args: ['-c', 'echo "$GREETING $(pwd)"; cat'], env: { GREETING: 'hello' }, cwd: '/tmp', stdin: 'piped' },
+      { wait: true },
+    );
+    expect(res.execution?.stdout).toBe('hello /tmp\npiped');
+    const slow = await t.client.execute('e2e-opts', { command: 'sleep', args: ['30'], timeout_ms: 300 }, { wait: true });
+    expect(slow.execution).toMatchObject({ timed_out: true, exit_code: null });
+    expect(slow.execution!.duration_ms!).toBeLessThan(5_000);
+    await t.client.deleteVm('e2e-opts', { wait: true });
+  });
+
+  it('runs a job step by step and stops at the first failure', async () => {
+    await t.client.createVm({ name: 'e2e-job' }, { wait: true });
+    const res = await t.client.runJob(
+      'e2e-job',
+      {
+        name: 'build',
+        steps: [
+          { command: 'sh', args: ['-c', 'echo built > out'] },
+          { command: 'false' },
+          { command: 'cat', args: ['out'] },
+        ],
+      },
+      { wait: true },
+    );
+    expect(res.job.status).toBe('failed');
+    expect(res.job.results.map((r) => r.exit_code)).toEqual([0, 1]);
+    await t.client.deleteVm('e2e-job', { wait: true });
+  });
+
+  it('caps stored output and marks it truncated', async () => {
+    const small = await startTestNode({ AETHER_OUTPUT_LIMIT_BYTES: '1000' });
+    try {
+      await small.client.createVm({ name: 'cap' }, { wait: true });
+      const res = await small.client.execute('cap', { command: 'head', args: ['-c', '5000', '/dev/zero'] }, { wait: true });
+      expect(res.execution?.stdout.length).toBe(1000);
+      expect(res.execution?.stdout_truncated).toBe(true);
+      expect(res.execution?.stderr_truncated).toBe(false);
+    } finally {
+      await small.stop();
+    }
+  });
+});
+
+describe('bad input gets a clear 4xx and changes nothing', () => {
+  it('unknown VM → 404 ERR_VM_NOT_FOUND', async () => {
+    await expectApiError(t.client.getVm('nope'), 404, 'ERR_VM_NOT_FOUND');
+    await expectApiError(t.client.execute('nope', { command: 'true' }), 404, 'ERR_VM_NOT_FOUND');
+    await expectApiError(t.client.deleteVm('nope'), 404, 'ERR_VM_NOT_FOUND');
+    await expectApiError(t.client.getTask('nope'), 404, 'ERR_TASK_NOT_FOUND');
+    await expectApiError(t.client.getExecution('nope'), 404, 'ERR_EXECUTION_NOT_FOUND');
+  });
+
+  it('duplicate name → 409 ERR_VM_NAME_TAKEN, and the first VM is untouched', async () => {
+    await t.client.createVm({ name: 'e2e-dup' }, { wait: true });
+    await expectApiError(t.client.createVm({ name: 'e2e-dup' }), 409, 'ERR_VM_NAME_TAKEN');
+    expect((await t.client.getVm('e2e-dup')).status).toBe('running');
+    await t.client.deleteVm('e2e-dup', { wait: true });
+  });
+
+  it('out-of-range sizes, bad names and empty commands → 400 naming the field', async () => {
+    const big = await expectApiError(t.client.createVm({ name: 'x', vcpus: 1000 }), 400, 'ERR_VALIDATION');
+    expect(big.message).toMatch(/vcpus/);
+    const small = await expectApiError(t.client.createVm({ name: 'x', memory_mib: 1 }), 400, 'ERR_VALIDATION');
+    expect(small.message).toMatch(/memory_mib/);
+    await expectApiError(t.client.createVm({ name: 'Bad Name!' }), 400, 'ERR_VALIDATION');
+    await t.client.createVm({ name: 'e2e-bad' }, { wait: true });
+    const empty = await expectApiError(t.client.execute('e2e-bad', { command: '' }), 400, 'ERR_VALIDATION');
+    expect(empty.message).toMatch(/command/);
+    await expectApiError(t.client.execute('e2e-bad', { command: 'a\u0000b' }), 400, 'ERR_VALIDATION');
+    await t.client.deleteVm('e2e-bad', { wait: true });
+    expect((await t.client.listVms()).some((vm) => vm.name === 'x')).toBe(false);
+  });
+
+  it('malformed JSON → 400 ERR_BAD_JSON; oversized body → 413', async () => {
+    const bad = await post('/vms', '{"name": ');
+    expect(bad.status).toBe(400);
+    expect(bad.body.error?.code).toBe('ERR_BAD_JSON');
+    const huge = await post('/vms', JSON.stringify({ name: 'x', metadata: { blob: 'x'.repeat(2 * 1024 * 1024) } }));
+    expect(huge.status).toBe(413);
+    expect(huge.body.error?.code).toBe('ERR_BODY_TOO_LARGE');
+  });
+
+  it('a command that does not exist fails with ERR_EXEC_SPAWN_FAILED, not an exit code', async () => {
+    await t.client.createVm({ name: 'e2e-spawn' }, { wait: true });
+    const error = await expectApiError(
+      t.client.execute('e2e-spawn', { command: 'no-such-command-here' }, { wait: true }),
+      422,
+      'ERR_EXEC_SPAWN_FAILED',
+    );
+    expect(error.message).toMatch(/no-such-command-here/);
+    await t.client.deleteVm('e2e-spawn', { wait: true });
+  });
+
+  it('exec on a VM that is not running → 409 ERR_VM_NOT_RUNNING', async () => {
+    await t.client.createVm({ name: 'e2e-gone' }, { wait: true });
+    await t.client.deleteVm('e2e-gone');
+    const vm = (await t.client.listVms({ includeDeleted: true })).find((v) => v.name === 'e2e-gone')!;
+    await expectApiError(t.client.execute(vm.id, { command: 'true' }), 409, 'ERR_VM_NOT_RUNNING').catch(async () => {
+      // Already deleted by the time we asked: then it is simply gone.
+      await expectApiError(t.client.execute(vm.id, { command: 'true' }), 404, 'ERR_VM_NOT_FOUND');
+    });
+  });
+
+  it('unknown routes → 404 ERR_NOT_FOUND; health reports each component', async () => {
+    const res = await fetch(`${t.url}/api/v1/nothing`);
+    expect(res.status).toBe(404);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('ERR_NOT_FOUND');
+    const health = await t.client.health();
+    expect(health.status).toBe('ok');
+    expect(Object.keys(health.components)).toEqual(expect.arrayContaining(['store', 'queue', 'driver:process']));
+  });
+
+  it('serves an OpenAPI document of the routes', async () => {
+    const doc = (await (await fetch(`${t.url}/api/v1/openapi.json`)).json()) as { paths: Record<string, unknown> };
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/api/v1/vms', '/api/v1/vms/{id}', '/api/v1/vms/{id}/execute', '/api/v1/tasks/{id}']),
+    );
+  });
+});
