@@ -1,0 +1,36 @@
+/**
+ * In-process event bus for embedded mode (`aether up`): one process, so no transport at all.
+ * Handlers run synchronously inside `publish`, in subscription order; payloads are passed by
+ * reference, so handlers must treat them as read-only.
+ */
+import type { EventMap, EventName, Unsubscribe } from '../../core/events.js';
+import { type Logger, silentLogger } from '../../core/logger.js';
+import { type AwaitableEventBus, HandlerRegistry } from '../handlers.js';
+
+export interface LocalEventBusOptions {
+  logger?: Logger;
+}
+
+export function createLocalEventBus(options: LocalEventBusOptions = {}): AwaitableEventBus {
+  const logger = (options.logger ?? silentLogger).child({ component: 'events', events: 'local' });
+  const registry = new HandlerRegistry(logger);
+  let closed = false;
+
+  return {
+    async publish<E extends EventName>(event: E, payload: EventMap[E]): Promise<void> {
+      if (!closed) registry.dispatch(event, payload);
+    },
+    subscribe<E extends EventName>(event: E, handler: (payload: EventMap[E]) => void): Unsubscribe {
+      if (closed) return () => {};
+      registry.add(event, handler);
+      return () => {
+        registry.remove(event, handler);
+      };
+    },
+    async ready(): Promise<void> {},
+    async close(): Promise<void> {
+      closed = true;
+      registry.clear();
+    },
+  };
+}

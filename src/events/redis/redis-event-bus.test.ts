@@ -1,0 +1,40 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { describe, expect, it } from 'vitest';
+import { REDIS_URL, redisAvailable } from '../../../test/support/backends.js';
+import { describeEventBusConformance } from '../conformance/event-bus-suite.js';
+import { createRedisEventBus } from './redis-event-bus.js';
+
+const available = await redisAvailable();
+
+describeEventBusConformance('Redis pub/sub', (prefix) => createRedisEventBus({ url: REDIS_URL, prefix }), {
+  skip: !available,
+  crossInstance: true,
+});
+
+describe.skipIf(!available)('Redis event bus specifics', () => {
+  it('drops a message that is not JSON and keeps delivering', async () => {
+    const prefix = `evjunk${randomUUID().slice(0, 8)}`;
+    const bus = await createRedisEventBus({ url: REDIS_URL, prefix });
+    const raw = new Redis(REDIS_URL);
+    try {
+      const seen: unknown[] = [];
+      bus.subscribe('vm.status', (p) => seen.push(p));
+      await bus.ready();
+      await raw.publish(`${prefix}:vm.status`, '{not json');
+      await bus.publish('vm.status', { vmId: 'v', status: 'running', reason: 'r' });
+      await expect.poll(() => seen.length).toBe(1);
+    } finally {
+      raw.disconnect();
+      await bus.close();
+    }
+  });
+
+  it('fails fast with ERR_QUEUE_UNAVAILABLE when Redis cannot be reached', async () => {
+    await expect(
+      createRedisEventBus({ url: 'redis://127.0.0.1:1', connectTimeoutMs: 500 }),
+    ).rejects.toMatchObject({
+      code: 'ERR_QUEUE_UNAVAILABLE',
+    });
+  });
+});

@@ -1,0 +1,116 @@
+/**
+ * Event bus across processes over Redis pub/sub: one channel per event name (`<prefix>:<event>`),
+ * JSON payloads, a publisher connection that fails fast and a dedicated subscriber connection
+ * (a subscribed Redis connection can run no other command). Pub/sub keeps nothing: an event
+ * published while a subscriber is disconnected is lost for it, which the contract allows.
+ */
+import { Redis, type RedisOptions } from 'ioredis';
+import { AetherError } from '../../core/errors.js';
+import type { EventMap, EventName, Unsubscribe } from '../../core/events.js';
+import { type Logger, silentLogger } from '../../core/logger.js';
+import { type AwaitableEventBus, HandlerRegistry } from '../handlers.js';
+
+export interface RedisEventBusOptions {
+  /** `redis://[user:pass@]host:port[/db]`. */
+  url: string;
+  /** Channel namespace, so deployments sharing a Redis do not hear each other. Default `aether`. */
+  prefix?: string;
+  logger?: Logger;
+  /** How long to wait for Redis at start-up (ms). Default 5 000. */
+  connectTimeoutMs?: number;
+}
+
+async function connect(url: string, options: RedisOptions, timeoutMs: number): Promise<Redis> {
+  const client = new Redis(url, { ...options, lazyConnect: true, connectTimeout: timeoutMs });
+  // Reconnection errors are reported by ioredis as events; unhandled, they crash the process.
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    return client;
+  } catch (error) {
+    client.disconnect();
+    throw new AetherError(
+      'ERR_QUEUE_UNAVAILABLE',
+      `cannot reach Redis for events: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
+  }
+}
+
+export async function createRedisEventBus(options: RedisEventBusOptions): Promise<AwaitableEventBus> {
+  const prefix = options.prefix ?? 'aether';
+  const logger = (options.logger ?? silentLogger).child({ component: 'events', events: 'redis' });
+  const timeoutMs = options.connectTimeoutMs ?? 5000;
+  // Publishing must not hang a request while Redis is away: no offline queue, one retry.
+  const publisher = await connect(
+    options.url,
+    { enableOfflineQueue: false, maxRetriesPerRequest: 1 },
+    timeoutMs,
+  );
+  let subscriber: Redis;
+  try {
+    subscriber = await connect(options.url, {}, timeoutMs);
+  } catch (error) {
+    publisher.disconnect();
+    throw error;
+  }
+
+  const registry = new HandlerRegistry(logger);
+  const channelOf = (event: EventName) => `${prefix}:${event}`;
+  const channelPrefix = `${prefix}:`;
+  /** The latest SUBSCRIBE/UNSUBSCRIBE; Redis answers them in order, so it settles after all earlier ones. */
+  let lastCommand: Promise<unknown> = Promise.resolve();
+  let closed = false;
+
+  subscriber.on('message', (channel: string, message: string) => {
+    if (!channel.startsWith(channelPrefix)) return;
+    const event = channel.slice(channelPrefix.length) as EventName;
+    let payload: unknown;
+    try {
+      payload = JSON.parse(message);
+    } catch (error) {
+      logger.warn({ err: error, channel }, 'dropped an event that is not JSON');
+      return;
+    }
+    registry.dispatch(event, payload as EventMap[typeof event]);
+  });
+
+  function track(command: Promise<unknown>, what: string): void {
+    lastCommand = command.catch((error: unknown) => logger.warn({ err: error }, `redis ${what} failed`));
+  }
+
+  return {
+    async publish<E extends EventName>(event: E, payload: EventMap[E]): Promise<void> {
+      if (closed) return;
+      try {
+        await publisher.publish(channelOf(event), JSON.stringify(payload));
+      } catch (error) {
+        // Fire-and-forget: consumers re-read the store, so a lost event must not fail the caller.
+        logger.warn({ err: error, event }, 'event not published');
+      }
+    },
+    subscribe<E extends EventName>(event: E, handler: (payload: EventMap[E]) => void): Unsubscribe {
+      if (closed) return () => {};
+      if (registry.add(event, handler).first) track(subscriber.subscribe(channelOf(event)), 'SUBSCRIBE');
+      let active = true;
+      return () => {
+        if (!active) return;
+        active = false;
+        if (registry.remove(event, handler).last && !closed) {
+          track(subscriber.unsubscribe(channelOf(event)), 'UNSUBSCRIBE');
+        }
+      };
+    },
+    async ready(): Promise<void> {
+      await lastCommand;
+    },
+    async close(): Promise<void> {
+      if (closed) return;
+      closed = true;
+      registry.clear();
+      await Promise.allSettled([publisher.quit(), subscriber.quit()]);
+    },
+  };
+}

@@ -1,0 +1,300 @@
+/**
+ * The behaviour every `TaskQueue` keeps (see the contract in core/queue.ts), run against the
+ * real backend. Each test works in its own namespace (prefix), so tests never see each other's
+ * jobs; instances opened with the same prefix share jobs, as separate processes would.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { PermanentFailure, SHARED_QUEUE, type TaskQueue, workerQueueName } from '../../core/queue.js';
+import { deferred, recorder, sleep, task, uniquePrefix, waitFor } from './helpers.js';
+
+export interface QueueConformanceOptions {
+  /** Skip the whole suite (the reason was printed by the availability check). */
+  skip?: boolean;
+  /** Deletes what the backend keeps under `prefix`; runs after each test. */
+  purge?: (prefix: string) => Promise<void>;
+}
+
+/** Opens a new queue instance in namespace `prefix`. */
+export type MakeQueue = (prefix: string) => Promise<TaskQueue>;
+
+export function describeQueueConformance(
+  name: string,
+  makeQueue: MakeQueue,
+  options: QueueConformanceOptions = {},
+): void {
+  describe.skipIf(options.skip ?? false)(`TaskQueue conformance: ${name}`, () => {
+    const opened: TaskQueue[] = [];
+    let prefix = '';
+
+    /** A queue in this test's namespace, closed after the test. */
+    async function open(): Promise<TaskQueue> {
+      if (prefix === '') prefix = uniquePrefix('q');
+      const queue = await makeQueue(prefix);
+      opened.push(queue);
+      return queue;
+    }
+
+    afterEach(async () => {
+      await Promise.all(opened.splice(0).map((queue) => queue.close()));
+      if (prefix !== '') await options.purge?.(prefix);
+      prefix = '';
+    });
+
+    it('delivers an enqueued task once, with its type and attempt 1', async () => {
+      const queue = await open();
+      const { seen, processor } = recorder();
+      await queue.consume(processor, { queueNames: [SHARED_QUEUE], concurrency: 2 });
+      const t = task({ type: 'vm:delete' });
+      await queue.enqueue(t);
+      await waitFor('delivery', () => seen.length === 1);
+      await sleep(100);
+      expect(seen.map(({ taskId, type, attempt }) => ({ taskId, type, attempt }))).toEqual([
+        { taskId: t.taskId, type: 'vm:delete', attempt: 1 },
+      ]);
+      await waitFor('completion', async () => !(await queue.has(t.taskId)));
+    });
+
+    it('ignores a second enqueue of a task id that is still queued', async () => {
+      const queue = await open();
+      const t = task();
+      await queue.enqueue(t);
+      await queue.enqueue({ ...t, priority: 'critical' });
+      expect((await queue.counts(SHARED_QUEUE)).waiting).toBe(1);
+      const { seen, processor } = recorder();
+      await queue.consume(processor, { queueNames: [SHARED_QUEUE], concurrency: 1 });
+      await waitFor('delivery', () => seen.length === 1);
+      await sleep(100);
+      expect(seen).toHaveLength(1);
+    });
+
+    it('takes a task id again once its earlier job has finished or failed', async () => {
+      const queue = await open();
+      let fail = true;
+      const { seen, processor } = recorder(async () => {
+        if (fail) throw new PermanentFailure('first run fails');
+      });
+      await queue.consume(processor, { queueNames: [SHARED_QUEUE], concurrency: 1 });
+      const t = task();
+      await queue.enqueue(t);
+      await waitFor('failure recorded', async () => (await queue.counts()).failed === 1);
+      fail = false;
+      await queue.enqueue(t);
+      await waitFor('second delivery', () => seen.length === 2);
+      await waitFor('completion', async () => !(await queue.has(t.taskId)));
+      await queue.enqueue(t);
+      await waitFor('third delivery', () => seen.length === 3);
+      expect(seen.map((s) => s.taskId)).toEqual([t.taskId, t.taskId, t.taskId]);
+    });
+
+    it('delivers higher priorities first, FIFO within a priority', async () => {
+      const queue = await open();
+      const order = ['low', 'default', 'high', 'critical', 'high'] as const;
+      const ids = order.map(() => randomUUID());
+      for (const [i, priority] of order.entries()) await queue.enqueue(task({ taskId: ids[i], priority }));
+      const { seen, processor } = recorder();
+      await queue.consume(processor, { queueNames: [SHARED_QUEUE], concurrency: 1 });
+      await waitFor('all deliveries', () => seen.length === order.length);
+      expect(seen.map((s) => s.taskId)).toEqual([ids[3], ids[2], ids[4], ids[1], ids[0]]);
+    });
+
+    it('retries a failing task with exponential backoff until it succeeds', async () => {
+      const queue = await open();
+      const { seen, processor } = recorder(async (t) => {
+        if (t.attempt < 3) throw new Error(`flaky ${t.attempt}`);
+      });
+      await queue.consume(processor, { queueNames: [SHARED_QUEUE], concurrency: 1 });
+      const t = task({ attempts: 4, backoffMs: 40 });
+      await queue.enqueue(t);
+      await waitFor('third attempt', () => seen.length === 3);
+      await waitFor('completion', async () => !(await queue.has(t.taskId)));
+      expect(seen.map((s) => s.attempt)).toEqual([1, 2, 3]);
+      const [first, second, third] = seen;
+      // 40 ms, then 80 ms (timers may fire a little early; allow 5 ms).
+      expect(second!.at - first!.at).toBeGreaterThanOrEqual(35);
+      expect(third!.at - second!.at).toBeGreaterThanOrEqual(75);
+      expect((await queue.counts()).failed).toBe(0);
+    });
+
+    it('never retries a PermanentFailure', async () => {
+      const queue = await open();
+      const { seen, processor } = recorder(async () => {
+        throw new PermanentFailure('bad request');
+      });
+      await queue.consume(processor, { queueNames: [SHARED_QUEUE], concurrency: 1 });
+      const t = task({ attempts: 3, backoffMs: 10 });
+      await queue.enqueue(t);
+      await waitFor('failure recorded', async () => (await queue.counts()).failed === 1);
+      await sleep(100);
+      expect(seen.map((s) => s.attempt)).toEqual([1]);
+      expect(await queue.has(t.taskId)).toBe(false);
+    });
+
+    it('gives up once attempts are spent', async () => {
+      const queue = await open();
+      const { seen, processor } = recorder(async () => {
+        throw new Error('always');
+      });
+      await queue.consume(processor, { queueNames: [SHARED_QUEUE], concurrency: 1 });
+      const t = task({ attempts: 2, backoffMs: 10 });
+      await queue.enqueue(t);
+      await waitFor('failure recorded', async () => (await queue.counts()).failed === 1);
+      await sleep(100);
+      expect(seen.map((s) => s.attempt)).toEqual([1, 2]);
+      expect(await queue.has(t.taskId)).toBe(false);
+    });
+
+    it('cancels a running task through its AbortSignal and does not retry it', async () => {
+      const queue = await open();
+      const signals: AbortSignal[] = [];
+      const { seen, processor } = recorder(
+        (_t, signal) =>
+          new Promise((_resolve, reject) => {
+            signals.push(signal);
+            signal.addEventListener('abort', () => reject(new Error('aborted')));
+          }),
+      );
+      await queue.consume(processor, { queueNames: [SHARED_QUEUE], concurrency: 1 });
+      const t = task({ attempts: 3, backoffMs: 10 });
+      await queue.enqueue(t);
+      await waitFor('start', () => seen.length === 1);
+      expect(await queue.cancel(t.taskId, 'user asked')).toBe(true);
+      expect(signals[0]?.aborted).toBe(true);
+      expect(signals[0]?.reason).toBe('user asked');
+      await waitFor('task gone', async () => !(await queue.has(t.taskId)));
+      await sleep(100);
+      expect(seen).toHaveLength(1);
+    });
+
+    it('cancels a task running in another instance', async () => {
+      const consumer = await open();
+      const producer = await open();
+      const aborted = deferred<unknown>();
+      const { seen, processor } = recorder(
+        (_t, signal) =>
+          new Promise((_resolve, reject) => {
+            signal.addEventListener('abort', () => {
+              aborted.resolve(signal.reason);
+              reject(new Error('aborted'));
+            });
+          }),
+      );
+      await consumer.consume(processor, { queueNames: [SHARED_QUEUE], concurrency: 1 });
+      const t = task({ attempts: 2 });
+      await producer.enqueue(t);
+      await waitFor('start', () => seen.length === 1);
+      expect(await producer.cancel(t.taskId, 'from the gateway')).toBe(true);
+      expect(await aborted.promise).toBe('from the gateway');
+    });
+
+    it('removes a waiting task on cancel, and reports unknown tasks', async () => {
+      const queue = await open();
+      const t = task();
+      await queue.enqueue(t);
+      expect(await queue.has(t.taskId)).toBe(true);
+      expect(await queue.cancel(t.taskId, 'not needed')).toBe(true);
+      expect(await queue.has(t.taskId)).toBe(false);
+      expect(await queue.cancel(randomUUID(), 'nothing')).toBe(false);
+      const { seen, processor } = recorder();
+      await queue.consume(processor, { queueNames: [SHARED_QUEUE], concurrency: 1 });
+      await sleep(150);
+      expect(seen).toHaveLength(0);
+    });
+
+    it('finds a waiting task to cancel in a queue only another instance used', async () => {
+      const first = await open();
+      const own = workerQueueName('w3');
+      const t = task({ queueName: own });
+      await first.enqueue(t);
+      const fresh = await open();
+      expect(await fresh.cancel(t.taskId, 'after a restart')).toBe(true);
+      expect(await first.has(t.taskId, own)).toBe(false);
+    });
+
+    it('consumes several queue names with one processor', async () => {
+      const queue = await open();
+      const own = workerQueueName('w1');
+      const shared = task();
+      const mine = task({ type: 'vm:execute', queueName: own });
+      await queue.enqueue(shared);
+      await queue.enqueue(mine);
+      const { seen, processor } = recorder();
+      await queue.consume(processor, { queueNames: [SHARED_QUEUE, own], concurrency: 1 });
+      await waitFor('both deliveries', () => seen.length === 2);
+      expect(seen.map((s) => s.taskId).sort()).toEqual([shared.taskId, mine.taskId].sort());
+    });
+
+    it('runs at most `concurrency` tasks at once per queue', async () => {
+      const queue = await open();
+      let running = 0;
+      let peak = 0;
+      const { seen, processor } = recorder(async () => {
+        running++;
+        peak = Math.max(peak, running);
+        await sleep(60);
+        running--;
+      });
+      await queue.consume(processor, { queueNames: [SHARED_QUEUE], concurrency: 2 });
+      for (let i = 0; i < 6; i++) await queue.enqueue(task());
+      await waitFor('all deliveries', () => seen.length === 6 && running === 0);
+      expect(peak).toBe(2);
+    });
+
+    it('close waits for running processors to settle', async () => {
+      const queue = await open();
+      let finished = false;
+      const { seen, processor } = recorder(async () => {
+        await sleep(250);
+        finished = true;
+      });
+      await queue.consume(processor, { queueNames: [SHARED_QUEUE], concurrency: 1 });
+      await queue.enqueue(task());
+      await waitFor('start', () => seen.length === 1);
+      await queue.close();
+      expect(finished).toBe(true);
+      await expect(queue.enqueue(task())).rejects.toMatchObject({ code: 'ERR_QUEUE_UNAVAILABLE' });
+    });
+
+    it('reports what it holds: has and counts per queue name', async () => {
+      const queue = await open();
+      const own = workerQueueName('w2');
+      const a = task();
+      const b = task({ priority: 'high' });
+      const c = task({ queueName: own });
+      for (const t of [a, b, c]) await queue.enqueue(t);
+      expect(await queue.has(a.taskId)).toBe(true);
+      expect(await queue.has(c.taskId, own)).toBe(true);
+      expect(await queue.has(c.taskId, SHARED_QUEUE)).toBe(false);
+      expect(await queue.counts(SHARED_QUEUE)).toEqual({ waiting: 2, active: 0, delayed: 0, failed: 0 });
+      expect(await queue.counts(own)).toEqual({ waiting: 1, active: 0, delayed: 0, failed: 0 });
+      expect((await queue.counts()).waiting).toBe(3);
+      await queue.ping();
+    });
+
+    it('wakes an idle consumer at once (no polling delay)', async () => {
+      const queue = await open();
+      let started = 0;
+      const latencies: number[] = [];
+      let wake: (() => void) | undefined;
+      await queue.consume(
+        async () => {
+          latencies.push(performance.now() - started);
+          wake?.();
+        },
+        { queueNames: [SHARED_QUEUE], concurrency: 1 },
+      );
+      for (let i = 0; i < 15; i++) {
+        const delivered = new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+        started = performance.now();
+        await queue.enqueue(task());
+        await delivered;
+        await sleep(10);
+      }
+      latencies.sort((x, y) => x - y);
+      // Generous for a loaded CI machine; a missed wake-up costs seconds, not milliseconds.
+      expect(latencies[Math.floor(latencies.length / 2)]).toBeLessThan(100);
+    });
+  });
+}
