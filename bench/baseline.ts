@@ -4,7 +4,17 @@ import { spawn } from 'node:child_process';
  * The baseline: the same command spawned in an equivalent bare namespace set (user, PID, mount,
  * IPC, UTS, network) with nothing of Aetherium around it — no API, queue, store or agent.
  */
-export const BARE_NAMESPACE_ARGS = ['--user', '--map-root-user', '--pid', '--fork', '--kill-child', '--mount', '--ipc', '--uts', '--net'];
+export const BARE_NAMESPACE_ARGS = [
+  '--user',
+  '--map-root-user',
+  '--pid',
+  '--fork',
+  '--kill-child',
+  '--mount',
+  '--ipc',
+  '--uts',
+  '--net',
+];
 
 export function spawnAndWait(command: string, args: readonly string[], uid?: number): Promise<void> {
   return new Promise((resolve, reject) => {

@@ -22,7 +22,10 @@ export interface EmbeddedOptions {
 }
 
 /** Embedded mode (`aether up`) through its real REST API, against bare namespace spawns. */
-export async function benchEmbedded(options: EmbeddedOptions, log: (line: string) => void): Promise<EmbeddedFigures> {
+export async function benchEmbedded(
+  options: EmbeddedOptions,
+  log: (line: string) => void,
+): Promise<EmbeddedFigures> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'aether-bench-'));
   const config = loadConfig({ AETHER_DATA_DIR: dataDir, AETHER_PORT: '0', AETHER_LOG_LEVEL: 'silent' });
   const node = await startNode(config, silentLogger, { gateway: true, worker: true });
@@ -63,12 +66,19 @@ export async function benchEmbedded(options: EmbeddedOptions, log: (line: string
     const oursPerSecond = await throughput(options.throughputCalls, options.clients, () =>
       client.execute(vm.id, { command: 'true' }, { wait: true }),
     );
-    const barePerSecond = await throughput(options.throughputCalls, options.clients, () => bareNamespaceSpawn(['true']));
+    const barePerSecond = await throughput(options.throughputCalls, options.clients, () =>
+      bareNamespaceSpawn(['true']),
+    );
     await client.deleteVm(vm.id, { wait: true });
     return {
       lifecycle: { samples: createToFirstExec.length, createToFirstExec, fullCycle, baseline },
       execRoundTrip: { samples: ours.length, ours, bareNamespace: bareNs, bareSpawn: bare },
-      throughput: { clients: options.clients, total: options.throughputCalls, ours: oursPerSecond, bareNamespace: barePerSecond },
+      throughput: {
+        clients: options.clients,
+        total: options.throughputCalls,
+        ours: oursPerSecond,
+        bareNamespace: barePerSecond,
+      },
     };
   } finally {
     await node.close();

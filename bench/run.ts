@@ -36,7 +36,9 @@ rows.push([
 ]);
 
 const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-process.stdout.write('\nEmbedded mode (aether up: REST → service → BullMQ on PGlite → worker → process driver → agent)\n');
+process.stdout.write(
+  '\nEmbedded mode (aether up: REST → service → BullMQ on PGlite → worker → process driver → agent)\n',
+);
 for (const row of rows) process.stdout.write(`${row.map((c, i) => c.padEnd(widths[i]!)).join('  ')}\n`);
 process.stdout.write(
   `\nsamples: ${embedded.lifecycle.samples} VMs, ${embedded.execRoundTrip.samples} exec calls, ${t.total} throughput calls\n`,
@@ -44,4 +46,7 @@ process.stdout.write(
 
 const outDir = path.join(process.cwd(), 'bench', 'results');
 mkdirSync(outDir, { recursive: true });
-writeFileSync(path.join(outDir, 'latest.json'), JSON.stringify({ at: new Date().toISOString(), embedded: summarise(embedded), throughput: t }, null, 2));
+writeFileSync(
+  path.join(outDir, 'latest.json'),
+  JSON.stringify({ at: new Date().toISOString(), embedded: summarise(embedded), throughput: t }, null, 2),
+);

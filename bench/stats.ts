@@ -14,7 +14,11 @@ export async function timeIt(fn: () => Promise<unknown>): Promise<number> {
 }
 
 /** Runs `total` calls of `fn` from `clients` concurrent loops; returns calls per second. */
-export async function throughput(total: number, clients: number, fn: () => Promise<unknown>): Promise<number> {
+export async function throughput(
+  total: number,
+  clients: number,
+  fn: () => Promise<unknown>,
+): Promise<number> {
   let next = 0;
   const started = performance.now();
   await Promise.all(

@@ -10,7 +10,11 @@ export const EXIT_SPAWN_FAILED = 127;
  * Run a command, copy its output to ours as it arrives, and return the exit status to use:
  * the command's own code, 124 on timeout, 127 when it could not start, 128+n for a signal.
  */
-export async function streamToTerminal(client: AetherClient, vm: string, request: ExecuteRequest): Promise<number> {
+export async function streamToTerminal(
+  client: AetherClient,
+  vm: string,
+  request: ExecuteRequest,
+): Promise<number> {
   const abort = new AbortController();
   const onSigint = () => abort.abort();
   process.once('SIGINT', onSigint);
@@ -25,7 +29,9 @@ export async function streamToTerminal(client: AetherClient, vm: string, request
           break;
         case 'exit':
           if (line.timed_out) {
-            process.stderr.write(`aether: command timed out after ${request.timeout_ms ?? 'the default'} ms\n`);
+            process.stderr.write(
+              `aether: command timed out after ${request.timeout_ms ?? 'the default'} ms\n`,
+            );
             return EXIT_TIMED_OUT;
           }
           if (line.exit_code === null) return 128 + 9;

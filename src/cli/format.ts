@@ -5,8 +5,12 @@ export function printJson(value: unknown): void {
 }
 
 export function formatTable(headers: string[], rows: (string | number | null | undefined)[][]): string {
-  const cells = rows.map((row) => row.map((cell) => (cell === null || cell === undefined ? '-' : String(cell))));
-  const widths = headers.map((header, i) => Math.max(header.length, ...cells.map((row) => row[i]?.length ?? 0)));
+  const cells = rows.map((row) =>
+    row.map((cell) => (cell === null || cell === undefined ? '-' : String(cell))),
+  );
+  const widths = headers.map((header, i) =>
+    Math.max(header.length, ...cells.map((row) => row[i]?.length ?? 0)),
+  );
   const line = (row: string[]) =>
     row
       .map((cell, i) => cell.padEnd(widths[i] ?? 0))
@@ -22,7 +26,12 @@ export function printTable(headers: string[], rows: (string | number | null | un
 export function printFields(fields: [string, unknown][]): void {
   const width = Math.max(...fields.map(([key]) => key.length));
   for (const [key, value] of fields) {
-    const text = value === null || value === undefined ? '-' : typeof value === 'object' ? JSON.stringify(value) : String(value);
+    const text =
+      value === null || value === undefined
+        ? '-'
+        : typeof value === 'object'
+          ? JSON.stringify(value)
+          : String(value);
     process.stdout.write(`${key.padEnd(width)}  ${text}\n`);
   }
 }

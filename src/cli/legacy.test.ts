@@ -8,7 +8,9 @@ describe('classic Go CLI flags', () => {
   });
 
   it('parses single-dash flags with separate or = values', () => {
-    expect(parseLegacyFlags(['-type', 'vm:execute', '-vm-id', 'abc', '-cmd', 'echo', '-args=Hello World'])).toEqual({
+    expect(
+      parseLegacyFlags(['-type', 'vm:execute', '-vm-id', 'abc', '-cmd', 'echo', '-args=Hello World']),
+    ).toEqual({
       type: 'vm:execute',
       'vm-id': 'abc',
       cmd: 'echo',
@@ -17,7 +19,9 @@ describe('classic Go CLI flags', () => {
   });
 
   it('refuses unknown flags and missing values with a clear message', () => {
-    expect(() => parseLegacyFlags(['-type', 'vm:create', '-colour', 'red'])).toThrow(/unknown flag "-colour"/);
+    expect(() => parseLegacyFlags(['-type', 'vm:create', '-colour', 'red'])).toThrow(
+      /unknown flag "-colour"/,
+    );
     expect(() => parseLegacyFlags(['-type'])).toThrow(/needs a value/);
   });
 });

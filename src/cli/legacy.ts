@@ -64,7 +64,11 @@ export async function runLegacy(argv: readonly string[]): Promise<number> {
     case 'vm:execute': {
       // The original split -args on white space.
       const args = flags.args ? flags.args.split(/\s+/).filter(Boolean) : [];
-      const res = await client.execute(need(flags, 'vm-id'), { command: need(flags, 'cmd'), args }, { wait: true });
+      const res = await client.execute(
+        need(flags, 'vm-id'),
+        { command: need(flags, 'cmd'), args },
+        { wait: true },
+      );
       printJson(res);
       return res.execution?.exit_code ?? 1;
     }

@@ -1,8 +1,8 @@
 import type {
   ApiErrorBody,
   CreateVmRequest,
-  Execution,
   ExecuteRequest,
+  Execution,
   Health,
   Job,
   StreamLine,
@@ -42,7 +42,10 @@ export class AetherClient {
   }
 
   createVm(body: CreateVmRequest, opts: { wait?: boolean } = {}) {
-    return this.request<WriteAccepted & { vm: Vm; task?: Task }>('POST', '/vms', { body, query: { wait: opts.wait } });
+    return this.request<WriteAccepted & { vm: Vm; task?: Task }>('POST', '/vms', {
+      body,
+      query: { wait: opts.wait },
+    });
   }
 
   async listVms(query: { status?: string; includeDeleted?: boolean } = {}): Promise<Vm[]> {
@@ -57,9 +60,13 @@ export class AetherClient {
   }
 
   deleteVm(idOrName: string, opts: { wait?: boolean } = {}) {
-    return this.request<WriteAccepted & { vm: Vm; task?: Task }>('DELETE', `/vms/${encodeURIComponent(idOrName)}`, {
-      query: { wait: opts.wait },
-    });
+    return this.request<WriteAccepted & { vm: Vm; task?: Task }>(
+      'DELETE',
+      `/vms/${encodeURIComponent(idOrName)}`,
+      {
+        query: { wait: opts.wait },
+      },
+    );
   }
 
   execute(idOrName: string, body: ExecuteRequest, opts: { wait?: boolean } = {}) {
@@ -71,7 +78,11 @@ export class AetherClient {
   }
 
   /** Runs a command and yields its output lines as they happen, ending with `exit` or `error`. */
-  async *executeStream(idOrName: string, body: ExecuteRequest, signal?: AbortSignal): AsyncGenerator<StreamLine> {
+  async *executeStream(
+    idOrName: string,
+    body: ExecuteRequest,
+    signal?: AbortSignal,
+  ): AsyncGenerator<StreamLine> {
     const res = await this.fetch('POST', `/vms/${encodeURIComponent(idOrName)}/execute`, {
       body,
       query: { stream: true },
@@ -94,9 +105,13 @@ export class AetherClient {
   }
 
   async listExecutions(idOrName: string, limit?: number): Promise<Execution[]> {
-    const res = await this.request<{ executions: Execution[] }>('GET', `/vms/${encodeURIComponent(idOrName)}/executions`, {
-      query: { limit },
-    });
+    const res = await this.request<{ executions: Execution[] }>(
+      'GET',
+      `/vms/${encodeURIComponent(idOrName)}/executions`,
+      {
+        query: { limit },
+      },
+    );
     return res.executions;
   }
 
@@ -169,7 +184,8 @@ export class AetherClient {
     const text = await res.text();
     try {
       const parsed = JSON.parse(text) as { error?: ApiErrorBody };
-      if (parsed.error?.code) return new AetherApiError(res.status, parsed.error.code, parsed.error.message, parsed);
+      if (parsed.error?.code)
+        return new AetherApiError(res.status, parsed.error.code, parsed.error.message, parsed);
     } catch {
       // Not our JSON: fall through to a generic error.
     }

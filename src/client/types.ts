@@ -72,7 +72,13 @@ export interface Job {
   vm_id: string;
   task_id: string | null;
   status: string;
-  steps: { command: string; args: string[]; env: Record<string, string>; cwd: string | null; timeout_ms: number }[];
+  steps: {
+    command: string;
+    args: string[];
+    env: Record<string, string>;
+    cwd: string | null;
+    timeout_ms: number;
+  }[];
   results: { execution_id: string; exit_code: number | null; error: ApiErrorBody | null }[];
   created_at: string;
   updated_at: string;

@@ -14,18 +14,38 @@ export const CONFIG_OPTIONS = {
   host: { env: 'AETHER_HOST', default: '127.0.0.1', doc: 'Address the gateway listens on' },
   port: { env: 'AETHER_PORT', default: 8080, doc: 'Gateway TCP port' },
   dataDir: { env: 'AETHER_DATA_DIR', default: './.aether', doc: 'Embedded store, queue and VM files' },
-  databaseUrl: { env: 'DATABASE_URL', default: '', doc: 'PostgreSQL URL; empty = embedded PGlite in the data dir' },
+  databaseUrl: {
+    env: 'DATABASE_URL',
+    default: '',
+    doc: 'PostgreSQL URL; empty = embedded PGlite in the data dir',
+  },
   redisUrl: { env: 'REDIS_URL', default: '', doc: 'Redis URL for queue and events; empty = embedded' },
   driver: { env: 'AETHER_DRIVER', default: 'process', doc: 'Default VM driver' },
   workerId: { env: 'AETHER_WORKER_ID', default: '<hostname>', doc: 'Identity of this worker' },
   workerConcurrency: { env: 'AETHER_WORKER_CONCURRENCY', default: 16, doc: 'Tasks one worker runs at once' },
-  outputLimitBytes: { env: 'AETHER_OUTPUT_LIMIT_BYTES', default: MiB, doc: 'Stored output per stream per execution' },
+  outputLimitBytes: {
+    env: 'AETHER_OUTPUT_LIMIT_BYTES',
+    default: MiB,
+    doc: 'Stored output per stream per execution',
+  },
   bodyLimitBytes: { env: 'AETHER_BODY_LIMIT_BYTES', default: MiB, doc: 'Largest accepted request body' },
-  waitTimeoutMs: { env: 'AETHER_WAIT_TIMEOUT_MS', default: 15 * 60_000, doc: 'Longest `?wait=true` may block' },
+  waitTimeoutMs: {
+    env: 'AETHER_WAIT_TIMEOUT_MS',
+    default: 15 * 60_000,
+    doc: 'Longest `?wait=true` may block',
+  },
   createTimeoutMs: { env: 'AETHER_CREATE_TIMEOUT_MS', default: 5 * 60_000, doc: 'Default vm:create limit' },
-  executeTimeoutMs: { env: 'AETHER_EXECUTE_TIMEOUT_MS', default: 10 * 60_000, doc: 'Default vm:execute limit' },
+  executeTimeoutMs: {
+    env: 'AETHER_EXECUTE_TIMEOUT_MS',
+    default: 10 * 60_000,
+    doc: 'Default vm:execute limit',
+  },
   deleteTimeoutMs: { env: 'AETHER_DELETE_TIMEOUT_MS', default: 2 * 60_000, doc: 'Default vm:delete limit' },
-  logLevel: { env: 'AETHER_LOG_LEVEL', default: 'info', doc: 'fatal, error, warn, info, debug, trace or silent' },
+  logLevel: {
+    env: 'AETHER_LOG_LEVEL',
+    default: 'info',
+    doc: 'fatal, error, warn, info, debug, trace or silent',
+  },
 } as const;
 
 export type ConfigKey = keyof typeof CONFIG_OPTIONS;
@@ -36,7 +56,9 @@ export const configSchema = z.object({
   host: z.string().min(1),
   port: z.coerce.number().int().min(0).max(65_535),
   dataDir: z.string().min(1),
-  databaseUrl: z.string().refine((v) => v === '' || /^postgres(ql)?:\/\//.test(v), 'must be a postgres:// URL'),
+  databaseUrl: z
+    .string()
+    .refine((v) => v === '' || /^postgres(ql)?:\/\//.test(v), 'must be a postgres:// URL'),
   redisUrl: z.string().refine((v) => v === '' || /^rediss?:\/\//.test(v), 'must be a redis:// URL'),
   driver: z.enum(DRIVER_NAMES),
   workerId: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, dot, dash, underscore; at most 64'),
@@ -71,7 +93,10 @@ export function loadConfig(
   cwd = process.cwd(),
 ): AetherConfig {
   const raw: Record<string, unknown> = {};
-  for (const [key, option] of Object.entries(CONFIG_OPTIONS) as [ConfigKey, (typeof CONFIG_OPTIONS)[ConfigKey]][]) {
+  for (const [key, option] of Object.entries(CONFIG_OPTIONS) as [
+    ConfigKey,
+    (typeof CONFIG_OPTIONS)[ConfigKey],
+  ][]) {
     const fromEnv = env[option.env];
     raw[key] = flags[key] ?? (fromEnv !== undefined && fromEnv !== '' ? fromEnv : option.default);
   }

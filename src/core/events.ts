@@ -6,7 +6,12 @@ import type { VmStatus } from './vm.js';
 export interface EventMap {
   'vm.status': { vmId: string; status: VmStatus; reason: string };
   'task.updated': { taskId: string; type: TaskType; status: TaskStatus; error: WireError | null };
-  'execution.output': { executionId: string; taskId: string | null; stream: 'stdout' | 'stderr'; data: string };
+  'execution.output': {
+    executionId: string;
+    taskId: string | null;
+    stream: 'stdout' | 'stderr';
+    data: string;
+  };
   'execution.completed': { executionId: string; taskId: string | null; exitCode: number | null };
 }
 

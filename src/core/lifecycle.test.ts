@@ -15,7 +15,8 @@ describe('VM lifecycle', () => {
 
   it('can fail from any live state but cannot skip creating', () => {
     expect(canTransitionVm('pending', 'running')).toBe(false);
-    for (const from of ['pending', 'creating', 'running'] as const) expect(canTransitionVm(from, 'failed')).toBe(true);
+    for (const from of ['pending', 'creating', 'running'] as const)
+      expect(canTransitionVm(from, 'failed')).toBe(true);
   });
 });
 

@@ -125,7 +125,10 @@ export interface Store {
 
   insertJob(job: Omit<JobRecord, 'createdAt' | 'updatedAt' | 'results' | 'status'>): Promise<JobRecord>;
   getJob(id: string): Promise<JobRecord | null>;
-  updateJob(id: string, patch: { status?: JobStatus; results?: JobStepResult[]; taskId?: string }): Promise<JobRecord | null>;
+  updateJob(
+    id: string,
+    patch: { status?: JobStatus; results?: JobStepResult[]; taskId?: string },
+  ): Promise<JobRecord | null>;
 
   listStateChanges(entityId: string): Promise<StateChange[]>;
 

@@ -53,7 +53,12 @@ export async function buildGateway(deps: GatewayDeps, settings: GatewaySettings)
   );
   app.addHook('onResponse', async (request, reply) => {
     deps.logger.debug(
-      { method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      {
+        method: request.method,
+        url: request.url,
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+      },
       'request',
     );
   });

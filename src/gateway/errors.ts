@@ -7,7 +7,12 @@ interface ErrorBody {
   error: { code: ErrorCode; message: string; retryable: boolean; details?: Record<string, unknown> };
 }
 
-function body(code: ErrorCode, message: string, retryable = false, details?: Record<string, unknown>): ErrorBody {
+function body(
+  code: ErrorCode,
+  message: string,
+  retryable = false,
+  details?: Record<string, unknown>,
+): ErrorBody {
   return { error: { code, message, retryable, ...(details ? { details } : {}) } };
 }
 
@@ -23,10 +28,16 @@ function classify(error: FastifyError): { status: number; payload: ErrorBody } {
   }
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return { status: 413, payload: body('ERR_BODY_TOO_LARGE', 'request body is too large; send less data') };
+      return {
+        status: 413,
+        payload: body('ERR_BODY_TOO_LARGE', 'request body is too large; send less data'),
+      };
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return { status: 400, payload: body('ERR_BAD_JSON', `request body is not valid JSON: ${error.message}`) };
+      return {
+        status: 400,
+        payload: body('ERR_BAD_JSON', `request body is not valid JSON: ${error.message}`),
+      };
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return { status: 415, payload: body('ERR_VALIDATION', 'send the body as application/json') };
   }

@@ -4,7 +4,8 @@ import { DRIVER_NAMES, VM_LIMITS, VM_NAME_PATTERN } from '../core/vm.js';
 
 /** One schema validates a request and documents it in the OpenAPI output. */
 
-const noNul = (what: string) => (value: string) => !value.includes('\0') || `${what} must not contain NUL bytes`;
+const noNul = (what: string) => (value: string) =>
+  !value.includes('\0') || `${what} must not contain NUL bytes`;
 const safeText = (what: string, max: number) =>
   z
     .string()
@@ -21,7 +22,10 @@ export const taskOptionsFields = {
 export const createVmBody = z.object({
   name: z
     .string()
-    .regex(VM_NAME_PATTERN, 'use 1-63 lowercase letters, digits or dashes, starting and ending with a letter or digit'),
+    .regex(
+      VM_NAME_PATTERN,
+      'use 1-63 lowercase letters, digits or dashes, starting and ending with a letter or digit',
+    ),
   driver: z.enum(DRIVER_NAMES).optional(),
   vcpus: z.number().int().min(VM_LIMITS.vcpusMin).max(VM_LIMITS.vcpusMax).optional(),
   memory_mib: z.number().int().min(VM_LIMITS.memoryMiBMin).max(VM_LIMITS.memoryMiBMax).optional(),
@@ -29,7 +33,9 @@ export const createVmBody = z.object({
   ...taskOptionsFields,
 });
 
-const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,255}$/, 'environment names are letters, digits and _');
+const envName = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]{0,255}$/, 'environment names are letters, digits and _');
 
 export const execSpecFields = {
   command: safeText('command', 4096).min(1, 'command must not be empty'),
@@ -41,7 +47,11 @@ export const execSpecFields = {
 
 export const executeBody = z.object({
   ...execSpecFields,
-  stdin: z.string().max(8 * 1024 * 1024).optional().describe('UTF-8 text written to stdin, then closed'),
+  stdin: z
+    .string()
+    .max(8 * 1024 * 1024)
+    .optional()
+    .describe('UTF-8 text written to stdin, then closed'),
   priority: taskOptionsFields.priority,
 });
 

@@ -10,7 +10,12 @@ import { executionJson } from './serialize.js';
 export type StreamLine =
   | { type: 'task'; task_id: string; execution_id: string }
   | { type: 'stdout' | 'stderr'; data: string }
-  | { type: 'exit'; exit_code: number | null; timed_out: boolean; execution: ReturnType<typeof executionJson> }
+  | {
+      type: 'exit';
+      exit_code: number | null;
+      timed_out: boolean;
+      execution: ReturnType<typeof executionJson>;
+    }
   | { type: 'error'; error: { code: string; message: string; retryable: boolean } };
 
 /**
@@ -62,7 +67,10 @@ export async function streamExecution(
         if (execution.error) {
           write({ type: 'error', error: execution.error });
         } else if (task.status !== 'completed') {
-          write({ type: 'error', error: task.error ?? { code: 'ERR_INTERNAL', message: `task ${task.status}`, retryable: false } });
+          write({
+            type: 'error',
+            error: task.error ?? { code: 'ERR_INTERNAL', message: `task ${task.status}`, retryable: false },
+          });
         }
       } catch (error) {
         write({ type: 'error', error: toWireError(error) });

@@ -27,7 +27,11 @@ export async function replyToWrite(
   }
   const abort = new AbortController();
   reply.raw.once('close', () => abort.abort());
-  const done = await deps.service.waitForTask(task.id, query.wait_timeout_ms ?? settings.maxWaitMs, abort.signal);
+  const done = await deps.service.waitForTask(
+    task.id,
+    query.wait_timeout_ms ?? settings.maxWaitMs,
+    abort.signal,
+  );
   const payload = { task_id: done.id, status: done.status, task: taskJson(done), ...(await describe(done)) };
   if (done.status === 'completed') return reply.status(200).send(payload);
   const code = done.error && isErrorCode(done.error.code) ? done.error.code : 'ERR_INTERNAL';

@@ -53,7 +53,11 @@ async function openEmbedded(config: AetherConfig, logger: Logger): Promise<Backe
     store,
     queue,
     events,
-    describe: [`store: embedded PostgreSQL (PGlite) in ${dbDir}`, 'queue: BullMQ on the embedded database', 'events: in-process'],
+    describe: [
+      `store: embedded PostgreSQL (PGlite) in ${dbDir}`,
+      'queue: BullMQ on the embedded database',
+      'events: in-process',
+    ],
     async close() {
       await queue.close();
       await events.close();
@@ -82,7 +86,11 @@ async function openServers(config: AetherConfig, logger: Logger): Promise<Backen
     store,
     queue,
     events,
-    describe: [`store: PostgreSQL at ${pgHost}`, `queue: BullMQ on Redis at ${redisHost}`, `events: Redis at ${redisHost}`],
+    describe: [
+      `store: PostgreSQL at ${pgHost}`,
+      `queue: BullMQ on Redis at ${redisHost}`,
+      `events: Redis at ${redisHost}`,
+    ],
     async close() {
       await queue.close();
       await events.close();

@@ -29,7 +29,11 @@ function everyoneCanReach(target: string): boolean {
  * mkdtemp dir): then the VM files go to a per-data-dir folder under /var/lib/aether and the agent
  * bundle is copied there, rather than loosening the permissions of the user's own directories.
  */
-function processDriverPaths(config: AetherConfig): { stateDir: string; agentPath: string; relocated: boolean } {
+function processDriverPaths(config: AetherConfig): {
+  stateDir: string;
+  agentPath: string;
+  relocated: boolean;
+} {
   const stateDir = path.join(config.dataDir, 'process');
   const agentPath = agentBundlePath();
   const isRoot = process.getuid?.() === 0;
@@ -58,6 +62,8 @@ export async function openDrivers(
       { logger: logger.child({ driver: 'process' }) },
     ),
   );
-  const describe = [`process driver: VM files in ${paths.stateDir}${paths.relocated ? ' (the data dir is private to root)' : ''}`];
+  const describe = [
+    `process driver: VM files in ${paths.stateDir}${paths.relocated ? ' (the data dir is private to root)' : ''}`,
+  ];
   return { drivers, describe };
 }

@@ -3,8 +3,8 @@ import type { AetherConfig } from '../core/config.js';
 import type { VmDriver } from '../core/driver.js';
 import type { Logger } from '../core/logger.js';
 import type { TaskType } from '../core/task.js';
-import type { DriverName } from '../core/vm.js';
 import { VERSION } from '../core/version.js';
+import type { DriverName } from '../core/vm.js';
 import { buildGateway } from '../gateway/app.js';
 import type { ComponentHealth, HealthReport } from '../gateway/context.js';
 import { TaskService } from '../service/task-service.js';
@@ -56,7 +56,10 @@ function healthCheck(backends: Backends, drivers: ReadonlyMap<DriverName, VmDriv
     for (const [name, driver] of drivers) {
       const started = performance.now();
       const health = await driver.health().catch((error: Error) => ({ ok: false, message: error.message }));
-      components[`driver:${name}`] = { ...health, latency_ms: Math.round((performance.now() - started) * 10) / 10 };
+      components[`driver:${name}`] = {
+        ...health,
+        latency_ms: Math.round((performance.now() - started) * 10) / 10,
+      };
     }
     return { ok: Object.values(components).every((c) => c.ok), components };
   };
@@ -66,11 +69,20 @@ function healthCheck(backends: Backends, drivers: ReadonlyMap<DriverName, VmDriv
  * Wire one node from its configuration: `aether up` runs both roles over embedded backends;
  * the same code with server URLs runs a gateway or a worker of a cluster.
  */
-export async function startNode(config: AetherConfig, logger: Logger, roles: NodeRoles): Promise<RunningNode> {
+export async function startNode(
+  config: AetherConfig,
+  logger: Logger,
+  roles: NodeRoles,
+): Promise<RunningNode> {
   const backends = await openBackends(config, logger);
   const { drivers, describe: driverLines } = await openDrivers(config, logger);
   const service = new TaskService(
-    { store: backends.store, queue: backends.queue, events: backends.events, logger: logger.child({ component: 'service' }) },
+    {
+      store: backends.store,
+      queue: backends.queue,
+      events: backends.events,
+      logger: logger.child({ component: 'service' }),
+    },
     {
       defaultDriver: config.driver,
       availableDrivers: [...drivers.keys()],

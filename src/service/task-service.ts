@@ -42,7 +42,10 @@ export class TaskService {
     private readonly settings: TaskServiceSettings,
   ) {}
 
-  async createVm(input: CreateVmInput, options: TaskOptions = {}): Promise<{ task: TaskRecord; vm: VmRecord }> {
+  async createVm(
+    input: CreateVmInput,
+    options: TaskOptions = {},
+  ): Promise<{ task: TaskRecord; vm: VmRecord }> {
     const driver = input.driver ?? this.settings.defaultDriver;
     if (!this.settings.availableDrivers.includes(driver)) {
       throw new AetherError(
@@ -68,7 +71,11 @@ export class TaskService {
     } catch (error) {
       // Without its task the VM would sit in `pending` forever: release the name.
       await this.deps.store
-        .transitionVm(vm.id, { from: ['pending'], to: 'deleted', reason: 'create task could not be recorded' })
+        .transitionVm(vm.id, {
+          from: ['pending'],
+          to: 'deleted',
+          reason: 'create task could not be recorded',
+        })
         .catch(() => {});
       throw error;
     }
@@ -81,9 +88,13 @@ export class TaskService {
   ): Promise<{ task: TaskRecord; executionId: string }> {
     const vm = await this.requireVm(idOrName);
     if (vm.status !== 'running') {
-      throw new AetherError('ERR_VM_NOT_RUNNING', `VM ${vm.name} is ${vm.status}; commands run only on a running VM`, {
-        details: { vmId: vm.id, status: vm.status },
-      });
+      throw new AetherError(
+        'ERR_VM_NOT_RUNNING',
+        `VM ${vm.name} is ${vm.status}; commands run only on a running VM`,
+        {
+          details: { vmId: vm.id, status: vm.status },
+        },
+      );
     }
     const exec = this.execSpec(input);
     const executionId = newId();
@@ -119,16 +130,27 @@ export class TaskService {
         details: { vmId: vm.id, status: vm.status },
       });
     }
-    const task = await recordAndEnqueue(this.deps, this.newTask('vm:delete', { vmId: vm.id }, vm.id, options), {
-      workerId: vm.workerId,
-    });
+    const task = await recordAndEnqueue(
+      this.deps,
+      this.newTask('vm:delete', { vmId: vm.id }, vm.id, options),
+      {
+        workerId: vm.workerId,
+      },
+    );
     return { task, vm: stopping };
   }
 
-  async runJob(idOrName: string, input: JobInput, options: TaskOptions = {}): Promise<{ task: TaskRecord; job: JobRecord }> {
+  async runJob(
+    idOrName: string,
+    input: JobInput,
+    options: TaskOptions = {},
+  ): Promise<{ task: TaskRecord; job: JobRecord }> {
     const vm = await this.requireVm(idOrName);
     if (vm.status !== 'running') {
-      throw new AetherError('ERR_VM_NOT_RUNNING', `VM ${vm.name} is ${vm.status}; jobs run only on a running VM`);
+      throw new AetherError(
+        'ERR_VM_NOT_RUNNING',
+        `VM ${vm.name} is ${vm.status}; jobs run only on a running VM`,
+      );
     }
     const steps = input.steps.map((step) => this.execSpec(step));
     const job = await this.deps.store.insertJob({
@@ -141,7 +163,10 @@ export class TaskService {
     const total = steps.reduce((sum, step) => sum + step.timeoutMs, 0) + EXEC_TASK_GRACE_MS;
     const task = await recordAndEnqueue(
       this.deps,
-      this.newTask('job:run', { jobId: job.id, vmId: vm.id }, vm.id, { ...options, timeoutMs: options.timeoutMs ?? total }),
+      this.newTask('job:run', { jobId: job.id, vmId: vm.id }, vm.id, {
+        ...options,
+        timeoutMs: options.timeoutMs ?? total,
+      }),
       { workerId: vm.workerId },
     );
     const withTask = (await this.deps.store.updateJob(job.id, { taskId: task.id })) ?? job;

@@ -50,16 +50,21 @@ export function waitForTask(
         reading = false;
       }
     };
-    const onAbort = () => finish(new AetherError('ERR_TASK_CANCELLED', 'the wait was abandoned by the caller'));
+    const onAbort = () =>
+      finish(new AetherError('ERR_TASK_CANCELLED', 'the wait was abandoned by the caller'));
     const unsubscribe = deps.events.subscribe('task.updated', (event) => {
       if (event.taskId === taskId) void check();
     });
     const deadline = setTimeout(
       () =>
         finish(
-          new AetherError('ERR_WAIT_TIMEOUT', `task ${taskId} did not finish within ${timeoutMs} ms; it goes on running`, {
-            details: { taskId },
-          }),
+          new AetherError(
+            'ERR_WAIT_TIMEOUT',
+            `task ${taskId} did not finish within ${timeoutMs} ms; it goes on running`,
+            {
+              details: { taskId },
+            },
+          ),
         ),
       timeoutMs,
     );

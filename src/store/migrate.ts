@@ -13,7 +13,9 @@ import type { PGlite } from '@electric-sql/pglite';
 import type pg from 'pg';
 import { AetherError } from '../core/errors.js';
 
-export { MIGRATIONS_FOLDER } from './migrations-folder.js';
+import { MIGRATIONS_FOLDER } from './migrations-folder.js';
+
+export { MIGRATIONS_FOLDER };
 
 export type MigrateTarget = { pool: pg.Pool } | { connectionString: string } | { pglite: PGlite };
 

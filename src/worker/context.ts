@@ -45,7 +45,8 @@ export function createHandlerContext(deps: WorkerDeps, settings: WorkerSettings)
     settings,
     driverFor(vm) {
       const driver = deps.drivers.get(vm.driver);
-      if (!driver) throw new AetherError('ERR_DRIVER_UNKNOWN', `worker ${settings.workerId} has no ${vm.driver} driver`);
+      if (!driver)
+        throw new AetherError('ERR_DRIVER_UNKNOWN', `worker ${settings.workerId} has no ${vm.driver} driver`);
       return driver;
     },
     async requireVm(vmId) {

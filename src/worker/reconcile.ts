@@ -28,7 +28,11 @@ export async function reconcileVms(ctx: HandlerContext): Promise<{ destroyed: nu
     for (const vm of wanted.values()) {
       if (vm.driver !== name || presentIds.has(vm.id) || vm.status === 'creating') continue;
       const reason = `sandbox not found when worker ${ctx.settings.workerId} started`;
-      const marked = await ctx.store.transitionVm(vm.id, { from: ['running', 'stopping'], to: 'lost', reason });
+      const marked = await ctx.store.transitionVm(vm.id, {
+        from: ['running', 'stopping'],
+        to: 'lost',
+        reason,
+      });
       if (marked) {
         lost++;
         await ctx.events.publish('vm.status', { vmId: vm.id, status: 'lost', reason });

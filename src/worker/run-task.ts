@@ -18,7 +18,11 @@ export function createTaskProcessor(ctx: HandlerContext, handlers: TaskHandlers)
 
     const started = await ctx.store.transitionTask(
       task.id,
-      { from: ['pending', 'processing'], to: 'processing', reason: `attempt ${queued.attempt} on ${ctx.settings.workerId}` },
+      {
+        from: ['pending', 'processing'],
+        to: 'processing',
+        reason: `attempt ${queued.attempt} on ${ctx.settings.workerId}`,
+      },
       { workerId: ctx.settings.workerId, startedAt: task.startedAt ?? new Date() },
     );
     if (!started) return;
@@ -26,12 +30,19 @@ export function createTaskProcessor(ctx: HandlerContext, handlers: TaskHandlers)
 
     const limit = new AbortController();
     const timer = setTimeout(
-      () => limit.abort(new AetherError('ERR_TASK_TIMEOUT', `${task.type} exceeded its ${task.timeoutMs} ms limit`)),
+      () =>
+        limit.abort(
+          new AetherError('ERR_TASK_TIMEOUT', `${task.type} exceeded its ${task.timeoutMs} ms limit`),
+        ),
       task.timeoutMs,
     );
     const signal = AbortSignal.any([queueSignal, limit.signal]);
     try {
-      const handler = handlers[task.type] as (c: HandlerContext, t: TaskRecord, s: AbortSignal) => Promise<unknown>;
+      const handler = handlers[task.type] as (
+        c: HandlerContext,
+        t: TaskRecord,
+        s: AbortSignal,
+      ) => Promise<unknown>;
       const result = await handler(ctx, started, signal);
       const completed = await ctx.store.transitionTask(
         task.id,
@@ -54,7 +65,12 @@ function signalReason(signal: AbortSignal): AetherError {
   return new AetherError('ERR_TASK_CANCELLED', 'the task was cancelled');
 }
 
-async function recordFailure(ctx: HandlerContext, task: TaskRecord, error: unknown, attempt: number): Promise<never> {
+async function recordFailure(
+  ctx: HandlerContext,
+  task: TaskRecord,
+  error: unknown,
+  attempt: number,
+): Promise<never> {
   const wire = toWireError(error);
   const retriesUsed = attempt - 1;
   if (wire.retryable && retriesUsed < task.maxRetries) {
@@ -80,7 +96,11 @@ async function recordFailure(ctx: HandlerContext, task: TaskRecord, error: unkno
 /** A create that gave up leaves a VM that will never run: say so on the VM itself. */
 async function markVmFailedIfCreating(ctx: HandlerContext, task: TaskRecord, message: string): Promise<void> {
   if (task.type !== 'vm:create' || !task.vmId) return;
-  const vm = await ctx.store.transitionVm(task.vmId, { from: ['pending', 'creating'], to: 'failed', reason: message });
+  const vm = await ctx.store.transitionVm(task.vmId, {
+    from: ['pending', 'creating'],
+    to: 'failed',
+    reason: message,
+  });
   if (vm) await ctx.events.publish('vm.status', { vmId: vm.id, status: 'failed', reason: message });
 }
 

@@ -12,12 +12,20 @@ afterAll(async () => {
   await t?.stop();
 });
 
-async function post(path: string, body: string, headers: Record<string, string> = { 'content-type': 'application/json' }) {
+async function post(
+  path: string,
+  body: string,
+  headers: Record<string, string> = { 'content-type': 'application/json' },
+) {
   const res = await fetch(`${t.url}/api/v1${path}`, { method: 'POST', body, headers });
   return { status: res.status, body: (await res.json()) as { error?: { code: string; message: string } } };
 }
 
-async function expectApiError(promise: Promise<unknown>, status: number, code: string): Promise<AetherApiError> {
+async function expectApiError(
+  promise: Promise<unknown>,
+  status: number,
+  code: string,
+): Promise<AetherApiError> {
   const error = await promise.then(
     () => null,
     (e: unknown) => e,
@@ -35,14 +43,22 @@ describe('a VM end to end over REST', () => {
     expect(created.vm.status).toBe('running');
     expect(created.vm.isolation?.kernel).toBe('shared');
 
-    const first = await t.client.execute('e2e-dev', { command: 'sh', args: ['-c', 'echo hi > f && cat f'] }, { wait: true });
+    const first = await t.client.execute(
+      'e2e-dev',
+      { command: 'sh', args: ['-c', 'echo hi > f && cat f'] },
+      { wait: true },
+    );
     expect(first.execution?.stdout).toBe('hi\n');
     expect(first.execution?.exit_code).toBe(0);
 
     const second = await t.client.execute('e2e-dev', { command: 'cat', args: ['f'] }, { wait: true });
     expect(second.execution?.stdout).toBe('hi\n');
 
-    const failing = await t.client.execute('e2e-dev', { command: 'sh', args: ['-c', 'echo oops >&2; exit 3'] }, { wait: true });
+    const failing = await t.client.execute(
+      'e2e-dev',
+      { command: 'sh', args: ['-c', 'echo oops >&2; exit 3'] },
+      { wait: true },
+    );
     expect(failing.execution).toMatchObject({ exit_code: 3, stderr: 'oops\n' });
 
     const executions = await t.client.listExecutions('e2e-dev');
@@ -83,14 +99,21 @@ describe('a VM end to end over REST', () => {
       lines.push(line);
     }
     expect(lines[0]?.type).toBe('task');
-    const stdout = lines.filter((l) => l.type === 'stdout').map((l) => (l as { data: string }).data).join('');
-    const stderr = lines.filter((l) => l.type === 'stderr').map((l) => (l as { data: string }).data).join('');
+    const stdout = lines
+      .filter((l) => l.type === 'stdout')
+      .map((l) => (l as { data: string }).data)
+      .join('');
+    const stderr = lines
+      .filter((l) => l.type === 'stderr')
+      .map((l) => (l as { data: string }).data)
+      .join('');
     expect(stdout).toBe('one\n');
     expect(stderr).toBe('two\n');
     expect(lines.at(-1)).toMatchObject({ type: 'exit', exit_code: 4, timed_out: false });
 
     const failed = [];
-    for await (const line of t.client.executeStream('e2e-stream', { command: 'no-such-command' })) failed.push(line);
+    for await (const line of t.client.executeStream('e2e-stream', { command: 'no-such-command' }))
+      failed.push(line);
     expect(failed.map((l) => l.type)).toEqual(['task', 'error']);
     expect(failed[1]).toMatchObject({ error: { code: 'ERR_EXEC_SPAWN_FAILED' } });
     await t.client.deleteVm('e2e-stream', { wait: true });
@@ -100,11 +123,21 @@ describe('a VM end to end over REST', () => {
     await t.client.createVm({ name: 'e2e-opts' }, { wait: true });
     const res = await t.client.execute(
       'e2e-opts',
-      { command: 'sh', args: ['-c', 'echo "$GREETING $(pwd)"; cat'], env: { GREETING: 'hello' }, cwd: '/tmp', stdin: 'piped' },
+      {
+        command: 'sh',
+        args: ['-c', 'echo "$GREETING $(pwd)"; cat'],
+        env: { GREETING: 'hello' },
+        cwd: '/tmp',
+        stdin: 'piped',
+      },
       { wait: true },
     );
     expect(res.execution?.stdout).toBe('hello /tmp\npiped');
-    const slow = await t.client.execute('e2e-opts', { command: 'sleep', args: ['30'], timeout_ms: 300 }, { wait: true });
+    const slow = await t.client.execute(
+      'e2e-opts',
+      { command: 'sleep', args: ['30'], timeout_ms: 300 },
+      { wait: true },
+    );
     expect(slow.execution).toMatchObject({ timed_out: true, exit_code: null });
     expect(slow.execution!.duration_ms!).toBeLessThan(5_000);
     await t.client.deleteVm('e2e-opts', { wait: true });
@@ -133,7 +166,11 @@ describe('a VM end to end over REST', () => {
     const small = await startTestNode({ AETHER_OUTPUT_LIMIT_BYTES: '1000' });
     try {
       await small.client.createVm({ name: 'cap' }, { wait: true });
-      const res = await small.client.execute('cap', { command: 'head', args: ['-c', '5000', '/dev/zero'] }, { wait: true });
+      const res = await small.client.execute(
+        'cap',
+        { command: 'head', args: ['-c', '5000', '/dev/zero'] },
+        { wait: true },
+      );
       expect(res.execution?.stdout.length).toBe(1000);
       expect(res.execution?.stdout_truncated).toBe(true);
       expect(res.execution?.stderr_truncated).toBe(false);
@@ -162,7 +199,11 @@ describe('bad input gets a clear 4xx and changes nothing', () => {
   it('out-of-range sizes, bad names and empty commands → 400 naming the field', async () => {
     const big = await expectApiError(t.client.createVm({ name: 'x', vcpus: 1000 }), 400, 'ERR_VALIDATION');
     expect(big.message).toMatch(/vcpus/);
-    const small = await expectApiError(t.client.createVm({ name: 'x', memory_mib: 1 }), 400, 'ERR_VALIDATION');
+    const small = await expectApiError(
+      t.client.createVm({ name: 'x', memory_mib: 1 }),
+      400,
+      'ERR_VALIDATION',
+    );
     expect(small.message).toMatch(/memory_mib/);
     await expectApiError(t.client.createVm({ name: 'Bad Name!' }), 400, 'ERR_VALIDATION');
     await t.client.createVm({ name: 'e2e-bad' }, { wait: true });
@@ -177,7 +218,10 @@ describe('bad input gets a clear 4xx and changes nothing', () => {
     const bad = await post('/vms', '{"name": ');
     expect(bad.status).toBe(400);
     expect(bad.body.error?.code).toBe('ERR_BAD_JSON');
-    const huge = await post('/vms', JSON.stringify({ name: 'x', metadata: { blob: 'x'.repeat(2 * 1024 * 1024) } }));
+    const huge = await post(
+      '/vms',
+      JSON.stringify({ name: 'x', metadata: { blob: 'x'.repeat(2 * 1024 * 1024) } }),
+    );
     expect(huge.status).toBe(413);
     expect(huge.body.error?.code).toBe('ERR_BODY_TOO_LARGE');
   });
@@ -197,10 +241,12 @@ describe('bad input gets a clear 4xx and changes nothing', () => {
     await t.client.createVm({ name: 'e2e-gone' }, { wait: true });
     await t.client.deleteVm('e2e-gone');
     const vm = (await t.client.listVms({ includeDeleted: true })).find((v) => v.name === 'e2e-gone')!;
-    await expectApiError(t.client.execute(vm.id, { command: 'true' }), 409, 'ERR_VM_NOT_RUNNING').catch(async () => {
-      // Already deleted by the time we asked: then it is simply gone.
-      await expectApiError(t.client.execute(vm.id, { command: 'true' }), 404, 'ERR_VM_NOT_FOUND');
-    });
+    await expectApiError(t.client.execute(vm.id, { command: 'true' }), 409, 'ERR_VM_NOT_RUNNING').catch(
+      async () => {
+        // Already deleted by the time we asked: then it is simply gone.
+        await expectApiError(t.client.execute(vm.id, { command: 'true' }), 404, 'ERR_VM_NOT_FOUND');
+      },
+    );
   });
 
   it('unknown routes → 404 ERR_NOT_FOUND; health reports each component', async () => {
@@ -209,13 +255,22 @@ describe('bad input gets a clear 4xx and changes nothing', () => {
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('ERR_NOT_FOUND');
     const health = await t.client.health();
     expect(health.status).toBe('ok');
-    expect(Object.keys(health.components)).toEqual(expect.arrayContaining(['store', 'queue', 'driver:process']));
+    expect(Object.keys(health.components)).toEqual(
+      expect.arrayContaining(['store', 'queue', 'driver:process']),
+    );
   });
 
   it('serves an OpenAPI document of the routes', async () => {
-    const doc = (await (await fetch(`${t.url}/api/v1/openapi.json`)).json()) as { paths: Record<string, unknown> };
+    const doc = (await (await fetch(`${t.url}/api/v1/openapi.json`)).json()) as {
+      paths: Record<string, unknown>;
+    };
     expect(Object.keys(doc.paths)).toEqual(
-      expect.arrayContaining(['/api/v1/vms', '/api/v1/vms/{id}', '/api/v1/vms/{id}/execute', '/api/v1/tasks/{id}']),
+      expect.arrayContaining([
+        '/api/v1/vms',
+        '/api/v1/vms/{id}',
+        '/api/v1/vms/{id}/execute',
+        '/api/v1/tasks/{id}',
+      ]),
     );
   });
 });

@@ -35,12 +35,19 @@ describe('the aether CLI against a running gateway', () => {
     expect(ls.stdout).toMatch(/^NAME\s+ID\s+STATUS/);
     expect(ls.stdout).toMatch(/dev\s+\S+\s+running/);
 
-    const get = JSON.parse((await aether('vm', 'get', 'dev', '--json')).stdout) as { name: string; status: string };
+    const get = JSON.parse((await aether('vm', 'get', 'dev', '--json')).stdout) as {
+      name: string;
+      status: string;
+    };
     expect(get).toMatchObject({ name: 'dev', status: 'running' });
 
-    const executions = JSON.parse((await aether('executions', 'dev', '--json')).stdout) as { task_id: string }[];
+    const executions = JSON.parse((await aether('executions', 'dev', '--json')).stdout) as {
+      task_id: string;
+    }[];
     expect(executions).toHaveLength(4);
-    const task = JSON.parse((await aether('task', 'get', executions[0]!.task_id, '--json')).stdout) as { type: string };
+    const task = JSON.parse((await aether('task', 'get', executions[0]!.task_id, '--json')).stdout) as {
+      type: string;
+    };
     expect(task.type).toBe('vm:execute');
 
     const rm = await aether('vm', 'rm', 'dev');
@@ -62,7 +69,9 @@ describe('the aether CLI against a running gateway', () => {
     expect(created.code).toBe(0);
     const vmId = (JSON.parse(created.stdout) as { vm: { id: string } }).vm.id;
     const exec = await aether('-type', 'vm:execute', '-vm-id', vmId, '-cmd', 'echo', '-args', 'Hello World');
-    expect((JSON.parse(exec.stdout) as { execution: { stdout: string } }).execution.stdout).toBe('Hello World\n');
+    expect((JSON.parse(exec.stdout) as { execution: { stdout: string } }).execution.stdout).toBe(
+      'Hello World\n',
+    );
     const deleted = await aether('-type', 'vm:delete', '-vm-id', vmId);
     expect(deleted.code).toBe(0);
   });

@@ -25,7 +25,8 @@ function tcpReachable(host: string, port: number, timeoutMs = 1000): Promise<boo
 export async function requireBackend(name: string, available: boolean, reason: string): Promise<boolean> {
   if (available) return true;
   const message = `[skip] ${name} tests: ${reason}`;
-  if (process.env.CI === 'true') throw new Error(`${message} (CI provides ${name}; a skip is a failure here)`);
+  if (process.env.CI === 'true')
+    throw new Error(`${message} (CI provides ${name}; a skip is a failure here)`);
   console.warn(message);
   return false;
 }
@@ -33,7 +34,11 @@ export async function requireBackend(name: string, available: boolean, reason: s
 export async function postgresAvailable(): Promise<boolean> {
   const url = new URL(POSTGRES_URL);
   const ok = await tcpReachable(url.hostname, Number(url.port || 5432));
-  return requireBackend('PostgreSQL', ok, `nothing listens at ${url.host}; start PostgreSQL or set TEST_DATABASE_URL`);
+  return requireBackend(
+    'PostgreSQL',
+    ok,
+    `nothing listens at ${url.host}; start PostgreSQL or set TEST_DATABASE_URL`,
+  );
 }
 
 export async function redisAvailable(): Promise<boolean> {

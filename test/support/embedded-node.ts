@@ -17,7 +17,12 @@ export interface TestNode {
 /** A real `aether up` in this process: embedded store and queue, process driver, HTTP on a free port. */
 export async function startTestNode(env: Record<string, string> = {}): Promise<TestNode> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'aether-test-'));
-  const config = loadConfig({ AETHER_DATA_DIR: dataDir, AETHER_PORT: '0', AETHER_LOG_LEVEL: 'silent', ...env });
+  const config = loadConfig({
+    AETHER_DATA_DIR: dataDir,
+    AETHER_PORT: '0',
+    AETHER_LOG_LEVEL: 'silent',
+    ...env,
+  });
   const node = await startNode(config, silentLogger, { gateway: true, worker: true });
   return {
     node,

@@ -35,7 +35,7 @@ export function addExecOptions(command: Command): Command {
     .option('-e, --env <NAME=VALUE>', 'environment variable (repeatable)', collect, [])
     .option('-w, --cwd <dir>', 'working directory inside the VM')
     .option('-t, --timeout <ms>', 'kill the command after this many milliseconds')
-    .option('-i, --stdin', 'send this terminal\'s stdin to the command');
+    .option('-i, --stdin', "send this terminal's stdin to the command");
 }
 
 export function registerExecCommand(program: Command): void {

@@ -78,10 +78,14 @@ export function registerRecordCommands(program: Command): void {
   const job = program.command('job').description('run and inspect jobs (named command lists)');
   job
     .command('run <vm> <file>')
-    .description('run a job described by a JSON file: {"name": "...", "steps": [{"command": "...", "args": []}]}')
+    .description(
+      'run a job described by a JSON file: {"name": "...", "steps": [{"command": "...", "args": []}]}',
+    )
     .option('--json', 'print JSON')
     .action(async (vm: string, file: string, opts: { json?: boolean }) => {
-      const spec = JSON.parse(await readFile(file, 'utf8')) as Parameters<ReturnType<typeof clientFromEnv>['runJob']>[1];
+      const spec = JSON.parse(await readFile(file, 'utf8')) as Parameters<
+        ReturnType<typeof clientFromEnv>['runJob']
+      >[1];
       const res = await clientFromEnv().runJob(vm, spec, { wait: true });
       if (opts.json) return printJson(res);
       process.stdout.write(`job ${res.job.id} ${res.job.status}\n`);
@@ -102,7 +106,12 @@ export function registerRecordCommands(program: Command): void {
       ]);
       printTable(
         ['STEP', 'COMMAND', 'EXIT', 'EXECUTION'],
-        j.steps.map((s, i) => [i + 1, [s.command, ...s.args].join(' '), j.results[i]?.exit_code, j.results[i]?.execution_id]),
+        j.steps.map((s, i) => [
+          i + 1,
+          [s.command, ...s.args].join(' '),
+          j.results[i]?.exit_code,
+          j.results[i]?.execution_id,
+        ]),
       );
     });
 

@@ -8,7 +8,7 @@ export function registerRunCommand(program: Command): void {
   addExecOptions(
     program
       .command('run <command...>')
-      .description('one shot: create a VM, run a command in it, delete it; exits with the command\'s code')
+      .description("one shot: create a VM, run a command in it, delete it; exits with the command's code")
       .option('--driver <driver>', 'VM driver')
       .option('--name <name>', 'VM name (default: run-<random>)')
       .option('--keep', 'keep the VM afterwards'),
@@ -16,7 +16,10 @@ export function registerRunCommand(program: Command): void {
     const client = clientFromEnv();
     const request = await buildExecRequest(argv, opts);
     const name = opts.name ?? `run-${randomBytes(4).toString('hex')}`;
-    const created = await client.createVm({ name, ...(opts.driver ? { driver: opts.driver } : {}) }, { wait: true });
+    const created = await client.createVm(
+      { name, ...(opts.driver ? { driver: opts.driver } : {}) },
+      { wait: true },
+    );
     try {
       process.exitCode = await streamToTerminal(client, created.vm.id, request);
     } finally {

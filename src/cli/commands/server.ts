@@ -31,11 +31,16 @@ function withServerOptions(command: Command): Command {
     .option('--log-level <level>', 'log level (env AETHER_LOG_LEVEL, default info)');
 }
 
-async function runUntilSignalled(flags: ServerFlags, roles: { gateway: boolean; worker: boolean }): Promise<void> {
+async function runUntilSignalled(
+  flags: ServerFlags,
+  roles: { gateway: boolean; worker: boolean },
+): Promise<void> {
   const config = configFrom(flags);
   const logger = createLogger(config.logLevel);
   const node = await startNode(config, logger, roles);
-  process.stdout.write(`aether ${roles.gateway && roles.worker ? 'up' : roles.gateway ? 'gateway' : 'worker'}\n`);
+  process.stdout.write(
+    `aether ${roles.gateway && roles.worker ? 'up' : roles.gateway ? 'gateway' : 'worker'}\n`,
+  );
   for (const line of node.banner) process.stdout.write(`  ${line}\n`);
   process.stdout.write('Ctrl-C stops it; VMs keep their files and are picked up again on the next start.\n');
   await new Promise<void>((resolve) => {

@@ -13,7 +13,10 @@ export function printVm(vm: Vm): void {
     ['vcpus', vm.vcpus],
     ['memory', `${vm.memory_mib} MiB`],
     ['worker', vm.worker_id],
-    ['isolation', vm.isolation ? `${vm.isolation.level} (${vm.isolation.kernel} kernel): ${vm.isolation.summary}` : null],
+    [
+      'isolation',
+      vm.isolation ? `${vm.isolation.level} (${vm.isolation.kernel} kernel): ${vm.isolation.summary}` : null,
+    ],
     ['created', vm.created_at],
     ['started', vm.started_at],
   ]);
@@ -35,20 +38,25 @@ export function registerVmCommands(program: Command): void {
     .option('--memory <mib>', 'memory in MiB', int)
     .option('--no-wait', 'return as soon as the task is queued')
     .option('--json', 'print JSON')
-    .action(async (name: string, opts: { driver?: string; vcpus?: number; memory?: number; wait: boolean; json?: boolean }) => {
-      const res = await clientFromEnv().createVm(
-        {
-          name,
-          ...(opts.driver ? { driver: opts.driver } : {}),
-          ...(opts.vcpus ? { vcpus: opts.vcpus } : {}),
-          ...(opts.memory ? { memory_mib: opts.memory } : {}),
-        },
-        { wait: opts.wait },
-      );
-      if (opts.json) return printJson(res);
-      printVm(res.vm);
-      if (!opts.wait) process.stdout.write(`task      ${res.task_id} (${res.status})\n`);
-    });
+    .action(
+      async (
+        name: string,
+        opts: { driver?: string; vcpus?: number; memory?: number; wait: boolean; json?: boolean },
+      ) => {
+        const res = await clientFromEnv().createVm(
+          {
+            name,
+            ...(opts.driver ? { driver: opts.driver } : {}),
+            ...(opts.vcpus ? { vcpus: opts.vcpus } : {}),
+            ...(opts.memory ? { memory_mib: opts.memory } : {}),
+          },
+          { wait: opts.wait },
+        );
+        if (opts.json) return printJson(res);
+        printVm(res.vm);
+        if (!opts.wait) process.stdout.write(`task      ${res.task_id} (${res.status})\n`);
+      },
+    );
 
   vm.command('ls')
     .alias('list')
@@ -85,6 +93,8 @@ export function registerVmCommands(program: Command): void {
     .action(async (idOrName: string, opts: { wait: boolean; json?: boolean }) => {
       const res = await clientFromEnv().deleteVm(idOrName, { wait: opts.wait });
       if (opts.json) return printJson(res);
-      process.stdout.write(`${res.vm.name} ${opts.wait ? res.vm.status : `deleting (task ${res.task_id})`}\n`);
+      process.stdout.write(
+        `${res.vm.name} ${opts.wait ? res.vm.status : `deleting (task ${res.task_id})`}\n`,
+      );
     });
 }

@@ -49,7 +49,11 @@ describeDriverConformance(
 // The same driver over bubblewrap, the path taken where unprivileged user namespaces are restricted.
 // CI installs bubblewrap, so there a missing bwrap fails instead of skipping.
 const bwrapInstalled = spawnSync('bwrap', ['--version'], { env: { PATH: '/usr/bin:/bin' } }).status === 0;
-const bwrapMissing = (await requireBackend('bubblewrap', bwrapInstalled, 'bwrap is not installed (apt-get install bubblewrap)'))
+const bwrapMissing = (await requireBackend(
+  'bubblewrap',
+  bwrapInstalled,
+  'bwrap is not installed (apt-get install bubblewrap)',
+))
   ? null
   : 'bwrap is not installed';
 describeDriverConformance(

@@ -30,7 +30,9 @@ export function executeRoutes(deps: GatewayDeps, settings: GatewaySettings): Fas
         const { task, executionId } = await service.execute(request.params.id, input, { priority });
         return replyToWrite(deps, settings, reply, task, request.query, async () => ({
           execution_id: executionId,
-          ...(request.query.wait ? { execution: executionJson(await service.getExecution(executionId)) } : {}),
+          ...(request.query.wait
+            ? { execution: executionJson(await service.getExecution(executionId)) }
+            : {}),
         }));
       },
     );

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { VM_STATUSES, type VmStatus } from '../../core/vm.js';
 import { AetherError } from '../../core/errors.js';
+import { VM_STATUSES, type VmStatus } from '../../core/vm.js';
 import type { GatewayDeps, GatewaySettings } from '../context.js';
 import { createVmBody, idParams, listQuery, listVmsQuery, writeQuery } from '../schemas.js';
 import { executionJson, vmJson } from '../serialize.js';
@@ -11,7 +11,10 @@ function parseStatuses(raw: string | undefined): VmStatus[] | undefined {
   const wanted = raw.split(',').map((s) => s.trim());
   const unknown = wanted.filter((s) => !(VM_STATUSES as readonly string[]).includes(s));
   if (unknown.length > 0) {
-    throw new AetherError('ERR_VALIDATION', `unknown status ${unknown.join(', ')}; use ${VM_STATUSES.join(', ')}`);
+    throw new AetherError(
+      'ERR_VALIDATION',
+      `unknown status ${unknown.join(', ')}; use ${VM_STATUSES.join(', ')}`,
+    );
   }
   return wanted as VmStatus[];
 }
@@ -67,7 +70,14 @@ export function vmRoutes(deps: GatewayDeps, settings: GatewaySettings): FastifyP
 
     app.get(
       '/vms/:id/executions',
-      { schema: { summary: 'List executions of a VM, newest first', tags: ['executions'], params: idParams, querystring: listQuery } },
+      {
+        schema: {
+          summary: 'List executions of a VM, newest first',
+          tags: ['executions'],
+          params: idParams,
+          querystring: listQuery,
+        },
+      },
       async (request) => {
         const executions = await service.listExecutions(request.params.id, request.query.limit);
         return { executions: executions.map(executionJson) };

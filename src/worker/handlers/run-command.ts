@@ -19,7 +19,10 @@ export async function runCommand(
   signal: AbortSignal,
 ): Promise<ExecutionRecord> {
   if (vm.status !== 'running') {
-    throw new AetherError('ERR_VM_NOT_RUNNING', `VM ${vm.name} is ${vm.status}; commands run only on a running VM`);
+    throw new AetherError(
+      'ERR_VM_NOT_RUNNING',
+      `VM ${vm.name} is ${vm.status}; commands run only on a running VM`,
+    );
   }
   const stdout = new OutputCollector(ctx.settings.outputLimitBytes);
   const stderr = new OutputCollector(ctx.settings.outputLimitBytes);
@@ -65,6 +68,7 @@ export async function runCommand(
   });
   await ctx.events.publish('execution.completed', { executionId, taskId, exitCode });
   if (failure !== null) throw failure;
-  if (!record) throw new AetherError('ERR_EXECUTION_NOT_FOUND', `execution ${executionId} is not in the store`);
+  if (!record)
+    throw new AetherError('ERR_EXECUTION_NOT_FOUND', `execution ${executionId} is not in the store`);
   return record;
 }
