@@ -1,36 +1,22 @@
-import { spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 
 /**
- * The baseline: the same command spawned in an equivalent bare namespace set (user, PID, mount,
- * IPC, UTS, network) with nothing of Aetherium around it — no API, queue, store or agent.
+ * The baseline: `true` spawned in an equivalent bare namespace set (user, PID, mount, IPC, UTS,
+ * network) — or plainly, for the exec-into-a-warm-VM comparison — with nothing of Aetherium
+ * around it: no API, queue, store or agent. Measured in a separate small process.
  */
-export const BARE_NAMESPACE_ARGS = [
-  '--user',
-  '--map-root-user',
-  '--pid',
-  '--fork',
-  '--kill-child',
-  '--mount',
-  '--ipc',
-  '--uts',
-  '--net',
-];
+export interface BaselineRun {
+  samples: number[];
+  perSecond: number;
+}
 
-export function spawnAndWait(command: string, args: readonly string[], uid?: number): Promise<void> {
+const RUNNER = fileURLToPath(new URL('./spawn-baseline.mjs', import.meta.url));
+
+export function runBaseline(mode: 'namespace' | 'plain', calls: number, concurrency = 1): Promise<BaselineRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: 'ignore', ...(uid !== undefined ? { uid, gid: uid } : {}) });
-    child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${command} exited ${code}`))));
+    execFile(process.execPath, [RUNNER, mode, String(calls), String(concurrency)], { maxBuffer: 16 << 20 }, (error, stdout) =>
+      error ? reject(error) : resolve(JSON.parse(stdout) as BaselineRun),
+    );
   });
-}
-
-/** Spawn `argv` inside a fresh bare namespace set, as an unprivileged user when we are root. */
-export function bareNamespaceSpawn(argv: readonly string[]): Promise<void> {
-  const uid = process.getuid?.() === 0 ? 65534 : undefined;
-  return spawnAndWait('unshare', [...BARE_NAMESPACE_ARGS, ...argv], uid);
-}
-
-/** Spawn `argv` directly on the host: what an exec into an already-made namespace costs at least. */
-export function bareSpawn(argv: readonly string[]): Promise<void> {
-  return spawnAndWait(argv[0]!, argv.slice(1));
 }

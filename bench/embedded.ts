@@ -5,7 +5,7 @@ import { AetherClient } from '../src/client/client.js';
 import { loadConfig } from '../src/core/config.js';
 import { silentLogger } from '../src/core/logger.js';
 import { startNode } from '../src/runtime/node.js';
-import { bareNamespaceSpawn, bareSpawn } from './baseline.js';
+import { runBaseline } from './baseline.js';
 import { percentile, throughput, timeIt } from './stats.js';
 
 export interface EmbeddedFigures {
@@ -34,7 +34,6 @@ export async function benchEmbedded(
     log(`lifecycle: ${options.lifecycleVms} sequential create → first exec → delete`);
     const createToFirstExec: number[] = [];
     const fullCycle: number[] = [];
-    const baseline: number[] = [];
     for (let i = 0; i < options.lifecycleVms + 2; i++) {
       const started = performance.now();
       const { vm } = await client.createVm({ name: `bench-${i}` }, { wait: true });
@@ -43,32 +42,27 @@ export async function benchEmbedded(
       const firstExec = performance.now() - started;
       await client.deleteVm(vm.id, { wait: true });
       const cycle = performance.now() - started;
-      const bare = await timeIt(() => bareNamespaceSpawn(['true']));
       if (i < 2) continue; // warm-up
       createToFirstExec.push(firstExec);
       fullCycle.push(cycle);
-      baseline.push(bare);
     }
+    const baseline = (await runBaseline('namespace', options.lifecycleVms)).samples;
 
     log(`exec round trip: ${options.execCalls} calls on a warm VM`);
     const { vm } = await client.createVm({ name: 'bench-warm' }, { wait: true });
     const ours: number[] = [];
-    const bareNs: number[] = [];
-    const bare: number[] = [];
     for (let i = 0; i < 20; i++) await client.execute(vm.id, { command: 'true' }, { wait: true });
     for (let i = 0; i < options.execCalls; i++) {
       ours.push(await timeIt(() => client.execute(vm.id, { command: 'true' }, { wait: true })));
-      bareNs.push(await timeIt(() => bareNamespaceSpawn(['true'])));
-      bare.push(await timeIt(() => bareSpawn(['true'])));
     }
+    const bareNs = (await runBaseline('namespace', options.execCalls)).samples;
+    const bare = (await runBaseline('plain', options.execCalls)).samples;
 
     log(`throughput: ${options.throughputCalls} executions from ${options.clients} concurrent clients`);
     const oursPerSecond = await throughput(options.throughputCalls, options.clients, () =>
       client.execute(vm.id, { command: 'true' }, { wait: true }),
     );
-    const barePerSecond = await throughput(options.throughputCalls, options.clients, () =>
-      bareNamespaceSpawn(['true']),
-    );
+    const barePerSecond = (await runBaseline('namespace', options.throughputCalls, options.clients)).perSecond;
     await client.deleteVm(vm.id, { wait: true });
     return {
       lifecycle: { samples: createToFirstExec.length, createToFirstExec, fullCycle, baseline },

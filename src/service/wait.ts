@@ -53,7 +53,8 @@ export function waitForTask(
     const onAbort = () =>
       finish(new AetherError('ERR_TASK_CANCELLED', 'the wait was abandoned by the caller'));
     const unsubscribe = deps.events.subscribe('task.updated', (event) => {
-      if (event.taskId === taskId) void check();
+      // Only an end is worth a read; the poll covers any event that never arrives.
+      if (event.taskId === taskId && isTaskTerminal(event.status)) void check();
     });
     const deadline = setTimeout(
       () =>

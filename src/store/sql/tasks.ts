@@ -6,7 +6,6 @@ import { toTaskRecord } from '../records.js';
 import { tasks } from '../schema.js';
 import type { Db } from './db.js';
 import { insertExecution } from './executions.js';
-import { appendStateChange } from './state-changes.js';
 
 /** Only the keys the caller set: `undefined` leaves a column alone, `null` clears it. */
 function patchColumns(patch: TaskPatch): Partial<typeof tasks.$inferInsert> {
@@ -63,7 +62,11 @@ export async function listTasks(db: Db, filter: TaskFilter = {}): Promise<TaskRe
   return rows.map(toTaskRecord);
 }
 
-/** Compare-and-set, logged in the same transaction; see `transitionVm` for why the row is locked. */
+/**
+ * Compare-and-set in one statement: the UPDATE applies only while the status is one of
+ * `from`. The state-change log is written by a trigger in the same statement (migration 0001),
+ * so row and log never disagree and a transition costs one round trip.
+ */
 export async function transitionTask(
   db: Db,
   id: string,
@@ -71,26 +74,10 @@ export async function transitionTask(
   patch: TaskPatch = {},
 ): Promise<TaskRecord | null> {
   if (!isUuid(id) || change.from.length === 0) return null;
-  return db.transaction(async (tx) => {
-    const [current] = await tx
-      .select({ status: tasks.status })
-      .from(tasks)
-      .where(eq(tasks.id, id))
-      .for('update');
-    if (!current || !change.from.includes(current.status)) return null;
-    const [row] = await tx
-      .update(tasks)
-      .set({ ...patchColumns(patch), status: change.to, statusReason: change.reason, updatedAt: sql`now()` })
-      .where(and(eq(tasks.id, id), inArray(tasks.status, [...change.from])))
-      .returning();
-    if (!row) return null;
-    await appendStateChange(tx, {
-      entity: 'task',
-      entityId: id,
-      from: current.status,
-      to: change.to,
-      reason: change.reason,
-    });
-    return toTaskRecord(row);
-  });
+  const [row] = await db
+    .update(tasks)
+    .set({ ...patchColumns(patch), status: change.to, statusReason: change.reason, updatedAt: sql`now()` })
+    .where(and(eq(tasks.id, id), inArray(tasks.status, [...change.from])))
+    .returning();
+  return row ? toTaskRecord(row) : null;
 }

@@ -5,7 +5,6 @@ import type { VmRecord, VmStatus } from '../../core/vm.js';
 import { toVmRecord } from '../records.js';
 import { vms } from '../schema.js';
 import type { Db } from './db.js';
-import { appendStateChange } from './state-changes.js';
 
 /** Only the keys the caller set: `undefined` leaves a column alone, `null` clears it. */
 function patchColumns(patch: VmPatch): Partial<typeof vms.$inferInsert> {
@@ -69,9 +68,9 @@ export async function listVms(db: Db, filter: VmFilter = {}): Promise<VmRecord[]
 }
 
 /**
- * Compare-and-set. The row is locked first to learn the status being left (PostgreSQL 15 has no
- * `RETURNING old.*`); the UPDATE still carries the `status = ANY(from)` guard, so the rule holds
- * even if this is ever called outside the lock. Log and row change in one transaction.
+ * Compare-and-set in one statement: the UPDATE applies only while the status is one of
+ * `from`. The state-change log is written by a trigger in the same statement (migration 0001),
+ * so row and log never disagree and a transition costs one round trip.
  */
 export async function transitionVm(
   db: Db,
@@ -80,24 +79,12 @@ export async function transitionVm(
   patch: VmPatch = {},
 ): Promise<VmRecord | null> {
   if (!isUuid(id) || change.from.length === 0) return null;
-  return db.transaction(async (tx) => {
-    const [current] = await tx.select({ status: vms.status }).from(vms).where(eq(vms.id, id)).for('update');
-    if (!current || !change.from.includes(current.status)) return null;
-    const [row] = await tx
-      .update(vms)
-      .set({ ...patchColumns(patch), status: change.to, statusReason: change.reason, updatedAt: sql`now()` })
-      .where(and(eq(vms.id, id), inArray(vms.status, [...change.from])))
-      .returning();
-    if (!row) return null;
-    await appendStateChange(tx, {
-      entity: 'vm',
-      entityId: id,
-      from: current.status,
-      to: change.to,
-      reason: change.reason,
-    });
-    return toVmRecord(row);
-  });
+  const [row] = await db
+    .update(vms)
+    .set({ ...patchColumns(patch), status: change.to, statusReason: change.reason, updatedAt: sql`now()` })
+    .where(and(eq(vms.id, id), inArray(vms.status, [...change.from])))
+    .returning();
+  return row ? toVmRecord(row) : null;
 }
 
 export async function updateVm(db: Db, id: string, patch: VmPatch): Promise<VmRecord | null> {

@@ -27,7 +27,10 @@ export async function runCommand(
   const stdout = new OutputCollector(ctx.settings.outputLimitBytes);
   const stderr = new OutputCollector(ctx.settings.outputLimitBytes);
   const startedAt = new Date();
-  await ctx.store.markExecutionStarted(executionId, startedAt);
+  // Recorded while the command starts rather than before: the agent needs nothing from the store.
+  const markedStarted = ctx.store.markExecutionStarted(executionId, startedAt).catch((error: unknown) => {
+    ctx.logger.warn({ err: error, executionId }, 'could not record the execution start');
+  });
   const stream = (name: 'stdout' | 'stderr', collector: OutputCollector) => (chunk: Uint8Array) => {
     const data = collector.push(chunk);
     if (data) void ctx.events.publish('execution.output', { executionId, taskId, stream: name, data });
@@ -54,6 +57,7 @@ export async function runCommand(
     failure = error;
   }
   const completedAt = new Date();
+  await markedStarted;
   const record = await ctx.store.completeExecution(executionId, {
     exitCode,
     stdout: stdout.text(),
