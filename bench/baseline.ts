@@ -13,10 +13,17 @@ export interface BaselineRun {
 
 const RUNNER = fileURLToPath(new URL('./spawn-baseline.mjs', import.meta.url));
 
-export function runBaseline(mode: 'namespace' | 'plain', calls: number, concurrency = 1): Promise<BaselineRun> {
+export function runBaseline(
+  mode: 'namespace' | 'plain',
+  calls: number,
+  concurrency = 1,
+): Promise<BaselineRun> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [RUNNER, mode, String(calls), String(concurrency)], { maxBuffer: 16 << 20 }, (error, stdout) =>
-      error ? reject(error) : resolve(JSON.parse(stdout) as BaselineRun),
+    execFile(
+      process.execPath,
+      [RUNNER, mode, String(calls), String(concurrency)],
+      { maxBuffer: 16 << 20 },
+      (error, stdout) => (error ? reject(error) : resolve(JSON.parse(stdout) as BaselineRun)),
     );
   });
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { AetherClient } from '../src/client/client.js';
@@ -27,6 +27,7 @@ export async function benchEmbedded(
   log: (line: string) => void,
 ): Promise<EmbeddedFigures> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'aether-bench-'));
+  chmodSync(dataDir, 0o711); // reachable by the sandbox uid when run as root
   const config = loadConfig({ AETHER_DATA_DIR: dataDir, AETHER_PORT: '0', AETHER_LOG_LEVEL: 'silent' });
   const node = await startNode(config, silentLogger, { gateway: true, worker: true });
   const client = new AetherClient({ baseUrl: node.url! });
@@ -62,7 +63,8 @@ export async function benchEmbedded(
     const oursPerSecond = await throughput(options.throughputCalls, options.clients, () =>
       client.execute(vm.id, { command: 'true' }, { wait: true }),
     );
-    const barePerSecond = (await runBaseline('namespace', options.throughputCalls, options.clients)).perSecond;
+    const barePerSecond = (await runBaseline('namespace', options.throughputCalls, options.clients))
+      .perSecond;
     await client.deleteVm(vm.id, { wait: true });
     return {
       lifecycle: { samples: createToFirstExec.length, createToFirstExec, fullCycle, baseline },

@@ -4,7 +4,17 @@
 import { spawn } from 'node:child_process';
 
 const [mode = 'namespace', callsArg = '100', concurrencyArg = '1'] = process.argv.slice(2);
-const NAMESPACES = ['--user', '--map-root-user', '--pid', '--fork', '--kill-child', '--mount', '--ipc', '--uts', '--net'];
+const NAMESPACES = [
+  '--user',
+  '--map-root-user',
+  '--pid',
+  '--fork',
+  '--kill-child',
+  '--mount',
+  '--ipc',
+  '--uts',
+  '--net',
+];
 const asRoot = process.getuid?.() === 0;
 
 function once() {

@@ -57,10 +57,7 @@ export async function openDrivers(
   const paths = processDriverPaths(config);
   drivers.set(
     'process',
-    createProcessDriver(
-      { stateDir: paths.stateDir, agentPath: paths.agentPath },
-      { logger: logger.child({ driver: 'process' }) },
-    ),
+    createProcessDriver({ stateDir: paths.stateDir, agentPath: paths.agentPath }, { logger }),
   );
   const describe = [
     `process driver: VM files in ${paths.stateDir}${paths.relocated ? ' (the data dir is private to root)' : ''}`,

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { AetherClient } from '../../src/client/client.js';
@@ -15,8 +15,13 @@ export interface TestNode {
 }
 
 /** A real `aether up` in this process: embedded store and queue, process driver, HTTP on a free port. */
-export async function startTestNode(env: Record<string, string> = {}): Promise<TestNode> {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'aether-test-'));
+export async function startTestNode(
+  env: Record<string, string> = {},
+  existingDataDir?: string,
+): Promise<TestNode> {
+  const dataDir = existingDataDir ?? mkdtempSync(path.join(os.tmpdir(), 'aether-test-'));
+  // Reachable by the unprivileged sandbox uid when tests run as root, so VM files stay in here.
+  chmodSync(dataDir, 0o711);
   const config = loadConfig({
     AETHER_DATA_DIR: dataDir,
     AETHER_PORT: '0',
@@ -30,10 +35,11 @@ export async function startTestNode(env: Record<string, string> = {}): Promise<T
     url: node.url!,
     dataDir,
     async stop() {
+      // VMs outlive their node by design: delete them, and wait, so no sandbox is left behind.
       for (const vm of await node.service.listVms()) {
-        await node.service.deleteVm(vm.id).catch(() => {});
+        const deleting = await node.service.deleteVm(vm.id).catch(() => null);
+        if (deleting) await node.service.waitForTask(deleting.task.id, 30_000).catch(() => {});
       }
-      await new Promise((r) => setTimeout(r, 300));
       await node.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
