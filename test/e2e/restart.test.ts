@@ -1,8 +1,11 @@
 import { rmSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { startTestNode } from '../support/embedded-node.js';
+import { sandboxesAvailable } from '../support/sandboxes.js';
 
-describe('state survives a restart of aether up', () => {
+const canRun = await sandboxesAvailable('end-to-end VM');
+
+describe.skipIf(!canRun)('state survives a restart of aether up', () => {
   it('keeps VMs, their files and their history, and the worker picks the sandbox up again', async () => {
     const first = await startTestNode();
     const dataDir = first.dataDir;

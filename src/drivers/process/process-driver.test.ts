@@ -5,36 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { requireBackend } from '../../../test/support/backends.js';
+import { isRoot, namespacesUnavailable } from '../../../test/support/sandboxes.js';
 import { isAetherError } from '../../core/errors.js';
 import { describeDriverConformance } from '../conformance/driver-suite.js';
 import { sh, VmFixtures } from '../conformance/fixtures.js';
 import { createProcessDriver, type ProcessDriver } from './process-driver.js';
-
-const isRoot = process.getuid?.() === 0;
-const SANDBOX_IDS = isRoot ? { uid: 65534, gid: 65534 } : {};
-
-/** Null when this host can make user namespaces with mounts (what the driver needs), else why not. */
-function namespacesUnavailable(): string | null {
-  const env = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' };
-  const probe = spawnSync(
-    'unshare',
-    ['--user', '--map-root-user', '--mount', '--pid', '--fork', '--net', 'true'],
-    {
-      encoding: 'utf8',
-      env,
-      ...SANDBOX_IDS,
-    },
-  );
-  if (probe.status === 0) return null;
-  const bwrap = spawnSync('bwrap', ['--unshare-user', '--ro-bind', '/', '/', 'true'], {
-    encoding: 'utf8',
-    env,
-    ...SANDBOX_IDS,
-  });
-  if (bwrap.status === 0) return null;
-  const why = (r: typeof probe) => r.error?.message ?? r.stderr.trim();
-  return `user namespaces unavailable to an unprivileged user (unshare: ${why(probe)}; bwrap: ${why(bwrap)})`;
-}
 
 const unavailable = namespacesUnavailable();
 const available = await requireBackend('process driver', unavailable === null, unavailable ?? '');
