@@ -1,3 +1,5 @@
+import { AetherError } from './errors.js';
+
 /** VM lifecycle. Every transition is written to the store with a reason. */
 export const VM_STATUSES = [
   'pending',
@@ -75,4 +77,15 @@ export interface IsolationInfo {
   kernel: 'shared' | 'dedicated';
   /** Human-readable list of the mechanisms in use and their limits. */
   summary: string;
+}
+
+/** The error for work asked of a VM that is not running; `action` says what was asked. */
+export function vmNotRunning(vm: Pick<VmRecord, 'id' | 'name' | 'status'>, action: string): AetherError {
+  return new AetherError(
+    'ERR_VM_NOT_RUNNING',
+    `VM ${vm.name} is ${vm.status}; ${action} only on a running VM`,
+    {
+      details: { vmId: vm.id, status: vm.status },
+    },
+  );
 }

@@ -6,7 +6,7 @@ import type { Logger } from '../core/logger.js';
 import type { TaskQueue } from '../core/queue.js';
 import type { Store, VmFilter } from '../core/store.js';
 import { type ExecSpec, TASK_POLICIES, type TaskRecord, type TaskType } from '../core/task.js';
-import type { DriverName, VmRecord, VmStatus } from '../core/vm.js';
+import { type DriverName, type VmRecord, type VmStatus, vmNotRunning } from '../core/vm.js';
 import { recordAndEnqueue } from './dispatch.js';
 import type { CreateVmInput, ExecuteInput, JobInput, TaskOptions } from './inputs.js';
 import { waitForTask } from './wait.js';
@@ -87,15 +87,7 @@ export class TaskService {
     options: TaskOptions = {},
   ): Promise<{ task: TaskRecord; executionId: string }> {
     const vm = await this.requireVm(idOrName);
-    if (vm.status !== 'running') {
-      throw new AetherError(
-        'ERR_VM_NOT_RUNNING',
-        `VM ${vm.name} is ${vm.status}; commands run only on a running VM`,
-        {
-          details: { vmId: vm.id, status: vm.status },
-        },
-      );
-    }
+    if (vm.status !== 'running') throw vmNotRunning(vm, 'commands run');
     const exec = this.execSpec(input);
     const executionId = newId();
     const newTask = this.newTask('vm:execute', { vmId: vm.id, executionId, exec }, vm.id, {
@@ -146,12 +138,7 @@ export class TaskService {
     options: TaskOptions = {},
   ): Promise<{ task: TaskRecord; job: JobRecord }> {
     const vm = await this.requireVm(idOrName);
-    if (vm.status !== 'running') {
-      throw new AetherError(
-        'ERR_VM_NOT_RUNNING',
-        `VM ${vm.name} is ${vm.status}; jobs run only on a running VM`,
-      );
-    }
+    if (vm.status !== 'running') throw vmNotRunning(vm, 'jobs run');
     const steps = input.steps.map((step) => this.execSpec(step));
     const job = await this.deps.store.insertJob({
       id: newId(),

@@ -1,26 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AetherApiError } from '../../src/client/client.js';
-import { startTestNode, type TestNode } from '../support/embedded-node.js';
+import { startTestNode, useTestNode } from '../support/embedded-node.js';
 import { sandboxesAvailable } from '../support/sandboxes.js';
 
 const canRun = await sandboxesAvailable('end-to-end VM');
 
-let t: TestNode;
-
-beforeAll(async () => {
-  if (canRun) t = await startTestNode();
-}, 60_000);
-
-afterAll(async () => {
-  await t?.stop();
-});
+const node = useTestNode(canRun);
 
 async function post(
   path: string,
   body: string,
   headers: Record<string, string> = { 'content-type': 'application/json' },
 ) {
-  const res = await fetch(`${t.url}/api/v1${path}`, { method: 'POST', body, headers });
+  const res = await fetch(`${node().url}/api/v1${path}`, { method: 'POST', body, headers });
   return { status: res.status, body: (await res.json()) as { error?: { code: string; message: string } } };
 }
 
@@ -41,12 +33,12 @@ async function expectApiError(
 
 describe.skipIf(!canRun)('a VM end to end over REST', () => {
   it('creates, executes with persistence, lists executions and deletes', async () => {
-    const created = await t.client.createVm({ name: 'e2e-dev' }, { wait: true });
+    const created = await node().client.createVm({ name: 'e2e-dev' }, { wait: true });
     expect(created.status).toBe('completed');
     expect(created.vm.status).toBe('running');
     expect(created.vm.isolation?.kernel).toBe('shared');
 
-    const first = await t.client.execute(
+    const first = await node().client.execute(
       'e2e-dev',
       { command: 'sh', args: ['-c', 'echo hi > f && cat f'] },
       { wait: true },
@@ -54,48 +46,48 @@ describe.skipIf(!canRun)('a VM end to end over REST', () => {
     expect(first.execution?.stdout).toBe('hi\n');
     expect(first.execution?.exit_code).toBe(0);
 
-    const second = await t.client.execute('e2e-dev', { command: 'cat', args: ['f'] }, { wait: true });
+    const second = await node().client.execute('e2e-dev', { command: 'cat', args: ['f'] }, { wait: true });
     expect(second.execution?.stdout).toBe('hi\n');
 
-    const failing = await t.client.execute(
+    const failing = await node().client.execute(
       'e2e-dev',
       { command: 'sh', args: ['-c', 'echo oops >&2; exit 3'] },
       { wait: true },
     );
     expect(failing.execution).toMatchObject({ exit_code: 3, stderr: 'oops\n' });
 
-    const executions = await t.client.listExecutions('e2e-dev');
+    const executions = await node().client.listExecutions('e2e-dev');
     expect(executions.map((e) => e.command)).toEqual(['sh', 'cat', 'sh']);
-    expect((await t.client.getExecution(first.execution_id)).stdout).toBe('hi\n');
+    expect((await node().client.getExecution(first.execution_id)).stdout).toBe('hi\n');
 
-    const task = await t.client.getTask(first.task_id);
+    const task = await node().client.getTask(first.task_id);
     expect(task).toMatchObject({ type: 'vm:execute', status: 'completed' });
 
-    const byId = await t.client.getVm(created.vm.id);
+    const byId = await node().client.getVm(created.vm.id);
     expect(byId.name).toBe('e2e-dev');
 
-    const deleted = await t.client.deleteVm('e2e-dev', { wait: true });
+    const deleted = await node().client.deleteVm('e2e-dev', { wait: true });
     expect(deleted.vm.status).toBe('deleted');
-    await expectApiError(t.client.getVm('e2e-dev'), 404, 'ERR_VM_NOT_FOUND');
-    expect((await t.client.getVm(created.vm.id)).status).toBe('deleted');
+    await expectApiError(node().client.getVm('e2e-dev'), 404, 'ERR_VM_NOT_FOUND');
+    expect((await node().client.getVm(created.vm.id)).status).toBe('deleted');
   });
 
   it('answers 202 with a task id without ?wait and the task finishes on its own', async () => {
-    const accepted = await t.client.createVm({ name: 'e2e-async' });
+    const accepted = await node().client.createVm({ name: 'e2e-async' });
     expect(accepted.status).toBe('pending');
-    let task = await t.client.getTask(accepted.task_id);
+    let task = await node().client.getTask(accepted.task_id);
     for (let i = 0; i < 100 && task.status !== 'completed'; i++) {
       await new Promise((r) => setTimeout(r, 50));
-      task = await t.client.getTask(accepted.task_id);
+      task = await node().client.getTask(accepted.task_id);
     }
     expect(task.status).toBe('completed');
-    await t.client.deleteVm('e2e-async', { wait: true });
+    await node().client.deleteVm('e2e-async', { wait: true });
   });
 
   it('streams output as NDJSON and ends with the exit line', async () => {
-    await t.client.createVm({ name: 'e2e-stream' }, { wait: true });
+    await node().client.createVm({ name: 'e2e-stream' }, { wait: true });
     const lines = [];
-    for await (const line of t.client.executeStream('e2e-stream', {
+    for await (const line of node().client.executeStream('e2e-stream', {
       command: 'sh',
       args: ['-c', 'echo one; echo two >&2; exit 4'],
     })) {
@@ -115,16 +107,16 @@ describe.skipIf(!canRun)('a VM end to end over REST', () => {
     expect(lines.at(-1)).toMatchObject({ type: 'exit', exit_code: 4, timed_out: false });
 
     const failed = [];
-    for await (const line of t.client.executeStream('e2e-stream', { command: 'no-such-command' }))
+    for await (const line of node().client.executeStream('e2e-stream', { command: 'no-such-command' }))
       failed.push(line);
     expect(failed.map((l) => l.type)).toEqual(['task', 'error']);
     expect(failed[1]).toMatchObject({ error: { code: 'ERR_EXEC_SPAWN_FAILED' } });
-    await t.client.deleteVm('e2e-stream', { wait: true });
+    await node().client.deleteVm('e2e-stream', { wait: true });
   });
 
   it('passes env, cwd and stdin, and kills a command at its timeout', async () => {
-    await t.client.createVm({ name: 'e2e-opts' }, { wait: true });
-    const res = await t.client.execute(
+    await node().client.createVm({ name: 'e2e-opts' }, { wait: true });
+    const res = await node().client.execute(
       'e2e-opts',
       {
         command: 'sh',
@@ -136,19 +128,19 @@ describe.skipIf(!canRun)('a VM end to end over REST', () => {
       { wait: true },
     );
     expect(res.execution?.stdout).toBe('hello /tmp\npiped');
-    const slow = await t.client.execute(
+    const slow = await node().client.execute(
       'e2e-opts',
       { command: 'sleep', args: ['30'], timeout_ms: 300 },
       { wait: true },
     );
     expect(slow.execution).toMatchObject({ timed_out: true, exit_code: null });
     expect(slow.execution!.duration_ms!).toBeLessThan(5_000);
-    await t.client.deleteVm('e2e-opts', { wait: true });
+    await node().client.deleteVm('e2e-opts', { wait: true });
   });
 
   it('runs a job step by step and stops at the first failure', async () => {
-    await t.client.createVm({ name: 'e2e-job' }, { wait: true });
-    const res = await t.client.runJob(
+    await node().client.createVm({ name: 'e2e-job' }, { wait: true });
+    const res = await node().client.runJob(
       'e2e-job',
       {
         name: 'build',
@@ -162,7 +154,7 @@ describe.skipIf(!canRun)('a VM end to end over REST', () => {
     );
     expect(res.job.status).toBe('failed');
     expect(res.job.results.map((r) => r.exit_code)).toEqual([0, 1]);
-    await t.client.deleteVm('e2e-job', { wait: true });
+    await node().client.deleteVm('e2e-job', { wait: true });
   });
 
   it('caps stored output and marks it truncated', async () => {
@@ -185,36 +177,44 @@ describe.skipIf(!canRun)('a VM end to end over REST', () => {
 
 describe.skipIf(!canRun)('bad input gets a clear 4xx and changes nothing', () => {
   it('unknown VM → 404 ERR_VM_NOT_FOUND', async () => {
-    await expectApiError(t.client.getVm('nope'), 404, 'ERR_VM_NOT_FOUND');
-    await expectApiError(t.client.execute('nope', { command: 'true' }), 404, 'ERR_VM_NOT_FOUND');
-    await expectApiError(t.client.deleteVm('nope'), 404, 'ERR_VM_NOT_FOUND');
-    await expectApiError(t.client.getTask('nope'), 404, 'ERR_TASK_NOT_FOUND');
-    await expectApiError(t.client.getExecution('nope'), 404, 'ERR_EXECUTION_NOT_FOUND');
+    await expectApiError(node().client.getVm('nope'), 404, 'ERR_VM_NOT_FOUND');
+    await expectApiError(node().client.execute('nope', { command: 'true' }), 404, 'ERR_VM_NOT_FOUND');
+    await expectApiError(node().client.deleteVm('nope'), 404, 'ERR_VM_NOT_FOUND');
+    await expectApiError(node().client.getTask('nope'), 404, 'ERR_TASK_NOT_FOUND');
+    await expectApiError(node().client.getExecution('nope'), 404, 'ERR_EXECUTION_NOT_FOUND');
   });
 
   it('duplicate name → 409 ERR_VM_NAME_TAKEN, and the first VM is untouched', async () => {
-    await t.client.createVm({ name: 'e2e-dup' }, { wait: true });
-    await expectApiError(t.client.createVm({ name: 'e2e-dup' }), 409, 'ERR_VM_NAME_TAKEN');
-    expect((await t.client.getVm('e2e-dup')).status).toBe('running');
-    await t.client.deleteVm('e2e-dup', { wait: true });
+    await node().client.createVm({ name: 'e2e-dup' }, { wait: true });
+    await expectApiError(node().client.createVm({ name: 'e2e-dup' }), 409, 'ERR_VM_NAME_TAKEN');
+    expect((await node().client.getVm('e2e-dup')).status).toBe('running');
+    await node().client.deleteVm('e2e-dup', { wait: true });
   });
 
   it('out-of-range sizes, bad names and empty commands → 400 naming the field', async () => {
-    const big = await expectApiError(t.client.createVm({ name: 'x', vcpus: 1000 }), 400, 'ERR_VALIDATION');
+    const big = await expectApiError(
+      node().client.createVm({ name: 'x', vcpus: 1000 }),
+      400,
+      'ERR_VALIDATION',
+    );
     expect(big.message).toMatch(/vcpus/);
     const small = await expectApiError(
-      t.client.createVm({ name: 'x', memory_mib: 1 }),
+      node().client.createVm({ name: 'x', memory_mib: 1 }),
       400,
       'ERR_VALIDATION',
     );
     expect(small.message).toMatch(/memory_mib/);
-    await expectApiError(t.client.createVm({ name: 'Bad Name!' }), 400, 'ERR_VALIDATION');
-    await t.client.createVm({ name: 'e2e-bad' }, { wait: true });
-    const empty = await expectApiError(t.client.execute('e2e-bad', { command: '' }), 400, 'ERR_VALIDATION');
+    await expectApiError(node().client.createVm({ name: 'Bad Name!' }), 400, 'ERR_VALIDATION');
+    await node().client.createVm({ name: 'e2e-bad' }, { wait: true });
+    const empty = await expectApiError(
+      node().client.execute('e2e-bad', { command: '' }),
+      400,
+      'ERR_VALIDATION',
+    );
     expect(empty.message).toMatch(/command/);
-    await expectApiError(t.client.execute('e2e-bad', { command: 'a\u0000b' }), 400, 'ERR_VALIDATION');
-    await t.client.deleteVm('e2e-bad', { wait: true });
-    expect((await t.client.listVms()).some((vm) => vm.name === 'x')).toBe(false);
+    await expectApiError(node().client.execute('e2e-bad', { command: 'a\u0000b' }), 400, 'ERR_VALIDATION');
+    await node().client.deleteVm('e2e-bad', { wait: true });
+    expect((await node().client.listVms()).some((vm) => vm.name === 'x')).toBe(false);
   });
 
   it('malformed JSON → 400 ERR_BAD_JSON; oversized body → 413', async () => {
@@ -230,33 +230,33 @@ describe.skipIf(!canRun)('bad input gets a clear 4xx and changes nothing', () =>
   });
 
   it('a command that does not exist fails with ERR_EXEC_SPAWN_FAILED, not an exit code', async () => {
-    await t.client.createVm({ name: 'e2e-spawn' }, { wait: true });
+    await node().client.createVm({ name: 'e2e-spawn' }, { wait: true });
     const error = await expectApiError(
-      t.client.execute('e2e-spawn', { command: 'no-such-command-here' }, { wait: true }),
+      node().client.execute('e2e-spawn', { command: 'no-such-command-here' }, { wait: true }),
       422,
       'ERR_EXEC_SPAWN_FAILED',
     );
     expect(error.message).toMatch(/no-such-command-here/);
-    await t.client.deleteVm('e2e-spawn', { wait: true });
+    await node().client.deleteVm('e2e-spawn', { wait: true });
   });
 
   it('exec on a VM that is not running → 409 ERR_VM_NOT_RUNNING', async () => {
-    await t.client.createVm({ name: 'e2e-gone' }, { wait: true });
-    await t.client.deleteVm('e2e-gone');
-    const vm = (await t.client.listVms({ includeDeleted: true })).find((v) => v.name === 'e2e-gone')!;
-    await expectApiError(t.client.execute(vm.id, { command: 'true' }), 409, 'ERR_VM_NOT_RUNNING').catch(
+    await node().client.createVm({ name: 'e2e-gone' }, { wait: true });
+    await node().client.deleteVm('e2e-gone');
+    const vm = (await node().client.listVms({ includeDeleted: true })).find((v) => v.name === 'e2e-gone')!;
+    await expectApiError(node().client.execute(vm.id, { command: 'true' }), 409, 'ERR_VM_NOT_RUNNING').catch(
       async () => {
         // Already deleted by the time we asked: then it is simply gone.
-        await expectApiError(t.client.execute(vm.id, { command: 'true' }), 404, 'ERR_VM_NOT_FOUND');
+        await expectApiError(node().client.execute(vm.id, { command: 'true' }), 404, 'ERR_VM_NOT_FOUND');
       },
     );
   });
 
   it('unknown routes → 404 ERR_NOT_FOUND; health reports each component', async () => {
-    const res = await fetch(`${t.url}/api/v1/nothing`);
+    const res = await fetch(`${node().url}/api/v1/nothing`);
     expect(res.status).toBe(404);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('ERR_NOT_FOUND');
-    const health = await t.client.health();
+    const health = await node().client.health();
     expect(health.status).toBe('ok');
     expect(Object.keys(health.components)).toEqual(
       expect.arrayContaining(['store', 'queue', 'driver:process']),
@@ -264,7 +264,7 @@ describe.skipIf(!canRun)('bad input gets a clear 4xx and changes nothing', () =>
   });
 
   it('serves an OpenAPI document of the routes', async () => {
-    const doc = (await (await fetch(`${t.url}/api/v1/openapi.json`)).json()) as {
+    const doc = (await (await fetch(`${node().url}/api/v1/openapi.json`)).json()) as {
       paths: Record<string, unknown>;
     };
     expect(Object.keys(doc.paths)).toEqual(

@@ -1,21 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestNode, type TestNode } from '../support/embedded-node.js';
+import { describe, expect, it } from 'vitest';
+import { useTestNode } from '../support/embedded-node.js';
 import { runCli } from '../support/run-cli.js';
 import { sandboxesAvailable } from '../support/sandboxes.js';
 
 const canRun = await sandboxesAvailable('end-to-end VM');
 
-let t: TestNode;
+const node = useTestNode(canRun);
 
-beforeAll(async () => {
-  if (canRun) t = await startTestNode();
-}, 60_000);
-
-afterAll(async () => {
-  await t?.stop();
-});
-
-const aether = (...args: string[]) => runCli(t.url, args);
+const aether = (...args: string[]) => runCli(node().url, args);
 
 describe.skipIf(!canRun)('the aether CLI against a running gateway', () => {
   it('walks the quick start: create, exec with persistence, list, inspect, delete', async () => {
@@ -63,7 +55,7 @@ describe.skipIf(!canRun)('the aether CLI against a running gateway', () => {
   it('runs a one-shot command and deletes its VM', async () => {
     const run = await aether('run', '--', 'uname', '-s');
     expect(run).toMatchObject({ code: 0, stdout: 'Linux\n' });
-    const left = await t.client.listVms();
+    const left = await node().client.listVms();
     expect(left.filter((vm) => vm.name.startsWith('run-'))).toEqual([]);
   });
 

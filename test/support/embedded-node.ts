@@ -1,6 +1,7 @@
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { AetherClient } from '../../src/client/client.js';
 import { loadConfig } from '../../src/core/config.js';
 import { silentLogger } from '../../src/core/logger.js';
@@ -43,5 +44,23 @@ export async function startTestNode(
       await node.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * One node for a whole test file, started before its tests and stopped after them; null when
+ * this host cannot make sandboxes (the caller skips its describe blocks then).
+ */
+export function useTestNode(canRun: boolean): () => TestNode {
+  let node: TestNode | null = null;
+  beforeAll(async () => {
+    if (canRun) node = await startTestNode();
+  }, 60_000);
+  afterAll(async () => {
+    await node?.stop();
+  });
+  return () => {
+    if (!node) throw new Error('the test node is not running');
+    return node;
   };
 }

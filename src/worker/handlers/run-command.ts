@@ -1,7 +1,7 @@
 import { AetherError, toWireError } from '../../core/errors.js';
 import type { ExecutionRecord } from '../../core/execution.js';
 import type { ExecSpec } from '../../core/task.js';
-import type { VmRecord } from '../../core/vm.js';
+import { type VmRecord, vmNotRunning } from '../../core/vm.js';
 import type { HandlerContext } from '../context.js';
 import { OutputCollector } from '../output-collector.js';
 
@@ -18,12 +18,7 @@ export async function runCommand(
   exec: ExecSpec,
   signal: AbortSignal,
 ): Promise<ExecutionRecord> {
-  if (vm.status !== 'running') {
-    throw new AetherError(
-      'ERR_VM_NOT_RUNNING',
-      `VM ${vm.name} is ${vm.status}; commands run only on a running VM`,
-    );
-  }
+  if (vm.status !== 'running') throw vmNotRunning(vm, 'commands run');
   const stdout = new OutputCollector(ctx.settings.outputLimitBytes);
   const stderr = new OutputCollector(ctx.settings.outputLimitBytes);
   const startedAt = new Date();
