@@ -10,7 +10,7 @@ import type { Store } from '../core/store.js';
 import { createLocalEventBus } from '../events/local/local-event-bus.js';
 import { createPgliteQueue } from '../queue/bullmq/pglite-queue.js';
 import { migrate } from '../store/migrate.js';
-import { openPglite } from '../store/pglite/open-pglite.js';
+import { openPglite } from '../pglite/open-pglite.js';
 import { createPgliteStore } from '../store/pglite/pglite-store.js';
 import { createPostgresStore } from '../store/postgres/postgres-store.js';
 

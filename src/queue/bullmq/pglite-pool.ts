@@ -14,7 +14,7 @@
 import { EventEmitter } from 'node:events';
 import type { PGliteInterface, Results } from '@electric-sql/pglite';
 import type { PgNotification, PgPool, PgPoolClient, PgQueryResult } from 'bullmq';
-import { inlineParams } from './sql-literals.js';
+import { inlineParams } from '../../pglite/sql-literals.js';
 
 const INT8_OID = 20;
 const NUMERIC_OID = 1700;

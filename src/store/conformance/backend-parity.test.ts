@@ -10,7 +10,7 @@ import { POSTGRES_URL, postgresAvailable } from '../../../test/support/backends.
 import { newId } from '../../core/ids.js';
 import type { Store } from '../../core/store.js';
 import { migrate } from '../migrate.js';
-import { openPglite } from '../pglite/open-pglite.js';
+import { openPglite } from '../../pglite/open-pglite.js';
 import { createPgliteStore } from '../pglite/pglite-store.js';
 import { createPostgresStore } from '../postgres/postgres-store.js';
 import { jobSteps, newExecuteTask, newExecutionInput, newVmInput, outcome } from './fixtures.js';

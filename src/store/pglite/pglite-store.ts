@@ -1,5 +1,6 @@
 import type { PGlite } from '@electric-sql/pglite';
 import { drizzle } from 'drizzle-orm/pglite';
+import { withInlinedParams } from '../../pglite/inlined-client.js';
 import type { Store } from '../../core/store.js';
 import { createSqlStore } from '../sql/sql-store.js';
 
@@ -12,7 +13,7 @@ import { createSqlStore } from '../sql/sql-store.js';
 export function createPgliteStore(db: PGlite): Store {
   return createSqlStore({
     kind: 'pglite',
-    db: drizzle({ client: db }),
+    db: drizzle({ client: withInlinedParams(db) }),
     close: async () => {},
   });
 }
