@@ -12,20 +12,22 @@ import type { HandlerContext, TaskHandlers } from './context.js';
  */
 export function createTaskProcessor(ctx: HandlerContext, handlers: TaskHandlers) {
   return async function processTask(queued: QueuedTask, queueSignal: AbortSignal): Promise<void> {
-    const task = await ctx.store.getTask(queued.taskId);
-    if (!task) throw new PermanentFailure(`task ${queued.taskId} is not in the store`);
-    if (task.status !== 'pending' && task.status !== 'processing') return;
-
+    // Claim first, read only when the claim fails: one round trip on the hot path.
     const started = await ctx.store.transitionTask(
-      task.id,
+      queued.taskId,
       {
         from: ['pending', 'processing'],
         to: 'processing',
         reason: `attempt ${queued.attempt} on ${ctx.settings.workerId}`,
       },
-      { workerId: ctx.settings.workerId, startedAt: task.startedAt ?? new Date() },
+      { workerId: ctx.settings.workerId, startedAt: new Date() },
     );
-    if (!started) return;
+    if (!started) {
+      const existing = await ctx.store.getTask(queued.taskId);
+      if (!existing) throw new PermanentFailure(`task ${queued.taskId} is not in the store`);
+      return; // already terminal: a redelivery of finished work
+    }
+    const task = started;
     await publishTask(ctx, started);
 
     const limit = new AbortController();
