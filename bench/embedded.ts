@@ -24,11 +24,17 @@ export interface EmbeddedOptions {
 /** Embedded mode (`aether up`) through its real REST API, against bare namespace spawns. */
 export async function benchEmbedded(
   options: EmbeddedOptions,
+  env: Record<string, string>,
   log: (line: string) => void,
 ): Promise<EmbeddedFigures> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'aether-bench-'));
   chmodSync(dataDir, 0o711); // reachable by the sandbox uid when run as root
-  const config = loadConfig({ AETHER_DATA_DIR: dataDir, AETHER_PORT: '0', AETHER_LOG_LEVEL: 'silent' });
+  const config = loadConfig({
+    AETHER_DATA_DIR: dataDir,
+    AETHER_PORT: '0',
+    AETHER_LOG_LEVEL: 'silent',
+    ...env,
+  });
   const node = await startNode(config, silentLogger, { gateway: true, worker: true });
   const client = new AetherClient({ baseUrl: node.url! });
   try {

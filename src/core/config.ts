@@ -20,6 +20,11 @@ export const CONFIG_OPTIONS = {
     doc: 'PostgreSQL URL; empty = embedded PGlite in the data dir',
   },
   redisUrl: { env: 'REDIS_URL', default: '', doc: 'Redis URL for queue and events; empty = embedded' },
+  embeddedQueue: {
+    env: 'AETHER_EMBEDDED_QUEUE',
+    default: 'local',
+    doc: 'Queue without Redis: `local` (in-process) or `bullmq` (BullMQ on the embedded database)',
+  },
   driver: { env: 'AETHER_DRIVER', default: 'process', doc: 'Default VM driver' },
   workerId: { env: 'AETHER_WORKER_ID', default: '<hostname>', doc: 'Identity of this worker' },
   workerConcurrency: { env: 'AETHER_WORKER_CONCURRENCY', default: 16, doc: 'Tasks one worker runs at once' },
@@ -60,6 +65,7 @@ export const configSchema = z.object({
     .string()
     .refine((v) => v === '' || /^postgres(ql)?:\/\//.test(v), 'must be a postgres:// URL'),
   redisUrl: z.string().refine((v) => v === '' || /^rediss?:\/\//.test(v), 'must be a redis:// URL'),
+  embeddedQueue: z.enum(['local', 'bullmq']),
   driver: z.enum(DRIVER_NAMES),
   workerId: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, dot, dash, underscore; at most 64'),
   workerConcurrency: positiveInt.max(1024),

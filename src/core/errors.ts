@@ -21,6 +21,7 @@ export const ERROR_CODES = {
   ERR_EXEC_TIMEOUT: { status: 504, fault: 'caller', retryable: false },
   ERR_TASK_TIMEOUT: { status: 504, fault: 'ours', retryable: true },
   ERR_TASK_CANCELLED: { status: 409, fault: 'caller', retryable: false },
+  ERR_TASK_INTERRUPTED: { status: 500, fault: 'ours', retryable: false },
   ERR_WAIT_TIMEOUT: { status: 504, fault: 'ours', retryable: true },
   ERR_VM_BOOT_TIMEOUT: { status: 504, fault: 'ours', retryable: true },
   ERR_VM_LOST: { status: 410, fault: 'ours', retryable: false },

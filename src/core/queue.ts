@@ -46,7 +46,7 @@ export interface ConsumeOptions {
  * - `close` stops taking work and waits for running processors to settle.
  */
 export interface TaskQueue {
-  readonly kind: 'bullmq-redis' | 'bullmq-pglite' | 'bullmq-postgres';
+  readonly kind: 'bullmq-redis' | 'bullmq-pglite' | 'bullmq-postgres' | 'local';
   enqueue(options: EnqueueOptions): Promise<void>;
   consume(processor: TaskProcessor, options: ConsumeOptions): Promise<void>;
   cancel(taskId: string, reason: string): Promise<boolean>;

@@ -8,9 +8,8 @@ import type { Logger } from '../core/logger.js';
 import type { TaskQueue } from '../core/queue.js';
 import type { Store } from '../core/store.js';
 import { createLocalEventBus } from '../events/local/local-event-bus.js';
-import { createPgliteQueue } from '../queue/bullmq/pglite-queue.js';
-import { migrate } from '../store/migrate.js';
 import { openPglite } from '../pglite/open-pglite.js';
+import { migrate } from '../store/migrate.js';
 import { createPgliteStore } from '../store/pglite/pglite-store.js';
 import { createPostgresStore } from '../store/postgres/postgres-store.js';
 
@@ -24,7 +23,7 @@ export interface Backends {
 }
 
 /**
- * Embedded (PGlite store + BullMQ over the same PGlite + in-process events) unless
+ * Embedded (PGlite store + in-process or BullMQ-on-PGlite queue + in-process events) unless
  * DATABASE_URL / REDIS_URL point at servers. Heavy clients load only when used.
  */
 export async function openBackends(config: AetherConfig, logger: Logger): Promise<Backends> {
@@ -47,7 +46,7 @@ async function openEmbedded(config: AetherConfig, logger: Logger): Promise<Backe
   }
   await migrate({ pglite: db });
   const store = createPgliteStore(db);
-  const queue = await createPgliteQueue(db, { logger });
+  const queue = await openEmbeddedQueue(config, db, logger);
   const events = createLocalEventBus();
   return {
     store,
@@ -55,7 +54,9 @@ async function openEmbedded(config: AetherConfig, logger: Logger): Promise<Backe
     events,
     describe: [
       `store: embedded PostgreSQL (PGlite) in ${dbDir}`,
-      'queue: BullMQ on the embedded database',
+      config.embeddedQueue === 'local'
+        ? 'queue: in-process (tasks are recorded in the store first; a restart re-enqueues them)'
+        : 'queue: BullMQ on the embedded database',
       'events: in-process',
     ],
     async close() {
@@ -65,6 +66,24 @@ async function openEmbedded(config: AetherConfig, logger: Logger): Promise<Backe
       await db.close();
     },
   };
+}
+
+/**
+ * The embedded queue. `local` dispatches in process: the store already records every task
+ * before it is enqueued, and the worker re-enqueues what the store says is pending after a
+ * restart, so dispatch itself need not be durable — and it spares the single embedded database
+ * session the ~10 statements per task that BullMQ's PostgreSQL backend runs. `bullmq` keeps one
+ * queue library in every mode, at that cost.
+ */
+async function openEmbeddedQueue(config: AetherConfig, db: PGlite, logger: Logger): Promise<TaskQueue> {
+  if (config.embeddedQueue === 'local') {
+    const { createLocalQueue } = await import('../queue/local/local-queue.js');
+    // Local queues with one prefix share tasks within a process: key it by the data dir, so two
+    // nodes in one process (tests, benchmarks) never take each other's work.
+    return createLocalQueue({ logger, prefix: `aether-${config.dataDir}` });
+  }
+  const { createPgliteQueue } = await import('../queue/bullmq/pglite-queue.js');
+  return createPgliteQueue(db, { logger });
 }
 
 async function openServers(config: AetherConfig, logger: Logger): Promise<Backends> {

@@ -1,8 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { AetherConfig } from '../core/config.js';
-import { migrate } from '../store/migrate.js';
 import { openPglite } from '../pglite/open-pglite.js';
+import { migrate } from '../store/migrate.js';
 
 /** Applies the store's migrations to the configured database and says where. */
 export async function migrateFromConfig(config: AetherConfig): Promise<string> {

@@ -1,4 +1,5 @@
 import type { VmDriver } from '../core/driver.js';
+import { AetherError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { TaskQueue } from '../core/queue.js';
 import type { Store } from '../core/store.js';
@@ -69,4 +70,68 @@ export async function requeueLostTasks(
   }
   if (requeued > 0) deps.logger.warn({ requeued }, 're-enqueued pending tasks the queue had lost');
   return requeued;
+}
+
+/**
+ * Tasks this worker was running when it last stopped (crash, kill -9, power loss). Creates and
+ * deletes are idempotent and go back to the queue; a command's outcome is unknown — it may
+ * have run, wholly or in part — so it is failed with ERR_TASK_INTERRUPTED rather than run twice.
+ * Call before consuming, so none of these is one this worker is running now.
+ */
+export async function recoverInterruptedTasks(
+  ctx: HandlerContext,
+): Promise<{ requeued: number; failed: number }> {
+  const mine = (await ctx.store.listTasks({ status: ['processing'], limit: 1000 })).filter(
+    (task) => task.workerId === ctx.settings.workerId,
+  );
+  let requeued = 0;
+  let failed = 0;
+  for (const task of mine) {
+    if (task.type === 'vm:create' || task.type === 'vm:delete') {
+      const back = await ctx.store.transitionTask(task.id, {
+        from: ['processing'],
+        to: 'pending',
+        reason: `worker ${ctx.settings.workerId} restarted during the task; queued again`,
+      });
+      if (back) {
+        const vm = task.vmId ? await ctx.store.getVm(task.vmId) : null;
+        await enqueueRecorded(ctx, back, task.type === 'vm:create' ? null : (vm?.workerId ?? null));
+        requeued++;
+      }
+      continue;
+    }
+    const error = new AetherError(
+      'ERR_TASK_INTERRUPTED',
+      `worker ${ctx.settings.workerId} stopped while ${task.type} ran; its outcome is unknown, so it was not run again`,
+    ).toWire();
+    const marked = await ctx.store.transitionTask(
+      task.id,
+      { from: ['processing'], to: 'failed', reason: error.message },
+      { error, completedAt: new Date() },
+    );
+    if (!marked) continue;
+    failed++;
+    await ctx.events.publish('task.updated', { taskId: task.id, type: task.type, status: 'failed', error });
+    if (task.type === 'vm:execute') {
+      const payload = task.payload as { executionId: string };
+      const execution = await ctx.store.getExecution(payload.executionId);
+      if (execution && !execution.completedAt) {
+        const now = new Date();
+        const startedAt = execution.startedAt ?? now;
+        await ctx.store.completeExecution(execution.id, {
+          exitCode: null,
+          stdout: execution.stdout,
+          stderr: execution.stderr,
+          stdoutTruncated: execution.stdoutTruncated,
+          stderrTruncated: execution.stderrTruncated,
+          timedOut: false,
+          error,
+          startedAt,
+          completedAt: now,
+          durationMs: now.getTime() - startedAt.getTime(),
+        });
+      }
+    }
+  }
+  return { requeued, failed };
 }

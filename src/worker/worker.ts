@@ -4,7 +4,7 @@ import { handleJobRun } from './handlers/job-run.js';
 import { handleVmCreate } from './handlers/vm-create.js';
 import { handleVmDelete } from './handlers/vm-delete.js';
 import { handleVmExecute } from './handlers/vm-execute.js';
-import { reconcileVms, requeueLostTasks } from './reconcile.js';
+import { reconcileVms, recoverInterruptedTasks, requeueLostTasks } from './reconcile.js';
 import { createTaskProcessor } from './run-task.js';
 
 export const TASK_HANDLERS: TaskHandlers = {
@@ -27,9 +27,9 @@ export function createWorker(deps: WorkerDeps, settings: WorkerSettings): Worker
   const log = deps.logger.child({ component: 'worker', workerId: settings.workerId });
   let reconcileTimer: NodeJS.Timeout | null = null;
 
-  const requeue = async () => {
+  const requeue = async (olderThanMs: number) => {
     try {
-      await requeueLostTasks(deps, settings.reconcileIntervalMs);
+      await requeueLostTasks(deps, olderThanMs);
     } catch (error) {
       log.warn({ err: error }, 'task reconciliation failed; will try again');
     }
@@ -38,14 +38,22 @@ export function createWorker(deps: WorkerDeps, settings: WorkerSettings): Worker
   return {
     id: settings.workerId,
     async start() {
+      const interrupted = await recoverInterruptedTasks(ctx);
+      if (interrupted.requeued + interrupted.failed > 0)
+        log.warn(interrupted, 'recovered tasks a restart interrupted');
       const outcome = await reconcileVms(ctx);
       if (outcome.destroyed + outcome.lost > 0) log.info(outcome, 'reconciled VMs with the store');
       await deps.queue.consume(createTaskProcessor(ctx, TASK_HANDLERS), {
         queueNames: [SHARED_QUEUE, workerQueueName(settings.workerId)],
         concurrency: settings.concurrency,
       });
-      await requeue();
-      reconcileTimer = setInterval(() => void requeue(), settings.reconcileIntervalMs);
+      // At start, whatever the store has pending and the queue lacks is enqueued now; later
+      // passes leave alone tasks younger than one interval (their enqueue may be under way).
+      await requeue(0);
+      reconcileTimer = setInterval(
+        () => void requeue(settings.reconcileIntervalMs),
+        settings.reconcileIntervalMs,
+      );
       reconcileTimer.unref();
     },
     async stop() {

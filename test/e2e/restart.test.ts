@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { startTestNode } from '../support/embedded-node.js';
@@ -30,6 +31,86 @@ describe.skipIf(!canRun)('state survives a restart of aether up', () => {
       );
       expect(read.execution?.stdout).toBe('kept\n');
       expect(await second.client.listExecutions('survivor')).toHaveLength(2);
+    } finally {
+      if (second) await second.stop();
+      else rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 90_000);
+});
+
+describe.skipIf(!canRun)('a restart loses no task', () => {
+  it('re-runs what was pending, and fails a command that was running with ERR_TASK_INTERRUPTED', async () => {
+    const first = await startTestNode();
+    const dataDir = first.dataDir;
+    let second: Awaited<ReturnType<typeof startTestNode>> | null = null;
+    try {
+      const { vm } = await first.client.createVm({ name: 'interrupted' }, { wait: true });
+      const store = first.node.backends.store;
+      const workerId = first.node.worker!.id;
+      const exec = { command: 'true', args: [], env: {}, cwd: null, stdin: null, timeoutMs: 5_000 };
+      // A task the store recorded but the queue never got (the process died in between) ...
+      const pendingId = randomUUID();
+      const pendingExecution = randomUUID();
+      await store.insertTask(
+        {
+          id: pendingId,
+          type: 'vm:execute',
+          priority: 'default',
+          payload: { vmId: vm.id, executionId: pendingExecution, exec },
+          vmId: vm.id,
+          maxRetries: 0,
+          timeoutMs: 30_000,
+        },
+        {
+          id: pendingExecution,
+          vmId: vm.id,
+          taskId: pendingId,
+          jobId: null,
+          command: 'true',
+          args: [],
+          env: {},
+          cwd: null,
+        },
+      );
+      // ... and one this worker was running when it died.
+      const runningId = randomUUID();
+      const runningExecution = randomUUID();
+      await store.insertTask(
+        {
+          id: runningId,
+          type: 'vm:execute',
+          priority: 'default',
+          payload: { vmId: vm.id, executionId: runningExecution, exec },
+          vmId: vm.id,
+          maxRetries: 0,
+          timeoutMs: 30_000,
+        },
+        {
+          id: runningExecution,
+          vmId: vm.id,
+          taskId: runningId,
+          jobId: null,
+          command: 'true',
+          args: [],
+          env: {},
+          cwd: null,
+        },
+      );
+      await store.transitionTask(
+        runningId,
+        { from: ['pending'], to: 'processing', reason: 'test' },
+        { workerId },
+      );
+      await first.node.close();
+
+      second = await startTestNode({}, dataDir);
+      const ran = await second.node.service.waitForTask(pendingId, 10_000);
+      expect(ran.status).toBe('completed');
+      const interrupted = await second.client.getTask(runningId);
+      expect(interrupted).toMatchObject({ status: 'failed', error: { code: 'ERR_TASK_INTERRUPTED' } });
+      const execution = await second.client.getExecution(runningExecution);
+      expect(execution.error?.code).toBe('ERR_TASK_INTERRUPTED');
+      expect(execution.completed_at).not.toBeNull();
     } finally {
       if (second) await second.stop();
       else rmSync(dataDir, { recursive: true, force: true });

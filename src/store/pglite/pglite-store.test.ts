@@ -1,7 +1,7 @@
 import type { PGlite } from '@electric-sql/pglite';
+import { openPglite } from '../../pglite/open-pglite.js';
 import { describeStoreConformance } from '../conformance/store-suite.js';
 import { migrate } from '../migrate.js';
-import { openPglite } from '../../pglite/open-pglite.js';
 import { createPgliteStore } from './pglite-store.js';
 
 // One in-memory instance for the whole file: opening PGlite takes seconds; cases use fresh ids.

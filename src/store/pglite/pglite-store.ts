@@ -1,7 +1,7 @@
 import type { PGlite } from '@electric-sql/pglite';
 import { drizzle } from 'drizzle-orm/pglite';
-import { withInlinedParams } from '../../pglite/inlined-client.js';
 import type { Store } from '../../core/store.js';
+import { withInlinedParams } from '../../pglite/inlined-client.js';
 import { createSqlStore } from '../sql/sql-store.js';
 
 /**
