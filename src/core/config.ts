@@ -26,6 +26,11 @@ export const CONFIG_OPTIONS = {
     doc: 'Queue without Redis: `local` (in-process) or `bullmq` (BullMQ on the embedded database)',
   },
   driver: { env: 'AETHER_DRIVER', default: 'process', doc: 'Default VM driver' },
+  warmPoolSize: {
+    env: 'AETHER_WARM_POOL_SIZE',
+    default: 2,
+    doc: 'Sandboxes the process driver keeps booted, so a create takes milliseconds',
+  },
   workerId: { env: 'AETHER_WORKER_ID', default: '<hostname>', doc: 'Identity of this worker' },
   workerConcurrency: { env: 'AETHER_WORKER_CONCURRENCY', default: 16, doc: 'Tasks one worker runs at once' },
   outputLimitBytes: {
@@ -68,6 +73,7 @@ export const configSchema = z.object({
   embeddedQueue: z.enum(['local', 'bullmq']),
   driver: z.enum(DRIVER_NAMES),
   workerId: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, dot, dash, underscore; at most 64'),
+  warmPoolSize: z.coerce.number().int().min(0).max(64),
   workerConcurrency: positiveInt.max(1024),
   outputLimitBytes: positiveInt,
   bodyLimitBytes: positiveInt,

@@ -55,12 +55,16 @@ export async function openDrivers(
 ): Promise<{ drivers: Map<DriverName, VmDriver>; describe: string[] }> {
   const drivers = new Map<DriverName, VmDriver>();
   const paths = processDriverPaths(config);
-  drivers.set(
-    'process',
-    createProcessDriver({ stateDir: paths.stateDir, agentPath: paths.agentPath }, { logger }),
+  const processDriver = createProcessDriver(
+    { stateDir: paths.stateDir, agentPath: paths.agentPath, warmPoolSize: config.warmPoolSize },
+    { logger },
   );
+  drivers.set('process', processDriver);
+  // Fill the pool in the background: start-up never waits for it, and a host that cannot boot
+  // sandboxes reports that through health and create, not by hanging here.
+  if (config.warmPoolSize > 0) void processDriver.warmUp().catch(() => {});
   const describe = [
-    `process driver: VM files in ${paths.stateDir}${paths.relocated ? ' (the data dir is private to root)' : ''}`,
+    `process driver: VM files in ${paths.stateDir}${paths.relocated ? ' (the data dir is private to root)' : ''}; ${config.warmPoolSize} sandboxes kept warm`,
   ];
   return { drivers, describe };
 }

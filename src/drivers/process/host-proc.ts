@@ -1,13 +1,22 @@
 /** Host-side /proc helpers: is a sandbox still alive, is a pid still the process we started. */
 import { readFileSync } from 'node:fs';
 
-function stat(pid: number): { state: string } | null {
+function stat(pid: number): { state: string; startTime: string } | null {
   try {
     const text = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    return { state: text.slice(text.lastIndexOf(')') + 2, text.lastIndexOf(')') + 3) };
+    const close = text.lastIndexOf(')');
+    // Fields after the command name, from field 3 (state); field 22 is the start time.
+    const fields = text.slice(close + 2).split(' ');
+    return { state: fields[0] ?? '', startTime: fields[19] ?? '' };
   } catch {
     return null;
   }
+}
+
+/** Start time of `pid` since boot (clock ticks), with its pid a process's identity; null when gone. */
+export function startTime(pid: number): string | null {
+  const s = stat(pid);
+  return s && s.state !== 'Z' && s.state !== 'X' ? s.startTime : null;
 }
 
 /** Alive means present and not a zombie (a zombie holds nothing but its pid). */

@@ -3,13 +3,13 @@
  * so every restriction shows up — user namespaces disabled, AppArmor denying mounts in them
  * (Ubuntu ≥ 23.10), missing binaries — and never fall back to running without isolation.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { AetherError } from '../../core/errors.js';
 import { probeSandbox } from './boot.js';
 import { buildFstab, sandboxCommand } from './sandbox-command.js';
 import type { IsolationTool, ResolvedProcessSettings } from './settings.js';
-import { VmDir } from './vm-dir.js';
+import { sandboxTag, VmDir } from './vm-dir.js';
 
 const PROBE_TIMEOUT_MS = 10_000;
 
@@ -28,7 +28,7 @@ async function probe(settings: ResolvedProcessSettings, tool: IsolationTool): Pr
     await dir.writeFstab(buildFstab(paths));
     const toolCommand = tool === 'unshare' ? settings.unshareCommand : settings.bwrapCommand;
     return await probeSandbox(
-      sandboxCommand(tool, toolCommand, paths, ['true']),
+      sandboxCommand(tool, toolCommand, paths, ['true'], sandboxTag(randomBytes(16).toString('hex'))),
       settings.sandboxIds,
       PROBE_TIMEOUT_MS,
     );

@@ -21,6 +21,19 @@ describeDriverConformance(
   { skipReason: available ? null : unavailable, sharesHostFiles: true },
 );
 
+// The same driver adopting pre-booted sandboxes from a warm pool.
+describeDriverConformance(
+  'process-pooled',
+  ({ stateDir }) =>
+    createProcessDriver({
+      stateDir,
+      agentPath: inject('agentBundlePath'),
+      bootTimeoutMs: 15_000,
+      warmPoolSize: 2,
+    }),
+  { skipReason: available ? null : unavailable, sharesHostFiles: true },
+);
+
 // The same driver over bubblewrap, the path taken where unprivileged user namespaces are restricted.
 // CI installs bubblewrap, so there a missing bwrap fails instead of skipping.
 const bwrapInstalled = spawnSync('bwrap', ['--version'], { env: { PATH: '/usr/bin:/bin' } }).status === 0;

@@ -2,9 +2,19 @@
  * The `process` driver: each VM is a long-lived namespaced sandbox on the host's kernel, with the
  * guest agent as its init's only child. Needs no root, no KVM and no extra package on Linux.
  * Sandboxes outlive this process (own session); a new driver over the same stateDir finds them
- * through `<vm>/sandbox.json`, trusting a pid only while its cmdline still names the VM.
+ * through `<vm>/sandbox.json`, trusting a pid only while its cmdline still holds the sandbox's
+ * random tag (an argv word given to the isolation tool at boot, recorded beside the pid).
+ *
+ * Warm pool (`warmPoolSize` > 0): idle sandboxes booted ahead under `<stateDir>/pool/<poolId>`.
+ * `create` adopts one by renaming its directory to `vms/<id>` (one atomic rename: the VM exists
+ * from that instant, with a live sandbox reserved for it, and reports "created"); `start` then
+ * only promotes the record and pings. The tag makes the rename invisible to the identity check.
+ * Pool sandboxes belong to no VM: `close()` kills them, and a driver over the same stateDir kills
+ * and removes those whose driver instance is gone (a crashed process, or one closed without it).
  */
-import { stat } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import type {
   DriverHealth,
   DriverVmInfo,
@@ -12,6 +22,7 @@ import type {
   ExecRequest,
   ExecResult,
   VmDriver,
+  VmSpec,
 } from '../../core/driver.js';
 import { AetherError } from '../../core/errors.js';
 import { type Logger, silentLogger } from '../../core/logger.js';
@@ -20,7 +31,7 @@ import { AgentClient } from '../../protocol/client.js';
 import { connectAgentSocket } from './agent-socket.js';
 import { bootSandbox } from './boot.js';
 import { prepareStateDir } from './host-access.js';
-import { cmdline, isAlive, signalGroup, signalPid, waitForExit } from './host-proc.js';
+import { cmdline, isAlive, signalGroup, signalPid, startTime, waitForExit } from './host-proc.js';
 import { detectIsolationTool } from './isolation-probe.js';
 import { agentArgv, buildFstab, sandboxCommand } from './sandbox-command.js';
 import {
@@ -30,16 +41,46 @@ import {
   type ResolvedProcessSettings,
   resolveProcessSettings,
 } from './settings.js';
-import { listVmIds, type SandboxRecord, VmDir } from './vm-dir.js';
+import { listPoolIds, listVmIds, type SandboxRecord, sandboxTag, VmDir } from './vm-dir.js';
 
 /** The process driver also moves files, which the agent supports on every backend. */
 export interface ProcessDriver extends VmDriver {
   putFile(id: string, path: string, data: Uint8Array, mode?: number): Promise<void>;
   getFile(id: string, path: string): Promise<Uint8Array>;
+  /**
+   * Starts filling the warm pool and resolves once it is full (at once without a pool, or after
+   * `close()`). Boot failures are retried with backoff, so on a host that cannot boot it does not
+   * resolve: race it against a timeout.
+   */
+  warmUp(): Promise<void>;
 }
 
 const CONNECT_TIMEOUT_MS = 2_000;
 const KILL_WAIT_MS = 5_000;
+const POOL_BACKOFF_MIN_MS = 100;
+const POOL_BACKOFF_MAX_MS = 30_000;
+const OWNERLESS_GRACE_MS = 60_000;
+const REFILL_DELAY_MS = 20;
+
+/** Driver instances of this process that are not closed: their pool sandboxes are not leftovers. */
+const liveInstances = new Set<string>();
+
+/** Identity of this host process, written as the owner of the pool sandboxes it boots. */
+function ownerText(instance: string): string {
+  return JSON.stringify({ pid: process.pid, start: startTime(process.pid), instance });
+}
+
+/** A pool sandbox is a leftover unless the driver instance that booted it is still alive. */
+function ownerGone(text: string): boolean {
+  try {
+    const owner = JSON.parse(text) as { pid?: unknown; start?: unknown; instance?: unknown };
+    if (typeof owner.pid !== 'number' || typeof owner.instance !== 'string') return true;
+    if (owner.pid === process.pid) return !liveInstances.has(owner.instance);
+    return owner.start === null || startTime(owner.pid) !== owner.start;
+  } catch {
+    return true;
+  }
+}
 
 function describeIsolation(tool: IsolationTool | null, settings: ResolvedProcessSettings): IsolationInfo {
   const via = tool ?? 'unshare or bubblewrap';
@@ -67,6 +108,14 @@ export function createProcessDriver(
   let tool: IsolationTool | null = null;
   let detecting: Promise<IsolationTool> | null = null;
   let stateReady: Promise<void> | null = null;
+  const instance = randomBytes(8).toString('hex');
+  liveInstances.add(instance);
+  /** Booted, pinged, idle pool sandboxes, oldest first. */
+  const pool: VmDir[] = [];
+  let poolClosed = false;
+  let refilling: Promise<void> | null = null;
+  let wakeRefill: (() => void) | null = null;
+  let swept: Promise<void> | null = null;
 
   /** One lifecycle operation per VM at a time (two concurrent starts must not boot twice). */
   function withLock<T>(id: string, fn: () => Promise<T>): Promise<T> {
@@ -81,7 +130,11 @@ export function createProcessDriver(
   }
 
   function ensureStateDir(): Promise<void> {
-    stateReady ??= prepareStateDir(s).catch((error) => {
+    stateReady ??= (async () => {
+      await prepareStateDir(s);
+      await mkdir(join(s.stateDir, 'pool'), { recursive: true, mode: 0o711 });
+      await sweepPool();
+    })().catch((error) => {
       stateReady = null;
       throw error;
     });
@@ -108,17 +161,18 @@ export function createProcessDriver(
 
   /**
    * The recorded sandbox and those of its host pids still alive and provably ours: a pid counts
-   * only while its cmdline names this VM's directories, so a recycled pid is never signalled.
+   * only while its cmdline holds the sandbox's random tag, so a recycled pid is never signalled
+   * (records of older versions, without a token, are checked against the VM's directories).
    * (bubblewrap's inner init is a fork of bwrap and matches too: it is tracked in case the outer
    * process dies alone; unshare's PID 1 cannot outlive unshare, thanks to --kill-child.)
    */
   async function liveSandbox(dir: VmDir): Promise<{ record: SandboxRecord; pids: number[] } | null> {
     const record = await dir.readSandbox();
     if (!record) return null;
+    const tag = record.token === null ? null : sandboxTag(record.token);
+    const names = (arg: string) => (tag === null ? arg === dir.root || arg === dir.home : arg === tag);
     const ours = (pid: number | null): pid is number =>
-      pid !== null &&
-      isAlive(pid) &&
-      (cmdline(pid)?.some((arg) => arg === dir.root || arg === dir.home) ?? false);
+      pid !== null && isAlive(pid) && (cmdline(pid)?.some(names) ?? false);
     const pids = [record.pid, record.initPid].filter(ours);
     return pids.length > 0 ? { record, pids } : null;
   }
@@ -134,7 +188,8 @@ export function createProcessDriver(
     if (cached) return cached;
     const connecting = (async () => {
       const dir = await existing(id);
-      if (!(await liveSandbox(dir)))
+      const live = await liveSandbox(dir);
+      if (!live || live.record.reserved)
         throw new AetherError('ERR_VM_NOT_RUNNING', `VM ${id} is not running`, { details: { id } });
       const agent = new AgentClient(await connectAgentSocket(dir.socket, CONNECT_TIMEOUT_MS), { logger });
       agent.onClose(() => {
@@ -149,7 +204,8 @@ export function createProcessDriver(
     return connecting;
   }
 
-  async function boot(dir: VmDir, signal?: AbortSignal): Promise<void> {
+  /** Spawns a sandbox in `dir` and waits for its agent's "ready"; on failure nothing is left running. */
+  async function launch(dir: VmDir, signal?: AbortSignal): Promise<void> {
     const using = await isolationTool();
     const paths = {
       root: dir.root,
@@ -162,11 +218,19 @@ export function createProcessDriver(
     await dir.clearSocket();
     await dir.writeFstab(buildFstab(paths));
     const toolCommand = using === 'unshare' ? s.unshareCommand : s.bwrapCommand;
-    const record: SandboxRecord = { pid: 0, initPid: null, tool: using, bootedAt: new Date().toISOString() };
+    const token = randomBytes(16).toString('hex');
+    const record: SandboxRecord = {
+      pid: 0,
+      initPid: null,
+      tool: using,
+      bootedAt: new Date().toISOString(),
+      token,
+      reserved: false,
+    };
     try {
       const booted = await bootSandbox(
         {
-          command: sandboxCommand(using, toolCommand, paths, agentArgv()),
+          command: sandboxCommand(using, toolCommand, paths, agentArgv(), sandboxTag(token)),
           ids: s.sandboxIds,
           timeoutMs: s.bootTimeoutMs,
           signal,
@@ -174,15 +238,164 @@ export function createProcessDriver(
         (pid) => dir.writeSandbox({ ...record, pid }),
       );
       await dir.writeSandbox({ ...record, ...booted });
-      await (await client(dir.id)).ping();
-      logger.info({ vmId: dir.id, pid: booted.pid }, 'sandbox started');
     } catch (error) {
-      // A failed boot leaves nothing running: wait until the half-booted sandbox is gone.
-      await kill(dir, 0).catch((killError) =>
-        logger.error({ vmId: dir.id, err: killError }, 'cleanup after failed boot'),
-      );
+      await cleanupFailedBoot(dir);
       throw error;
     }
+  }
+
+  /** A failed boot leaves nothing running: wait until the half-booted sandbox is gone. */
+  async function cleanupFailedBoot(dir: VmDir): Promise<void> {
+    await kill(dir, 0).catch((killError) =>
+      logger.error({ vmId: dir.id, err: killError }, 'cleanup after failed boot'),
+    );
+  }
+
+  async function boot(dir: VmDir, signal?: AbortSignal): Promise<void> {
+    await launch(dir, signal);
+    try {
+      await (await client(dir.id)).ping();
+    } catch (error) {
+      await cleanupFailedBoot(dir);
+      throw error;
+    }
+    logger.info({ vmId: dir.id }, 'sandbox started');
+  }
+
+  // ---- warm pool ----
+
+  /** Boots one pool sandbox and checks its agent answers. */
+  async function bootPoolMember(): Promise<VmDir> {
+    await isolationTool();
+    const dir = new VmDir(s.stateDir, `p${randomBytes(8).toString('hex')}`, 'pool');
+    await dir.createTree(s.sandboxIds);
+    await dir.writeOwner(ownerText(instance));
+    try {
+      await launch(dir);
+      const agent = new AgentClient(await connectAgentSocket(dir.socket, CONNECT_TIMEOUT_MS), { logger });
+      try {
+        await agent.ping();
+      } finally {
+        await agent.close();
+      }
+      return dir;
+    } catch (error) {
+      await discard(dir);
+      throw error;
+    }
+  }
+
+  /** Kills a pool sandbox and removes its directory. */
+  async function discard(dir: VmDir): Promise<void> {
+    try {
+      await kill(dir, 0);
+      await dir.remove();
+    } catch (error) {
+      logger.error({ poolId: dir.id, err: error }, 'cannot discard pool sandbox');
+    }
+  }
+
+  /** Pool sandboxes of driver instances that are gone (see `ownerGone`). */
+  async function removePoolLeftovers(): Promise<void> {
+    for (const poolId of await listPoolIds(s.stateDir)) {
+      const dir = new VmDir(s.stateDir, poolId, 'pool');
+      const owner = await dir.readOwner();
+      if (owner === null) {
+        // Being made by another driver (the owner file comes before any sandbox), or an empty
+        // directory a crash left: only the latter, once old, is removed.
+        const made = await stat(dir.dir).catch(() => null);
+        if (made && Date.now() - made.mtimeMs < OWNERLESS_GRACE_MS) continue;
+      } else if (!ownerGone(owner)) continue;
+      logger.info({ poolId }, 'removing pool sandbox left by a previous driver');
+      await discard(dir);
+    }
+  }
+
+  /** Once per driver: `removePoolLeftovers`, which never throws. */
+  function sweepPool(): Promise<void> {
+    swept ??= removePoolLeftovers().catch((error) =>
+      logger.error({ err: error }, 'cannot remove pool leftovers'),
+    );
+    return swept;
+  }
+
+  /** Keeps the pool full in the background, one boot at a time; never throws. */
+  function refill(): void {
+    if (s.warmPoolSize === 0 || poolClosed || refilling) return;
+    refilling = (async () => {
+      let backoff = 0;
+      while (!poolClosed && pool.length < s.warmPoolSize) {
+        if (backoff > 0) {
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, backoff);
+            timer.unref(); // a failing host must not keep a process alive that is done otherwise
+            wakeRefill = () => {
+              clearTimeout(timer);
+              resolve();
+            };
+          });
+          wakeRefill = null;
+          if (poolClosed) break;
+        }
+        // Let the caller that took a sandbox finish first: spawning blocks this thread for a few ms.
+        await new Promise<void>((resolve) => setTimeout(resolve, REFILL_DELAY_MS));
+        if (poolClosed) break;
+        try {
+          const member = await bootPoolMember();
+          if (poolClosed) {
+            await discard(member);
+            break;
+          }
+          pool.push(member);
+          backoff = 0;
+        } catch (error) {
+          backoff = Math.min(Math.max(backoff * 2, POOL_BACKOFF_MIN_MS), POOL_BACKOFF_MAX_MS);
+          logger.warn({ err: error, retryInMs: backoff }, 'warm pool: boot failed');
+        }
+      }
+    })().finally(() => {
+      refilling = null;
+      // An adoption between the loop's last check and here must not leave the pool short.
+      if (!poolClosed && pool.length < s.warmPoolSize) refill();
+    });
+  }
+
+  /**
+   * Hands a live pool sandbox to a new VM: vm.json and a reserved record go into the pool
+   * directory, then one rename makes it `vms/<id>`. False when none is ready (or the rename lost
+   * a race): the caller creates the VM as usual.
+   */
+  async function adopt(spec: VmSpec): Promise<boolean> {
+    const target = new VmDir(s.stateDir, spec.id);
+    for (let member = pool.shift(); member; member = pool.shift()) {
+      refill();
+      const live = await liveSandbox(member);
+      if (!live) {
+        await discard(member);
+        continue;
+      }
+      try {
+        await member.writeSandbox({ ...live.record, reserved: true });
+        await member.writeSpec(spec);
+        await member.moveTo(target);
+      } catch (error) {
+        logger.warn({ vmId: spec.id, poolId: member.id, err: error }, 'warm pool: adoption failed');
+        await discard(member);
+        return false;
+      }
+      await target.removeOwner().catch(() => {});
+      logger.info({ vmId: spec.id, poolId: member.id, pid: live.record.pid }, 'adopted pool sandbox');
+      return true;
+    }
+    return false;
+  }
+
+  async function closePool(): Promise<void> {
+    poolClosed = true;
+    liveInstances.delete(instance);
+    wakeRefill?.();
+    await refilling;
+    await Promise.all(pool.splice(0).map((member) => discard(member)));
   }
 
   /** SIGTERM the sandbox's group (the agent and PID 1 shut down), SIGKILL after `graceMs`. */
@@ -212,11 +425,13 @@ export function createProcessDriver(
     const dir = new VmDir(s.stateDir, id);
     if (!(await dir.exists())) return { id, state: 'missing' };
     const live = await liveSandbox(dir);
-    if (live) {
+    if (live && !live.record.reserved) {
       const { pid, tool: using, bootedAt } = live.record;
       return { id, state: 'running', detail: { pid, tool: using, bootedAt } };
     }
-    return { id, state: (await dir.readSandbox()) ? 'stopped' : 'created' };
+    // A sandbox reserved from the pool (live or not) was never started: the VM is "created".
+    const record = live?.record ?? (await dir.readSandbox());
+    return { id, state: record && !record.reserved ? 'stopped' : 'created' };
   }
 
   return {
@@ -229,15 +444,30 @@ export function createProcessDriver(
       withLock(spec.id, async () => {
         const dir = new VmDir(s.stateDir, spec.id);
         await isolationTool(); // fail at create, not first start, on a host that cannot isolate
-        if (!(await dir.exists())) await dir.create(spec, s.sandboxIds);
+        refill();
+        if (await dir.exists()) return;
+        if ((await adopt(spec)) || (await dir.exists())) return;
+        await dir.create(spec, s.sandboxIds);
       }),
 
     start: (id, signal) =>
       withLock(id, async () => {
         const dir = await existing(id);
-        if (await liveSandbox(dir)) {
+        const live = await liveSandbox(dir);
+        if (live && !live.record.reserved) {
           await (await client(id)).ping();
           return;
+        }
+        if (live) {
+          // Adopted from the pool at create: it becomes this VM's running sandbox.
+          await dir.writeSandbox({ ...live.record, reserved: false, bootedAt: new Date().toISOString() });
+          try {
+            await (await client(id)).ping();
+            return;
+          } catch (error) {
+            logger.warn({ vmId: id, err: error }, 'adopted sandbox does not answer; booting');
+            await kill(dir, 0);
+          }
         }
         await boot(dir, signal);
       }),
@@ -266,6 +496,8 @@ export function createProcessDriver(
     status,
 
     async list() {
+      refill();
+      await sweepPool();
       const infos = await Promise.all((await listVmIds(s.stateDir)).map((id) => status(id)));
       return infos.filter((info) => info.state !== 'missing');
     },
@@ -281,6 +513,7 @@ export function createProcessDriver(
     },
 
     async close() {
+      await closePool();
       const all = [...clients.values()];
       clients.clear();
       await Promise.all(all.map((c) => c.then((agent) => agent.close()).catch(() => {})));
@@ -292,6 +525,15 @@ export function createProcessDriver(
 
     async getFile(id, path) {
       return (await client(id)).getFile(path);
+    },
+
+    async warmUp() {
+      if (s.warmPoolSize === 0) return;
+      await isolationTool();
+      while (!poolClosed && pool.length < s.warmPoolSize) {
+        refill();
+        await refilling;
+      }
     },
   } satisfies ProcessDriver;
 }

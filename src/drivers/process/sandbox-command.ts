@@ -64,11 +64,12 @@ function hostLayout(): HostLayout {
 
 /**
  * Runs as root of the new user namespace. $1 = root mount point, $2 = fstab, $3 = names of
- * merged-usr symlinks; the rest is the init command. Every step is one exec at most: the whole
+ * merged-usr symlinks, $4 = the sandbox's tag (unused: it is there for the host to recognise the
+ * process by its cmdline); the rest is the init command. Every step is one exec at most: the whole
  * setup is on the boot path of every VM.
  */
 export const SETUP_SCRIPT = `set -eu
-R="$1"; FSTAB="$2"; LINKS="$3"; shift 3
+R="$1"; FSTAB="$2"; LINKS="$3"; shift 4
 mount -t tmpfs -o mode=755,size=8m tmpfs "$R"
 cd "$R"
 mkdir -p dev opt/aether run
@@ -143,11 +144,17 @@ export interface SandboxCommand {
   args: string[];
 }
 
+/**
+ * `tag` is an argv word unique to this sandbox (see `sandboxTag`): it stays in the isolation
+ * tool's cmdline (and bwrap's init's) for the host to tell its sandbox from a recycled pid. It
+ * never reaches the guest's environment (unshare: an ignored positional; bwrap: --unsetenv).
+ */
 export function sandboxCommand(
   tool: IsolationTool,
   toolCommand: string,
   paths: SandboxPaths,
   init: string[],
+  tag: string,
 ): SandboxCommand {
   if (tool === 'unshare') {
     return {
@@ -171,6 +178,7 @@ export function sandboxCommand(
         paths.root,
         paths.fstab,
         hostLayout().links.join(' '),
+        tag,
         'sh',
         '-c',
         INIT_SCRIPT,
@@ -192,6 +200,8 @@ export function sandboxCommand(
     '--unshare-ipc',
     '--unshare-uts',
     '--unshare-net',
+    '--unsetenv',
+    tag,
     '--hostname',
     GUEST.hostname,
     '--ro-bind',

@@ -1,14 +1,19 @@
 /**
  * On-disk state of one VM, `<stateDir>/vms/<id>/`:
  *   vm.json       the spec it was created with (host-written)
- *   sandbox.json  pid of the running sandbox, so a restarted host finds it again (host-written)
+ *   sandbox.json  pid and identity token of the running sandbox, so a restarted host finds it
+ *                 again (host-written)
  *   fstab         the guest's mounts (host-written)
  *   root/         empty mount point of the guest's root tmpfs
  *   home/         the guest's /home/user — guest-writable, persists across execs and restarts
  *   run/          the guest's /run/aether (agent socket) — guest-writable, never trusted
  * The guest sees only home/ and run/, never the VM directory itself.
+ *
+ * A warm-pool sandbox lives in `<stateDir>/pool/<poolId>/` with the same layout minus vm.json,
+ * plus `owner` (which driver instance booted it). Adopting it renames the whole directory to
+ * `vms/<id>`: the running sandbox's bind mounts hold the inodes, so it keeps working.
  */
-import { chmod, chown, lstat, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, lstat, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { VmSpec } from '../../core/driver.js';
 import { AetherError } from '../../core/errors.js';
@@ -29,7 +34,24 @@ export interface SandboxRecord {
   initPid: number | null;
   tool: IsolationTool;
   bootedAt: string;
+  /**
+   * Random per-sandbox token, passed to the isolation tool as the argv word `sandboxTag(token)`:
+   * a recorded pid counts as this sandbox only while its cmdline holds that word. Survives
+   * renaming the directory (warm pool). Null for records of older versions (checked by path).
+   */
+  token: string | null;
+  /** A warm-pool sandbox handed to a VM at `create`, not yet `start`ed: the VM is still "created". */
+  reserved: boolean;
 }
+
+const TOKEN_PATTERN = /^[0-9a-f]{32}$/;
+
+/** The argv word naming a sandbox (also a valid environment variable name, for bwrap's --unsetenv). */
+export function sandboxTag(token: string): string {
+  return `AETHER_SANDBOX_${token}`;
+}
+
+export type DirArea = 'vms' | 'pool';
 
 export class VmDir {
   readonly dir: string;
@@ -41,12 +63,15 @@ export class VmDir {
   private readonly specFile: string;
   private readonly sandboxFile: string;
 
+  private readonly ownerFile: string;
+
   constructor(
     stateDir: string,
     readonly id: string,
+    readonly area: DirArea = 'vms',
   ) {
     assertVmId(id);
-    this.dir = join(stateDir, 'vms', id);
+    this.dir = join(stateDir, area, id);
     this.home = join(this.dir, 'home');
     this.run = join(this.dir, 'run');
     this.root = join(this.dir, 'root');
@@ -54,6 +79,7 @@ export class VmDir {
     this.socket = join(this.run, 'agent.sock');
     this.specFile = join(this.dir, 'vm.json');
     this.sandboxFile = join(this.dir, 'sandbox.json');
+    this.ownerFile = join(this.dir, 'owner');
   }
 
   async exists(): Promise<boolean> {
@@ -62,6 +88,12 @@ export class VmDir {
 
   /** Creates the tree; `owner` (when the host is root) becomes the owner of what the guest writes. */
   async create(spec: VmSpec, owner: { uid: number; gid: number } | null): Promise<void> {
+    await this.createTree(owner);
+    await this.writeSpec(spec);
+  }
+
+  /** The directories without vm.json: what a pool sandbox boots in. */
+  async createTree(owner: { uid: number; gid: number } | null): Promise<void> {
     // Ancestors get the search bit: a sandbox running as another uid must pass through them.
     await mkdir(dirname(this.dir), { recursive: true, mode: 0o711 });
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
@@ -72,6 +104,9 @@ export class VmDir {
     // A root host keeps the VM directory itself: the sandbox uid may pass through it (0711) to
     // its mounts and fstab, but cannot list it or rewrite sandbox.json.
     if (owner) await chmod(this.dir, 0o711);
+  }
+
+  async writeSpec(spec: VmSpec): Promise<void> {
     const record = {
       id: spec.id,
       name: spec.name,
@@ -97,7 +132,31 @@ export class VmDir {
       initPid: typeof value.initPid === 'number' ? value.initPid : null,
       tool: value.tool === 'bwrap' ? 'bwrap' : 'unshare',
       bootedAt: typeof value.bootedAt === 'string' ? value.bootedAt : '',
+      token: typeof value.token === 'string' && TOKEN_PATTERN.test(value.token) ? value.token : null,
+      reserved: value.reserved === true,
     };
+  }
+
+  /** Who booted a pool sandbox (opaque text, see the driver). */
+  async readOwner(): Promise<string | null> {
+    try {
+      return await readFile(this.ownerFile, 'utf8');
+    } catch {
+      return null;
+    }
+  }
+
+  async writeOwner(text: string): Promise<void> {
+    await writeFile(this.ownerFile, text, { mode: 0o600 });
+  }
+
+  async removeOwner(): Promise<void> {
+    await rm(this.ownerFile, { force: true });
+  }
+
+  /** Atomically moves this (pool) directory to `target`, which must not exist. */
+  async moveTo(target: VmDir): Promise<void> {
+    await rename(this.dir, target.dir);
   }
 
   async writeSandbox(record: SandboxRecord): Promise<void> {
@@ -124,6 +183,15 @@ export class VmDir {
 export async function listVmIds(stateDir: string): Promise<string[]> {
   try {
     return (await readdir(join(stateDir, 'vms'))).filter((name) => VM_ID_PATTERN.test(name));
+  } catch {
+    return [];
+  }
+}
+
+/** Ids of every warm-pool directory under `<stateDir>/pool`. */
+export async function listPoolIds(stateDir: string): Promise<string[]> {
+  try {
+    return (await readdir(join(stateDir, 'pool'))).filter((name) => VM_ID_PATTERN.test(name));
   } catch {
     return [];
   }
