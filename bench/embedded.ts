@@ -1,10 +1,4 @@
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { AetherClient } from '../src/client/client.js';
-import { loadConfig } from '../src/core/config.js';
-import { silentLogger } from '../src/core/logger.js';
-import { startNode } from '../src/runtime/node.js';
+import { startTestNode } from '../test/support/embedded-node.js';
 import { runBaseline } from './baseline.js';
 import { percentile, throughput, timeIt } from './stats.js';
 
@@ -27,16 +21,8 @@ export async function benchEmbedded(
   env: Record<string, string>,
   log: (line: string) => void,
 ): Promise<EmbeddedFigures> {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'aether-bench-'));
-  chmodSync(dataDir, 0o711); // reachable by the sandbox uid when run as root
-  const config = loadConfig({
-    AETHER_DATA_DIR: dataDir,
-    AETHER_PORT: '0',
-    AETHER_LOG_LEVEL: 'silent',
-    ...env,
-  });
-  const node = await startNode(config, silentLogger, { gateway: true, worker: true });
-  const client = new AetherClient({ baseUrl: node.url! });
+  const node = await startTestNode(env);
+  const client = node.client;
   try {
     log(`lifecycle: ${options.lifecycleVms} sequential create → first exec → delete`);
     const createToFirstExec: number[] = [];
@@ -83,8 +69,7 @@ export async function benchEmbedded(
       },
     };
   } finally {
-    await node.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    await node.stop();
   }
 }
 

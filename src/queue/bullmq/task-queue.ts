@@ -3,6 +3,7 @@
  * one Worker per queue name, job id = task id, priorities, retries with exponential backoff,
  * cancellation through the processor's AbortSignal, and graceful close.
  */
+
 import { randomUUID } from 'node:crypto';
 import type { JobState, JobsOptions } from 'bullmq';
 import { AetherError } from '../../core/errors.js';
@@ -14,6 +15,7 @@ import {
   type TaskProcessor,
   type TaskQueue,
 } from '../../core/queue.js';
+import { assertConsumeOptions } from '../consume-options.js';
 import {
   type BullmqBackend,
   type BullmqQueueOptions,
@@ -136,16 +138,7 @@ export class BullmqTaskQueue implements TaskQueue {
    */
   async consume(processor: TaskProcessor, options: ConsumeOptions): Promise<void> {
     this.assertOpen();
-    if (options.queueNames.length === 0)
-      throw new AetherError('ERR_VALIDATION', 'consume needs a queue name');
-    if (!Number.isInteger(options.concurrency) || options.concurrency < 1) {
-      throw new AetherError(
-        'ERR_VALIDATION',
-        `concurrency must be a positive integer, got ${options.concurrency}`,
-      );
-    }
-    const taken = options.queueNames.filter((name) => this.workers.has(name));
-    if (taken.length > 0) throw new AetherError('ERR_VALIDATION', `already consuming ${taken.join(', ')}`);
+    assertConsumeOptions(options, (name) => this.workers.has(name));
 
     const bullProcessor = toBullProcessor(processor);
     const started: WorkerHandle[] = [];

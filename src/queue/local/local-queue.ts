@@ -8,6 +8,7 @@
  * concurrency, retries with exponential backoff, `PermanentFailure` and cancelled deliveries never
  * retried. Instances with the same prefix share their tasks (see registry.ts).
  */
+
 import { AetherError } from '../../core/errors.js';
 import { type Logger, silentLogger } from '../../core/logger.js';
 import {
@@ -17,6 +18,7 @@ import {
   type TaskProcessor,
   type TaskQueue,
 } from '../../core/queue.js';
+import { assertConsumeOptions } from '../consume-options.js';
 import type { Consumer, Counts } from './channel.js';
 import { acquireNamespace, type Namespace, releaseNamespace } from './registry.js';
 
@@ -71,16 +73,7 @@ class LocalTaskQueue implements TaskQueue {
   /** Concurrency is per queue name, so a worker's own queue is never starved by the shared one. */
   async consume(processor: TaskProcessor, options: ConsumeOptions): Promise<void> {
     this.assertTakingWork();
-    if (options.queueNames.length === 0)
-      throw new AetherError('ERR_VALIDATION', 'consume needs a queue name');
-    if (!Number.isInteger(options.concurrency) || options.concurrency < 1) {
-      throw new AetherError(
-        'ERR_VALIDATION',
-        `concurrency must be a positive integer, got ${options.concurrency}`,
-      );
-    }
-    const taken = options.queueNames.filter((name) => this.consumers.has(name));
-    if (taken.length > 0) throw new AetherError('ERR_VALIDATION', `already consuming ${taken.join(', ')}`);
+    assertConsumeOptions(options, (name) => this.consumers.has(name));
     for (const name of new Set(options.queueNames)) {
       const consumer: Consumer = {
         processor,
