@@ -1,6 +1,12 @@
 /** Helpers for the queue conformance suite. */
 import { randomUUID } from 'node:crypto';
-import type { EnqueueOptions, QueuedTask, TaskProcessor } from '../../core/queue.js';
+import {
+  type EnqueueOptions,
+  type QueuedTask,
+  SHARED_QUEUE,
+  type TaskProcessor,
+  type TaskQueue,
+} from '../../core/queue.js';
 
 /** Polls `condition` every 5 ms until it holds; fails with `what` after `timeoutMs`. */
 export async function waitFor(
@@ -55,4 +61,31 @@ export function recorder(
     await behaviour(t, signal);
   };
   return { seen, processor };
+}
+
+/**
+ * Milliseconds from each enqueue to its processor starting, for `rounds` tasks one after
+ * another on an idle consumer of the shared queue; sorted ascending.
+ */
+export async function measureWakeLatencies(queue: TaskQueue, rounds: number, pauseMs = 0): Promise<number[]> {
+  let started = 0;
+  const latencies: number[] = [];
+  let wake: (() => void) | undefined;
+  await queue.consume(
+    async () => {
+      latencies.push(performance.now() - started);
+      wake?.();
+    },
+    { queueNames: [SHARED_QUEUE], concurrency: 1 },
+  );
+  for (let i = 0; i < rounds; i++) {
+    const delivered = new Promise<void>((resolve) => {
+      wake = resolve;
+    });
+    started = performance.now();
+    await queue.enqueue(task());
+    await delivered;
+    if (pauseMs > 0) await sleep(pauseMs);
+  }
+  return latencies.sort((x, y) => x - y);
 }

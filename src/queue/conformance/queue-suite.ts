@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PermanentFailure, SHARED_QUEUE, type TaskQueue, workerQueueName } from '../../core/queue.js';
-import { deferred, recorder, sleep, task, uniquePrefix, waitFor } from './helpers.js';
+import { deferred, measureWakeLatencies, recorder, sleep, task, uniquePrefix, waitFor } from './helpers.js';
 
 export interface QueueConformanceOptions {
   /** Skip the whole suite (the reason was printed by the availability check). */
@@ -273,26 +273,7 @@ export function describeQueueConformance(
 
     it('wakes an idle consumer at once (no polling delay)', async () => {
       const queue = await open();
-      let started = 0;
-      const latencies: number[] = [];
-      let wake: (() => void) | undefined;
-      await queue.consume(
-        async () => {
-          latencies.push(performance.now() - started);
-          wake?.();
-        },
-        { queueNames: [SHARED_QUEUE], concurrency: 1 },
-      );
-      for (let i = 0; i < 15; i++) {
-        const delivered = new Promise<void>((resolve) => {
-          wake = resolve;
-        });
-        started = performance.now();
-        await queue.enqueue(task());
-        await delivered;
-        await sleep(10);
-      }
-      latencies.sort((x, y) => x - y);
+      const latencies = await measureWakeLatencies(queue, 15, 10);
       // Generous for a loaded CI machine; a missed wake-up costs seconds, not milliseconds.
       expect(latencies[Math.floor(latencies.length / 2)]).toBeLessThan(100);
     });

@@ -2,7 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Logger } from '../../core/logger.js';
 import { SHARED_QUEUE, type TaskQueue, workerQueueName } from '../../core/queue.js';
-import { deferred, recorder, sleep, task, uniquePrefix, waitFor } from '../conformance/helpers.js';
+import {
+  deferred,
+  measureWakeLatencies,
+  recorder,
+  sleep,
+  task,
+  uniquePrefix,
+  waitFor,
+} from '../conformance/helpers.js';
 import { describeQueueConformance } from '../conformance/queue-suite.js';
 import { createLocalQueue } from './local-queue.js';
 
@@ -29,26 +37,7 @@ describe('local queue', () => {
   });
 
   it('starts a processor well under a millisecond after enqueue', async () => {
-    const queue = open();
-    const latencies: number[] = [];
-    let started = 0;
-    let wake: (() => void) | undefined;
-    await queue.consume(
-      async () => {
-        latencies.push(performance.now() - started);
-        wake?.();
-      },
-      { queueNames: [SHARED_QUEUE], concurrency: 1 },
-    );
-    for (let i = 0; i < 200; i++) {
-      const delivered = new Promise<void>((resolve) => {
-        wake = resolve;
-      });
-      started = performance.now();
-      await queue.enqueue(task());
-      await delivered;
-    }
-    latencies.sort((a, b) => a - b);
+    const latencies = await measureWakeLatencies(open(), 200);
     expect(latencies[100]).toBeLessThan(1);
   });
 
