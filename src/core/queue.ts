@@ -53,6 +53,13 @@ export interface TaskQueue {
   /** True when the queue holds the task (waiting, delayed or active). */
   has(taskId: string, queueName?: string): Promise<boolean>;
   counts(queueName?: string): Promise<Record<'waiting' | 'active' | 'delayed' | 'failed', number>>;
+  /**
+   * Stops handing new tasks to this instance's processors; running ones go on, and tasks stay
+   * queued for other consumers. For a worker that drains or fences itself.
+   */
+  pause(): Promise<void>;
+  /** Undoes `pause`. */
+  resume(): Promise<void>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }

@@ -33,6 +33,8 @@ export interface WorkerHandle {
   cancelJob(jobId: string, reason?: string): boolean;
   waitUntilReady(): Promise<unknown>;
   close(force?: boolean): Promise<void>;
+  pause(doNotWaitActive?: boolean): Promise<void>;
+  resume(): void;
   on(event: 'error', listener: (error: Error) => void): unknown;
 }
 

@@ -2,7 +2,7 @@
  * Adapts our `TaskProcessor` to a BullMQ processor: builds the `QueuedTask`, hands over BullMQ's
  * AbortSignal, and turns "do not retry" outcomes into BullMQ's `UnrecoverableError`.
  */
-import { type Job, type Processor, UnrecoverableError } from 'bullmq';
+import { DelayedError, type Job, type Processor, UnrecoverableError } from 'bullmq';
 import { PermanentFailure, type QueuedTask, type TaskProcessor } from '../../core/queue.js';
 import { TASK_TYPES, type TaskType } from '../../core/task.js';
 import type { TaskJobData } from './backend.js';
@@ -24,11 +24,19 @@ function unrecoverable(message: string, cause: unknown): UnrecoverableError {
   return error;
 }
 
-export function toBullProcessor(processor: TaskProcessor): Processor<TaskJobData> {
+/**
+ * `isPaused`: a BullMQ worker that is paused while it waits for a job still takes the job that
+ * wakes it; such a job is handed straight back to the queue, untouched, for another consumer.
+ */
+export function toBullProcessor(processor: TaskProcessor, isPaused: () => boolean): Processor<TaskJobData> {
   // Three declared parameters: BullMQ only creates an AbortSignal for processors whose
   // `length` is at least 3.
-  return async (job: Job<TaskJobData>, _token: string | undefined, signal: AbortSignal | undefined) => {
+  return async (job: Job<TaskJobData>, token: string | undefined, signal: AbortSignal | undefined) => {
     if (!job.id) throw new UnrecoverableError('job without id');
+    if (isPaused() && token) {
+      await job.moveToDelayed(Date.now(), token);
+      throw new DelayedError();
+    }
     if (!isTaskType(job.name)) throw new UnrecoverableError(`unknown task type ${job.name}`);
     const task: QueuedTask = { taskId: job.id, type: job.name, attempt: job.attemptsMade + 1 };
     const effective = signal ?? new AbortController().signal;

@@ -66,6 +66,7 @@ export class BullmqTaskQueue implements TaskQueue {
   private readonly workers = new Map<string, WorkerHandle>();
   private readonly pending = new Set<Promise<void>>();
   private relay: CancelRelay | undefined;
+  private paused = false;
   private closing: Promise<void> | undefined;
 
   constructor(
@@ -140,7 +141,7 @@ export class BullmqTaskQueue implements TaskQueue {
     this.assertOpen();
     assertConsumeOptions(options, (name) => this.workers.has(name));
 
-    const bullProcessor = toBullProcessor(processor);
+    const bullProcessor = toBullProcessor(processor, () => this.paused);
     const started: WorkerHandle[] = [];
     for (const name of options.queueNames) {
       this.queue(name);
@@ -152,6 +153,7 @@ export class BullmqTaskQueue implements TaskQueue {
         drainDelay: 5,
       });
       worker.on('error', (error) => this.logger.warn({ err: error, queueName: name }, 'queue worker error'));
+      if (this.paused) void worker.pause(true);
       this.workers.set(name, worker);
       started.push(worker);
     }
@@ -239,6 +241,18 @@ export class BullmqTaskQueue implements TaskQueue {
       throw unavailable('counts', error);
     }
     return total;
+  }
+
+  async pause(): Promise<void> {
+    this.paused = true;
+    // Without waiting for running jobs: the caller decides how long those may take.
+    await Promise.all([...this.workers.values()].map((worker) => worker.pause(true)));
+  }
+
+  async resume(): Promise<void> {
+    this.assertOpen();
+    this.paused = false;
+    for (const worker of this.workers.values()) worker.resume();
   }
 
   async ping(): Promise<void> {

@@ -255,6 +255,32 @@ export function describeQueueConformance(
       await expect(queue.enqueue(task())).rejects.toMatchObject({ code: 'ERR_QUEUE_UNAVAILABLE' });
     });
 
+    it('pause stops new deliveries without stopping running ones; resume takes them up', async () => {
+      const queue = await open();
+      const release = deferred();
+      const { seen, processor } = recorder(async (t) => {
+        if (t.taskId === first.taskId) await release.promise;
+      });
+      const first = task();
+      await queue.consume(processor, { queueNames: [SHARED_QUEUE], concurrency: 2 });
+      await queue.enqueue(first);
+      await waitFor('first delivery', () => seen.length === 1);
+      await queue.pause();
+      const second = task();
+      try {
+        await queue.enqueue(second);
+        await sleep(300);
+        expect(seen.map((t) => t.taskId)).toEqual([first.taskId]);
+      } finally {
+        release.resolve();
+      }
+      await waitFor('first finishes', async () => !(await queue.has(first.taskId)));
+      expect(await queue.has(second.taskId)).toBe(true);
+      await queue.resume();
+      await waitFor('second delivery after resume', () => seen.length === 2);
+      expect(seen[1]?.taskId).toBe(second.taskId);
+    });
+
     it('reports what it holds: has and counts per queue name', async () => {
       const queue = await open();
       const own = workerQueueName('w2');

@@ -51,6 +51,7 @@ class LocalTaskQueue implements TaskQueue {
   private readonly namespace: Namespace;
   private readonly consumers = new Map<string, Consumer>();
   private readonly deliveries = new Set<Promise<void>>();
+  private paused = false;
   /** Set by `close()`: no new work is taken. */
   private closing: Promise<void> | undefined;
   /** Set once `close()` has released the namespace: nothing is answered any more. */
@@ -83,7 +84,7 @@ class LocalTaskQueue implements TaskQueue {
         track: (delivery) => this.track(delivery),
       };
       this.consumers.set(name, consumer);
-      this.namespace.channel(name).addConsumer(consumer);
+      if (!this.paused) this.namespace.channel(name).addConsumer(consumer);
     }
   }
 
@@ -105,6 +106,19 @@ class LocalTaskQueue implements TaskQueue {
   async counts(queueName?: string): Promise<Counts> {
     this.assertOpen();
     return this.namespace.counts(queueName);
+  }
+
+  async pause(): Promise<void> {
+    if (this.paused) return;
+    this.paused = true;
+    for (const [name, consumer] of this.consumers) this.namespace.channel(name).removeConsumer(consumer);
+  }
+
+  async resume(): Promise<void> {
+    this.assertTakingWork();
+    if (!this.paused) return;
+    this.paused = false;
+    for (const [name, consumer] of this.consumers) this.namespace.channel(name).addConsumer(consumer);
   }
 
   async ping(): Promise<void> {
