@@ -29,6 +29,18 @@ export class PermanentFailure extends Error {
   }
 }
 
+/**
+ * Thrown by a processor to put the task back in its queue as it was: not an attempt and not a
+ * failure. For a worker that stops (drains or fences itself) in the middle of a task that may run
+ * again elsewhere.
+ */
+export class HandBack extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'HandBack';
+  }
+}
+
 export type TaskProcessor = (task: QueuedTask, signal: AbortSignal) => Promise<void>;
 
 export interface ConsumeOptions {
@@ -41,7 +53,8 @@ export interface ConsumeOptions {
  * - `enqueue` with a task id that is already queued or running does nothing (idempotent).
  * - Higher priority (critical first) is delivered before lower among waiting tasks.
  * - A processor that throws is retried with exponential backoff until `attempts` is spent,
- *   except for `PermanentFailure`, which is never retried.
+ *   except for `PermanentFailure`, which is never retried, and `HandBack`, which re-queues the
+ *   task without counting an attempt.
  * - `cancel` aborts the processor's signal for a running task and removes a waiting one.
  * - `close` stops taking work and waits for running processors to settle.
  */

@@ -3,7 +3,7 @@
  * AbortSignal, and turns "do not retry" outcomes into BullMQ's `UnrecoverableError`.
  */
 import { DelayedError, type Job, type Processor, UnrecoverableError } from 'bullmq';
-import { PermanentFailure, type QueuedTask, type TaskProcessor } from '../../core/queue.js';
+import { HandBack, PermanentFailure, type QueuedTask, type TaskProcessor } from '../../core/queue.js';
 import { TASK_TYPES, type TaskType } from '../../core/task.js';
 import type { TaskJobData } from './backend.js';
 
@@ -46,6 +46,11 @@ export function toBullProcessor(processor: TaskProcessor, isPaused: () => boolea
       // A cancelled task must not come back, whatever the processor threw on its way out.
       if (effective.aborted) throw unrecoverable(`cancelled: ${reasonText(effective)}`, error);
       if (error instanceof PermanentFailure) throw unrecoverable(error.message, error);
+      if (error instanceof HandBack && token) {
+        // Back to the queue at once, without spending an attempt (BullMQ's manual delay).
+        await job.moveToDelayed(Date.now(), token);
+        throw new DelayedError();
+      }
       throw error;
     }
   };

@@ -5,7 +5,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { PermanentFailure, SHARED_QUEUE, type TaskQueue, workerQueueName } from '../../core/queue.js';
+import {
+  HandBack,
+  PermanentFailure,
+  SHARED_QUEUE,
+  type TaskQueue,
+  workerQueueName,
+} from '../../core/queue.js';
 import { deferred, measureWakeLatencies, recorder, sleep, task, uniquePrefix, waitFor } from './helpers.js';
 
 export interface QueueConformanceOptions {
@@ -113,6 +119,20 @@ export function describeQueueConformance(
       // 40 ms, then 80 ms (timers may fire a little early; allow 5 ms).
       expect(second!.at - first!.at).toBeGreaterThanOrEqual(35);
       expect(third!.at - second!.at).toBeGreaterThanOrEqual(75);
+      expect((await queue.counts()).failed).toBe(0);
+    });
+
+    it('re-queues a handed-back task without spending an attempt', async () => {
+      const queue = await open();
+      const { seen, processor } = recorder(async () => {
+        if (seen.length === 1) throw new HandBack('worker stopping');
+      });
+      await queue.consume(processor, { queueNames: [SHARED_QUEUE], concurrency: 1 });
+      const t = task({ attempts: 1 });
+      await queue.enqueue(t);
+      await waitFor('second delivery', () => seen.length === 2);
+      expect(seen.map((d) => d.attempt)).toEqual([1, 1]);
+      await waitFor('completion', async () => !(await queue.has(t.taskId)));
       expect((await queue.counts()).failed).toBe(0);
     });
 

@@ -188,6 +188,16 @@ export class Channel {
     this.active--;
     consumer.running--;
     job.controller = undefined;
+    if (outcome.kind === 'handed-back') {
+      // Not an attempt: the processor gave the task back before it could run it to the end.
+      consumer.logger.info(
+        { taskId: job.taskId, queueName: this.name, reason: outcome.reason },
+        'task handed back',
+      );
+      this.makeWaiting(job);
+      this.drain();
+      return;
+    }
     job.attemptsMade++;
     const context = { taskId: job.taskId, queueName: this.name, attempt: job.attemptsMade };
     if (outcome.kind === 'completed') {

@@ -3,11 +3,12 @@
  * BullMQ's (see bullmq/processor.ts): a cancelled delivery or a `PermanentFailure` is never
  * retried; any other error is, until the task's attempts are spent.
  */
-import { PermanentFailure, type QueuedTask, type TaskProcessor } from '../../core/queue.js';
+import { HandBack, PermanentFailure, type QueuedTask, type TaskProcessor } from '../../core/queue.js';
 
 export type DeliveryOutcome =
   | { kind: 'completed' }
   | { kind: 'retry'; error: unknown }
+  | { kind: 'handed-back'; reason: string }
   | { kind: 'failed'; reason: string; error: unknown; cancelled: boolean };
 
 /**
@@ -28,6 +29,7 @@ export async function deliver(
     // A cancelled task must not come back, whatever the processor threw on its way out.
     if (signal.aborted)
       return { kind: 'failed', reason: `cancelled: ${reasonText(signal)}`, error, cancelled: true };
+    if (error instanceof HandBack) return { kind: 'handed-back', reason: error.message };
     if (error instanceof PermanentFailure)
       return { kind: 'failed', reason: error.message, error, cancelled: false };
     if (task.attempt < attempts) return { kind: 'retry', error };
