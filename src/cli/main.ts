@@ -24,14 +24,19 @@ export function buildProgram(): Command {
   return program;
 }
 
+/** A message on one line: what a driver or library wrapped over several lines, joined. */
+function oneLine(message: string): string {
+  return message.trim().replace(/\s*\n\s*/g, ' ');
+}
+
 /** Prints a one-line reason instead of a stack trace; exit 1 (2 for usage errors). */
 function reportError(error: unknown): number {
   if (error instanceof CommanderError) return error.exitCode;
   if (error instanceof AetherApiError || error instanceof AetherError) {
-    process.stderr.write(`aether: ${error.code}: ${error.message}\n`);
+    process.stderr.write(`aether: ${error.code}: ${oneLine(error.message)}\n`);
     return 1;
   }
-  process.stderr.write(`aether: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`aether: ${oneLine(error instanceof Error ? error.message : String(error))}\n`);
   return 1;
 }
 

@@ -8,6 +8,7 @@ import type {
   StreamLine,
   Task,
   Vm,
+  WorkerInfo,
   WriteAccepted,
 } from './types.js';
 
@@ -117,6 +118,10 @@ export class AetherClient {
 
   getExecution(id: string) {
     return this.request<Execution>('GET', `/executions/${encodeURIComponent(id)}`);
+  }
+
+  async listWorkers(): Promise<WorkerInfo[]> {
+    return (await this.request<{ workers: WorkerInfo[] }>('GET', '/workers')).workers;
   }
 
   getTask(id: string) {

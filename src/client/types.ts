@@ -37,6 +37,8 @@ export interface Task {
   worker_id: string | null;
   max_retries: number;
   retry_count: number;
+  /** Bumped by every claim of the task; shows how many attempts took it. */
+  fencing_token: number;
   timeout_ms: number;
   created_at: string;
   updated_at: string;
@@ -53,6 +55,8 @@ export interface Execution {
   args: string[];
   env: Record<string, string>;
   cwd: string | null;
+  /** `unknown`: its worker died or stopped mid-run; it may have had effects and was not re-run. */
+  outcome: 'pending' | 'running' | 'exited' | 'timed_out' | 'failed' | 'cancelled' | 'unknown';
   exit_code: number | null;
   stdout: string;
   stderr: string;
@@ -112,6 +116,8 @@ export interface ExecuteRequest {
   cwd?: string;
   stdin?: string;
   timeout_ms?: number;
+  /** Allow running it again if its worker dies mid-run. */
+  retry_safe?: boolean;
   priority?: string;
 }
 
@@ -120,3 +126,17 @@ export type StreamLine =
   | { type: 'stdout' | 'stderr'; data: string }
   | { type: 'exit'; exit_code: number | null; timed_out: boolean; execution: Execution }
   | { type: 'error'; error: ApiErrorBody };
+
+export interface WorkerInfo {
+  id: string;
+  host: string;
+  status: 'active' | 'draining' | 'stopped' | 'dead';
+  status_reason: string | null;
+  drivers: string[];
+  capacity: number;
+  active_tasks: number;
+  version: string;
+  epoch: number;
+  started_at: string;
+  last_heartbeat_at: string;
+}

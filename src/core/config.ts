@@ -7,52 +7,142 @@ import { DRIVER_NAMES } from './vm.js';
 const MiB = 1024 * 1024;
 
 /**
- * Every option once: its env var, its default and its unit (in the name). The README's
- * configuration table is written from this list.
+ * Every option once: its env var, its key in the config file (`section.key`), its default and
+ * its unit (in the name). The README's configuration table and `aether.example.yaml` are written
+ * from this list.
  */
 export const CONFIG_OPTIONS = {
-  host: { env: 'AETHER_HOST', default: '127.0.0.1', doc: 'Address the gateway listens on' },
-  port: { env: 'AETHER_PORT', default: 8080, doc: 'Gateway TCP port' },
-  dataDir: { env: 'AETHER_DATA_DIR', default: './.aether', doc: 'Embedded store, queue and VM files' },
-  databaseUrl: {
-    env: 'DATABASE_URL',
-    default: '',
-    doc: 'PostgreSQL URL; empty = embedded PGlite in the data dir',
+  host: {
+    env: 'AETHER_HOST',
+    file: 'server.host',
+    default: '127.0.0.1',
+    doc: 'Address the gateway listens on',
   },
-  redisUrl: { env: 'REDIS_URL', default: '', doc: 'Redis URL for queue and events; empty = embedded' },
-  embeddedQueue: {
-    env: 'AETHER_EMBEDDED_QUEUE',
-    default: 'local',
-    doc: 'Queue without Redis: `local` (in-process) or `bullmq` (BullMQ on the embedded database)',
-  },
-  driver: { env: 'AETHER_DRIVER', default: 'process', doc: 'Default VM driver' },
-  warmPoolSize: {
-    env: 'AETHER_WARM_POOL_SIZE',
-    default: 2,
-    doc: 'Sandboxes the process driver keeps booted, so a create takes milliseconds',
-  },
-  workerId: { env: 'AETHER_WORKER_ID', default: '<hostname>', doc: 'Identity of this worker' },
-  workerConcurrency: { env: 'AETHER_WORKER_CONCURRENCY', default: 16, doc: 'Tasks one worker runs at once' },
-  outputLimitBytes: {
-    env: 'AETHER_OUTPUT_LIMIT_BYTES',
+  port: { env: 'AETHER_PORT', file: 'server.port', default: 8080, doc: 'Gateway TCP port' },
+  bodyLimitBytes: {
+    env: 'AETHER_BODY_LIMIT_BYTES',
+    file: 'server.body_limit_bytes',
     default: MiB,
-    doc: 'Stored output per stream per execution',
+    doc: 'Largest accepted request body',
   },
-  bodyLimitBytes: { env: 'AETHER_BODY_LIMIT_BYTES', default: MiB, doc: 'Largest accepted request body' },
   waitTimeoutMs: {
     env: 'AETHER_WAIT_TIMEOUT_MS',
+    file: 'server.wait_timeout_ms',
     default: 15 * 60_000,
     doc: 'Longest `?wait=true` may block',
   },
-  createTimeoutMs: { env: 'AETHER_CREATE_TIMEOUT_MS', default: 5 * 60_000, doc: 'Default vm:create limit' },
+  databaseUrl: {
+    env: 'DATABASE_URL',
+    file: 'storage.database_url',
+    default: '',
+    doc: 'PostgreSQL URL; empty = embedded PGlite in the data dir',
+  },
+  dataDir: {
+    env: 'AETHER_DATA_DIR',
+    file: 'storage.data_dir',
+    default: './.aether',
+    doc: 'Embedded store, queue and VM files',
+  },
+  redisUrl: {
+    env: 'REDIS_URL',
+    file: 'queue.redis_url',
+    default: '',
+    doc: 'Redis URL for queue and events; empty = embedded',
+  },
+  embeddedQueue: {
+    env: 'AETHER_EMBEDDED_QUEUE',
+    file: 'queue.embedded',
+    default: 'local',
+    doc: 'Queue without Redis: `local` (in-process) or `bullmq` (BullMQ on the embedded database)',
+  },
+  queueLockMs: {
+    env: 'AETHER_QUEUE_LOCK_MS',
+    file: 'queue.lock_ms',
+    default: 30_000,
+    doc: "Queue lock on a running task; a silent worker's task is redelivered after it",
+  },
+  reconcileIntervalMs: {
+    env: 'AETHER_RECONCILE_INTERVAL_MS',
+    file: 'queue.reconcile_interval_ms',
+    default: 30_000,
+    doc: 'How often pending tasks the queue lost are enqueued again',
+  },
+  eventsRedisUrl: {
+    env: 'AETHER_EVENTS_REDIS_URL',
+    file: 'event_bus.redis_url',
+    default: '',
+    doc: 'Redis URL for the event bus; empty = REDIS_URL',
+  },
+  driver: { env: 'AETHER_DRIVER', file: 'vmm.driver', default: 'process', doc: 'Default VM driver' },
+  warmPoolSize: {
+    env: 'AETHER_WARM_POOL_SIZE',
+    file: 'vmm.warm_pool_size',
+    default: 2,
+    doc: 'Sandboxes the process driver keeps booted, so a create takes milliseconds',
+  },
+  createTimeoutMs: {
+    env: 'AETHER_CREATE_TIMEOUT_MS',
+    file: 'vmm.create_timeout_ms',
+    default: 5 * 60_000,
+    doc: 'Default vm:create limit',
+  },
   executeTimeoutMs: {
     env: 'AETHER_EXECUTE_TIMEOUT_MS',
+    file: 'vmm.execute_timeout_ms',
     default: 10 * 60_000,
     doc: 'Default vm:execute limit',
   },
-  deleteTimeoutMs: { env: 'AETHER_DELETE_TIMEOUT_MS', default: 2 * 60_000, doc: 'Default vm:delete limit' },
+  deleteTimeoutMs: {
+    env: 'AETHER_DELETE_TIMEOUT_MS',
+    file: 'vmm.delete_timeout_ms',
+    default: 2 * 60_000,
+    doc: 'Default vm:delete limit',
+  },
+  outputLimitBytes: {
+    env: 'AETHER_OUTPUT_LIMIT_BYTES',
+    file: 'vmm.output_limit_bytes',
+    default: MiB,
+    doc: 'Stored output per stream per execution',
+  },
+  workerId: {
+    env: 'AETHER_WORKER_ID',
+    file: 'worker.id',
+    default: '<hostname>',
+    doc: 'Identity of this worker',
+  },
+  workerConcurrency: {
+    env: 'AETHER_WORKER_CONCURRENCY',
+    file: 'worker.concurrency',
+    default: 16,
+    doc: 'Tasks one worker runs at once',
+  },
+  heartbeatIntervalMs: {
+    env: 'AETHER_HEARTBEAT_INTERVAL_MS',
+    file: 'worker.heartbeat_interval_ms',
+    default: 5_000,
+    doc: 'How often a worker renews its registration',
+  },
+  workerLeaseMs: {
+    env: 'AETHER_WORKER_LEASE_MS',
+    file: 'worker.lease_ms',
+    default: 15_000,
+    doc: 'A worker that cannot renew for this long stops taking work and kills its VMs',
+  },
+  workerGraceMs: {
+    env: 'AETHER_WORKER_GRACE_MS',
+    file: 'worker.grace_ms',
+    default: 30_000,
+    doc: 'Silence after which other nodes declare a worker dead and its VMs lost',
+  },
+  drainTimeoutMs: {
+    env: 'AETHER_DRAIN_TIMEOUT_MS',
+    file: 'worker.drain_timeout_ms',
+    default: 30_000,
+    doc: 'On SIGTERM, how long a worker waits for running tasks before handing them back',
+  },
   logLevel: {
     env: 'AETHER_LOG_LEVEL',
+    file: 'logging.level',
     default: 'info',
     doc: 'fatal, error, warn, info, debug, trace or silent',
   },
@@ -62,29 +152,64 @@ export type ConfigKey = keyof typeof CONFIG_OPTIONS;
 
 const positiveInt = z.coerce.number().int().positive();
 
+/** A URL with one of `schemes`, parseable as a whole (an empty string means "not set"). */
+function urlOption(schemes: RegExp, what: string) {
+  return z.string().refine((v) => v === '' || (schemes.test(v) && URL.canParse(v)), `must be a ${what} URL`);
+}
+
 export const configSchema = z.object({
   host: z.string().min(1),
   port: z.coerce.number().int().min(0).max(65_535),
-  dataDir: z.string().min(1),
-  databaseUrl: z
-    .string()
-    .refine((v) => v === '' || /^postgres(ql)?:\/\//.test(v), 'must be a postgres:// URL'),
-  redisUrl: z.string().refine((v) => v === '' || /^rediss?:\/\//.test(v), 'must be a redis:// URL'),
-  embeddedQueue: z.enum(['local', 'bullmq']),
-  driver: z.enum(DRIVER_NAMES),
-  workerId: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, dot, dash, underscore; at most 64'),
-  warmPoolSize: z.coerce.number().int().min(0).max(64),
-  workerConcurrency: positiveInt.max(1024),
-  outputLimitBytes: positiveInt,
   bodyLimitBytes: positiveInt,
   waitTimeoutMs: positiveInt,
+  databaseUrl: urlOption(/^postgres(ql)?:\/\//, 'postgres://'),
+  dataDir: z.string().min(1),
+  redisUrl: urlOption(/^rediss?:\/\//, 'redis://'),
+  embeddedQueue: z.enum(['local', 'bullmq']),
+  queueLockMs: positiveInt,
+  reconcileIntervalMs: positiveInt,
+  eventsRedisUrl: urlOption(/^rediss?:\/\//, 'redis://'),
+  driver: z.enum(DRIVER_NAMES),
+  warmPoolSize: z.coerce.number().int().min(0).max(64),
   createTimeoutMs: positiveInt,
   executeTimeoutMs: positiveInt,
   deleteTimeoutMs: positiveInt,
+  outputLimitBytes: positiveInt,
+  workerId: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, dot, dash, underscore; at most 64'),
+  workerConcurrency: positiveInt.max(1024),
+  heartbeatIntervalMs: positiveInt,
+  workerLeaseMs: positiveInt,
+  workerGraceMs: positiveInt,
+  drainTimeoutMs: positiveInt,
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
 });
 
 export type AetherConfig = Readonly<z.infer<typeof configSchema>>;
+
+/** Command-line values by option; `undefined` means the flag was not given. */
+export type ConfigFlags = Partial<Record<ConfigKey, string | number | undefined>>;
+
+/** What a config file sets, by option, before validation (see `parseConfigFile`). */
+export interface ConfigFileValues {
+  /** The file as the user named it; messages name it so. */
+  path: string;
+  values: Partial<Record<ConfigKey, unknown>>;
+}
+
+/** Where an option's value came from. */
+export type ConfigSource = 'flag' | 'file' | 'env' | 'default';
+
+/** Options whose `a < b` relation keeps workers and their observers consistent. */
+const ORDERED_OPTIONS: readonly [ConfigKey, ConfigKey, string][] = [
+  ['heartbeatIntervalMs', 'workerLeaseMs', 'a worker must renew its registration before its lease runs out'],
+  ['workerLeaseMs', 'workerGraceMs', 'a worker must give up its VMs before other nodes declare it dead'],
+];
+
+const URL_OPTIONS: ReadonlySet<ConfigKey> = new Set(['databaseUrl', 'redisUrl', 'eventsRedisUrl']);
+
+function isUnset(value: unknown): boolean {
+  return value === undefined || value === null || value === '';
+}
 
 function defaultWorkerId(): string {
   return (
@@ -95,32 +220,103 @@ function defaultWorkerId(): string {
   );
 }
 
+function flagName(key: ConfigKey): string {
+  return `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
+/** Which layer sets `key`: flags > config file > env > defaults. Empty values do not count. */
+export function configSource(
+  key: ConfigKey,
+  env: Readonly<Record<string, string | undefined>>,
+  flags: ConfigFlags = {},
+  file?: ConfigFileValues,
+): ConfigSource {
+  if (!isUnset(flags[key])) return 'flag';
+  if (file && !isUnset(file.values[key])) return 'file';
+  if (!isUnset(env[CONFIG_OPTIONS[key].env])) return 'env';
+  return 'default';
+}
+
 /**
- * Parse the configuration once, at the edge: flags > env > defaults. Pure apart from reading
- * the hostname; the frozen result is passed down and nothing below reads `process.env`.
+ * Where a user changes `key`, given where its value came from: `--port`, `DATABASE_URL` or
+ * `f.yaml:storage.database_url`. Error messages and start-up hints use it.
+ */
+export function configSettingName(key: ConfigKey, source: ConfigSource, filePath?: string): string {
+  const option = CONFIG_OPTIONS[key];
+  if (source === 'flag') return flagName(key);
+  if (source === 'file' && filePath !== undefined) return `${filePath}:${option.file}`;
+  return option.env;
+}
+
+/** A value for an error message, with any password in a URL masked. */
+function shown(key: ConfigKey, value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return URL_OPTIONS.has(key) ? text.replace(/(\/\/[^/:@]*:)[^/@]*@/, '$1***@') : text;
+}
+
+/**
+ * Parse the configuration once, at the edge: flags > config file > env > defaults. Pure apart
+ * from reading the hostname; the frozen result is passed down and nothing below reads
+ * `process.env`. A relative data dir is resolved against `cwd`, or against the config file's
+ * folder when the file sets it.
  */
 export function loadConfig(
   env: Readonly<Record<string, string | undefined>>,
-  flags: Partial<Record<ConfigKey, string | number | undefined>> = {},
+  flags: ConfigFlags = {},
   cwd = process.cwd(),
+  file?: ConfigFileValues,
 ): AetherConfig {
   const raw: Record<string, unknown> = {};
+  const sources = {} as Record<ConfigKey, ConfigSource>;
+  const problems: string[] = [];
+  const wrongType = new Set<ConfigKey>();
+  const label = (key: ConfigKey) =>
+    `${key} (${configSettingName(key, sources[key], file?.path)}=${shown(key, raw[key])})`;
   for (const [key, option] of Object.entries(CONFIG_OPTIONS) as [
     ConfigKey,
     (typeof CONFIG_OPTIONS)[ConfigKey],
   ][]) {
-    const fromEnv = env[option.env];
-    raw[key] = flags[key] ?? (fromEnv !== undefined && fromEnv !== '' ? fromEnv : option.default);
+    const source = configSource(key, env, flags, file);
+    sources[key] = source;
+    let value: unknown =
+      source === 'flag'
+        ? flags[key]
+        : source === 'file'
+          ? file?.values[key]
+          : source === 'env'
+            ? env[option.env]
+            : option.default;
+    // YAML gives numbers, strings, booleans, lists and maps; a string option takes a number as
+    // its text (`id: 7`), and nothing else is coerced (`true` must not become port 1).
+    if (source === 'file' && typeof value === 'number' && typeof option.default === 'string') {
+      value = String(value);
+    }
+    raw[key] = value;
+    if (typeof value !== 'string' && typeof value !== 'number') {
+      wrongType.add(key);
+      problems.push(`${label(key)}: expected a ${typeof option.default === 'number' ? 'number' : 'string'}`);
+    }
   }
   if (raw.workerId === '<hostname>') raw.workerId = defaultWorkerId();
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => {
+    for (const issue of parsed.error.issues) {
       const key = String(issue.path[0]) as ConfigKey;
-      const option = CONFIG_OPTIONS[key];
-      return `${key} (${option ? option.env : '?'}=${JSON.stringify(raw[key])}): ${issue.message}`;
-    });
+      if (!(key in CONFIG_OPTIONS)) problems.push(`${key}: ${issue.message}`);
+      else if (!wrongType.has(key)) problems.push(`${label(key)}: ${issue.message}`);
+    }
+  }
+  if (problems.length === 0 && parsed.success) {
+    for (const [lower, higher, why] of ORDERED_OPTIONS) {
+      if (parsed.data[lower] >= parsed.data[higher]) {
+        problems.push(`${label(lower)} must be less than ${label(higher)}: ${why}`);
+      }
+    }
+  }
+  if (problems.length > 0 || !parsed.success) {
     throw new AetherError('ERR_CONFIG', `invalid configuration: ${problems.join('; ')}`);
   }
-  return Object.freeze({ ...parsed.data, dataDir: path.resolve(cwd, parsed.data.dataDir) });
+  const base =
+    sources.dataDir === 'file' && file ? path.resolve(cwd, path.dirname(file.path)) : path.resolve(cwd);
+  return Object.freeze({ ...parsed.data, dataDir: path.resolve(base, parsed.data.dataDir) });
 }

@@ -2,10 +2,36 @@ import type { WireError } from './errors.js';
 import type { TaskStatus, TaskType } from './task.js';
 import type { VmStatus } from './vm.js';
 
-/** One payload type per event name. */
+export interface VmEvent {
+  vmId: string;
+  status: VmStatus;
+  reason: string;
+}
+
+export interface TaskEvent {
+  taskId: string;
+  type: TaskType;
+  status: TaskStatus;
+  error: WireError | null;
+}
+
+/**
+ * One payload type per event name. `vm.status` and `task.updated` carry every change; the
+ * specific names (`vm.lost`, `task.failed`, ...) are published beside them for the milestones
+ * subscribers usually want, so they need not filter.
+ */
 export interface EventMap {
-  'vm.status': { vmId: string; status: VmStatus; reason: string };
-  'task.updated': { taskId: string; type: TaskType; status: TaskStatus; error: WireError | null };
+  'vm.status': VmEvent;
+  'vm.created': VmEvent;
+  'vm.deleted': VmEvent;
+  'vm.failed': VmEvent;
+  'vm.lost': VmEvent & { workerId: string | null };
+  'task.updated': TaskEvent;
+  'task.completed': TaskEvent;
+  'task.failed': TaskEvent;
+  'task.cancelled': TaskEvent;
+  'worker.joined': { workerId: string; epoch: number; host: string };
+  'worker.left': { workerId: string; epoch: number; status: 'stopped' | 'dead'; reason: string };
   'execution.output': {
     executionId: string;
     taskId: string | null;

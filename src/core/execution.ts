@@ -1,4 +1,4 @@
-import type { WireError } from './errors.js';
+import type { ErrorCode, WireError } from './errors.js';
 
 export interface ExecutionRecord {
   id: string;
@@ -50,4 +50,33 @@ export interface JobStepResult {
   executionId: string;
   exitCode: number | null;
   error: WireError | null;
+}
+
+/**
+ * What became of an execution, in one word: `exited` (with its exit code), `timed_out`,
+ * `failed` (it could not run), `cancelled`, or `unknown` — its worker died or was stopped while it
+ * ran, so it may have had effects, wholly or in part; it is never silently run again.
+ */
+export type ExecutionState =
+  | 'pending'
+  | 'running'
+  | 'exited'
+  | 'timed_out'
+  | 'failed'
+  | 'cancelled'
+  | 'unknown';
+
+const UNKNOWN_OUTCOME: ReadonlySet<ErrorCode> = new Set([
+  'ERR_TASK_INTERRUPTED',
+  'ERR_WORKER_LOST',
+  'ERR_WORKER_DRAINING',
+]);
+
+export function executionState(execution: ExecutionRecord): ExecutionState {
+  if (!execution.completedAt) return execution.startedAt ? 'running' : 'pending';
+  if (execution.timedOut) return 'timed_out';
+  if (execution.exitCode !== null) return 'exited';
+  if (execution.error && UNKNOWN_OUTCOME.has(execution.error.code)) return 'unknown';
+  if (execution.error?.code === 'ERR_TASK_CANCELLED') return 'cancelled';
+  return 'failed';
 }

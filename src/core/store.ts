@@ -2,6 +2,7 @@ import type { WireError } from './errors.js';
 import type { ExecutionRecord, JobRecord, JobStatus, JobStepResult } from './execution.js';
 import type { TaskPriority, TaskRecord, TaskStatus, TaskType } from './task.js';
 import type { DriverName, IsolationInfo, VmRecord, VmStatus } from './vm.js';
+import type { WorkerRecord, WorkerRegistration, WorkerStatus } from './worker.js';
 
 export interface NewVm {
   id: string;
@@ -53,6 +54,18 @@ export interface Transition<S extends string> {
   reason: string;
 }
 
+/** A task transition may also be fenced: applied only while the caller's claim is current. */
+export interface TaskTransition extends Transition<TaskStatus> {
+  /** Apply only while the task's fencing token equals this one. */
+  fencingToken?: number;
+}
+
+/** Guards an execution write with the claim of the task that runs it. */
+export interface AttemptFence {
+  taskId: string;
+  fencingToken: number;
+}
+
 export interface VmPatch {
   workerId?: string | null;
   isolation?: IsolationInfo | null;
@@ -67,6 +80,8 @@ export interface TaskPatch {
   retryCount?: number;
   startedAt?: Date | null;
   completedAt?: Date | null;
+  /** This transition is a claim: bump the fencing token (the returned record holds the new one). */
+  newAttempt?: boolean;
 }
 
 export interface VmFilter {
@@ -80,6 +95,7 @@ export interface VmFilter {
 export interface TaskFilter {
   status?: readonly TaskStatus[];
   vmId?: string;
+  workerId?: string;
   limit?: number;
 }
 
@@ -115,13 +131,22 @@ export interface Store {
   insertTask(task: NewTask, execution?: NewExecution): Promise<TaskRecord>;
   getTask(id: string): Promise<TaskRecord | null>;
   listTasks(filter?: TaskFilter): Promise<TaskRecord[]>;
-  transitionTask(id: string, change: Transition<TaskStatus>, patch?: TaskPatch): Promise<TaskRecord | null>;
+  /** With `change.fencingToken`, a stale attempt's write changes nothing and returns null. */
+  transitionTask(id: string, change: TaskTransition, patch?: TaskPatch): Promise<TaskRecord | null>;
 
   insertExecution(execution: NewExecution): Promise<ExecutionRecord>;
   getExecution(id: string): Promise<ExecutionRecord | null>;
   listExecutions(vmId: string, options?: { limit?: number }): Promise<ExecutionRecord[]>;
   markExecutionStarted(id: string, startedAt: Date): Promise<void>;
-  completeExecution(id: string, outcome: ExecutionOutcome): Promise<ExecutionRecord | null>;
+  /**
+   * Records the outcome once: an execution that is already complete, or (with `fence`) whose
+   * task is no longer held by that attempt, is left as it is and null is returned.
+   */
+  completeExecution(
+    id: string,
+    outcome: ExecutionOutcome,
+    fence?: AttemptFence,
+  ): Promise<ExecutionRecord | null>;
 
   insertJob(job: Omit<JobRecord, 'createdAt' | 'updatedAt' | 'results' | 'status'>): Promise<JobRecord>;
   getJob(id: string): Promise<JobRecord | null>;
@@ -131,6 +156,29 @@ export interface Store {
   ): Promise<JobRecord | null>;
 
   listStateChanges(entityId: string): Promise<StateChange[]>;
+
+  /** Registers (or re-registers) a worker as `active` with the next epoch. */
+  registerWorker(registration: WorkerRegistration): Promise<WorkerRecord>;
+  /**
+   * Renews the registration of this epoch, at the database's clock. Null when the worker was
+   * declared dead or a newer process registered under its id: it must stop and register again.
+   */
+  heartbeatWorker(
+    id: string,
+    epoch: number,
+    beat: { activeTasks: number; status: 'active' | 'draining' },
+  ): Promise<WorkerRecord | null>;
+  /** Sets the status of this epoch's registration (a graceful stop says `stopped`). */
+  setWorkerStatus(
+    id: string,
+    epoch: number,
+    status: WorkerStatus,
+    reason: string,
+  ): Promise<WorkerRecord | null>;
+  getWorker(id: string): Promise<WorkerRecord | null>;
+  listWorkers(): Promise<WorkerRecord[]>;
+  /** Marks `dead` every heartbeating worker silent for longer than `graceMs`; returns those. */
+  reapSilentWorkers(graceMs: number): Promise<WorkerRecord[]>;
 
   /** Cheap liveness probe for /health. */
   ping(): Promise<void>;

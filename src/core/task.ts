@@ -16,6 +16,17 @@ export function canTransitionTask(from: TaskStatus, to: TaskStatus): boolean {
   return TASK_TRANSITIONS[from].includes(to);
 }
 
+/**
+ * Whether an attempt cut short (its worker died or was stopped) may simply run again: creates
+ * and deletes are idempotent per VM; a command may have had effects, so only when the caller
+ * said it is safe to repeat.
+ */
+export function isRerunnable(task: { type: TaskType; payload: unknown }): boolean {
+  if (task.type === 'vm:create' || task.type === 'vm:delete') return true;
+  if (task.type === 'vm:execute') return (task.payload as { retrySafe?: boolean }).retrySafe === true;
+  return false;
+}
+
 export function isTaskTerminal(status: TaskStatus): boolean {
   return status === 'completed' || status === 'failed' || status === 'cancelled';
 }
@@ -42,7 +53,8 @@ export interface ExecSpec {
 /** One payload type per task type; handlers are keyed by the same names. */
 export interface TaskPayloads {
   'vm:create': { vmId: string };
-  'vm:execute': { vmId: string; executionId: string; exec: ExecSpec };
+  /** `retrySafe`: the caller said running the command twice is harmless. */
+  'vm:execute': { vmId: string; executionId: string; exec: ExecSpec; retrySafe?: boolean };
   'vm:delete': { vmId: string };
   'job:run': { jobId: string; vmId: string };
 }
@@ -84,6 +96,8 @@ export interface TaskRecord<T extends TaskType = TaskType> {
   workerId: string | null;
   maxRetries: number;
   retryCount: number;
+  /** Claim counter: each attempt holds the token its claim produced (see Store.transitionTask). */
+  fencingToken: number;
   timeoutMs: number;
   createdAt: Date;
   updatedAt: Date;

@@ -52,6 +52,12 @@ export const executeBody = z.object({
     .max(8 * 1024 * 1024)
     .optional()
     .describe('UTF-8 text written to stdin, then closed'),
+  retry_safe: z
+    .boolean()
+    .optional()
+    .describe(
+      'The command may run again if its worker dies mid-run; otherwise such a run ends with outcome `unknown`',
+    ),
   priority: taskOptionsFields.priority,
 });
 
@@ -73,6 +79,12 @@ export const writeQuery = z.object({
 });
 
 export const idParams = z.object({ id: z.string().min(1).max(128) });
+
+export const workerParams = z.object({
+  id: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,64}$/, 'worker ids are 1-64 letters, digits, dot, dash or underscore'),
+});
 
 export const listVmsQuery = z.object({
   status: z.string().optional().describe('Comma-separated statuses'),

@@ -1,6 +1,7 @@
-import type { ExecutionRecord, JobRecord } from '../core/execution.js';
+import { type ExecutionRecord, executionState, type JobRecord } from '../core/execution.js';
 import type { TaskRecord } from '../core/task.js';
 import type { VmRecord } from '../core/vm.js';
+import type { WorkerRecord } from '../core/worker.js';
 
 /** Records as the API shows them: snake_case, ISO timestamps, stable field names. */
 
@@ -39,6 +40,7 @@ export function taskJson(task: TaskRecord) {
     worker_id: task.workerId,
     max_retries: task.maxRetries,
     retry_count: task.retryCount,
+    fencing_token: task.fencingToken,
     timeout_ms: task.timeoutMs,
     created_at: iso(task.createdAt),
     updated_at: iso(task.updatedAt),
@@ -57,6 +59,7 @@ export function executionJson(execution: ExecutionRecord) {
     args: execution.args,
     env: execution.env,
     cwd: execution.cwd,
+    outcome: executionState(execution),
     exit_code: execution.exitCode,
     stdout: execution.stdout,
     stderr: execution.stderr,
@@ -92,5 +95,21 @@ export function jobJson(job: JobRecord) {
     })),
     created_at: iso(job.createdAt),
     updated_at: iso(job.updatedAt),
+  };
+}
+
+export function workerJson(worker: WorkerRecord) {
+  return {
+    id: worker.id,
+    host: worker.host,
+    status: worker.status,
+    status_reason: worker.statusReason,
+    drivers: worker.drivers,
+    capacity: worker.capacity,
+    active_tasks: worker.activeTasks,
+    version: worker.version,
+    epoch: worker.epoch,
+    started_at: iso(worker.startedAt),
+    last_heartbeat_at: iso(worker.lastHeartbeatAt),
   };
 }

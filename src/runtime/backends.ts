@@ -1,8 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
-import type { AetherConfig } from '../core/config.js';
-import { AetherError } from '../core/errors.js';
+import type { AetherConfig, ConfigKey } from '../core/config.js';
+import { AetherError, type ErrorCode } from '../core/errors.js';
 import type { EventBus } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
 import type { TaskQueue } from '../core/queue.js';
@@ -22,31 +22,79 @@ export interface Backends {
   close(): Promise<void>;
 }
 
+/** How long start-up waits for PostgreSQL or Redis to answer before giving up. */
+const CONNECT_TIMEOUT_MS = 5000;
+
+/**
+ * A start-up failure the user fixes in one option: `details.option` names it, so the CLI can
+ * say where that option was set (flag, config file or env var).
+ */
+export function startupError(code: ErrorCode, message: string, option: ConfigKey, cause?: unknown) {
+  return new AetherError(code, message, { cause, details: { option } });
+}
+
 /**
  * Embedded (PGlite store + in-process or BullMQ-on-PGlite queue + in-process events) unless
  * DATABASE_URL / REDIS_URL point at servers. Heavy clients load only when used.
  */
 export async function openBackends(config: AetherConfig, logger: Logger): Promise<Backends> {
-  if (config.databaseUrl === '' && config.redisUrl === '') return openEmbedded(config, logger);
+  if (config.databaseUrl === '' && config.redisUrl === '') {
+    if (config.eventsRedisUrl !== '') {
+      throw startupError(
+        'ERR_CONFIG',
+        'an event bus on Redis needs DATABASE_URL and REDIS_URL too (embedded mode has in-process events); set them, or unset the event bus URL',
+        'eventsRedisUrl',
+      );
+    }
+    return openEmbedded(config, logger);
+  }
   return openServers(config, logger);
 }
 
-async function openEmbedded(config: AetherConfig, logger: Logger): Promise<Backends> {
-  const dbDir = path.join(config.dataDir, 'db');
-  mkdirSync(dbDir, { recursive: true });
+/**
+ * Opens (creating it if needed) the embedded database in `<dataDir>/db` and applies the
+ * migrations. Only one process may hold it.
+ */
+export async function openEmbeddedDatabase(dataDir: string): Promise<{ db: PGlite; dbDir: string }> {
+  const dbDir = path.join(dataDir, 'db');
+  try {
+    mkdirSync(dbDir, { recursive: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (error as Error).message;
+    throw startupError('ERR_CONFIG', `cannot create the data dir ${dbDir} (${why})`, 'dataDir', error);
+  }
   let db: PGlite;
   try {
     db = await openPglite(dbDir);
   } catch (error) {
-    throw new AetherError(
+    throw startupError(
       'ERR_STORE_UNAVAILABLE',
       `cannot open the embedded database in ${dbDir}; is another \`aether up\` using this data dir? (${(error as Error).message})`,
-      { cause: error },
+      'dataDir',
+      error,
     );
   }
-  await migrate({ pglite: db });
+  try {
+    await migrate({ pglite: db });
+  } catch (error) {
+    await db.close().catch(() => {});
+    throw error;
+  }
+  return { db, dbDir };
+}
+
+async function openEmbedded(config: AetherConfig, logger: Logger): Promise<Backends> {
+  const { db, dbDir } = await openEmbeddedDatabase(config.dataDir);
   const store = createPgliteStore(db);
-  const queue = await openEmbeddedQueue(config, db, logger);
+  let queue: TaskQueue;
+  try {
+    queue = await openEmbeddedQueue(config, db, logger);
+  } catch (error) {
+    await store.close().catch(() => {});
+    await db.close().catch(() => {});
+    throw error;
+  }
   const events = createLocalEventBus();
   return {
     store,
@@ -83,7 +131,11 @@ async function openEmbeddedQueue(config: AetherConfig, db: PGlite, logger: Logge
     return createLocalQueue({ logger, prefix: `aether-${config.dataDir}` });
   }
   const { createPgliteQueue } = await import('../queue/bullmq/pglite-queue.js');
-  return createPgliteQueue(db, { logger });
+  return createPgliteQueue(db, {
+    logger,
+    lockDurationMs: config.queueLockMs,
+    stalledIntervalMs: config.queueLockMs,
+  });
 }
 
 async function openServers(config: AetherConfig, logger: Logger): Promise<Backends> {
@@ -93,27 +145,243 @@ async function openServers(config: AetherConfig, logger: Logger): Promise<Backen
       'distributed mode needs both DATABASE_URL and REDIS_URL; set both, or neither for embedded mode',
     );
   }
+  const eventsUrl = config.eventsRedisUrl || config.redisUrl;
+  const eventsOption: ConfigKey = config.eventsRedisUrl ? 'eventsRedisUrl' : 'redisUrl';
+  // Probe each server first, so a wrong URL, a refused port or a bad password is reported as
+  // such within seconds, before any client starts retrying in the background.
+  await probePostgres(config.databaseUrl);
+  await probeRedis(config.redisUrl, 'redisUrl');
+  if (eventsUrl !== config.redisUrl) await probeRedis(eventsUrl, 'eventsRedisUrl');
   await migrate({ connectionString: config.databaseUrl });
-  const store = createPostgresStore({ connectionString: config.databaseUrl }, { logger });
-  const { createRedisQueue } = await import('../queue/bullmq/redis-queue.js');
-  const { createRedisEventBus } = await import('../events/redis/redis-event-bus.js');
-  const queue = await createRedisQueue({ url: config.redisUrl, logger });
-  const events = await createRedisEventBus({ url: config.redisUrl });
-  const redisHost = new URL(config.redisUrl).host;
-  const pgHost = new URL(config.databaseUrl).host;
-  return {
-    store,
-    queue,
-    events,
-    describe: [
-      `store: PostgreSQL at ${pgHost}`,
-      `queue: BullMQ on Redis at ${redisHost}`,
-      `events: Redis at ${redisHost}`,
-    ],
-    async close() {
-      await queue.close();
-      await events.close();
-      await store.close();
-    },
-  };
+
+  const opened: { close(): Promise<void> }[] = [];
+  try {
+    const store = createPostgresStore({ connectionString: config.databaseUrl }, { logger });
+    opened.push(store);
+    const { createRedisQueue } = await import('../queue/bullmq/redis-queue.js');
+    const { createRedisEventBus } = await import('../events/redis/redis-event-bus.js');
+    const queue = await createRedisQueue({
+      url: config.redisUrl,
+      logger,
+      lockDurationMs: config.queueLockMs,
+      // A dead worker's task is found stalled within one more lock period.
+      stalledIntervalMs: config.queueLockMs,
+    }).catch((error: unknown) => {
+      throw redisFailure(error, undefined, config.redisUrl, 'redisUrl');
+    });
+    opened.push(queue);
+    const events = await createRedisEventBus({ url: eventsUrl, logger }).catch((error: unknown) => {
+      throw redisFailure(error, undefined, eventsUrl, eventsOption);
+    });
+    opened.push(events);
+    const redisHost = serverAddress(config.redisUrl, 6379);
+    return {
+      store,
+      queue,
+      events,
+      describe: [
+        `store: PostgreSQL at ${serverAddress(config.databaseUrl, 5432)}`,
+        `queue: BullMQ on Redis at ${redisHost}`,
+        `events: Redis at ${serverAddress(eventsUrl, 6379)}`,
+      ],
+      async close() {
+        await queue.close();
+        await events.close();
+        await store.close();
+      },
+    };
+  } catch (error) {
+    for (const resource of opened.reverse()) await resource.close().catch(() => {});
+    throw error;
+  }
+}
+
+/** `host:port` of a server URL (never its credentials), with the scheme's default port. */
+export function serverAddress(url: string, defaultPort: number): string {
+  const parsed = new URL(url);
+  return `${parsed.hostname || 'localhost'}:${parsed.port || defaultPort}`;
+}
+
+/** Socket-level failures, in words. */
+const NETWORK_REASONS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ENOTFOUND: 'host name not found',
+  EAI_AGAIN: 'host name lookup failed',
+  ETIMEDOUT: `no answer within ${CONNECT_TIMEOUT_MS / 1000} s`,
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  ECONNRESET: 'connection reset',
+  EPIPE: 'connection closed',
+};
+
+interface ErrorLike {
+  code?: unknown;
+  message?: unknown;
+  cause?: unknown;
+  errors?: unknown;
+}
+
+/** The error and everything it wraps (`cause` chains, AggregateError members), outermost first. */
+function unwrap(error: unknown, depth = 0): ErrorLike[] {
+  if (typeof error !== 'object' || error === null || depth > 5) return [];
+  const e = error as ErrorLike;
+  const inner: ErrorLike[] = [];
+  if (Array.isArray(e.errors)) for (const member of e.errors) inner.push(...unwrap(member, depth + 1));
+  if (e.cause !== undefined) inner.push(...unwrap(e.cause, depth + 1));
+  return [e, ...inner];
+}
+
+function networkReason(chain: ErrorLike[]): string | undefined {
+  for (const e of chain) {
+    const reason = typeof e.code === 'string' ? NETWORK_REASONS[e.code] : undefined;
+    if (reason) return reason;
+  }
+  return undefined;
+}
+
+function innermostMessage(chain: ErrorLike[]): string {
+  const messages = chain.map((e) => (typeof e.message === 'string' ? e.message : '')).filter(Boolean);
+  return messages.at(-1) ?? 'unknown error';
+}
+
+/** Rejects with ETIMEDOUT when `promise` has not settled after `ms`. */
+async function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })), ms);
+  });
+  try {
+    return await Promise.race([promise, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Connects to PostgreSQL once; any failure becomes one AetherError that says what is wrong. */
+export async function probePostgres(url: string, timeoutMs = CONNECT_TIMEOUT_MS): Promise<void> {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: timeoutMs });
+  client.on('error', () => {});
+  try {
+    await withDeadline(
+      (async () => {
+        await client.connect();
+        await client.query('SELECT 1');
+      })(),
+      timeoutMs + 1000,
+    );
+  } catch (error) {
+    client.end().catch(() => {});
+    throw postgresFailure(error, url);
+  }
+  await client.end().catch(() => {});
+}
+
+/** One clear error for a failed connection to PostgreSQL at `url`. */
+export function postgresFailure(error: unknown, url: string): AetherError {
+  const where = `PostgreSQL at ${serverAddress(url, 5432)}`;
+  const chain = unwrap(error);
+  const network = networkReason(chain);
+  if (network) {
+    return startupError('ERR_STORE_UNAVAILABLE', `cannot reach ${where} (${network})`, 'databaseUrl', error);
+  }
+  const message = innermostMessage(chain);
+  const sqlState = chain
+    .map((e) => e.code)
+    .find((c): c is string => typeof c === 'string' && /^[0-9A-Z]{5}$/.test(c));
+  if (sqlState === '28P01' || sqlState === '28000') {
+    return startupError('ERR_CONFIG', `${where} refused the login (${message})`, 'databaseUrl', error);
+  }
+  if (sqlState === '3D000') {
+    return startupError('ERR_CONFIG', `${where} has no such database (${message})`, 'databaseUrl', error);
+  }
+  if (/timeout/i.test(message)) {
+    return startupError(
+      'ERR_STORE_UNAVAILABLE',
+      `cannot reach ${where} (${NETWORK_REASONS.ETIMEDOUT})`,
+      'databaseUrl',
+      error,
+    );
+  }
+  if (/Connection terminated/i.test(message)) {
+    return startupError(
+      'ERR_STORE_UNAVAILABLE',
+      `cannot reach ${where} (the server closed the connection; is it a PostgreSQL server?)`,
+      'databaseUrl',
+      error,
+    );
+  }
+  return startupError('ERR_STORE_UNAVAILABLE', `cannot use ${where} (${message})`, 'databaseUrl', error);
+}
+
+/**
+ * Connects to Redis once, without retrying; any failure becomes one AetherError that says what
+ * is wrong. ioredis reports the real cause as an `error` event, not as the rejection.
+ */
+export async function probeRedis(
+  url: string,
+  option: ConfigKey,
+  timeoutMs = CONNECT_TIMEOUT_MS,
+): Promise<void> {
+  const { Redis } = await import('ioredis');
+  const client = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: timeoutMs,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    retryStrategy: () => null,
+  });
+  let reported: Error | undefined;
+  client.on('error', (error: Error) => {
+    reported ??= error;
+  });
+  try {
+    await withDeadline(
+      (async () => {
+        await client.connect();
+        await client.ping();
+      })(),
+      timeoutMs + 1000,
+    );
+    // A failed SELECT of the database index is reported as an event while the connection stays up.
+    if (reported) throw reported;
+  } catch (error) {
+    throw redisFailure(error, reported, url, option);
+  } finally {
+    // Disconnecting a client that already ended leaves a 2 s timer that holds the process.
+    if (client.status !== 'end') client.disconnect();
+  }
+}
+
+/** One clear error for a failed connection to Redis at `url` (`reported`: its first error event). */
+export function redisFailure(
+  error: unknown,
+  reported: Error | undefined,
+  url: string,
+  option: ConfigKey,
+): AetherError {
+  const where = `Redis at ${serverAddress(url, 6379)}`;
+  const chain = [...unwrap(reported), ...unwrap(error)];
+  const network = networkReason(chain);
+  if (network) {
+    return startupError('ERR_QUEUE_UNAVAILABLE', `cannot reach ${where} (${network})`, option, error);
+  }
+  const messages = chain.map((e) => (typeof e.message === 'string' ? e.message : ''));
+  const auth = messages.find((m) => /WRONGPASS|NOAUTH|invalid password|AUTH.*without any password/i.test(m));
+  if (auth) return startupError('ERR_CONFIG', `${where} refused the login (${auth})`, option, error);
+  const database = messages.find((m) => /DB index is out of range/i.test(m));
+  if (database) {
+    return startupError('ERR_CONFIG', `${where} has no such database (${database})`, option, error);
+  }
+  if (messages.some((m) => /Connection is closed|Unknown RESP type|Protocol error/i.test(m))) {
+    return startupError(
+      'ERR_QUEUE_UNAVAILABLE',
+      `cannot reach ${where} (the server closed the connection; is it a Redis server?)`,
+      option,
+      error,
+    );
+  }
+  if (error instanceof AetherError && error.details?.option !== undefined) return error;
+  const message = messages.filter(Boolean).at(-1) ?? String(error);
+  return startupError('ERR_QUEUE_UNAVAILABLE', `cannot use ${where} (${message})`, option, error);
 }

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import type { AetherConfig } from '../core/config.js';
 import type { VmDriver } from '../core/driver.js';
@@ -7,6 +8,7 @@ import { VERSION } from '../core/version.js';
 import type { DriverName } from '../core/vm.js';
 import { buildGateway } from '../gateway/app.js';
 import type { ComponentHealth, HealthReport } from '../gateway/context.js';
+import { startReaper } from '../service/reaper.js';
 import { TaskService } from '../service/task-service.js';
 import { createWorker, type Worker } from '../worker/worker.js';
 import { type Backends, openBackends } from './backends.js';
@@ -74,8 +76,28 @@ export async function startNode(
   logger: Logger,
   roles: NodeRoles,
 ): Promise<RunningNode> {
+  // Whatever opened before a later step failed is closed again, newest first.
+  const opened: (() => Promise<void>)[] = [];
+  try {
+    return await wireNode(config, logger, roles, opened);
+  } catch (error) {
+    for (const close of opened.reverse()) await close().catch(() => {});
+    throw error;
+  }
+}
+
+async function wireNode(
+  config: AetherConfig,
+  logger: Logger,
+  roles: NodeRoles,
+  opened: (() => Promise<void>)[],
+): Promise<RunningNode> {
   const backends = await openBackends(config, logger);
+  opened.push(() => backends.close());
   const { drivers, describe: driverLines } = await openDrivers(config, logger);
+  opened.push(async () => {
+    for (const driver of drivers.values()) await driver.close();
+  });
   const service = new TaskService(
     {
       store: backends.store,
@@ -98,14 +120,31 @@ export async function startNode(
       { store: backends.store, queue: backends.queue, events: backends.events, drivers, logger },
       {
         workerId: config.workerId,
+        host: os.hostname(),
+        version: VERSION,
         concurrency: config.workerConcurrency,
         outputLimitBytes: config.outputLimitBytes,
-        reconcileIntervalMs: 30_000,
+        reconcileIntervalMs: config.reconcileIntervalMs,
+        heartbeatIntervalMs: config.heartbeatIntervalMs,
+        leaseMs: config.workerLeaseMs,
+        drainTimeoutMs: config.drainTimeoutMs,
       },
     );
+    opened.push(() => worker?.stop() ?? Promise.resolve());
     await worker.start();
     banner.push(`worker: ${config.workerId} (concurrency ${config.workerConcurrency})`);
   }
+  // Every node watches for dead workers: a cluster with any gateway or worker alive settles them.
+  const reaper = startReaper(
+    {
+      store: backends.store,
+      queue: backends.queue,
+      events: backends.events,
+      logger: logger.child({ component: 'reaper' }),
+    },
+    { graceMs: config.workerGraceMs, intervalMs: config.heartbeatIntervalMs },
+  );
+  opened.push(() => reaper.stop());
 
   let app: FastifyInstance | null = null;
   let url: string | null = null;
@@ -114,6 +153,8 @@ export async function startNode(
       { service, events: backends.events, health: healthCheck(backends, drivers), logger, version: VERSION },
       { bodyLimitBytes: config.bodyLimitBytes, maxWaitMs: config.waitTimeoutMs },
     );
+    const built = app;
+    opened.push(() => built.close());
     const address = await app.listen({ host: config.host, port: config.port });
     url = address.replace('[::1]', 'localhost');
     banner.push(`gateway: ${url}/api/v1 (OpenAPI at ${url}/api/v1/openapi.json)`);
@@ -128,6 +169,7 @@ export async function startNode(
     banner,
     async close() {
       await app?.close();
+      await reaper.stop();
       await worker?.stop();
       await backends.close();
       for (const driver of drivers.values()) await driver.close();

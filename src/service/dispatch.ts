@@ -2,8 +2,20 @@ import type { EventBus } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
 import { SHARED_QUEUE, type TaskQueue, workerQueueName } from '../core/queue.js';
 import type { NewExecution, NewTask, Store } from '../core/store.js';
-import type { TaskRecord } from '../core/task.js';
+import type { TaskRecord, TaskType } from '../core/task.js';
 import { TASK_POLICIES } from '../core/task.js';
+import { isVmLive, type VmRecord } from '../core/vm.js';
+
+/**
+ * The worker whose own queue a task goes to, or null for the shared queue. VM work goes to the
+ * worker that holds the VM; a create to whoever has capacity; and a delete of a VM that holds
+ * nothing any more (failed, lost: its worker may be dead) to any worker, which records it.
+ */
+export function ownerOf(task: { type: TaskType }, vm: VmRecord | null): string | null {
+  if (task.type === 'vm:create' || !vm) return null;
+  if (task.type === 'vm:delete' && !isVmLive(vm.status)) return null;
+  return vm.workerId;
+}
 
 /** The queue a task belongs on: VM work goes to the worker that owns the VM. */
 export function queueFor(workerId: string | null): string {

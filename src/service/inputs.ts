@@ -17,6 +17,8 @@ export interface ExecuteInput {
   cwd?: string | null;
   stdin?: string | null;
   timeoutMs?: number;
+  /** May run again after its worker died mid-run (else the outcome is recorded as unknown). */
+  retrySafe?: boolean;
 }
 
 export interface JobInput {

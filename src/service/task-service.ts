@@ -7,7 +7,8 @@ import type { TaskQueue } from '../core/queue.js';
 import type { Store, VmFilter } from '../core/store.js';
 import { type ExecSpec, TASK_POLICIES, type TaskRecord, type TaskType } from '../core/task.js';
 import { type DriverName, type VmRecord, type VmStatus, vmNotRunning } from '../core/vm.js';
-import { recordAndEnqueue } from './dispatch.js';
+import type { WorkerRecord } from '../core/worker.js';
+import { ownerOf, recordAndEnqueue } from './dispatch.js';
 import type { CreateVmInput, ExecuteInput, JobInput, TaskOptions } from './inputs.js';
 import { waitForTask } from './wait.js';
 
@@ -90,7 +91,8 @@ export class TaskService {
     if (vm.status !== 'running') throw vmNotRunning(vm, 'commands run');
     const exec = this.execSpec(input);
     const executionId = newId();
-    const newTask = this.newTask('vm:execute', { vmId: vm.id, executionId, exec }, vm.id, {
+    const payload = { vmId: vm.id, executionId, exec, ...(input.retrySafe ? { retrySafe: true } : {}) };
+    const newTask = this.newTask('vm:execute', payload, vm.id, {
       ...options,
       timeoutMs: options.timeoutMs ?? exec.timeoutMs + EXEC_TASK_GRACE_MS,
     });
@@ -125,9 +127,8 @@ export class TaskService {
     const task = await recordAndEnqueue(
       this.deps,
       this.newTask('vm:delete', { vmId: vm.id }, vm.id, options),
-      {
-        workerId: vm.workerId,
-      },
+      // Routed by the status before the delete: a lost VM's worker may never come back.
+      { workerId: ownerOf({ type: 'vm:delete' }, vm) },
     );
     return { task, vm: stopping };
   }
@@ -177,6 +178,17 @@ export class TaskService {
     const execution = await this.deps.store.getExecution(id);
     if (!execution) throw new AetherError('ERR_EXECUTION_NOT_FOUND', `no execution with id ${id}`);
     return execution;
+  }
+
+  /** Every worker that ever registered, by id: active, draining, stopped or dead. */
+  listWorkers(): Promise<WorkerRecord[]> {
+    return this.deps.store.listWorkers();
+  }
+
+  async getWorker(id: string): Promise<WorkerRecord> {
+    const worker = await this.deps.store.getWorker(id);
+    if (!worker) throw new AetherError('ERR_NOT_FOUND', `no worker ${id}`);
+    return worker;
   }
 
   async getTask(id: string): Promise<TaskRecord> {

@@ -7,13 +7,15 @@ import type { ExecutionRecord, JobRecord } from '../core/execution.js';
 import type { StateChange } from '../core/store.js';
 import type { TaskPayloads, TaskRecord, TaskResults, TaskType } from '../core/task.js';
 import type { VmRecord } from '../core/vm.js';
-import type { executions, stateChanges, tasks, vmJobs, vms } from './schema.js';
+import type { WorkerRecord } from '../core/worker.js';
+import type { executions, stateChanges, tasks, vmJobs, vms, workers } from './schema.js';
 
 export type VmRow = typeof vms.$inferSelect;
 export type TaskRow = typeof tasks.$inferSelect;
 export type ExecutionRow = typeof executions.$inferSelect;
 export type JobRow = typeof vmJobs.$inferSelect;
 export type StateChangeRow = typeof stateChanges.$inferSelect;
+export type WorkerRow = typeof workers.$inferSelect;
 
 export function toVmRecord(row: VmRow): VmRecord {
   return {
@@ -49,6 +51,7 @@ export function toTaskRecord(row: TaskRow): TaskRecord {
     workerId: row.workerId,
     maxRetries: row.maxRetries,
     retryCount: row.retryCount,
+    fencingToken: row.fencingToken,
     timeoutMs: row.timeoutMs,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
@@ -103,5 +106,23 @@ export function toStateChange(row: StateChangeRow): StateChange {
     to: row.toStatus,
     reason: row.reason,
     at: row.at,
+  };
+}
+
+export function toWorkerRecord(row: WorkerRow): WorkerRecord {
+  return {
+    id: row.id,
+    host: row.host,
+    drivers: row.drivers,
+    capacity: row.capacity,
+    version: row.version,
+    status: row.status,
+    statusReason: row.statusReason,
+    epoch: row.epoch,
+    activeTasks: row.activeTasks,
+    startedAt: row.startedAt,
+    lastHeartbeatAt: row.lastHeartbeatAt,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
   };
 }

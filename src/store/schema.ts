@@ -25,7 +25,8 @@ import {
 import type { WireError } from '../core/errors.js';
 import { JOB_STATUSES, type JobStep, type JobStepResult } from '../core/execution.js';
 import { TASK_PRIORITIES, TASK_STATUSES, TASK_TYPES } from '../core/task.js';
-import { DRIVER_NAMES, type IsolationInfo, VM_STATUSES } from '../core/vm.js';
+import { DRIVER_NAMES, type DriverName, type IsolationInfo, VM_STATUSES } from '../core/vm.js';
+import { WORKER_STATUSES } from '../core/worker.js';
 
 /** `column IN ('a', 'b')` for a CHECK constraint; the values are our own constants, never input. */
 function oneOf(column: SQLWrapper, values: readonly string[]): SQL {
@@ -78,6 +79,9 @@ export const tasks = pgTable(
     workerId: text('worker_id'),
     maxRetries: integer('max_retries').notNull().default(0),
     retryCount: integer('retry_count').notNull().default(0),
+    // Bumped by every claim; a write from an attempt that holds an older token is refused, so a
+    // worker that lost its claim (stalled, partitioned) cannot overwrite its successor's result.
+    fencingToken: integer('fencing_token').notNull().default(0),
     timeoutMs: integer('timeout_ms').notNull(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
@@ -163,4 +167,28 @@ export const stateChanges = pgTable(
   ],
 );
 
-export const schema = { vms, tasks, vmJobs, executions, stateChanges };
+export const workers = pgTable(
+  'workers',
+  {
+    id: text('id').primaryKey(),
+    host: text('host').notNull(),
+    drivers: jsonb('drivers').$type<DriverName[]>().notNull(),
+    capacity: integer('capacity').notNull(),
+    version: text('version').notNull(),
+    status: text('status', { enum: WORKER_STATUSES }).notNull(),
+    statusReason: text('status_reason'),
+    epoch: integer('epoch').notNull().default(1),
+    activeTasks: integer('active_tasks').notNull().default(0),
+    startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
+    // Written with the database's clock, and compared with it: worker clocks may disagree.
+    lastHeartbeatAt: timestamp('last_heartbeat_at', { withTimezone: true }).notNull().defaultNow(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('workers_status_heartbeat_idx').on(t.status, t.lastHeartbeatAt),
+    check('workers_status_check', oneOf(t.status, WORKER_STATUSES)),
+  ],
+);
+
+export const schema = { vms, tasks, vmJobs, executions, stateChanges, workers };

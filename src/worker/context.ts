@@ -9,7 +9,15 @@ import type { DriverName, VmRecord } from '../core/vm.js';
 
 export interface WorkerSettings {
   workerId: string;
+  /** Where it runs and what it is, as the registry shows it. */
+  host: string;
+  version: string;
   concurrency: number;
+  heartbeatIntervalMs: number;
+  /** Heartbeats failing this long (with the queue unreachable too) make it give up its work. */
+  leaseMs: number;
+  /** How long a stop waits for running tasks before handing them back. */
+  drainTimeoutMs: number;
   /** Stored output per stream per execution; the rest is dropped and the record marked truncated. */
   outputLimitBytes: number;
   /** How often to look for tasks the store has and the queue lost. */

@@ -4,7 +4,9 @@ import type { Logger } from '../core/logger.js';
 import type { TaskQueue } from '../core/queue.js';
 import type { Store } from '../core/store.js';
 import { isVmLive } from '../core/vm.js';
-import { enqueueRecorded, queueFor } from '../service/dispatch.js';
+import { abandonTask } from '../service/abandon.js';
+import { enqueueRecorded, ownerOf, queueFor } from '../service/dispatch.js';
+import { publishVm } from '../service/publish.js';
 import type { HandlerContext } from './context.js';
 
 /**
@@ -36,7 +38,7 @@ export async function reconcileVms(ctx: HandlerContext): Promise<{ destroyed: nu
       });
       if (marked) {
         lost++;
-        await ctx.events.publish('vm.status', { vmId: vm.id, status: 'lost', reason });
+        await publishVm(ctx.events, marked, reason);
       }
     }
   }
@@ -63,7 +65,7 @@ export async function requeueLostTasks(
   for (const task of pending) {
     if (task.updatedAt.getTime() > cutoff) continue;
     const vm = task.vmId && task.type !== 'vm:create' ? await deps.store.getVm(task.vmId) : null;
-    const workerId = vm?.workerId ?? null;
+    const workerId = ownerOf(task, vm);
     if (await deps.queue.has(task.id, queueFor(workerId))) continue;
     await enqueueRecorded(deps, task, workerId);
     requeued++;
@@ -73,65 +75,41 @@ export async function requeueLostTasks(
 }
 
 /**
- * Tasks this worker was running when it last stopped (crash, kill -9, power loss). Creates and
- * deletes are idempotent and go back to the queue; a command's outcome is unknown — it may
- * have run, wholly or in part — so it is failed with ERR_TASK_INTERRUPTED rather than run twice.
- * Call before consuming, so none of these is one this worker is running now.
+ * Tasks the store says this worker runs that no task of this process runs: left by an earlier
+ * run of it (crash, kill -9, power loss) or by a fence. A create or delete, or a command marked
+ * retry-safe, is queued again; any other command's outcome is unknown (it may have run, wholly
+ * or in part), so it fails with ERR_TASK_INTERRUPTED rather than run twice.
  */
 export async function recoverInterruptedTasks(
   ctx: HandlerContext,
+  isRunningHere: (taskId: string) => boolean,
 ): Promise<{ requeued: number; failed: number }> {
-  const mine = (await ctx.store.listTasks({ status: ['processing'], limit: 1000 })).filter(
-    (task) => task.workerId === ctx.settings.workerId,
-  );
+  const mine = await ctx.store.listTasks({ status: ['processing'], workerId: ctx.settings.workerId });
   let requeued = 0;
   let failed = 0;
   for (const task of mine) {
-    if (task.type === 'vm:create' || task.type === 'vm:delete') {
-      const back = await ctx.store.transitionTask(task.id, {
-        from: ['processing'],
-        to: 'pending',
-        reason: `worker ${ctx.settings.workerId} restarted during the task; queued again`,
-      });
-      if (back) {
-        const vm = task.vmId ? await ctx.store.getVm(task.vmId) : null;
-        await enqueueRecorded(ctx, back, task.type === 'vm:create' ? null : (vm?.workerId ?? null));
-        requeued++;
-      }
-      continue;
-    }
+    if (isRunningHere(task.id)) continue;
     const error = new AetherError(
       'ERR_TASK_INTERRUPTED',
       `worker ${ctx.settings.workerId} stopped while ${task.type} ran; its outcome is unknown, so it was not run again`,
-    ).toWire();
-    const marked = await ctx.store.transitionTask(
-      task.id,
-      { from: ['processing'], to: 'failed', reason: error.message },
-      { error, completedAt: new Date() },
     );
-    if (!marked) continue;
-    failed++;
-    await ctx.events.publish('task.updated', { taskId: task.id, type: task.type, status: 'failed', error });
-    if (task.type === 'vm:execute') {
-      const payload = task.payload as { executionId: string };
-      const execution = await ctx.store.getExecution(payload.executionId);
-      if (execution && !execution.completedAt) {
-        const now = new Date();
-        const startedAt = execution.startedAt ?? now;
-        await ctx.store.completeExecution(execution.id, {
-          exitCode: null,
-          stdout: execution.stdout,
-          stderr: execution.stderr,
-          stdoutTruncated: execution.stdoutTruncated,
-          stderrTruncated: execution.stderrTruncated,
-          timedOut: false,
-          error,
-          startedAt,
-          completedAt: now,
-          durationMs: now.getTime() - startedAt.getTime(),
-        });
-      }
-    }
+    const outcome = await abandonTask(ctx, task, error, { rerun: true, fencingToken: task.fencingToken });
+    if (outcome === 'requeued') requeued++;
+    else if (outcome === 'failed') failed++;
   }
   return { requeued, failed };
+}
+
+/** Destroys every sandbox this worker's drivers hold (a fenced worker's last act). */
+export async function destroyAllSandboxes(ctx: HandlerContext): Promise<number> {
+  let destroyed = 0;
+  for (const driver of ctx.drivers.values()) {
+    const present = await driver.list().catch(() => []);
+    for (const info of present) {
+      if (info.state === 'missing') continue;
+      await destroyQuietly(driver, info.id, ctx.logger);
+      destroyed++;
+    }
+  }
+  return destroyed;
 }

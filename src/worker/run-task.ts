@@ -1,64 +1,133 @@
 import { AetherError, isAetherError, toWireError } from '../core/errors.js';
-import { PermanentFailure, type QueuedTask } from '../core/queue.js';
-import type { TaskRecord, TaskType } from '../core/task.js';
+import { HandBack, PermanentFailure, type QueuedTask } from '../core/queue.js';
+import { isRerunnable, type TaskRecord } from '../core/task.js';
+import { abandonTask } from '../service/abandon.js';
+import { publishTask, publishVm } from '../service/publish.js';
+import type { ActiveTasks } from './active-tasks.js';
 import type { HandlerContext, TaskHandlers } from './context.js';
 
 /**
  * The queue processor: walks a task through its lifecycle in the store around its handler.
+ * - Each claim bumps the task's fencing token, and every later write of this attempt carries
+ *   it: once another attempt has claimed the task, this one's writes change nothing.
  * - A delivery of a task that is already terminal is dropped (at-least-once queues redeliver).
+ * - A delivery of a task the store says is running elsewhere means that attempt's worker
+ *   stalled or died: a create or delete is taken over; a command is not run again (its outcome
+ *   is unknown) unless the caller marked it retry-safe.
  * - The task's time limit aborts the handler's signal, which kills what it started.
  * - Retryable failures with attempts left go back to `pending` and are rethrown for the queue to
  *   retry; every other failure is final and marked so the queue does not retry it.
+ * - When the worker gives its work up (drain deadline, lost lease), a task that may run again
+ *   is handed back to the queue; any other ends with an unknown outcome.
  */
-export function createTaskProcessor(ctx: HandlerContext, handlers: TaskHandlers) {
+export function createTaskProcessor(ctx: HandlerContext, handlers: TaskHandlers, active: ActiveTasks) {
   return async function processTask(queued: QueuedTask, queueSignal: AbortSignal): Promise<void> {
-    // Claim first, read only when the claim fails: one round trip on the hot path.
-    const started = await ctx.store.transitionTask(
-      queued.taskId,
-      {
-        from: ['pending', 'processing'],
-        to: 'processing',
-        reason: `attempt ${queued.attempt} on ${ctx.settings.workerId}`,
-      },
-      { workerId: ctx.settings.workerId, startedAt: new Date() },
+    if (active.has(queued.taskId)) return; // a duplicate delivery of what this process runs now
+    const task = await claim(ctx, queued);
+    if (!task) return;
+    await publishTask(ctx.events, task);
+    await active.run(task.id, (workerSignal) =>
+      runClaimed(ctx, handlers, task, queued, queueSignal, workerSignal),
     );
-    if (!started) {
-      const existing = await ctx.store.getTask(queued.taskId);
-      if (!existing) throw new PermanentFailure(`task ${queued.taskId} is not in the store`);
-      return; // already terminal: a redelivery of finished work
-    }
-    const task = started;
-    await publishTask(ctx, started);
-
-    const limit = new AbortController();
-    const timer = setTimeout(
-      () =>
-        limit.abort(
-          new AetherError('ERR_TASK_TIMEOUT', `${task.type} exceeded its ${task.timeoutMs} ms limit`),
-        ),
-      task.timeoutMs,
-    );
-    const signal = AbortSignal.any([queueSignal, limit.signal]);
-    try {
-      const handler = handlers[task.type] as (
-        c: HandlerContext,
-        t: TaskRecord,
-        s: AbortSignal,
-      ) => Promise<unknown>;
-      const result = await handler(ctx, started, signal);
-      const completed = await ctx.store.transitionTask(
-        task.id,
-        { from: ['processing'], to: 'completed', reason: 'handler finished' },
-        { result, error: null, completedAt: new Date() },
-      );
-      if (completed) await publishTask(ctx, completed);
-    } catch (thrown) {
-      const error = signal.aborted && !isAetherError(thrown) ? signalReason(signal) : thrown;
-      await recordFailure(ctx, started, error, queued.attempt);
-    } finally {
-      clearTimeout(timer);
-    }
   };
+}
+
+async function runClaimed(
+  ctx: HandlerContext,
+  handlers: TaskHandlers,
+  task: TaskRecord,
+  queued: QueuedTask,
+  queueSignal: AbortSignal,
+  workerSignal: AbortSignal,
+): Promise<void> {
+  const limit = new AbortController();
+  const timer = setTimeout(
+    () =>
+      limit.abort(
+        new AetherError('ERR_TASK_TIMEOUT', `${task.type} exceeded its ${task.timeoutMs} ms limit`),
+      ),
+    task.timeoutMs,
+  );
+  const signal = AbortSignal.any([queueSignal, limit.signal, workerSignal]);
+  try {
+    const handler = handlers[task.type] as (
+      c: HandlerContext,
+      t: TaskRecord,
+      s: AbortSignal,
+    ) => Promise<unknown>;
+    const result = await handler(ctx, task, signal);
+    const completed = await ctx.store.transitionTask(
+      task.id,
+      { from: ['processing'], to: 'completed', reason: 'handler finished', fencingToken: task.fencingToken },
+      { result, error: null, completedAt: new Date() },
+    );
+    if (completed) await publishTask(ctx.events, completed);
+    else reportStale(ctx, task, 'completion');
+  } catch (thrown) {
+    if (workerSignal.aborted) await giveUp(ctx, task, workerSignal.reason as AetherError);
+    const error = signal.aborted && !isAetherError(thrown) ? signalReason(signal) : thrown;
+    await recordFailure(ctx, task, error, queued.attempt);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Claims the task for this attempt (one statement on the common path) and returns it with its
+ * new fencing token, or null when there is nothing to run.
+ */
+async function claim(ctx: HandlerContext, queued: QueuedTask): Promise<TaskRecord | null> {
+  const workerId = ctx.settings.workerId;
+  const patch = { workerId, startedAt: new Date(), newAttempt: true };
+  const reason = `attempt ${queued.attempt} on ${workerId}`;
+  const fresh = await ctx.store.transitionTask(
+    queued.taskId,
+    { from: ['pending'], to: 'processing', reason },
+    patch,
+  );
+  if (fresh) return fresh;
+  const existing = await ctx.store.getTask(queued.taskId);
+  if (!existing) throw new PermanentFailure(`task ${queued.taskId} is not in the store`);
+  if (existing.status !== 'processing') return null; // terminal: a redelivery of finished work
+  if (isRerunnable(existing)) {
+    return ctx.store.transitionTask(
+      existing.id,
+      {
+        from: ['processing'],
+        to: 'processing',
+        reason: `${reason}, taking over from ${existing.workerId ?? 'an unknown worker'}`,
+        fencingToken: existing.fencingToken,
+      },
+      patch,
+    );
+  }
+  const interrupted = new AetherError(
+    'ERR_TASK_INTERRUPTED',
+    `the attempt on worker ${existing.workerId ?? '?'} stopped reporting while ${existing.type} ran; its outcome is unknown, so it was not run again`,
+  );
+  await abandonTask(ctx, existing, interrupted, { rerun: false, fencingToken: existing.fencingToken });
+  return null;
+}
+
+/** The worker stopped this task (drain deadline or lost lease): hand it back or end it. */
+async function giveUp(ctx: HandlerContext, task: TaskRecord, reason: AetherError): Promise<never> {
+  const outcome = await abandonTask(ctx, task, reason, {
+    rerun: true,
+    fencingToken: task.fencingToken,
+  }).catch((error: unknown) => {
+    // The store may be what is gone; the reaper settles this task once the worker is declared dead.
+    ctx.logger.warn({ err: error, taskId: task.id }, 'could not record giving a task up');
+    return 'unchanged' as const;
+  });
+  if (outcome === 'requeued') throw new HandBack(reason.message);
+  throw new PermanentFailure(reason.message, { cause: reason });
+}
+
+function reportStale(ctx: HandlerContext, task: TaskRecord, what: string): void {
+  ctx.logger.warn(
+    { taskId: task.id, fencingToken: task.fencingToken, code: 'ERR_STALE_ATTEMPT' },
+    `stale attempt: its ${what} was refused (another attempt holds the task)`,
+  );
 }
 
 function signalReason(signal: AbortSignal): AetherError {
@@ -76,21 +145,37 @@ async function recordFailure(
   const wire = toWireError(error);
   const retriesUsed = attempt - 1;
   if (wire.retryable && retriesUsed < task.maxRetries) {
-    await ctx.store.transitionTask(
+    const back = await ctx.store.transitionTask(
       task.id,
-      { from: ['processing'], to: 'pending', reason: `attempt ${attempt} failed (${wire.code}); retrying` },
+      {
+        from: ['processing'],
+        to: 'pending',
+        reason: `attempt ${attempt} failed (${wire.code}); retrying`,
+        fencingToken: task.fencingToken,
+      },
       { error: wire, retryCount: retriesUsed + 1 },
     );
+    if (!back) {
+      reportStale(ctx, task, 'retry');
+      throw new PermanentFailure(wire.message, { cause: error });
+    }
     throw error instanceof Error ? error : new Error(wire.message);
   }
   const failed = await ctx.store.transitionTask(
     task.id,
-    { from: ['processing'], to: 'failed', reason: `${wire.code}: ${wire.message}` },
+    {
+      from: ['processing'],
+      to: 'failed',
+      reason: `${wire.code}: ${wire.message}`,
+      fencingToken: task.fencingToken,
+    },
     { error: wire, completedAt: new Date(), retryCount: retriesUsed },
   );
   if (failed) {
-    await publishTask(ctx, failed);
+    await publishTask(ctx.events, failed);
     await markVmFailedIfCreating(ctx, failed, wire.message);
+  } else {
+    reportStale(ctx, task, 'failure');
   }
   throw new PermanentFailure(wire.message, { cause: error });
 }
@@ -103,14 +188,5 @@ async function markVmFailedIfCreating(ctx: HandlerContext, task: TaskRecord, mes
     to: 'failed',
     reason: message,
   });
-  if (vm) await ctx.events.publish('vm.status', { vmId: vm.id, status: 'failed', reason: message });
-}
-
-function publishTask(ctx: HandlerContext, task: TaskRecord<TaskType>): Promise<void> {
-  return ctx.events.publish('task.updated', {
-    taskId: task.id,
-    type: task.type,
-    status: task.status,
-    error: task.error,
-  });
+  if (vm) await publishVm(ctx.events, vm, message);
 }

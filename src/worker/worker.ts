@@ -1,10 +1,13 @@
+import { AetherError } from '../core/errors.js';
 import { SHARED_QUEUE, workerQueueName } from '../core/queue.js';
+import { ActiveTasks } from './active-tasks.js';
 import { createHandlerContext, type TaskHandlers, type WorkerDeps, type WorkerSettings } from './context.js';
 import { handleJobRun } from './handlers/job-run.js';
 import { handleVmCreate } from './handlers/vm-create.js';
 import { handleVmDelete } from './handlers/vm-delete.js';
 import { handleVmExecute } from './handlers/vm-execute.js';
-import { reconcileVms, recoverInterruptedTasks, requeueLostTasks } from './reconcile.js';
+import { Membership } from './membership.js';
+import { destroyAllSandboxes, reconcileVms, recoverInterruptedTasks, requeueLostTasks } from './reconcile.js';
 import { createTaskProcessor } from './run-task.js';
 
 export const TASK_HANDLERS: TaskHandlers = {
@@ -16,15 +19,22 @@ export const TASK_HANDLERS: TaskHandlers = {
 
 export interface Worker {
   readonly id: string;
-  /** Reconciles VMs, then consumes the shared queue and this worker's own queue. */
+  /** Registers, recovers what a crash interrupted, reconciles VMs, then consumes its queues. */
   start(): Promise<void>;
-  /** Stops taking tasks and waits for running ones; VMs keep running. */
+  /**
+   * Drains: takes no new task, lets running ones finish within the drain deadline, then hands
+   * back or ends the rest, and records itself `stopped`. VMs keep running.
+   */
   stop(): Promise<void>;
+  /** Tasks running now. */
+  activeTasks(): number;
 }
 
 export function createWorker(deps: WorkerDeps, settings: WorkerSettings): Worker {
   const ctx = createHandlerContext(deps, settings);
   const log = deps.logger.child({ component: 'worker', workerId: settings.workerId });
+  const active = new ActiveTasks();
+  const queueNames = [SHARED_QUEUE, workerQueueName(settings.workerId)];
   let reconcileTimer: NodeJS.Timeout | null = null;
 
   const requeue = async (olderThanMs: number) => {
@@ -35,30 +45,86 @@ export function createWorker(deps: WorkerDeps, settings: WorkerSettings): Worker
     }
   };
 
+  /** What a start and a return from a fence share: settle the past, then take work. */
+  const catchUp = async () => {
+    const interrupted = await recoverInterruptedTasks(ctx, (taskId) => active.has(taskId));
+    if (interrupted.requeued + interrupted.failed > 0)
+      log.warn(interrupted, 'recovered tasks an earlier run of this worker left unfinished');
+    const outcome = await reconcileVms(ctx);
+    if (outcome.destroyed + outcome.lost > 0) log.info(outcome, 'reconciled VMs with the store');
+  };
+
+  const membership = new Membership(
+    deps.store,
+    {
+      id: settings.workerId,
+      host: settings.host,
+      drivers: [...deps.drivers.keys()],
+      capacity: settings.concurrency,
+      version: settings.version,
+    },
+    { heartbeatIntervalMs: settings.heartbeatIntervalMs, leaseMs: settings.leaseMs },
+    {
+      activeTasks: () => active.size,
+      stillConnected: () =>
+        deps.queue.ping().then(
+          () => true,
+          () => false,
+        ),
+      onFenced: async (reason) => {
+        // Nothing here may run on as this worker once the cluster may have given its work away.
+        await deps.queue.pause().catch(() => {});
+        active.abortAll(reason);
+        await active.waitIdle(settings.drainTimeoutMs);
+        const destroyed = await destroyAllSandboxes(ctx);
+        log.error(
+          { destroyed, reason: reason.message },
+          'fenced: stopped its tasks and destroyed its sandboxes',
+        );
+      },
+      onRejoined: async () => {
+        await catchUp();
+        await deps.queue.resume();
+        await requeue(0);
+      },
+    },
+    log,
+  );
+
   return {
     id: settings.workerId,
+    activeTasks: () => active.size,
     async start() {
-      const interrupted = await recoverInterruptedTasks(ctx);
-      if (interrupted.requeued + interrupted.failed > 0)
-        log.warn(interrupted, 'recovered tasks a restart interrupted');
-      const outcome = await reconcileVms(ctx);
-      if (outcome.destroyed + outcome.lost > 0) log.info(outcome, 'reconciled VMs with the store');
-      await deps.queue.consume(createTaskProcessor(ctx, TASK_HANDLERS), {
-        queueNames: [SHARED_QUEUE, workerQueueName(settings.workerId)],
+      await membership.join();
+      await catchUp();
+      await deps.queue.consume(createTaskProcessor(ctx, TASK_HANDLERS, active), {
+        queueNames,
         concurrency: settings.concurrency,
       });
       // At start, whatever the store has pending and the queue lacks is enqueued now; later
       // passes leave alone tasks younger than one interval (their enqueue may be under way).
       await requeue(0);
-      reconcileTimer = setInterval(
-        () => void requeue(settings.reconcileIntervalMs),
-        settings.reconcileIntervalMs,
-      );
+      reconcileTimer = setInterval(() => {
+        if (!membership.fenced) void requeue(settings.reconcileIntervalMs);
+      }, settings.reconcileIntervalMs);
       reconcileTimer.unref();
     },
     async stop() {
       if (reconcileTimer) clearInterval(reconcileTimer);
       reconcileTimer = null;
+      await membership.drain().catch(() => {});
+      await deps.queue.pause().catch(() => {});
+      if (!(await active.waitIdle(settings.drainTimeoutMs))) {
+        log.warn({ running: active.size }, 'drain deadline passed; handing back what still runs');
+        active.abortAll(
+          new AetherError(
+            'ERR_WORKER_DRAINING',
+            `worker ${settings.workerId} stopped before the task finished (drain deadline ${settings.drainTimeoutMs} ms)`,
+          ),
+        );
+        await active.waitIdle(10_000);
+      }
+      await membership.leave('stopped on request');
     },
   };
 }

@@ -8,6 +8,7 @@ export interface ExecFlags {
   cwd?: string;
   timeout?: string;
   stdin?: boolean;
+  retrySafe?: boolean;
 }
 
 export async function buildExecRequest(argv: string[], opts: ExecFlags): Promise<ExecuteRequest> {
@@ -25,6 +26,7 @@ export async function buildExecRequest(argv: string[], opts: ExecFlags): Promise
     ...(opts.cwd ? { cwd: opts.cwd } : {}),
     ...(timeout ? { timeout_ms: timeout } : {}),
     ...(opts.stdin ? { stdin: await readStdin() } : {}),
+    ...(opts.retrySafe ? { retry_safe: true } : {}),
   };
 }
 
@@ -35,7 +37,8 @@ export function addExecOptions(command: Command): Command {
     .option('-e, --env <NAME=VALUE>', 'environment variable (repeatable)', collect, [])
     .option('-w, --cwd <dir>', 'working directory inside the VM')
     .option('-t, --timeout <ms>', 'kill the command after this many milliseconds')
-    .option('-i, --stdin', "send this terminal's stdin to the command");
+    .option('-i, --stdin', "send this terminal's stdin to the command")
+    .option('--retry-safe', 'the command may run again if its worker dies mid-run');
 }
 
 export function registerExecCommand(program: Command): void {

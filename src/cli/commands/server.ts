@@ -1,10 +1,14 @@
 import type { Command } from 'commander';
-import { type AetherConfig, type ConfigKey, loadConfig } from '../../core/config.js';
+import { CONFIG_OPTIONS, type ConfigFlags, type ConfigKey } from '../../core/config.js';
+import { AetherError } from '../../core/errors.js';
+import { type ResolvedConfig, resolveConfig } from '../../runtime/config-file.js';
 import { createLogger } from '../../runtime/logger.js';
 import { migrateFromConfig } from '../../runtime/migrate.js';
 import { startNode } from '../../runtime/node.js';
+import { registerWorkerList } from './workers.js';
 
 interface ServerFlags {
+  config?: string;
   port?: string;
   host?: string;
   dataDir?: string;
@@ -12,18 +16,68 @@ interface ServerFlags {
   logLevel?: string;
 }
 
-function configFrom(flags: ServerFlags): AetherConfig {
-  const overrides: Partial<Record<ConfigKey, string>> = {};
-  if (flags.port !== undefined) overrides.port = flags.port;
-  if (flags.host !== undefined) overrides.host = flags.host;
-  if (flags.dataDir !== undefined) overrides.dataDir = flags.dataDir;
-  if (flags.driver !== undefined) overrides.driver = flags.driver;
-  if (flags.logLevel !== undefined) overrides.logLevel = flags.logLevel;
-  return loadConfig(process.env, overrides);
+function resolveFrom(flags: ServerFlags): ResolvedConfig {
+  const overrides: ConfigFlags = {
+    port: flags.port,
+    host: flags.host,
+    dataDir: flags.dataDir,
+    driver: flags.driver,
+    logLevel: flags.logLevel,
+  };
+  return resolveConfig({ env: process.env, flags: overrides, configPath: flags.config });
+}
+
+const LISTEN_FAILURES: Record<string, [string, ConfigKey]> = {
+  EADDRINUSE: ['address already in use', 'port'],
+  EACCES: ['permission denied', 'port'],
+  EADDRNOTAVAIL: ['address not available on this host', 'host'],
+  ENOTFOUND: ['host name not found', 'host'],
+};
+
+/**
+ * Start-up failures as one line that names what to fix: runtime errors carry the option in
+ * `details.option`, and here it becomes the flag, config file key or env var that set it.
+ */
+function explain(error: unknown, resolved: ResolvedConfig): unknown {
+  if (error instanceof AetherError) {
+    const option = error.details?.option;
+    if (typeof option !== 'string' || !(option in CONFIG_OPTIONS)) return error;
+    return new AetherError(
+      error.code,
+      `${error.message}; check ${resolved.settingName(option as ConfigKey)}`,
+      { cause: error },
+    );
+  }
+  const { code, syscall } = (error ?? {}) as { code?: unknown; syscall?: unknown };
+  const listen = typeof code === 'string' && syscall === 'listen' ? LISTEN_FAILURES[code] : undefined;
+  if (listen || (code === 'ENOTFOUND' && syscall === 'getaddrinfo')) {
+    const [why, option] = listen ?? LISTEN_FAILURES.ENOTFOUND!;
+    const { host, port } = resolved.config;
+    return new AetherError(
+      'ERR_CONFIG',
+      `cannot listen on ${host}:${port} (${why}); check ${resolved.settingName(option)}`,
+      { cause: error },
+    );
+  }
+  return error;
+}
+
+/**
+ * Runs `start`; when it fails, rethrows the failure explained and makes sure the process ends
+ * even if a half-opened client still holds a socket or a timer.
+ */
+async function starting<T>(resolved: ResolvedConfig, start: () => Promise<T>): Promise<T> {
+  try {
+    return await start();
+  } catch (error) {
+    setTimeout(() => process.exit(process.exitCode ?? 1), 500).unref();
+    throw explain(error, resolved);
+  }
 }
 
 function withServerOptions(command: Command): Command {
   return command
+    .option('-c, --config <file>', 'YAML config file (env AETHER_CONFIG); flags beat it, it beats env')
     .option('-p, --port <port>', 'gateway port (env AETHER_PORT, default 8080)')
     .option('--host <address>', 'gateway address (env AETHER_HOST, default 127.0.0.1)')
     .option('-d, --data-dir <dir>', 'state directory (env AETHER_DATA_DIR, default ./.aether)')
@@ -35,12 +89,14 @@ async function runUntilSignalled(
   flags: ServerFlags,
   roles: { gateway: boolean; worker: boolean },
 ): Promise<void> {
-  const config = configFrom(flags);
+  const resolved = resolveFrom(flags);
+  const { config } = resolved;
   const logger = createLogger(config.logLevel);
-  const node = await startNode(config, logger, roles);
+  const node = await starting(resolved, () => startNode(config, logger, roles));
   process.stdout.write(
     `aether ${roles.gateway && roles.worker ? 'up' : roles.gateway ? 'gateway' : 'worker'}\n`,
   );
+  if (resolved.configFile) process.stdout.write(`  config: ${resolved.configFile}\n`);
   for (const line of node.banner) process.stdout.write(`  ${line}\n`);
   process.stdout.write('Ctrl-C stops it; VMs keep their files and are picked up again on the next start.\n');
   await new Promise<void>((resolve) => {
@@ -71,16 +127,21 @@ export function registerServerCommands(program: Command): void {
     program.command('gateway').description('run only the HTTP gateway (needs DATABASE_URL and REDIS_URL)'),
   ).action((flags: ServerFlags) => runUntilSignalled(flags, { gateway: true, worker: false }));
 
-  withServerOptions(
-    program.command('worker').description('run only a worker (needs DATABASE_URL and REDIS_URL)'),
+  const worker = withServerOptions(
+    program
+      .command('worker')
+      .description('run only a worker (needs DATABASE_URL and REDIS_URL); `worker ls` lists them'),
   ).action((flags: ServerFlags) => runUntilSignalled(flags, { gateway: false, worker: true }));
+  registerWorkerList(worker);
 
   program
     .command('migrate')
     .description('apply database migrations (embedded data dir, or DATABASE_URL)')
+    .option('-c, --config <file>', 'YAML config file (env AETHER_CONFIG); flags beat it, it beats env')
     .option('-d, --data-dir <dir>', 'state directory (env AETHER_DATA_DIR, default ./.aether)')
     .action(async (flags: ServerFlags) => {
-      const config = configFrom(flags);
-      process.stdout.write(`${await migrateFromConfig(config)}\n`);
+      const resolved = resolveFrom(flags);
+      if (resolved.configFile) process.stdout.write(`config: ${resolved.configFile}\n`);
+      process.stdout.write(`${await starting(resolved, () => migrateFromConfig(resolved.config))}\n`);
     });
 }

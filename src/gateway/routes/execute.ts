@@ -22,8 +22,8 @@ export function executeRoutes(deps: GatewayDeps, settings: GatewaySettings): Fas
         },
       },
       async (request, reply) => {
-        const { command, args, env, cwd, stdin, timeout_ms, priority } = request.body;
-        const input = { command, args, env, cwd, stdin, timeoutMs: timeout_ms };
+        const { command, args, env, cwd, stdin, timeout_ms, retry_safe, priority } = request.body;
+        const input = { command, args, env, cwd, stdin, timeoutMs: timeout_ms, retrySafe: retry_safe };
         if (request.query.stream) {
           return streamExecution(deps, settings, request, reply, request.params.id, input, { priority });
         }

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { GatewayDeps, GatewaySettings } from '../context.js';
-import { idParams, jobBody, writeQuery } from '../schemas.js';
-import { executionJson, jobJson, taskJson } from '../serialize.js';
+import { idParams, jobBody, workerParams, writeQuery } from '../schemas.js';
+import { executionJson, jobJson, taskJson, workerJson } from '../serialize.js';
 import { replyToWrite } from '../write-reply.js';
 
 export function recordRoutes(deps: GatewayDeps, settings: GatewaySettings): FastifyPluginAsyncZod {
@@ -41,6 +41,18 @@ export function recordRoutes(deps: GatewayDeps, settings: GatewaySettings): Fast
           job: jobJson(request.query.wait ? await service.getJob(job.id) : job),
         }));
       },
+    );
+
+    app.get(
+      '/workers',
+      { schema: { summary: 'List workers: host, drivers, capacity, load, heartbeat', tags: ['workers'] } },
+      async () => ({ workers: (await service.listWorkers()).map(workerJson) }),
+    );
+
+    app.get(
+      '/workers/:id',
+      { schema: { summary: 'Get a worker', tags: ['workers'], params: workerParams } },
+      async (request) => workerJson(await service.getWorker(request.params.id)),
     );
 
     app.get(

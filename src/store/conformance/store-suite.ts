@@ -17,6 +17,7 @@ import {
 import { describeTaskCases } from './task-cases.js';
 import { describeTransitionCases } from './transition-cases.js';
 import { describeVmCases } from './vm-cases.js';
+import { describeWorkerCases } from './worker-cases.js';
 
 export type { StoreFixture } from './fixtures.js';
 
@@ -50,6 +51,7 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
     describeTransitionCases(ctx);
     describeTaskCases(ctx);
     describeExecutionCases(ctx);
+    describeWorkerCases(ctx);
     describeJsonCases(ctx);
 
     // Last: these change the store's state for everything after them.

@@ -1,10 +1,10 @@
-import { desc, eq } from 'drizzle-orm';
+import { and, desc, eq, isNull, type SQL, sql } from 'drizzle-orm';
 import { AetherError } from '../../core/errors.js';
 import type { ExecutionRecord } from '../../core/execution.js';
 import { isUuid } from '../../core/ids.js';
-import type { ExecutionOutcome, NewExecution } from '../../core/store.js';
+import type { AttemptFence, ExecutionOutcome, NewExecution } from '../../core/store.js';
 import { toExecutionRecord } from '../records.js';
-import { executions } from '../schema.js';
+import { executions, tasks } from '../schema.js';
 import type { Db } from './db.js';
 
 /**
@@ -66,12 +66,23 @@ export async function markExecutionStarted(db: Db, id: string, startedAt: Date):
   if (updated.length === 0) throw new AetherError('ERR_EXECUTION_NOT_FOUND', `execution ${id} not found`);
 }
 
+/**
+ * Once only, and (fenced) only while the attempt that ran it still holds its task: a stalled
+ * worker's late report cannot overwrite the record, nor complete an execution twice.
+ */
 export async function completeExecution(
   db: Db,
   id: string,
   outcome: ExecutionOutcome,
+  fence?: AttemptFence,
 ): Promise<ExecutionRecord | null> {
   if (!isUuid(id)) return null;
+  const where: SQL[] = [eq(executions.id, id), isNull(executions.completedAt)];
+  if (fence) {
+    where.push(
+      sql`EXISTS (SELECT 1 FROM ${tasks} WHERE ${tasks.id} = ${fence.taskId} AND ${tasks.fencingToken} = ${fence.fencingToken} AND ${tasks.status} = 'processing')`,
+    );
+  }
   const [row] = await db
     .update(executions)
     .set({
@@ -87,7 +98,7 @@ export async function completeExecution(
       // Whole milliseconds: the column is an integer and drivers may report fractions.
       durationMs: Math.round(outcome.durationMs),
     })
-    .where(eq(executions.id, id))
+    .where(and(...where))
     .returning();
   return row ? toExecutionRecord(row) : null;
 }

@@ -12,6 +12,7 @@ import * as jobs from './jobs.js';
 import * as stateChanges from './state-changes.js';
 import * as tasks from './tasks.js';
 import * as vms from './vms.js';
+import * as workers from './workers.js';
 
 export interface SqlStoreOptions {
   kind: Store['kind'];
@@ -60,13 +61,20 @@ export function createSqlStore(options: SqlStoreOptions): Store {
       getExecution: (id) => executions.getExecution(db, id),
       listExecutions: (vmId, opts) => executions.listExecutions(db, vmId, opts),
       markExecutionStarted: (id, startedAt) => executions.markExecutionStarted(db, id, startedAt),
-      completeExecution: (id, outcome) => executions.completeExecution(db, id, outcome),
+      completeExecution: (id, outcome, fence) => executions.completeExecution(db, id, outcome, fence),
 
       insertJob: (job) => jobs.insertJob(db, job),
       getJob: (id) => jobs.getJob(db, id),
       updateJob: (id, patch) => jobs.updateJob(db, id, patch),
 
       listStateChanges: (entityId) => stateChanges.listStateChanges(db, entityId),
+
+      registerWorker: (registration) => workers.registerWorker(db, registration),
+      heartbeatWorker: (id, epoch, beat) => workers.heartbeatWorker(db, id, epoch, beat),
+      setWorkerStatus: (id, epoch, status, reason) => workers.setWorkerStatus(db, id, epoch, status, reason),
+      getWorker: (id) => workers.getWorker(db, id),
+      listWorkers: () => workers.listWorkers(db),
+      reapSilentWorkers: (graceMs) => workers.reapSilentWorkers(db, graceMs),
 
       ping: async () => {
         await db.execute(sql`select 1`);

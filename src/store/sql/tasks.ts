@@ -1,21 +1,23 @@
 import { and, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
+import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import { isUuid } from '../../core/ids.js';
-import type { NewExecution, NewTask, TaskFilter, TaskPatch, Transition } from '../../core/store.js';
-import type { TaskRecord, TaskStatus } from '../../core/task.js';
+import type { NewExecution, NewTask, TaskFilter, TaskPatch, TaskTransition } from '../../core/store.js';
+import type { TaskRecord } from '../../core/task.js';
 import { toTaskRecord } from '../records.js';
 import { tasks } from '../schema.js';
 import type { Db } from './db.js';
 import { insertExecution } from './executions.js';
 
 /** Only the keys the caller set: `undefined` leaves a column alone, `null` clears it. */
-function patchColumns(patch: TaskPatch): Partial<typeof tasks.$inferInsert> {
-  const set: Partial<typeof tasks.$inferInsert> = {};
+function patchColumns(patch: TaskPatch): PgUpdateSetSource<typeof tasks> {
+  const set: PgUpdateSetSource<typeof tasks> = {};
   if (patch.result !== undefined) set.result = patch.result;
   if (patch.error !== undefined) set.error = patch.error;
   if (patch.workerId !== undefined) set.workerId = patch.workerId;
   if (patch.retryCount !== undefined) set.retryCount = patch.retryCount;
   if (patch.startedAt !== undefined) set.startedAt = patch.startedAt;
   if (patch.completedAt !== undefined) set.completedAt = patch.completedAt;
+  if (patch.newAttempt) set.fencingToken = sql`${tasks.fencingToken} + 1`;
   return set;
 }
 
@@ -53,6 +55,7 @@ export async function listTasks(db: Db, filter: TaskFilter = {}): Promise<TaskRe
   const where: SQL[] = [];
   if (filter.status !== undefined) where.push(inArray(tasks.status, [...filter.status]));
   if (filter.vmId !== undefined) where.push(eq(tasks.vmId, filter.vmId));
+  if (filter.workerId !== undefined) where.push(eq(tasks.workerId, filter.workerId));
   const query = db
     .select()
     .from(tasks)
@@ -65,19 +68,22 @@ export async function listTasks(db: Db, filter: TaskFilter = {}): Promise<TaskRe
 /**
  * Compare-and-set in one statement: the UPDATE applies only while the status is one of
  * `from`. The state-change log is written by a trigger in the same statement (migration 0001),
- * so row and log never disagree and a transition costs one round trip.
+ * so row and log never disagree and a transition costs one round trip. A fenced transition also
+ * needs the caller's fencing token to be the current one; a claim (`newAttempt`) bumps it.
  */
 export async function transitionTask(
   db: Db,
   id: string,
-  change: Transition<TaskStatus>,
+  change: TaskTransition,
   patch: TaskPatch = {},
 ): Promise<TaskRecord | null> {
   if (!isUuid(id) || change.from.length === 0) return null;
+  const where = [eq(tasks.id, id), inArray(tasks.status, [...change.from])];
+  if (change.fencingToken !== undefined) where.push(eq(tasks.fencingToken, change.fencingToken));
   const [row] = await db
     .update(tasks)
     .set({ ...patchColumns(patch), status: change.to, statusReason: change.reason, updatedAt: sql`now()` })
-    .where(and(eq(tasks.id, id), inArray(tasks.status, [...change.from])))
+    .where(and(...where))
     .returning();
   return row ? toTaskRecord(row) : null;
 }

@@ -25,7 +25,7 @@ export const handleJobRun: TaskHandler<'job:run'> = async (ctx, task, signal) =>
       cwd: step.cwd,
     });
     try {
-      const execution = await runCommand(ctx, vm, executionId, task.id, { ...step, stdin: null }, signal);
+      const execution = await runCommand(ctx, vm, executionId, task, { ...step, stdin: null }, signal);
       results.push({ executionId, exitCode: execution.exitCode, error: null });
       if (execution.exitCode !== 0) failedStep = index;
     } catch (error) {

@@ -1,6 +1,6 @@
 import { AetherError, toWireError } from '../../core/errors.js';
 import type { ExecutionRecord } from '../../core/execution.js';
-import type { ExecSpec } from '../../core/task.js';
+import { type ExecSpec, isRerunnable, type TaskRecord } from '../../core/task.js';
 import { type VmRecord, vmNotRunning } from '../../core/vm.js';
 import type { HandlerContext } from '../context.js';
 import { OutputCollector } from '../output-collector.js';
@@ -9,16 +9,18 @@ import { OutputCollector } from '../output-collector.js';
  * Run one command in a VM and record it: output streamed as events while it runs, capped
  * output and the outcome written to the execution row when it ends. A command that could not
  * start is recorded with its error and rethrown; a non-zero exit or a timeout is an outcome.
+ * The record is written only while `task`'s attempt still holds the task (fencing token).
  */
 export async function runCommand(
   ctx: HandlerContext,
   vm: VmRecord,
   executionId: string,
-  taskId: string | null,
+  task: TaskRecord,
   exec: ExecSpec,
   signal: AbortSignal,
 ): Promise<ExecutionRecord> {
   if (vm.status !== 'running') throw vmNotRunning(vm, 'commands run');
+  const taskId = task.id;
   const stdout = new OutputCollector(ctx.settings.outputLimitBytes);
   const stderr = new OutputCollector(ctx.settings.outputLimitBytes);
   const startedAt = new Date();
@@ -53,21 +55,38 @@ export async function runCommand(
   }
   const completedAt = new Date();
   await markedStarted;
-  const record = await ctx.store.completeExecution(executionId, {
-    exitCode,
-    stdout: stdout.text(),
-    stderr: stderr.text(),
-    stdoutTruncated: stdout.truncated,
-    stderrTruncated: stderr.truncated,
-    timedOut,
-    error: failure === null ? null : toWireError(failure),
-    startedAt,
-    completedAt,
-    durationMs: completedAt.getTime() - startedAt.getTime(),
-  });
+  // Cut short by its worker stopping, and safe to run again: it will, so this run leaves no record.
+  if (failure !== null && signal.aborted && isWorkerStop(signal.reason) && isRerunnable(task)) throw failure;
+  const record = await ctx.store.completeExecution(
+    executionId,
+    {
+      exitCode,
+      stdout: stdout.text(),
+      stderr: stderr.text(),
+      stdoutTruncated: stdout.truncated,
+      stderrTruncated: stderr.truncated,
+      timedOut,
+      error: failure === null ? null : toWireError(failure),
+      startedAt,
+      completedAt,
+      durationMs: completedAt.getTime() - startedAt.getTime(),
+    },
+    { taskId, fencingToken: task.fencingToken },
+  );
+  if (!record) {
+    throw new AetherError(
+      'ERR_STALE_ATTEMPT',
+      `execution ${executionId} was already recorded, or another attempt holds task ${taskId}; this run's outcome was discarded`,
+    );
+  }
   await ctx.events.publish('execution.completed', { executionId, taskId, exitCode });
   if (failure !== null) throw failure;
-  if (!record)
-    throw new AetherError('ERR_EXECUTION_NOT_FOUND', `execution ${executionId} is not in the store`);
   return record;
+}
+
+function isWorkerStop(reason: unknown): boolean {
+  return (
+    reason instanceof AetherError &&
+    (reason.code === 'ERR_WORKER_DRAINING' || reason.code === 'ERR_WORKER_LOST')
+  );
 }

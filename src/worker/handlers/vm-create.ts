@@ -1,3 +1,4 @@
+import { publishVm } from '../../service/publish.js';
 import type { TaskHandler } from '../context.js';
 
 /**
@@ -20,7 +21,7 @@ export const handleVmCreate: TaskHandler<'vm:create'> = async (ctx, task, signal
     const now = await ctx.requireVm(vm.id);
     return { vmId: vm.id, status: now.status };
   }
-  await ctx.events.publish('vm.status', { vmId: vm.id, status: 'creating', reason: 'create started' });
+  await publishVm(ctx.events, creating, 'create started');
   try {
     await driver.create({ id: vm.id, name: vm.name, vcpus: vm.vcpus, memoryMiB: vm.memoryMiB }, signal);
     await driver.start(vm.id, signal);
@@ -41,6 +42,6 @@ export const handleVmCreate: TaskHandler<'vm:create'> = async (ctx, task, signal
     const now = await ctx.requireVm(vm.id);
     return { vmId: vm.id, status: now.status };
   }
-  await ctx.events.publish('vm.status', { vmId: vm.id, status: 'running', reason: 'agent answered' });
+  await publishVm(ctx.events, running, 'agent answered');
   return { vmId: vm.id, status: 'running' };
 };

@@ -1,3 +1,4 @@
+import { publishVm } from '../../service/publish.js';
 import type { TaskHandler } from '../context.js';
 
 /** Destroy everything the VM holds, then mark it deleted. Idempotent. */
@@ -15,7 +16,7 @@ export const handleVmDelete: TaskHandler<'vm:delete'> = async (ctx, task) => {
     { from: ['stopping'], to: 'deleted', reason: 'deleted on request' },
     { stoppedAt: new Date() },
   );
-  const status = deleted?.status ?? (await ctx.requireVm(vm.id)).status;
-  await ctx.events.publish('vm.status', { vmId: vm.id, status, reason: 'deleted on request' });
-  return { vmId: vm.id, status };
+  const now = deleted ?? (await ctx.requireVm(vm.id));
+  await publishVm(ctx.events, now, 'deleted on request');
+  return { vmId: vm.id, status: now.status };
 };

@@ -1,0 +1,252 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings test ${NAME} substitution
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { CONFIG_OPTIONS, loadConfig } from './config.js';
+import { CONFIG_SECTIONS, closest, parseConfigFile, substituteEnv } from './config-file.js';
+import { AetherError } from './errors.js';
+
+const FILE = 'aether.yaml';
+
+function errorOf(fn: () => unknown): AetherError {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(AetherError);
+    expect((error as AetherError).code).toBe('ERR_CONFIG');
+    return error as AetherError;
+  }
+  throw new Error('expected an error');
+}
+
+describe('substituteEnv', () => {
+  const env = { HOST: 'db.example', EMPTY: '' };
+
+  it('replaces ${NAME} and ${NAME:-default}', () => {
+    expect(substituteEnv('postgres://${HOST}/x', env, 'w')).toBe('postgres://db.example/x');
+    expect(substituteEnv('${MISSING:-fallback}', env, 'w')).toBe('fallback');
+    expect(substituteEnv('${EMPTY:-fallback}', env, 'w')).toBe('fallback');
+    expect(substituteEnv('${HOST:-fallback}', env, 'w')).toBe('db.example');
+    expect(substituteEnv('${MISSING:-}', env, 'w')).toBe('');
+    expect(substituteEnv('${EMPTY}', env, 'w')).toBe('');
+  });
+
+  it('keeps $${ as a literal ${ and leaves other dollars alone', () => {
+    expect(substituteEnv('$${HOST}', env, 'w')).toBe('${HOST}');
+    expect(substituteEnv('a$b $ $HOST', env, 'w')).toBe('a$b $ $HOST');
+  });
+
+  it('does not substitute twice (a value cannot smuggle in another reference)', () => {
+    expect(substituteEnv('${A}', { A: '${HOST}' }, 'w')).toBe('${HOST}');
+  });
+
+  it('names the variable and the place when it is unset, or the reference is malformed', () => {
+    expect(errorOf(() => substituteEnv('${NOPE}', env, 'f.yaml:3 (x.y)')).message).toBe(
+      'f.yaml:3 (x.y): environment variable NOPE is not set; set it, or write ${NOPE:-default}',
+    );
+    expect(errorOf(() => substituteEnv('${1BAD}', env, 'w')).message).toMatch(/\$\{1BAD\} is not \$\{NAME\}/);
+    expect(errorOf(() => substituteEnv('abc${HOST', env, 'w')).message).toMatch(/without a closing/);
+  });
+});
+
+describe('parseConfigFile', () => {
+  it('maps every section key to its option', () => {
+    const text = `
+server: { host: 0.0.0.0, port: 9000, body_limit_bytes: 2048, wait_timeout_ms: 1000 }
+storage: { database_url: "postgres://db/x", data_dir: /srv/aether }
+queue: { redis_url: "redis://r:6379", embedded: bullmq, lock_ms: 40000, reconcile_interval_ms: 5000 }
+event_bus: { redis_url: "redis://events:6379" }
+vmm:
+  driver: process
+  warm_pool_size: 0
+  create_timeout_ms: 1
+  execute_timeout_ms: 2
+  delete_timeout_ms: 3
+  output_limit_bytes: 4
+worker:
+  id: w-1
+  concurrency: 4
+  heartbeat_interval_ms: 1000
+  lease_ms: 3000
+  grace_ms: 9000
+  drain_timeout_ms: 7000
+logging: { level: debug }
+`;
+    const file = parseConfigFile(text, FILE, {});
+    expect(Object.keys(file.values).sort()).toEqual(Object.keys(CONFIG_OPTIONS).sort());
+    const config = loadConfig({}, {}, '/', file);
+    expect(config).toMatchObject({
+      host: '0.0.0.0',
+      port: 9000,
+      databaseUrl: 'postgres://db/x',
+      dataDir: '/srv/aether',
+      embeddedQueue: 'bullmq',
+      queueLockMs: 40_000,
+      eventsRedisUrl: 'redis://events:6379',
+      warmPoolSize: 0,
+      workerId: 'w-1',
+      workerLeaseMs: 3000,
+      drainTimeoutMs: 7000,
+      logLevel: 'debug',
+    });
+  });
+
+  it('has a section for every option path', () => {
+    expect(CONFIG_SECTIONS).toEqual(['server', 'storage', 'queue', 'event_bus', 'vmm', 'worker', 'logging']);
+    for (const option of Object.values(CONFIG_OPTIONS)) expect(option.file).toMatch(/^[a-z_]+\.[a-z_]+$/);
+  });
+
+  it('substitutes the environment in parsed strings only, so values cannot add YAML structure', () => {
+    const env = { PGHOST: 'db', EVIL: 'x\nserver:\n  port: 1', PORT: '9100' };
+    const file = parseConfigFile(
+      'storage:\n  database_url: postgres://${PGHOST}/app\nserver:\n  host: "${EVIL}"\n  port: ${PORT}\n',
+      FILE,
+      env,
+    );
+    expect(file.values).toEqual({ databaseUrl: 'postgres://db/app', host: env.EVIL, port: '9100' });
+    expect(loadConfig({}, {}, '/', file)).toMatchObject({ host: env.EVIL, port: 9100 });
+  });
+
+  it('treats an empty file, empty sections and empty values as unset', () => {
+    expect(parseConfigFile('', FILE, {}).values).toEqual({});
+    expect(parseConfigFile('# nothing\n', FILE, {}).values).toEqual({});
+    const file = parseConfigFile('server:\nstorage:\n  database_url: ${NOPE:-}\n  data_dir:\n', FILE, {});
+    const config = loadConfig({ DATABASE_URL: 'postgres://env/x' }, {}, '/srv', file);
+    expect(config.databaseUrl).toBe('postgres://env/x');
+    expect(config.dataDir).toBe('/srv/.aether');
+  });
+
+  it('follows aliases', () => {
+    const file = parseConfigFile('vmm: { create_timeout_ms: &t 5000, delete_timeout_ms: *t }\n', FILE, {});
+    expect(file.values).toEqual({ createTimeoutMs: 5000, deleteTimeoutMs: 5000 });
+  });
+
+  it('rejects unknown sections and keys, naming the file, the line and the likely key', () => {
+    expect(errorOf(() => parseConfigFile('sever:\n  port: 1\n', FILE, {})).message).toBe(
+      'config file aether.yaml:1: unknown section sever (did you mean server?); sections are server, storage, queue, event_bus, vmm, worker, logging',
+    );
+    expect(errorOf(() => parseConfigFile('server:\n  port: 1\n  hots: x\n', FILE, {})).message).toBe(
+      'config file aether.yaml:3: unknown key server.hots (did you mean server.host?)',
+    );
+    expect(errorOf(() => parseConfigFile('worker:\n  lock_ms: 1\n', FILE, {})).message).toMatch(
+      /aether\.yaml:2: unknown key worker\.lock_ms \(did you mean queue\.lock_ms\?\)/,
+    );
+    expect(errorOf(() => parseConfigFile('server:\n  bodyLimitBytes: 1\n', FILE, {})).message).toMatch(
+      /did you mean server\.body_limit_bytes\?/,
+    );
+    expect(errorOf(() => parseConfigFile('logging:\n  colour: red\n', FILE, {})).message).toMatch(
+      /unknown key logging\.colour \(logging takes level\)/,
+    );
+  });
+
+  it('reports YAML syntax errors with the file, line and column', () => {
+    expect(errorOf(() => parseConfigFile('server:\n  port: 1\n  host: "x\n', FILE, {})).message).toMatch(
+      /^config file aether\.yaml:\d+:\d+: Missing closing "quote$/,
+    );
+    expect(errorOf(() => parseConfigFile('server:\n  port: 1\n  port: 2\n', FILE, {})).message).toMatch(
+      /^config file aether\.yaml:3:\d+: Map keys must be unique/,
+    );
+    expect(errorOf(() => parseConfigFile('server:\n  port: !foo 1\n', FILE, {})).message).toMatch(
+      /aether\.yaml:2:\d+: Unresolved tag: !foo/,
+    );
+  });
+
+  it('rejects a document or a section that is not a map', () => {
+    expect(errorOf(() => parseConfigFile('- a\n- b\n', FILE, {})).message).toMatch(
+      /aether\.yaml:1: expected sections \(server, storage/,
+    );
+    expect(errorOf(() => parseConfigFile('server: 8080\n', FILE, {})).message).toMatch(
+      /aether\.yaml:1: server must be a map/,
+    );
+  });
+
+  it('names an unset variable, the key and the file', () => {
+    expect(errorOf(() => parseConfigFile('storage:\n  database_url: ${DB_URL}\n', FILE, {})).message).toBe(
+      'config file aether.yaml:2 (storage.database_url): environment variable DB_URL is not set; set it, or write ${DB_URL:-default}',
+    );
+  });
+});
+
+describe('values from the file', () => {
+  const load = (text: string, env: Record<string, string> = {}, flags = {}) =>
+    loadConfig(env, flags, '/work', parseConfigFile(text, FILE, env));
+
+  it('sit between flags and the environment: flags > file > env > defaults', () => {
+    const text = 'server: { port: 9000 }\n';
+    expect(load(text).port).toBe(9000);
+    expect(load(text, { AETHER_PORT: '9100' }).port).toBe(9000);
+    expect(load(text, { AETHER_PORT: '9100' }, { port: '9200' }).port).toBe(9200);
+    expect(load('server: { host: h }\n', { AETHER_PORT: '9100' }).port).toBe(9100);
+    expect(load('server: { host: h }\n').port).toBe(8080);
+  });
+
+  it('resolve a relative data dir against the file, not the working directory', () => {
+    const file = parseConfigFile('storage: { data_dir: ./state }\n', 'conf/aether.yaml', {});
+    expect(loadConfig({}, {}, '/work', file).dataDir).toBe('/work/conf/state');
+    expect(loadConfig({ AETHER_DATA_DIR: './env' }, {}, '/work').dataDir).toBe('/work/env');
+  });
+
+  it('are checked like env values, naming file:section.key', () => {
+    expect(errorOf(() => load('server: { port: eighty }\n')).message).toBe(
+      'invalid configuration: port (aether.yaml:server.port="eighty"): Invalid input: expected number, received NaN',
+    );
+    expect(errorOf(() => load('server: { port: true }\n')).message).toBe(
+      'invalid configuration: port (aether.yaml:server.port=true): expected a number',
+    );
+    expect(errorOf(() => load('server: { host: [a, b] }\n')).message).toBe(
+      'invalid configuration: host (aether.yaml:server.host=["a","b"]): expected a string',
+    );
+    expect(errorOf(() => load('vmm: { driver: vmware }\n')).message).toMatch(
+      /driver \(aether\.yaml:vmm\.driver="vmware"\)/,
+    );
+    expect(errorOf(() => load('storage: { database_url: "mysql://u:secret@h/db" }\n')).message).toBe(
+      'invalid configuration: databaseUrl (aether.yaml:storage.database_url="mysql://u:***@h/db"): must be a postgres:// URL',
+    );
+  });
+
+  it('take numbers for string options', () => {
+    expect(load('worker: { id: 42 }\n').workerId).toBe('42');
+  });
+});
+
+describe('closest', () => {
+  it('suggests near misses only', () => {
+    expect(closest('sever', CONFIG_SECTIONS)).toBe('server');
+    expect(closest('eventbus', CONFIG_SECTIONS)).toBe('event_bus');
+    expect(closest('database', CONFIG_SECTIONS)).toBeUndefined();
+  });
+});
+
+describe('aether.example.yaml and the README', () => {
+  const root = new URL('../../', import.meta.url);
+  const example = readFileSync(new URL('aether.example.yaml', root), 'utf8');
+
+  it('the example parses as it is, and shows every option with its default and env var', () => {
+    expect(parseConfigFile(example, 'aether.example.yaml', {}).values).toEqual({});
+    let section = '';
+    const shown = new Map<string, string>();
+    for (const line of example.split('\n')) {
+      const header = /^([a-z_]+):\s*$/.exec(line);
+      if (header) section = header[1]!;
+      const key = /^ {2}# ([a-z_]+): (.*)$/.exec(line);
+      if (key) shown.set(`${section}.${key[1]}`, key[2]!); // the last example of a key shows its default
+    }
+    for (const [name, option] of Object.entries(CONFIG_OPTIONS)) {
+      expect(shown.has(option.file), `${option.file} in the example`).toBe(true);
+      expect(example, `${option.env} in the example`).toContain(`(${option.env})`);
+      if (name === 'workerId') continue;
+      const [sectionName, keyName] = option.file.split('.');
+      const file = parseConfigFile(
+        `${sectionName}:\n  ${keyName}: ${shown.get(option.file)}\n`,
+        'x.yaml',
+        {},
+      );
+      const value = file.values[name as keyof typeof CONFIG_OPTIONS];
+      expect(value === undefined || value === '' ? option.default : value, option.file).toBe(option.default);
+    }
+  });
+
+  it('the README table lists every env var', () => {
+    const readme = readFileSync(new URL('README.md', root), 'utf8');
+    for (const option of Object.values(CONFIG_OPTIONS)) expect(readme).toContain(`\`${option.env}\``);
+  });
+});

@@ -1,0 +1,41 @@
+import type { WireError } from '../core/errors.js';
+import type { EventBus, EventName } from '../core/events.js';
+import type { TaskStatus, TaskType } from '../core/task.js';
+import type { VmStatus } from '../core/vm.js';
+
+const VM_MILESTONES: Partial<Record<VmStatus, EventName>> = {
+  running: 'vm.created',
+  deleted: 'vm.deleted',
+  failed: 'vm.failed',
+  lost: 'vm.lost',
+};
+
+const TASK_MILESTONES: Partial<Record<TaskStatus, EventName>> = {
+  completed: 'task.completed',
+  failed: 'task.failed',
+  cancelled: 'task.cancelled',
+};
+
+/** Announces a VM's new status: always `vm.status`, and its milestone event when it has one. */
+export async function publishVm(
+  events: EventBus,
+  vm: { id: string; status: VmStatus; workerId?: string | null },
+  reason: string,
+): Promise<void> {
+  const payload = { vmId: vm.id, status: vm.status, reason };
+  await events.publish('vm.status', payload);
+  const milestone = VM_MILESTONES[vm.status];
+  if (milestone === 'vm.lost') await events.publish('vm.lost', { ...payload, workerId: vm.workerId ?? null });
+  else if (milestone) await events.publish(milestone as 'vm.created', payload);
+}
+
+/** Announces a task's new status: always `task.updated`, and `task.<terminal status>` at the end. */
+export async function publishTask(
+  events: EventBus,
+  task: { id: string; type: TaskType; status: TaskStatus; error: WireError | null },
+): Promise<void> {
+  const payload = { taskId: task.id, type: task.type, status: task.status, error: task.error };
+  await events.publish('task.updated', payload);
+  const milestone = TASK_MILESTONES[task.status];
+  if (milestone) await events.publish(milestone as 'task.completed', payload);
+}

@@ -1,0 +1,187 @@
+/**
+ * What the cluster does when a worker goes silent: the reaper's settlement (VMs lost, tasks
+ * failed with ERR_WORKER_LOST, executions with an unknown outcome) and the silent worker's own
+ * side (its heartbeat is refused, it fences itself, then registers again).
+ */
+import type { PGlite } from '@electric-sql/pglite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AetherError } from '../../src/core/errors.js';
+import type { EventMap } from '../../src/core/events.js';
+import { executionState } from '../../src/core/execution.js';
+import { newId } from '../../src/core/ids.js';
+import { silentLogger } from '../../src/core/logger.js';
+import type { Store } from '../../src/core/store.js';
+import { createLocalEventBus } from '../../src/events/local/local-event-bus.js';
+import { openPglite } from '../../src/pglite/open-pglite.js';
+import { createLocalQueue } from '../../src/queue/local/local-queue.js';
+import { reapDeadWorkers } from '../../src/service/reaper.js';
+import { migrate } from '../../src/store/migrate.js';
+import { createPgliteStore } from '../../src/store/pglite/pglite-store.js';
+import { Membership } from '../../src/worker/membership.js';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('worker death', () => {
+  let db: PGlite;
+  let store: Store;
+  beforeAll(async () => {
+    db = await openPglite('memory');
+    await migrate({ pglite: db });
+    store = createPgliteStore(db);
+  });
+  afterAll(async () => {
+    await store.close();
+    await db.close();
+  });
+
+  const registration = (id: string) => ({
+    id,
+    host: 'h',
+    drivers: ['process' as const],
+    capacity: 2,
+    version: 't',
+  });
+
+  async function runningVmOn(workerId: string) {
+    const vm = await store.insertVm({
+      id: newId(),
+      name: `vm-${newId().slice(0, 8)}`,
+      driver: 'process',
+      vcpus: 1,
+      memoryMiB: 256,
+      metadata: {},
+    });
+    return (await store.transitionVm(
+      vm.id,
+      { from: ['pending'], to: 'running', reason: 'test' },
+      { workerId },
+    ))!;
+  }
+
+  async function executeTask(vmId: string) {
+    const executionId = newId();
+    const taskId = newId();
+    const exec = { command: 'true', args: [], env: {}, cwd: null, stdin: null, timeoutMs: 1000 };
+    await store.insertTask(
+      {
+        id: taskId,
+        type: 'vm:execute',
+        priority: 'default',
+        payload: { vmId, executionId, exec },
+        vmId,
+        maxRetries: 0,
+        timeoutMs: 5000,
+      },
+      { id: executionId, vmId, taskId, jobId: null, command: 'true', args: [], env: {}, cwd: null },
+    );
+    return { taskId, executionId };
+  }
+
+  it('marks a silent worker dead, its VMs lost and its tasks failed with an unknown outcome', async () => {
+    const events = createLocalEventBus();
+    const seen: { lost: EventMap['vm.lost'][]; failed: EventMap['task.failed'][] } = { lost: [], failed: [] };
+    events.subscribe('vm.lost', (e) => seen.lost.push(e));
+    events.subscribe('task.failed', (e) => seen.failed.push(e));
+    const queue = createLocalQueue({ prefix: `reap-${newId()}` });
+    const deps = { store, queue, events, logger: silentLogger };
+
+    const dead = await store.registerWorker(registration('w-dead'));
+    const alive = await store.registerWorker(registration('w-alive'));
+    const vm = await runningVmOn('w-dead');
+    const healthyVm = await runningVmOn('w-alive');
+    const running = await executeTask(vm.id);
+    await store.transitionTask(
+      running.taskId,
+      { from: ['pending'], to: 'processing', reason: 'claim' },
+      { workerId: 'w-dead', newAttempt: true },
+    );
+    await store.markExecutionStarted(running.executionId, new Date());
+    const queued = await executeTask(vm.id);
+    const elsewhere = await executeTask(healthyVm.id);
+
+    await sleep(150);
+    await store.heartbeatWorker(alive.id, alive.epoch, { activeTasks: 0, status: 'active' });
+    const outcome = await reapDeadWorkers(deps, 100);
+
+    expect(outcome).toEqual({ workers: ['w-dead'], vmsLost: 1, tasksFailed: 2 });
+    expect(await store.getWorker('w-dead')).toMatchObject({ status: 'dead' });
+    expect(await store.getVm(vm.id)).toMatchObject({ status: 'lost', statusReason: 'worker_lost' });
+    expect((await store.getVm(healthyVm.id))?.status).toBe('running');
+    for (const { taskId } of [running, queued]) {
+      const task = await store.getTask(taskId);
+      expect(task).toMatchObject({ status: 'failed', error: { code: 'ERR_WORKER_LOST' } });
+    }
+    expect((await store.getTask(elsewhere.taskId))?.status).toBe('pending');
+    const execution = (await store.getExecution(running.executionId))!;
+    expect(executionState(execution)).toBe('unknown');
+    expect(execution.error?.code).toBe('ERR_WORKER_LOST');
+    expect(seen.lost.map((e) => [e.vmId, e.workerId])).toEqual([[vm.id, 'w-dead']]);
+    expect(seen.failed.map((e) => e.taskId).sort()).toEqual([running.taskId, queued.taskId].sort());
+
+    // Idempotent: a second pass, or another node's reaper, finds nothing more to do.
+    await store.heartbeatWorker(alive.id, alive.epoch, { activeTasks: 0, status: 'active' });
+    expect(await reapDeadWorkers(deps, 100)).toEqual({ workers: [], vmsLost: 0, tasksFailed: 0 });
+    expect(await store.heartbeatWorker(dead.id, dead.epoch, { activeTasks: 0, status: 'active' })).toBeNull();
+    await queue.close();
+    await events.close();
+  });
+
+  it('a worker declared dead fences itself at its next heartbeat, then registers again', async () => {
+    const fenced: AetherError[] = [];
+    let rejoinedEpoch = 0;
+    const membership = new Membership(
+      store,
+      registration('w-fence'),
+      { heartbeatIntervalMs: 40, leaseMs: 120 },
+      {
+        activeTasks: () => 0,
+        stillConnected: async () => true,
+        onFenced: async (reason) => {
+          fenced.push(reason);
+        },
+        onRejoined: async (record) => {
+          rejoinedEpoch = record.epoch;
+        },
+      },
+      silentLogger,
+    );
+    const first = await membership.join();
+    // Pretend the cluster lost sight of it: declare it dead under its feet.
+    await store.setWorkerStatus(first.id, first.epoch, 'dead', 'test: silent');
+    await expect.poll(() => fenced.length, { timeout: 3000 }).toBe(1);
+    expect(fenced[0]?.code).toBe('ERR_WORKER_LOST');
+    await expect.poll(() => rejoinedEpoch, { timeout: 3000 }).toBe(first.epoch + 1);
+    expect(await store.getWorker(first.id)).toMatchObject({ status: 'active', epoch: first.epoch + 1 });
+    await membership.leave('test over');
+    expect((await store.getWorker(first.id))?.status).toBe('stopped');
+  });
+
+  it('a worker replaced by a newer process under its id stops for good', async () => {
+    const fenced: string[] = [];
+    let rejoined = false;
+    const membership = new Membership(
+      store,
+      registration('w-twin'),
+      { heartbeatIntervalMs: 40, leaseMs: 120 },
+      {
+        activeTasks: () => 0,
+        stillConnected: async () => true,
+        onFenced: async (reason) => {
+          fenced.push(reason.message);
+        },
+        onRejoined: async () => {
+          rejoined = true;
+        },
+      },
+      silentLogger,
+    );
+    await membership.join();
+    const twin = await store.registerWorker(registration('w-twin'));
+    await expect.poll(() => fenced.length, { timeout: 3000 }).toBe(1);
+    expect(fenced[0]).toMatch(/another process registered as worker w-twin/);
+    await sleep(200);
+    expect(rejoined).toBe(false);
+    expect(await store.getWorker('w-twin')).toMatchObject({ status: 'active', epoch: twin.epoch });
+    await membership.leave('test over');
+  });
+});
