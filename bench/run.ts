@@ -1,18 +1,22 @@
 /**
  * `npm run bench`: each figure next to its baseline measured in the same run, as a ratio.
  * Embedded mode is measured with both embedded queues (in-process, and BullMQ on the embedded
- * database). Sizes can be cut for a quick look: BENCH_QUICK=1 npm run bench.
+ * database), then distributed mode (gateway + 2 workers on PostgreSQL and Redis) when those
+ * servers answer. Sizes can be cut for a quick look: BENCH_QUICK=1 npm run bench; one section
+ * alone: BENCH_ONLY=embedded|distributed.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { benchDistributed, distributedRows, summariseDistributed, targetLines } from './distributed.js';
 import { benchEmbedded, type EmbeddedFigures, summarise } from './embedded.js';
 import { fmt, percentile, ratio } from './stats.js';
 
 const quick = process.env.BENCH_QUICK === '1';
+const only = process.env.BENCH_ONLY;
 const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
 const sizes = quick
-  ? { lifecycleVms: 10, execCalls: 100, throughputCalls: 200, clients: 16 }
-  : { lifecycleVms: 50, execCalls: 500, throughputCalls: 1000, clients: 16 };
+  ? { lifecycleVms: 10, execCalls: 100, throughputCalls: 200, clients: 16, distributedLifecycleVms: 5 }
+  : { lifecycleVms: 50, execCalls: 500, throughputCalls: 1000, clients: 16, distributedLifecycleVms: 20 };
 
 const modes = [
   { name: 'embedded, in-process queue (default)', env: { AETHER_EMBEDDED_QUEUE: 'local' } },
@@ -42,19 +46,57 @@ function table(figures: EmbeddedFigures): string[][] {
   return rows;
 }
 
-const results: Record<string, unknown> = {};
-for (const mode of modes) {
-  log(`— ${mode.name}`);
-  const figures = await benchEmbedded(sizes, mode.env, log);
-  const rows = table(figures);
+function print(title: string, rows: string[][]): void {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  process.stdout.write(`\n${mode.name}: REST → service → queue → worker → process driver → agent\n`);
+  process.stdout.write(`\n${title}\n`);
   for (const row of rows) process.stdout.write(`${row.map((c, i) => c.padEnd(widths[i]!)).join('  ')}\n`);
-  results[mode.name] = { ...summarise(figures), throughput: figures.throughput };
 }
-process.stdout.write(
-  `\nsamples per mode: ${sizes.lifecycleVms} VMs, ${sizes.execCalls} exec calls, ${sizes.throughputCalls} throughput calls; baselines spawn from a separate small process\n`,
-);
+
+const results: Record<string, unknown> = {};
+if (only !== 'distributed') {
+  for (const mode of modes) {
+    log(`— ${mode.name}`);
+    const figures = await benchEmbedded(sizes, mode.env, log);
+    print(`${mode.name}: REST → service → queue → worker → process driver → agent`, table(figures));
+    results[mode.name] = { ...summarise(figures), throughput: figures.throughput };
+  }
+  process.stdout.write(
+    `\nsamples per mode: ${sizes.lifecycleVms} VMs, ${sizes.execCalls} exec calls, ${sizes.throughputCalls} throughput calls; baselines spawn from a separate small process\n`,
+  );
+}
+
+if (only !== 'embedded') {
+  const title =
+    'distributed, 1 gateway + 2 workers: REST → gateway → Redis → worker → process driver → agent → PostgreSQL';
+  log('— distributed');
+  try {
+    const outcome = await benchDistributed({ ...sizes, lifecycleVms: sizes.distributedLifecycleVms }, log);
+    if ('skipped' in outcome) {
+      process.stdout.write(`\n${title}\nskipped: ${outcome.skipped}\n`);
+      results.distributed = { skipped: outcome.skipped };
+    } else {
+      const f = outcome.figures;
+      print(title, distributedRows(f));
+      for (const line of targetLines(f)) process.stdout.write(`${line}\n`);
+      for (const line of outcome.warnings) process.stdout.write(`warning: ${line}\n`);
+      process.stdout.write(
+        `samples: ${sizes.execCalls} exec calls, ${sizes.throughputCalls} throughput calls over VMs per worker ${JSON.stringify(f.spread)}, ${sizes.distributedLifecycleVms} create → first exec; bare BullMQ in this process on the same Redis; ${f.services}\n`,
+      );
+      results.distributed = {
+        ...summariseDistributed(f),
+        throughput: f.throughput,
+        spread: f.spread,
+        driverExecP50: percentile(f.execRoundTrip.driverExec, 50),
+        target: targetLines(f),
+      };
+    }
+  } catch (error) {
+    // The other sections' figures are still written; the run fails.
+    process.stdout.write(`\n${title}\nfailed: ${(error as Error).stack ?? String(error)}\n`);
+    results.distributed = { failed: String(error) };
+    process.exitCode = 1;
+  }
+}
 
 const outDir = path.join(process.cwd(), 'bench', 'results');
 mkdirSync(outDir, { recursive: true });
