@@ -4,6 +4,7 @@ import type { Logger } from '../core/logger.js';
 import type { TaskQueue } from '../core/queue.js';
 import type { Store } from '../core/store.js';
 import { isVmLive } from '../core/vm.js';
+import { WORKER_LOST_REASON } from '../core/worker.js';
 import { abandonTask } from '../service/abandon.js';
 import { enqueueRecorded, ownerOf, queueFor } from '../service/dispatch.js';
 import { publishVm } from '../service/publish.js';
@@ -12,20 +13,36 @@ import type { HandlerContext } from './context.js';
 /**
  * On start, make what the drivers have agree with what the store wants:
  * - a sandbox the store does not want (unknown, deleted, failed) is destroyed;
+ * - a VM declared lost only because this worker went silent (`worker_lost`), whose sandbox is
+ *   still running here, is running again: nothing else ever ran it, its files are intact;
  * - a VM the store says is running but the driver no longer has is marked `lost`.
  */
-export async function reconcileVms(ctx: HandlerContext): Promise<{ destroyed: number; lost: number }> {
+export async function reconcileVms(
+  ctx: HandlerContext,
+): Promise<{ destroyed: number; lost: number; revived: number }> {
   let destroyed = 0;
   let lost = 0;
+  let revived = 0;
   const mine = await ctx.store.listVms({ workerId: ctx.settings.workerId });
   const wanted = new Map(mine.filter((vm) => isVmLive(vm.status)).map((vm) => [vm.id, vm]));
+  const revivable = new Map(
+    mine
+      .filter((vm) => vm.status === 'lost' && vm.statusReason === WORKER_LOST_REASON)
+      .map((vm) => [vm.id, vm]),
+  );
   for (const [name, driver] of ctx.drivers) {
     const present = await driver.list();
     const presentIds = new Set(present.filter((info) => info.state !== 'missing').map((info) => info.id));
-    for (const id of presentIds) {
-      const vm = wanted.get(id);
+    for (const info of present) {
+      if (info.state === 'missing') continue;
+      const vm = wanted.get(info.id);
       if (vm && vm.driver === name) continue;
-      await destroyQuietly(driver, id, ctx.logger);
+      const back = revivable.get(info.id);
+      if (back && back.driver === name && info.state === 'running' && (await revive(ctx, back.id))) {
+        revived++;
+        continue;
+      }
+      await destroyQuietly(driver, info.id, ctx.logger);
       destroyed++;
     }
     for (const vm of wanted.values()) {
@@ -42,7 +59,14 @@ export async function reconcileVms(ctx: HandlerContext): Promise<{ destroyed: nu
       }
     }
   }
-  return { destroyed, lost };
+  return { destroyed, lost, revived };
+}
+
+async function revive(ctx: HandlerContext, vmId: string): Promise<boolean> {
+  const reason = `worker ${ctx.settings.workerId} came back with the sandbox intact`;
+  const running = await ctx.store.transitionVm(vmId, { from: ['lost'], to: 'running', reason });
+  if (running) await publishVm(ctx.events, running, reason);
+  return running !== null;
 }
 
 async function destroyQuietly(driver: VmDriver, id: string, logger: Logger): Promise<void> {

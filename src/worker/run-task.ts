@@ -5,6 +5,7 @@ import { abandonTask } from '../service/abandon.js';
 import { publishTask, publishVm } from '../service/publish.js';
 import type { ActiveTasks } from './active-tasks.js';
 import type { HandlerContext, TaskHandlers } from './context.js';
+import { persistently } from './persist.js';
 
 /**
  * The queue processor: walks a task through its lifecycle in the store around its handler.
@@ -23,12 +24,13 @@ import type { HandlerContext, TaskHandlers } from './context.js';
 export function createTaskProcessor(ctx: HandlerContext, handlers: TaskHandlers, active: ActiveTasks) {
   return async function processTask(queued: QueuedTask, queueSignal: AbortSignal): Promise<void> {
     if (active.has(queued.taskId)) return; // a duplicate delivery of what this process runs now
-    const task = await claim(ctx, queued);
-    if (!task) return;
-    await publishTask(ctx.events, task);
-    await active.run(task.id, (workerSignal) =>
-      runClaimed(ctx, handlers, task, queued, queueSignal, workerSignal),
-    );
+    // Tracked from before the claim, so the sweep of unfinished tasks never takes one being claimed.
+    await active.run(queued.taskId, async (workerSignal) => {
+      const task = await claim(ctx, queued);
+      if (!task) return;
+      await publishTask(ctx.events, task);
+      await runClaimed(ctx, handlers, task, queued, queueSignal, workerSignal);
+    });
   };
 }
 
@@ -56,10 +58,18 @@ async function runClaimed(
       s: AbortSignal,
     ) => Promise<unknown>;
     const result = await handler(ctx, task, signal);
-    const completed = await ctx.store.transitionTask(
-      task.id,
-      { from: ['processing'], to: 'completed', reason: 'handler finished', fencingToken: task.fencingToken },
-      { result, error: null, completedAt: new Date() },
+    const completedAt = new Date();
+    const completed = await persistently(ctx, 'a completion', () =>
+      ctx.store.transitionTask(
+        task.id,
+        {
+          from: ['processing'],
+          to: 'completed',
+          reason: 'handler finished',
+          fencingToken: task.fencingToken,
+        },
+        { result, error: null, completedAt },
+      ),
     );
     if (completed) await publishTask(ctx.events, completed);
     else reportStale(ctx, task, 'completion');
@@ -145,15 +155,17 @@ async function recordFailure(
   const wire = toWireError(error);
   const retriesUsed = attempt - 1;
   if (wire.retryable && retriesUsed < task.maxRetries) {
-    const back = await ctx.store.transitionTask(
-      task.id,
-      {
-        from: ['processing'],
-        to: 'pending',
-        reason: `attempt ${attempt} failed (${wire.code}); retrying`,
-        fencingToken: task.fencingToken,
-      },
-      { error: wire, retryCount: retriesUsed + 1 },
+    const back = await persistently(ctx, 'a retry', () =>
+      ctx.store.transitionTask(
+        task.id,
+        {
+          from: ['processing'],
+          to: 'pending',
+          reason: `attempt ${attempt} failed (${wire.code}); retrying`,
+          fencingToken: task.fencingToken,
+        },
+        { error: wire, retryCount: retriesUsed + 1 },
+      ),
     );
     if (!back) {
       reportStale(ctx, task, 'retry');
@@ -161,15 +173,18 @@ async function recordFailure(
     }
     throw error instanceof Error ? error : new Error(wire.message);
   }
-  const failed = await ctx.store.transitionTask(
-    task.id,
-    {
-      from: ['processing'],
-      to: 'failed',
-      reason: `${wire.code}: ${wire.message}`,
-      fencingToken: task.fencingToken,
-    },
-    { error: wire, completedAt: new Date(), retryCount: retriesUsed },
+  const completedAt = new Date();
+  const failed = await persistently(ctx, 'a failure', () =>
+    ctx.store.transitionTask(
+      task.id,
+      {
+        from: ['processing'],
+        to: 'failed',
+        reason: `${wire.code}: ${wire.message}`,
+        fencingToken: task.fencingToken,
+      },
+      { error: wire, completedAt, retryCount: retriesUsed },
+    ),
   );
   if (failed) {
     await publishTask(ctx.events, failed);

@@ -45,13 +45,27 @@ export function createWorker(deps: WorkerDeps, settings: WorkerSettings): Worker
     }
   };
 
-  /** What a start and a return from a fence share: settle the past, then take work. */
-  const catchUp = async () => {
+  /** Tasks the store says this worker runs and it does not (a crash, an unrecordable result). */
+  const settleUnfinished = async () => {
     const interrupted = await recoverInterruptedTasks(ctx, (taskId) => active.has(taskId));
     if (interrupted.requeued + interrupted.failed > 0)
-      log.warn(interrupted, 'recovered tasks an earlier run of this worker left unfinished');
+      log.warn(interrupted, 'settled tasks recorded as running here that nothing runs');
+  };
+
+  /** Every reconcile interval: what the queue lost, and what this worker left unfinished. */
+  const sweep = async () => {
+    await requeue(settings.reconcileIntervalMs);
+    await settleUnfinished().catch((error: unknown) => {
+      log.warn({ err: error }, 'sweep of unfinished tasks failed; will try again');
+    });
+  };
+
+  /** What a start and a return from a fence share: settle the past, then take work. */
+  const catchUp = async () => {
+    await settleUnfinished();
     const outcome = await reconcileVms(ctx);
-    if (outcome.destroyed + outcome.lost > 0) log.info(outcome, 'reconciled VMs with the store');
+    if (outcome.destroyed + outcome.lost + outcome.revived > 0)
+      log.info(outcome, 'reconciled VMs with the store');
   };
 
   const membership = new Membership(
@@ -105,7 +119,7 @@ export function createWorker(deps: WorkerDeps, settings: WorkerSettings): Worker
       // passes leave alone tasks younger than one interval (their enqueue may be under way).
       await requeue(0);
       reconcileTimer = setInterval(() => {
-        if (!membership.fenced) void requeue(settings.reconcileIntervalMs);
+        if (!membership.fenced) void sweep();
       }, settings.reconcileIntervalMs);
       reconcileTimer.unref();
     },

@@ -117,3 +117,41 @@ describe.skipIf(!canRun)('a restart loses no task', () => {
     }
   }, 90_000);
 });
+
+describe.skipIf(!canRun)('a worker that comes back', () => {
+  it('takes back a VM the cluster declared lost while it was away, if its sandbox is intact', async () => {
+    const first = await startTestNode();
+    const dataDir = first.dataDir;
+    let second: Awaited<ReturnType<typeof startTestNode>> | null = null;
+    try {
+      const { vm } = await first.client.createVm({ name: 'returner' }, { wait: true });
+      await first.client.execute(
+        'returner',
+        { command: 'sh', args: ['-c', 'echo still > here'] },
+        { wait: true },
+      );
+      // What the reaper does to a worker silent past its grace.
+      await first.node.backends.store.transitionVm(vm.id, {
+        from: ['running'],
+        to: 'lost',
+        reason: 'worker_lost',
+      });
+      await first.node.close();
+
+      second = await startTestNode({}, dataDir);
+      expect(await second.client.getVm('returner')).toMatchObject({
+        status: 'running',
+        status_reason: expect.stringContaining('came back with the sandbox intact'),
+      });
+      const read = await second.client.execute(
+        'returner',
+        { command: 'cat', args: ['here'] },
+        { wait: true },
+      );
+      expect(read.execution?.stdout).toBe('still\n');
+    } finally {
+      if (second) await second.stop();
+      else rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 90_000);
+});

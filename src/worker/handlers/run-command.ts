@@ -4,6 +4,7 @@ import { type ExecSpec, isRerunnable, type TaskRecord } from '../../core/task.js
 import { type VmRecord, vmNotRunning } from '../../core/vm.js';
 import type { HandlerContext } from '../context.js';
 import { OutputCollector } from '../output-collector.js';
+import { persistently } from '../persist.js';
 
 /**
  * Run one command in a VM and record it: output streamed as events while it runs, capped
@@ -57,21 +58,23 @@ export async function runCommand(
   await markedStarted;
   // Cut short by its worker stopping, and safe to run again: it will, so this run leaves no record.
   if (failure !== null && signal.aborted && isWorkerStop(signal.reason) && isRerunnable(task)) throw failure;
-  const record = await ctx.store.completeExecution(
-    executionId,
-    {
-      exitCode,
-      stdout: stdout.text(),
-      stderr: stderr.text(),
-      stdoutTruncated: stdout.truncated,
-      stderrTruncated: stderr.truncated,
-      timedOut,
-      error: failure === null ? null : toWireError(failure),
-      startedAt,
-      completedAt,
-      durationMs: completedAt.getTime() - startedAt.getTime(),
-    },
-    { taskId, fencingToken: task.fencingToken },
+  const record = await persistently(ctx, 'an execution', () =>
+    ctx.store.completeExecution(
+      executionId,
+      {
+        exitCode,
+        stdout: stdout.text(),
+        stderr: stderr.text(),
+        stdoutTruncated: stdout.truncated,
+        stderrTruncated: stderr.truncated,
+        timedOut,
+        error: failure === null ? null : toWireError(failure),
+        startedAt,
+        completedAt,
+        durationMs: completedAt.getTime() - startedAt.getTime(),
+      },
+      { taskId, fencingToken: task.fencingToken },
+    ),
   );
   if (!record) {
     throw new AetherError(
