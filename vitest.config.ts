@@ -2,7 +2,6 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     globalSetup: ['test/support/agent-bundle.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
@@ -10,5 +9,22 @@ export default defineConfig({
     fileParallelism: true,
     maxWorkers: 2,
     reporters: ['default'],
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'suite',
+          include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+          exclude: ['test/fault/**'],
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        // The fault test runs a cluster of processes and restarts databases: alone, after the
+        // rest, so neither disturbs the other's timing.
+        extends: true,
+        test: { name: 'fault', include: ['test/fault/**/*.test.ts'], sequence: { groupOrder: 1 } },
+      },
+    ],
   },
 });

@@ -50,7 +50,8 @@ describe.skipIf(!canRun)('the aether CLI against a running gateway', () => {
     const gone = await aether('vm', 'get', 'dev');
     expect(gone.code).toBe(1);
     expect(gone.stderr).toMatch(/ERR_VM_NOT_FOUND/);
-  });
+    // A dozen CLI processes, each loading TypeScript: slow on a busy 2-core machine.
+  }, 90_000);
 
   it('runs a one-shot command and deletes its VM', async () => {
     const run = await aether('run', '--', 'uname', '-s');
@@ -69,7 +70,7 @@ describe.skipIf(!canRun)('the aether CLI against a running gateway', () => {
     );
     const deleted = await aether('-type', 'vm:delete', '-vm-id', vmId);
     expect(deleted.code).toBe(0);
-  });
+  }, 60_000);
 
   it('says what is wrong instead of a stack trace', async () => {
     const unknown = await aether('exec', 'missing-vm', '--', 'true');

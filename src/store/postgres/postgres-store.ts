@@ -34,19 +34,28 @@ export function createPostgresStore(connection: PostgresConnection, deps: Postgr
           max: connection.maxConnections ?? 10,
           connectionTimeoutMillis: connection.connectTimeoutMs ?? 5000,
         });
-  // An idle client whose server went away (restart, failover) emits 'error' on the pool; with no
-  // listener Node treats it as unhandled and the process dies (node-postgres #1707). The pool
-  // drops that client by itself, and the next query fails or reconnects, so logging is enough.
-  const onIdleError = (error: Error) => {
-    logger.warn({ err: error }, 'idle PostgreSQL connection failed; the pool will replace it');
+  // A client whose server went away (restart, failover) emits 'error': an idle one on the pool,
+  // one checked out (inside a transaction, between its statements) on itself, where the pool
+  // does not listen. With no listener Node treats it as unhandled and the process dies
+  // (node-postgres #1707, #2762). The pool drops a broken client by itself and the statement in
+  // flight fails as ERR_STORE_UNAVAILABLE, so logging is enough.
+  const onConnectionError = (error: Error) => {
+    logger.warn({ reason: error.message }, 'PostgreSQL connection failed; the pool will replace it');
   };
-  pool.on('error', onIdleError);
+  const watchClient = (client: pg.PoolClient) => {
+    client.on('error', onConnectionError);
+  };
+  pool.on('error', onConnectionError);
+  pool.on('connect', watchClient);
   return createSqlStore({
     kind: 'postgres',
     db: drizzle({ client: pool }),
     close: async () => {
       if (owned) await pool.end();
-      else pool.off('error', onIdleError);
+      else {
+        pool.off('error', onConnectionError);
+        pool.off('connect', watchClient);
+      }
     },
   });
 }
