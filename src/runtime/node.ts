@@ -169,6 +169,7 @@ async function wireNode(
     banner,
     async close() {
       await app?.close();
+      service.close();
       await reaper.stop();
       await worker?.stop();
       await backends.close();

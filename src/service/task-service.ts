@@ -10,7 +10,7 @@ import { type DriverName, type VmRecord, type VmStatus, vmNotRunning } from '../
 import type { WorkerRecord } from '../core/worker.js';
 import { ownerOf, recordAndEnqueue } from './dispatch.js';
 import type { CreateVmInput, ExecuteInput, JobInput, TaskOptions } from './inputs.js';
-import { waitForTask } from './wait.js';
+import { TaskEndings, waitForTask } from './wait.js';
 
 export interface TaskServiceSettings {
   defaultDriver: DriverName;
@@ -38,10 +38,19 @@ const EXEC_TASK_GRACE_MS = 30_000;
  * the store first; the queue only dispatches.
  */
 export class TaskService {
+  private readonly endings: TaskEndings;
+
   constructor(
     private readonly deps: TaskServiceDeps,
     private readonly settings: TaskServiceSettings,
-  ) {}
+  ) {
+    this.endings = new TaskEndings(deps.events);
+  }
+
+  /** Drops the event subscription waits share (before the event bus closes). */
+  close(): void {
+    this.endings.close();
+  }
 
   async createVm(
     input: CreateVmInput,
@@ -205,7 +214,12 @@ export class TaskService {
 
   /** Resolves when the task is terminal; ERR_WAIT_TIMEOUT (the task goes on) after `timeoutMs`. */
   waitForTask(id: string, timeoutMs: number, signal?: AbortSignal): Promise<TaskRecord> {
-    return waitForTask(this.deps, id, Math.min(timeoutMs, this.settings.maxWaitMs), signal);
+    return waitForTask(
+      { store: this.deps.store, endings: this.endings },
+      id,
+      Math.min(timeoutMs, this.settings.maxWaitMs),
+      signal,
+    );
   }
 
   private async requireVm(idOrName: string, options: { includeDeleted?: boolean } = {}): Promise<VmRecord> {
