@@ -28,7 +28,8 @@ export function createTaskProcessor(ctx: HandlerContext, handlers: TaskHandlers,
     await active.run(queued.taskId, async (workerSignal) => {
       const task = await claim(ctx, queued);
       if (!task) return;
-      await publishTask(ctx.events, task);
+      // Events are fire-and-forget (publish never throws): not worth a round trip on the hot path.
+      void publishTask(ctx.events, task);
       await runClaimed(ctx, handlers, task, queued, queueSignal, workerSignal);
     });
   };
@@ -71,7 +72,7 @@ async function runClaimed(
         { result, error: null, completedAt },
       ),
     );
-    if (completed) await publishTask(ctx.events, completed);
+    if (completed) void publishTask(ctx.events, completed);
     else reportStale(ctx, task, 'completion');
   } catch (thrown) {
     if (workerSignal.aborted) await giveUp(ctx, task, workerSignal.reason as AetherError);

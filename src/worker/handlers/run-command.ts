@@ -82,7 +82,7 @@ export async function runCommand(
       `execution ${executionId} was already recorded, or another attempt holds task ${taskId}; this run's outcome was discarded`,
     );
   }
-  await ctx.events.publish('execution.completed', { executionId, taskId, exitCode });
+  void ctx.events.publish('execution.completed', { executionId, taskId, exitCode });
   if (failure !== null) throw failure;
   return record;
 }
