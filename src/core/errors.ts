@@ -97,3 +97,23 @@ export function fromWireError(wire: WireError): AetherError {
 export function isAetherError(error: unknown, code?: ErrorCode): error is AetherError {
   return error instanceof AetherError && (code === undefined || error.code === code);
 }
+
+/** What a thrown value may carry, read as data whatever threw it (Node, pg, ioredis ...). */
+export interface ErrorFields {
+  code?: unknown;
+  message?: unknown;
+  cause?: unknown;
+  errors?: unknown;
+  constraint?: unknown;
+  detail?: unknown;
+}
+
+/** The error and everything it wraps (`cause` chains, AggregateError members), outermost first. */
+export function errorChain(error: unknown, depth = 0): ErrorFields[] {
+  if (typeof error !== 'object' || error === null || depth > 5) return [];
+  const e = error as ErrorFields;
+  const inner: ErrorFields[] = [];
+  if (Array.isArray(e.errors)) for (const member of e.errors) inner.push(...errorChain(member, depth + 1));
+  if (e.cause !== undefined) inner.push(...errorChain(e.cause, depth + 1));
+  return [e, ...inner];
+}

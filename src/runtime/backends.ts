@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import type { AetherConfig, ConfigKey } from '../core/config.js';
-import { AetherError, type ErrorCode } from '../core/errors.js';
+import { AetherError, type ErrorCode, type ErrorFields, errorChain } from '../core/errors.js';
 import type { EventBus } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
 import type { TaskQueue } from '../core/queue.js';
@@ -214,22 +214,7 @@ const NETWORK_REASONS: Record<string, string> = {
   EPIPE: 'connection closed',
 };
 
-interface ErrorLike {
-  code?: unknown;
-  message?: unknown;
-  cause?: unknown;
-  errors?: unknown;
-}
-
-/** The error and everything it wraps (`cause` chains, AggregateError members), outermost first. */
-function unwrap(error: unknown, depth = 0): ErrorLike[] {
-  if (typeof error !== 'object' || error === null || depth > 5) return [];
-  const e = error as ErrorLike;
-  const inner: ErrorLike[] = [];
-  if (Array.isArray(e.errors)) for (const member of e.errors) inner.push(...unwrap(member, depth + 1));
-  if (e.cause !== undefined) inner.push(...unwrap(e.cause, depth + 1));
-  return [e, ...inner];
-}
+type ErrorLike = ErrorFields;
 
 function networkReason(chain: ErrorLike[]): string | undefined {
   for (const e of chain) {
@@ -280,7 +265,7 @@ export async function probePostgres(url: string, timeoutMs = CONNECT_TIMEOUT_MS)
 /** One clear error for a failed connection to PostgreSQL at `url`. */
 export function postgresFailure(error: unknown, url: string): AetherError {
   const where = `PostgreSQL at ${serverAddress(url, 5432)}`;
-  const chain = unwrap(error);
+  const chain = errorChain(error);
   const network = networkReason(chain);
   if (network) {
     return startupError('ERR_STORE_UNAVAILABLE', `cannot reach ${where} (${network})`, 'databaseUrl', error);
@@ -361,7 +346,7 @@ export function redisFailure(
   option: ConfigKey,
 ): AetherError {
   const where = `Redis at ${serverAddress(url, 6379)}`;
-  const chain = [...unwrap(reported), ...unwrap(error)];
+  const chain = [...errorChain(reported), ...errorChain(error)];
   const network = networkReason(chain);
   if (network) {
     return startupError('ERR_QUEUE_UNAVAILABLE', `cannot reach ${where} (${network})`, option, error);

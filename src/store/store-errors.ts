@@ -3,7 +3,7 @@
  * never match on driver messages. Drizzle wraps driver errors in `DrizzleQueryError` (`cause`), and
  * Node's happy-eyeballs connect wraps refusals in an `AggregateError`, so we walk both.
  */
-import { AetherError, type ErrorCode } from '../core/errors.js';
+import { AetherError, type ErrorCode, type ErrorFields, errorChain } from '../core/errors.js';
 
 /** Socket-level failures: the server is down, restarting or unreachable. */
 const NETWORK_CODES = new Set([
@@ -43,24 +43,7 @@ const FOREIGN_KEY_CODES: Record<string, ErrorCode> = {
 
 export const VM_NAME_CONSTRAINT = 'vms_name_live_key';
 
-interface DriverError {
-  code?: unknown;
-  constraint?: unknown;
-  message?: unknown;
-  detail?: unknown;
-  cause?: unknown;
-  errors?: unknown;
-}
-
-/** The innermost errors: through `cause` chains and AggregateError members. */
-function leaves(error: unknown, depth = 0): DriverError[] {
-  if (typeof error !== 'object' || error === null || depth > 5) return [];
-  const e = error as DriverError;
-  const nested: DriverError[] = [];
-  if (Array.isArray(e.errors)) for (const inner of e.errors) nested.push(...leaves(inner, depth + 1));
-  if (e.cause !== undefined) nested.push(...leaves(e.cause, depth + 1));
-  return [e, ...nested];
-}
+type DriverError = ErrorFields;
 
 function classify(e: DriverError): { code: ErrorCode; message: string } | null {
   const code = typeof e.code === 'string' ? e.code : '';
@@ -90,7 +73,7 @@ function classify(e: DriverError): { code: ErrorCode; message: string } | null {
 /** Maps a thrown value to an AetherError; unknown database errors become ERR_INTERNAL with cause. */
 export function toStoreError(error: unknown): AetherError {
   if (error instanceof AetherError) return error;
-  const all = leaves(error);
+  const all = errorChain(error);
   for (const e of all) {
     const hit = classify(e);
     if (hit) return new AetherError(hit.code, hit.message, { cause: error });
