@@ -34,7 +34,7 @@ export function describeTaskCases(ctx: SuiteContext): void {
       expect(await store.getTask('garbage')).toBeNull();
     });
 
-    it('inserts a task and its execution in one transaction', async () => {
+    it('inserts a task and its execution atomically', async () => {
       const store = ctx.store();
       const vm = await store.insertVm(newVmInput());
       const execution = newExecutionInput(vm.id, { taskId: newId() });

@@ -15,20 +15,22 @@ function withoutNul(text: string): string {
   return text.includes('\u0000') ? text.replaceAll('\u0000', '\uFFFD') : text;
 }
 
+/** The columns a new execution row is written with. */
+export function executionValues(execution: NewExecution): typeof executions.$inferInsert {
+  return {
+    id: execution.id,
+    vmId: execution.vmId,
+    taskId: execution.taskId,
+    jobId: execution.jobId,
+    command: execution.command,
+    args: execution.args,
+    env: execution.env,
+    cwd: execution.cwd,
+  };
+}
+
 export async function insertExecution(db: Db, execution: NewExecution): Promise<ExecutionRecord> {
-  const [row] = await db
-    .insert(executions)
-    .values({
-      id: execution.id,
-      vmId: execution.vmId,
-      taskId: execution.taskId,
-      jobId: execution.jobId,
-      command: execution.command,
-      args: execution.args,
-      env: execution.env,
-      cwd: execution.cwd,
-    })
-    .returning();
+  const [row] = await db.insert(executions).values(executionValues(execution)).returning();
   return toExecutionRecord(row!);
 }
 

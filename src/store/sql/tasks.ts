@@ -4,9 +4,9 @@ import { isUuid } from '../../core/ids.js';
 import type { NewExecution, NewTask, TaskFilter, TaskPatch, TaskTransition } from '../../core/store.js';
 import type { TaskRecord } from '../../core/task.js';
 import { toTaskRecord } from '../records.js';
-import { tasks } from '../schema.js';
+import { executions, tasks } from '../schema.js';
 import type { Db } from './db.js';
-import { insertExecution } from './executions.js';
+import { executionValues } from './executions.js';
 
 /** Only the keys the caller set: `undefined` leaves a column alone, `null` clears it. */
 function patchColumns(patch: TaskPatch): PgUpdateSetSource<typeof tasks> {
@@ -21,26 +21,34 @@ function patchColumns(patch: TaskPatch): PgUpdateSetSource<typeof tasks> {
   return set;
 }
 
-/** Task and execution land together or not at all: an execution id handed out always exists. */
+/**
+ * Task and execution land together or not at all: an execution id handed out always exists.
+ * One statement either way: with an execution, the two INSERTs are data-modifying CTEs of one
+ * query (atomic, one round trip, instead of BEGIN, INSERT, INSERT, COMMIT).
+ */
 export async function insertTask(db: Db, task: NewTask, execution?: NewExecution): Promise<TaskRecord> {
-  const insert = async (tx: Db): Promise<TaskRecord> => {
-    const [row] = await tx
-      .insert(tasks)
-      .values({
-        id: task.id,
-        type: task.type,
-        priority: task.priority,
-        payload: task.payload as Record<string, unknown>,
-        vmId: task.vmId,
-        maxRetries: task.maxRetries,
-        timeoutMs: task.timeoutMs,
-      })
-      .returning();
-    if (execution) await insertExecution(tx, execution);
+  const insertedTask = db
+    .insert(tasks)
+    .values({
+      id: task.id,
+      type: task.type,
+      priority: task.priority,
+      payload: task.payload as Record<string, unknown>,
+      vmId: task.vmId,
+      maxRetries: task.maxRetries,
+      timeoutMs: task.timeoutMs,
+    })
+    .returning();
+  if (!execution) {
+    const [row] = await insertedTask;
     return toTaskRecord(row!);
-  };
-  // A lone INSERT is atomic already; a transaction only when there are two rows.
-  return execution ? db.transaction(insert) : insert(db);
+  }
+  const withTask = db.$with('inserted_task').as(insertedTask);
+  const withExecution = db
+    .$with('inserted_execution')
+    .as(db.insert(executions).values(executionValues(execution)).returning({ id: executions.id }));
+  const [row] = await db.with(withTask, withExecution).select().from(withTask);
+  return toTaskRecord(row!);
 }
 
 export async function getTask(db: Db, id: string): Promise<TaskRecord | null> {
