@@ -28,6 +28,7 @@ export const ERROR_CODES = {
   ERR_WORKER_LOST: { status: 502, fault: 'ours', retryable: false },
   ERR_STALE_ATTEMPT: { status: 409, fault: 'ours', retryable: false },
   ERR_WORKER_DRAINING: { status: 503, fault: 'ours', retryable: true },
+  ERR_SHUTTING_DOWN: { status: 503, fault: 'ours', retryable: true },
   ERR_AGENT_UNREACHABLE: { status: 502, fault: 'ours', retryable: true },
   ERR_AGENT_PROTOCOL: { status: 502, fault: 'ours', retryable: false },
   ERR_ISOLATION_UNAVAILABLE: { status: 503, fault: 'ours', retryable: false },

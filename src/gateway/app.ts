@@ -41,6 +41,14 @@ export async function buildGateway(deps: GatewayDeps, settings: GatewaySettings)
     transform: jsonSchemaTransform,
   });
 
+  // A closing gateway answers what waits with 503 at once (the tasks go on), so a shutdown never
+  // waits out a `?wait=true` of many minutes; Fastify then finishes the in-flight requests.
+  const closing = new AbortController();
+  app.addHook('preClose', async () => {
+    closing.abort();
+  });
+  deps = { ...deps, closing: closing.signal };
+
   await app.register(
     async (api) => {
       await api.register(vmRoutes(deps, settings));

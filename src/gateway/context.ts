@@ -20,6 +20,8 @@ export interface GatewayDeps {
   health: () => Promise<HealthReport>;
   logger: Logger;
   version: string;
+  /** Aborted when the gateway starts closing: long waits end instead of holding the close up. */
+  closing?: AbortSignal;
 }
 
 export interface GatewaySettings {

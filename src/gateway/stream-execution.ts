@@ -5,6 +5,7 @@ import type { EventMap } from '../core/events.js';
 import type { ExecuteInput, TaskOptions } from '../service/inputs.js';
 import type { GatewayDeps, GatewaySettings } from './context.js';
 import { executionJson } from './serialize.js';
+import { shuttingDown, withClosing } from './write-reply.js';
 
 /** One line of an execution stream (`application/x-ndjson`). */
 export type StreamLine =
@@ -54,7 +55,11 @@ export async function streamExecution(
     request.raw.once('close', () => abort.abort());
     void (async () => {
       try {
-        const task = await service.waitForTask(started.task.id, settings.maxWaitMs, abort.signal);
+        const task = await service
+          .waitForTask(started.task.id, settings.maxWaitMs, withClosing(deps, abort.signal))
+          .catch((error: unknown) => {
+            throw deps.closing?.aborted ? shuttingDown(started.task.id) : error;
+          });
         const execution = await service.getExecution(started.executionId);
         if (execution.completedAt && !execution.error) {
           write({

@@ -1,8 +1,21 @@
 import type { FastifyReply } from 'fastify';
-import { ERROR_CODES, isErrorCode } from '../core/errors.js';
+import { AetherError, ERROR_CODES, isErrorCode } from '../core/errors.js';
 import type { TaskRecord } from '../core/task.js';
 import type { GatewayDeps, GatewaySettings } from './context.js';
 import { taskJson } from './serialize.js';
+
+/** The request's own abort, or the gateway closing, whichever comes first. */
+export function withClosing(deps: GatewayDeps, signal: AbortSignal): AbortSignal {
+  return deps.closing ? AbortSignal.any([signal, deps.closing]) : signal;
+}
+
+export function shuttingDown(taskId: string): AetherError {
+  return new AetherError(
+    'ERR_SHUTTING_DOWN',
+    `the gateway is shutting down; task ${taskId} goes on: read it at GET /api/v1/tasks/${taskId}`,
+    { details: { taskId } },
+  );
+}
 
 export interface WriteQuery {
   wait: boolean;
@@ -27,11 +40,11 @@ export async function replyToWrite(
   }
   const abort = new AbortController();
   reply.raw.once('close', () => abort.abort());
-  const done = await deps.service.waitForTask(
-    task.id,
-    query.wait_timeout_ms ?? settings.maxWaitMs,
-    abort.signal,
-  );
+  const done = await deps.service
+    .waitForTask(task.id, query.wait_timeout_ms ?? settings.maxWaitMs, withClosing(deps, abort.signal))
+    .catch((error: unknown) => {
+      throw deps.closing?.aborted ? shuttingDown(task.id) : error;
+    });
   const payload = { task_id: done.id, status: done.status, task: taskJson(done), ...(await describe(done)) };
   if (done.status === 'completed') return reply.status(200).send(payload);
   const code = done.error && isErrorCode(done.error.code) ? done.error.code : 'ERR_INTERNAL';

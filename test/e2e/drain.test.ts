@@ -72,3 +72,34 @@ describe.skipIf(!canRun)('a stopping worker drains', () => {
     }
   }, 90_000);
 });
+
+describe.skipIf(!canRun)('a closing gateway', () => {
+  it('answers a waiting request with 503 ERR_SHUTTING_DOWN at once, and the task goes on', async () => {
+    const node = await startTestNode();
+    try {
+      await node.client.createVm({ name: 'gw-close' }, { wait: true });
+      const waiting = node.client
+        .execute('gw-close', { command: 'sh', args: ['-c', 'sleep 1; echo done'] }, { wait: true })
+        .then(
+          () => null,
+          (error: unknown) => error,
+        );
+      await expect
+        .poll(async () => (await node.node.service.listExecutions('gw-close')).at(0)?.startedAt ?? null, {
+          timeout: 10_000,
+        })
+        .not.toBeNull();
+      const closedAt = Date.now();
+      await node.node.app!.close();
+      const error = (await waiting) as { status?: number; code?: string; message?: string } | null;
+      expect(error).toMatchObject({ status: 503, code: 'ERR_SHUTTING_DOWN' });
+      expect(Date.now() - closedAt).toBeLessThan(5_000);
+      const [execution] = await node.node.service.listExecutions('gw-close');
+      const task = await node.node.service.waitForTask(execution!.taskId!, 10_000);
+      expect(task.status).toBe('completed');
+      expect((await node.node.service.getExecution(execution!.id)).stdout).toBe('done\n');
+    } finally {
+      await node.stop();
+    }
+  }, 60_000);
+});
