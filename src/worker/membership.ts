@@ -69,7 +69,8 @@ export class Membership {
   /** Reports `draining` from now on: the cluster sees it finishing up and taking nothing new. */
   async drain(): Promise<void> {
     this.draining = true;
-    await this.beat();
+    // Only a member reports it; a fenced worker that is stopping must not register again.
+    if (this.state === 'member') await this.beat();
   }
 
   /** Stops heartbeating and records how this worker left (a graceful stop: `stopped`). */
