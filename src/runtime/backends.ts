@@ -214,9 +214,7 @@ const NETWORK_REASONS: Record<string, string> = {
   EPIPE: 'connection closed',
 };
 
-type ErrorLike = ErrorFields;
-
-function networkReason(chain: ErrorLike[]): string | undefined {
+function networkReason(chain: ErrorFields[]): string | undefined {
   for (const e of chain) {
     const reason = typeof e.code === 'string' ? NETWORK_REASONS[e.code] : undefined;
     if (reason) return reason;
@@ -224,7 +222,7 @@ function networkReason(chain: ErrorLike[]): string | undefined {
   return undefined;
 }
 
-function innermostMessage(chain: ErrorLike[]): string {
+function innermostMessage(chain: ErrorFields[]): string {
   const messages = chain.map((e) => (typeof e.message === 'string' ? e.message : '')).filter(Boolean);
   return messages.at(-1) ?? 'unknown error';
 }

@@ -43,9 +43,7 @@ const FOREIGN_KEY_CODES: Record<string, ErrorCode> = {
 
 export const VM_NAME_CONSTRAINT = 'vms_name_live_key';
 
-type DriverError = ErrorFields;
-
-function classify(e: DriverError): { code: ErrorCode; message: string } | null {
+function classify(e: ErrorFields): { code: ErrorCode; message: string } | null {
   const code = typeof e.code === 'string' ? e.code : '';
   const message = typeof e.message === 'string' ? e.message : '';
   const constraint = typeof e.constraint === 'string' ? e.constraint : '';

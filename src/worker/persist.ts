@@ -1,7 +1,6 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { isAetherError } from '../core/errors.js';
 import type { HandlerContext } from './context.js';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Runs a store write that records work already done (a result, a failure), retrying while the

@@ -1,11 +1,10 @@
 import { rmSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { startTestNode, type TestNode } from '../support/embedded-node.js';
 import { sandboxesAvailable } from '../support/sandboxes.js';
 
 const canRun = await sandboxesAvailable('worker drain');
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Waits until the execution has started in its VM (so a stop finds it running). */
 async function untilRunning(node: TestNode, executionId: string): Promise<void> {

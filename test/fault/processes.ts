@@ -2,11 +2,12 @@
  * Small process helpers for the fault test: free ports, argv-only command runs with a deadline,
  * polling, and a last-resort sweep of processes that name this run's private directory.
  */
-import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type CommandResult, runCommand } from '../support/run-command.js';
 
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+export { type CommandResult, runCommand, sleep };
 
 /** A TCP port nothing listens on right now (the kernel's pick; a small race is accepted). */
 export function freePort(): Promise<number> {
@@ -17,49 +18,6 @@ export function freePort(): Promise<number> {
       const address = server.address();
       const port = typeof address === 'object' && address ? address.port : 0;
       server.close(() => resolve(port));
-    });
-  });
-}
-
-export interface CommandResult {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs argv[0] with argv[1..] (never through a shell); rejects only if it cannot be spawned or times out. */
-export function runCommand(
-  argv: readonly string[],
-  options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
-): Promise<CommandResult> {
-  const [command, ...args] = argv;
-  if (!command) return Promise.reject(new Error('runCommand: empty argv'));
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, {
-      cwd: options.cwd,
-      env: options.env ?? process.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${argv.join(' ')} did not finish within ${options.timeoutMs} ms\n${stderr}`));
-    }, options.timeoutMs ?? 60_000);
-    child.once('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.once('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
     });
   });
 }

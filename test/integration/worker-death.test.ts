@@ -3,6 +3,7 @@
  * failed with ERR_WORKER_LOST, executions with an unknown outcome) and the silent worker's own
  * side (its heartbeat is refused, it fences itself, then registers again).
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AetherError } from '../../src/core/errors.js';
@@ -18,8 +19,6 @@ import { reapDeadWorkers } from '../../src/service/reaper.js';
 import { migrate } from '../../src/store/migrate.js';
 import { createPgliteStore } from '../../src/store/pglite/pglite-store.js';
 import { Membership } from '../../src/worker/membership.js';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('worker death', () => {
   let db: PGlite;

@@ -14,6 +14,7 @@ import type { TaskQueue } from '../../core/queue.js';
 import { createPgliteQueue } from '../bullmq/pglite-queue.js';
 import { createPostgresQueue } from '../bullmq/postgres-queue.js';
 import { createRedisQueue } from '../bullmq/redis-queue.js';
+import { measureWakeLatencies } from '../conformance/helpers.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const POSTGRES_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -63,37 +64,6 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? Number.NaN;
 }
 
-async function latency(queue: TaskQueue, queueName: string): Promise<number[]> {
-  const samples: number[] = [];
-  let started = 0;
-  let wake: (() => void) | undefined;
-  await queue.consume(
-    async () => {
-      samples.push(performance.now() - started);
-      wake?.();
-    },
-    { queueNames: [queueName], concurrency: 1 },
-  );
-  for (let i = 0; i < ROUNDS; i++) {
-    const processed = new Promise<void>((resolve) => {
-      wake = resolve;
-    });
-    started = performance.now();
-    await queue.enqueue({
-      taskId: randomUUID(),
-      type: 'vm:execute',
-      priority: 'default',
-      attempts: 1,
-      backoffMs: 0,
-      queueName,
-    });
-    await processed;
-    // Let the worker go back to its blocking wait, as it would be between real requests.
-    await new Promise((resolve) => setTimeout(resolve, GAP_MS));
-  }
-  return samples.sort((a, b) => a - b);
-}
-
 async function throughput(
   queue: TaskQueue,
   queueName: string,
@@ -126,7 +96,8 @@ for (const kind of process.argv.slice(2).length > 0
   const prefix = `bench${Date.now().toString(36)}`;
   const { queue, dispose } = await open(kind, prefix);
   try {
-    const samples = await latency(queue, 'latency');
+    // Pausing between rounds lets the worker go back to its blocking wait, as between real requests.
+    const samples = await measureWakeLatencies(queue, ROUNDS, { pauseMs: GAP_MS, queueName: 'latency' });
     const fmt = (n: number) => n.toFixed(2);
     console.log(
       `${kind}: dispatch latency over ${ROUNDS} rounds: p50 ${fmt(percentile(samples, 0.5))} ms, ` +

@@ -65,9 +65,15 @@ export function recorder(
 
 /**
  * Milliseconds from each enqueue to its processor starting, for `rounds` tasks one after
- * another on an idle consumer of the shared queue; sorted ascending.
+ * another on an idle consumer of `queueName` (default: the shared queue), pausing `pauseMs`
+ * between rounds; sorted ascending.
  */
-export async function measureWakeLatencies(queue: TaskQueue, rounds: number, pauseMs = 0): Promise<number[]> {
+export async function measureWakeLatencies(
+  queue: TaskQueue,
+  rounds: number,
+  options: { pauseMs?: number; queueName?: string } = {},
+): Promise<number[]> {
+  const queueName = options.queueName ?? SHARED_QUEUE;
   let started = 0;
   const latencies: number[] = [];
   let wake: (() => void) | undefined;
@@ -76,16 +82,16 @@ export async function measureWakeLatencies(queue: TaskQueue, rounds: number, pau
       latencies.push(performance.now() - started);
       wake?.();
     },
-    { queueNames: [SHARED_QUEUE], concurrency: 1 },
+    { queueNames: [queueName], concurrency: 1 },
   );
   for (let i = 0; i < rounds; i++) {
     const delivered = new Promise<void>((resolve) => {
       wake = resolve;
     });
     started = performance.now();
-    await queue.enqueue(task());
+    await queue.enqueue(task({ queueName }));
     await delivered;
-    if (pauseMs > 0) await sleep(pauseMs);
+    if (options.pauseMs) await sleep(options.pauseMs);
   }
   return latencies.sort((x, y) => x - y);
 }

@@ -319,7 +319,7 @@ export function describeQueueConformance(
 
     it('wakes an idle consumer at once (no polling delay)', async () => {
       const queue = await open();
-      const latencies = await measureWakeLatencies(queue, 15, 10);
+      const latencies = await measureWakeLatencies(queue, 15, { pauseMs: 10 });
       // Generous for a loaded CI machine; a missed wake-up costs seconds, not milliseconds.
       expect(latencies[Math.floor(latencies.length / 2)]).toBeLessThan(100);
     });

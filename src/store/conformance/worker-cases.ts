@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { newId } from '../../core/ids.js';
 import type { WorkerRegistration } from '../../core/worker.js';
@@ -21,8 +22,6 @@ function registration(overrides: Partial<WorkerRegistration> = {}): WorkerRegist
     ...overrides,
   };
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function describeWorkerCases(ctx: SuiteContext): void {
   describe('worker registry', () => {
