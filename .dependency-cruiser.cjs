@@ -1,7 +1,7 @@
 /**
  * Layering rule: lower layers never import higher ones, and nothing imports in a cycle.
  *   core < protocol < agent
- *   core < drivers (+ protocol) ; core < pglite < store, queue ; core < events
+ *   core < drivers (+ protocol) ; core < images ; core < pglite < store, queue ; core < events
  *   core < service < worker, gateway < runtime < cli ; core < client < cli
  */
 const layer = (name, allowed) => ({
@@ -19,6 +19,7 @@ module.exports = {
     layer('protocol', ['core']),
     layer('agent', ['protocol', 'core']),
     layer('drivers', ['core', 'protocol']),
+    layer('images', ['core']),
     layer('pglite', ['core']),
     layer('store', ['core', 'pglite']),
     layer('queue', ['core', 'pglite']),
@@ -27,7 +28,7 @@ module.exports = {
     layer('worker', ['core', 'service']),
     layer('gateway', ['core', 'service']),
     layer('client', ['core']),
-    layer('runtime', ['core', 'drivers', 'pglite', 'store', 'queue', 'events', 'service', 'worker', 'gateway']),
+    layer('runtime', ['core', 'drivers', 'images', 'pglite', 'store', 'queue', 'events', 'service', 'worker', 'gateway']),
     layer('cli', ['core', 'client', 'runtime']),
   ],
   options: {

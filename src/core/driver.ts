@@ -5,6 +5,10 @@ export interface VmSpec {
   name: string;
   vcpus: number;
   memoryMiB: number;
+  /** Guest image for drivers that boot one (a Docker image name); others refuse it. */
+  image?: string;
+  /** Outbound network access; default none (loopback only). */
+  network?: boolean;
 }
 
 export interface ExecRequest {

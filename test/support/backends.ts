@@ -46,3 +46,26 @@ export async function redisAvailable(): Promise<boolean> {
   const ok = await tcpReachable(url.hostname, Number(url.port || 6379));
   return requireBackend('Redis', ok, `nothing listens at ${url.host}; start Redis or set TEST_REDIS_URL`);
 }
+
+export const DOCKER_HOST = process.env.TEST_DOCKER_HOST ?? 'unix:///var/run/docker.sock';
+/** Image the Docker tests boot; `.ci/run` builds it with `aether image build --docker`. */
+export const DOCKER_TEST_IMAGE = process.env.TEST_DOCKER_IMAGE ?? 'aetherium/guest:latest';
+
+/** A Docker engine answers and holds the test image. */
+export async function dockerAvailable(): Promise<boolean> {
+  const { default: Dockerode } = await import('dockerode');
+  const socketPath = DOCKER_HOST.replace(/^unix:\/\//, '');
+  const docker = new Dockerode({ socketPath });
+  let reason: string | null = null;
+  try {
+    await docker.version();
+    try {
+      await docker.getImage(DOCKER_TEST_IMAGE).inspect();
+    } catch {
+      reason = `image ${DOCKER_TEST_IMAGE} is missing; build it with \`aether image build --docker\` or set TEST_DOCKER_IMAGE`;
+    }
+  } catch (error) {
+    reason = `no Docker engine at ${DOCKER_HOST} (${(error as Error).message}); start dockerd or set TEST_DOCKER_HOST`;
+  }
+  return requireBackend('Docker', reason === null, reason ?? '');
+}

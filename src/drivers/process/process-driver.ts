@@ -28,7 +28,8 @@ import { AetherError } from '../../core/errors.js';
 import { type Logger, silentLogger } from '../../core/logger.js';
 import type { IsolationInfo } from '../../core/vm.js';
 import { AgentClient } from '../../protocol/client.js';
-import { connectAgentSocket } from './agent-socket.js';
+import { connectAgentSocket } from '../shared/agent-socket.js';
+import { perIdLock } from '../shared/per-id-lock.js';
 import { bootSandbox } from './boot.js';
 import { prepareStateDir } from './host-access.js';
 import { cmdline, isAlive, signalGroup, signalPid, startTime, waitForExit } from './host-proc.js';
@@ -104,7 +105,7 @@ export function createProcessDriver(
   const s = resolveProcessSettings(settings);
   const logger: Logger = (deps.logger ?? silentLogger).child({ driver: 'process' });
   const clients = new Map<string, Promise<AgentClient>>();
-  const locks = new Map<string, Promise<unknown>>();
+  const withLock = perIdLock();
   let tool: IsolationTool | null = null;
   let detecting: Promise<IsolationTool> | null = null;
   let stateReady: Promise<void> | null = null;
@@ -116,18 +117,6 @@ export function createProcessDriver(
   let refilling: Promise<void> | null = null;
   let wakeRefill: (() => void) | null = null;
   let swept: Promise<void> | null = null;
-
-  /** One lifecycle operation per VM at a time (two concurrent starts must not boot twice). */
-  function withLock<T>(id: string, fn: () => Promise<T>): Promise<T> {
-    const previous = locks.get(id) ?? Promise.resolve();
-    const next = previous.then(fn, fn);
-    const settled = next.catch(() => {});
-    locks.set(id, settled);
-    void settled.then(() => {
-      if (locks.get(id) === settled) locks.delete(id);
-    });
-    return next;
-  }
 
   function ensureStateDir(): Promise<void> {
     stateReady ??= (async () => {

@@ -16,16 +16,8 @@
 import { chmod, chown, lstat, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { VmSpec } from '../../core/driver.js';
-import { AetherError } from '../../core/errors.js';
+import { assertVmId, isVmId } from '../shared/vm-id.js';
 import type { IsolationTool } from './settings.js';
-
-/** Ids become directory names: no separators, no dots, bounded length. */
-const VM_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
-
-export function assertVmId(id: string): void {
-  if (!VM_ID_PATTERN.test(id))
-    throw new AetherError('ERR_VALIDATION', `invalid VM id "${String(id).slice(0, 80)}"`);
-}
 
 export interface SandboxRecord {
   /** Host pid of the isolation tool process (unshare/bwrap), leader of its own process group. */
@@ -182,7 +174,7 @@ export class VmDir {
 /** Ids of every VM directory under `<stateDir>/vms`. */
 export async function listVmIds(stateDir: string): Promise<string[]> {
   try {
-    return (await readdir(join(stateDir, 'vms'))).filter((name) => VM_ID_PATTERN.test(name));
+    return (await readdir(join(stateDir, 'vms'))).filter((name) => isVmId(name));
   } catch {
     return [];
   }
@@ -191,7 +183,7 @@ export async function listVmIds(stateDir: string): Promise<string[]> {
 /** Ids of every warm-pool directory under `<stateDir>/pool`. */
 export async function listPoolIds(stateDir: string): Promise<string[]> {
   try {
-    return (await readdir(join(stateDir, 'pool'))).filter((name) => VM_ID_PATTERN.test(name));
+    return (await readdir(join(stateDir, 'pool'))).filter((name) => isVmId(name));
   } catch {
     return [];
   }
