@@ -2,12 +2,14 @@
  * `npm run bench`: each figure next to its baseline measured in the same run, as a ratio.
  * Embedded mode is measured with both embedded queues (in-process, and BullMQ on the embedded
  * database), then distributed mode (gateway + 2 workers on PostgreSQL and Redis) when those
- * servers answer. Sizes can be cut for a quick look: BENCH_QUICK=1 npm run bench; one section
- * alone: BENCH_ONLY=embedded|distributed.
+ * servers answer, then the docker driver against the bare docker CLI when an engine answers. Sizes
+ * can be cut for a quick look: BENCH_QUICK=1 npm run bench; one section alone:
+ * BENCH_ONLY=embedded|distributed|docker.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { benchDistributed, distributedRows, summariseDistributed, targetLines } from './distributed.js';
+import { benchDocker, dockerRows, dockerUnavailable } from './docker.js';
 import { benchEmbedded, type EmbeddedFigures, summarise } from './embedded.js';
 import { fmt, percentile, ratio } from './stats.js';
 
@@ -15,8 +17,26 @@ const quick = process.env.BENCH_QUICK === '1';
 const only = process.env.BENCH_ONLY;
 const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
 const sizes = quick
-  ? { lifecycleVms: 10, execCalls: 100, throughputCalls: 200, clients: 16, distributedLifecycleVms: 5 }
-  : { lifecycleVms: 50, execCalls: 500, throughputCalls: 1000, clients: 16, distributedLifecycleVms: 20 };
+  ? {
+      lifecycleVms: 10,
+      execCalls: 100,
+      throughputCalls: 200,
+      clients: 16,
+      distributedLifecycleVms: 5,
+      dockerVms: 5,
+      dockerExecs: 50,
+      dockerBurst: 50,
+    }
+  : {
+      lifecycleVms: 50,
+      execCalls: 500,
+      throughputCalls: 1000,
+      clients: 16,
+      distributedLifecycleVms: 20,
+      dockerVms: 20,
+      dockerExecs: 200,
+      dockerBurst: 50,
+    };
 
 const modes = [
   { name: 'embedded, in-process queue (default)', env: { AETHER_EMBEDDED_QUEUE: 'local' } },
@@ -53,7 +73,7 @@ function print(title: string, rows: string[][]): void {
 }
 
 const results: Record<string, unknown> = {};
-if (only !== 'distributed') {
+if (only === undefined || only === 'embedded') {
   for (const mode of modes) {
     log(`— ${mode.name}`);
     const figures = await benchEmbedded(sizes, mode.env, log);
@@ -65,7 +85,7 @@ if (only !== 'distributed') {
   );
 }
 
-if (only !== 'embedded') {
+if (only === undefined || only === 'distributed') {
   const title =
     'distributed, 1 gateway + 2 workers: REST → gateway → Redis → worker → process driver → agent → PostgreSQL';
   log('— distributed');
@@ -95,6 +115,35 @@ if (only !== 'embedded') {
     process.stdout.write(`\n${title}\nfailed: ${(error as Error).stack ?? String(error)}\n`);
     results.distributed = { failed: String(error) };
     process.exitCode = 1;
+  }
+}
+
+if (only === undefined || only === 'docker') {
+  const image = process.env.AETHER_DOCKER_IMAGE ?? 'aetherium/guest:latest';
+  const title = `docker driver, embedded node: REST → service → queue → worker → Docker Engine API → container → agent`;
+  log('— docker');
+  const unavailable = await dockerUnavailable(image);
+  if (unavailable) {
+    process.stdout.write(`\n${title}\nskipped: ${unavailable}\n`);
+    results.docker = { skipped: unavailable };
+  } else {
+    try {
+      const f = await benchDocker(
+        { lifecycleVms: sizes.dockerVms, execCalls: sizes.dockerExecs, burst: sizes.dockerBurst },
+        image,
+        log,
+      );
+      print(title, dockerRows(f));
+      for (const failure of f.burst.failures.slice(0, 5)) process.stdout.write(`burst failure: ${failure}\n`);
+      process.stdout.write(
+        `samples: ${f.createToFirstExec.ours.length} create → first exec, ${f.execRoundTrip.ours.length} exec calls (each next to one bare CLI call); image ${f.image}; Docker ${f.engine}; the bare figures include the docker CLI's own start-up, as a user typing them gets\n`,
+      );
+      results.docker = { rows: dockerRows(f), burst: f.burst };
+    } catch (error) {
+      process.stdout.write(`\n${title}\nfailed: ${(error as Error).stack ?? String(error)}\n`);
+      results.docker = { failed: String(error) };
+      process.exitCode = 1;
+    }
   }
 }
 

@@ -80,6 +80,30 @@ export const CONFIG_OPTIONS = {
     default: 2,
     doc: 'Sandboxes the process driver keeps booted, so a create takes milliseconds',
   },
+  drivers: {
+    env: 'AETHER_DRIVERS',
+    file: 'vmm.drivers',
+    default: '',
+    doc: 'Drivers this node runs, comma-separated; empty = the default driver, plus `process`',
+  },
+  dockerHost: {
+    env: 'DOCKER_HOST',
+    file: 'docker.host',
+    default: 'unix:///var/run/docker.sock',
+    doc: 'Docker Engine the docker driver talks to (unix:// socket or tcp://host:port)',
+  },
+  dockerImage: {
+    env: 'AETHER_DOCKER_IMAGE',
+    file: 'docker.image',
+    default: 'aetherium/guest:latest',
+    doc: 'Image of docker VMs whose request names none (`aether image build --docker` makes it)',
+  },
+  dockerNetwork: {
+    env: 'AETHER_DOCKER_NETWORK',
+    file: 'docker.network',
+    default: 'bridge',
+    doc: 'Docker network of VMs created with `network: true` (others have none)',
+  },
   createTimeoutMs: {
     env: 'AETHER_CREATE_TIMEOUT_MS',
     file: 'vmm.create_timeout_ms',
@@ -171,6 +195,19 @@ export const configSchema = z.object({
   eventsRedisUrl: urlOption(/^rediss?:\/\//, 'redis://'),
   driver: z.enum(DRIVER_NAMES),
   warmPoolSize: z.coerce.number().int().min(0).max(64),
+  drivers: z
+    .string()
+    .refine(
+      (v) => v.split(',').every((name) => name.trim() === '' || (DRIVER_NAMES as readonly string[]).includes(name.trim())),
+      `must list drivers among ${DRIVER_NAMES.join(', ')}`,
+    ),
+  dockerHost: z
+    .string()
+    .regex(/^(unix:\/\/\/|\/|tcp:\/\/[^:/]+:\d{1,5}\/?$)/, 'must be unix:///path/to/docker.sock or tcp://host:port'),
+  dockerImage: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9._\/:@-]{0,254}$/, 'must be a Docker image reference such as aetherium/guest:latest'),
+  dockerNetwork: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, 'must name a Docker network'),
   createTimeoutMs: positiveInt,
   executeTimeoutMs: positiveInt,
   deleteTimeoutMs: positiveInt,

@@ -2,9 +2,11 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { AetherConfig } from '../core/config.js';
+import { AetherError } from '../core/errors.js';
 import type { VmDriver } from '../core/driver.js';
 import type { Logger } from '../core/logger.js';
 import type { DriverName } from '../core/vm.js';
+import { createDockerDriver } from '../drivers/docker/index.js';
 import { createProcessDriver } from '../drivers/process/index.js';
 import { agentBundlePath } from './paths.js';
 
@@ -48,23 +50,87 @@ function processDriverPaths(config: AetherConfig): {
   return { stateDir: shared, agentPath: copiedAgent, relocated: true };
 }
 
-/** The drivers this node can run. Today: `process`; microVM and container drivers slot in here. */
+/** The drivers named by `drivers`, or else the default driver plus `process`. */
+export function enabledDrivers(config: AetherConfig): DriverName[] {
+  const listed = config.drivers
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name): name is DriverName => name !== '');
+  const names = new Set<DriverName>(listed.length > 0 ? listed : [config.driver, 'process']);
+  names.add(config.driver);
+  return [...names];
+}
+
+function openProcessDriver(config: AetherConfig, logger: Logger): { driver: VmDriver; line: string } {
+  const paths = processDriverPaths(config);
+  const driver = createProcessDriver(
+    { stateDir: paths.stateDir, agentPath: paths.agentPath, warmPoolSize: config.warmPoolSize },
+    { logger },
+  );
+  // Fill the pool in the background: start-up never waits for it, and a host that cannot boot
+  // sandboxes reports that through health and create, not by hanging here.
+  if (config.warmPoolSize > 0) void driver.warmUp().catch(() => {});
+  const line = `process driver: VM files in ${paths.stateDir}${paths.relocated ? ' (the data dir is private to root)' : ''}; ${config.warmPoolSize} sandboxes kept warm`;
+  return { driver, line };
+}
+
+/** Opens the docker driver and checks the engine now, so a node never starts without one. */
+async function openDockerDriver(config: AetherConfig, logger: Logger): Promise<{ driver: VmDriver; line: string }> {
+  const driver = createDockerDriver(
+    {
+      stateDir: path.resolve(config.dataDir, 'docker'),
+      agentPath: agentBundlePath(),
+      dockerHost: config.dockerHost,
+      defaultImage: config.dockerImage,
+      network: config.dockerNetwork,
+      workerId: config.workerId,
+    },
+    { logger },
+  );
+  let engine: Awaited<ReturnType<typeof driver.engine>>;
+  try {
+    engine = await driver.engine();
+  } catch (error) {
+    await driver.close();
+    throw new AetherError('ERR_ISOLATION_UNAVAILABLE', (error as Error).message, {
+      cause: error,
+      details: { option: 'dockerHost' },
+    });
+  }
+  const health = await driver.health();
+  const image = health.ok ? config.dockerImage : `${config.dockerImage} MISSING (run \`aether image build --docker\`)`;
+  return {
+    driver,
+    line: `docker driver: Docker ${engine.version} (API ${engine.apiVersion}) at ${config.dockerHost}; default image ${image}`,
+  };
+}
+
+/** The drivers this node runs (see `enabledDrivers`); microVM drivers slot in here. */
 export async function openDrivers(
   config: AetherConfig,
   logger: Logger,
 ): Promise<{ drivers: Map<DriverName, VmDriver>; describe: string[] }> {
   const drivers = new Map<DriverName, VmDriver>();
-  const paths = processDriverPaths(config);
-  const processDriver = createProcessDriver(
-    { stateDir: paths.stateDir, agentPath: paths.agentPath, warmPoolSize: config.warmPoolSize },
-    { logger },
-  );
-  drivers.set('process', processDriver);
-  // Fill the pool in the background: start-up never waits for it, and a host that cannot boot
-  // sandboxes reports that through health and create, not by hanging here.
-  if (config.warmPoolSize > 0) void processDriver.warmUp().catch(() => {});
-  const describe = [
-    `process driver: VM files in ${paths.stateDir}${paths.relocated ? ' (the data dir is private to root)' : ''}; ${config.warmPoolSize} sandboxes kept warm`,
-  ];
+  const describe: string[] = [];
+  try {
+    for (const name of enabledDrivers(config)) {
+      if (name === 'process') {
+        const { driver, line } = openProcessDriver(config, logger);
+        drivers.set(name, driver);
+        describe.push(line);
+      } else if (name === 'docker') {
+        const { driver, line } = await openDockerDriver(config, logger);
+        drivers.set(name, driver);
+        describe.push(line);
+      } else {
+        throw new AetherError('ERR_CONFIG', `the ${name} driver is not available in this build`, {
+          details: { option: config.drivers ? 'drivers' : 'driver' },
+        });
+      }
+    }
+  } catch (error) {
+    for (const driver of drivers.values()) await driver.close();
+    throw error;
+  }
   return { drivers, describe };
 }

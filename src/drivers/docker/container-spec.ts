@@ -95,8 +95,13 @@ export function containerSpec(
       CapDrop: ['ALL'],
       SecurityOpt: ['no-new-privileges:true'],
       ReadonlyRootfs: settings.readOnlyRoot,
+      // Owned by the guest user: the engine keeps the image directory's mode (often 755 root).
+      // /tmp allows exec, as build tools expect.
       Tmpfs: settings.readOnlyRoot
-        ? { '/tmp': 'rw,nosuid,nodev,size=256m', '/run': 'rw,nosuid,nodev,size=16m' }
+        ? {
+            '/tmp': `rw,exec,nosuid,nodev,size=256m,uid=${settings.user.uid},gid=${settings.user.gid}`,
+            '/run': `rw,nosuid,nodev,size=16m,uid=${settings.user.uid},gid=${settings.user.gid}`,
+          }
         : undefined,
       IpcMode: 'private',
       RestartPolicy: { Name: 'no' },

@@ -201,7 +201,7 @@ export function createDockerDriver(
       return new AetherError(
         'ERR_VM_OUT_OF_MEMORY',
         `VM ${id} ran out of memory (limit ${Math.round((info.HostConfig.Memory ?? 0) / 1048576)} MiB) and its container was killed`,
-        { details: { id, reason: 'oom_killed' } },
+        { details: { id, reason: 'oom_killed', vmStopped: true } },
       );
     }
     const tail = await logTail(id);
@@ -212,7 +212,7 @@ export function createDockerDriver(
       'ERR_DRIVER_FAILED',
       `container of VM ${id} stopped (${exit})${tail ? `: ${tail}` : ''}`,
       {
-        details: { id, reason: 'container_exited' },
+        details: { id, reason: 'container_exited', vmStopped: true },
       },
     );
   }

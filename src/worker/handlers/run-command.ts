@@ -5,6 +5,7 @@ import { type VmRecord, vmNotRunning } from '../../core/vm.js';
 import type { HandlerContext } from '../context.js';
 import { OutputCollector } from '../output-collector.js';
 import { persistently } from '../persist.js';
+import { recordVmGone } from './vm-gone.js';
 
 /**
  * Run one command in a VM and record it: output streamed as events while it runs, capped
@@ -56,6 +57,7 @@ export async function runCommand(
   }
   const completedAt = new Date();
   await markedStarted;
+  if (failure !== null) await recordVmGone(ctx, vm, failure);
   // Cut short by its worker stopping, and safe to run again: it will, so this run leaves no record.
   if (failure !== null && signal.aborted && isWorkerStop(signal.reason) && isRerunnable(task)) throw failure;
   const record = await persistently(ctx, 'an execution', () =>
