@@ -62,6 +62,8 @@ vmm:
   execute_timeout_ms: 2
   delete_timeout_ms: 3
   output_limit_bytes: 4
+  drivers: process,docker
+docker: { host: "unix:///run/docker.sock", image: "python:3.12-slim", network: aether-net }
 worker:
   id: w-1
   concurrency: 4
@@ -83,6 +85,10 @@ logging: { level: debug }
       queueLockMs: 40_000,
       eventsRedisUrl: 'redis://events:6379',
       warmPoolSize: 0,
+      drivers: 'process,docker',
+      dockerHost: 'unix:///run/docker.sock',
+      dockerImage: 'python:3.12-slim',
+      dockerNetwork: 'aether-net',
       workerId: 'w-1',
       workerLeaseMs: 3000,
       drainTimeoutMs: 7000,
@@ -91,7 +97,16 @@ logging: { level: debug }
   });
 
   it('has a section for every option path', () => {
-    expect(CONFIG_SECTIONS).toEqual(['server', 'storage', 'queue', 'event_bus', 'vmm', 'worker', 'logging']);
+    expect(CONFIG_SECTIONS).toEqual([
+      'server',
+      'storage',
+      'queue',
+      'event_bus',
+      'vmm',
+      'docker',
+      'worker',
+      'logging',
+    ]);
     for (const option of Object.values(CONFIG_OPTIONS)) expect(option.file).toMatch(/^[a-z_]+\.[a-z_]+$/);
   });
 
@@ -122,7 +137,7 @@ logging: { level: debug }
 
   it('rejects unknown sections and keys, naming the file, the line and the likely key', () => {
     expect(errorOf(() => parseConfigFile('sever:\n  port: 1\n', FILE, {})).message).toBe(
-      'config file aether.yaml:1: unknown section sever (did you mean server?); sections are server, storage, queue, event_bus, vmm, worker, logging',
+      'config file aether.yaml:1: unknown section sever (did you mean server?); sections are server, storage, queue, event_bus, vmm, docker, worker, logging',
     );
     expect(errorOf(() => parseConfigFile('server:\n  port: 1\n  hots: x\n', FILE, {})).message).toBe(
       'config file aether.yaml:3: unknown key server.hots (did you mean server.host?)',
