@@ -15,6 +15,10 @@ export interface Vm {
   status_reason: string | null;
   vcpus: number;
   memory_mib: number;
+  /** Guest image (a Docker reference); null = the driver's default. */
+  image: string | null;
+  /** Outbound network access; false = loopback only. */
+  network: boolean;
   worker_id: string | null;
   isolation: { level: string; kernel: string; summary: string } | null;
   metadata: Record<string, unknown>;
@@ -104,6 +108,10 @@ export interface CreateVmRequest {
   driver?: string;
   vcpus?: number;
   memory_mib?: number;
+  /** Guest image, a Docker reference such as `python:3.12-slim`; docker or microVM drivers only. */
+  image?: string;
+  /** Outbound network access (default false); docker or microVM drivers only. */
+  network?: boolean;
   metadata?: Record<string, unknown>;
   priority?: string;
   timeout_ms?: number;

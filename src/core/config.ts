@@ -198,15 +198,24 @@ export const configSchema = z.object({
   drivers: z
     .string()
     .refine(
-      (v) => v.split(',').every((name) => name.trim() === '' || (DRIVER_NAMES as readonly string[]).includes(name.trim())),
+      (v) =>
+        v
+          .split(',')
+          .every((name) => name.trim() === '' || (DRIVER_NAMES as readonly string[]).includes(name.trim())),
       `must list drivers among ${DRIVER_NAMES.join(', ')}`,
     ),
   dockerHost: z
     .string()
-    .regex(/^(unix:\/\/\/|\/|tcp:\/\/[^:/]+:\d{1,5}\/?$)/, 'must be unix:///path/to/docker.sock or tcp://host:port'),
+    .regex(
+      /^(unix:\/\/\/|\/|tcp:\/\/[^:/]+:\d{1,5}\/?$)/,
+      'must be unix:///path/to/docker.sock or tcp://host:port',
+    ),
   dockerImage: z
     .string()
-    .regex(/^[a-z0-9][a-z0-9._\/:@-]{0,254}$/, 'must be a Docker image reference such as aetherium/guest:latest'),
+    .regex(
+      /^[a-z0-9][a-z0-9._/:@-]{0,254}$/,
+      'must be a Docker image reference such as aetherium/guest:latest',
+    ),
   dockerNetwork: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, 'must name a Docker network'),
   createTimeoutMs: positiveInt,
   executeTimeoutMs: positiveInt,

@@ -10,6 +10,10 @@ export interface NewVm {
   driver: DriverName;
   vcpus: number;
   memoryMiB: number;
+  /** Guest image; default null (the driver's default image). */
+  image?: string | null;
+  /** Outbound network access; default false. */
+  network?: boolean;
   metadata: Record<string, unknown>;
 }
 

@@ -51,6 +51,28 @@ export const VM_LIMITS = {
 /** DNS-label-like names: they appear in URLs, hostnames and file names. */
 export const VM_NAME_PATTERN = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 
+/** A Docker image reference as a VM's `image` names it (`aetherium/guest:latest`, `python:3.12-slim`). */
+export const IMAGE_REFERENCE_PATTERN = /^[a-z0-9][a-z0-9._/:@-]{0,254}$/;
+
+/** Matches IMAGE_REFERENCE_PATTERN and holds no `..` (no path tricks in what a driver resolves). */
+export function isImageReference(value: string): boolean {
+  return IMAGE_REFERENCE_PATTERN.test(value) && !value.includes('..');
+}
+
+/**
+ * Optional VM features and the drivers that honour them. `image`: the VM boots a guest image
+ * of its own; `network`: outbound network access (without it a VM has only loopback).
+ */
+export const VM_FEATURE_DRIVERS = {
+  image: ['docker', 'qemu', 'firecracker'],
+  network: ['docker', 'qemu', 'firecracker'],
+} as const satisfies Record<string, readonly DriverName[]>;
+export type VmFeature = keyof typeof VM_FEATURE_DRIVERS;
+
+export function driverSupports(driver: DriverName, feature: VmFeature): boolean {
+  return (VM_FEATURE_DRIVERS[feature] as readonly DriverName[]).includes(driver);
+}
+
 export interface VmRecord {
   id: string;
   name: string;
@@ -59,6 +81,10 @@ export interface VmRecord {
   statusReason: string | null;
   vcpus: number;
   memoryMiB: number;
+  /** Guest image (a Docker reference); null = the driver's default. */
+  image: string | null;
+  /** Outbound network access; false = loopback only. */
+  network: boolean;
   workerId: string | null;
   metadata: Record<string, unknown>;
   /** What the driver reported about isolation when it created the VM. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { TASK_PRIORITIES } from '../core/task.js';
-import { DRIVER_NAMES, VM_LIMITS, VM_NAME_PATTERN } from '../core/vm.js';
+import { DRIVER_NAMES, IMAGE_REFERENCE_PATTERN, VM_LIMITS, VM_NAME_PATTERN } from '../core/vm.js';
 
 /** One schema validates a request and documents it in the OpenAPI output. */
 
@@ -29,6 +29,18 @@ export const createVmBody = z.object({
   driver: z.enum(DRIVER_NAMES).optional(),
   vcpus: z.number().int().min(VM_LIMITS.vcpusMin).max(VM_LIMITS.vcpusMax).optional(),
   memory_mib: z.number().int().min(VM_LIMITS.memoryMiBMin).max(VM_LIMITS.memoryMiBMax).optional(),
+  image: z
+    .string()
+    .regex(IMAGE_REFERENCE_PATTERN, 'must be a Docker image reference such as aetherium/guest:latest')
+    .refine((v) => !v.includes('..'), 'must not contain ..')
+    .optional()
+    .describe('Guest image (a Docker reference); docker, qemu and firecracker drivers only'),
+  network: z
+    .boolean()
+    .optional()
+    .describe(
+      'Outbound network access; default false (loopback only); docker, qemu and firecracker drivers only',
+    ),
   metadata: z.record(z.string().max(128), z.unknown()).optional(),
   ...taskOptionsFields,
 });

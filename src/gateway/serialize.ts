@@ -16,6 +16,8 @@ export function vmJson(vm: VmRecord) {
     status_reason: vm.statusReason,
     vcpus: vm.vcpus,
     memory_mib: vm.memoryMiB,
+    image: vm.image,
+    network: vm.network,
     worker_id: vm.workerId,
     isolation: vm.isolation,
     metadata: vm.metadata,

@@ -7,6 +7,10 @@ export interface CreateVmInput {
   driver?: DriverName;
   vcpus?: number;
   memoryMiB?: number;
+  /** Guest image, a Docker reference; only for drivers that boot one (see VM_FEATURE_DRIVERS). */
+  image?: string;
+  /** Outbound network access; default false (loopback only). */
+  network?: boolean;
   metadata?: Record<string, unknown>;
 }
 

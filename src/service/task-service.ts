@@ -10,6 +10,7 @@ import { type DriverName, type VmRecord, type VmStatus, vmNotRunning } from '../
 import type { WorkerRecord } from '../core/worker.js';
 import { ownerOf, recordAndEnqueue } from './dispatch.js';
 import type { CreateVmInput, ExecuteInput, JobInput, TaskOptions } from './inputs.js';
+import { checkVmFeatures } from './vm-features.js';
 import { TaskEndings, waitForTask } from './wait.js';
 
 export interface TaskServiceSettings {
@@ -63,12 +64,15 @@ export class TaskService {
         `driver "${driver}" is not available here; available: ${this.settings.availableDrivers.join(', ')}`,
       );
     }
+    checkVmFeatures(input, driver);
     const vm = await this.deps.store.insertVm({
       id: newId(),
       name: input.name,
       driver,
       vcpus: input.vcpus ?? 1,
       memoryMiB: input.memoryMiB ?? 256,
+      image: input.image ?? null,
+      network: input.network ?? false,
       metadata: input.metadata ?? {},
     });
     try {

@@ -26,6 +26,8 @@ export function toVmRecord(row: VmRow): VmRecord {
     statusReason: row.statusReason,
     vcpus: row.vcpus,
     memoryMiB: row.memoryMiB,
+    image: row.image,
+    network: row.network,
     workerId: row.workerId,
     metadata: row.metadata,
     isolation: row.isolation,

@@ -46,6 +46,10 @@ export const vms = pgTable(
     statusReason: text('status_reason'),
     vcpus: integer('vcpus').notNull(),
     memoryMiB: integer('memory_mib').notNull(),
+    // Guest image for drivers that boot one (a Docker reference); null = the driver's default.
+    image: text('image'),
+    // Outbound network access; false = loopback only.
+    network: boolean('network').notNull().default(false),
     workerId: text('worker_id'),
     metadata: jsonb('metadata').$type<Record<string, unknown>>().notNull().default({}),
     isolation: jsonb('isolation').$type<IsolationInfo>(),

@@ -37,6 +37,7 @@ describe.skipIf(!canRun)('a VM end to end over REST', () => {
     expect(created.status).toBe('completed');
     expect(created.vm.status).toBe('running');
     expect(created.vm.isolation?.kernel).toBe('shared');
+    expect(created.vm).toMatchObject({ image: null, network: false });
 
     const first = await node().client.execute(
       'e2e-dev',
@@ -64,7 +65,7 @@ describe.skipIf(!canRun)('a VM end to end over REST', () => {
     expect(task).toMatchObject({ type: 'vm:execute', status: 'completed' });
 
     const byId = await node().client.getVm(created.vm.id);
-    expect(byId.name).toBe('e2e-dev');
+    expect(byId).toMatchObject({ name: 'e2e-dev', image: null, network: false });
 
     const deleted = await node().client.deleteVm('e2e-dev', { wait: true });
     expect(deleted.vm.status).toBe('deleted');
@@ -215,6 +216,42 @@ describe.skipIf(!canRun)('bad input gets a clear 4xx and changes nothing', () =>
     await expectApiError(node().client.execute('e2e-bad', { command: 'a\u0000b' }), 400, 'ERR_VALIDATION');
     await node().client.deleteVm('e2e-bad', { wait: true });
     expect((await node().client.listVms()).some((vm) => vm.name === 'x')).toBe(false);
+  });
+
+  it('image or network on the process driver → 400 naming the driver that supports it', async () => {
+    // No driver named: the node's default (process) is the one checked.
+    const image = await expectApiError(
+      node().client.createVm({ name: 'e2e-image', image: 'python:3.12-slim' }),
+      400,
+      'ERR_VALIDATION',
+    );
+    expect(image.message).toMatch(/^image needs the docker driver .*process driver/);
+    await expectApiError(
+      node().client.createVm({ name: 'e2e-image', driver: 'process', image: 'aetherium/guest:latest' }),
+      400,
+      'ERR_VALIDATION',
+    );
+    const network = await expectApiError(
+      node().client.createVm({ name: 'e2e-net', network: true }),
+      400,
+      'ERR_VALIDATION',
+    );
+    expect(network.message).toMatch(/^network needs the docker driver .*process driver/);
+    for (const bad of ['Python:3', '../etc/passwd', 'a..b', '-x', '']) {
+      const malformed = await expectApiError(
+        node().client.createVm({ name: 'e2e-image', image: bad }),
+        400,
+        'ERR_VALIDATION',
+      );
+      expect(malformed.message).toMatch(/image/);
+    }
+    const names = (await node().client.listVms({ includeDeleted: true })).map((vm) => vm.name);
+    expect(names).not.toContain('e2e-image');
+    expect(names).not.toContain('e2e-net');
+
+    const offline = await node().client.createVm({ name: 'e2e-offline', network: false }, { wait: true });
+    expect(offline.vm).toMatchObject({ status: 'running', image: null, network: false });
+    await node().client.deleteVm('e2e-offline', { wait: true });
   });
 
   it('malformed JSON → 400 ERR_BAD_JSON; oversized body → 413', async () => {

@@ -12,6 +12,8 @@ export function printVm(vm: Vm): void {
     ['driver', vm.driver],
     ['vcpus', vm.vcpus],
     ['memory', `${vm.memory_mib} MiB`],
+    ['image', vm.image ?? 'driver default'],
+    ['network', vm.network ? 'outbound' : 'none (loopback only)'],
     ['worker', vm.worker_id],
     [
       'isolation',
@@ -36,12 +38,22 @@ export function registerVmCommands(program: Command): void {
     .option('--driver <driver>', 'process, docker, qemu or firecracker (default: the server default)')
     .option('--vcpus <n>', 'virtual CPUs', int)
     .option('--memory <mib>', 'memory in MiB', int)
+    .option('--image <ref>', 'guest image, a Docker reference (docker or microVM drivers)')
+    .option('--network', 'allow outbound network access (docker or microVM drivers)')
     .option('--no-wait', 'return as soon as the task is queued')
     .option('--json', 'print JSON')
     .action(
       async (
         name: string,
-        opts: { driver?: string; vcpus?: number; memory?: number; wait: boolean; json?: boolean },
+        opts: {
+          driver?: string;
+          vcpus?: number;
+          memory?: number;
+          image?: string;
+          network?: boolean;
+          wait: boolean;
+          json?: boolean;
+        },
       ) => {
         const res = await clientFromEnv().createVm(
           {
@@ -49,6 +61,8 @@ export function registerVmCommands(program: Command): void {
             ...(opts.driver ? { driver: opts.driver } : {}),
             ...(opts.vcpus ? { vcpus: opts.vcpus } : {}),
             ...(opts.memory ? { memory_mib: opts.memory } : {}),
+            ...(opts.image ? { image: opts.image } : {}),
+            ...(opts.network ? { network: true } : {}),
           },
           { wait: opts.wait },
         );

@@ -50,6 +50,8 @@ import {
 const CONNECT_TIMEOUT_MS = 2_000;
 const BOOT_POLL_MS = 10;
 const LOG_TAIL_LINES = 40;
+/** After the agent's connection drops mid-command, how long the container may take to stop. */
+const AGENT_LOSS_SETTLE_MS = 2_000;
 
 export interface DockerDriver extends VmDriver {
   putFile(id: string, path: string, data: Uint8Array, mode?: number): Promise<void>;
@@ -248,6 +250,23 @@ export function createDockerDriver(
     }
   }
 
+  /**
+   * The container's state once it has stopped, waiting up to `ms` (its init exits a moment after
+   * the agent dies); null when it is gone, undefined when it still runs.
+   */
+  async function stoppedWithin(
+    id: string,
+    ms: number,
+  ): Promise<Dockerode.ContainerInspectInfo | null | undefined> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const info = await inspect(id).catch(() => null);
+      if (!info?.State.Running) return info;
+      if (Date.now() >= deadline) return undefined;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
   async function makeDirs(id: string): Promise<void> {
     const paths = hostPaths(id);
     await mkdir(vmDir(id), { recursive: true, mode: 0o711 });
@@ -369,8 +388,8 @@ export function createDockerDriver(
     } catch (error) {
       // The agent went away mid-command: the container died, perhaps of memory.
       if (isAetherError(error, 'ERR_AGENT_UNREACHABLE') || isAetherError(error, 'ERR_AGENT_PROTOCOL')) {
-        const info = await inspect(id).catch(() => null);
-        if (!info?.State.Running) throw await deathError(id, info);
+        const info = await stoppedWithin(id, AGENT_LOSS_SETTLE_MS);
+        if (info !== undefined) throw await deathError(id, info);
       }
       throw error;
     }

@@ -26,9 +26,10 @@ export function vmRoutes(deps: GatewayDeps, settings: GatewaySettings): FastifyP
       '/vms',
       { schema: { summary: 'Create a VM', tags: ['vms'], body: createVmBody, querystring: writeQuery } },
       async (request, reply) => {
-        const { name, driver, vcpus, memory_mib, metadata, priority, timeout_ms } = request.body;
+        const { name, driver, vcpus, memory_mib, image, network, metadata, priority, timeout_ms } =
+          request.body;
         const { task, vm } = await service.createVm(
-          { name, driver, vcpus, memoryMiB: memory_mib, metadata },
+          { name, driver, vcpus, memoryMiB: memory_mib, image, network, metadata },
           { priority, timeoutMs: timeout_ms },
         );
         return replyToWrite(deps, settings, reply, task, request.query, async () => ({

@@ -31,7 +31,14 @@ function comparable(value: unknown): string {
 /** One scripted session of calls; ids and names come in so both stores get the same ones. */
 async function script(store: Store, ids: Record<'vm' | 'exec' | 'task' | 'job', string>, name: string) {
   const vm = await store.insertVm(
-    newVmInput({ id: ids.vm, name, metadata: { n: 1, tags: ['a'], deep: { x: null } } }),
+    newVmInput({
+      id: ids.vm,
+      name,
+      driver: 'docker',
+      image: 'aetherium/guest:latest',
+      network: true,
+      metadata: { n: 1, tags: ['a'], deep: { x: null } },
+    }),
   );
   const exec = newExecutionInput(vm.id, {
     id: ids.exec,

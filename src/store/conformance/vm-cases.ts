@@ -12,6 +12,8 @@ export function describeVmCases(ctx: SuiteContext): void {
         ...input,
         status: 'pending',
         statusReason: null,
+        image: null,
+        network: false,
         workerId: null,
         isolation: null,
         startedAt: null,
@@ -22,6 +24,30 @@ export function describeVmCases(ctx: SuiteContext): void {
       expect(await store.getVm(vm.id)).toEqual(vm);
       expect(await store.findVm(vm.id)).toEqual(vm);
       expect(await store.findVm(vm.name)).toEqual(vm);
+    });
+
+    it('round-trips image and network; updates and transitions leave them alone', async () => {
+      const store = ctx.store();
+      const input = newVmInput({ driver: 'docker', image: 'python:3.12-slim', network: true });
+      const vm = await store.insertVm(input);
+      expect(vm).toMatchObject({ driver: 'docker', image: 'python:3.12-slim', network: true });
+      expect(await store.getVm(vm.id)).toEqual(vm);
+      expect(await store.findVm(vm.name)).toEqual(vm);
+      expect((await store.listVms({ includeDeleted: true })).find((v) => v.id === vm.id)).toEqual(vm);
+      const moved = await store.transitionVm(
+        vm.id,
+        { from: ['pending'], to: 'creating', reason: 'worker picked it up' },
+        { workerId: 'w1' },
+      );
+      expect(moved).toMatchObject({ image: 'python:3.12-slim', network: true });
+      expect(await store.updateVm(vm.id, { isolation: null })).toMatchObject({
+        image: 'python:3.12-slim',
+        network: true,
+      });
+
+      const explicitNone = await store.insertVm(newVmInput({ image: null, network: false }));
+      expect(explicitNone).toMatchObject({ image: null, network: false });
+      expect(await store.getVm(explicitNone.id)).toEqual(explicitNone);
     });
 
     it('returns null for unknown ids and names, including strings that are not uuids', async () => {

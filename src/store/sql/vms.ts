@@ -25,6 +25,8 @@ export async function insertVm(db: Db, vm: NewVm): Promise<VmRecord> {
       driver: vm.driver,
       vcpus: vm.vcpus,
       memoryMiB: vm.memoryMiB,
+      image: vm.image ?? null,
+      network: vm.network ?? false,
       metadata: vm.metadata,
     })
     .returning();

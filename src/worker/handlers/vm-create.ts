@@ -23,7 +23,17 @@ export const handleVmCreate: TaskHandler<'vm:create'> = async (ctx, task, signal
   }
   await publishVm(ctx.events, creating, 'create started');
   try {
-    await driver.create({ id: vm.id, name: vm.name, vcpus: vm.vcpus, memoryMiB: vm.memoryMiB }, signal);
+    await driver.create(
+      {
+        id: vm.id,
+        name: vm.name,
+        vcpus: vm.vcpus,
+        memoryMiB: vm.memoryMiB,
+        ...(vm.image !== null ? { image: vm.image } : {}),
+        network: vm.network,
+      },
+      signal,
+    );
     await driver.start(vm.id, signal);
   } catch (error) {
     await driver.destroy(vm.id).catch((cleanupError) => {
