@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { AetherConfig } from '../core/config.js';
-import { AetherError } from '../core/errors.js';
 import type { VmDriver } from '../core/driver.js';
+import { AetherError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { DriverName } from '../core/vm.js';
 import { createDockerDriver } from '../drivers/docker/index.js';
@@ -75,7 +75,10 @@ function openProcessDriver(config: AetherConfig, logger: Logger): { driver: VmDr
 }
 
 /** Opens the docker driver and checks the engine now, so a node never starts without one. */
-async function openDockerDriver(config: AetherConfig, logger: Logger): Promise<{ driver: VmDriver; line: string }> {
+async function openDockerDriver(
+  config: AetherConfig,
+  logger: Logger,
+): Promise<{ driver: VmDriver; line: string }> {
   const driver = createDockerDriver(
     {
       stateDir: path.resolve(config.dataDir, 'docker'),
@@ -98,7 +101,9 @@ async function openDockerDriver(config: AetherConfig, logger: Logger): Promise<{
     });
   }
   const health = await driver.health();
-  const image = health.ok ? config.dockerImage : `${config.dockerImage} MISSING (run \`aether image build --docker\`)`;
+  const image = health.ok
+    ? config.dockerImage
+    : `${config.dockerImage} MISSING (run \`aether image build --docker\`)`;
   return {
     driver,
     line: `docker driver: Docker ${engine.version} (API ${engine.apiVersion}) at ${config.dockerHost}; default image ${image}`,
