@@ -209,6 +209,19 @@ describe('start-up failures are one clear line', () => {
     const run = await aether(['migrate'], { cwd: dir, env: { AETHER_CONFIG: 'missing.yaml' } });
     expectOneLineFailure(run, /config file missing\.yaml does not exist; check --config or AETHER_CONFIG$/);
   });
+
+  it('a Docker engine that does not answer, for a node that runs the docker driver', async () => {
+    const run = await aether(['up', '--driver', 'docker', '--port', '0', '--data-dir', 'no-docker'], {
+      cwd: dir,
+      env: { DOCKER_HOST: 'unix:///nonexistent/docker.sock', AETHER_WARM_POOL_SIZE: '0' },
+    });
+    expectOneLineFailure(
+      run,
+      /ERR_ISOLATION_UNAVAILABLE: Docker engine not reachable at unix:\/\/\/nonexistent\/docker\.sock \(ENOENT\).*; check DOCKER_HOST$/,
+      // The embedded database opens (seconds, on a loaded machine) before the drivers.
+      25_000,
+    );
+  }, 40_000);
 });
 
 describe('a config file is honoured', () => {
