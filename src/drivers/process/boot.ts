@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { AetherError } from '../../core/errors.js';
-import { childrenOf, signalGroup } from './host-proc.js';
+import { childrenOf, signalGroup } from '../shared/host-proc.js';
 import type { SandboxCommand } from './sandbox-command.js';
 import { SANDBOX_ENV } from './settings.js';
 

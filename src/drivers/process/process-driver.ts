@@ -32,7 +32,7 @@ import { connectAgentSocket } from '../shared/agent-socket.js';
 import { perIdLock } from '../shared/per-id-lock.js';
 import { bootSandbox } from './boot.js';
 import { prepareStateDir } from './host-access.js';
-import { cmdline, isAlive, signalGroup, signalPid, startTime, waitForExit } from './host-proc.js';
+import { cmdline, isAlive, signalGroup, signalPid, startTime, waitForExit } from '../shared/host-proc.js';
 import { detectIsolationTool } from './isolation-probe.js';
 import { agentArgv, buildFstab, sandboxCommand } from './sandbox-command.js';
 import {
