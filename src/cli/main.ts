@@ -3,6 +3,7 @@ import { AetherApiError } from '../client/client.js';
 import { AetherError } from '../core/errors.js';
 import { VERSION } from '../core/version.js';
 import { registerExecCommand } from './commands/exec.js';
+import { registerImageCommands } from './commands/image.js';
 import { registerRecordCommands } from './commands/records.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerServerCommands } from './commands/server.js';
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerExecCommand(program);
   registerRunCommand(program);
   registerRecordCommands(program);
+  registerImageCommands(program);
   for (const name of ['exec', 'run']) program.commands.find((c) => c.name() === name)?.passThroughOptions();
   return program;
 }

@@ -1,0 +1,206 @@
+import type { Command } from 'commander';
+import { AetherError } from '../../core/errors.js';
+import { resolveConfig } from '../../runtime/config-file.js';
+import {
+  type BuildProgress,
+  buildGuestImageFromConfig,
+  chooseGuestRecipe,
+  DEFAULT_GUEST_PACKAGES,
+  formatProgress,
+  type GuestImageBuild,
+  guestImageId,
+  importGuestImage,
+  listGuestImages,
+} from '../../runtime/images.js';
+import { age, printFields, printJson, printTable } from '../format.js';
+
+interface ImageFlags {
+  config?: string;
+  dataDir?: string;
+  json?: boolean;
+  docker?: boolean;
+}
+
+interface BuildFlags extends ImageFlags {
+  packages?: string;
+  suite?: string;
+  mirror?: string;
+}
+
+/** The data dir as every server command resolves it: --data-dir > config file > AETHER_DATA_DIR > ./.aether. */
+function configFrom(flags: ImageFlags) {
+  return resolveConfig({ env: process.env, flags: { dataDir: flags.dataDir }, configPath: flags.config })
+    .config;
+}
+
+function mib(bytes: number): string {
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
+}
+
+function packageList(text: string): string[] {
+  return text
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+}
+
+/**
+ * Build progress on stderr: one line per event, or on a terminal a single line rewritten in
+ * place (stage lines, which are few, stay on screen).
+ */
+function progressPrinter(stream: NodeJS.WriteStream = process.stderr) {
+  let open = false;
+  return {
+    event(event: BuildProgress) {
+      const text = formatProgress(event);
+      if (!stream.isTTY) return void stream.write(`  ${text}\n`);
+      const width = Math.max(20, (stream.columns ?? 80) - 3);
+      stream.write(`\r\x1b[2K  ${text.slice(0, width)}`);
+      open = true;
+      if (event.count === 0) {
+        stream.write('\n');
+        open = false;
+      }
+    },
+    end() {
+      if (open) stream.write('\n');
+      open = false;
+    },
+  };
+}
+
+/** A build failure prints the failing program's last lines, then fails with its first line. */
+function reportedBuildError(error: unknown): unknown {
+  if (!(error instanceof AetherError) || !Array.isArray(error.details?.output)) return error;
+  const output = error.details.output as string[];
+  process.stderr.write(`--- last ${output.length} lines of ${String(error.details.step)} output ---\n`);
+  for (const line of output) process.stderr.write(`  | ${line}\n`);
+  return new AetherError(error.code, error.message.split('\n')[0] ?? error.message, { cause: error });
+}
+
+/** Runs `work` with an AbortSignal that Ctrl-C (or SIGTERM) trips; a second Ctrl-C exits at once. */
+async function cancellable<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const stop = () => {
+    if (controller.signal.aborted) process.exit(130);
+    process.stderr.write('\naether: stopping the build and removing its files (Ctrl-C again to quit now)\n');
+    controller.abort();
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  try {
+    return await work(controller.signal);
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+}
+
+function printBuild(build: GuestImageBuild, mirrorSource: string, dockerTags: string[] | null): void {
+  const { manifest } = build;
+  printFields([
+    ['image', manifest.id],
+    ['short', build.short],
+    ['suite', `${manifest.recipe.suite} (${manifest.recipe.variant})`],
+    ['packages', manifest.recipe.packages.join(',')],
+    ['mirror', `${manifest.recipe.mirror} (${mirrorSource})`],
+    ['size', mib(manifest.sizeBytes)],
+    ['rootfs', build.rootfsPath],
+    [
+      'built',
+      build.cached ? `cached (${manifest.createdAt})` : `in ${(build.durationMs / 1000).toFixed(1)} s`,
+    ],
+    ...(dockerTags ? [['docker', dockerTags.join(', ')] as [string, unknown]] : []),
+  ]);
+}
+
+async function buildCommand(flags: BuildFlags): Promise<void> {
+  const config = configFrom(flags);
+  const { recipe, mirrorSource } = chooseGuestRecipe({
+    packages: flags.packages === undefined ? undefined : packageList(flags.packages),
+    suite: flags.suite,
+    mirror: flags.mirror,
+  });
+  const progress = progressPrinter();
+  process.stderr.write(
+    `image ${guestImageId(recipe).short}: ${recipe.suite}, ${recipe.packages.length} packages, ` +
+      `from ${recipe.mirror} (${mirrorSource}), cache ${config.dataDir}/images\n`,
+  );
+  const { build, docker } = await cancellable(async (signal) => {
+    let build: GuestImageBuild;
+    try {
+      build = await buildGuestImageFromConfig(config, process.env, recipe, {
+        signal,
+        onProgress: (event) => progress.event(event),
+      });
+    } catch (error) {
+      throw reportedBuildError(error);
+    } finally {
+      progress.end();
+    }
+    if (!flags.docker) return { build, docker: null };
+    process.stderr.write(`importing into Docker as aetherium/guest:${build.short}\n`);
+    return { build, docker: await importGuestImage(config, build, { signal }) };
+  });
+  if (flags.json) {
+    return printJson({
+      ...build.manifest,
+      short: build.short,
+      rootfs: build.rootfsPath,
+      cached: build.cached,
+      duration_ms: build.durationMs,
+      ...(docker ? { docker } : {}),
+    });
+  }
+  printBuild(build, mirrorSource, docker ? [...docker.tags] : null);
+}
+
+async function listCommand(flags: ImageFlags): Promise<void> {
+  const images = await listGuestImages(configFrom(flags), { docker: flags.docker === true });
+  if (flags.json) return printJson(images);
+  printTable(
+    ['ID', 'SUITE', 'PACKAGES', 'SIZE', 'CREATED', ...(flags.docker ? ['DOCKER'] : [])],
+    images.map((image) => [
+      image.short,
+      image.suite,
+      image.packages.length,
+      mib(image.sizeBytes),
+      `${age(image.createdAt)} ago`,
+      ...(flags.docker ? [image.dockerTags?.length ? image.dockerTags.join(', ') : 'not imported'] : []),
+    ]),
+  );
+}
+
+function withDataDir(command: Command): Command {
+  return command
+    .option('-c, --config <file>', 'YAML config file (env AETHER_CONFIG); flags beat it, it beats env')
+    .option(
+      '-d, --data-dir <dir>',
+      'state directory; images go to DIR/images (env AETHER_DATA_DIR, default ./.aether)',
+    );
+}
+
+/** `aether image build|ls`: guest root filesystems, built and cached on this host (no gateway). */
+export function registerImageCommands(program: Command): void {
+  const image = program.command('image').description('build and list guest images (on this host, as root)');
+
+  withDataDir(
+    image
+      .command('build')
+      .description('build a Debian guest root filesystem with debootstrap, or reuse the cached one'),
+  )
+    .option(
+      '--packages <list>',
+      `comma-separated Debian packages (default ${DEFAULT_GUEST_PACKAGES.join(',')})`,
+    )
+    .option('--suite <name>', 'Debian suite (default bookworm)')
+    .option('--mirror <url>', "Debian mirror (default: the host apt's, else http://deb.debian.org/debian)")
+    .option('--docker', 'import it into the Docker engine (DOCKER_HOST) as aetherium/guest:<id> and :latest')
+    .option('--json', 'print JSON')
+    .action(buildCommand);
+
+  withDataDir(image.command('ls').description('list the cached guest images'))
+    .option('--docker', 'show which are imported into the Docker engine (DOCKER_HOST)')
+    .option('--json', 'print JSON')
+    .action(listCommand);
+}

@@ -1,0 +1,128 @@
+/**
+ * Guest images from a node's configuration: the recipe from command-line choices over the
+ * host's apt mirror over the defaults, the cache in the data dir, and the Docker engine the
+ * docker driver uses (`dockerHost`), whose client (dockerode) loads only when asked for.
+ */
+import type Dockerode from 'dockerode';
+import type { AetherConfig } from '../core/config.js';
+import {
+  type BuildGuestImageOptions,
+  buildGuestImage,
+  type CachedGuestImage,
+  createGuestRecipe,
+  DEFAULT_DEBIAN_MIRROR,
+  DEFAULT_GUEST_REPOSITORY,
+  type DockerImportInfo,
+  type GuestImageBuild,
+  type GuestRecipe,
+  importIntoDocker,
+  listCachedImages,
+  listDockerTags,
+  readHostDebianMirror,
+} from '../images/index.js';
+
+export {
+  type BuildProgress,
+  DEFAULT_GUEST_PACKAGES,
+  formatProgress,
+  type GuestImageBuild,
+  guestImageId,
+} from '../images/index.js';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export interface GuestRecipeChoices {
+  packages?: readonly string[] | undefined;
+  suite?: string | undefined;
+  mirror?: string | undefined;
+}
+
+export interface ChosenRecipe {
+  recipe: GuestRecipe;
+  /** Where the mirror came from, for the build banner. */
+  mirrorSource: 'flag' | 'host apt' | 'default';
+}
+
+/** The recipe for `choices`; an unset mirror is the host apt's Debian mirror, else deb.debian.org. */
+export function chooseGuestRecipe(
+  choices: GuestRecipeChoices,
+  hostMirror: () => string | null = () => readHostDebianMirror(),
+): ChosenRecipe {
+  const host = choices.mirror ? null : hostMirror();
+  const mirror = choices.mirror ?? host ?? DEFAULT_DEBIAN_MIRROR;
+  return {
+    recipe: createGuestRecipe({ suite: choices.suite, packages: choices.packages, mirror }),
+    mirrorSource: choices.mirror ? 'flag' : host ? 'host apt' : 'default',
+  };
+}
+
+/** Builds (or finds in `<dataDir>/images`) the image for `recipe`, with tools found on env's PATH. */
+export function buildGuestImageFromConfig(
+  config: AetherConfig,
+  env: Env,
+  recipe: GuestRecipe,
+  options: Pick<BuildGuestImageOptions, 'onProgress' | 'signal'> = {},
+): Promise<GuestImageBuild> {
+  return buildGuestImage(recipe, { ...options, dataDir: config.dataDir, env: { ...env } });
+}
+
+/** The engine the docker driver uses too: `dockerHost` (DOCKER_HOST, config `docker.host`). */
+export async function openDockerEngine(config: AetherConfig): Promise<Dockerode> {
+  const { connectEngine } = await import('../drivers/docker/index.js');
+  return connectEngine(config.dockerHost);
+}
+
+/** Imports a cached image into the configured engine and tags it; see importIntoDocker. */
+export async function importGuestImage(
+  config: AetherConfig,
+  image: CachedGuestImage,
+  options: { signal?: AbortSignal } = {},
+): Promise<DockerImportInfo> {
+  const docker = await openDockerEngine(config);
+  return importIntoDocker(docker, image, { ...options, engineAddress: config.dockerHost });
+}
+
+/** A cached image as `aether image ls` shows it. */
+export interface GuestImageListing {
+  id: string;
+  short: string;
+  suite: string;
+  packages: readonly string[];
+  mirror: string;
+  sizeBytes: number;
+  createdAt: string;
+  path: string;
+  /** Only when the engine was asked: the Docker tags of this image (`<short>`, `latest`). */
+  dockerTags?: string[];
+}
+
+/** The images cached in the data dir, newest first; with `docker`, the engine's tags of each. */
+export async function listGuestImages(
+  config: AetherConfig,
+  options: { docker?: boolean } = {},
+): Promise<GuestImageListing[]> {
+  const images = await listCachedImages(config.dataDir);
+  const tags = options.docker
+    ? await listDockerTags(await openDockerEngine(config), DEFAULT_GUEST_REPOSITORY, config.dockerHost)
+    : null;
+  return images.map((image) => {
+    const { manifest } = image;
+    const listing: GuestImageListing = {
+      id: manifest.id,
+      short: image.short,
+      suite: manifest.recipe.suite,
+      packages: manifest.recipe.packages,
+      mirror: manifest.recipe.mirror,
+      sizeBytes: manifest.sizeBytes,
+      createdAt: manifest.createdAt,
+      path: image.rootfsPath,
+    };
+    if (tags) {
+      const engineId = tags.get(image.short);
+      listing.dockerTags = engineId
+        ? [...tags].filter(([, id]) => id === engineId).map(([tag]) => `${DEFAULT_GUEST_REPOSITORY}:${tag}`)
+        : [];
+    }
+    return listing;
+  });
+}
