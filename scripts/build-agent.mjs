@@ -18,7 +18,8 @@ const result = await build({
   bundle: true,
   platform: 'node',
   format: 'esm',
-  target: 'node20',
+  // Debian bookworm's guest images carry Node 18.
+  target: 'node18',
   legalComments: 'none',
   logLevel: 'warning',
   metafile: true,

@@ -19,7 +19,7 @@ export const GUEST_RUNTIME = {
   loader: '/.aether/lib/ld.so',
   libDir: '/.aether/lib',
   node: '/.aether/bin/node',
-  agent: '/.aether/agent.js',
+  agent: '/.aether/agent.mjs',
   run: '/.aether/run',
   socket: '/.aether/run/agent.sock',
 } as const;
