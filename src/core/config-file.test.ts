@@ -63,7 +63,9 @@ vmm:
   delete_timeout_ms: 3
   output_limit_bytes: 4
   drivers: process,docker
+  image_dir: /srv/images
 docker: { host: "unix:///run/docker.sock", image: "python:3.12-slim", network: aether-net }
+qemu: { accel: tcg, image: 0123456789ab }
 worker:
   id: w-1
   concurrency: 4
@@ -89,6 +91,9 @@ logging: { level: debug }
       dockerHost: 'unix:///run/docker.sock',
       dockerImage: 'python:3.12-slim',
       dockerNetwork: 'aether-net',
+      imageDir: '/srv/images',
+      qemuAccel: 'tcg',
+      qemuImage: '0123456789ab',
       workerId: 'w-1',
       workerLeaseMs: 3000,
       drainTimeoutMs: 7000,
@@ -104,6 +109,7 @@ logging: { level: debug }
       'event_bus',
       'vmm',
       'docker',
+      'qemu',
       'worker',
       'logging',
     ]);
@@ -137,7 +143,7 @@ logging: { level: debug }
 
   it('rejects unknown sections and keys, naming the file, the line and the likely key', () => {
     expect(errorOf(() => parseConfigFile('sever:\n  port: 1\n', FILE, {})).message).toBe(
-      'config file aether.yaml:1: unknown section sever (did you mean server?); sections are server, storage, queue, event_bus, vmm, docker, worker, logging',
+      'config file aether.yaml:1: unknown section sever (did you mean server?); sections are server, storage, queue, event_bus, vmm, docker, qemu, worker, logging',
     );
     expect(errorOf(() => parseConfigFile('server:\n  port: 1\n  hots: x\n', FILE, {})).message).toBe(
       'config file aether.yaml:3: unknown key server.hots (did you mean server.host?)',

@@ -104,6 +104,24 @@ export const CONFIG_OPTIONS = {
     default: 'bridge',
     doc: 'Docker network of VMs created with `network: true` (others have none)',
   },
+  imageDir: {
+    env: 'AETHER_IMAGE_DIR',
+    file: 'vmm.image_dir',
+    default: '',
+    doc: 'Data dir whose guest images VMs boot (`aether image build --data-dir`); empty = the data dir',
+  },
+  qemuAccel: {
+    env: 'AETHER_QEMU_ACCEL',
+    file: 'qemu.accel',
+    default: 'auto',
+    doc: 'Accelerator of qemu VMs: auto (KVM when it boots our guests, else TCG), kvm or tcg',
+  },
+  qemuImage: {
+    env: 'AETHER_QEMU_IMAGE',
+    file: 'qemu.image',
+    default: '',
+    doc: 'Short id of the guest image qemu VMs boot; empty = the newest one built with --vm',
+  },
   createTimeoutMs: {
     env: 'AETHER_CREATE_TIMEOUT_MS',
     file: 'vmm.create_timeout_ms',
@@ -216,6 +234,11 @@ export const configSchema = z.object({
       /^[a-z0-9][a-z0-9._/:@-]{0,254}$/,
       'must be a Docker image reference such as aetherium/guest:latest',
     ),
+  imageDir: z.string(),
+  qemuAccel: z.enum(['auto', 'kvm', 'tcg']),
+  qemuImage: z
+    .string()
+    .regex(/^([0-9a-f]{12}|)$/, 'must be a 12-hex-digit image id (aether image ls) or empty'),
   dockerNetwork: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, 'must name a Docker network'),
   createTimeoutMs: positiveInt,
   executeTimeoutMs: positiveInt,
@@ -364,5 +387,9 @@ export function loadConfig(
   }
   const base =
     sources.dataDir === 'file' && file ? path.resolve(cwd, path.dirname(file.path)) : path.resolve(cwd);
-  return Object.freeze({ ...parsed.data, dataDir: path.resolve(base, parsed.data.dataDir) });
+  const dataDir = path.resolve(base, parsed.data.dataDir);
+  const imageBase =
+    sources.imageDir === 'file' && file ? path.resolve(cwd, path.dirname(file.path)) : path.resolve(cwd);
+  const imageDir = parsed.data.imageDir ? path.resolve(imageBase, parsed.data.imageDir) : dataDir;
+  return Object.freeze({ ...parsed.data, dataDir, imageDir });
 }
