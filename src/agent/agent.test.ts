@@ -16,7 +16,7 @@ async function raw(path: string) {
   const replies: unknown[] = [];
   const waiters: (() => void)[] = [];
   socket.on('data', (chunk) => {
-    for (const frame of decoder.push(chunk)) if (frame.ok) replies.push(frame.value);
+    for (const event of decoder.push(chunk)) if (event.kind === 'frame') replies.push(event.value);
     for (const w of waiters.splice(0)) w();
   });
   return {

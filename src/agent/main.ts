@@ -1,8 +1,11 @@
 /**
- * The in-guest agent. Started by the VM's init as
- *   node agent.mjs --listen /run/aether/agent.sock [--home /home/user] [--ready]
- * it serves the agent protocol on a Unix socket (the host reaches it through a bind mount,
- * vsock or virtio-serial) and prints "ready" on stdout once it accepts connections.
+ * The in-guest agent. Started by the VM's init as one of
+ *   node agent.mjs --listen /run/aether/agent.sock [--home /home/user]
+ *   node agent.mjs --serial /dev/virtio-ports/aether.agent [--home /home/user]
+ *   node agent.mjs --serial-name aether.agent [--home /home/user]
+ * it serves the agent protocol on a Unix socket (the host reaches it through a bind mount), or on
+ * a virtio-serial port (a microVM; QEMU gives the host a Unix socket to the port's other end),
+ * and prints "ready" on stdout once it accepts connections or reads the port.
  *
  * Process tree: the process driver runs a tiny `sh` as PID 1 of the VM's PID namespace, with
  * this agent as its child. Orphans (a command's background children whose parent exited) are
@@ -14,28 +17,10 @@ import { mkdirSync, rmSync, statSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { userInfo } from 'node:os';
 import { dirname } from 'node:path';
-import { Session } from './session.js';
-
-interface AgentArgs {
-  listen: string;
-  home: string;
-}
-
-function parseArgs(argv: readonly string[]): AgentArgs {
-  const args: Partial<AgentArgs> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    const value = argv[i + 1];
-    if ((flag === '--listen' || flag === '--home') && value) {
-      args[flag === '--listen' ? 'listen' : 'home'] = value;
-      i++;
-    } else {
-      throw new Error(`unknown argument ${flag}; usage: agent --listen SOCKET [--home DIR]`);
-    }
-  }
-  if (!args.listen) throw new Error('--listen SOCKET is required');
-  return { listen: args.listen, home: args.home ?? '/home/user' };
-}
+import { type AgentChannel, parseAgentArgs } from './args.js';
+import { openSerialTransport } from './serial-transport.js';
+import { Session, type SessionOptions } from './session.js';
+import { findVirtioPort } from './virtio-port.js';
 
 function log(message: string): void {
   process.stderr.write(`aether-agent: ${message}\n`);
@@ -67,28 +52,21 @@ function clearStaleSocket(path: string): void {
   mkdirSync(dirname(path), { recursive: true });
 }
 
-function main(): void {
-  const args = parseArgs(process.argv.slice(2));
-  const env = baseEnv(args.home);
-  // Host-facing stdio may be closed once we are up (EPIPE); logging must never crash us.
-  process.stdout.on('error', () => {});
-  process.stderr.on('error', () => {});
-  process.on('uncaughtException', (error) => log(`uncaught: ${error.stack ?? error.message}`));
-  process.on('unhandledRejection', (error) => log(`unhandled rejection: ${String(error)}`));
-
+/** One session per connection; a connection that goes away takes its commands with it. */
+function serveSocket(path: string, options: SessionOptions): void {
   const sessions = new Set<Session>();
   const server = createServer((socket: Socket) => {
-    const session = new Session(socket, { home: args.home, baseEnv: env, log });
+    const session = new Session(socket, options);
     sessions.add(session);
     socket.on('close', () => sessions.delete(session));
   });
   server.on('error', (error) => {
-    log(`listen ${args.listen}: ${error.message}`);
+    log(`listen ${path}: ${error.message}`);
     process.exit(1);
   });
-  clearStaleSocket(args.listen);
+  clearStaleSocket(path);
   const oldMask = process.umask(0o077); // the socket is for the host only
-  server.listen(args.listen, () => {
+  server.listen(path, () => {
     process.umask(oldMask);
     process.stdout.write('ready\n');
   });
@@ -101,6 +79,68 @@ function main(): void {
   };
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);
+}
+
+/**
+ * One session for the agent's lifetime over a serial line. Hosts come and go (each syncs first);
+ * commands outlive them: output produced while no host reads is held back (the line blocks, and
+ * the session pauses command output), then goes to the next host, which drops what predates its
+ * sync and ignores ids it did not issue. So that output is lost, and a command whose host left
+ * runs until it ends or times out; its exit is reported to nobody in particular, harmlessly.
+ */
+async function serveSerial(channel: Exclude<AgentChannel, { kind: 'listen' }>, options: SessionOptions) {
+  let where: { path: string } | { fd: number };
+  try {
+    if (channel.kind === 'serial-fd') where = { fd: channel.fd };
+    else where = { path: channel.kind === 'serial' ? channel.path : await findVirtioPort(channel.name) };
+  } catch (error) {
+    log((error as Error).message);
+    process.exit(1);
+  }
+  const transport = await openSerialTransport({ ...where, log }).catch((error: Error) => {
+    log(`serial line: ${error.message}`);
+    process.exit(1);
+  });
+  const session = new Session(transport, { ...options, resync: true });
+  process.stdout.write('ready\n');
+
+  const shutdown = (signal: NodeJS.Signals) => {
+    session.abandonAll();
+    transport.destroy();
+    // process.exit() would wait forever for the read blocked in the threadpool: after the
+    // SIGKILLs have landed, die of the signal we got, as if we had not handled it.
+    setTimeout(() => {
+      process.removeAllListeners('SIGTERM').removeAllListeners('SIGINT');
+      process.kill(process.pid, signal);
+    }, 50);
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+}
+
+function main(): void {
+  let args: ReturnType<typeof parseAgentArgs>;
+  try {
+    args = parseAgentArgs(process.argv.slice(2));
+  } catch (error) {
+    log((error as Error).message);
+    process.exit(2);
+  }
+  const { channel } = args;
+  if (channel.kind !== 'listen') {
+    // A serial line keeps one threadpool thread in a blocking read and may block another in a
+    // write while no host is connected; file requests need the rest. Before any fs call.
+    process.env.UV_THREADPOOL_SIZE ??= '8';
+  }
+  // Host-facing stdio may be closed once we are up (EPIPE); logging must never crash us.
+  process.stdout.on('error', () => {});
+  process.stderr.on('error', () => {});
+  process.on('uncaughtException', (error) => log(`uncaught: ${error.stack ?? error.message}`));
+  process.on('unhandledRejection', (error) => log(`unhandled rejection: ${String(error)}`));
+
+  const options: SessionOptions = { home: args.home, baseEnv: baseEnv(args.home), log };
+  if (channel.kind === 'listen') serveSocket(channel.path, options);
+  else void serveSerial(channel, options);
 }
 
 main();

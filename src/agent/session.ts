@@ -1,9 +1,15 @@
 /**
- * One host connection: decodes frames, dispatches requests, and never lets bad input crash the
+ * One host channel: decodes frames, dispatches requests, and never lets bad input crash the
  * agent — every malformed frame is answered with an `error` (ERR_AGENT_PROTOCOL).
+ *
+ * The channel is a socket connection (strict framing; a framing error ends it) or, with
+ * `resync`, a serial line that outlives any one host: garbage is answered with an error and
+ * skipped up to the next SYNC marker, and a marker is echoed so the host knows which bytes are
+ * fresh. A marker resets only the framing; commands started by an earlier host keep running and
+ * report to whoever is on the line (a new host ignores ids it did not issue).
  */
 import type { Duplex, Readable } from 'node:stream';
-import { encodeFrame, FrameDecoder } from '../protocol/framing.js';
+import { type DecodedEvent, encodeFrame, encodeSync, FrameDecoder } from '../protocol/framing.js';
 import {
   AGENT_VERSION,
   type AgentMessage,
@@ -12,6 +18,7 @@ import {
   UNKNOWN_REQUEST_ID,
 } from '../protocol/messages.js';
 import { MessageError, parseHostMessage } from '../protocol/validate.js';
+import { setClock } from './clock.js';
 import { RunningExec } from './exec.js';
 import { FileOpError, getFile, putFile } from './files.js';
 
@@ -19,10 +26,12 @@ export interface SessionOptions {
   home: string;
   baseEnv: Readonly<Record<string, string>>;
   log(message: string): void;
+  /** The channel is a serial line: recover from garbage at SYNC markers instead of hanging up. */
+  resync?: boolean;
 }
 
 export class Session {
-  private readonly decoder = new FrameDecoder();
+  private readonly decoder: FrameDecoder;
   private readonly execs = new Map<string, RunningExec>();
   /** Output streams of running commands, paused together while the socket is backed up. */
   private readonly streams = new Set<Readable>();
@@ -32,6 +41,7 @@ export class Session {
     private readonly socket: Duplex,
     private readonly options: SessionOptions,
   ) {
+    this.decoder = new FrameDecoder({ resync: options.resync ?? false });
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('drain', () => this.setThrottled(false));
     socket.on('error', (error) => options.log(`connection error: ${error.message}`));
@@ -46,23 +56,36 @@ export class Session {
   }
 
   private onData(chunk: Buffer): void {
-    let frames: ReturnType<FrameDecoder['push']>;
+    let events: DecodedEvent[];
     try {
-      frames = this.decoder.push(chunk);
+      events = this.decoder.push(chunk);
     } catch (error) {
       // Oversized or empty frame: we can no longer find frame boundaries, so say why and hang up.
       this.reject(UNKNOWN_REQUEST_ID, (error as Error).message);
       this.socket.end();
       return;
     }
-    for (const frame of frames) {
-      if (!frame.ok) {
-        this.reject(UNKNOWN_REQUEST_ID, frame.error);
+    for (const event of events) {
+      if (event.kind === 'sync') {
+        // Everything we write from here on follows the echo, so the host knows it is fresh.
+        this.options.log('host synchronised the serial line');
+        this.write(encodeSync(event.nonce));
+        continue;
+      }
+      if (event.kind === 'discarded') {
+        this.reject(
+          UNKNOWN_REQUEST_ID,
+          `discarded ${event.bytes} bytes (${event.message}); waiting for a sync marker`,
+        );
+        continue;
+      }
+      if (event.kind === 'invalid') {
+        this.reject(UNKNOWN_REQUEST_ID, event.error);
         continue;
       }
       let message: HostMessage;
       try {
-        message = parseHostMessage(frame.value);
+        message = parseHostMessage(event.value);
       } catch (error) {
         const id =
           error instanceof MessageError ? (error.requestId ?? UNKNOWN_REQUEST_ID) : UNKNOWN_REQUEST_ID;
@@ -113,6 +136,17 @@ export class Session {
           (error: Error) => this.fileError(message.id, error),
         );
         return;
+      case 'clock':
+        setClock(message.epochMs, this.options.baseEnv).then(
+          (result) =>
+            this.send(
+              result.ok
+                ? { type: 'ok', id: message.id, beforeMs: result.beforeMs, afterMs: result.afterMs }
+                : { type: 'error', id: message.id, code: 'ERR_UNSUPPORTED', message: result.message },
+            ),
+          (error: Error) => this.internal(message.id, error),
+        );
+        return;
     }
   }
 
@@ -142,7 +176,6 @@ export class Session {
   }
 
   private send(message: AgentMessage): void {
-    if (this.socket.destroyed || !this.socket.writable) return;
     let frame: Buffer;
     try {
       frame = encodeFrame(message);
@@ -150,7 +183,12 @@ export class Session {
       this.options.log(`dropping unencodable ${message.type}: ${(error as Error).message}`);
       return;
     }
-    if (!this.socket.write(frame)) this.setThrottled(true);
+    this.write(frame);
+  }
+
+  private write(bytes: Buffer): void {
+    if (this.socket.destroyed || !this.socket.writable) return;
+    if (!this.socket.write(bytes)) this.setThrottled(true);
   }
 
   private track(stream: Readable): void {

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type SpawnedAgent, spawnAgent } from '../agent/spawn-agent.js';
 import { isAetherError } from '../core/errors.js';
 import { AgentClient } from './client.js';
-import { encodeFrame } from './framing.js';
+import { encodeFrame, encodeSync, FrameDecoder } from './framing.js';
 import { MAX_PAYLOAD_BYTES } from './messages.js';
 
 const text = (chunks: Uint8Array[]) => Buffer.concat(chunks).toString('utf8');
@@ -237,6 +237,140 @@ describe('AgentClient against a hostile agent', () => {
     await expect(client.exec({ argv: ['x'], timeoutMs: 100 })).rejects.toMatchObject({
       code: 'ERR_AGENT_UNREACHABLE',
     });
+    await client.close();
+  });
+});
+
+/**
+ * A fake agent on a serial line: decodes in resync mode, echoes markers (unless told to swallow
+ * them) and answers pings. What it sends before the echo is stale by definition.
+ */
+describe('AgentClient in resync mode (a serial line)', () => {
+  let server: Server;
+  let dir: string;
+  let line: {
+    /** Written to each new connection before anything else. */
+    stale: Buffer;
+    /** Markers to ignore before echoing one. */
+    swallow: number;
+    /** Nonce override for the echo (a wrong one must not sync the client). */
+    echoNonce: Buffer | null;
+    afterSync: Buffer;
+    received: Record<string, unknown>[];
+    markers: number;
+  };
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'aether-line-'));
+    server = createServer((socket) => {
+      const decoder = new FrameDecoder({ resync: true });
+      socket.write(line.stale);
+      socket.on('data', (chunk) => {
+        for (const event of decoder.push(chunk)) {
+          if (event.kind === 'sync') {
+            line.markers++;
+            if (line.swallow > 0) {
+              line.swallow--;
+              continue;
+            }
+            socket.write(Buffer.concat([encodeSync(line.echoNonce ?? event.nonce), line.afterSync]));
+          } else if (event.kind === 'frame') {
+            const message = event.value as Record<string, unknown>;
+            line.received.push(message);
+            if (message.type === 'ping') {
+              socket.write(encodeFrame({ type: 'pong', id: message.id, version: 'fake/1' }));
+            }
+          }
+        }
+      });
+      socket.on('error', () => {});
+    });
+    await new Promise<void>((resolve) => server.listen(join(dir, 'line.sock'), resolve));
+  });
+
+  afterAll(async () => {
+    await new Promise((resolve) => server.close(resolve));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const reset = (overrides: Partial<typeof line> = {}) => {
+    line = {
+      stale: Buffer.alloc(0),
+      swallow: 0,
+      echoNonce: null,
+      afterSync: Buffer.alloc(0),
+      received: [],
+      markers: 0,
+      ...overrides,
+    };
+  };
+  const open = (options: ConstructorParameters<typeof AgentClient>[1] = {}) =>
+    connectClient(join(dir, 'line.sock'), { resync: true, ...options });
+
+  it('ignores everything before the echo of its marker, then serves requests', async () => {
+    // Half a frame, a frame that would break the schema, and raw garbage: all meant for an earlier host.
+    const broken = encodeFrame({ type: 'pong', id: '1', version: 42 });
+    reset({
+      stale: Buffer.concat([encodeFrame({ type: 'ok', id: '1' }).subarray(0, 9), broken, Buffer.from('~~~')]),
+    });
+    const client = await open();
+    await client.sync(2000);
+    expect((await client.ping()).version).toBe('fake/1');
+    expect(client.closed).toBe(false);
+    await client.close();
+  });
+
+  it('holds requests made before the sync and starts one itself', async () => {
+    reset();
+    const client = await open();
+    const pongs = await Promise.all([client.ping(), client.ping()]);
+    expect(pongs.map((p) => p.version)).toEqual(['fake/1', 'fake/1']);
+    expect(line.markers).toBe(1);
+    // Ids carry a per-client prefix, so replies meant for an earlier host on the line never match.
+    const ids = line.received.map((m) => m.id as string);
+    expect(ids[0]).toMatch(/^[0-9a-f]{8}-1$/);
+    expect(new Set(ids.map((id) => id.split('-')[0])).size).toBe(1);
+    await client.close();
+  });
+
+  it('sends the marker again until it is echoed', async () => {
+    reset({ swallow: 2 });
+    const client = await open();
+    const started = Date.now();
+    await client.sync(3000);
+    expect(line.markers).toBe(3);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(350);
+    await client.close();
+  });
+
+  it('does not take an echo of another nonce for its own, and gives up at the deadline', async () => {
+    reset({ echoNonce: Buffer.from('not-your-nonce!!') });
+    const client = await open({ requestTimeoutMs: 5000 });
+    const started = Date.now();
+    const sync = client.sync(400);
+    const ping = client.ping().catch((error: unknown) => error);
+    await expect(sync).rejects.toMatchObject({ code: 'ERR_AGENT_UNREACHABLE' });
+    // The request that waited for the sync fails with it, not at its own (later) deadline.
+    expect(await ping).toMatchObject({ code: 'ERR_AGENT_UNREACHABLE', message: /sync marker/ });
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(client.closed).toBe(false);
+    await client.close();
+  });
+
+  it('drops the connection when the agent sends garbage after the sync', async () => {
+    reset({ afterSync: Buffer.from('garbage after the echo') });
+    const client = await open();
+    await client.sync(2000).catch(() => {});
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(client.closed).toBe(true);
+    await expect(client.ping()).rejects.toMatchObject({ code: 'ERR_AGENT_PROTOCOL' });
+  });
+
+  it('on a socket (no resync), sync() resolves at once and sends nothing', async () => {
+    reset();
+    const client = await connectClient(join(dir, 'line.sock'));
+    await client.sync(10);
+    expect(line.markers).toBe(0);
     await client.close();
   });
 });

@@ -3,14 +3,19 @@
  * Many requests share one connection, matched by id. The agent is untrusted: every frame is
  * size-capped and schema-checked, a stream that breaks the contract is dropped, and every
  * request has a deadline so a silent agent cannot hang the host.
+ *
+ * With `resync: true` (a serial line, which has no connections: what the agent sends may be
+ * meant for an earlier host, and the agent may hold half a frame of one), the client first
+ * sends a SYNC marker and ignores every byte until the agent echoes it; requests wait for that.
  */
+import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
 import type { ExecOutput, ExecRequest, ExecResult } from '../core/driver.js';
 import { AetherError } from '../core/errors.js';
 import { type Logger, silentLogger } from '../core/logger.js';
 import { ExecCall } from './exec-call.js';
-import { encodeFrame, FrameDecoder } from './framing.js';
+import { type DecodedEvent, encodeFrame, FrameDecoder } from './framing.js';
 import {
   type AgentMessage,
   type AgentSignal,
@@ -19,6 +24,7 @@ import {
   MAX_PAYLOAD_BYTES,
   UNKNOWN_REQUEST_ID,
 } from './messages.js';
+import { SyncAttempt } from './sync-attempt.js';
 import { type MessageError, parseAgentMessage, parseHostMessage } from './validate.js';
 
 export interface AgentClientOptions {
@@ -28,11 +34,22 @@ export interface AgentClientOptions {
   exitGraceMs?: number;
   maxFrameBytes?: number;
   logger?: Logger;
+  /**
+   * The stream is a serial line (virtio-serial) rather than a connection: synchronise with a
+   * SYNC marker before the first request (see `sync`). Default false (a socket).
+   */
+  resync?: boolean;
 }
 
 export interface PongInfo {
   version: string;
   rttMs: number;
+}
+
+/** The guest's clock (epoch ms) just before and just after `setClock` set it. */
+export interface ClockInfo {
+  beforeMs: number;
+  afterMs: number;
 }
 
 interface Pending {
@@ -48,6 +65,15 @@ export class AgentClient {
   private readonly maxFrameBytes: number;
   private readonly logger: Logger;
   private nextId = 1;
+  /** Resync mode: a per-client id prefix, so replies meant for an earlier host on the line never match. */
+  private readonly idPrefix: string;
+  /** False until the agent echoed our marker (always true on a socket). */
+  private synced: boolean;
+  private syncAttempt: SyncAttempt | null = null;
+  /** Frames of requests made before the sync completed, sent once it does. */
+  private queued: { id: string; frame: Buffer }[] = [];
+  /** What arrived before the echo and was ignored, for the log. */
+  private stale = { frames: 0, bytes: 0 };
   private closeError: AetherError | null = null;
   private readonly closeListeners = new Set<(error: AetherError) => void>();
 
@@ -59,7 +85,10 @@ export class AgentClient {
     this.exitGraceMs = options.exitGraceMs ?? 5_000;
     this.maxFrameBytes = options.maxFrameBytes ?? MAX_FRAME_BYTES;
     this.logger = options.logger ?? silentLogger;
-    this.decoder = new FrameDecoder(this.maxFrameBytes);
+    const resync = options.resync ?? false;
+    this.synced = !resync;
+    this.idPrefix = resync ? `${randomBytes(4).toString('hex')}-` : '';
+    this.decoder = new FrameDecoder({ maxFrameBytes: this.maxFrameBytes, resync });
     stream.on('data', (chunk: Buffer) => this.onData(chunk));
     stream.on('error', (error) =>
       this.shutdown(new AetherError('ERR_AGENT_UNREACHABLE', error.message, { cause: error })),
@@ -78,6 +107,54 @@ export class AgentClient {
   onClose(listener: (error: AetherError) => void): () => void {
     this.closeListeners.add(listener);
     return () => this.closeListeners.delete(listener);
+  }
+
+  /**
+   * Resync mode: sends a SYNC marker with a random nonce, again every 200 ms, until the agent
+   * echoes it; everything the agent sent before the echo is discarded. Requests made meanwhile
+   * wait and go out after the echo; the first request starts a sync if none is running. Rejects
+   * with ERR_AGENT_UNREACHABLE after `timeoutMs` (and fails the waiting requests); it may be
+   * called again. A call while a sync is running joins it (and its deadline). On a socket, and
+   * once synchronised, it resolves at once.
+   */
+  sync(timeoutMs = this.requestTimeoutMs): Promise<void> {
+    if (this.synced) return Promise.resolve();
+    if (this.closeError) return Promise.reject(this.closeError);
+    if (this.syncAttempt) return this.syncAttempt.promise;
+    const attempt = new SyncAttempt(
+      (bytes) => this.writeRaw(bytes),
+      timeoutMs,
+      (error) => {
+        this.syncAttempt = null;
+        const waiting = this.queued;
+        this.queued = [];
+        if (error) {
+          for (const { id } of waiting) this.pending.get(id)?.fail(error);
+          return;
+        }
+        this.synced = true;
+        this.logger.debug(
+          { staleFrames: this.stale.frames, staleBytes: this.stale.bytes },
+          'agent echoed the sync marker; earlier output ignored',
+        );
+        for (const { frame } of waiting) this.writeRaw(frame);
+      },
+    );
+    this.syncAttempt = attempt;
+    return attempt.promise;
+  }
+
+  /**
+   * Sets the guest's clock to `epochMs` (default: the host's now). Rejects with ERR_UNSUPPORTED
+   * when the agent may not (it is not root).
+   */
+  setClock(epochMs: number = Date.now()): Promise<ClockInfo> {
+    return this.simple({ type: 'clock', id: this.newId(), epochMs }, this.requestTimeoutMs, (reply) => {
+      if (reply.type !== 'ok' || reply.beforeMs === undefined || reply.afterMs === undefined) {
+        return undefined;
+      }
+      return { beforeMs: reply.beforeMs, afterMs: reply.afterMs };
+    });
   }
 
   ping(timeoutMs = this.requestTimeoutMs): Promise<PongInfo> {
@@ -164,7 +241,7 @@ export class AgentClient {
   }
 
   private newId(): string {
-    return (this.nextId++).toString(36);
+    return this.idPrefix + (this.nextId++).toString(36);
   }
 
   /** A one-reply request: `accept` maps the reply to a result, or undefined when it is the wrong kind. */
@@ -214,39 +291,72 @@ export class AgentClient {
       this.pending.get(id)?.fail(this.closeError);
       return;
     }
+    let frame: Buffer;
     try {
-      this.stream.write(encodeFrame(message, this.maxFrameBytes));
+      frame = encodeFrame(message, this.maxFrameBytes);
     } catch (error) {
       this.pending.get(id)?.fail(error);
+      return;
     }
+    if (this.synced) {
+      this.writeRaw(frame);
+      return;
+    }
+    this.queued.push({ id, frame });
+    this.sync().catch(() => {}); // a failed sync fails the queued requests itself
   }
 
   /** Best effort: if the connection is gone, so is any way to reach the process. */
   private sendSignal(id: string, signal: AgentSignal): void {
     if (this.closeError) return;
+    const frame = encodeFrame({ type: 'signal', id, signal });
+    if (this.synced) this.writeRaw(frame);
+    else this.queued.push({ id, frame });
+  }
+
+  private writeRaw(bytes: Buffer): void {
+    if (this.closeError) return;
     try {
-      this.stream.write(encodeFrame({ type: 'signal', id, signal }));
+      this.stream.write(bytes);
     } catch {
       // The stream failed; shutdown() reports it to every pending request.
     }
   }
 
   private onData(chunk: Buffer): void {
-    let frames: ReturnType<FrameDecoder['push']>;
+    let events: DecodedEvent[];
     try {
-      frames = this.decoder.push(chunk);
+      events = this.decoder.push(chunk);
     } catch (error) {
       this.violation(error as AetherError);
       return;
     }
-    for (const frame of frames) {
-      if (!frame.ok) {
-        this.violation(new AetherError('ERR_AGENT_PROTOCOL', frame.error));
+    for (const event of events) {
+      if (event.kind === 'sync') {
+        // When not ours: a late echo of our own resent marker, or one meant for an earlier host.
+        this.syncAttempt?.echo(event.nonce);
+        continue;
+      }
+      // Before our marker comes back, everything is stale: replies to an earlier host, or the
+      // rest of a frame cut short.
+      if (!this.synced) {
+        if (event.kind === 'discarded') this.stale.bytes += event.bytes;
+        else this.stale.frames++;
+        continue;
+      }
+      if (event.kind === 'discarded') {
+        this.violation(
+          new AetherError('ERR_AGENT_PROTOCOL', `agent sent ${event.bytes} stray bytes (${event.message})`),
+        );
+        return;
+      }
+      if (event.kind === 'invalid') {
+        this.violation(new AetherError('ERR_AGENT_PROTOCOL', event.error));
         return;
       }
       let message: AgentMessage;
       try {
-        message = parseAgentMessage(frame.value);
+        message = parseAgentMessage(event.value);
       } catch (error) {
         this.violation(error as MessageError);
         return;
@@ -270,6 +380,8 @@ export class AgentClient {
     if (this.closeError) return;
     this.closeError = error;
     this.stream.destroy();
+    this.syncAttempt?.fail(error);
+    this.queued = [];
     const pending = [...this.pending.values()];
     this.pending.clear();
     for (const request of pending) request.fail(error);

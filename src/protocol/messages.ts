@@ -3,7 +3,9 @@
  * from these types (see `validate.ts`).
  *
  * Transport: one byte stream (Unix socket, vsock, virtio-serial) carrying frames; each frame is a
- * 4-byte big-endian length followed by that many bytes of UTF-8 JSON holding one message.
+ * 4-byte big-endian length followed by that many bytes of UTF-8 JSON holding one message. On a
+ * stream with no connection semantics (virtio-serial), the host first sends a SYNC marker and
+ * waits for the agent to echo it; see `framing.ts`.
  * Every message has a request `id` chosen by the host; replies carry the id of their request, so
  * many requests (concurrent execs, pings, file transfers) share one connection.
  * Binary data (stdin, stdout/stderr chunks, file contents) travels as base64 strings.
@@ -30,6 +32,8 @@ export const MAX_ERROR_MESSAGE_LENGTH = 16 * 1024;
 export const MAX_EXEC_TIMEOUT_MS = 24 * 60 * 60 * 1000;
 /** Id the agent uses when it answers a frame whose own id it could not read. */
 export const UNKNOWN_REQUEST_ID = '?';
+/** Largest epoch time in ms a `clock` request may carry (JavaScript's own Date limit). */
+export const MAX_EPOCH_MS = 8_640_000_000_000_000;
 
 /** Signals the host may ask the agent to deliver to a command's process tree. */
 export const AGENT_SIGNALS = [
@@ -50,6 +54,7 @@ export const AGENT_ERROR_CODES = [
   'ERR_NOT_FOUND',
   'ERR_VALIDATION',
   'ERR_BODY_TOO_LARGE',
+  'ERR_UNSUPPORTED',
   'ERR_INTERNAL',
 ] as const satisfies readonly ErrorCode[];
 export type AgentErrorCode = (typeof AGENT_ERROR_CODES)[number];
@@ -104,7 +109,19 @@ export interface GetMessage {
   path: string;
 }
 
-export type HostMessage = ExecMessage | SignalMessage | PingMessage | PutMessage | GetMessage;
+/**
+ * Set the guest's clock to the host's (after a boot or a resume the guest clock may be far off).
+ * Reply: `ok` with `beforeMs`/`afterMs`, or `error` ERR_UNSUPPORTED when the agent may not set
+ * the clock (it is not root).
+ */
+export interface ClockMessage {
+  type: 'clock';
+  id: string;
+  /** The host's time, ms since the Unix epoch. */
+  epochMs: number;
+}
+
+export type HostMessage = ExecMessage | SignalMessage | PingMessage | PutMessage | GetMessage | ClockMessage;
 
 // ── agent → host ────────────────────────────────────────────────────────────────────────────
 
@@ -149,6 +166,9 @@ export interface PongMessage {
 export interface OkMessage {
   type: 'ok';
   id: string;
+  /** Reply to `clock` only: the guest's time (epoch ms) just before and just after setting it. */
+  beforeMs?: number;
+  afterMs?: number;
 }
 
 export interface FileMessage {

@@ -35,6 +35,11 @@ describe('parseHostMessage (agent side)', () => {
     expect(parseHostMessage({ type: 'get', id: 'g', path: '/etc/hostname' })).toMatchObject({
       path: '/etc/hostname',
     });
+    expect(parseHostMessage({ type: 'clock', id: 'c', epochMs: 1_700_000_000_123 })).toEqual({
+      type: 'clock',
+      id: 'c',
+      epochMs: 1_700_000_000_123,
+    });
   });
 
   it('drops unknown fields instead of passing them on', () => {
@@ -62,6 +67,10 @@ describe('parseHostMessage (agent side)', () => {
     ['unknown signal', { type: 'signal', id: 'r', signal: 'SIGSTOP' }],
     ['empty path', { type: 'get', id: 'r', path: '' }],
     ['mode out of range', { type: 'put', id: 'r', path: 'x', data: '', mode: 0o10000 }],
+    ['clock without a time', { type: 'clock', id: 'r' }],
+    ['clock with a fractional time', { type: 'clock', id: 'r', epochMs: 1.5 }],
+    ['clock before the epoch', { type: 'clock', id: 'r', epochMs: -1 }],
+    ['clock as a string', { type: 'clock', id: 'r', epochMs: '1700000000000' }],
   ])('rejects %s with the request id', (_, value) => {
     const error = rejection(() => parseHostMessage(value));
     expect(error.code).toBe('ERR_AGENT_PROTOCOL');
@@ -79,6 +88,8 @@ describe('parseAgentMessage (host side: the agent is untrusted)', () => {
       { type: 'error', id: '1', code: 'ERR_EXEC_SPAWN_FAILED', message: 'spawn x ENOENT' },
       { type: 'pong', id: '1', version: 'aether-agent/1' },
       { type: 'ok', id: '1' },
+      { type: 'ok', id: '1', beforeMs: 1_700_000_000_000, afterMs: 1_700_000_000_005 },
+      { type: 'error', id: '1', code: 'ERR_UNSUPPORTED', message: 'not root' },
       { type: 'file', id: '1', data: '' },
     ]) {
       expect(parseAgentMessage(message)).toEqual(message);
@@ -102,6 +113,7 @@ describe('parseAgentMessage (host side: the agent is untrusted)', () => {
       { type: 'error', id: '1', code: 'ERR_INTERNAL', message: 'x'.repeat(20_000) },
     ],
     ['a host-only type', { type: 'exec', id: '1', argv: ['x'], timeoutMs: 1 }],
+    ['a clock reply with a bad time', { type: 'ok', id: '1', beforeMs: 'now', afterMs: 1 }],
   ])('rejects %s', (_, value) => {
     expect(rejection(() => parseAgentMessage(value)).code).toBe('ERR_AGENT_PROTOCOL');
   });

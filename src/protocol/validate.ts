@@ -8,6 +8,7 @@ import {
   AGENT_SIGNALS,
   type AgentMessage,
   type HostMessage,
+  MAX_EPOCH_MS,
   MAX_ERROR_MESSAGE_LENGTH,
   MAX_EXEC_TIMEOUT_MS,
   MAX_ID_LENGTH,
@@ -133,6 +134,8 @@ export function parseHostMessage(value: unknown): HostMessage {
     }
     case 'get':
       return { type, id, path: path(m, 'path', id) };
+    case 'clock':
+      return { type, id, epochMs: int(m, 'epochMs', id, 0, MAX_EPOCH_MS) };
     default:
       return fail(id, `unknown message type "${type.slice(0, 32)}"`);
   }
@@ -167,8 +170,12 @@ export function parseAgentMessage(value: unknown): AgentMessage {
       };
     case 'pong':
       return { type, id, version: str(m, 'version', id, 64) };
-    case 'ok':
-      return { type, id };
+    case 'ok': {
+      const message: AgentMessage = { type, id };
+      if (m.beforeMs !== undefined) message.beforeMs = int(m, 'beforeMs', id, 0, MAX_EPOCH_MS);
+      if (m.afterMs !== undefined) message.afterMs = int(m, 'afterMs', id, 0, MAX_EPOCH_MS);
+      return message;
+    }
     case 'file':
       return { type, id, data: base64(m, 'data', id) };
     default:
