@@ -2,15 +2,17 @@
  * `npm run bench`: each figure next to its baseline measured in the same run, as a ratio.
  * Embedded mode is measured with both embedded queues (in-process, and BullMQ on the embedded
  * database), then distributed mode (gateway + 2 workers on PostgreSQL and Redis) when those
- * servers answer, then the docker driver against the bare docker CLI when an engine answers. Sizes
- * can be cut for a quick look: BENCH_QUICK=1 npm run bench; one section alone:
- * BENCH_ONLY=embedded|distributed|docker.
+ * servers answer, then the docker driver against the bare docker CLI when an engine answers, then
+ * the qemu driver against bare QEMU when QEMU and a microVM image are there (AETHER_IMAGE_DIR, or
+ * the default data dir). Sizes can be cut for a quick look: BENCH_QUICK=1 npm run bench; one
+ * section alone: BENCH_ONLY=embedded|distributed|docker|qemu.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { benchDistributed, distributedRows, summariseDistributed, targetLines } from './distributed.js';
 import { benchDocker, dockerRows, dockerUnavailable } from './docker.js';
 import { benchEmbedded, type EmbeddedFigures, summarise } from './embedded.js';
+import { benchQemu, qemuRows, qemuUnavailable } from './qemu.js';
 import { fmt, percentile, ratio } from './stats.js';
 
 const quick = process.env.BENCH_QUICK === '1';
@@ -26,6 +28,8 @@ const sizes = quick
       dockerVms: 5,
       dockerExecs: 50,
       dockerBurst: 50,
+      qemuBoots: 2,
+      qemuExecs: 50,
     }
   : {
       lifecycleVms: 50,
@@ -36,6 +40,8 @@ const sizes = quick
       dockerVms: 20,
       dockerExecs: 200,
       dockerBurst: 50,
+      qemuBoots: 5,
+      qemuExecs: 200,
     };
 
 const modes = [
@@ -142,6 +148,30 @@ if (only === undefined || only === 'docker') {
     } catch (error) {
       process.stdout.write(`\n${title}\nfailed: ${(error as Error).stack ?? String(error)}\n`);
       results.docker = { failed: String(error) };
+      process.exitCode = 1;
+    }
+  }
+}
+
+if (only === undefined || only === 'qemu') {
+  const imageDir = process.env.AETHER_IMAGE_DIR ?? path.resolve(process.env.AETHER_DATA_DIR ?? '.aether');
+  const title = 'qemu driver: create → QEMU microvm → kernel → init → agent over virtio-serial';
+  log('— qemu');
+  const unavailable = await qemuUnavailable(imageDir);
+  if (unavailable) {
+    process.stdout.write(`\n${title}\nskipped: ${unavailable}\n`);
+    results.qemu = { skipped: unavailable };
+  } else {
+    try {
+      const f = await benchQemu({ boots: sizes.qemuBoots, execCalls: sizes.qemuExecs }, imageDir, log);
+      print(`${title} (accelerator: ${f.accel})`, qemuRows(f));
+      process.stdout.write(
+        `samples: ${f.boots.total.length} boots each way, ${f.exec.ours.length} execs and pings; image ${f.image}; accelerator ${f.accel}${f.accelReason ? ` (KVM unusable: ${f.accelReason})` : ''}\n`,
+      );
+      results.qemu = { rows: qemuRows(f), accel: f.accel, accelReason: f.accelReason };
+    } catch (error) {
+      process.stdout.write(`\n${title}\nfailed: ${(error as Error).stack ?? String(error)}\n`);
+      results.qemu = { failed: String(error) };
       process.exitCode = 1;
     }
   }

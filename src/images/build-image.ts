@@ -60,7 +60,8 @@ function failureSummary(step: string, result: RunResult, errorLine: string | und
   return reason ? `${step} ${how}: ${reason.trim()}` : `${step} ${how}`;
 }
 
-function stepFailed(
+/** A failed (or cancelled) step as ERR_IMAGE_BUILD_FAILED carrying its last output lines. */
+export function stepFailed(
   step: string,
   result: RunResult,
   signal: AbortSignal | undefined,

@@ -19,7 +19,17 @@ export type BuildPhase =
   | 'installed'
   /** Our steps after debootstrap: dropping caches and host identity, then the tarball. */
   | 'trim'
-  | 'archive';
+  | 'archive'
+  /** microVM files (`--vm`): apt-get download of the kernel and busybox, one event per package. */
+  | 'download'
+  /** Unpacking the kernel and busybox packages, taking vmlinuz. */
+  | 'kernel'
+  /** Resolving the kernel modules and writing initrd.img. */
+  | 'initramfs'
+  /** Unpacking rootfs.tar and adding the agent and /sbin/aether-init. */
+  | 'populate'
+  /** mke2fs making rootfs.ext4. */
+  | 'ext4';
 
 export interface BuildProgress {
   phase: BuildPhase;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isAetherError } from '../core/errors.js';
-import { checkBuildHost, findTool, searchDirs } from './host-tools.js';
+import { checkBuildHost, checkVmBuildHost, findTool, searchDirs } from './host-tools.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'aether-tools-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -68,6 +68,37 @@ describe('host tools', () => {
     expect(error.code).toBe('ERR_HOST_TOOL_MISSING');
     expect(error.message).toBe(
       'debootstrap needs root (running as uid 1000): run the build as root, e.g. with sudo',
+    );
+  });
+
+  it('names each tool of the microVM build with the Debian package that ships it', () => {
+    const bin = path.join(dir, 'vm-bin');
+    const expectMissing = (message: string) =>
+      expect(thrown(() => checkVmBuildHost({ path: bin, extraDirs: [], uid: 0 })).message).toBe(message);
+    expectMissing('apt-get not found on PATH: install it with `apt-get install apt`');
+    fakeTool(bin, 'apt-get');
+    expectMissing('apt-cache not found on PATH: install it with `apt-get install apt`');
+    fakeTool(bin, 'apt-cache');
+    expectMissing('dpkg-deb not found on PATH: install it with `apt-get install dpkg`');
+    fakeTool(bin, 'dpkg-deb');
+    expectMissing('mke2fs not found on PATH: install it with `apt-get install e2fsprogs`');
+    fakeTool(bin, 'mke2fs');
+    expectMissing('tar not found on PATH: install it with `apt-get install tar`');
+    fakeTool(bin, 'tar');
+    expectMissing('xz not found on PATH: install it with `apt-get install xz-utils`');
+    fakeTool(bin, 'xz');
+    expect(Object.keys(checkVmBuildHost({ path: bin, extraDirs: [], uid: 0 }))).toEqual([
+      'apt-get',
+      'apt-cache',
+      'dpkg-deb',
+      'mke2fs',
+      'tar',
+      'xz',
+    ]);
+    const error = thrown(() => checkVmBuildHost({ path: bin, extraDirs: [], uid: 1000 }));
+    expect(error.message).toBe(
+      'the microVM image build needs root (running as uid 1000) to unpack the rootfs with its owners ' +
+        'and device nodes: run the build as root, e.g. with sudo',
     );
   });
 });

@@ -11,6 +11,18 @@ export const BUILD_TOOLS = { debootstrap: 'debootstrap', tar: 'tar' } as const;
 
 export type BuildTool = keyof typeof BUILD_TOOLS;
 
+/** What `aether image build --vm` runs on top of the rootfs build, and the packages shipping them. */
+export const VM_BUILD_TOOLS = {
+  'apt-get': 'apt',
+  'apt-cache': 'apt',
+  'dpkg-deb': 'dpkg',
+  mke2fs: 'e2fsprogs',
+  tar: 'tar',
+  xz: 'xz-utils',
+} as const;
+
+export type VmBuildTool = keyof typeof VM_BUILD_TOOLS;
+
 /**
  * Searched after PATH: debootstrap lives in /usr/sbin, which a non-root user's PATH (or `sudo`
  * with a trimmed environment) often lacks.
@@ -50,8 +62,7 @@ export function findTool(name: string, options: HostToolOptions): string | null 
   return null;
 }
 
-export function toolMissingError(tool: BuildTool): AetherError {
-  const pkg = BUILD_TOOLS[tool];
+export function toolMissingError(tool: string, pkg: string = tool): AetherError {
   return new AetherError(
     'ERR_HOST_TOOL_MISSING',
     `${tool} not found on PATH: install it with \`apt-get install ${pkg}\``,
@@ -59,24 +70,44 @@ export function toolMissingError(tool: BuildTool): AetherError {
   );
 }
 
+/** The absolute path of every tool in `tools` (tool → package), or ERR_HOST_TOOL_MISSING for the first missing. */
+function findTools<T extends string>(tools: Record<T, string>, options: HostToolOptions): Record<T, string> {
+  const found = {} as Record<T, string>;
+  for (const tool of Object.keys(tools) as T[]) {
+    const file = findTool(tool, options);
+    if (!file) throw toolMissingError(tool, tools[tool]);
+    found[tool] = file;
+  }
+  return found;
+}
+
+function requireRoot(options: HostToolOptions, who: string, why = ''): void {
+  const uid = options.uid ?? process.geteuid?.();
+  if (uid !== 0) {
+    throw new AetherError(
+      'ERR_HOST_TOOL_MISSING',
+      `${who} needs root (running as uid ${uid ?? 'unknown'})${why}: run the build as root, e.g. with sudo`,
+      { details: { tool: who, uid } },
+    );
+  }
+}
+
 /**
  * The absolute paths of every build tool; throws ERR_HOST_TOOL_MISSING for the first one
  * missing, or when not running as root (debootstrap chroots and creates device nodes).
  */
 export function checkBuildHost(options: HostToolOptions): Record<BuildTool, string> {
-  const found = {} as Record<BuildTool, string>;
-  for (const tool of Object.keys(BUILD_TOOLS) as BuildTool[]) {
-    const file = findTool(tool, options);
-    if (!file) throw toolMissingError(tool);
-    found[tool] = file;
-  }
-  const uid = options.uid ?? process.geteuid?.();
-  if (uid !== 0) {
-    throw new AetherError(
-      'ERR_HOST_TOOL_MISSING',
-      `debootstrap needs root (running as uid ${uid ?? 'unknown'}): run the build as root, e.g. with sudo`,
-      { details: { tool: 'debootstrap', uid } },
-    );
-  }
+  const found = findTools(BUILD_TOOLS, options);
+  requireRoot(options, 'debootstrap');
+  return found;
+}
+
+/**
+ * As checkBuildHost, for the microVM files: root is needed to unpack the rootfs with its
+ * owners and device nodes, which mke2fs copies into the ext4 image as they are.
+ */
+export function checkVmBuildHost(options: HostToolOptions): Record<VmBuildTool, string> {
+  const found = findTools(VM_BUILD_TOOLS, options);
+  requireRoot(options, 'the microVM image build', ' to unpack the rootfs with its owners and device nodes');
   return found;
 }

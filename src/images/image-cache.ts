@@ -92,8 +92,12 @@ export async function listCachedImages(dataDir: string): Promise<CachedGuestImag
 }
 
 /** A fresh build directory inside the cache root (same file system, so the final rename is atomic). */
-export async function createBuildDir(dataDir: string): Promise<string> {
-  const root = imagesDir(dataDir);
+export function createBuildDir(dataDir: string): Promise<string> {
+  return createBuildDirIn(imagesDir(dataDir));
+}
+
+/** A fresh private `.build-<pid>-<random>` directory in `root`, made if missing. */
+export async function createBuildDirIn(root: string): Promise<string> {
   await mkdir(root, { recursive: true });
   const dir = path.join(root, `${BUILD_PREFIX}${process.pid}-${randomBytes(4).toString('hex')}`);
   await mkdir(dir, { mode: 0o700 });
@@ -105,8 +109,12 @@ export async function createBuildDir(dataDir: string): Promise<string> {
  * live process still names on its command line or has as its root is not stale: when the
  * builder dies abruptly, the debootstrap it started (its own process group) runs on for a while.
  */
-export async function staleBuildDirs(dataDir: string): Promise<string[]> {
-  const root = imagesDir(dataDir);
+export function staleBuildDirs(dataDir: string): Promise<string[]> {
+  return staleBuildDirsIn(imagesDir(dataDir));
+}
+
+/** As staleBuildDirs, for the build directories in `root`. */
+export async function staleBuildDirsIn(root: string): Promise<string[]> {
   const names = await readdir(root).catch(() => [] as string[]);
   const dead = names
     .filter((name) => {
@@ -150,12 +158,19 @@ export async function writeManifest(dir: string, manifest: GuestImageManifest): 
  * got there first, ours is discarded and theirs is returned: both are the same image. A
  * directory there that is not a whole image (damaged by hand) is replaced.
  */
-export async function commitBuildDir(
-  dataDir: string,
+export function commitBuildDir(dataDir: string, buildDir: string, hex: string): Promise<CachedGuestImage> {
+  return commitDir(buildDir, path.join(imagesDir(dataDir), hex), (dir) => readCacheEntry(dir, hex));
+}
+
+/**
+ * Moves the finished `buildDir` to `finalDir`, as commitBuildDir does, for any kind of entry:
+ * `read` says whether a directory is a whole entry, and returns it.
+ */
+export async function commitDir<T>(
   buildDir: string,
-  hex: string,
-): Promise<CachedGuestImage> {
-  const finalDir = path.join(imagesDir(dataDir), hex);
+  finalDir: string,
+  read: (dir: string) => Promise<T | null>,
+): Promise<T> {
   // Private while the tree was being made; any user may list and read the finished image.
   await chmod(buildDir, 0o755);
   for (let attempt = 0; ; attempt++) {
@@ -166,7 +181,7 @@ export async function commitBuildDir(
       const code = (error as NodeJS.ErrnoException).code;
       if ((code !== 'ENOTEMPTY' && code !== 'EEXIST') || attempt > 0) throw error;
     }
-    const theirs = await readCacheEntry(finalDir, hex);
+    const theirs = await read(finalDir);
     if (theirs) {
       await rm(buildDir, { recursive: true, force: true });
       return theirs;
@@ -175,7 +190,7 @@ export async function commitBuildDir(
     await rename(finalDir, damaged);
     await rm(damaged, { recursive: true, force: true });
   }
-  const entry = await readCacheEntry(finalDir, hex);
+  const entry = await read(finalDir);
   if (!entry) throw new Error(`cache entry ${finalDir} is incomplete after the build was committed`);
   return entry;
 }

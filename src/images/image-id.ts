@@ -41,3 +41,37 @@ export function guestImageId(recipe: GuestRecipe, builderVersion = BUILDER_VERSI
 export function shortImageId(id: string): string {
   return id.replace(/^sha256:/, '').slice(0, SHORT_LENGTH);
 }
+
+/** Bump whenever `aether image build --vm` changes what it makes from the same inputs. */
+export const VM_BUILDER_VERSION = 1;
+
+/** Everything a microVM image is made from. */
+export interface VmImageInputs {
+  /** The content address of the Debian rootfs it is made from (which covers the recipe). */
+  rootfsImageId: string;
+  kernel: { package: string; version: string };
+  busybox: { package: string; version: string };
+  agentSha256: string;
+  /** sha256 of the init scripts' text. */
+  scriptsSha256: string;
+  /** The modules asked for (their dependencies follow from the kernel). */
+  modules: readonly string[];
+  diskSizeMiB: number;
+}
+
+/** The content address of a microVM image: sha256 over its inputs in canonical JSON. */
+export function vmImageId(inputs: VmImageInputs, builderVersion = VM_BUILDER_VERSION): GuestImageId {
+  const canonical = JSON.stringify({
+    agentSha256: inputs.agentSha256,
+    builderVersion,
+    busybox: [inputs.busybox.package, inputs.busybox.version],
+    diskSizeMiB: inputs.diskSizeMiB,
+    kernel: [inputs.kernel.package, inputs.kernel.version],
+    kind: 'vm',
+    modules: [...inputs.modules],
+    rootfsImageId: inputs.rootfsImageId,
+    scriptsSha256: inputs.scriptsSha256,
+  });
+  const hex = createHash('sha256').update(canonical).digest('hex');
+  return { id: `sha256:${hex}`, hex, short: shortImageId(hex) };
+}

@@ -1,8 +1,8 @@
 /**
  * Guest images: root filesystems built from Debian packages with debootstrap, cached by the
  * content address of their recipe, and imported into the local Docker engine. The Docker driver
- * runs them as containers; the microVM drivers will add a kernel, an initramfs and an ext4 image
- * on top of the same cached rootfs.
+ * runs them as containers; for the microVM drivers, `buildVmImage` adds the host apt's Debian
+ * kernel, an initramfs and an ext4 image on top of the same cached rootfs.
  */
 export { type BuildGuestImageOptions, buildGuestImage, type GuestImageBuild } from './build-image.js';
 export {
@@ -11,6 +11,7 @@ export {
   formatProgress,
   type ProgressListener,
 } from './build-progress.js';
+export { type BuildVmImageOptions, buildVmImage, type VmImageBuild } from './build-vm-image.js';
 export { type CommandRunner, createSpawnRunner, type RunOptions, type RunResult } from './command-runner.js';
 export {
   DEFAULT_GUEST_REPOSITORY,
@@ -22,7 +23,7 @@ export {
   listDockerTags,
 } from './docker-import.js';
 export { HOST_APT_SOURCES, readHostDebianMirror } from './host-mirror.js';
-export { BUILD_TOOLS, checkBuildHost, findTool } from './host-tools.js';
+export { BUILD_TOOLS, checkBuildHost, checkVmBuildHost, findTool, VM_BUILD_TOOLS } from './host-tools.js';
 export {
   type CachedGuestImage,
   findCachedImage,
@@ -30,7 +31,16 @@ export {
   imagesDir,
   listCachedImages,
 } from './image-cache.js';
-export { BUILDER_VERSION, type GuestImageId, guestImageId, shortImageId } from './image-id.js';
+export {
+  BUILDER_VERSION,
+  type GuestImageId,
+  guestImageId,
+  shortImageId,
+  VM_BUILDER_VERSION,
+  type VmImageInputs,
+  vmImageId,
+} from './image-id.js';
+export { VM_GUEST_MODULES } from './kernel-modules.js';
 export {
   createGuestRecipe,
   DEFAULT_DEBIAN_MIRROR,
@@ -39,3 +49,19 @@ export {
   type GuestRecipe,
   type GuestRecipeOptions,
 } from './recipe.js';
+export {
+  type CachedVmImage,
+  findCachedVmImage,
+  findVmImage,
+  listVmImages,
+  type VmBootFiles,
+  type VmImageManifest,
+  vmImagesDir,
+} from './vm-cache.js';
+export {
+  AGENT_SERIAL_NAME,
+  GUEST_AGENT_COMMAND,
+  GUEST_AGENT_PATH,
+  VM_INIT_MARKER,
+} from './vm-init-scripts.js';
+export { DEFAULT_VM_DISK_MIB } from './vm-rootfs.js';

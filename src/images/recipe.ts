@@ -6,7 +6,10 @@
  */
 import { AetherError } from '../core/errors.js';
 
-/** Packages every guest gets unless told otherwise: what the guest agent and typical jobs need. */
+/**
+ * Packages every guest gets unless told otherwise: what the guest agent and typical jobs need,
+ * and tini, PID 1 of a microVM guest (it reaps orphaned processes, which Node cannot).
+ */
 export const DEFAULT_GUEST_PACKAGES: readonly string[] = Object.freeze([
   'nodejs',
   'git',
@@ -15,6 +18,7 @@ export const DEFAULT_GUEST_PACKAGES: readonly string[] = Object.freeze([
   'coreutils',
   'procps',
   'iproute2',
+  'tini',
 ]);
 
 export const DEFAULT_GUEST_SUITE = 'bookworm';

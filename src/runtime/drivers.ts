@@ -8,6 +8,8 @@ import type { Logger } from '../core/logger.js';
 import type { DriverName } from '../core/vm.js';
 import { createDockerDriver } from '../drivers/docker/index.js';
 import { createProcessDriver } from '../drivers/process/index.js';
+import { createQemuDriver } from '../drivers/qemu/index.js';
+import { findVmImage } from '../images/index.js';
 import { agentBundlePath } from './paths.js';
 
 /** Where root-run sandboxes live when the data dir sits under a private directory such as /root. */
@@ -110,7 +112,33 @@ async function openDockerDriver(
   };
 }
 
-/** The drivers this node runs (see `enabledDrivers`); microVM drivers slot in here. */
+/**
+ * Opens the qemu driver. Its image is looked up when a VM is created (it may be built after the
+ * node starts); the start-up line says what is there now and which accelerator VMs will get.
+ */
+async function openQemuDriver(
+  config: AetherConfig,
+  logger: Logger,
+): Promise<{ driver: VmDriver; line: string }> {
+  const stateDir = path.resolve(config.dataDir, 'qemu');
+  const driver = createQemuDriver(
+    {
+      stateDir,
+      image: () => findVmImage(config.imageDir, config.qemuImage || undefined),
+      accel: config.qemuAccel,
+    },
+    { logger },
+  );
+  const health = await driver.health();
+  const { accel, reason } = await driver.accelerator();
+  const how = accel === 'kvm' ? 'KVM' : `software emulation (TCG)${reason ? `: ${reason}` : ''}`;
+  return {
+    driver,
+    line: `qemu driver: microVMs under ${how}; VM files in ${stateDir}; ${health.ok ? health.message : `not ready: ${health.message}`}`,
+  };
+}
+
+/** The drivers this node runs (see `enabledDrivers`); further microVM drivers slot in here. */
 export async function openDrivers(
   config: AetherConfig,
   logger: Logger,
@@ -125,6 +153,10 @@ export async function openDrivers(
         describe.push(line);
       } else if (name === 'docker') {
         const { driver, line } = await openDockerDriver(config, logger);
+        drivers.set(name, driver);
+        describe.push(line);
+      } else if (name === 'qemu') {
+        const { driver, line } = await openQemuDriver(config, logger);
         drivers.set(name, driver);
         describe.push(line);
       } else {

@@ -1,32 +1,47 @@
 /**
  * Guest images from a node's configuration: the recipe from command-line choices over the
- * host's apt mirror over the defaults, the cache in the data dir, and the Docker engine the
- * docker driver uses (`dockerHost`), whose client (dockerode) loads only when asked for.
+ * host's apt mirror over the defaults, the cache in the data dir, the agent bundle of this
+ * install (for microVM images), and the Docker engine the docker driver uses (`dockerHost`),
+ * whose client (dockerode) loads only when asked for.
  */
 import type Dockerode from 'dockerode';
 import type { AetherConfig } from '../core/config.js';
 import {
   type BuildGuestImageOptions,
+  type BuildVmImageOptions,
   buildGuestImage,
+  buildVmImage,
   type CachedGuestImage,
+  type CachedVmImage,
   createGuestRecipe,
   DEFAULT_DEBIAN_MIRROR,
   DEFAULT_GUEST_REPOSITORY,
   type DockerImportInfo,
+  findCachedImage,
+  findVmImage,
   type GuestImageBuild,
   type GuestRecipe,
+  guestImageId,
   importIntoDocker,
   listCachedImages,
   listDockerTags,
+  listVmImages,
   readHostDebianMirror,
+  type VmBootFiles,
+  type VmImageBuild,
 } from '../images/index.js';
+import { agentBundlePath } from './paths.js';
 
 export {
   type BuildProgress,
   DEFAULT_GUEST_PACKAGES,
+  DEFAULT_VM_DISK_MIB,
+  findVmImage,
   formatProgress,
   type GuestImageBuild,
   guestImageId,
+  type VmBootFiles,
+  type VmImageBuild,
 } from '../images/index.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -66,6 +81,40 @@ export function buildGuestImageFromConfig(
   return buildGuestImage(recipe, { ...options, dataDir: config.dataDir, env: { ...env } });
 }
 
+/**
+ * Builds (or finds in `<dataDir>/images/vm`) the microVM boot files for `recipe`, with this
+ * install's agent bundle (`dist/agent.js`); builds the rootfs first when it is not cached.
+ */
+export function buildVmImageFromConfig(
+  config: AetherConfig,
+  env: Env,
+  recipe: GuestRecipe,
+  options: Pick<BuildVmImageOptions, 'onProgress' | 'signal' | 'diskSizeMiB'> = {},
+): Promise<VmImageBuild> {
+  return buildVmImage(recipe, {
+    ...options,
+    dataDir: config.dataDir,
+    env: { ...env },
+    agentBundle: agentBundlePath(),
+  });
+}
+
+/** The cached rootfs image of `recipe`, if any (reads the cache only). */
+export function findCachedRootfs(
+  config: AetherConfig,
+  recipe: GuestRecipe,
+): Promise<CachedGuestImage | null> {
+  return findCachedImage(config.dataDir, guestImageId(recipe).hex);
+}
+
+/**
+ * What the qemu driver boots: the newest microVM image in the data dir, or the one named by
+ * `id`; ERR_IMAGE_NOT_FOUND naming `aether image build --vm` when there is none.
+ */
+export function findVmBootFiles(config: AetherConfig, id?: string): Promise<VmBootFiles> {
+  return findVmImage(config.dataDir, id);
+}
+
 /** The engine the docker driver uses too: `dockerHost` (DOCKER_HOST, config `docker.host`). */
 export async function openDockerEngine(config: AetherConfig): Promise<Dockerode> {
   const { connectEngine } = await import('../drivers/docker/index.js');
@@ -94,6 +143,40 @@ export interface GuestImageListing {
   path: string;
   /** Only when the engine was asked: the Docker tags of this image (`<short>`, `latest`). */
   dockerTags?: string[];
+  /** The newest microVM image made from this rootfs, or null when none was built (`--vm`). */
+  vm: VmImageListing | null;
+}
+
+/** The boot files of a microVM image, as `aether image ls` shows them. */
+export interface VmImageListing {
+  id: string;
+  short: string;
+  /** `uname -r` of its kernel, e.g. 6.1.0-57-amd64. */
+  kernelRelease: string;
+  /** The Debian package and version it came from. */
+  kernelPackage: string;
+  kernelVersion: string;
+  kernel: string;
+  initrd: string;
+  rootfs: string;
+  diskSizeMiB: number;
+  createdAt: string;
+}
+
+function vmListing(image: CachedVmImage): VmImageListing {
+  const { manifest } = image;
+  return {
+    id: manifest.id,
+    short: image.short,
+    kernelRelease: manifest.kernel.release,
+    kernelPackage: manifest.kernel.package,
+    kernelVersion: manifest.kernel.version,
+    kernel: image.kernel,
+    initrd: image.initrd,
+    rootfs: image.rootfs,
+    diskSizeMiB: manifest.diskSizeMiB,
+    createdAt: manifest.createdAt,
+  };
 }
 
 /** The images cached in the data dir, newest first; with `docker`, the engine's tags of each. */
@@ -102,6 +185,7 @@ export async function listGuestImages(
   options: { docker?: boolean } = {},
 ): Promise<GuestImageListing[]> {
   const images = await listCachedImages(config.dataDir);
+  const vms = await listVmImages(config.dataDir);
   const tags = options.docker
     ? await listDockerTags(await openDockerEngine(config), DEFAULT_GUEST_REPOSITORY, config.dockerHost)
     : null;
@@ -116,7 +200,10 @@ export async function listGuestImages(
       sizeBytes: manifest.sizeBytes,
       createdAt: manifest.createdAt,
       path: image.rootfsPath,
+      vm: null,
     };
+    const vm = vms.find((candidate) => candidate.manifest.rootfsImageId === manifest.id);
+    if (vm) listing.vm = vmListing(vm);
     if (tags) {
       const engineId = tags.get(image.short);
       listing.dockerTags = engineId

@@ -69,3 +69,23 @@ export async function dockerAvailable(): Promise<boolean> {
   }
   return requireBackend('Docker', reason === null, reason ?? '');
 }
+
+/** Data dir holding the built guest images (`aether image build --vm --data-dir`); `.ci/run` builds there. */
+export const IMAGE_DATA_DIR = process.env.TEST_IMAGE_DATA_DIR ?? '/var/cache/aether-ci';
+
+/** QEMU is installed and a microVM guest image is built: the qemu driver can boot VMs. */
+export async function qemuAvailable(): Promise<boolean> {
+  const { spawnSync } = await import('node:child_process');
+  let reason: string | null = null;
+  const qemu = spawnSync('qemu-system-x86_64', ['--version'], { encoding: 'utf8' });
+  const qemuImg = spawnSync('qemu-img', ['--version'], { encoding: 'utf8' });
+  if (qemu.status !== 0) reason = 'qemu-system-x86_64 is not installed (apt-get install qemu-system-x86)';
+  else if (qemuImg.status !== 0) reason = 'qemu-img is not installed (apt-get install qemu-utils)';
+  else {
+    const { findVmImage } = await import('../../src/images/index.js');
+    await findVmImage(IMAGE_DATA_DIR).catch((error: Error) => {
+      reason = `${error.message} (looked in ${IMAGE_DATA_DIR}; set TEST_IMAGE_DATA_DIR)`;
+    });
+  }
+  return requireBackend('QEMU', reason === null, reason ?? '');
+}

@@ -1,16 +1,21 @@
+import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { AetherError } from '../../core/errors.js';
 import { resolveConfig } from '../../runtime/config-file.js';
 import {
   type BuildProgress,
   buildGuestImageFromConfig,
+  buildVmImageFromConfig,
   chooseGuestRecipe,
   DEFAULT_GUEST_PACKAGES,
+  DEFAULT_VM_DISK_MIB,
+  findCachedRootfs,
   formatProgress,
   type GuestImageBuild,
   guestImageId,
   importGuestImage,
   listGuestImages,
+  type VmImageBuild,
 } from '../../runtime/images.js';
 import { age, printFields, printJson, printTable } from '../format.js';
 
@@ -25,6 +30,8 @@ interface BuildFlags extends ImageFlags {
   packages?: string;
   suite?: string;
   mirror?: string;
+  vm?: boolean;
+  diskSizeMib?: string;
 }
 
 /** The data dir as every server command resolves it: --data-dir > config file > AETHER_DATA_DIR > ./.aether. */
@@ -96,9 +103,9 @@ async function cancellable<T>(work: (signal: AbortSignal) => Promise<T>): Promis
   }
 }
 
-function printBuild(build: GuestImageBuild, mirrorSource: string, dockerTags: string[] | null): void {
+function rootfsFields(build: GuestImageBuild, mirrorSource: string): [string, unknown][] {
   const { manifest } = build;
-  printFields([
+  return [
     ['image', manifest.id],
     ['short', build.short],
     ['suite', `${manifest.recipe.suite} (${manifest.recipe.variant})`],
@@ -110,12 +117,54 @@ function printBuild(build: GuestImageBuild, mirrorSource: string, dockerTags: st
       'built',
       build.cached ? `cached (${manifest.createdAt})` : `in ${(build.durationMs / 1000).toFixed(1)} s`,
     ],
-    ...(dockerTags ? [['docker', dockerTags.join(', ')] as [string, unknown]] : []),
-  ]);
+  ];
+}
+
+/** Bytes a (sparse) file really takes on disk. */
+function allocated(file: string): number {
+  try {
+    return statSync(file).blocks * 512;
+  } catch {
+    return 0;
+  }
+}
+
+function vmFields(vm: VmImageBuild): [string, unknown][] {
+  const { manifest } = vm;
+  return [
+    ['vm image', manifest.id],
+    ['vm short', vm.short],
+    ['kernel', `${manifest.kernel.release} (${manifest.kernel.package} ${manifest.kernel.version})`],
+    [
+      'boot kernel',
+      manifest.kernel.boot === 'pvh'
+        ? `${vm.kernel} (${mib(manifest.sizes.vmlinux ?? 0)}, uncompressed: PVH entry, no decompression at boot)`
+        : `${vm.kernel} (${mib(manifest.sizes.vmlinuz)}, bzImage)`,
+    ],
+    ['initrd', `${vm.initrd} (${mib(manifest.sizes.initrd)}, ${manifest.modules.length} modules)`],
+    [
+      'root disk',
+      `${vm.rootfs} (ext4, ${manifest.diskSizeMiB} MiB, sparse: ${mib(allocated(vm.rootfs))} on disk)`,
+    ],
+    ['vm built', vm.cached ? `cached (${manifest.createdAt})` : `in ${(vm.durationMs / 1000).toFixed(1)} s`],
+  ];
+}
+
+function diskSize(flags: BuildFlags): number | undefined {
+  if (flags.diskSizeMib === undefined) return undefined;
+  if (!flags.vm) throw new AetherError('ERR_VALIDATION', '--disk-size-mib applies to --vm builds only');
+  const size = Number(flags.diskSizeMib);
+  if (!/^\d+$/.test(flags.diskSizeMib) || !Number.isSafeInteger(size) || size < 1)
+    throw new AetherError(
+      'ERR_VALIDATION',
+      `--disk-size-mib: ${flags.diskSizeMib} is not a whole number of MiB`,
+    );
+  return size;
 }
 
 async function buildCommand(flags: BuildFlags): Promise<void> {
   const config = configFrom(flags);
+  const diskSizeMiB = diskSize(flags);
   const { recipe, mirrorSource } = chooseGuestRecipe({
     packages: flags.packages === undefined ? undefined : packageList(flags.packages),
     suite: flags.suite,
@@ -126,46 +175,79 @@ async function buildCommand(flags: BuildFlags): Promise<void> {
     `image ${guestImageId(recipe).short}: ${recipe.suite}, ${recipe.packages.length} packages, ` +
       `from ${recipe.mirror} (${mirrorSource}), cache ${config.dataDir}/images\n`,
   );
-  const { build, docker } = await cancellable(async (signal) => {
-    let build: GuestImageBuild;
+  const { build, vm, docker } = await cancellable(async (signal) => {
+    const onProgress = (event: BuildProgress) => progress.event(event);
+    let build: GuestImageBuild | null = null;
+    let vm: VmImageBuild | null = null;
     try {
-      build = await buildGuestImageFromConfig(config, process.env, recipe, {
-        signal,
-        onProgress: (event) => progress.event(event),
-      });
+      // The VM build makes the rootfs first when it is missing; finding it afterwards is instant.
+      if (flags.vm) {
+        vm = await buildVmImageFromConfig(config, process.env, recipe, { signal, onProgress, diskSizeMiB });
+      }
+      if (vm?.rootfsImage) {
+        build = vm.rootfsImage;
+      } else if (!flags.vm || flags.docker) {
+        build = await buildGuestImageFromConfig(config, process.env, recipe, { signal, onProgress });
+      } else {
+        const cached = await findCachedRootfs(config, recipe);
+        build = cached ? { ...cached, cached: true, durationMs: 0 } : null;
+      }
     } catch (error) {
       throw reportedBuildError(error);
     } finally {
       progress.end();
     }
-    if (!flags.docker) return { build, docker: null };
+    if (!flags.docker || !build) return { build, vm, docker: null };
     process.stderr.write(`importing into Docker as aetherium/guest:${build.short}\n`);
-    return { build, docker: await importGuestImage(config, build, { signal }) };
+    return { build, vm, docker: await importGuestImage(config, build, { signal }) };
   });
   if (flags.json) {
     return printJson({
-      ...build.manifest,
-      short: build.short,
-      rootfs: build.rootfsPath,
-      cached: build.cached,
-      duration_ms: build.durationMs,
+      ...(build
+        ? {
+            ...build.manifest,
+            short: build.short,
+            rootfs: build.rootfsPath,
+            cached: build.cached,
+            duration_ms: build.durationMs,
+          }
+        : {}),
       ...(docker ? { docker } : {}),
+      ...(vm
+        ? {
+            vm: {
+              ...vm.manifest,
+              short: vm.short,
+              kernel_path: vm.kernel,
+              vmlinuz_path: vm.vmlinuz,
+              initrd_path: vm.initrd,
+              rootfs_path: vm.rootfs,
+              cached: vm.cached,
+              duration_ms: vm.durationMs,
+            },
+          }
+        : {}),
     });
   }
-  printBuild(build, mirrorSource, docker ? [...docker.tags] : null);
+  printFields([
+    ...(build ? rootfsFields(build, mirrorSource) : []),
+    ...(docker ? [['docker', docker.tags.join(', ')] as [string, unknown]] : []),
+    ...(vm ? vmFields(vm) : []),
+  ]);
 }
 
 async function listCommand(flags: ImageFlags): Promise<void> {
   const images = await listGuestImages(configFrom(flags), { docker: flags.docker === true });
   if (flags.json) return printJson(images);
   printTable(
-    ['ID', 'SUITE', 'PACKAGES', 'SIZE', 'CREATED', ...(flags.docker ? ['DOCKER'] : [])],
+    ['ID', 'SUITE', 'PACKAGES', 'SIZE', 'CREATED', 'VM', ...(flags.docker ? ['DOCKER'] : [])],
     images.map((image) => [
       image.short,
       image.suite,
       image.packages.length,
       mib(image.sizeBytes),
       `${age(image.createdAt)} ago`,
+      image.vm ? `${image.vm.short} (kernel ${image.vm.kernelRelease})` : 'no boot files',
       ...(flags.docker ? [image.dockerTags?.length ? image.dockerTags.join(', ') : 'not imported'] : []),
     ]),
   );
@@ -187,7 +269,9 @@ export function registerImageCommands(program: Command): void {
   withDataDir(
     image
       .command('build')
-      .description('build a Debian guest root filesystem with debootstrap, or reuse the cached one'),
+      .description(
+        'build a Debian guest root filesystem with debootstrap (with --vm also the microVM boot files), or reuse the cached ones',
+      ),
   )
     .option(
       '--packages <list>',
@@ -196,10 +280,18 @@ export function registerImageCommands(program: Command): void {
     .option('--suite <name>', 'Debian suite (default bookworm)')
     .option('--mirror <url>', "Debian mirror (default: the host apt's, else http://deb.debian.org/debian)")
     .option('--docker', 'import it into the Docker engine (DOCKER_HOST) as aetherium/guest:<id> and :latest')
+    .option(
+      '--vm',
+      "also make the microVM boot files (the host apt's Debian kernel, an initramfs, an ext4 root disk) for the qemu driver",
+    )
+    .option(
+      '--disk-size-mib <n>',
+      `size of the microVM root disk, a sparse file (default ${DEFAULT_VM_DISK_MIB}; with --vm)`,
+    )
     .option('--json', 'print JSON')
     .action(buildCommand);
 
-  withDataDir(image.command('ls').description('list the cached guest images'))
+  withDataDir(image.command('ls').description('list the cached guest images and their microVM boot files'))
     .option('--docker', 'show which are imported into the Docker engine (DOCKER_HOST)')
     .option('--json', 'print JSON')
     .action(listCommand);

@@ -22,6 +22,8 @@ export interface DriverConformanceOptions {
   skipReason?: string | null;
   /** Guests see the host's /usr and /etc (the process driver): check they stay read-only and secret. */
   sharesHostFiles?: boolean;
+  /** Per-test limit, for drivers whose VMs take long to boot (microVMs under emulation). */
+  testTimeoutMs?: number;
 }
 
 export function describeDriverConformance(
@@ -31,7 +33,8 @@ export function describeDriverConformance(
 ): void {
   if (options.skipReason) console.warn(`[skip] ${name} driver conformance: ${options.skipReason}`);
 
-  describe.skipIf(Boolean(options.skipReason))(`VmDriver conformance: ${name}`, () => {
+  const limits = options.testTimeoutMs ? { timeout: options.testTimeoutMs } : {};
+  describe.skipIf(Boolean(options.skipReason))(`VmDriver conformance: ${name}`, limits, () => {
     let stateDir = '';
     let driver: VmDriver;
     const vms = new VmFixtures(

@@ -29,10 +29,10 @@ import { type Logger, silentLogger } from '../../core/logger.js';
 import type { IsolationInfo } from '../../core/vm.js';
 import { AgentClient } from '../../protocol/client.js';
 import { connectAgentSocket } from '../shared/agent-socket.js';
+import { cmdline, isAlive, signalGroup, signalPid, startTime, waitForExit } from '../shared/host-proc.js';
 import { perIdLock } from '../shared/per-id-lock.js';
 import { bootSandbox } from './boot.js';
 import { prepareStateDir } from './host-access.js';
-import { cmdline, isAlive, signalGroup, signalPid, startTime, waitForExit } from '../shared/host-proc.js';
 import { detectIsolationTool } from './isolation-probe.js';
 import { agentArgv, buildFstab, sandboxCommand } from './sandbox-command.js';
 import {

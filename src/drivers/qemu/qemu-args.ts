@@ -1,0 +1,93 @@
+/**
+ * The QEMU command line of one microVM (`-M microvm`: virtio-mmio devices only, no PCI, no
+ * firmware scan). Pure: paths and spec in, argv out; spawned without a shell.
+ */
+import { AetherError } from '../../core/errors.js';
+import type { Accel, GuestImage } from './settings.js';
+
+/** The virtio-serial port the guest agent opens (`/sys/class/virtio-ports/*\/name`). */
+export const AGENT_PORT_NAME = 'aether.agent';
+
+export interface VmFiles {
+  disk: string;
+  agentSocket: string;
+  qmpSocket: string;
+  console: string;
+  pidFile: string;
+}
+
+export interface QemuLaunch {
+  vmId: string;
+  vcpus: number;
+  memoryMiB: number;
+  network: boolean;
+  accel: Accel;
+  image: GuestImage;
+  files: VmFiles;
+}
+
+/** QEMU splits option values at commas: a path with one would be read as further options. */
+function optionSafe(path: string): string {
+  if (path.includes(',')) throw new AetherError('ERR_CONFIG', `qemu driver: path ${path} contains a comma`);
+  return path;
+}
+
+export function kernelCommandLine(launch: Pick<QemuLaunch, 'accel' | 'network'>): string {
+  const args = ['console=ttyS0', 'quiet', 'loglevel=3', 'panic=-1', 'reboot=t', 'rw'];
+  // Without KVM there is no reference clock to calibrate the TSC against, and the kernel would
+  // hang at boot: give it a frequency and trust it.
+  if (launch.accel === 'tcg') args.push('tsc_early_khz=2000000', 'tsc=reliable');
+  args.push(`aether.net=${launch.network ? 'user' : 'none'}`);
+  return args.join(' ');
+}
+
+export function qemuArgs(launch: QemuLaunch): string[] {
+  const f = launch.files;
+  const args = [
+    '-name',
+    `aether-${launch.vmId}`,
+    '-M',
+    `microvm,accel=${launch.accel},x-option-roms=off`,
+    '-cpu',
+    launch.accel === 'kvm' ? 'host' : 'max',
+    '-m',
+    String(launch.memoryMiB),
+    '-smp',
+    String(launch.vcpus),
+    '-nodefaults',
+    '-no-user-config',
+    '-nographic',
+    '-no-reboot',
+    '-kernel',
+    optionSafe(launch.image.kernel),
+    '-initrd',
+    optionSafe(launch.image.initrd),
+    '-append',
+    kernelCommandLine(launch),
+    '-drive',
+    `id=root,file=${optionSafe(f.disk)},format=qcow2,if=none,discard=unmap`,
+    '-device',
+    'virtio-blk-device,drive=root',
+    '-object',
+    'rng-random,id=rng0,filename=/dev/urandom',
+    '-device',
+    'virtio-rng-device,rng=rng0',
+    '-device',
+    'virtio-serial-device',
+    '-chardev',
+    `socket,id=agent,path=${optionSafe(f.agentSocket)},server=on,wait=off`,
+    '-device',
+    `virtserialport,chardev=agent,name=${AGENT_PORT_NAME}`,
+    '-qmp',
+    `unix:${optionSafe(f.qmpSocket)},server=on,wait=off`,
+    '-serial',
+    `file:${optionSafe(f.console)}`,
+    '-pidfile',
+    optionSafe(f.pidFile),
+  ];
+  if (launch.network) {
+    // User-mode networking: outbound only, through QEMU itself; the guest cannot be reached.
+    args.push('-netdev', 'user,id=net0', '-device', 'virtio-net-device,netdev=net0');
+  }
+  return args;
+}

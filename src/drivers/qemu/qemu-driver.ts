@@ -1,0 +1,461 @@
+/**
+ * The `qemu` driver: each VM is a QEMU `microvm` (its own kernel, virtio-mmio devices) booted from
+ * the guest image's kernel and initramfs, with a copy-on-write qcow2 overlay over the image's ext4
+ * root, so files persist across executions and restarts and VMs never share writes. The guest
+ * agent speaks over a virtio-serial port that QEMU exposes as a Unix socket; the channel is a
+ * byte stream, so every connection starts with a resync. Lifecycle goes over QMP.
+ *
+ * QEMU runs detached in its own session and outlives this process; a driver over the same
+ * stateDir finds it again through `boot.json`, trusting the pid only while its command line
+ * names this VM (`-name aether-<id>` and its disk).
+ */
+import { execFile, spawn } from 'node:child_process';
+import { mkdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type {
+  DriverHealth,
+  DriverVmInfo,
+  ExecOutput,
+  ExecRequest,
+  ExecResult,
+  VmDriver,
+  VmSpec,
+} from '../../core/driver.js';
+import { AetherError } from '../../core/errors.js';
+import { type Logger, silentLogger } from '../../core/logger.js';
+import type { IsolationInfo } from '../../core/vm.js';
+import { AgentClient } from '../../protocol/client.js';
+import { connectAgentSocket } from '../shared/agent-socket.js';
+import { cmdline, isAlive, signalPid, waitForExit } from '../shared/host-proc.js';
+import { perIdLock } from '../shared/per-id-lock.js';
+import { probeKvm } from './accel.js';
+import { qemuArgs } from './qemu-args.js';
+import { QmpClient } from './qmp.js';
+import {
+  type Accel,
+  type GuestImage,
+  QEMU_ENV,
+  type QemuDriverDeps,
+  type QemuDriverSettings,
+  type ResolvedQemuSettings,
+  resolveQemuSettings,
+} from './settings.js';
+import { type BootRecord, type BootTimings, listQemuVmIds, QemuVmDir } from './vm-files.js';
+
+const execFileAsync = promisify(execFile);
+
+const CONNECT_TIMEOUT_MS = 1_000;
+const SYNC_ATTEMPT_MS = 1_000;
+const POLL_MS = 20;
+const KILL_WAIT_MS = 5_000;
+/** The first line the guest's init writes on the console: the kernel is done. */
+const INIT_MARKER = 'aether-init:';
+const IDLE_RELEASE_MS = 1_000;
+
+export interface QemuDriver extends VmDriver {
+  putFile(id: string, path: string, data: Uint8Array, mode?: number): Promise<void>;
+  getFile(id: string, path: string): Promise<Uint8Array>;
+  /** The accelerator VMs boot with here, and why when it is not KVM. */
+  accelerator(): Promise<{ accel: Accel; reason: string | null }>;
+  /** How long the VM's last boot took, split by stage. */
+  bootTimings(id: string): Promise<BootTimings | null>;
+}
+
+function describeIsolation(accel: Accel | null, why: string | null): IsolationInfo {
+  const how =
+    accel === null
+      ? 'KVM, or software emulation (TCG) where KVM cannot boot it (decided at the first boot)'
+      : accel === 'kvm'
+        ? 'hardware virtualisation (KVM)'
+        : `software emulation (TCG${why ? `; KVM unusable here: ${why}` : ''}), slower but isolated the same way`;
+  return {
+    level: accel === null ? 'microvm' : `microvm-${accel}`,
+    kernel: 'dedicated',
+    summary:
+      `QEMU microvm per VM with its own Linux kernel, via ${how}. Devices: a virtio-blk disk ` +
+      '(copy-on-write overlay of the image), a virtio-serial port to the agent, an entropy source; ' +
+      'no network unless asked (then QEMU user-mode networking, outbound only). The guest shares ' +
+      'no file system and no kernel with the host; the boundary is the hypervisor.',
+  };
+}
+
+export function createQemuDriver(settings: QemuDriverSettings, deps: QemuDriverDeps = {}): QemuDriver {
+  const s: ResolvedQemuSettings = resolveQemuSettings(settings);
+  const logger: Logger = (deps.logger ?? silentLogger).child({ driver: 'qemu' });
+  const clients = new Map<string, Promise<AgentClient>>();
+  const inFlight = new Map<string, number>();
+  const idleTimers = new Map<string, NodeJS.Timeout>();
+  const withLock = perIdLock();
+  let accelChoice: Promise<{ accel: Accel; reason: string | null }> | null = null;
+  /** Set once KVM failed to boot a guest: later boots go straight to TCG. */
+  let kvmFailed: string | null = null;
+
+  /** The accelerator of the latest boot (or choice), for `isolation`: what VMs really get. */
+  let current: { accel: Accel; reason: string | null } | null =
+    s.accel === 'auto' ? null : { accel: s.accel, reason: null };
+
+  function chooseAccel(): Promise<{ accel: Accel; reason: string | null }> {
+    if (s.accel !== 'auto') return Promise.resolve({ accel: s.accel, reason: null });
+    if (kvmFailed) return Promise.resolve({ accel: 'tcg', reason: kvmFailed });
+    accelChoice ??= probeKvm(s.qemuBinary).then((probe) => {
+      if (probe.usable) return { accel: 'kvm' as const, reason: null };
+      logger.warn({ reason: probe.reason }, 'KVM unusable: microVMs run under software emulation (TCG)');
+      return { accel: 'tcg' as const, reason: probe.reason };
+    });
+    return accelChoice.then((choice) => {
+      current ??= choice;
+      return choice;
+    });
+  }
+
+  const dirOf = (id: string) => new QemuVmDir(s.stateDir, id);
+
+  async function existing(id: string): Promise<QemuVmDir> {
+    const dir = dirOf(id);
+    if (!(await dir.readSpec()))
+      throw new AetherError('ERR_VM_NOT_FOUND', `VM ${id} not found`, { details: { id } });
+    return dir;
+  }
+
+  /** The VM's QEMU pid while it runs and provably is this VM's (a recycled pid never counts). */
+  async function livePid(dir: QemuVmDir): Promise<number | null> {
+    const boot = await dir.readBoot();
+    if (!boot || !isAlive(boot.pid)) return null;
+    const argv = cmdline(boot.pid);
+    const ours = argv?.includes(`aether-${dir.id}`) && argv.some((arg) => arg.includes(dir.files.disk));
+    return ours ? boot.pid : null;
+  }
+
+  function dropClient(id: string): void {
+    const agent = clients.get(id);
+    clients.delete(id);
+    void agent?.then((c) => c.close()).catch(() => {});
+  }
+
+  /** A synced agent connection over the VM's serial port. */
+  async function connectAgent(dir: QemuVmDir, syncMs: number): Promise<AgentClient> {
+    const socket = await connectAgentSocket(dir.files.agentSocket, CONNECT_TIMEOUT_MS);
+    const agent = new AgentClient(socket, { logger, resync: true });
+    try {
+      await agent.sync(syncMs);
+      return agent;
+    } catch (error) {
+      await agent.close();
+      throw error;
+    }
+  }
+
+  /**
+   * Runs `fn` with the VM's agent connection. QEMU's chardev serves one client at a time, so a
+   * connection left idle for IDLE_RELEASE_MS is closed: another host process (a restarted
+   * worker, a debugging tool) can then connect, at the cost of one resync for the next caller.
+   */
+  async function withAgent<T>(id: string, fn: (agent: AgentClient) => Promise<T>): Promise<T> {
+    const idle = idleTimers.get(id);
+    if (idle) clearTimeout(idle);
+    idleTimers.delete(id);
+    inFlight.set(id, (inFlight.get(id) ?? 0) + 1);
+    try {
+      return await fn(await client(id));
+    } finally {
+      const left = (inFlight.get(id) ?? 1) - 1;
+      if (left > 0) inFlight.set(id, left);
+      else {
+        inFlight.delete(id);
+        const timer = setTimeout(() => {
+          idleTimers.delete(id);
+          if (!inFlight.has(id)) dropClient(id);
+        }, IDLE_RELEASE_MS);
+        timer.unref();
+        idleTimers.set(id, timer);
+      }
+    }
+  }
+
+  function client(id: string): Promise<AgentClient> {
+    const cached = clients.get(id);
+    if (cached) return cached;
+    const connecting = (async () => {
+      const dir = await existing(id);
+      if ((await livePid(dir)) === null)
+        throw new AetherError('ERR_VM_NOT_RUNNING', `VM ${id} is not running`, { details: { id } });
+      const agent = await connectAgent(dir, 5_000);
+      agent.onClose(() => {
+        if (clients.get(id) === connecting) clients.delete(id);
+      });
+      return agent;
+    })();
+    clients.set(id, connecting);
+    connecting.catch(() => {
+      if (clients.get(id) === connecting) clients.delete(id);
+    });
+    return connecting;
+  }
+
+  /** Spawns QEMU for `dir` and waits for its agent; kills it again on any failure. */
+  async function boot(dir: QemuVmDir, spec: VmSpec, accel: Accel, image: GuestImage, signal?: AbortSignal) {
+    await dir.clearRuntime();
+    const args = qemuArgs({
+      vmId: spec.id,
+      vcpus: spec.vcpus,
+      memoryMiB: spec.memoryMiB,
+      network: spec.network === true,
+      accel,
+      image,
+      files: dir.files,
+    });
+    const started = performance.now();
+    const child = spawn(s.qemuBinary, args, {
+      detached: true,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: QEMU_ENV,
+      cwd: dir.dir,
+    });
+    let stderr = '';
+    let exited: string | null = null;
+    child.stderr!.setEncoding('utf8').on('data', (text: string) => {
+      stderr = (stderr + text).slice(-4000);
+    });
+    child.once('exit', (code, sig) => {
+      exited = sig ?? `code ${code}`;
+    });
+    const spawnError = new Promise<never>((_, reject) =>
+      child.once('error', (error) =>
+        reject(
+          new AetherError('ERR_ISOLATION_UNAVAILABLE', `cannot run ${s.qemuBinary}: ${error.message}`, {
+            cause: error,
+          }),
+        ),
+      ),
+    );
+    spawnError.catch(() => {});
+    const pid = child.pid;
+    if (pid === undefined) await spawnError;
+    child.unref();
+    const record: BootRecord = {
+      pid: pid!,
+      accel,
+      imageId: image.id,
+      bootedAt: new Date().toISOString(),
+      timings: null,
+    };
+    await dir.writeBoot(record);
+
+    const deadline = Date.now() + s.bootTimeoutMs;
+    const failure = async (why: string) => {
+      const console = await dir.consoleTail();
+      return new AetherError(
+        exited ? 'ERR_DRIVER_FAILED' : 'ERR_VM_BOOT_TIMEOUT',
+        `VM ${spec.id} (${accel}) ${why}${stderr.trim() ? `; QEMU said: ${stderr.trim().slice(-1000)}` : ''}${console ? `; guest console: ${console}` : ''}`,
+        { details: { id: spec.id, accel } },
+      );
+    };
+    try {
+      // Stage 1: QEMU is up when QMP answers.
+      let qmp: QmpClient | null = null;
+      while (!qmp) {
+        signal?.throwIfAborted();
+        if (exited) throw await failure(`QEMU exited at start (${exited})`);
+        if (Date.now() > deadline) throw await failure('QEMU did not open QMP');
+        qmp = await QmpClient.open(dir.files.qmpSocket, CONNECT_TIMEOUT_MS).catch(() => null);
+        if (!qmp) await sleep(POLL_MS);
+      }
+      qmp.close();
+      const qemuUp = performance.now();
+      // Stages 2 and 3: the init's console line, then the agent answering a resync.
+      let initSeen: number | null = null;
+      for (;;) {
+        signal?.throwIfAborted();
+        if (exited) throw await failure(`QEMU exited during boot (${exited})`);
+        if (Date.now() > deadline) throw await failure(`agent not ready after ${s.bootTimeoutMs} ms`);
+        if (initSeen === null && (await dir.consoleTail(100_000)).includes(INIT_MARKER))
+          initSeen = performance.now();
+        const agent = initSeen === null ? null : await connectAgent(dir, SYNC_ATTEMPT_MS).catch(() => null);
+        if (agent && initSeen !== null) {
+          const ready = performance.now();
+          await agent.setClock(Date.now()).catch((error: unknown) => {
+            logger.warn({ vmId: spec.id, err: error }, 'cannot set the guest clock');
+          });
+          await agent.close();
+          record.timings = {
+            qemuStartMs: qemuUp - started,
+            kernelBootMs: initSeen - qemuUp,
+            agentStartMs: ready - initSeen,
+            totalMs: ready - started,
+          };
+          await dir.writeBoot(record);
+          logger.info({ vmId: spec.id, accel, timings: record.timings }, 'microVM booted');
+          return;
+        }
+        await sleep(initSeen === null ? POLL_MS * 5 : POLL_MS);
+      }
+    } catch (error) {
+      await kill(dir, 0).catch(() => {});
+      throw error;
+    }
+  }
+
+  /** Syncs the guest's disks through the agent, asks QEMU to quit over QMP, then SIGKILL. */
+  async function kill(dir: QemuVmDir, graceMs: number): Promise<void> {
+    dropClient(dir.id);
+    const pid = await livePid(dir);
+    if (pid === null) return;
+    if (graceMs > 0) {
+      try {
+        const agent = await connectAgent(dir, Math.min(graceMs, 2_000));
+        try {
+          await agent.exec({ argv: ['sync'], timeoutMs: graceMs });
+        } finally {
+          await agent.close();
+        }
+      } catch (error) {
+        logger.warn({ vmId: dir.id, err: error }, 'could not sync the guest before stopping it');
+      }
+      try {
+        const qmp = await QmpClient.open(dir.files.qmpSocket, CONNECT_TIMEOUT_MS);
+        await qmp.execute('quit').catch(() => {});
+        qmp.close();
+      } catch {
+        // fall through to the signal
+      }
+      if (await waitForExit([pid], graceMs)) return;
+    }
+    signalPid(pid, 'SIGKILL');
+    if (!(await waitForExit([pid], KILL_WAIT_MS))) {
+      throw new AetherError('ERR_DRIVER_FAILED', `QEMU of VM ${dir.id} (pid ${pid}) survived SIGKILL`);
+    }
+  }
+
+  async function create(spec: VmSpec): Promise<void> {
+    const dir = dirOf(spec.id);
+    if (await dir.readSpec()) return;
+    const image = await s.image();
+    await mkdir(join(s.stateDir, 'v'), { recursive: true, mode: 0o700 });
+    await dir.create(spec);
+    try {
+      // The overlay reads the image's root through its backing file and writes only its own blocks.
+      await execFileAsync(
+        s.qemuImgBinary,
+        ['create', '-q', '-f', 'qcow2', '-F', 'raw', '-b', image.rootfs, dir.files.disk],
+        { env: QEMU_ENV, timeout: 30_000 },
+      );
+    } catch (error) {
+      await dir.remove();
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new AetherError(
+        code === 'ENOENT' ? 'ERR_ISOLATION_UNAVAILABLE' : 'ERR_DRIVER_FAILED',
+        code === 'ENOENT'
+          ? `${s.qemuImgBinary} not found: install it with \`apt-get install qemu-utils\``
+          : `cannot create the disk of VM ${spec.id}: ${(error as { stderr?: string }).stderr?.trim() || (error as Error).message}`,
+        { cause: error },
+      );
+    }
+  }
+
+  async function start(id: string, signal?: AbortSignal): Promise<void> {
+    const dir = await existing(id);
+    if ((await livePid(dir)) !== null) {
+      await withAgent(id, (agent) => agent.ping());
+      return;
+    }
+    const spec = (await dir.readSpec())!;
+    const image = await s.image();
+    const { accel } = await chooseAccel();
+    try {
+      await boot(dir, spec, accel, image, signal);
+    } catch (error) {
+      if (accel !== 'kvm' || s.accel !== 'auto' || signal?.aborted) throw error;
+      // KVM that sets up but does not boot our kernel: fall back, and say so.
+      kvmFailed = (error as Error).message.slice(0, 300);
+      current = { accel: 'tcg', reason: kvmFailed };
+      logger.warn(
+        { vmId: id, err: error },
+        'KVM did not boot the guest: falling back to software emulation (TCG)',
+      );
+      await boot(dir, spec, 'tcg', image, signal);
+    }
+  }
+
+  async function status(id: string): Promise<DriverVmInfo> {
+    const dir = dirOf(id);
+    if (!(await dir.readSpec())) return { id, state: 'missing' };
+    const boot = await dir.readBoot();
+    const pid = await livePid(dir);
+    if (pid !== null) {
+      return {
+        id,
+        state: 'running',
+        detail: { pid, accel: boot?.accel, image: boot?.imageId, timings: boot?.timings },
+      };
+    }
+    return { id, state: boot ? 'stopped' : 'created' };
+  }
+
+  return {
+    name: 'qemu',
+    get isolation() {
+      return describeIsolation(current?.accel ?? null, current?.reason ?? null);
+    },
+    create: (spec) => withLock(spec.id, () => create(spec)),
+    start: (id, signal) => withLock(id, () => start(id, signal)),
+    async exec(
+      id: string,
+      request: ExecRequest,
+      output?: ExecOutput,
+      signal?: AbortSignal,
+    ): Promise<ExecResult> {
+      return withAgent(id, (agent) => agent.exec(request, output, signal));
+    },
+    stop: (id, options) =>
+      withLock(id, async () => {
+        await kill(await existing(id), options?.graceMs ?? s.stopGraceMs);
+      }),
+    destroy: (id) =>
+      withLock(id, async () => {
+        const dir = dirOf(id);
+        await kill(dir, 0);
+        await dir.remove();
+      }),
+    status,
+    async list() {
+      const infos = await Promise.all((await listQemuVmIds(s.stateDir)).map((id) => status(id)));
+      return infos.filter((info) => info.state !== 'missing');
+    },
+    async health(): Promise<DriverHealth> {
+      try {
+        const image = await s.image();
+        await Promise.all([stat(image.kernel), stat(image.initrd), stat(image.rootfs)]);
+        const { accel, reason } = await chooseAccel();
+        await execFileAsync(s.qemuBinary, ['--version'], { env: QEMU_ENV, timeout: 10_000 });
+        return {
+          ok: true,
+          message: `QEMU microvm, ${accel}${reason ? ` (${reason})` : ''}, image ${image.id}`,
+        };
+      } catch (error) {
+        return { ok: false, message: (error as Error).message };
+      }
+    },
+    async close() {
+      for (const timer of idleTimers.values()) clearTimeout(timer);
+      idleTimers.clear();
+      const all = [...clients.values()];
+      clients.clear();
+      await Promise.all(all.map((c) => c.then((agent) => agent.close()).catch(() => {})));
+    },
+    async putFile(id, path, data, mode) {
+      await withAgent(id, (agent) => agent.putFile(path, data, mode));
+    },
+    async getFile(id, path) {
+      return withAgent(id, (agent) => agent.getFile(path));
+    },
+    accelerator: chooseAccel,
+    async bootTimings(id) {
+      return (await dirOf(id).readBoot())?.timings ?? null;
+    },
+  } satisfies QemuDriver;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

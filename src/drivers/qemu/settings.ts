@@ -1,0 +1,76 @@
+/** Settings of the `qemu` driver: given by the caller (parsed config), never read from the env. */
+import { isAbsolute } from 'node:path';
+import { AetherError } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
+
+export type Accel = 'kvm' | 'tcg';
+
+/** The three files a microVM boots from (`aether image build` makes them). */
+export interface GuestImage {
+  /** Short id of the image, shown on VMs. */
+  id: string;
+  kernel: string;
+  initrd: string;
+  /** ext4 root file system; every VM gets a copy-on-write overlay of it. */
+  rootfs: string;
+}
+
+export interface QemuDriverSettings {
+  /** Directory owning every VM: `<stateDir>/v/<id>/`. Absolute, and short (socket paths ≤ 107 bytes). */
+  stateDir: string;
+  /** The guest image, resolved lazily: it may be built after the driver is made. */
+  image: () => Promise<GuestImage>;
+  /** `auto` (default): KVM when /dev/kvm boots our guests, else software emulation (TCG). */
+  accel?: 'auto' | Accel;
+  qemuBinary?: string;
+  qemuImgBinary?: string;
+  /** From QEMU's start to the agent answering. Default 60 000 ms under KVM... and TCG alike (TCG is slow). */
+  bootTimeoutMs?: number;
+  /** `stop()` grace before SIGKILL when the caller gives none. Default 5 000 ms. */
+  stopGraceMs?: number;
+}
+
+export interface QemuDriverDeps {
+  logger?: Logger;
+}
+
+export interface ResolvedQemuSettings {
+  stateDir: string;
+  image: () => Promise<GuestImage>;
+  accel: 'auto' | Accel;
+  qemuBinary: string;
+  qemuImgBinary: string;
+  bootTimeoutMs: number;
+  stopGraceMs: number;
+}
+
+function fail(message: string): never {
+  throw new AetherError('ERR_CONFIG', `qemu driver: ${message}`);
+}
+
+function positive(name: string, value: number | undefined, fallback: number): number {
+  const n = value ?? fallback;
+  if (!Number.isInteger(n) || n <= 0) fail(`${name} must be a positive integer`);
+  return n;
+}
+
+export function resolveQemuSettings(settings: QemuDriverSettings): ResolvedQemuSettings {
+  if (!isAbsolute(settings.stateDir)) fail('stateDir must be an absolute path');
+  const accel = settings.accel ?? 'auto';
+  if (!['auto', 'kvm', 'tcg'].includes(accel)) fail(`accel must be auto, kvm or tcg, got ${String(accel)}`);
+  return Object.freeze({
+    stateDir: settings.stateDir,
+    image: settings.image,
+    accel,
+    qemuBinary: settings.qemuBinary ?? 'qemu-system-x86_64',
+    qemuImgBinary: settings.qemuImgBinary ?? 'qemu-img',
+    bootTimeoutMs: positive('bootTimeoutMs', settings.bootTimeoutMs, 60_000),
+    stopGraceMs: positive('stopGraceMs', settings.stopGraceMs, 5_000),
+  });
+}
+
+/** What the host sees of QEMU: only these variables (nothing of our env leaks into its children). */
+export const QEMU_ENV: Readonly<Record<string, string>> = Object.freeze({
+  PATH: '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin',
+  LANG: 'C.UTF-8',
+});

@@ -1,0 +1,125 @@
+/**
+ * On-disk state of one QEMU VM, `<stateDir>/v/<id>/`:
+ *   spec.json   the spec it was created with
+ *   disk.qcow2  copy-on-write overlay over the image's ext4 root (the VM's files)
+ *   boot.json   pid, accelerator and boot timings of the running QEMU
+ *   a.sock      the agent's virtio-serial port (QEMU listens; the host connects)
+ *   q.sock      QMP
+ *   console.log the guest's serial console (attached to boot errors)
+ *   qemu.pid    written by QEMU
+ * Names are short: Unix socket paths must fit in 107 bytes.
+ */
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { VmSpec } from '../../core/driver.js';
+import { AetherError } from '../../core/errors.js';
+import { assertVmId, isVmId } from '../shared/vm-id.js';
+import type { VmFiles } from './qemu-args.js';
+import type { Accel } from './settings.js';
+
+const MAX_SOCKET_PATH = 107;
+
+export interface BootTimings {
+  /** Spawn → QMP answering. */
+  qemuStartMs: number;
+  /** QMP answering → the guest's init printing its first line on the console. */
+  kernelBootMs: number | null;
+  /** Init's first line → the agent answering over virtio-serial. */
+  agentStartMs: number;
+  totalMs: number;
+}
+
+export interface BootRecord {
+  pid: number;
+  accel: Accel;
+  imageId: string;
+  bootedAt: string;
+  timings: BootTimings | null;
+}
+
+export class QemuVmDir {
+  readonly dir: string;
+  readonly files: VmFiles;
+
+  constructor(
+    stateDir: string,
+    readonly id: string,
+  ) {
+    assertVmId(id);
+    this.dir = join(stateDir, 'v', id);
+    this.files = {
+      disk: join(this.dir, 'disk.qcow2'),
+      agentSocket: join(this.dir, 'a.sock'),
+      qmpSocket: join(this.dir, 'q.sock'),
+      console: join(this.dir, 'console.log'),
+      pidFile: join(this.dir, 'qemu.pid'),
+    };
+    if (Buffer.byteLength(this.files.agentSocket) > MAX_SOCKET_PATH) {
+      throw new AetherError(
+        'ERR_CONFIG',
+        `qemu driver: state dir ${stateDir} is too long for Unix socket paths (${MAX_SOCKET_PATH} bytes); use a shorter data dir`,
+      );
+    }
+  }
+
+  private get specPath(): string {
+    return join(this.dir, 'spec.json');
+  }
+
+  private get bootPath(): string {
+    return join(this.dir, 'boot.json');
+  }
+
+  async readSpec(): Promise<VmSpec | null> {
+    try {
+      return JSON.parse(await readFile(this.specPath, 'utf8')) as VmSpec;
+    } catch {
+      return null;
+    }
+  }
+
+  async create(spec: VmSpec): Promise<void> {
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    await writeFile(this.specPath, JSON.stringify(spec));
+  }
+
+  async readBoot(): Promise<BootRecord | null> {
+    try {
+      return JSON.parse(await readFile(this.bootPath, 'utf8')) as BootRecord;
+    } catch {
+      return null;
+    }
+  }
+
+  writeBoot(record: BootRecord): Promise<void> {
+    return writeFile(this.bootPath, JSON.stringify(record));
+  }
+
+  /** Sockets and the console of a previous run: QEMU recreates them. */
+  async clearRuntime(): Promise<void> {
+    const f = this.files;
+    await Promise.all([f.agentSocket, f.qmpSocket, f.pidFile].map((p) => rm(p, { force: true })));
+    await writeFile(f.console, '');
+  }
+
+  async consoleTail(bytes = 3000): Promise<string> {
+    try {
+      const text = await readFile(this.files.console, 'utf8');
+      return text.slice(-bytes).trim();
+    } catch {
+      return '';
+    }
+  }
+
+  remove(): Promise<void> {
+    return rm(this.dir, { recursive: true, force: true });
+  }
+}
+
+export async function listQemuVmIds(stateDir: string): Promise<string[]> {
+  try {
+    return (await readdir(join(stateDir, 'v'))).filter(isVmId);
+  } catch {
+    return [];
+  }
+}

@@ -1,0 +1,142 @@
+/**
+ * The two scripts a microVM guest boots through. The initramfs's `/init` (busybox sh) loads the
+ * kernel modules, mounts the virtio disk and switches to it; the root disk's `/sbin/aether-init`
+ * (POSIX sh, Debian's dash) mounts the kernel file systems, sets up the network the driver asked
+ * for on the kernel command line (`aether.net=user|none`), prints one `aether-init:` line on the
+ * serial console (the driver times the kernel boot by it) and hands PID 1 to tini, which reaps
+ * orphans and runs the guest agent on the virtio-serial port named `aether.agent`.
+ */
+
+/** The line the guest's init prints on ttyS0 once the kernel is up begins with this. */
+export const VM_INIT_MARKER = 'aether-init:';
+/** Where the root disk holds the guest agent bundle (`.mjs`: Debian's Node 18 does not detect ESM). */
+export const GUEST_AGENT_PATH = '/opt/aether/agent.mjs';
+export const GUEST_INIT_PATH = '/sbin/aether-init';
+/** The virtio-serial port (`-device virtserialport,name=...`) the agent serves on. */
+export const AGENT_SERIAL_NAME = 'aether.agent';
+export const GUEST_HOME = '/home/user';
+/** How long (kernel uptime) the initramfs waits for the root disk to appear; TCG is slow. */
+const ROOT_WAIT_S = 30;
+
+/** The agent's command line, as PID 1 (tini) runs it. */
+export const GUEST_AGENT_COMMAND: readonly string[] = Object.freeze([
+  '/usr/bin/tini',
+  '-s',
+  '-g',
+  '--',
+  '/usr/bin/node',
+  GUEST_AGENT_PATH,
+  '--serial-name',
+  AGENT_SERIAL_NAME,
+  '--home',
+  GUEST_HOME,
+]);
+
+/**
+ * The initramfs `/init`, loading `modules` in the given order (dependencies first). On any
+ * failure it says what on the console and exits, which panics the kernel (`panic=-1` then ends
+ * the VM); with `aether.debug` on the kernel command line it opens a shell on the console instead.
+ */
+export function initramfsInitScript(modules: readonly string[]): string {
+  for (const name of modules) {
+    if (!/^[a-z0-9_]+$/.test(name)) throw new Error(`not a kernel module name: ${JSON.stringify(name)}`);
+  }
+  return `#!/bin/busybox sh
+# initramfs of an Aetherium microVM, written by \`aether image build --vm\`: loads the kernel
+# modules the root disk needs (Debian's kernel has virtio and ext4 as modules), mounts the
+# virtio disk /dev/vda read-write and hands over to ${GUEST_INIT_PATH} on it.
+export PATH=/bin
+
+fail() {
+\techo "aether-initramfs: $*" > /dev/console
+\tcase " $(cat /proc/cmdline 2> /dev/null) " in
+\t*" aether.debug "*)
+\t\techo 'aether-initramfs: aether.debug is set: starting a shell on the console' > /dev/console
+\t\t/bin/busybox --install -s /bin
+\t\texec sh < /dev/console > /dev/console 2>&1
+\t\t;;
+\tesac
+\techo 'aether-initramfs: cannot boot, stopping (the kernel panics now; boot with aether.debug for a shell)' > /dev/console
+\texit 1
+}
+
+mkdir -p /proc /sys /dev /newroot
+mount -t proc proc /proc || fail 'cannot mount /proc'
+mount -t sysfs sysfs /sys || fail 'cannot mount /sys'
+mount -t devtmpfs devtmpfs /dev || fail 'cannot mount devtmpfs on /dev'
+
+for module in ${modules.join(' ')}; do
+\t[ -d "/sys/module/$module" ] && continue
+\tinsmod "/lib/modules/$module.ko" || fail "cannot load the kernel module $module"
+done
+
+read -r uptime _ < /proc/uptime
+deadline=$((\${uptime%%.*} + ${ROOT_WAIT_S}))
+while [ ! -b /dev/vda ]; do
+\tread -r uptime _ < /proc/uptime
+\tif [ "\${uptime%%.*}" -ge "$deadline" ]; then
+\t\tfail 'root device /dev/vda not found after ${ROOT_WAIT_S} s: is a virtio-blk disk attached (-device virtio-blk-device)?'
+\tfi
+\tsleep 0.1
+done
+mount -t ext4 -o rw /dev/vda /newroot || fail 'cannot mount /dev/vda (ext4) read-write on /newroot'
+[ -x /newroot${GUEST_INIT_PATH} ] || fail '${GUEST_INIT_PATH} is missing on the root disk /dev/vda'
+
+mount -o move /dev /newroot/dev || fail 'cannot move /dev to the root disk'
+umount /sys /proc
+exec switch_root /newroot ${GUEST_INIT_PATH}
+`;
+}
+
+/**
+ * `/sbin/aether-init` on the root disk: PID 1 until it execs tini. Every program started costs
+ * a lot under software emulation, so it reads /proc with shell builtins (`read`), not grep or cut.
+ */
+export const GUEST_INIT_SCRIPT = `#!/bin/sh
+# PID 1 of an Aetherium microVM guest, written by \`aether image build --vm\`. Mounts the kernel
+# file systems, sets up the network the driver asked for (aether.net=user|none on the kernel
+# command line), prints one "${VM_INIT_MARKER}" line on the serial console, then hands PID 1
+# to tini, which reaps orphans and runs the guest agent on the virtio-serial port
+# "${AGENT_SERIAL_NAME}".
+PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export PATH
+
+[ -r /proc/mounts ] || mount -t proc -o nosuid,nodev,noexec proc /proc
+mounts=' '
+while read -r _ point _; do mounts="$mounts$point "; done < /proc/mounts
+mounted() {
+\tcase "$mounts" in *" $1 "*) return 0 ;; esac
+\treturn 1
+}
+
+mounted /sys || mount -t sysfs -o nosuid,nodev,noexec sysfs /sys
+mounted /dev || mount -t devtmpfs -o nosuid,mode=0755 devtmpfs /dev
+[ -d /dev/pts ] && [ -d /dev/shm ] || mkdir -p /dev/pts /dev/shm
+mounted /dev/pts || mount -t devpts -o nosuid,noexec,gid=5,mode=0620,ptmxmode=0666 devpts /dev/pts
+mounted /dev/shm || mount -t tmpfs -o nosuid,nodev,mode=1777 tmpfs /dev/shm
+mounted /tmp || mount -t tmpfs -o nosuid,nodev,mode=1777 tmpfs /tmp
+mounted /run || mount -t tmpfs -o nosuid,nodev,mode=0755 tmpfs /run
+
+echo aether > /proc/sys/kernel/hostname
+ip link set lo up
+
+read -r cmdline < /proc/cmdline
+net=none
+case " $cmdline " in
+*" aether.net=user "*)
+\tnet=user
+\t# QEMU user networking: the guest is 10.0.2.15, the gateway 10.0.2.2, DNS 10.0.2.3.
+\tif ip link set eth0 up && ip addr add 10.0.2.15/24 dev eth0 && ip route add default via 10.0.2.2; then
+\t\techo 'nameserver 10.0.2.3' > /etc/resolv.conf
+\telse
+\t\tnet=failed
+\t\techo 'aether-net: could not configure eth0 for QEMU user networking' > /dev/console
+\tfi
+\t;;
+esac
+
+[ -d ${GUEST_HOME} ] || mkdir -p ${GUEST_HOME}
+read -r uptime _ < /proc/uptime
+echo "${VM_INIT_MARKER} up at $uptime s, network $net, starting the agent" > /dev/ttyS0
+exec ${GUEST_AGENT_COMMAND.join(' ')}
+`;
