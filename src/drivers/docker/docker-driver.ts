@@ -26,6 +26,7 @@ import { AetherError, isAetherError } from '../../core/errors.js';
 import { type Logger, silentLogger } from '../../core/logger.js';
 import type { IsolationInfo } from '../../core/vm.js';
 import { AgentClient } from '../../protocol/client.js';
+import { AgentConnections } from '../shared/agent-connections.js';
 import { connectAgentSocket } from '../shared/agent-socket.js';
 import { perIdLock } from '../shared/per-id-lock.js';
 import { assertVmId } from '../shared/vm-id.js';
@@ -103,7 +104,6 @@ export function createDockerDriver(
   const logger: Logger = (deps.logger ?? silentLogger).child({ driver: 'docker' });
   const docker: Dockerode = connectEngine(s.dockerHost);
   const oom = new OomWatch(docker, s.scope, logger);
-  const clients = new Map<string, Promise<AgentClient>>();
   const withLock = perIdLock();
   let ready: Promise<Ready> | null = null;
 
@@ -156,31 +156,14 @@ export function createDockerDriver(
     return info;
   }
 
-  function dropClient(id: string): void {
-    const agent = clients.get(id);
-    clients.delete(id);
-    void agent?.then((c) => c.close()).catch(() => {});
-  }
-
-  function client(id: string): Promise<AgentClient> {
-    const cached = clients.get(id);
-    if (cached) return cached;
-    const connecting = (async () => {
-      const info = await existing(id);
-      if (!info.State.Running)
-        throw new AetherError('ERR_VM_NOT_RUNNING', `VM ${id} is not running`, { details: { id } });
-      const agent = new AgentClient(await connectAgentSocket(socketPath(id), CONNECT_TIMEOUT_MS), { logger });
-      agent.onClose(() => {
-        if (clients.get(id) === connecting) clients.delete(id);
-      });
-      return agent;
-    })();
-    clients.set(id, connecting);
-    connecting.catch(() => {
-      if (clients.get(id) === connecting) clients.delete(id);
-    });
-    return connecting;
-  }
+  const connections = new AgentConnections(async (id) => {
+    const info = await existing(id);
+    if (!info.State.Running)
+      throw new AetherError('ERR_VM_NOT_RUNNING', `VM ${id} is not running`, { details: { id } });
+    return new AgentClient(await connectAgentSocket(socketPath(id), CONNECT_TIMEOUT_MS), { logger });
+  });
+  const client = (id: string) => connections.get(id);
+  const dropClient = (id: string) => connections.drop(id);
 
   /** The last lines the agent (or the engine starting it) printed: the why of a failed boot. */
   async function logTail(id: string): Promise<string> {
@@ -447,9 +430,7 @@ export function createDockerDriver(
 
     async close() {
       oom.close();
-      const all = [...clients.values()];
-      clients.clear();
-      await Promise.all(all.map((c) => c.then((agent) => agent.close()).catch(() => {})));
+      await connections.closeAll();
     },
 
     async putFile(id, path, data, mode) {

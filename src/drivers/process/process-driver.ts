@@ -28,6 +28,7 @@ import { AetherError } from '../../core/errors.js';
 import { type Logger, silentLogger } from '../../core/logger.js';
 import type { IsolationInfo } from '../../core/vm.js';
 import { AgentClient } from '../../protocol/client.js';
+import { AgentConnections } from '../shared/agent-connections.js';
 import { connectAgentSocket } from '../shared/agent-socket.js';
 import { cmdline, isAlive, signalGroup, signalPid, startTime, waitForExit } from '../shared/host-proc.js';
 import { perIdLock } from '../shared/per-id-lock.js';
@@ -104,7 +105,6 @@ export function createProcessDriver(
 ): ProcessDriver {
   const s = resolveProcessSettings(settings);
   const logger: Logger = (deps.logger ?? silentLogger).child({ driver: 'process' });
-  const clients = new Map<string, Promise<AgentClient>>();
   const withLock = perIdLock();
   let tool: IsolationTool | null = null;
   let detecting: Promise<IsolationTool> | null = null;
@@ -166,32 +166,15 @@ export function createProcessDriver(
     return pids.length > 0 ? { record, pids } : null;
   }
 
-  function dropClient(id: string): void {
-    const client = clients.get(id);
-    clients.delete(id);
-    void client?.then((c) => c.close()).catch(() => {});
-  }
-
-  function client(id: string): Promise<AgentClient> {
-    const cached = clients.get(id);
-    if (cached) return cached;
-    const connecting = (async () => {
-      const dir = await existing(id);
-      const live = await liveSandbox(dir);
-      if (!live || live.record.reserved)
-        throw new AetherError('ERR_VM_NOT_RUNNING', `VM ${id} is not running`, { details: { id } });
-      const agent = new AgentClient(await connectAgentSocket(dir.socket, CONNECT_TIMEOUT_MS), { logger });
-      agent.onClose(() => {
-        if (clients.get(id) === connecting) clients.delete(id);
-      });
-      return agent;
-    })();
-    clients.set(id, connecting);
-    connecting.catch(() => {
-      if (clients.get(id) === connecting) clients.delete(id);
-    });
-    return connecting;
-  }
+  const connections = new AgentConnections(async (id) => {
+    const dir = await existing(id);
+    const live = await liveSandbox(dir);
+    if (!live || live.record.reserved)
+      throw new AetherError('ERR_VM_NOT_RUNNING', `VM ${id} is not running`, { details: { id } });
+    return new AgentClient(await connectAgentSocket(dir.socket, CONNECT_TIMEOUT_MS), { logger });
+  });
+  const client = (id: string) => connections.get(id);
+  const dropClient = (id: string) => connections.drop(id);
 
   /** Spawns a sandbox in `dir` and waits for its agent's "ready"; on failure nothing is left running. */
   async function launch(dir: VmDir, signal?: AbortSignal): Promise<void> {
@@ -503,9 +486,7 @@ export function createProcessDriver(
 
     async close() {
       await closePool();
-      const all = [...clients.values()];
-      clients.clear();
-      await Promise.all(all.map((c) => c.then((agent) => agent.close()).catch(() => {})));
+      await connections.closeAll();
     },
 
     async putFile(id, path, data, mode) {

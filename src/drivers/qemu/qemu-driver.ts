@@ -26,6 +26,7 @@ import { AetherError } from '../../core/errors.js';
 import { type Logger, silentLogger } from '../../core/logger.js';
 import type { IsolationInfo } from '../../core/vm.js';
 import { AgentClient } from '../../protocol/client.js';
+import { AgentConnections } from '../shared/agent-connections.js';
 import { connectAgentSocket } from '../shared/agent-socket.js';
 import { cmdline, isAlive, signalPid, waitForExit } from '../shared/host-proc.js';
 import { perIdLock } from '../shared/per-id-lock.js';
@@ -83,7 +84,6 @@ function describeIsolation(accel: Accel | null, why: string | null): IsolationIn
 export function createQemuDriver(settings: QemuDriverSettings, deps: QemuDriverDeps = {}): QemuDriver {
   const s: ResolvedQemuSettings = resolveQemuSettings(settings);
   const logger: Logger = (deps.logger ?? silentLogger).child({ driver: 'qemu' });
-  const clients = new Map<string, Promise<AgentClient>>();
   const inFlight = new Map<string, number>();
   const idleTimers = new Map<string, NodeJS.Timeout>();
   const withLock = perIdLock();
@@ -127,12 +127,6 @@ export function createQemuDriver(settings: QemuDriverSettings, deps: QemuDriverD
     return ours ? boot.pid : null;
   }
 
-  function dropClient(id: string): void {
-    const agent = clients.get(id);
-    clients.delete(id);
-    void agent?.then((c) => c.close()).catch(() => {});
-  }
-
   /** A synced agent connection over the VM's serial port. */
   async function connectAgent(dir: QemuVmDir, syncMs: number): Promise<AgentClient> {
     const socket = await connectAgentSocket(dir.files.agentSocket, CONNECT_TIMEOUT_MS);
@@ -173,25 +167,14 @@ export function createQemuDriver(settings: QemuDriverSettings, deps: QemuDriverD
     }
   }
 
-  function client(id: string): Promise<AgentClient> {
-    const cached = clients.get(id);
-    if (cached) return cached;
-    const connecting = (async () => {
-      const dir = await existing(id);
-      if ((await livePid(dir)) === null)
-        throw new AetherError('ERR_VM_NOT_RUNNING', `VM ${id} is not running`, { details: { id } });
-      const agent = await connectAgent(dir, 5_000);
-      agent.onClose(() => {
-        if (clients.get(id) === connecting) clients.delete(id);
-      });
-      return agent;
-    })();
-    clients.set(id, connecting);
-    connecting.catch(() => {
-      if (clients.get(id) === connecting) clients.delete(id);
-    });
-    return connecting;
-  }
+  const connections = new AgentConnections(async (id) => {
+    const dir = await existing(id);
+    if ((await livePid(dir)) === null)
+      throw new AetherError('ERR_VM_NOT_RUNNING', `VM ${id} is not running`, { details: { id } });
+    return connectAgent(dir, 5_000);
+  });
+  const client = (id: string) => connections.get(id);
+  const dropClient = (id: string) => connections.drop(id);
 
   /** Spawns QEMU for `dir` and waits for its agent; kills it again on any failure. */
   async function boot(dir: QemuVmDir, spec: VmSpec, accel: Accel, image: GuestImage, signal?: AbortSignal) {
@@ -439,9 +422,7 @@ export function createQemuDriver(settings: QemuDriverSettings, deps: QemuDriverD
     async close() {
       for (const timer of idleTimers.values()) clearTimeout(timer);
       idleTimers.clear();
-      const all = [...clients.values()];
-      clients.clear();
-      await Promise.all(all.map((c) => c.then((agent) => agent.close()).catch(() => {})));
+      await connections.closeAll();
     },
     async putFile(id, path, data, mode) {
       await withAgent(id, (agent) => agent.putFile(path, data, mode));
