@@ -51,16 +51,27 @@ function packageList(text: string): string[] {
     .filter(Boolean);
 }
 
+/** Without a terminal (CI logs), per-package events are printed only every this many. */
+const LOG_EVERY_PACKAGES = 25;
+
 /**
- * Build progress on stderr: one line per event, or on a terminal a single line rewritten in
- * place (stage lines, which are few, stay on screen).
+ * Build progress on stderr: on a terminal a single line rewritten in place (stage lines, which
+ * are few, stay on screen); elsewhere stage lines, the first package of each phase and then every
+ * 25th, so a log shows progress without hundreds of lines.
  */
 function progressPrinter(stream: NodeJS.WriteStream = process.stderr) {
   let open = false;
+  let phase: string | null = null;
   return {
     event(event: BuildProgress) {
       const text = formatProgress(event);
-      if (!stream.isTTY) return void stream.write(`  ${text}\n`);
+      if (!stream.isTTY) {
+        const newPhase = event.phase !== phase;
+        phase = event.phase;
+        if (event.count === 0 || newPhase || event.count % LOG_EVERY_PACKAGES === 0)
+          stream.write(`  ${text}\n`);
+        return;
+      }
       const width = Math.max(20, (stream.columns ?? 80) - 3);
       stream.write(`\r\x1b[2K  ${text.slice(0, width)}`);
       open = true;
