@@ -12,7 +12,7 @@ export function printVm(vm: Vm): void {
     ['driver', vm.driver],
     ['vcpus', vm.vcpus],
     ['memory', `${vm.memory_mib} MiB`],
-    ['image', vm.image ?? 'driver default'],
+    ['image', vm.image ?? (vm.driver === 'process' ? "none (the host's /usr, read-only)" : 'driver default')],
     ['network', vm.network ? 'outbound' : 'none (loopback only)'],
     ['worker', vm.worker_id],
     [
