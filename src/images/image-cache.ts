@@ -77,18 +77,26 @@ export function findCachedImage(dataDir: string, hex: string): Promise<CachedGue
   return readCacheEntry(path.join(imagesDir(dataDir), hex), hex);
 }
 
-/** Every whole cached image, newest first. */
-export async function listCachedImages(dataDir: string): Promise<CachedGuestImage[]> {
-  const root = imagesDir(dataDir);
+/**
+ * Every whole entry of a cache root (directories named by a content address, read by `read`,
+ * which returns null for a partial or foreign one), newest first.
+ */
+export async function listCacheEntries<T extends { manifest: { createdAt: string } }>(
+  root: string,
+  read: (dir: string, hex: string) => Promise<T | null>,
+): Promise<T[]> {
   const names = await readdir(root).catch(() => [] as string[]);
-  const entries = await Promise.all(
-    names
-      .filter((name) => /^[0-9a-f]{64}$/.test(name))
-      .map((hex) => readCacheEntry(path.join(root, hex), hex)),
+  const entries: (T | null)[] = await Promise.all(
+    names.filter((name) => /^[0-9a-f]{64}$/.test(name)).map((hex) => read(path.join(root, hex), hex)),
   );
   return entries
-    .filter((entry): entry is CachedGuestImage => entry !== null)
+    .filter((entry): entry is T => entry !== null)
     .sort((a, b) => b.manifest.createdAt.localeCompare(a.manifest.createdAt));
+}
+
+/** Every whole cached image, newest first. */
+export function listCachedImages(dataDir: string): Promise<CachedGuestImage[]> {
+  return listCacheEntries(imagesDir(dataDir), readCacheEntry);
 }
 
 /** A fresh build directory inside the cache root (same file system, so the final rename is atomic). */

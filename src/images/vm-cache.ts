@@ -4,11 +4,11 @@
  * kept like the rootfs cache beside it (built in a `.build-*` directory, renamed into place
  * whole). `findVmImage` is what a microVM driver asks for: three absolute paths.
  */
-import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { AetherError } from '../core/errors.js';
-import { imagesDir, MANIFEST_FILE } from './image-cache.js';
+import { imagesDir, listCacheEntries, MANIFEST_FILE } from './image-cache.js';
 import { shortImageId, VM_BUILDER_VERSION } from './image-id.js';
 import type { GuestRecipe } from './recipe.js';
 
@@ -135,17 +135,8 @@ export function findCachedVmImage(dataDir: string, hex: string): Promise<CachedV
 }
 
 /** Every whole cached microVM image, newest first. */
-export async function listVmImages(dataDir: string): Promise<CachedVmImage[]> {
-  const root = vmImagesDir(dataDir);
-  const names = await readdir(root).catch(() => [] as string[]);
-  const entries = await Promise.all(
-    names
-      .filter((name) => /^[0-9a-f]{64}$/.test(name))
-      .map((hex) => readVmCacheEntry(path.join(root, hex), hex)),
-  );
-  return entries
-    .filter((entry): entry is CachedVmImage => entry !== null)
-    .sort((a, b) => b.manifest.createdAt.localeCompare(a.manifest.createdAt));
+export function listVmImages(dataDir: string): Promise<CachedVmImage[]> {
+  return listCacheEntries(vmImagesDir(dataDir), readVmCacheEntry);
 }
 
 /**
