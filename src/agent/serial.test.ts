@@ -269,24 +269,27 @@ server.bind(sys.argv[1])
 server.listen(4)
 print(os.ttyname(slave), flush=True)
 host = None
+waiting = []
 while True:
     ready, _, _ = select.select([server, sys.stdin] + ([host, master] if host else []), [], [])
     if sys.stdin in ready and not sys.stdin.buffer.read1(1):
         break
+    # A host that left is noticed before a new one is taken, and a host that connects while
+    # another is attached waits its turn (as QEMU's chardev does), so a quick reconnect is
+    # never refused.
+    if host in ready:
+        data = host.recv(65536)
+        if data:
+            os.write(master, data)
+        else:
+            host.close()
+            host = waiting.pop(0) if waiting else None
     if server in ready:
         conn, _ = server.accept()
         if host:
-            conn.close()
+            waiting.append(conn)
         else:
             host = conn
-        continue
-    if host in ready:
-        data = host.recv(65536)
-        if not data:
-            host.close()
-            host = None
-            continue
-        os.write(master, data)
     if host and master in ready:
         host.sendall(os.read(master, 65536))
 `;
