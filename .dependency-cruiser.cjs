@@ -1,8 +1,10 @@
 /**
  * Layering rule: lower layers never import higher ones, and nothing imports in a cycle.
- *   core < protocol < agent
+ *   core < protocol < agent ; core < metrics < worker, gateway
  *   core < drivers (+ protocol) ; core < images ; core < pglite < store, queue ; core < events
+ *   core < network < worker, runtime (drivers get a network attachment as data, never the layer)
  *   core < service < worker, gateway < runtime < cli ; core < client < cli
+ *   core < api < gateway, client (the wire contract: schemas and the route table)
  */
 const layer = (name, allowed) => ({
   name: `${name}-layer`,
@@ -20,15 +22,18 @@ module.exports = {
     layer('agent', ['protocol', 'core']),
     layer('drivers', ['core', 'protocol']),
     layer('images', ['core']),
+    layer('network', ['core']),
     layer('pglite', ['core']),
     layer('store', ['core', 'pglite']),
     layer('queue', ['core', 'pglite']),
     layer('events', ['core']),
+    layer('api', ['core']),
+    layer('metrics', ['core']),
     layer('service', ['core']),
-    layer('worker', ['core', 'service']),
-    layer('gateway', ['core', 'service']),
-    layer('client', ['core']),
-    layer('runtime', ['core', 'drivers', 'images', 'pglite', 'store', 'queue', 'events', 'service', 'worker', 'gateway']),
+    layer('worker', ['core', 'service', 'metrics', 'network']),
+    layer('gateway', ['core', 'api', 'service', 'metrics']),
+    layer('client', ['core', 'api']),
+    layer('runtime', ['core', 'drivers', 'images', 'network', 'pglite', 'store', 'queue', 'events', 'service', 'metrics', 'worker', 'gateway']),
     layer('cli', ['core', 'client', 'runtime']),
   ],
   options: {

@@ -215,7 +215,13 @@ export async function startCluster(services: Services): Promise<Cluster> {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'aether-bench-'));
   // Reachable by the unprivileged sandbox uid when the bench runs as root, like the test node.
   chmodSync(tmp, 0o711);
-  const base = { DATABASE_URL: services.databaseUrl, REDIS_URL: services.redisUrl };
+  // On loopback, without keys (allowed there): the figure is the dispatch path, not auth.
+  const base = {
+    DATABASE_URL: services.databaseUrl,
+    REDIS_URL: services.redisUrl,
+    AETHER_AUTH: 'off',
+    AETHER_RATE_LIMIT_MAX: '100000000',
+  };
   const dataDir = (name: string) => {
     const dir = path.join(tmp, name);
     mkdirSync(dir, { mode: 0o711 });

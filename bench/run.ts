@@ -5,15 +5,18 @@
  * servers answer, then the docker driver against the bare docker CLI when an engine answers, then
  * the qemu driver against bare QEMU when QEMU and a microVM image are there (AETHER_IMAGE_DIR, or
  * the default data dir). Sizes can be cut for a quick look: BENCH_QUICK=1 npm run bench; one
- * section alone: BENCH_ONLY=embedded|distributed|docker|qemu.
+ * section alone: BENCH_ONLY=embedded|distributed|docker|qemu|stream|gateway. `stream` is the latency of live
+ * output, guest to WebSocket client, next to the NDJSON stream and the in-process event bus.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { benchDistributed, distributedRows, summariseDistributed, targetLines } from './distributed.js';
 import { benchDocker, dockerRows, dockerUnavailable } from './docker.js';
 import { benchEmbedded, type EmbeddedFigures, summarise } from './embedded.js';
+import { benchGatewayThroughput, gatewayRows } from './gateway-throughput.js';
 import { benchQemu, qemuRows, qemuUnavailable } from './qemu.js';
 import { fmt, percentile, ratio } from './stats.js';
+import { benchStreamLatency, streamRows } from './stream-latency.js';
 
 const quick = process.env.BENCH_QUICK === '1';
 const only = process.env.BENCH_ONLY;
@@ -174,6 +177,42 @@ if (only === undefined || only === 'qemu') {
       results.qemu = { failed: String(error) };
       process.exitCode = 1;
     }
+  }
+}
+
+if (only === undefined || only === 'stream') {
+  const title = 'live output, embedded node: guest → agent → worker → event bus → gateway → client';
+  log('— stream');
+  try {
+    const f = await benchStreamLatency({ lines: quick ? 100 : 400, intervalMs: 20 }, log);
+    print(title, streamRows(f));
+    process.stdout.write(
+      `samples: ${f.websocket.length} lines over WebSocket, ${f.ndjson.length} over NDJSON, ${f.eventBus.length} on the bus, one every ${f.intervalMs} ms; timestamps from the guest's clock (the host's)\n`,
+    );
+    results.stream = { rows: streamRows(f) };
+  } catch (error) {
+    process.stdout.write(`\n${title}\nfailed: ${(error as Error).stack ?? String(error)}\n`);
+    results.stream = { failed: String(error) };
+    process.exitCode = 1;
+  }
+}
+
+if (only === undefined || only === 'gateway') {
+  const title =
+    'gateway throughput, embedded node: authenticated list vs bare Fastify (target: ≥ 50% of bare)';
+  log('— gateway');
+  try {
+    const f = await benchGatewayThroughput({ seconds: quick ? 3 : 10, connections: 16, vms: 20 }, log);
+    print(title, gatewayRows(f));
+    const share = f.ours.requestsPerSecond / f.bareList.requestsPerSecond;
+    process.stdout.write(
+      `${f.vms} VMs listed per request, ${f.connections} connections, ${f.seconds} s each, autocannon in its own process; target ≥ 50% of the bare list: ${share >= 0.5 ? 'met' : 'NOT met'} (${(share * 100).toFixed(0)}%)\n`,
+    );
+    results.gateway = { rows: gatewayRows(f), shareOfBare: share };
+  } catch (error) {
+    process.stdout.write(`\n${title}\nfailed: ${(error as Error).stack ?? String(error)}\n`);
+    results.gateway = { failed: String(error) };
+    process.exitCode = 1;
   }
 }
 

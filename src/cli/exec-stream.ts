@@ -1,14 +1,35 @@
+import { once } from 'node:events';
 import type { AetherClient } from '../client/client.js';
 import { AetherApiError } from '../client/client.js';
-import type { ExecuteRequest } from '../client/types.js';
+import { chunkBytes } from '../client/execution-stream.js';
+import type { ExecuteRequest, Execution } from '../client/types.js';
 
 /** Exit status conventions of `timeout(1)` and shells, so scripts can tell outcomes apart. */
 export const EXIT_TIMED_OUT = 124;
 export const EXIT_SPAWN_FAILED = 127;
+/** Ctrl-C: we stop following; the command itself goes on in its VM. */
+const EXIT_INTERRUPTED = 128 + 2;
+
+/** Writes bytes to a terminal or pipe, waiting when it is full rather than buffering without end. */
+async function writeBytes(stream: NodeJS.WriteStream, bytes: Buffer): Promise<void> {
+  if (!stream.write(bytes)) await once(stream, 'drain');
+}
+
+function reportTruncation(execution: Execution): void {
+  const cut = [execution.stdout_truncated && 'stdout', execution.stderr_truncated && 'stderr'].filter(
+    Boolean,
+  );
+  if (cut.length > 0) {
+    process.stderr.write(
+      `aether: ${cut.join(' and ')} went past the gateway's output limit (AETHER_OUTPUT_LIMIT_BYTES); the rest was not kept\n`,
+    );
+  }
+}
 
 /**
- * Run a command, copy its output to ours as it arrives, and return the exit status to use:
- * the command's own code, 124 on timeout, 127 when it could not start, 128+n for a signal.
+ * Run a command, copy its output to ours byte for byte as it arrives (over the execution's
+ * WebSocket stream, reconnecting if it drops), and return the exit status to use: the command's
+ * own code, 124 on timeout, 127 when it could not start, 128+n for a signal.
  */
 export async function streamToTerminal(
   client: AetherClient,
@@ -18,32 +39,41 @@ export async function streamToTerminal(
   const abort = new AbortController();
   const onSigint = () => abort.abort();
   process.once('SIGINT', onSigint);
+  let executionId: string | null = null;
   try {
-    for await (const line of client.executeStream(vm, request, abort.signal)) {
-      switch (line.type) {
-        case 'stdout':
-          process.stdout.write(line.data);
-          break;
-        case 'stderr':
-          process.stderr.write(line.data);
+    executionId = (await client.execute(vm, request)).execution_id;
+    for await (const message of client.followExecution(executionId, { signal: abort.signal })) {
+      switch (message.type) {
+        case 'chunk':
+          await writeBytes(
+            message.stream === 'stdout' ? process.stdout : process.stderr,
+            chunkBytes(message),
+          );
           break;
         case 'exit':
-          if (line.timed_out) {
+          reportTruncation(message.execution);
+          if (message.timed_out) {
             process.stderr.write(
               `aether: command timed out after ${request.timeout_ms ?? 'the default'} ms\n`,
             );
             return EXIT_TIMED_OUT;
           }
-          if (line.exit_code === null) return 128 + 9;
-          return line.exit_code;
+          if (message.exit_code === null) return 128 + 9;
+          return message.exit_code;
         case 'error':
-          process.stderr.write(`aether: ${line.error.code}: ${line.error.message}\n`);
-          return line.error.code === 'ERR_EXEC_SPAWN_FAILED' ? EXIT_SPAWN_FAILED : 1;
+          process.stderr.write(`aether: ${message.code}: ${message.message}\n`);
+          return message.code === 'ERR_EXEC_SPAWN_FAILED' ? EXIT_SPAWN_FAILED : 1;
       }
     }
     process.stderr.write('aether: the stream ended before the command did\n');
     return 1;
   } catch (error) {
+    if (abort.signal.aborted && executionId) {
+      process.stderr.write(
+        `aether: stopped following; the command goes on (aether execution ${executionId})\n`,
+      );
+      return EXIT_INTERRUPTED;
+    }
     if (error instanceof AetherApiError && error.code === 'ERR_EXEC_SPAWN_FAILED') {
       process.stderr.write(`aether: ${error.message}\n`);
       return EXIT_SPAWN_FAILED;

@@ -1,4 +1,5 @@
 import { clientFromEnv } from './client-from-env.js';
+import { driverName } from './driver-name.js';
 import { printJson } from './format.js';
 
 /**
@@ -54,7 +55,7 @@ export async function runLegacy(argv: readonly string[]): Promise<number> {
           name: need(flags, 'name'),
           ...(vcpus !== undefined ? { vcpus } : {}),
           ...(memory !== undefined ? { memory_mib: memory } : {}),
-          ...(flags.driver ? { driver: flags.driver } : {}),
+          ...(flags.driver ? { driver: driverName(flags.driver) } : {}),
         },
         { wait: true },
       );

@@ -2,8 +2,11 @@ import { Command, CommanderError } from 'commander';
 import { AetherApiError } from '../client/client.js';
 import { AetherError } from '../core/errors.js';
 import { VERSION } from '../core/version.js';
+import { registerDoctorCommand } from './commands/doctor.js';
 import { registerExecCommand } from './commands/exec.js';
 import { registerImageCommands } from './commands/image.js';
+import { registerKeyCommands } from './commands/keys.js';
+import { registerNetworkCommands } from './commands/network.js';
 import { registerRecordCommands } from './commands/records.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerServerCommands } from './commands/server.js';
@@ -22,6 +25,9 @@ export function buildProgram(): Command {
   registerRunCommand(program);
   registerRecordCommands(program);
   registerImageCommands(program);
+  registerDoctorCommand(program);
+  registerKeyCommands(program);
+  registerNetworkCommands(program);
   for (const name of ['exec', 'run']) program.commands.find((c) => c.name() === name)?.passThroughOptions();
   return program;
 }

@@ -1,16 +1,20 @@
+import { API_PREFIX, API_ROUTES, fillPath, type OperationId } from '../api/routes.js';
 import type {
-  ApiErrorBody,
-  CreateVmRequest,
-  ExecuteRequest,
-  Execution,
-  Health,
-  Job,
-  StreamLine,
-  Task,
-  Vm,
-  WorkerInfo,
-  WriteAccepted,
-} from './types.js';
+  ExecutionStreamLine,
+  RouteAnswer,
+  RouteBody,
+  RouteStatus,
+  RouteStreamLine,
+} from '../api/types.js';
+import {
+  type ExecutionStreamMessage,
+  type ExecutionStreamOptions,
+  type FollowExecutionOptions,
+  followExecution,
+  openExecutionStream,
+  type StreamTarget,
+} from './execution-stream.js';
+import type { ApiErrorBody } from './types.js';
 
 /** An error answer from the gateway, or a gateway that could not be reached. */
 export class AetherApiError extends Error {
@@ -34,62 +38,75 @@ export interface ClientOptions {
 
 type Query = Record<string, string | number | boolean | undefined>;
 
-/** Typed SDK for the REST API; used by the CLI, the tests and users. */
+interface CallInit {
+  params?: Record<string, string>;
+  query?: Query;
+  body?: unknown;
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * What a write answers: the 202 fields always, and what `?wait=true` adds (the task, the latest
+ * record) when the caller waited.
+ */
+export type WriteAnswer<Op extends OperationId & ('createVm' | 'deleteVm' | 'executeCommand' | 'runJob')> =
+  RouteAnswer<Op, 202 & RouteStatus<Op>> &
+    Partial<Omit<RouteAnswer<Op, 200 & RouteStatus<Op>>, keyof RouteAnswer<Op, 202 & RouteStatus<Op>>>>;
+
+/**
+ * Typed SDK for the REST API; used by the CLI, the tests and users. Each method calls one
+ * operation of the route table (src/api/routes.ts) by its id, with that operation's types.
+ */
 export class AetherClient {
-  private readonly base: string;
+  readonly #origin: string;
 
   constructor(private readonly options: ClientOptions) {
-    this.base = `${options.baseUrl.replace(/\/+$/, '')}/api/v1`;
+    this.#origin = options.baseUrl.replace(/\/+$/, '');
   }
 
-  createVm(body: CreateVmRequest, opts: { wait?: boolean } = {}) {
-    return this.request<WriteAccepted & { vm: Vm; task?: Task }>('POST', '/vms', {
-      body,
-      query: { wait: opts.wait },
-    });
+  createVm(body: RouteBody<'createVm'>, opts: { wait?: boolean } = {}) {
+    return this.#call<WriteAnswer<'createVm'>>('createVm', { body, query: { wait: opts.wait } });
   }
 
-  async listVms(query: { status?: string; includeDeleted?: boolean } = {}): Promise<Vm[]> {
-    const res = await this.request<{ vms: Vm[] }>('GET', '/vms', {
+  async listVms(query: { status?: string; includeDeleted?: boolean } = {}) {
+    const res = await this.#call<RouteAnswer<'listVms', 200>>('listVms', {
       query: { status: query.status, include_deleted: query.includeDeleted },
     });
     return res.vms;
   }
 
   getVm(idOrName: string) {
-    return this.request<Vm>('GET', `/vms/${encodeURIComponent(idOrName)}`);
+    return this.#call<RouteAnswer<'getVm', 200>>('getVm', { params: { id: idOrName } });
   }
 
   deleteVm(idOrName: string, opts: { wait?: boolean } = {}) {
-    return this.request<WriteAccepted & { vm: Vm; task?: Task }>(
-      'DELETE',
-      `/vms/${encodeURIComponent(idOrName)}`,
-      {
-        query: { wait: opts.wait },
-      },
-    );
+    return this.#call<WriteAnswer<'deleteVm'>>('deleteVm', {
+      params: { id: idOrName },
+      query: { wait: opts.wait },
+    });
   }
 
-  execute(idOrName: string, body: ExecuteRequest, opts: { wait?: boolean } = {}) {
-    return this.request<WriteAccepted & { execution_id: string; execution?: Execution; task?: Task }>(
-      'POST',
-      `/vms/${encodeURIComponent(idOrName)}/execute`,
-      { body, query: { wait: opts.wait } },
-    );
+  execute(idOrName: string, body: RouteBody<'executeCommand'>, opts: { wait?: boolean } = {}) {
+    return this.#call<WriteAnswer<'executeCommand'>>('executeCommand', {
+      params: { id: idOrName },
+      body,
+      query: { wait: opts.wait },
+    });
   }
 
   /** Runs a command and yields its output lines as they happen, ending with `exit` or `error`. */
   async *executeStream(
     idOrName: string,
-    body: ExecuteRequest,
+    body: RouteBody<'executeCommand'>,
     signal?: AbortSignal,
-  ): AsyncGenerator<StreamLine> {
-    const res = await this.fetch('POST', `/vms/${encodeURIComponent(idOrName)}/execute`, {
+  ): AsyncGenerator<RouteStreamLine<'executeCommand', 200>> {
+    const res = await this.#open('executeCommand', {
+      params: { id: idOrName },
       body,
       query: { stream: true },
       signal,
     });
-    if (!res.ok) throw await this.errorFrom(res);
+    if (!res.ok) throw await this.#errorFrom(res);
     if (!res.body) return;
     const decoder = new TextDecoder();
     let buffered = '';
@@ -99,69 +116,136 @@ export class AetherClient {
       while (newline >= 0) {
         const line = buffered.slice(0, newline);
         buffered = buffered.slice(newline + 1);
-        if (line.trim()) yield JSON.parse(line) as StreamLine;
+        if (line.trim()) yield JSON.parse(line) as ExecutionStreamLine;
         newline = buffered.indexOf('\n');
       }
     }
   }
 
-  async listExecutions(idOrName: string, limit?: number): Promise<Execution[]> {
-    const res = await this.request<{ executions: Execution[] }>(
-      'GET',
-      `/vms/${encodeURIComponent(idOrName)}/executions`,
-      {
-        query: { limit },
-      },
-    );
+  async listExecutions(idOrName: string, limit?: number) {
+    const res = await this.#call<RouteAnswer<'listExecutions', 200>>('listExecutions', {
+      params: { id: idOrName },
+      query: { limit },
+    });
     return res.executions;
   }
 
   getExecution(id: string) {
-    return this.request<Execution>('GET', `/executions/${encodeURIComponent(id)}`);
+    return this.#call<RouteAnswer<'getExecution', 200>>('getExecution', { params: { id } });
   }
 
-  async listWorkers(): Promise<WorkerInfo[]> {
-    return (await this.request<{ workers: WorkerInfo[] }>('GET', '/workers')).workers;
+  /**
+   * An execution's output over one WebSocket as it happens (stored output first, from
+   * `afterSeq`), ending with its `exit` or `error`; see execution-stream.ts.
+   */
+  openExecutionStream(
+    id: string,
+    options: ExecutionStreamOptions = {},
+  ): AsyncGenerator<ExecutionStreamMessage> {
+    return openExecutionStream(this.#streamTarget(id), options);
+  }
+
+  /** Like `openExecutionStream`, reconnecting with `after_seq` when the connection drops. */
+  followExecution(id: string, options: FollowExecutionOptions = {}): AsyncGenerator<ExecutionStreamMessage> {
+    return followExecution(this.#streamTarget(id), options);
+  }
+
+  #streamTarget(id: string): StreamTarget {
+    return {
+      url: this.#origin + fillPath(API_ROUTES.streamExecution.path, { id }),
+      headers: this.options.token ? { authorization: `Bearer ${this.options.token}` } : {},
+      error: (status, code, message, body) => new AetherApiError(status, code, message, body),
+    };
+  }
+
+  async listWorkers() {
+    return (await this.#call<RouteAnswer<'listWorkers', 200>>('listWorkers')).workers;
+  }
+
+  getWorker(id: string) {
+    return this.#call<RouteAnswer<'getWorker', 200>>('getWorker', { params: { id } });
   }
 
   getTask(id: string) {
-    return this.request<Task>('GET', `/tasks/${encodeURIComponent(id)}`);
+    return this.#call<RouteAnswer<'getTask', 200>>('getTask', { params: { id } });
   }
 
-  runJob(
-    idOrName: string,
-    body: { name: string; steps: Omit<ExecuteRequest, 'stdin' | 'priority'>[] },
-    opts: { wait?: boolean } = {},
-  ) {
-    return this.request<WriteAccepted & { job: Job }>('POST', `/vms/${encodeURIComponent(idOrName)}/jobs`, {
+  runJob(idOrName: string, body: RouteBody<'runJob'>, opts: { wait?: boolean } = {}) {
+    return this.#call<WriteAnswer<'runJob'>>('runJob', {
+      params: { id: idOrName },
       body,
       query: { wait: opts.wait },
     });
   }
 
   getJob(id: string) {
-    return this.request<Job>('GET', `/jobs/${encodeURIComponent(id)}`);
+    return this.#call<RouteAnswer<'getJob', 200>>('getJob', { params: { id } });
   }
 
-  /** Health answers 503 with a body when degraded; both are returned, not thrown. */
-  async health(): Promise<Health> {
-    const res = await this.fetch('GET', '/health', {});
-    if (res.status === 200 || res.status === 503) return (await res.json()) as Health;
-    throw await this.errorFrom(res);
+  /** Liveness: answers while the gateway serves HTTP. */
+  health() {
+    return this.#call<RouteAnswer<'getHealth', 200>>('getHealth');
   }
 
+  /** Readiness answers 503 with a body when a component is not ok; both are returned, not thrown. */
+  async ready(): Promise<RouteAnswer<'getReady', 200 | 503>> {
+    const res = await this.#open('getReady', {});
+    if (res.status === 200 || res.status === 503) {
+      return (await res.json()) as RouteAnswer<'getReady', 200 | 503>;
+    }
+    throw await this.#errorFrom(res);
+  }
+
+  /** The OpenAPI document this gateway serves. */
+  openApiDocument() {
+    return this.#call<RouteAnswer<'getOpenApiDocument', 200>>('getOpenApiDocument');
+  }
+
+  /** Makes an API key; `secret` in the answer is the key, shown this once. */
+  createKey(body: RouteBody<'createKey'>) {
+    return this.#call<RouteAnswer<'createKey', 201>>('createKey', { body });
+  }
+
+  async listKeys() {
+    return (await this.#call<RouteAnswer<'listKeys', 200>>('listKeys')).keys;
+  }
+
+  revokeKey(id: string) {
+    return this.#call<RouteAnswer<'revokeKey', 200>>('revokeKey', { params: { id } });
+  }
+
+  /** Prometheus metrics of the gateway's node, as text (needs an admin key). */
+  async metrics(): Promise<string> {
+    const res = await this.#open('getMetrics', {});
+    if (!res.ok) throw await this.#errorFrom(res);
+    return res.text();
+  }
+
+  /** Any request under /api/v1, for what the typed methods do not cover. */
   async request<T>(method: string, path: string, init: { body?: unknown; query?: Query } = {}): Promise<T> {
-    const res = await this.fetch(method, path, init);
-    if (!res.ok) throw await this.errorFrom(res);
+    const res = await this.#fetch(method, `${API_PREFIX}${path}`, init);
+    if (!res.ok) throw await this.#errorFrom(res);
     return (await res.json()) as T;
   }
 
-  private async fetch(
+  /** Calls an operation of the route table and reads its JSON answer; an error answer throws. */
+  async #call<T>(operation: OperationId, init: CallInit = {}): Promise<T> {
+    const res = await this.#open(operation, init);
+    if (!res.ok) throw await this.#errorFrom(res);
+    return (await res.json()) as T;
+  }
+
+  #open(operation: OperationId, init: CallInit): Promise<Response> {
+    const route = API_ROUTES[operation];
+    return this.#fetch(route.method, fillPath(route.path, init.params ?? {}), init);
+  }
+
+  async #fetch(
     method: string,
     path: string,
     init: { body?: unknown; query?: Query; signal?: AbortSignal | undefined },
   ): Promise<Response> {
-    const url = new URL(this.base + path);
+    const url = new URL(this.#origin + path);
     for (const [key, value] of Object.entries(init.query ?? {})) {
       if (value !== undefined && value !== false) url.searchParams.set(key, String(value));
     }
@@ -185,7 +269,7 @@ export class AetherClient {
     }
   }
 
-  private async errorFrom(res: Response): Promise<AetherApiError> {
+  async #errorFrom(res: Response): Promise<AetherApiError> {
     const text = await res.text();
     try {
       const parsed = JSON.parse(text) as { error?: ApiErrorBody };

@@ -51,7 +51,15 @@ describe('substituteEnv', () => {
 describe('parseConfigFile', () => {
   it('maps every section key to its option', () => {
     const text = `
-server: { host: 0.0.0.0, port: 9000, body_limit_bytes: 2048, wait_timeout_ms: 1000 }
+server:
+  host: 0.0.0.0
+  port: 9000
+  body_limit_bytes: 2048
+  wait_timeout_ms: 1000
+  request_timeout_ms: 5000
+  rate_limit_max: 10
+  rate_limit_window_ms: 1000
+  cors_origins: https://app.example.com
 storage: { database_url: "postgres://db/x", data_dir: /srv/aether }
 queue: { redis_url: "redis://r:6379", embedded: bullmq, lock_ms: 40000, reconcile_interval_ms: 5000 }
 event_bus: { redis_url: "redis://events:6379" }
@@ -65,7 +73,22 @@ vmm:
   drivers: process,docker
   image_dir: /srv/images
 docker: { host: "unix:///run/docker.sock", image: "python:3.12-slim", network: aether-net }
-qemu: { accel: tcg, image: 0123456789ab }
+qemu: { accel: tcg, image: 0123456789ab, network: tap }
+network:
+  bridge: br-test
+  cidr: 10.20.0.1/16
+  egress_block_private: false
+  egress_allow: 10.20.0.0/24,192.0.2.7
+  taps: pool
+  tap_user: 1000
+firecracker:
+  binary: /opt/fc/firecracker
+  kernel: /srv/kernels/vmlinux
+  image: 0123456789ab
+  jailer: false
+  jailer_binary: /opt/fc/jailer
+  chroot_base: /srv/jails
+  jailer_uid_base: 500000
 worker:
   id: w-1
   concurrency: 4
@@ -73,7 +96,23 @@ worker:
   lease_ms: 3000
   grace_ms: 9000
   drain_timeout_ms: 7000
+metrics: { port: 9464, host: 0.0.0.0 }
 logging: { level: debug }
+auth:
+  mode: on
+  credentials_file: /srv/credentials.json
+  jwt_secret: 0123456789abcdef0123456789abcdef
+  jwt_public_key: ""
+  jwt_jwks_url: https://login.example.com/jwks.json
+  jwt_issuer: https://login.example.com
+  jwt_audience: aetherium
+  jwt_algorithms: HS256
+  jwt_project_claim: project
+  jwt_admin_scope: aether:admin
+  quota_vms: 5
+  quota_vcpus: 10
+  quota_memory_mib: 4096
+  quota_projects: ci=1/2/1024
 `;
     const file = parseConfigFile(text, FILE, {});
     expect(Object.keys(file.values).sort()).toEqual(Object.keys(CONFIG_OPTIONS).sort());
@@ -94,9 +133,25 @@ logging: { level: debug }
       imageDir: '/srv/images',
       qemuAccel: 'tcg',
       qemuImage: '0123456789ab',
+      qemuNetwork: 'tap',
+      networkBridge: 'br-test',
+      networkCidr: '10.20.0.1/16',
+      networkEgressBlockPrivate: false,
+      networkEgressAllow: '10.20.0.0/24,192.0.2.7',
+      networkTaps: 'pool',
+      networkTapUser: '1000',
+      firecrackerBinary: '/opt/fc/firecracker',
+      firecrackerKernel: '/srv/kernels/vmlinux',
+      firecrackerImage: '0123456789ab',
+      firecrackerJailer: false,
+      firecrackerJailerBinary: '/opt/fc/jailer',
+      firecrackerChrootBase: '/srv/jails',
+      firecrackerJailerUidBase: 500_000,
       workerId: 'w-1',
       workerLeaseMs: 3000,
       drainTimeoutMs: 7000,
+      metricsPort: 9464,
+      metricsHost: '0.0.0.0',
       logLevel: 'debug',
     });
   });
@@ -110,8 +165,12 @@ logging: { level: debug }
       'vmm',
       'docker',
       'qemu',
+      'network',
+      'firecracker',
       'worker',
+      'metrics',
       'logging',
+      'auth',
     ]);
     for (const option of Object.values(CONFIG_OPTIONS)) expect(option.file).toMatch(/^[a-z_]+\.[a-z_]+$/);
   });
@@ -143,7 +202,7 @@ logging: { level: debug }
 
   it('rejects unknown sections and keys, naming the file, the line and the likely key', () => {
     expect(errorOf(() => parseConfigFile('sever:\n  port: 1\n', FILE, {})).message).toBe(
-      'config file aether.yaml:1: unknown section sever (did you mean server?); sections are server, storage, queue, event_bus, vmm, docker, qemu, worker, logging',
+      'config file aether.yaml:1: unknown section sever (did you mean server?); sections are server, storage, queue, event_bus, vmm, docker, qemu, network, firecracker, worker, metrics, logging, auth',
     );
     expect(errorOf(() => parseConfigFile('server:\n  port: 1\n  hots: x\n', FILE, {})).message).toBe(
       'config file aether.yaml:3: unknown key server.hots (did you mean server.host?)',

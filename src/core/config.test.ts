@@ -41,6 +41,15 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ REDIS_URL: 'redis://[bad' })).toThrow(/REDIS_URL/);
   });
 
+  it('keeps the metrics listener off unless a port is set, on loopback by default', () => {
+    expect(loadConfig({})).toMatchObject({ metricsPort: null, metricsHost: '127.0.0.1' });
+    expect(loadConfig({ AETHER_METRICS_PORT: '9464' }).metricsPort).toBe(9464);
+    expect(loadConfig({ AETHER_METRICS_PORT: '9464' }, { metricsPort: '0' }).metricsPort).toBe(0);
+    for (const bad of ['70000', 'http', '-1']) {
+      expect(() => loadConfig({ AETHER_METRICS_PORT: bad })).toThrow(/metricsPort \(AETHER_METRICS_PORT=/);
+    }
+  });
+
   it('names the flag when a flag is bad', () => {
     expect(() => loadConfig({}, { port: 'x' })).toThrow(/port \(--port="x"\)/);
     expect(() => loadConfig({}, { logLevel: 'loud' })).toThrow(/logLevel \(--log-level="loud"\)/);

@@ -2,6 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { AetherError } from './errors.js';
+import { parseIpv4Cidr } from './ipv4.js';
 import { DRIVER_NAMES } from './vm.js';
 
 const MiB = 1024 * 1024;
@@ -122,6 +123,90 @@ export const CONFIG_OPTIONS = {
     default: '',
     doc: 'Short id of the guest image qemu VMs boot; empty = the newest one built with --vm',
   },
+  qemuNetwork: {
+    env: 'AETHER_QEMU_NETWORK',
+    file: 'qemu.network',
+    default: 'user',
+    doc: 'Network of qemu VMs created with `network: true`: user (QEMU user-mode NAT, no root) or tap (the host bridge, with egress rules)',
+  },
+  networkBridge: {
+    env: 'AETHER_NETWORK_BRIDGE',
+    file: 'network.bridge',
+    default: 'aetherium0',
+    doc: 'Host bridge that microVMs on TAP devices join (`aether network setup` makes it)',
+  },
+  networkCidr: {
+    env: 'AETHER_NETWORK_CIDR',
+    file: 'network.cidr',
+    default: '172.16.0.1/24',
+    doc: "The bridge's address and prefix; guests are leased the subnet's other addresses",
+  },
+  networkEgressBlockPrivate: {
+    env: 'AETHER_NETWORK_EGRESS_BLOCK_PRIVATE',
+    file: 'network.egress_block_private',
+    default: true,
+    doc: 'Block guests from private ranges (10/8, 172.16/12, 192.168/16, 100.64/10, 198.18/15); link-local, metadata and the host are blocked always',
+  },
+  networkEgressAllow: {
+    env: 'AETHER_NETWORK_EGRESS_ALLOW',
+    file: 'network.egress_allow',
+    default: '',
+    doc: 'IPv4 CIDRs guests may reach even where blocked, comma-separated',
+  },
+  networkTaps: {
+    env: 'AETHER_NETWORK_TAPS',
+    file: 'network.taps',
+    default: 'auto',
+    doc: 'Where a worker gets TAP devices: create (needs CAP_NET_ADMIN), pool (`aether network setup --tap-pool N`) or auto (create with CAP_NET_ADMIN, else pool)',
+  },
+  networkTapUser: {
+    env: 'AETHER_NETWORK_TAP_USER',
+    file: 'network.tap_user',
+    default: '',
+    doc: "Uid owning the TAPs a worker creates (the VMM runs as it); empty = the worker's own",
+  },
+  firecrackerBinary: {
+    env: 'AETHER_FIRECRACKER_BIN',
+    file: 'firecracker.binary',
+    default: 'firecracker',
+    doc: 'The firecracker binary: a path, or a name looked up on the PATH',
+  },
+  firecrackerKernel: {
+    env: 'AETHER_KERNEL',
+    file: 'firecracker.kernel',
+    default: '',
+    doc: 'Absolute path of the uncompressed guest kernel (vmlinux) firecracker VMs boot (`aether image kernel` builds it)',
+  },
+  firecrackerImage: {
+    env: 'AETHER_FIRECRACKER_IMAGE',
+    file: 'firecracker.image',
+    default: '',
+    doc: 'Short id of the guest image firecracker VMs boot; empty = the newest one built with --vm',
+  },
+  firecrackerJailer: {
+    env: 'AETHER_FIRECRACKER_JAILER',
+    file: 'firecracker.jailer',
+    default: true,
+    doc: 'Start each VMM through the jailer (chroot, own uid, cgroup v2; needs root): true for production, false to run VMMs unjailed as the worker user',
+  },
+  firecrackerJailerBinary: {
+    env: 'AETHER_JAILER_BIN',
+    file: 'firecracker.jailer_binary',
+    default: 'jailer',
+    doc: 'The jailer binary, from the same release as firecracker: a path, or a name looked up on the PATH',
+  },
+  firecrackerChrootBase: {
+    env: 'AETHER_JAILER_CHROOT_BASE',
+    file: 'firecracker.chroot_base',
+    default: '/srv/jailer',
+    doc: "Where the jailer makes each VM's chroot; root-owned, on the same file system as the data dir",
+  },
+  firecrackerJailerUidBase: {
+    env: 'AETHER_JAILER_UID_BASE',
+    file: 'firecracker.jailer_uid_base',
+    default: 900_000,
+    doc: 'Group id of jailed VMMs; each runs as its own uid just above it (65535 of them); workers sharing a host need ranges apart',
+  },
   createTimeoutMs: {
     env: 'AETHER_CREATE_TIMEOUT_MS',
     file: 'vmm.create_timeout_ms',
@@ -182,11 +267,121 @@ export const CONFIG_OPTIONS = {
     default: 30_000,
     doc: 'On SIGTERM, how long a worker waits for running tasks before handing them back',
   },
+  metricsPort: {
+    env: 'AETHER_METRICS_PORT',
+    file: 'metrics.port',
+    default: '',
+    doc: 'TCP port of a separate, unauthenticated listener serving only GET /metrics (for `aether worker`); empty = none (a gateway serves /metrics on its own port, to admins)',
+  },
+  metricsHost: {
+    env: 'AETHER_METRICS_HOST',
+    file: 'metrics.host',
+    default: '127.0.0.1',
+    doc: 'Address the metrics listener binds; keep it loopback or private (no authentication)',
+  },
   logLevel: {
     env: 'AETHER_LOG_LEVEL',
     file: 'logging.level',
     default: 'info',
     doc: 'fatal, error, warn, info, debug, trace or silent',
+  },
+  auth: {
+    env: 'AETHER_AUTH',
+    file: 'auth.mode',
+    default: 'on',
+    doc: '`on`: every route but health, docs and the spec needs an API key or JWT; `off` only on a loopback address',
+  },
+  credentialsFile: {
+    env: 'AETHER_CREDENTIALS_FILE',
+    file: 'auth.credentials_file',
+    default: '',
+    doc: 'Where `aether up` saves the local admin key for the CLI; empty = ~/.config/aetherium/credentials.json',
+  },
+  jwtSecret: {
+    env: 'AETHER_JWT_SECRET',
+    file: 'auth.jwt_secret',
+    default: '',
+    doc: 'HS256 secret (at least 32 bytes) that signs accepted JWTs',
+  },
+  jwtPublicKey: {
+    env: 'AETHER_JWT_PUBLIC_KEY',
+    file: 'auth.jwt_public_key',
+    default: '',
+    doc: 'PEM public key (RSA, EC or Ed25519) that signs accepted JWTs',
+  },
+  jwtJwksUrl: {
+    env: 'AETHER_JWT_JWKS_URL',
+    file: 'auth.jwt_jwks_url',
+    default: '',
+    doc: 'JWKS URL whose keys sign accepted JWTs',
+  },
+  jwtIssuer: {
+    env: 'AETHER_JWT_ISSUER',
+    file: 'auth.jwt_issuer',
+    default: '',
+    doc: 'Required `iss` of JWTs',
+  },
+  jwtAudience: {
+    env: 'AETHER_JWT_AUDIENCE',
+    file: 'auth.jwt_audience',
+    default: 'aetherium',
+    doc: 'Required `aud` of JWTs',
+  },
+  jwtAlgorithms: {
+    env: 'AETHER_JWT_ALGORITHMS',
+    file: 'auth.jwt_algorithms',
+    default: '',
+    doc: 'Accepted `alg`s, comma-separated; empty = HS256 with a secret, else RS256, ES256 and EdDSA',
+  },
+  jwtProjectClaim: {
+    env: 'AETHER_JWT_PROJECT_CLAIM',
+    file: 'auth.jwt_project_claim',
+    default: 'project',
+    doc: "JWT claim naming the caller's project",
+  },
+  jwtAdminScope: {
+    env: 'AETHER_JWT_ADMIN_SCOPE',
+    file: 'auth.jwt_admin_scope',
+    default: 'aether:admin',
+    doc: 'A JWT whose `scope` holds this is an admin',
+  },
+  quotaVms: { env: 'AETHER_QUOTA_VMS', file: 'auth.quota_vms', default: 100, doc: 'Live VMs per project' },
+  quotaVcpus: { env: 'AETHER_QUOTA_VCPUS', file: 'auth.quota_vcpus', default: 256, doc: 'vCPUs per project' },
+  quotaMemoryMiB: {
+    env: 'AETHER_QUOTA_MEMORY_MIB',
+    file: 'auth.quota_memory_mib',
+    default: 262_144,
+    doc: 'Memory of live VMs per project, MiB',
+  },
+  quotaProjects: {
+    env: 'AETHER_QUOTA_PROJECTS',
+    file: 'auth.quota_projects',
+    default: '',
+    doc: 'Per-project quotas, `project=vms/vcpus/memory_mib` comma-separated (e.g. `ci=20/40/40960`)',
+  },
+  rateLimitMax: {
+    env: 'AETHER_RATE_LIMIT_MAX',
+    file: 'server.rate_limit_max',
+    default: 6000,
+    doc: 'Requests per project (or per address before authentication) per window',
+  },
+  rateLimitWindowMs: {
+    env: 'AETHER_RATE_LIMIT_WINDOW_MS',
+    file: 'server.rate_limit_window_ms',
+    default: 60_000,
+    doc: 'Rate limit window',
+  },
+  corsOrigins: {
+    env: 'AETHER_CORS_ORIGINS',
+    file: 'server.cors_origins',
+    default: '',
+    doc: 'Browser origins allowed to call the API, comma-separated; empty = none',
+  },
+  requestTimeoutMs: {
+    env: 'AETHER_REQUEST_TIMEOUT_MS',
+    file: 'server.request_timeout_ms',
+    default: 30_000,
+    doc: 'Longest a client may take to send a request',
   },
 } as const;
 
@@ -194,9 +389,36 @@ export type ConfigKey = keyof typeof CONFIG_OPTIONS;
 
 const positiveInt = z.coerce.number().int().positive();
 
+/** JWT algorithms we accept at all; `none` and anything symmetric-but-unnamed are never among them. */
+export const JWT_ALGORITHMS: readonly string[] = [
+  'HS256',
+  'HS384',
+  'HS512',
+  'RS256',
+  'PS256',
+  'ES256',
+  'EdDSA',
+];
+
+/** One `project=vms/vcpus/memory_mib` entry of `quotaProjects`. */
+export const QUOTA_ENTRY = /^([a-z0-9][a-z0-9_-]{0,62})=(\d+)\/(\d+)\/(\d+)$/;
+
 /** A URL with one of `schemes`, parseable as a whole (an empty string means "not set"). */
 function urlOption(schemes: RegExp, what: string) {
   return z.string().refine((v) => v === '' || (schemes.test(v) && URL.canParse(v)), `must be a ${what} URL`);
+}
+
+/** A host address inside its subnet, with a prefix of 8 to 30: `172.16.0.1/24`. */
+function isBridgeCidr(value: string): boolean {
+  const cidr = parseIpv4Cidr(value);
+  return (
+    cidr !== null &&
+    value.includes('/') &&
+    cidr.prefixLength >= 8 &&
+    cidr.prefixLength <= 30 &&
+    cidr.address !== cidr.network &&
+    cidr.address !== cidr.network + cidr.size - 1
+  );
 }
 
 export const configSchema = z.object({
@@ -240,6 +462,40 @@ export const configSchema = z.object({
     .string()
     .regex(/^([0-9a-f]{12}|)$/, 'must be a 12-hex-digit image id (aether image ls) or empty'),
   dockerNetwork: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, 'must name a Docker network'),
+  qemuNetwork: z.enum(['user', 'tap']),
+  networkBridge: z
+    .string()
+    .regex(
+      /^[A-Za-z][A-Za-z0-9_-]{0,14}$/,
+      'must be an interface name: a letter, then letters, digits, _ or -; at most 15',
+    ),
+  networkCidr: z
+    .string()
+    .refine(isBridgeCidr, 'must be the bridge address with a prefix of 8 to 30, such as 172.16.0.1/24'),
+  networkEgressBlockPrivate: z
+    .union([z.boolean(), z.enum(['true', 'false'])])
+    .transform((v) => v === true || v === 'true'),
+  networkEgressAllow: z
+    .string()
+    .refine(
+      (v) => v.split(',').every((part) => part.trim() === '' || parseIpv4Cidr(part.trim()) !== null),
+      'must list IPv4 CIDRs, comma-separated (10.1.0.0/16,192.0.2.7)',
+    ),
+  networkTaps: z.enum(['auto', 'create', 'pool']),
+  networkTapUser: z.string().regex(/^(\d{1,10}|)$/, 'must be a numeric uid or empty'),
+  firecrackerBinary: z.string().regex(/^[^\0\s]{1,4096}$/, 'must be a path or a program name'),
+  firecrackerKernel: z
+    .string()
+    .refine((v) => v === '' || path.isAbsolute(v), 'must be an absolute path (or empty)'),
+  firecrackerImage: z
+    .string()
+    .regex(/^([0-9a-f]{12}|)$/, 'must be a 12-hex-digit image id (aether image ls) or empty'),
+  firecrackerJailer: z
+    .union([z.boolean(), z.enum(['true', 'false'])])
+    .transform((v) => v === true || v === 'true'),
+  firecrackerJailerBinary: z.string().regex(/^[^\0\s]{1,4096}$/, 'must be a path or a program name'),
+  firecrackerChrootBase: z.string().refine((v) => path.isAbsolute(v), 'must be an absolute path'),
+  firecrackerJailerUidBase: z.coerce.number().int().min(1000).max(4_294_000_000),
   createTimeoutMs: positiveInt,
   executeTimeoutMs: positiveInt,
   deleteTimeoutMs: positiveInt,
@@ -250,7 +506,48 @@ export const configSchema = z.object({
   workerLeaseMs: positiveInt,
   workerGraceMs: positiveInt,
   drainTimeoutMs: positiveInt,
+  metricsPort: z
+    .string()
+    .regex(/^(\d{1,5}|)$/, 'must be a TCP port, or empty for no metrics listener')
+    .transform((v) => (v === '' ? null : Number(v)))
+    .refine((v) => v === null || v <= 65_535, 'must be at most 65535'),
+  metricsHost: z.string().min(1),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  auth: z.enum(['on', 'off']),
+  credentialsFile: z.string(),
+  jwtSecret: z.string().refine((v) => v === '' || Buffer.byteLength(v) >= 32, 'must be at least 32 bytes'),
+  jwtPublicKey: z
+    .string()
+    .refine((v) => v === '' || v.includes('-----BEGIN PUBLIC KEY-----'), 'must be a PEM public key'),
+  jwtJwksUrl: urlOption(/^https?:\/\//, 'http(s)://'),
+  jwtIssuer: z.string(),
+  jwtAudience: z.string(),
+  jwtAlgorithms: z
+    .string()
+    .refine(
+      (v) => v.split(',').every((a) => a.trim() === '' || JWT_ALGORITHMS.includes(a.trim())),
+      `use some of ${JWT_ALGORITHMS.join(', ')}`,
+    ),
+  jwtProjectClaim: z.string().min(1),
+  jwtAdminScope: z.string().min(1),
+  quotaVms: z.coerce.number().int().min(0),
+  quotaVcpus: z.coerce.number().int().min(0),
+  quotaMemoryMiB: z.coerce.number().int().min(0),
+  quotaProjects: z
+    .string()
+    .refine(
+      (v) => v.trim() === '' || v.split(',').every((e) => QUOTA_ENTRY.test(e.trim())),
+      'use project=vms/vcpus/memory_mib, comma-separated',
+    ),
+  rateLimitMax: positiveInt,
+  rateLimitWindowMs: positiveInt,
+  corsOrigins: z
+    .string()
+    .refine(
+      (v) => v.split(',').every((o) => o.trim() === '' || /^https?:\/\/[^/\s]+$/.test(o.trim())),
+      'use origins such as https://app.example.com, comma-separated',
+    ),
+  requestTimeoutMs: positiveInt,
 });
 
 export type AetherConfig = Readonly<z.infer<typeof configSchema>>;
@@ -268,8 +565,11 @@ export interface ConfigFileValues {
 /** Where an option's value came from. */
 export type ConfigSource = 'flag' | 'file' | 'env' | 'default';
 
+/** The options whose value is always a number. */
+type NumericKey = { [K in ConfigKey]: AetherConfig[K] extends number ? K : never }[ConfigKey];
+
 /** Options whose `a < b` relation keeps workers and their observers consistent. */
-const ORDERED_OPTIONS: readonly [ConfigKey, ConfigKey, string][] = [
+const ORDERED_OPTIONS: readonly [NumericKey, NumericKey, string][] = [
   ['heartbeatIntervalMs', 'workerLeaseMs', 'a worker must renew its registration before its lease runs out'],
   ['workerLeaseMs', 'workerGraceMs', 'a worker must give up its VMs before other nodes declare it dead'],
 ];
@@ -361,9 +661,17 @@ export function loadConfig(
       value = String(value);
     }
     raw[key] = value;
-    if (typeof value !== 'string' && typeof value !== 'number') {
+    // A boolean option takes YAML's true/false as they are, and the env's text 'true'/'false'.
+    const isBooleanOption = typeof option.default === 'boolean';
+    if (
+      typeof value !== 'string' &&
+      typeof value !== 'number' &&
+      !(isBooleanOption && typeof value === 'boolean')
+    ) {
       wrongType.add(key);
-      problems.push(`${label(key)}: expected a ${typeof option.default === 'number' ? 'number' : 'string'}`);
+      problems.push(
+        `${label(key)}: expected a ${isBooleanOption ? 'boolean' : typeof option.default === 'number' ? 'number' : 'string'}`,
+      );
     }
   }
   if (raw.workerId === '<hostname>') raw.workerId = defaultWorkerId();

@@ -1,3 +1,4 @@
+import type { NetworkAttachment } from './network-attachment.js';
 import type { DriverName, IsolationInfo } from './vm.js';
 
 export interface VmSpec {
@@ -9,6 +10,11 @@ export interface VmSpec {
   image?: string;
   /** Outbound network access; default none (loopback only). */
   network?: boolean;
+  /**
+   * For a driver with `tapNetwork`: the TAP, MAC and address the worker leased to this VM on the
+   * host bridge (given when `network` is true). Data only: the driver opens the TAP, nothing more.
+   */
+  networkAttachment?: NetworkAttachment;
 }
 
 export interface ExecRequest {
@@ -63,6 +69,12 @@ export interface DriverHealth {
 export interface VmDriver {
   readonly name: DriverName;
   readonly isolation: IsolationInfo;
+  /**
+   * True when VMs created with `network: true` join the host bridge through a TAP: the worker
+   * then leases one and passes it as `spec.networkAttachment`. Absent or false: the driver
+   * networks its VMs itself (Docker networks, QEMU user mode).
+   */
+  readonly tapNetwork?: boolean;
   /** Allocates the VM's resources; idempotent per id. */
   create(spec: VmSpec, signal?: AbortSignal): Promise<void>;
   /** Boots the VM and waits until its agent answers; idempotent when already running. */

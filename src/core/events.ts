@@ -1,4 +1,5 @@
 import type { WireError } from './errors.js';
+import type { OutputStream } from './output.js';
 import type { TaskStatus, TaskType } from './task.js';
 import type { VmStatus } from './vm.js';
 
@@ -32,10 +33,16 @@ export interface EventMap {
   'task.cancelled': TaskEvent;
   'worker.joined': { workerId: string; epoch: number; host: string };
   'worker.left': { workerId: string; epoch: number; status: 'stopped' | 'dead'; reason: string };
+  /** One stored chunk of output (core/output.ts), published as soon as the command wrote it. */
   'execution.output': {
     executionId: string;
     taskId: string | null;
-    stream: 'stdout' | 'stderr';
+    stream: OutputStream;
+    /** The chunk's number in the store: a reader drops what it already replayed by it. */
+    seq: number;
+    /** Byte offset of the chunk within its stream. */
+    offset: number;
+    /** The chunk's bytes, base64 (output is bytes, not always UTF-8 text). */
     data: string;
   };
   'execution.completed': { executionId: string; taskId: string | null; exitCode: number | null };
@@ -51,5 +58,16 @@ export type Unsubscribe = () => void;
 export interface EventBus {
   publish<E extends EventName>(event: E, payload: EventMap[E]): Promise<void>;
   subscribe<E extends EventName>(event: E, handler: (payload: EventMap[E]) => void): Unsubscribe;
+  /**
+   * Resolves once every subscription made so far receives events, where subscribing takes effect
+   * asynchronously (Redis); absent where it is immediate. A reader that replays the store after
+   * subscribing waits for it, so nothing published in between is missed.
+   */
+  ready?(): Promise<void>;
+  /**
+   * Rejects when events cannot cross to other processes now (the transport is unreachable or the
+   * bus is closed): a readiness probe, not a delivery guarantee.
+   */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }

@@ -2,6 +2,7 @@ import type { ErrorCode, WireError } from './errors.js';
 
 export interface ExecutionRecord {
   id: string;
+  project: string;
   vmId: string;
   taskId: string | null;
   jobId: string | null;
@@ -28,6 +29,7 @@ export type JobStatus = (typeof JOB_STATUSES)[number];
 /** A named list of commands run in one VM, in order; stops at the first failing step. */
 export interface JobRecord {
   id: string;
+  project: string;
   name: string;
   vmId: string;
   taskId: string | null;

@@ -1,5 +1,8 @@
 import type { TaskPriority, TaskType } from './task.js';
 
+/** Tasks waiting in one queue name, by priority. */
+export type PriorityCounts = Record<TaskPriority, number>;
+
 /** What the queue carries: only enough to find the task in the store. */
 export interface QueuedTask {
   /** The task id; also the queue's job id, so enqueueing twice is a no-op. */
@@ -66,6 +69,13 @@ export interface TaskQueue {
   /** True when the queue holds the task (waiting, delayed or active). */
   has(taskId: string, queueName?: string): Promise<boolean>;
   counts(queueName?: string): Promise<Record<'waiting' | 'active' | 'delayed' | 'failed', number>>;
+  /**
+   * The queue's depth: tasks waiting to be delivered, by queue name and priority (running tasks
+   * and delayed retries are not counted; `counts` has them). Every priority is present, zeros
+   * included. Without a queue name: every queue name any instance of the namespace has used;
+   * with one: that name only, zeros if it was never used.
+   */
+  depth(queueName?: string): Promise<Record<string, PriorityCounts>>;
   /**
    * Stops handing new tasks to this instance's processors; running ones go on, and tasks stay
    * queued for other consumers. For a worker that drains or fences itself.

@@ -1,11 +1,16 @@
+import type { ApiKeyRecord, NewApiKey, StoredApiKey } from './api-key.js';
 import type { WireError } from './errors.js';
 import type { ExecutionRecord, JobRecord, JobStatus, JobStepResult } from './execution.js';
+import type { NetworkLease, NetworkLeaseFilter, NetworkLeaseRequest } from './network-lease.js';
+import type { OutputChunk } from './output.js';
+import type { Quota } from './principal.js';
 import type { TaskPriority, TaskRecord, TaskStatus, TaskType } from './task.js';
 import type { DriverName, IsolationInfo, VmRecord, VmStatus } from './vm.js';
 import type { WorkerRecord, WorkerRegistration, WorkerStatus } from './worker.js';
 
 export interface NewVm {
   id: string;
+  project: string;
   name: string;
   driver: DriverName;
   vcpus: number;
@@ -19,6 +24,7 @@ export interface NewVm {
 
 export interface NewTask<T extends TaskType = TaskType> {
   id: string;
+  project: string;
   type: T;
   priority: TaskPriority;
   payload: TaskRecord<T>['payload'];
@@ -29,6 +35,7 @@ export interface NewTask<T extends TaskType = TaskType> {
 
 export interface NewExecution {
   id: string;
+  project: string;
   vmId: string;
   taskId: string | null;
   jobId: string | null;
@@ -89,6 +96,8 @@ export interface TaskPatch {
 }
 
 export interface VmFilter {
+  /** Only VMs of this project. */
+  project?: string;
   status?: readonly VmStatus[];
   workerId?: string;
   /** Include VMs in status `deleted` (default false). */
@@ -101,6 +110,13 @@ export interface TaskFilter {
   vmId?: string;
   workerId?: string;
   limit?: number;
+}
+
+/** How many VMs are in one status on one driver. */
+export interface VmCount {
+  status: VmStatus;
+  driver: DriverName;
+  count: number;
 }
 
 export interface StateChange {
@@ -123,11 +139,25 @@ export interface StateChange {
 export interface Store {
   readonly kind: 'postgres' | 'pglite';
 
-  insertVm(vm: NewVm): Promise<VmRecord>;
+  /**
+   * With `quota`, the insert happens only if the project's live VMs (any status but deleted,
+   * failed or lost) plus this one stay within it, checked and written atomically (concurrent
+   * creates in one project are serialised); otherwise ERR_QUOTA_EXCEEDED.
+   */
+  insertVm(vm: NewVm, options?: { quota?: Quota }): Promise<VmRecord>;
   getVm(id: string): Promise<VmRecord | null>;
   /** Resolves an id or a name (of a VM that is not deleted). */
-  findVm(idOrName: string): Promise<VmRecord | null>;
+  /**
+   * Resolves an id (any project) or a name of a VM that is not deleted: within `project` when
+   * given, else across projects (a name live in several is ERR_VM_NAME_AMBIGUOUS).
+   */
+  findVm(idOrName: string, project?: string): Promise<VmRecord | null>;
   listVms(filter?: VmFilter): Promise<VmRecord[]>;
+  /**
+   * VMs per status and driver across every project, in one grouped query (a metrics scrape
+   * calls it). Deleted VMs are history, not load: never counted. Groups with no VM are left out.
+   */
+  countVms(): Promise<VmCount[]>;
   transitionVm(id: string, change: Transition<VmStatus>, patch?: VmPatch): Promise<VmRecord | null>;
   updateVm(id: string, patch: VmPatch): Promise<VmRecord | null>;
 
@@ -151,6 +181,23 @@ export interface Store {
     outcome: ExecutionOutcome,
     fence?: AttemptFence,
   ): Promise<ExecutionRecord | null>;
+  /**
+   * Stores chunks of an execution's output as it runs (core/output.ts). Rules:
+   * - Written only while the execution is not complete and (with `fence`) while that attempt
+   *   holds its task; otherwise nothing changes and false is returned. The writer stores every
+   *   chunk before completing the execution, so a complete execution's chunks are all stored.
+   * - A seq already stored is kept as it is, so writing a batch again is harmless.
+   * - A batch starting at seq 1 is a new attempt's first: it replaces whatever was stored before.
+   * - An execution's stored stdout (stderr) is the text (`outputText`) of the concatenated bytes of
+   *   its stdout (stderr) chunks, NUL replaced by U+FFFD.
+   */
+  appendExecutionOutput(id: string, chunks: readonly OutputChunk[], fence?: AttemptFence): Promise<boolean>;
+  /**
+   * Stored chunks with seq above `afterSeq` (default 0), in seq order, at most `limit` (default
+   * 1000). Empty for an unknown execution, and for one recorded before chunks were kept (its
+   * output is only in the execution record).
+   */
+  listExecutionOutput(id: string, options?: { afterSeq?: number; limit?: number }): Promise<OutputChunk[]>;
 
   insertJob(job: Omit<JobRecord, 'createdAt' | 'updatedAt' | 'results' | 'status'>): Promise<JobRecord>;
   getJob(id: string): Promise<JobRecord | null>;
@@ -160,6 +207,29 @@ export interface Store {
   ): Promise<JobRecord | null>;
 
   listStateChanges(entityId: string): Promise<StateChange[]>;
+
+  /** Stores a key (its hash only); ids are unique. */
+  insertApiKey(key: NewApiKey): Promise<StoredApiKey>;
+  getApiKey(id: string): Promise<StoredApiKey | null>;
+  /** Newest first; all projects when `project` is not given. Revoked keys included. */
+  listApiKeys(project?: string): Promise<ApiKeyRecord[]>;
+  /** Sets `revokedAt` once; null for an unknown id. Revoking twice keeps the first time. */
+  revokeApiKey(id: string): Promise<ApiKeyRecord | null>;
+
+  /**
+   * Network leases (core/network-lease.ts). Allocation is one INSERT that picks the lowest free
+   * address of the range (skipping `reserved`) and the first free TAP name among `tapNames` on
+   * the request's host; unique (host, address) and (host, tap name) make concurrent allocations
+   * on any number of workers distinct, and a statement that lost a race is tried again.
+   * Idempotent per VM: a VM that holds a lease gets it back unchanged. No free address or TAP:
+   * ERR_NETWORK_EXHAUSTED. An unknown VM: ERR_VM_NOT_FOUND.
+   */
+  allocateNetworkLease(request: NetworkLeaseRequest): Promise<NetworkLease>;
+  getNetworkLease(vmId: string): Promise<NetworkLease | null>;
+  /** Leases on a host (optionally of one worker), by address. */
+  listNetworkLeases(filter: NetworkLeaseFilter): Promise<NetworkLease[]>;
+  /** Frees the VM's lease and returns what it held; null when it held none. */
+  releaseNetworkLease(vmId: string): Promise<NetworkLease | null>;
 
   /** Registers (or re-registers) a worker as `active` with the next epoch. */
   registerWorker(registration: WorkerRegistration): Promise<WorkerRecord>;

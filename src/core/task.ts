@@ -85,6 +85,7 @@ export const TASK_POLICIES: Record<TaskType, TaskPolicy> = {
 
 export interface TaskRecord<T extends TaskType = TaskType> {
   id: string;
+  project: string;
   type: T;
   status: TaskStatus;
   statusReason: string | null;

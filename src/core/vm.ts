@@ -75,6 +75,8 @@ export function driverSupports(driver: DriverName, feature: VmFeature): boolean 
 
 export interface VmRecord {
   id: string;
+  /** The project that owns it (see core/principal.ts). */
+  project: string;
   name: string;
   driver: DriverName;
   status: VmStatus;

@@ -1,45 +1,53 @@
-import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
-import {
-  jsonSchemaTransform,
-  serializerCompiler,
-  validatorCompiler,
-  type ZodTypeProvider,
-} from 'fastify-type-provider-zod';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { API_PREFIX } from '../api/routes.js';
+import { UNMATCHED_ROUTE } from '../metrics/http-metrics.js';
 import type { GatewayDeps, GatewaySettings } from './context.js';
-import { installErrorHandling } from './errors.js';
+import { frameworkErrorAnswer, installErrorHandling } from './errors.js';
+import { registerApiDocument } from './openapi.js';
+import { routeOptions } from './route-schema.js';
 import { executeRoutes } from './routes/execute.js';
 import { healthRoutes } from './routes/health.js';
+import { keyRoutes } from './routes/keys.js';
+import { metricsRoutes } from './routes/metrics.js';
 import { recordRoutes } from './routes/records.js';
+import { streamRoutes } from './routes/stream.js';
 import { vmRoutes } from './routes/vms.js';
-
-export const API_PREFIX = '/api/v1';
+import { installSecurity } from './security.js';
 
 /** The HTTP gateway. Thin routes: validate, call the service, let one handler map errors. */
 export async function buildGateway(deps: GatewayDeps, settings: GatewaySettings): Promise<FastifyInstance> {
   const app = Fastify({
     logger: false,
     bodyLimit: settings.bodyLimitBytes,
+    requestTimeout: settings.requestTimeoutMs,
+    // Ids and names are validated at 128 characters; the router's own cap must not be lower.
+    routerOptions: { maxParamLength: 256 },
+    frameworkErrors: frameworkErrorAnswer,
+    // Prototype poisoning in JSON bodies is refused, not silently stripped.
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
     // Request ids show up in logs and in error reports users send us.
     genReqId: () => crypto.randomUUID(),
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandling(app, deps.logger);
+  await installSecurity(app, deps.auth, settings.security);
+  const { metrics } = deps;
+  if (metrics) {
+    // Labelled by route pattern, never the URL: ids and probing paths would make a series each.
+    app.addHook('onResponse', async (request, reply) => {
+      metrics.http.observe({
+        route: request.routeOptions.url ?? UNMATCHED_ROUTE,
+        method: request.method,
+        status: reply.statusCode,
+        seconds: reply.elapsedTime / 1000,
+      });
+    });
+  }
 
-  await app.register(swagger, {
-    openapi: {
-      info: { title: 'Aetherium API', version: deps.version },
-      tags: [
-        { name: 'vms' },
-        { name: 'executions' },
-        { name: 'tasks' },
-        { name: 'jobs' },
-        { name: 'system' },
-      ],
-    },
-    transform: jsonSchemaTransform,
-  });
+  await registerApiDocument(app, deps.version);
 
   // A closing gateway answers what waits with 503 at once (the tasks go on), so a shutdown never
   // waits out a `?wait=true` of many minutes; Fastify then finishes the in-flight requests.
@@ -54,16 +62,21 @@ export async function buildGateway(deps: GatewayDeps, settings: GatewaySettings)
       await api.register(vmRoutes(deps, settings));
       await api.register(executeRoutes(deps, settings));
       await api.register(recordRoutes(deps, settings));
+      await api.register(streamRoutes(deps));
+      await api.register(keyRoutes(deps));
       await api.register(healthRoutes(deps));
-      api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+      api.get('/openapi.json', routeOptions('getOpenApiDocument'), async () => app.swagger());
     },
     { prefix: API_PREFIX },
   );
+  if (metrics) await app.register(metricsRoutes(metrics));
   app.addHook('onResponse', async (request, reply) => {
     deps.logger.debug(
       {
         method: request.method,
-        url: request.url,
+        // A browser's stream token rides in the query: never log it.
+        url: request.url.replace(/([?&]access_token=)[^&]*/, '$1***'),
+        principal: request.principal?.id,
         status: reply.statusCode,
         ms: Math.round(reply.elapsedTime),
       },

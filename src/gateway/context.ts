@@ -1,6 +1,11 @@
+import type { Registry } from 'prom-client';
 import type { EventBus } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
+import type { HttpMetrics } from '../metrics/http-metrics.js';
+import type { ApiKeyService } from '../service/api-keys.js';
 import type { TaskService } from '../service/task-service.js';
+import type { Authenticator } from './auth/authenticate.js';
+import type { SecuritySettings } from './security.js';
 
 export interface ComponentHealth {
   ok: boolean;
@@ -8,16 +13,29 @@ export interface ComponentHealth {
   latency_ms?: number;
 }
 
-export interface HealthReport {
+/** Whether this gateway can do its work: store, queue, event bus, and a worker to run it. */
+export interface ReadinessReport {
   ok: boolean;
   components: Record<string, ComponentHealth>;
 }
 
+/** What the gateway exports at `/metrics`; in `aether up` the registry holds the worker's too. */
+export interface GatewayMetrics {
+  registry: Registry;
+  http: HttpMetrics;
+}
+
 export interface GatewayDeps {
   service: TaskService;
+  apiKeys: ApiKeyService;
+  /** How callers are identified (API keys, JWTs, or nobody-needs-to with auth off). */
+  auth: Authenticator;
   /** Live output for streamed executions. */
   events: EventBus;
-  health: () => Promise<HealthReport>;
+  /** Checks every component, for `/ready` (`/health` checks nothing: it answers while serving). */
+  readiness: () => Promise<ReadinessReport>;
+  /** Absent: no `/metrics` route and no request series. */
+  metrics?: GatewayMetrics;
   logger: Logger;
   version: string;
   /** Aborted when the gateway starts closing: long waits end instead of holding the close up. */
@@ -26,6 +44,9 @@ export interface GatewayDeps {
 
 export interface GatewaySettings {
   bodyLimitBytes: number;
+  /** Longest a client may take to send its request (headers and body). */
+  requestTimeoutMs: number;
+  security: SecuritySettings;
   /** Longest a `?wait=true` request may block. */
   maxWaitMs: number;
 }

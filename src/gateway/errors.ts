@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AetherError, type ErrorCode } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
@@ -64,4 +64,20 @@ export function installErrorHandling(app: FastifyInstance, logger: Logger): void
   app.setNotFoundHandler((request, reply) =>
     reply.status(404).send(body('ERR_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`)),
   );
+}
+
+/**
+ * Errors the router raises before any route or hook runs (a malformed URL, a path parameter past
+ * the length cap): answered in the same shape as everything else, never Fastify's own.
+ */
+export function frameworkErrorAnswer(
+  error: FastifyError,
+  _request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  const message =
+    error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      ? 'a path parameter is too long; ids and names are at most 128 characters'
+      : `malformed URL: ${error.message}`;
+  reply.status(400).send(body('ERR_VALIDATION', message));
 }

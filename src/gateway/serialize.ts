@@ -1,15 +1,21 @@
+import type { Execution, Job, Task, Vm, Worker } from '../api/types.js';
 import { type ExecutionRecord, executionState, type JobRecord } from '../core/execution.js';
 import type { TaskRecord } from '../core/task.js';
 import type { VmRecord } from '../core/vm.js';
 import type { WorkerRecord } from '../core/worker.js';
 
-/** Records as the API shows them: snake_case, ISO timestamps, stable field names. */
+/** Records as the API shows them (the shapes are src/api/records.ts): snake_case, ISO timestamps. */
 
-const iso = (date: Date | null) => (date ? date.toISOString() : null);
+function iso(date: Date): string;
+function iso(date: Date | null): string | null;
+function iso(date: Date | null): string | null {
+  return date ? date.toISOString() : null;
+}
 
-export function vmJson(vm: VmRecord) {
+export function vmJson(vm: VmRecord): Vm {
   return {
     id: vm.id,
+    project: vm.project,
     name: vm.name,
     driver: vm.driver,
     status: vm.status,
@@ -28,9 +34,10 @@ export function vmJson(vm: VmRecord) {
   };
 }
 
-export function taskJson(task: TaskRecord) {
+export function taskJson(task: TaskRecord): Task {
   return {
     id: task.id,
+    project: task.project,
     type: task.type,
     status: task.status,
     status_reason: task.statusReason,
@@ -51,9 +58,10 @@ export function taskJson(task: TaskRecord) {
   };
 }
 
-export function executionJson(execution: ExecutionRecord) {
+export function executionJson(execution: ExecutionRecord): Execution {
   return {
     id: execution.id,
+    project: execution.project,
     vm_id: execution.vmId,
     task_id: execution.taskId,
     job_id: execution.jobId,
@@ -76,9 +84,10 @@ export function executionJson(execution: ExecutionRecord) {
   };
 }
 
-export function jobJson(job: JobRecord) {
+export function jobJson(job: JobRecord): Job {
   return {
     id: job.id,
+    project: job.project,
     name: job.name,
     vm_id: job.vmId,
     task_id: job.taskId,
@@ -100,7 +109,7 @@ export function jobJson(job: JobRecord) {
   };
 }
 
-export function workerJson(worker: WorkerRecord) {
+export function workerJson(worker: WorkerRecord): Worker {
   return {
     id: worker.id,
     host: worker.host,

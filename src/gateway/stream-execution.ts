@@ -1,8 +1,10 @@
 import { PassThrough } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { toWireError } from '../core/errors.js';
 import type { EventMap } from '../core/events.js';
 import type { ExecuteInput, TaskOptions } from '../service/inputs.js';
+import { accessFor } from './auth/authenticate.js';
 import type { GatewayDeps, GatewaySettings } from './context.js';
 import { executionJson } from './serialize.js';
 import { shuttingDown, withClosing } from './write-reply.js';
@@ -38,18 +40,25 @@ export async function streamExecution(
   const early: EventMap['execution.output'][] = [];
   const out = new PassThrough();
   const write = (line: StreamLine) => out.write(`${JSON.stringify(line)}\n`);
+  // Events carry bytes; these lines carry text, decoded per stream so a character split between
+  // two chunks arrives whole.
+  const decoders = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') };
+  const writeOutput = (event: EventMap['execution.output']) => {
+    const data = decoders[event.stream].write(Buffer.from(event.data, 'base64'));
+    if (data) write({ type: event.stream, data });
+  };
   const unsubscribe = events.subscribe('execution.output', (event) => {
     if (executionId === null) early.push(event);
-    else if (event.executionId === executionId) write({ type: event.stream, data: event.data });
+    else if (event.executionId === executionId) writeOutput(event);
   });
   try {
-    const started = await service.execute(vmIdOrName, input, options);
+    const started = await service.execute(accessFor(request), vmIdOrName, input, options);
     executionId = started.executionId;
     reply.status(200).type('application/x-ndjson').header('cache-control', 'no-store');
     void reply.send(out);
     write({ type: 'task', task_id: started.task.id, execution_id: started.executionId });
     for (const event of early.splice(0)) {
-      if (event.executionId === executionId) write({ type: event.stream, data: event.data });
+      if (event.executionId === executionId) writeOutput(event);
     }
     const abort = new AbortController();
     request.raw.once('close', () => abort.abort());
@@ -60,7 +69,7 @@ export async function streamExecution(
           .catch((error: unknown) => {
             throw deps.closing?.aborted ? shuttingDown(started.task.id) : error;
           });
-        const execution = await service.getExecution(started.executionId);
+        const execution = await service.getExecution(accessFor(request), started.executionId);
         if (execution.completedAt && !execution.error) {
           write({
             type: 'exit',

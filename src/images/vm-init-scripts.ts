@@ -94,7 +94,7 @@ exec switch_root /newroot ${GUEST_INIT_PATH}
  */
 export const GUEST_INIT_SCRIPT = `#!/bin/sh
 # PID 1 of an Aetherium microVM guest, written by \`aether image build --vm\`. Mounts the kernel
-# file systems, sets up the network the driver asked for (aether.net=user|none on the kernel
+# file systems, sets up the network the driver asked for (aether.net=user|tap|none on the kernel
 # command line), prints one "${VM_INIT_MARKER}" line on the serial console, then hands PID 1
 # to tini, which reaps orphans and runs the guest agent on the virtio-serial port
 # "${AGENT_SERIAL_NAME}".
@@ -131,6 +131,23 @@ case " $cmdline " in
 \telse
 \t\tnet=failed
 \t\techo 'aether-net: could not configure eth0 for QEMU user networking' > /dev/console
+\tfi
+\t;;
+*" aether.net=tap "*)
+\tnet=tap
+\t# The host bridge: the worker leased an address and put it on the command line as
+\t# ip=<guest>::<gateway>:<netmask>::eth0:off (the kernel's own syntax, applied here).
+\tspec=
+\tfor word in $cmdline; do case "$word" in ip=*) spec=\${word#ip=} ;; esac; done
+\tIFS=: read -r guest _ gateway mask _ device _ <<SPEC
+$spec
+SPEC
+\tdevice=\${device:-eth0}
+\tif [ -n "$guest" ] && ip link set "$device" up && ip addr add "$guest/$mask" dev "$device" && ip route add default via "$gateway"; then
+\t\tnet="tap $guest"
+\telse
+\t\tnet=failed
+\t\techo "aether-net: could not configure $device from ip=$spec" > /dev/console
 \tfi
 \t;;
 esac

@@ -10,6 +10,7 @@ import { createDockerDriver } from '../drivers/docker/index.js';
 import { createProcessDriver } from '../drivers/process/index.js';
 import { createQemuDriver } from '../drivers/qemu/index.js';
 import { findVmImage } from '../images/index.js';
+import { openFirecrackerDriver } from './firecracker.js';
 import { agentBundlePath } from './paths.js';
 
 /** Where root-run sandboxes live when the data dir sits under a private directory such as /root. */
@@ -126,6 +127,7 @@ async function openQemuDriver(
       stateDir,
       image: () => findVmImage(config.imageDir, config.qemuImage || undefined),
       accel: config.qemuAccel,
+      network: config.qemuNetwork,
     },
     { logger },
   );
@@ -157,6 +159,10 @@ export async function openDrivers(
         describe.push(line);
       } else if (name === 'qemu') {
         const { driver, line } = await openQemuDriver(config, logger);
+        drivers.set(name, driver);
+        describe.push(line);
+      } else if (name === 'firecracker') {
+        const { driver, line } = await openFirecrackerDriver(config, logger);
         drivers.set(name, driver);
         describe.push(line);
       } else {

@@ -1,18 +1,31 @@
 import os from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import type { AetherConfig } from '../core/config.js';
-import type { VmDriver } from '../core/driver.js';
 import type { Logger } from '../core/logger.js';
 import type { TaskType } from '../core/task.js';
 import { VERSION } from '../core/version.js';
-import type { DriverName } from '../core/vm.js';
 import { buildGateway } from '../gateway/app.js';
-import type { ComponentHealth, HealthReport } from '../gateway/context.js';
 import { startReaper } from '../service/reaper.js';
 import { TaskService } from '../service/task-service.js';
 import { createWorker, type Worker } from '../worker/worker.js';
+import {
+  buildAuthenticator,
+  checkExposure,
+  credentialsPath,
+  ensureLocalAdminKey,
+  quotaLookup,
+} from './auth.js';
 import { type Backends, openBackends } from './backends.js';
 import { openDrivers } from './drivers.js';
+import { openVmNetwork } from './network.js';
+import { createNodeMetrics, serveNodeMetrics } from './node-metrics.js';
+import { readinessCheck } from './readiness.js';
+
+/** A Redis connection of its own for shared rate-limit counters (loaded only in cluster mode). */
+async function openRateLimitRedis(url: string) {
+  const { Redis } = await import('ioredis');
+  return new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false });
+}
 
 export interface NodeRoles {
   gateway: boolean;
@@ -22,10 +35,14 @@ export interface NodeRoles {
 export interface RunningNode {
   /** Base URL of the gateway, when this node runs one. */
   url: string | null;
+  /** The admin key saved for this gateway in the credentials file (null with auth off or no gateway). */
+  localAdminKey: string | null;
   backends: Backends;
   service: TaskService;
   worker: Worker | null;
   app: FastifyInstance | null;
+  /** The separate metrics listener's URL, when `metricsPort` is set. */
+  metricsUrl: string | null;
   banner: string[];
   close(): Promise<void>;
 }
@@ -36,34 +53,6 @@ export function taskTimeouts(config: AetherConfig): Record<TaskType, number> {
     'vm:execute': config.executeTimeoutMs,
     'vm:delete': config.deleteTimeoutMs,
     'job:run': config.executeTimeoutMs * 3,
-  };
-}
-
-async function timed(check: () => Promise<unknown>, ok: string): Promise<ComponentHealth> {
-  const started = performance.now();
-  try {
-    await check();
-    return { ok: true, message: ok, latency_ms: Math.round((performance.now() - started) * 10) / 10 };
-  } catch (error) {
-    return { ok: false, message: (error as Error).message };
-  }
-}
-
-function healthCheck(backends: Backends, drivers: ReadonlyMap<DriverName, VmDriver>) {
-  return async (): Promise<HealthReport> => {
-    const components: Record<string, ComponentHealth> = {
-      store: await timed(() => backends.store.ping(), backends.store.kind),
-      queue: await timed(() => backends.queue.ping(), backends.queue.kind),
-    };
-    for (const [name, driver] of drivers) {
-      const started = performance.now();
-      const health = await driver.health().catch((error: Error) => ({ ok: false, message: error.message }));
-      components[`driver:${name}`] = {
-        ...health,
-        latency_ms: Math.round((performance.now() - started) * 10) / 10,
-      };
-    }
-    return { ok: Object.values(components).every((c) => c.ok), components };
   };
 }
 
@@ -92,6 +81,8 @@ async function wireNode(
   roles: NodeRoles,
   opened: (() => Promise<void>)[],
 ): Promise<RunningNode> {
+  // Before anything opens: an exposed gateway without auth is refused outright.
+  if (roles.gateway) checkExposure(config);
   const backends = await openBackends(config, logger);
   opened.push(() => backends.close());
   const { drivers, describe: driverLines } = await openDrivers(config, logger);
@@ -110,14 +101,32 @@ async function wireNode(
       availableDrivers: [...drivers.keys()],
       timeouts: taskTimeouts(config),
       maxWaitMs: config.waitTimeoutMs,
+      quotaFor: quotaLookup(config),
     },
   );
   const banner = [...backends.describe, `drivers: ${[...drivers.keys()].join(', ')}`, ...driverLines];
+  const metrics = createNodeMetrics(roles, config.workerId, backends);
+  // Before the roles start: a port that cannot be bound stops the node before it takes work.
+  const metricsServer = await serveNodeMetrics(metrics.registry, config, logger);
+  if (metricsServer) {
+    opened.push(() => metricsServer.close());
+    banner.push(`metrics: ${metricsServer.url} (no authentication)`);
+  }
 
   let worker: Worker | null = null;
   if (roles.worker) {
+    const hostNetwork = await openVmNetwork(config, logger, backends.store, drivers);
+    if (hostNetwork) banner.push(hostNetwork.line);
     worker = createWorker(
-      { store: backends.store, queue: backends.queue, events: backends.events, drivers, logger },
+      {
+        store: backends.store,
+        queue: backends.queue,
+        events: backends.events,
+        drivers,
+        logger,
+        metrics: metrics.worker ?? undefined,
+        ...(hostNetwork ? { network: hostNetwork.network } : {}),
+      },
       {
         workerId: config.workerId,
         host: os.hostname(),
@@ -148,26 +157,63 @@ async function wireNode(
 
   let app: FastifyInstance | null = null;
   let url: string | null = null;
+  let localAdminKey: string | null = null;
   if (roles.gateway) {
+    const auth = buildAuthenticator(config, backends.store);
+    const rateLimitRedis = config.redisUrl ? await openRateLimitRedis(config.redisUrl) : undefined;
+    if (rateLimitRedis) opened.push(async () => void rateLimitRedis.disconnect());
     app = await buildGateway(
-      { service, events: backends.events, health: healthCheck(backends, drivers), logger, version: VERSION },
-      { bodyLimitBytes: config.bodyLimitBytes, maxWaitMs: config.waitTimeoutMs },
+      {
+        service,
+        apiKeys: auth.apiKeys,
+        auth,
+        events: backends.events,
+        readiness: readinessCheck(backends),
+        metrics: metrics.gateway ?? undefined,
+        logger,
+        version: VERSION,
+      },
+      {
+        bodyLimitBytes: config.bodyLimitBytes,
+        maxWaitMs: config.waitTimeoutMs,
+        requestTimeoutMs: config.requestTimeoutMs,
+        security: {
+          rateLimit: {
+            max: config.rateLimitMax,
+            windowMs: config.rateLimitWindowMs,
+            ...(rateLimitRedis ? { redis: rateLimitRedis } : {}),
+          },
+          corsOrigins: config.corsOrigins
+            .split(',')
+            .map((o) => o.trim())
+            .filter(Boolean),
+        },
+      },
     );
     const built = app;
     opened.push(() => built.close());
     const address = await app.listen({ host: config.host, port: config.port });
     url = address.replace('[::1]', 'localhost');
-    banner.push(`gateway: ${url}/api/v1 (OpenAPI at ${url}/api/v1/openapi.json)`);
+    localAdminKey = await ensureLocalAdminKey(config, auth.apiKeys, url, logger);
+    banner.push(`gateway: ${url}/api/v1 (OpenAPI at ${url}/api/v1/openapi.json, docs at ${url}/docs)`);
+    banner.push(
+      config.auth === 'off'
+        ? 'auth: off (loopback only): every caller is an admin'
+        : `auth: API keys${auth.jwt ? ' and JWTs' : ''}; the local admin key is in ${credentialsPath(config)}`,
+    );
   }
 
   return {
     url,
+    localAdminKey,
     backends,
     service,
     worker,
     app,
+    metricsUrl: metricsServer?.url ?? null,
     banner,
     async close() {
+      await metricsServer?.close();
       await app?.close();
       service.close();
       await reaper.stop();

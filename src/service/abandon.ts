@@ -6,6 +6,7 @@ import type { Store } from '../core/store.js';
 import { isRerunnable, type TaskRecord } from '../core/task.js';
 import { enqueueRecorded, ownerOf } from './dispatch.js';
 import { publishTask } from './publish.js';
+import { storedOutputText } from './stored-output.js';
 
 export interface AbandonDeps {
   store: Store;
@@ -79,10 +80,11 @@ async function recordUnfinishedExecutions(
     if (!execution || execution.completedAt) continue;
     const now = new Date();
     const startedAt = execution.startedAt ?? now;
+    const output = (await storedOutputText(store, id)) ?? execution;
     await store.completeExecution(id, {
       exitCode: null,
-      stdout: execution.stdout,
-      stderr: execution.stderr,
+      stdout: output.stdout,
+      stderr: output.stderr,
       stdoutTruncated: execution.stdoutTruncated,
       stderrTruncated: execution.stderrTruncated,
       timedOut: false,

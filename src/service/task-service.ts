@@ -3,6 +3,8 @@ import type { EventBus } from '../core/events.js';
 import type { ExecutionRecord, JobRecord } from '../core/execution.js';
 import { newId } from '../core/ids.js';
 import type { Logger } from '../core/logger.js';
+import type { OutputChunk } from '../core/output.js';
+import { type Access, canSee, type Quota } from '../core/principal.js';
 import type { TaskQueue } from '../core/queue.js';
 import type { Store, VmFilter } from '../core/store.js';
 import { type ExecSpec, TASK_POLICIES, type TaskRecord, type TaskType } from '../core/task.js';
@@ -19,6 +21,8 @@ export interface TaskServiceSettings {
   availableDrivers: readonly DriverName[];
   timeouts: Record<TaskType, number>;
   maxWaitMs: number;
+  /** Limits on a project's live VMs; none = unlimited. */
+  quotaFor?: (project: string) => Quota | undefined;
 }
 
 export interface TaskServiceDeps {
@@ -36,7 +40,8 @@ const EXEC_TASK_GRACE_MS = 30_000;
 
 /**
  * The use cases behind every entry point (REST, CLI through REST, integrations). Writes go to
- * the store first; the queue only dispatches.
+ * the store first; the queue only dispatches. Every call names its `Access`: what it creates
+ * belongs to `access.project`, and a record it cannot see answers exactly as a missing one.
  */
 export class TaskService {
   private readonly endings: TaskEndings;
@@ -54,6 +59,7 @@ export class TaskService {
   }
 
   async createVm(
+    access: Access,
     input: CreateVmInput,
     options: TaskOptions = {},
   ): Promise<{ task: TaskRecord; vm: VmRecord }> {
@@ -65,20 +71,25 @@ export class TaskService {
       );
     }
     checkVmFeatures(input, driver);
-    const vm = await this.deps.store.insertVm({
-      id: newId(),
-      name: input.name,
-      driver,
-      vcpus: input.vcpus ?? 1,
-      memoryMiB: input.memoryMiB ?? 256,
-      image: input.image ?? null,
-      network: input.network ?? false,
-      metadata: input.metadata ?? {},
-    });
+    const quota = this.settings.quotaFor?.(access.project);
+    const vm = await this.deps.store.insertVm(
+      {
+        id: newId(),
+        project: access.project,
+        name: input.name,
+        driver,
+        vcpus: input.vcpus ?? 1,
+        memoryMiB: input.memoryMiB ?? 256,
+        image: input.image ?? null,
+        network: input.network ?? false,
+        metadata: input.metadata ?? {},
+      },
+      quota ? { quota } : {},
+    );
     try {
       const task = await recordAndEnqueue(
         this.deps,
-        this.newTask('vm:create', { vmId: vm.id }, vm.id, options),
+        this.newTask('vm:create', { vmId: vm.id }, vm, options),
         { workerId: null },
       );
       return { task, vm };
@@ -96,16 +107,17 @@ export class TaskService {
   }
 
   async execute(
+    access: Access,
     idOrName: string,
     input: ExecuteInput,
     options: TaskOptions = {},
   ): Promise<{ task: TaskRecord; executionId: string }> {
-    const vm = await this.requireVm(idOrName);
+    const vm = await this.requireVm(access, idOrName);
     if (vm.status !== 'running') throw vmNotRunning(vm, 'commands run');
     const exec = this.execSpec(input);
     const executionId = newId();
     const payload = { vmId: vm.id, executionId, exec, ...(input.retrySafe ? { retrySafe: true } : {}) };
-    const newTask = this.newTask('vm:execute', payload, vm.id, {
+    const newTask = this.newTask('vm:execute', payload, vm, {
       ...options,
       timeoutMs: options.timeoutMs ?? exec.timeoutMs + EXEC_TASK_GRACE_MS,
     });
@@ -113,6 +125,7 @@ export class TaskService {
       workerId: vm.workerId,
       execution: {
         id: executionId,
+        project: vm.project,
         vmId: vm.id,
         taskId: newTask.id,
         jobId: null,
@@ -125,8 +138,12 @@ export class TaskService {
     return { task, executionId };
   }
 
-  async deleteVm(idOrName: string, options: TaskOptions = {}): Promise<{ task: TaskRecord; vm: VmRecord }> {
-    const vm = await this.requireVm(idOrName);
+  async deleteVm(
+    access: Access,
+    idOrName: string,
+    options: TaskOptions = {},
+  ): Promise<{ task: TaskRecord; vm: VmRecord }> {
+    const vm = await this.requireVm(access, idOrName);
     const stopping = await this.deps.store.transitionVm(vm.id, {
       from: DELETABLE,
       to: 'stopping',
@@ -139,7 +156,7 @@ export class TaskService {
     }
     const task = await recordAndEnqueue(
       this.deps,
-      this.newTask('vm:delete', { vmId: vm.id }, vm.id, options),
+      this.newTask('vm:delete', { vmId: vm.id }, vm, options),
       // Routed by the status before the delete: a lost VM's worker may never come back.
       { workerId: ownerOf({ type: 'vm:delete' }, vm) },
     );
@@ -147,15 +164,17 @@ export class TaskService {
   }
 
   async runJob(
+    access: Access,
     idOrName: string,
     input: JobInput,
     options: TaskOptions = {},
   ): Promise<{ task: TaskRecord; job: JobRecord }> {
-    const vm = await this.requireVm(idOrName);
+    const vm = await this.requireVm(access, idOrName);
     if (vm.status !== 'running') throw vmNotRunning(vm, 'jobs run');
     const steps = input.steps.map((step) => this.execSpec(step));
     const job = await this.deps.store.insertJob({
       id: newId(),
+      project: vm.project,
       name: input.name,
       vmId: vm.id,
       taskId: null,
@@ -164,7 +183,7 @@ export class TaskService {
     const total = steps.reduce((sum, step) => sum + step.timeoutMs, 0) + EXEC_TASK_GRACE_MS;
     const task = await recordAndEnqueue(
       this.deps,
-      this.newTask('job:run', { jobId: job.id, vmId: vm.id }, vm.id, {
+      this.newTask('job:run', { jobId: job.id, vmId: vm.id }, vm, {
         ...options,
         timeoutMs: options.timeoutMs ?? total,
       }),
@@ -174,23 +193,41 @@ export class TaskService {
     return { task, job: withTask };
   }
 
-  async getVm(idOrName: string): Promise<VmRecord> {
-    return this.requireVm(idOrName, { includeDeleted: true });
+  async getVm(access: Access, idOrName: string): Promise<VmRecord> {
+    return this.requireVm(access, idOrName, { includeDeleted: true });
   }
 
-  listVms(filter: VmFilter = {}): Promise<VmRecord[]> {
-    return this.deps.store.listVms(filter);
+  /** The caller's own VMs; every project's for an `all` access unless `filter.project` narrows it. */
+  listVms(
+    access: Access,
+    filter: Omit<VmFilter, 'project'> & { project?: string } = {},
+  ): Promise<VmRecord[]> {
+    const project = access.all ? filter.project : access.project;
+    return this.deps.store.listVms({ ...filter, ...(project === undefined ? {} : { project }) });
   }
 
-  async listExecutions(idOrName: string, limit?: number): Promise<ExecutionRecord[]> {
-    const vm = await this.requireVm(idOrName, { includeDeleted: true });
+  async listExecutions(access: Access, idOrName: string, limit?: number): Promise<ExecutionRecord[]> {
+    const vm = await this.requireVm(access, idOrName, { includeDeleted: true });
     return this.deps.store.listExecutions(vm.id, limit === undefined ? undefined : { limit });
   }
 
-  async getExecution(id: string): Promise<ExecutionRecord> {
+  async getExecution(access: Access, id: string): Promise<ExecutionRecord> {
     const execution = await this.deps.store.getExecution(id);
-    if (!execution) throw new AetherError('ERR_EXECUTION_NOT_FOUND', `no execution with id ${id}`);
+    if (!execution || !canSee(access, execution.project)) {
+      throw new AetherError('ERR_EXECUTION_NOT_FOUND', `no execution with id ${id}`);
+    }
     return execution;
+  }
+
+  /**
+   * Stored output chunks of an execution read through `getExecution` (so the caller may see it),
+   * with seq above `afterSeq`, in order; see Store.listExecutionOutput.
+   */
+  readExecutionOutput(
+    execution: ExecutionRecord,
+    options: { afterSeq?: number; limit?: number } = {},
+  ): Promise<OutputChunk[]> {
+    return this.deps.store.listExecutionOutput(execution.id, options);
   }
 
   /** Every worker that ever registered, by id: active, draining, stopped or dead. */
@@ -204,15 +241,18 @@ export class TaskService {
     return worker;
   }
 
-  async getTask(id: string): Promise<TaskRecord> {
+  async getTask(access: Access, id: string): Promise<TaskRecord> {
     const task = await this.deps.store.getTask(id);
-    if (!task) throw new AetherError('ERR_TASK_NOT_FOUND', `no task with id ${id}`);
+    if (!task || !canSee(access, task.project)) {
+      throw new AetherError('ERR_TASK_NOT_FOUND', `no task with id ${id}`);
+    }
     return task;
   }
 
-  async getJob(id: string): Promise<JobRecord> {
+  async getJob(access: Access, id: string): Promise<JobRecord> {
     const job = await this.deps.store.getJob(id);
-    if (!job) throw new AetherError('ERR_JOB_NOT_FOUND', `no job with id ${id}`);
+    if (!job || !canSee(access, job.project))
+      throw new AetherError('ERR_JOB_NOT_FOUND', `no job with id ${id}`);
     return job;
   }
 
@@ -226,9 +266,18 @@ export class TaskService {
     );
   }
 
-  private async requireVm(idOrName: string, options: { includeDeleted?: boolean } = {}): Promise<VmRecord> {
-    const vm = await this.deps.store.findVm(idOrName);
-    if (!vm || (vm.status === 'deleted' && !options.includeDeleted)) {
+  /**
+   * A name resolves within the caller's project first; an `all` access falls back to the other
+   * projects (ambiguous there: ERR_VM_NAME_AMBIGUOUS). Another project's VM is "not found".
+   */
+  private async requireVm(
+    access: Access,
+    idOrName: string,
+    options: { includeDeleted?: boolean } = {},
+  ): Promise<VmRecord> {
+    let vm = await this.deps.store.findVm(idOrName, access.project);
+    if (!vm && access.all) vm = await this.deps.store.findVm(idOrName);
+    if (!vm || !canSee(access, vm.project) || (vm.status === 'deleted' && !options.includeDeleted)) {
       throw new AetherError('ERR_VM_NOT_FOUND', `no VM with id or name "${idOrName}"`);
     }
     return vm;
@@ -245,18 +294,20 @@ export class TaskService {
     };
   }
 
+  /** A task belongs to the project of the VM it acts on. */
   private newTask<T extends TaskType>(
     type: T,
     payload: TaskRecord<T>['payload'],
-    vmId: string | null,
+    vm: VmRecord,
     options: TaskOptions,
   ) {
     return {
       id: newId(),
+      project: vm.project,
       type,
       priority: options.priority ?? 'default',
       payload,
-      vmId,
+      vmId: vm.id,
       maxRetries: TASK_POLICIES[type].maxRetries,
       timeoutMs: options.timeoutMs ?? this.settings.timeouts[type],
     };

@@ -3,12 +3,13 @@
  * into numbers for both pg and PGlite; these functions fix the record's exact shape (key order
  * included) so both backends return identical objects and no column leaks into the domain type.
  */
+import type { ApiKeyRecord, StoredApiKey } from '../core/api-key.js';
 import type { ExecutionRecord, JobRecord } from '../core/execution.js';
 import type { StateChange } from '../core/store.js';
 import type { TaskPayloads, TaskRecord, TaskResults, TaskType } from '../core/task.js';
 import type { VmRecord } from '../core/vm.js';
 import type { WorkerRecord } from '../core/worker.js';
-import type { executions, stateChanges, tasks, vmJobs, vms, workers } from './schema.js';
+import type { apiKeys, executions, stateChanges, tasks, vmJobs, vms, workers } from './schema.js';
 
 export type VmRow = typeof vms.$inferSelect;
 export type TaskRow = typeof tasks.$inferSelect;
@@ -20,6 +21,7 @@ export type WorkerRow = typeof workers.$inferSelect;
 export function toVmRecord(row: VmRow): VmRecord {
   return {
     id: row.id,
+    project: row.project,
     name: row.name,
     driver: row.driver,
     status: row.status,
@@ -41,6 +43,7 @@ export function toVmRecord(row: VmRow): VmRecord {
 export function toTaskRecord(row: TaskRow): TaskRecord {
   return {
     id: row.id,
+    project: row.project,
     type: row.type,
     status: row.status,
     statusReason: row.statusReason,
@@ -65,6 +68,7 @@ export function toTaskRecord(row: TaskRow): TaskRecord {
 export function toExecutionRecord(row: ExecutionRow): ExecutionRecord {
   return {
     id: row.id,
+    project: row.project,
     vmId: row.vmId,
     taskId: row.taskId,
     jobId: row.jobId,
@@ -89,6 +93,7 @@ export function toExecutionRecord(row: ExecutionRow): ExecutionRecord {
 export function toJobRecord(row: JobRow): JobRecord {
   return {
     id: row.id,
+    project: row.project,
     name: row.name,
     vmId: row.vmId,
     taskId: row.taskId,
@@ -127,4 +132,22 @@ export function toWorkerRecord(row: WorkerRow): WorkerRecord {
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };
+}
+
+export type ApiKeyRow = typeof apiKeys.$inferSelect;
+
+export function toApiKeyRecord(row: ApiKeyRow): ApiKeyRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    project: row.project,
+    admin: row.admin,
+    createdAt: row.createdAt,
+    expiresAt: row.expiresAt,
+    revokedAt: row.revokedAt,
+  };
+}
+
+export function toStoredApiKey(row: ApiKeyRow): StoredApiKey {
+  return { ...toApiKeyRecord(row), hash: row.hash };
 }

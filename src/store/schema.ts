@@ -14,9 +14,11 @@ import {
   boolean,
   check,
   index,
+  inet,
   integer,
   jsonb,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   uniqueIndex,
@@ -24,9 +26,11 @@ import {
 } from 'drizzle-orm/pg-core';
 import type { WireError } from '../core/errors.js';
 import { JOB_STATUSES, type JobStep, type JobStepResult } from '../core/execution.js';
+import { OUTPUT_STREAMS } from '../core/output.js';
 import { TASK_PRIORITIES, TASK_STATUSES, TASK_TYPES } from '../core/task.js';
 import { DRIVER_NAMES, type DriverName, type IsolationInfo, VM_STATUSES } from '../core/vm.js';
 import { WORKER_STATUSES } from '../core/worker.js';
+import { bytea } from './bytea-column.js';
 
 /** `column IN ('a', 'b')` for a CHECK constraint; the values are our own constants, never input. */
 function oneOf(column: SQLWrapper, values: readonly string[]): SQL {
@@ -40,6 +44,8 @@ export const vms = pgTable(
   'vms',
   {
     id: uuid('id').primaryKey(),
+    // The owning project (core/principal.ts); reads of other projects answer 404.
+    project: text('project').notNull().default('default'),
     name: text('name').notNull(),
     driver: text('driver', { enum: DRIVER_NAMES }).notNull(),
     status: text('status', { enum: VM_STATUSES }).notNull().default('pending'),
@@ -59,8 +65,10 @@ export const vms = pgTable(
     stoppedAt: timestamp('stopped_at', { withTimezone: true }),
   },
   (t) => [
-    // A name identifies one live VM; deleted VMs keep their row (history) but free the name.
-    uniqueIndex('vms_name_live_key').on(t.name).where(sql`${t.status} <> 'deleted'`),
+    // A name identifies one live VM of a project; deleted VMs keep their row (history) but free
+    // the name. Per project, so a name taken elsewhere tells nothing about other tenants.
+    uniqueIndex('vms_project_name_live_key').on(t.project, t.name).where(sql`${t.status} <> 'deleted'`),
+    index('vms_project_created_idx').on(t.project, t.createdAt),
     index('vms_status_idx').on(t.status),
     index('vms_worker_idx').on(t.workerId),
     check('vms_status_check', oneOf(t.status, VM_STATUSES)),
@@ -72,6 +80,7 @@ export const tasks = pgTable(
   'tasks',
   {
     id: uuid('id').primaryKey(),
+    project: text('project').notNull().default('default'),
     type: text('type', { enum: TASK_TYPES }).notNull(),
     status: text('status', { enum: TASK_STATUSES }).notNull().default('pending'),
     statusReason: text('status_reason'),
@@ -106,6 +115,7 @@ export const vmJobs = pgTable(
   'vm_jobs',
   {
     id: uuid('id').primaryKey(),
+    project: text('project').notNull().default('default'),
     name: text('name').notNull(),
     vmId: uuid('vm_id')
       .notNull()
@@ -124,6 +134,7 @@ export const executions = pgTable(
   'executions',
   {
     id: uuid('id').primaryKey(),
+    project: text('project').notNull().default('default'),
     vmId: uuid('vm_id')
       .notNull()
       .references(() => vms.id),
@@ -195,4 +206,79 @@ export const workers = pgTable(
   ],
 );
 
-export const schema = { vms, tasks, vmJobs, executions, stateChanges, workers };
+/** API keys: only the SHA-256 of each key is kept; the key itself is shown once, at creation. */
+export const apiKeys = pgTable(
+  'api_keys',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    project: text('project').notNull(),
+    admin: boolean('admin').notNull().default(false),
+    hash: text('hash').notNull(),
+    createdAt: createdAt(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+  },
+  (t) => [index('api_keys_project_idx').on(t.project, t.createdAt)],
+);
+
+/**
+ * One VM's address and TAP device on its host's bridge. Unique per host by address and by TAP
+ * name, so no two VMs on a host share either, whichever worker allocated them; `inet` so the
+ * allocator can add to an address in SQL.
+ */
+export const networkLeases = pgTable(
+  'network_leases',
+  {
+    vmId: uuid('vm_id')
+      .primaryKey()
+      .references(() => vms.id),
+    host: text('host').notNull(),
+    workerId: text('worker_id').notNull(),
+    address: inet('address').notNull(),
+    tapName: text('tap_name').notNull(),
+    mac: text('mac').notNull(),
+    allocatedAt: timestamp('allocated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('network_leases_host_address_key').on(t.host, t.address),
+    uniqueIndex('network_leases_host_tap_key').on(t.host, t.tapName),
+    index('network_leases_worker_idx').on(t.workerId),
+  ],
+);
+
+/**
+ * An execution's output in the chunks it was written in (core/output.ts), stored while it runs so
+ * a stream can be replayed from any point. Capped like the execution's own stdout/stderr, which
+ * are the concatenation of these.
+ */
+export const executionOutputChunks = pgTable(
+  'execution_output_chunks',
+  {
+    executionId: uuid('execution_id')
+      .notNull()
+      .references(() => executions.id, { onDelete: 'cascade' }),
+    seq: integer('seq').notNull(),
+    stream: text('stream', { enum: OUTPUT_STREAMS }).notNull(),
+    offset: bigint('offset', { mode: 'number' }).notNull(),
+    data: bytea('data').notNull(),
+  },
+  (t) => [
+    // Replay reads one execution's chunks in seq order from a point: the primary key serves it.
+    primaryKey({ columns: [t.executionId, t.seq] }),
+    check('execution_output_chunks_stream_check', oneOf(t.stream, OUTPUT_STREAMS)),
+    check('execution_output_chunks_seq_check', sql`${t.seq} >= 1`),
+  ],
+);
+
+export const schema = {
+  vms,
+  tasks,
+  vmJobs,
+  executions,
+  stateChanges,
+  workers,
+  apiKeys,
+  networkLeases,
+  executionOutputChunks,
+};

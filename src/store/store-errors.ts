@@ -41,7 +41,7 @@ const FOREIGN_KEY_CODES: Record<string, ErrorCode> = {
   vm_jobs: 'ERR_JOB_NOT_FOUND',
 };
 
-export const VM_NAME_CONSTRAINT = 'vms_name_live_key';
+export const VM_NAME_CONSTRAINT = 'vms_project_name_live_key';
 
 function classify(e: ErrorFields): { code: ErrorCode; message: string } | null {
   const code = typeof e.code === 'string' ? e.code : '';

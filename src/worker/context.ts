@@ -6,6 +6,8 @@ import type { TaskQueue } from '../core/queue.js';
 import type { Store } from '../core/store.js';
 import type { TaskRecord, TaskResults, TaskType } from '../core/task.js';
 import type { DriverName, VmRecord } from '../core/vm.js';
+import { NO_WORKER_METRICS, type WorkerMetrics } from '../metrics/worker-metrics.js';
+import type { VmNetwork } from '../network/vm-network.js';
 
 export interface WorkerSettings {
   workerId: string;
@@ -30,10 +32,15 @@ export interface WorkerDeps {
   events: EventBus;
   drivers: ReadonlyMap<DriverName, VmDriver>;
   logger: Logger;
+  /** Where task, exec and heartbeat series go; absent, nothing is recorded. */
+  metrics?: WorkerMetrics;
+  /** Host bridge networking for drivers with `tapNetwork`; absent, such VMs get no network. */
+  network?: VmNetwork;
 }
 
 export interface HandlerContext extends WorkerDeps {
   settings: WorkerSettings;
+  metrics: WorkerMetrics;
   driverFor(vm: VmRecord): VmDriver;
   requireVm(vmId: string): Promise<VmRecord>;
 }
@@ -51,6 +58,7 @@ export function createHandlerContext(deps: WorkerDeps, settings: WorkerSettings)
   return {
     ...deps,
     settings,
+    metrics: deps.metrics ?? NO_WORKER_METRICS,
     driverFor(vm) {
       const driver = deps.drivers.get(vm.driver);
       if (!driver)

@@ -2,6 +2,7 @@ import { AetherError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { Store } from '../core/store.js';
 import type { WorkerRecord, WorkerRegistration } from '../core/worker.js';
+import type { HeartbeatOutcome } from '../metrics/worker-metrics.js';
 
 export interface MembershipSettings {
   heartbeatIntervalMs: number;
@@ -18,6 +19,8 @@ export interface MembershipHooks {
   onFenced(reason: AetherError): Promise<void>;
   /** Registered again after a fence: reconcile and take work again. */
   onRejoined(record: WorkerRecord): Promise<void>;
+  /** Each heartbeat sent, with what the store answered (for metrics). */
+  onHeartbeat?(outcome: HeartbeatOutcome): void;
 }
 
 type State = 'idle' | 'member' | 'fenced' | 'replaced' | 'left';
@@ -91,10 +94,16 @@ export class Membership {
     if (this.state !== 'member' || !this.record) return;
     const { id, epoch } = this.record;
     try {
-      const renewed = await this.store.heartbeatWorker(id, epoch, {
-        activeTasks: this.hooks.activeTasks(),
-        status: this.draining ? 'draining' : 'active',
-      });
+      const renewed = await this.store
+        .heartbeatWorker(id, epoch, {
+          activeTasks: this.hooks.activeTasks(),
+          status: this.draining ? 'draining' : 'active',
+        })
+        .catch((error: unknown) => {
+          this.hooks.onHeartbeat?.('failed');
+          throw error;
+        });
+      this.hooks.onHeartbeat?.(renewed ? 'renewed' : 'refused');
       if (renewed) {
         this.record = renewed;
         this.lastRenewed = performance.now();

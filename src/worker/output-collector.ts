@@ -1,39 +1,49 @@
-import { StringDecoder } from 'node:string_decoder';
+import { outputText } from '../core/output.js';
 
 /**
- * Keeps the first `limitBytes` of a stream as text and remembers whether anything was cut.
- * A decoder per stream keeps multi-byte characters whole across chunk boundaries.
+ * Keeps the first `limitBytes` of a stream and remembers whether anything was cut. Works on bytes,
+ * so the part it keeps of each chunk is exactly what is stored and streamed as that chunk, and
+ * the text of the record is the text of those bytes (`outputText`).
  */
 export class OutputCollector {
-  private readonly decoder = new StringDecoder('utf8');
-  private readonly parts: string[] = [];
+  private readonly parts: Buffer[] = [];
   private keptBytes = 0;
   truncated = false;
 
   constructor(private readonly limitBytes: number) {}
 
-  /** Returns the decoded text of the chunk (all of it, also past the limit, for live streams). */
-  push(chunk: Uint8Array): string {
-    const text = this.decoder.write(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+  /** The part of `chunk` kept (empty once the limit is reached), copied: callers may reuse theirs. */
+  push(chunk: Uint8Array): Buffer {
     const room = this.limitBytes - this.keptBytes;
-    if (room <= 0) {
+    let keep = Math.min(chunk.byteLength, Math.max(room, 0));
+    if (keep < chunk.byteLength) {
       if (chunk.byteLength > 0) this.truncated = true;
-      return text;
+      keep = characterBoundary(chunk, keep);
     }
-    if (chunk.byteLength <= room) {
-      this.parts.push(text);
-      this.keptBytes += chunk.byteLength;
-    } else {
-      const kept = Buffer.from(text, 'utf8').subarray(0, room).toString('utf8');
-      this.parts.push(kept.endsWith('\uFFFD') ? kept.slice(0, -1) : kept);
-      this.keptBytes = this.limitBytes;
-      this.truncated = true;
+    const kept = Buffer.from(chunk.subarray(0, keep));
+    if (kept.byteLength > 0) {
+      this.parts.push(kept);
+      this.keptBytes += kept.byteLength;
     }
-    return text;
+    return kept;
   }
 
   text(): string {
-    if (!this.truncated) this.parts.push(this.decoder.end());
-    return this.parts.join('');
+    return outputText(Buffer.concat(this.parts));
   }
+}
+
+/**
+ * `end`, moved back to the start of a UTF-8 character that would be cut in two there, so a capped
+ * record never ends in half a character. Only within this chunk: a character begun in an earlier
+ * chunk is already stored as it was.
+ */
+function characterBoundary(bytes: Uint8Array, end: number): number {
+  for (let start = end - 1; start >= Math.max(0, end - 3); start--) {
+    const byte = bytes[start]!;
+    if ((byte & 0xc0) === 0x80) continue; // a continuation byte: its lead is further back
+    const length = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 1;
+    return start + length > end ? start : end;
+  }
+  return end;
 }

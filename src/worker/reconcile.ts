@@ -62,6 +62,19 @@ export async function reconcileVms(
   return { destroyed, lost, revived };
 }
 
+/**
+ * After `reconcileVms`: the network leases this worker holds for VMs it no longer runs are
+ * freed (their TAPs removed), and TAPs on this host that no lease holds are removed.
+ */
+export async function reconcileNetwork(
+  ctx: HandlerContext,
+): Promise<{ released: number; removedTaps: number } | null> {
+  if (!ctx.network) return null;
+  const mine = await ctx.store.listVms({ workerId: ctx.settings.workerId });
+  const wanted = new Set(mine.filter((vm) => isVmLive(vm.status) && vm.network).map((vm) => vm.id));
+  return ctx.network.reconcile(wanted);
+}
+
 async function revive(ctx: HandlerContext, vmId: string): Promise<boolean> {
   const reason = `worker ${ctx.settings.workerId} came back with the sandbox intact`;
   const running = await ctx.store.transitionVm(vmId, { from: ['lost'], to: 'running', reason });

@@ -4,6 +4,7 @@ import { isRerunnable, type TaskRecord } from '../core/task.js';
 import { abandonTask } from '../service/abandon.js';
 import { publishTask, publishVm } from '../service/publish.js';
 import type { ActiveTasks } from './active-tasks.js';
+import { observeAttempt } from './attempt-metrics.js';
 import type { HandlerContext, TaskHandlers } from './context.js';
 import { persistently } from './persist.js';
 
@@ -30,7 +31,9 @@ export function createTaskProcessor(ctx: HandlerContext, handlers: TaskHandlers,
       if (!task) return;
       // Events are fire-and-forget (publish never throws): not worth a round trip on the hot path.
       void publishTask(ctx.events, task);
-      await runClaimed(ctx, handlers, task, queued, queueSignal, workerSignal);
+      await observeAttempt(ctx.metrics, task.type, () =>
+        runClaimed(ctx, handlers, task, queued, queueSignal, workerSignal),
+      );
     });
   };
 }

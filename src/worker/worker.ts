@@ -7,7 +7,13 @@ import { handleVmCreate } from './handlers/vm-create.js';
 import { handleVmDelete } from './handlers/vm-delete.js';
 import { handleVmExecute } from './handlers/vm-execute.js';
 import { Membership } from './membership.js';
-import { destroyAllSandboxes, reconcileVms, recoverInterruptedTasks, requeueLostTasks } from './reconcile.js';
+import {
+  destroyAllSandboxes,
+  reconcileNetwork,
+  reconcileVms,
+  recoverInterruptedTasks,
+  requeueLostTasks,
+} from './reconcile.js';
 import { createTaskProcessor } from './run-task.js';
 
 export const TASK_HANDLERS: TaskHandlers = {
@@ -66,6 +72,9 @@ export function createWorker(deps: WorkerDeps, settings: WorkerSettings): Worker
     const outcome = await reconcileVms(ctx);
     if (outcome.destroyed + outcome.lost + outcome.revived > 0)
       log.info(outcome, 'reconciled VMs with the store');
+    await reconcileNetwork(ctx).catch((error: unknown) => {
+      log.warn({ err: error }, 'network reconciliation failed; leftovers stay until the next start');
+    });
   };
 
   const membership = new Membership(
@@ -101,6 +110,7 @@ export function createWorker(deps: WorkerDeps, settings: WorkerSettings): Worker
         await deps.queue.resume();
         await requeue(0);
       },
+      onHeartbeat: (outcome) => ctx.metrics.heartbeat(outcome),
     },
     log,
   );

@@ -12,7 +12,11 @@ async function post(
   body: string,
   headers: Record<string, string> = { 'content-type': 'application/json' },
 ) {
-  const res = await fetch(`${node().url}/api/v1${path}`, { method: 'POST', body, headers });
+  const res = await fetch(`${node().url}/api/v1${path}`, {
+    method: 'POST',
+    body,
+    headers: { authorization: `Bearer ${node().node.localAdminKey}`, ...headers },
+  });
   return { status: res.status, body: (await res.json()) as { error?: { code: string; message: string } } };
 }
 
@@ -289,15 +293,15 @@ describe.skipIf(!canRun)('bad input gets a clear 4xx and changes nothing', () =>
     );
   });
 
-  it('unknown routes → 404 ERR_NOT_FOUND; health reports each component', async () => {
-    const res = await fetch(`${node().url}/api/v1/nothing`);
+  it('unknown routes → 404 ERR_NOT_FOUND; readiness reports each component', async () => {
+    const res = await fetch(`${node().url}/api/v1/nothing`, {
+      headers: { authorization: `Bearer ${node().node.localAdminKey}` },
+    });
     expect(res.status).toBe(404);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('ERR_NOT_FOUND');
-    const health = await node().client.health();
-    expect(health.status).toBe('ok');
-    expect(Object.keys(health.components)).toEqual(
-      expect.arrayContaining(['store', 'queue', 'driver:process']),
-    );
+    const ready = await node().client.ready();
+    expect(ready.status).toBe('ok');
+    expect(Object.keys(ready.components).sort()).toEqual(['events', 'queue', 'store', 'workers']);
   });
 
   it('serves an OpenAPI document of the routes', async () => {

@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
+import { SYSTEM_ACCESS } from '../../src/core/principal.js';
 import { startTestNode, type TestNode } from '../support/embedded-node.js';
 import { sandboxesAvailable } from '../support/sandboxes.js';
 
@@ -84,19 +85,23 @@ describe.skipIf(!canRun)('a closing gateway', () => {
           (error: unknown) => error,
         );
       await expect
-        .poll(async () => (await node.node.service.listExecutions('gw-close')).at(0)?.startedAt ?? null, {
-          timeout: 10_000,
-        })
+        .poll(
+          async () =>
+            (await node.node.service.listExecutions(SYSTEM_ACCESS, 'gw-close')).at(0)?.startedAt ?? null,
+          {
+            timeout: 10_000,
+          },
+        )
         .not.toBeNull();
       const closedAt = Date.now();
       await node.node.app!.close();
       const error = (await waiting) as { status?: number; code?: string; message?: string } | null;
       expect(error).toMatchObject({ status: 503, code: 'ERR_SHUTTING_DOWN' });
       expect(Date.now() - closedAt).toBeLessThan(5_000);
-      const [execution] = await node.node.service.listExecutions('gw-close');
+      const [execution] = await node.node.service.listExecutions(SYSTEM_ACCESS, 'gw-close');
       const task = await node.node.service.waitForTask(execution!.taskId!, 10_000);
       expect(task.status).toBe('completed');
-      expect((await node.node.service.getExecution(execution!.id)).stdout).toBe('done\n');
+      expect((await node.node.service.getExecution(SYSTEM_ACCESS, execution!.id)).stdout).toBe('done\n');
     } finally {
       await node.stop();
     }

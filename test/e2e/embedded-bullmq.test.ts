@@ -10,7 +10,7 @@ describe.skipIf(!canRun)(
     it('creates, executes and deletes through the same API', async () => {
       const t = await startTestNode({ AETHER_EMBEDDED_QUEUE: 'bullmq' });
       try {
-        expect((await t.client.health()).components.queue?.message).toBe('bullmq-pglite');
+        expect((await t.client.ready()).components.queue?.message).toBe('bullmq-pglite');
         await t.client.createVm({ name: 'bq' }, { wait: true });
         const res = await t.client.execute(
           'bq',

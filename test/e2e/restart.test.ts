@@ -54,6 +54,7 @@ describe.skipIf(!canRun)('a restart loses no task', () => {
       await store.insertTask(
         {
           id: pendingId,
+          project: 'default',
           type: 'vm:execute',
           priority: 'default',
           payload: { vmId: vm.id, executionId: pendingExecution, exec },
@@ -63,6 +64,7 @@ describe.skipIf(!canRun)('a restart loses no task', () => {
         },
         {
           id: pendingExecution,
+          project: 'default',
           vmId: vm.id,
           taskId: pendingId,
           jobId: null,
@@ -78,6 +80,7 @@ describe.skipIf(!canRun)('a restart loses no task', () => {
       await store.insertTask(
         {
           id: runningId,
+          project: 'default',
           type: 'vm:execute',
           priority: 'default',
           payload: { vmId: vm.id, executionId: runningExecution, exec },
@@ -87,6 +90,7 @@ describe.skipIf(!canRun)('a restart loses no task', () => {
         },
         {
           id: runningExecution,
+          project: 'default',
           vmId: vm.id,
           taskId: runningId,
           jobId: null,

@@ -24,6 +24,8 @@ interface Run {
   ms: number;
 }
 
+const CREDENTIALS = path.join(os.tmpdir(), `aether-startup-credentials-${process.pid}.json`);
+
 /** The environment of a fresh shell: none of our settings leak in from the test run. */
 function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
@@ -31,7 +33,8 @@ function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
     if (key.startsWith('AETHER_') || key === 'DATABASE_URL' || key === 'REDIS_URL') continue;
     env[key] = value;
   }
-  return { ...env, AETHER_LOG_LEVEL: 'warn', ...extra };
+  // A gateway that gets as far as listening saves its admin key: never into the user's home.
+  return { ...env, AETHER_LOG_LEVEL: 'warn', AETHER_CREDENTIALS_FILE: CREDENTIALS, ...extra };
 }
 
 /** Runs `aether ARGS`; `until` ends a server once its banner shows (SIGTERM), else it must exit. */
@@ -210,6 +213,17 @@ describe('start-up failures are one clear line', () => {
     expectOneLineFailure(run, /config file missing\.yaml does not exist; check --config or AETHER_CONFIG$/);
   });
 
+  it('a gateway beyond loopback with auth off', async () => {
+    const run = await aether(['gateway', '--host', '0.0.0.0', '--port', '0', '--data-dir', 'exposed'], {
+      cwd: dir,
+      env: { AETHER_AUTH: 'off', AETHER_WARM_POOL_SIZE: '0' },
+    });
+    expectOneLineFailure(
+      run,
+      /ERR_CONFIG: refusing to listen on 0\.0\.0\.0 with auth off: .*set AETHER_AUTH=on/,
+    );
+  }, 40_000);
+
   it('a Docker engine that does not answer, for a node that runs the docker driver', async () => {
     const run = await aether(['up', '--driver', 'docker', '--port', '0', '--data-dir', 'no-docker'], {
       cwd: dir,
@@ -219,6 +233,22 @@ describe('start-up failures are one clear line', () => {
       run,
       /ERR_ISOLATION_UNAVAILABLE: Docker engine not reachable at unix:\/\/\/nonexistent\/docker\.sock \(ENOENT\).*; check DOCKER_HOST$/,
       // The embedded database opens (seconds, on a loaded machine) before the drivers.
+      25_000,
+    );
+  }, 40_000);
+
+  it('a host that fails the Firecracker preflight, for a node that runs the firecracker driver', async () => {
+    const run = await aether(['up', '--driver', 'firecracker', '--port', '0', '--data-dir', 'no-fc'], {
+      cwd: dir,
+      env: {
+        AETHER_FIRECRACKER_BIN: '/nonexistent/firecracker',
+        AETHER_FIRECRACKER_JAILER: 'false',
+        AETHER_WARM_POOL_SIZE: '0',
+      },
+    });
+    expectOneLineFailure(
+      run,
+      /ERR_PREFLIGHT_FAILED: this host cannot run Firecracker VMs: firecracker binary: \/nonexistent\/firecracker not found .*\(fix: .*AETHER_FIRECRACKER_BIN.*guest kernel: no guest kernel configured \(fix: build one with `aether image kernel`.*; `aether doctor` lists every check$/,
       25_000,
     );
   }, 40_000);

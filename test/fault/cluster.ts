@@ -199,6 +199,9 @@ export class Cluster {
       DATABASE_URL: options.databaseUrl,
       REDIS_URL: options.redisUrl,
       AETHER_LOG_LEVEL: 'warn',
+      // On loopback, without keys: this test is about faults; authentication has its own tests.
+      AETHER_AUTH: 'off',
+      AETHER_RATE_LIMIT_MAX: '1000000',
       ...FAULT_TIMINGS,
       ...options.env,
     };

@@ -44,6 +44,7 @@ describe('worker death', () => {
   async function runningVmOn(workerId: string) {
     const vm = await store.insertVm({
       id: newId(),
+      project: 'default',
       name: `vm-${newId().slice(0, 8)}`,
       driver: 'process',
       vcpus: 1,
@@ -64,6 +65,7 @@ describe('worker death', () => {
     await store.insertTask(
       {
         id: taskId,
+        project: 'default',
         type: 'vm:execute',
         priority: 'default',
         payload: { vmId, executionId, exec },
@@ -71,7 +73,17 @@ describe('worker death', () => {
         maxRetries: 0,
         timeoutMs: 5000,
       },
-      { id: executionId, vmId, taskId, jobId: null, command: 'true', args: [], env: {}, cwd: null },
+      {
+        id: executionId,
+        project: 'default',
+        vmId,
+        taskId,
+        jobId: null,
+        command: 'true',
+        args: [],
+        env: {},
+        cwd: null,
+      },
     );
     return { taskId, executionId };
   }

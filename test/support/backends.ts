@@ -89,3 +89,44 @@ export async function qemuAvailable(): Promise<boolean> {
   }
   return requireBackend('QEMU', reason === null, reason ?? '');
 }
+
+/** What a real Firecracker test run needs, from the environment; `reason` says why it cannot run. */
+export interface FirecrackerTestHost {
+  reason: string | null;
+  binary: string;
+  kernel: string;
+  /** Set (with root) to run the VMMs under the jailer. */
+  jailer: string | null;
+}
+
+/**
+ * Firecracker and a KVM that boots guests: `AETHER_FIRECRACKER_BIN` and `AETHER_KERNEL` set and
+ * usable, and a microVM image in TEST_IMAGE_DATA_DIR. Neither this machine nor CI provides them,
+ * so unlike the other backends a missing one is a skip even under CI=true; the caller prints
+ * `reason` with its skip.
+ */
+export async function firecrackerTestHost(): Promise<FirecrackerTestHost> {
+  const binary = process.env.AETHER_FIRECRACKER_BIN ?? '';
+  const kernel = process.env.AETHER_KERNEL ?? '';
+  const jailer =
+    process.env.AETHER_JAILER_BIN && process.getuid?.() === 0 ? process.env.AETHER_JAILER_BIN : null;
+  const host: FirecrackerTestHost = { reason: null, binary, kernel, jailer };
+  const { spawnSync } = await import('node:child_process');
+  const { accessSync, constants } = await import('node:fs');
+  if (binary === '' || kernel === '') {
+    host.reason =
+      'AETHER_FIRECRACKER_BIN and AETHER_KERNEL are not set; this is expected here and in CI, which provide neither Firecracker nor a KVM that boots guest kernels. On a KVM host, set both (and AETHER_JAILER_BIN as root for jailer mode) to run it';
+  } else if (spawnSync(binary, ['--version']).status !== 0) {
+    host.reason = `AETHER_FIRECRACKER_BIN=${binary} does not run (\`${binary} --version\` failed)`;
+  } else {
+    try {
+      accessSync('/dev/kvm', constants.R_OK | constants.W_OK);
+      accessSync(kernel, constants.R_OK);
+      const { findVmImage } = await import('../../src/images/index.js');
+      await findVmImage(IMAGE_DATA_DIR);
+    } catch (error) {
+      host.reason = `${(error as Error).message} (needs /dev/kvm read-write, AETHER_KERNEL readable, and a microVM image in ${IMAGE_DATA_DIR})`;
+    }
+  }
+  return host;
+}

@@ -5,7 +5,9 @@ import { afterAll, beforeAll } from 'vitest';
 import { AetherClient } from '../../src/client/client.js';
 import { loadConfig } from '../../src/core/config.js';
 import { silentLogger } from '../../src/core/logger.js';
+import { SYSTEM_ACCESS } from '../../src/core/principal.js';
 import { type RunningNode, startNode } from '../../src/runtime/node.js';
+import { rememberGatewayKey } from './gateway-keys.js';
 
 export interface TestNode {
   node: RunningNode;
@@ -27,18 +29,24 @@ export async function startTestNode(
     AETHER_DATA_DIR: dataDir,
     AETHER_PORT: '0',
     AETHER_LOG_LEVEL: 'silent',
+    // The local admin key goes into the test's own directory, never the user's home.
+    AETHER_CREDENTIALS_FILE: path.join(dataDir, 'credentials.json'),
     ...env,
   });
   const node = await startNode(config, silentLogger, { gateway: true, worker: true });
+  if (node.localAdminKey) rememberGatewayKey(node.url!, node.localAdminKey);
   return {
     node,
-    client: new AetherClient({ baseUrl: node.url! }),
+    client: new AetherClient({
+      baseUrl: node.url!,
+      ...(node.localAdminKey ? { token: node.localAdminKey } : {}),
+    }),
     url: node.url!,
     dataDir,
     async stop() {
       // VMs outlive their node by design: delete them, and wait, so no sandbox is left behind.
-      for (const vm of await node.service.listVms()) {
-        const deleting = await node.service.deleteVm(vm.id).catch(() => null);
+      for (const vm of await node.service.listVms(SYSTEM_ACCESS)) {
+        const deleting = await node.service.deleteVm(SYSTEM_ACCESS, vm.id).catch(() => null);
         if (deleting) await node.service.waitForTask(deleting.task.id, 30_000).catch(() => {});
       }
       await node.close();

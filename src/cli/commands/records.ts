@@ -117,16 +117,16 @@ export function registerRecordCommands(program: Command): void {
 
   program
     .command('health')
-    .description('show the health of the gateway and its components')
+    .description('show whether the gateway is ready to serve, component by component (GET /ready)')
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }) => {
-      const health = await clientFromEnv().health();
-      if (opts.json) return printJson(health);
-      process.stdout.write(`${health.status} (version ${health.version})\n`);
+      const ready = await clientFromEnv().ready();
+      if (opts.json) return printJson(ready);
+      process.stdout.write(`${ready.status} (version ${ready.version})\n`);
       printTable(
         ['COMPONENT', 'OK', 'MESSAGE'],
-        Object.entries(health.components).map(([name, c]) => [name, c.ok ? 'yes' : 'NO', c.message]),
+        Object.entries(ready.components).map(([name, c]) => [name, c.ok ? 'yes' : 'NO', c.message]),
       );
-      if (health.status !== 'ok') process.exitCode = 1;
+      if (ready.status !== 'ok') process.exitCode = 1;
     });
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 import { clientFromEnv } from '../client-from-env.js';
+import { driverName } from '../driver-name.js';
 import { streamToTerminal } from '../exec-stream.js';
 import { addExecOptions, buildExecRequest, type ExecFlags } from './exec.js';
 
@@ -17,7 +18,7 @@ export function registerRunCommand(program: Command): void {
     const request = await buildExecRequest(argv, opts);
     const name = opts.name ?? `run-${randomBytes(4).toString('hex')}`;
     const created = await client.createVm(
-      { name, ...(opts.driver ? { driver: opts.driver } : {}) },
+      { name, ...(opts.driver ? { driver: driverName(opts.driver) } : {}) },
       { wait: true },
     );
     try {

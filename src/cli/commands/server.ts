@@ -14,6 +14,8 @@ interface ServerFlags {
   dataDir?: string;
   driver?: string;
   logLevel?: string;
+  metricsPort?: string;
+  metricsHost?: string;
 }
 
 function resolveFrom(flags: ServerFlags): ResolvedConfig {
@@ -23,6 +25,8 @@ function resolveFrom(flags: ServerFlags): ResolvedConfig {
     dataDir: flags.dataDir,
     driver: flags.driver,
     logLevel: flags.logLevel,
+    metricsPort: flags.metricsPort,
+    metricsHost: flags.metricsHost,
   };
   return resolveConfig({ env: process.env, flags: overrides, configPath: flags.config });
 }
@@ -82,7 +86,15 @@ function withServerOptions(command: Command): Command {
     .option('--host <address>', 'gateway address (env AETHER_HOST, default 127.0.0.1)')
     .option('-d, --data-dir <dir>', 'state directory (env AETHER_DATA_DIR, default ./.aether)')
     .option('--driver <name>', 'default VM driver (env AETHER_DRIVER, default process)')
-    .option('--log-level <level>', 'log level (env AETHER_LOG_LEVEL, default info)');
+    .option('--log-level <level>', 'log level (env AETHER_LOG_LEVEL, default info)')
+    .option(
+      '--metrics-port <port>',
+      'serve GET /metrics on its own unauthenticated listener (env AETHER_METRICS_PORT, default none)',
+    )
+    .option(
+      '--metrics-host <address>',
+      'metrics listener address (env AETHER_METRICS_HOST, default 127.0.0.1)',
+    );
 }
 
 async function runUntilSignalled(

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { Vm } from '../../client/types.js';
 import { clientFromEnv } from '../client-from-env.js';
+import { driverName } from '../driver-name.js';
 import { age, printFields, printJson, printTable } from '../format.js';
 
 export function printVm(vm: Vm): void {
@@ -58,7 +59,7 @@ export function registerVmCommands(program: Command): void {
         const res = await clientFromEnv().createVm(
           {
             name,
-            ...(opts.driver ? { driver: opts.driver } : {}),
+            ...(opts.driver ? { driver: driverName(opts.driver) } : {}),
             ...(opts.vcpus ? { vcpus: opts.vcpus } : {}),
             ...(opts.memory ? { memory_mib: opts.memory } : {}),
             ...(opts.image ? { image: opts.image } : {}),

@@ -1,2 +1,2 @@
 export { createQemuDriver, type QemuDriver } from './qemu-driver.js';
-export type { Accel, GuestImage, QemuDriverSettings } from './settings.js';
+export type { Accel, GuestImage, QemuDriverSettings, QemuNetworkMode } from './settings.js';

@@ -39,6 +39,7 @@ import {
   QEMU_ENV,
   type QemuDriverDeps,
   type QemuDriverSettings,
+  type QemuNetworkMode,
   type ResolvedQemuSettings,
   resolveQemuSettings,
 } from './settings.js';
@@ -63,7 +64,7 @@ export interface QemuDriver extends VmDriver {
   bootTimings(id: string): Promise<BootTimings | null>;
 }
 
-function describeIsolation(accel: Accel | null, why: string | null): IsolationInfo {
+function describeIsolation(accel: Accel | null, why: string | null, network: QemuNetworkMode): IsolationInfo {
   const how =
     accel === null
       ? 'KVM, or software emulation (TCG) where KVM cannot boot it (decided at the first boot)'
@@ -76,7 +77,7 @@ function describeIsolation(accel: Accel | null, why: string | null): IsolationIn
     summary:
       `QEMU microvm per VM with its own Linux kernel, via ${how}. Devices: a virtio-blk disk ` +
       '(copy-on-write overlay of the image), a virtio-serial port to the agent, an entropy source; ' +
-      'no network unless asked (then QEMU user-mode networking, outbound only). The guest shares ' +
+      `no network unless asked (then ${network === 'tap' ? "a TAP on the host bridge, behind the host's NAT and egress rules" : 'QEMU user-mode networking, outbound only'}). The guest shares ` +
       'no file system and no kernel with the host; the boundary is the hypervisor.',
   };
 }
@@ -184,6 +185,7 @@ export function createQemuDriver(settings: QemuDriverSettings, deps: QemuDriverD
       vcpus: spec.vcpus,
       memoryMiB: spec.memoryMiB,
       network: spec.network === true,
+      networkAttachment: spec.networkAttachment,
       accel,
       image,
       files: dir.files,
@@ -313,6 +315,12 @@ export function createQemuDriver(settings: QemuDriverSettings, deps: QemuDriverD
   async function create(spec: VmSpec): Promise<void> {
     const dir = dirOf(spec.id);
     if (await dir.readSpec()) return;
+    if (spec.network === true && s.network === 'tap' && !spec.networkAttachment) {
+      throw new AetherError(
+        'ERR_NETWORK_UNAVAILABLE',
+        `qemu driver: VM ${spec.id} asks for network in tap mode but was given no TAP attachment`,
+      );
+    }
     const image = await s.image();
     await mkdir(join(s.stateDir, 'v'), { recursive: true, mode: 0o700 });
     await dir.create(spec);
@@ -377,8 +385,9 @@ export function createQemuDriver(settings: QemuDriverSettings, deps: QemuDriverD
 
   return {
     name: 'qemu',
+    tapNetwork: s.network === 'tap',
     get isolation() {
-      return describeIsolation(current?.accel ?? null, current?.reason ?? null);
+      return describeIsolation(current?.accel ?? null, current?.reason ?? null, s.network);
     },
     create: (spec) => withLock(spec.id, () => create(spec)),
     start: (id, signal) => withLock(id, () => start(id, signal)),

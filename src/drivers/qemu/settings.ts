@@ -5,6 +5,8 @@ import type { Logger } from '../../core/logger.js';
 
 export type Accel = 'kvm' | 'tcg';
 
+export type QemuNetworkMode = 'user' | 'tap';
+
 /** The three files a microVM boots from (`aether image build` makes them). */
 export interface GuestImage {
   /** Short id of the image, shown on VMs. */
@@ -22,6 +24,11 @@ export interface QemuDriverSettings {
   image: () => Promise<GuestImage>;
   /** `auto` (default): KVM when /dev/kvm boots our guests, else software emulation (TCG). */
   accel?: 'auto' | Accel;
+  /**
+   * Network of VMs created with `network: true`: `user` (default; QEMU's own NAT, no root) or
+   * `tap` (the host bridge through the TAP the worker leases, given in `spec.networkAttachment`).
+   */
+  network?: QemuNetworkMode;
   qemuBinary?: string;
   qemuImgBinary?: string;
   /** From QEMU's start to the agent answering. Default 60 000 ms under KVM... and TCG alike (TCG is slow). */
@@ -38,6 +45,7 @@ export interface ResolvedQemuSettings {
   stateDir: string;
   image: () => Promise<GuestImage>;
   accel: 'auto' | Accel;
+  network: QemuNetworkMode;
   qemuBinary: string;
   qemuImgBinary: string;
   bootTimeoutMs: number;
@@ -58,10 +66,13 @@ export function resolveQemuSettings(settings: QemuDriverSettings): ResolvedQemuS
   if (!isAbsolute(settings.stateDir)) fail('stateDir must be an absolute path');
   const accel = settings.accel ?? 'auto';
   if (!['auto', 'kvm', 'tcg'].includes(accel)) fail(`accel must be auto, kvm or tcg, got ${String(accel)}`);
+  const network = settings.network ?? 'user';
+  if (network !== 'user' && network !== 'tap') fail(`network must be user or tap, got ${String(network)}`);
   return Object.freeze({
     stateDir: settings.stateDir,
     image: settings.image,
     accel,
+    network,
     qemuBinary: settings.qemuBinary ?? 'qemu-system-x86_64',
     qemuImgBinary: settings.qemuImgBinary ?? 'qemu-img',
     bootTimeoutMs: positive('bootTimeoutMs', settings.bootTimeoutMs, 60_000),

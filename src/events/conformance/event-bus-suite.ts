@@ -25,6 +25,8 @@ const output: EventMap['execution.output'] = {
   executionId: 'e5f0c1de-0000-4000-8000-000000000002',
   taskId: null,
   stream: 'stdout',
+  seq: 7,
+  offset: 4_294_967_296,
   data: 'héllo\n\u0000"quoted"',
 };
 
@@ -126,6 +128,15 @@ export function describeEventBusConformance(
         expect(strangerHeard).toEqual([]);
       });
     }
+
+    it('answers ping while open and refuses it once closed', async () => {
+      const bus = await open();
+      bus.subscribe('vm.status', () => {});
+      await bus.ready();
+      await expect(bus.ping()).resolves.toBeUndefined();
+      await bus.close();
+      await expect(bus.ping()).rejects.toMatchObject({ code: 'ERR_QUEUE_UNAVAILABLE' });
+    });
 
     it('publishes nothing and accepts no subscriber after close', async () => {
       const bus = await open();

@@ -3,6 +3,7 @@
  * Handlers run synchronously inside `publish`, in subscription order; payloads are passed by
  * reference, so handlers must treat them as read-only.
  */
+import { AetherError } from '../../core/errors.js';
 import type { EventMap, EventName, Unsubscribe } from '../../core/events.js';
 import { type Logger, silentLogger } from '../../core/logger.js';
 import { type AwaitableEventBus, HandlerRegistry } from '../handlers.js';
@@ -28,6 +29,9 @@ export function createLocalEventBus(options: LocalEventBusOptions = {}): Awaitab
       };
     },
     async ready(): Promise<void> {},
+    async ping(): Promise<void> {
+      if (closed) throw new AetherError('ERR_QUEUE_UNAVAILABLE', 'event bus is closed');
+    },
     async close(): Promise<void> {
       closed = true;
       registry.clear();

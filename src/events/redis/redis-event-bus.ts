@@ -106,6 +106,20 @@ export async function createRedisEventBus(options: RedisEventBusOptions): Promis
     async ready(): Promise<void> {
       await lastCommand;
     },
+    async ping(): Promise<void> {
+      if (closed) throw new AetherError('ERR_QUEUE_UNAVAILABLE', 'event bus is closed');
+      // The subscriber cannot run commands while subscribed: its connection state says enough.
+      if (subscriber.status !== 'ready') {
+        throw new AetherError('ERR_QUEUE_UNAVAILABLE', `event subscriber is ${subscriber.status}`);
+      }
+      try {
+        await publisher.ping();
+      } catch (error) {
+        throw new AetherError('ERR_QUEUE_UNAVAILABLE', `Redis for events: ${(error as Error).message}`, {
+          cause: error,
+        });
+      }
+    },
     async close(): Promise<void> {
       if (closed) return;
       closed = true;

@@ -1,8 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { AetherError } from '../../core/errors.js';
 import { VM_STATUSES, type VmStatus } from '../../core/vm.js';
+import { accessFor } from '../auth/authenticate.js';
 import type { GatewayDeps, GatewaySettings } from '../context.js';
-import { createVmBody, idParams, listQuery, listVmsQuery, writeQuery } from '../schemas.js';
+import { routeOptions } from '../route-schema.js';
 import { executionJson, vmJson } from '../serialize.js';
 import { replyToWrite } from '../write-reply.js';
 
@@ -22,67 +23,47 @@ function parseStatuses(raw: string | undefined): VmStatus[] | undefined {
 export function vmRoutes(deps: GatewayDeps, settings: GatewaySettings): FastifyPluginAsyncZod {
   const { service } = deps;
   return async (app) => {
-    app.post(
-      '/vms',
-      { schema: { summary: 'Create a VM', tags: ['vms'], body: createVmBody, querystring: writeQuery } },
-      async (request, reply) => {
-        const { name, driver, vcpus, memory_mib, image, network, metadata, priority, timeout_ms } =
-          request.body;
-        const { task, vm } = await service.createVm(
-          { name, driver, vcpus, memoryMiB: memory_mib, image, network, metadata },
-          { priority, timeoutMs: timeout_ms },
-        );
-        return replyToWrite(deps, settings, reply, task, request.query, async () => ({
-          vm: vmJson(request.query.wait ? await service.getVm(vm.id) : vm),
-        }));
-      },
+    app.post('/vms', routeOptions('createVm'), async (request, reply) => {
+      const { name, driver, vcpus, memory_mib, image, network, metadata, priority, timeout_ms } =
+        request.body;
+      const { task, vm } = await service.createVm(
+        accessFor(request),
+        { name, driver, vcpus, memoryMiB: memory_mib, image, network, metadata },
+        { priority, timeoutMs: timeout_ms },
+      );
+      return replyToWrite(deps, settings, reply, task, request.query, async () => ({
+        vm: vmJson(request.query.wait ? await service.getVm(accessFor(request), vm.id) : vm),
+      }));
+    });
+
+    app.get('/vms', routeOptions('listVms'), async (request) => {
+      const status = parseStatuses(request.query.status);
+      const vms = await service.listVms(accessFor(request), {
+        ...(status ? { status } : {}),
+        includeDeleted: request.query.include_deleted,
+        ...(request.query.limit ? { limit: request.query.limit } : {}),
+      });
+      return { vms: vms.map(vmJson) };
+    });
+
+    app.get('/vms/:id', routeOptions('getVm'), async (request) =>
+      vmJson(await service.getVm(accessFor(request), request.params.id)),
     );
 
-    app.get(
-      '/vms',
-      { schema: { summary: 'List VMs', tags: ['vms'], querystring: listVmsQuery } },
-      async (request) => {
-        const status = parseStatuses(request.query.status);
-        const vms = await service.listVms({
-          ...(status ? { status } : {}),
-          includeDeleted: request.query.include_deleted,
-          ...(request.query.limit ? { limit: request.query.limit } : {}),
-        });
-        return { vms: vms.map(vmJson) };
-      },
-    );
+    app.delete('/vms/:id', routeOptions('deleteVm'), async (request, reply) => {
+      const { task, vm } = await service.deleteVm(accessFor(request), request.params.id);
+      return replyToWrite(deps, settings, reply, task, request.query, async () => ({
+        vm: vmJson(request.query.wait ? await service.getVm(accessFor(request), vm.id) : vm),
+      }));
+    });
 
-    app.get(
-      '/vms/:id',
-      { schema: { summary: 'Get a VM by id or name', tags: ['vms'], params: idParams } },
-      async (request) => vmJson(await service.getVm(request.params.id)),
-    );
-
-    app.delete(
-      '/vms/:id',
-      { schema: { summary: 'Delete a VM', tags: ['vms'], params: idParams, querystring: writeQuery } },
-      async (request, reply) => {
-        const { task, vm } = await service.deleteVm(request.params.id);
-        return replyToWrite(deps, settings, reply, task, request.query, async () => ({
-          vm: vmJson(request.query.wait ? await service.getVm(vm.id) : vm),
-        }));
-      },
-    );
-
-    app.get(
-      '/vms/:id/executions',
-      {
-        schema: {
-          summary: 'List executions of a VM, newest first',
-          tags: ['executions'],
-          params: idParams,
-          querystring: listQuery,
-        },
-      },
-      async (request) => {
-        const executions = await service.listExecutions(request.params.id, request.query.limit);
-        return { executions: executions.map(executionJson) };
-      },
-    );
+    app.get('/vms/:id/executions', routeOptions('listExecutions'), async (request) => {
+      const executions = await service.listExecutions(
+        accessFor(request),
+        request.params.id,
+        request.query.limit,
+      );
+      return { executions: executions.map(executionJson) };
+    });
   };
 }

@@ -23,6 +23,8 @@ export interface QueueHandle {
   getJobState(jobId: string): Promise<JobState | 'unknown'>;
   remove(jobId: string): Promise<number>;
   getJobCounts(...types: JobType[]): Promise<Record<string, number>>;
+  /** Waiting jobs per BullMQ priority number, keyed by that number. */
+  getCountsPerPriority(priorities: number[]): Promise<Record<string, number>>;
   waitUntilReady(): Promise<unknown>;
   close(): Promise<void>;
   on(event: 'error', listener: (error: Error) => void): unknown;

@@ -11,10 +11,12 @@ import { type Logger, silentLogger } from '../../core/logger.js';
 import {
   type ConsumeOptions,
   type EnqueueOptions,
+  type PriorityCounts,
   SHARED_QUEUE,
   type TaskProcessor,
   type TaskQueue,
 } from '../../core/queue.js';
+import { PRIORITY_RANK, TASK_PRIORITIES } from '../../core/task.js';
 import { assertConsumeOptions } from '../consume-options.js';
 import {
   type BullmqBackend,
@@ -30,6 +32,9 @@ import { toJobOptions } from './job-options.js';
 import { toBullProcessor } from './processor.js';
 
 type Counts = Record<'waiting' | 'active' | 'delayed' | 'failed', number>;
+
+/** BullMQ's priority number of each of ours (see job-options.ts). */
+const RANKS = TASK_PRIORITIES.map((priority) => PRIORITY_RANK[priority]);
 
 /** States in which the queue still "holds" a task (`has`). */
 const HELD_STATES: ReadonlySet<JobState | 'unknown'> = new Set<JobState | 'unknown'>([
@@ -241,6 +246,29 @@ export class BullmqTaskQueue implements TaskQueue {
       throw unavailable('counts', error);
     }
     return total;
+  }
+
+  /**
+   * Without a queue name: every queue name of the namespace, used by any instance (the gateway
+   * never consumes the workers' own queues, yet its scrape must show them).
+   */
+  async depth(queueName?: string): Promise<Record<string, PriorityCounts>> {
+    const depth: Record<string, PriorityCounts> = {};
+    try {
+      const names =
+        queueName === undefined
+          ? (await this.backend.listQueueNames()).filter((name) => name !== CONTROL_QUEUE)
+          : [queueName];
+      for (const name of names) {
+        const perRank = await this.queue(name).getCountsPerPriority(RANKS);
+        depth[name] = Object.fromEntries(
+          TASK_PRIORITIES.map((priority) => [priority, perRank[String(PRIORITY_RANK[priority])] ?? 0]),
+        ) as PriorityCounts;
+      }
+    } catch (error) {
+      throw unavailable('depth', error);
+    }
+    return depth;
   }
 
   async pause(): Promise<void> {

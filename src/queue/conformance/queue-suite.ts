@@ -317,6 +317,44 @@ export function describeQueueConformance(
       await queue.ping();
     });
 
+    it('reports its depth per queue name and priority, waiting tasks only', async () => {
+      const queue = await open();
+      const own = workerQueueName('w4');
+      const zero = { critical: 0, high: 0, default: 0, low: 0 };
+      expect(await queue.depth(own)).toEqual({ [own]: zero });
+      const shared = (['low', 'default', 'default', 'high', 'critical', 'critical', 'critical'] as const).map(
+        (priority) => task({ priority }),
+      );
+      for (const t of shared) await queue.enqueue(t);
+      await queue.enqueue(task({ queueName: own, priority: 'high' }));
+      expect(await queue.depth(SHARED_QUEUE)).toEqual({
+        [SHARED_QUEUE]: { critical: 3, high: 1, default: 2, low: 1 },
+      });
+      expect(await queue.depth(own)).toEqual({ [own]: { ...zero, high: 1 } });
+      // Another instance of the namespace (a gateway) sees the queue names it never used itself.
+      const observer = await open();
+      expect(await observer.depth()).toEqual({
+        [SHARED_QUEUE]: { critical: 3, high: 1, default: 2, low: 1 },
+        [own]: { ...zero, high: 1 },
+      });
+      // A running task is no longer waiting; a cancelled one is gone.
+      const release = deferred();
+      const { seen, processor } = recorder(() => release.promise);
+      expect(await queue.cancel(shared[0]!.taskId, 'not needed')).toBe(true);
+      await queue.consume(processor, { queueNames: [SHARED_QUEUE], concurrency: 1 });
+      try {
+        await waitFor('first delivery', () => seen.length === 1);
+        expect(seen[0]?.taskId).toBe(shared[4]!.taskId);
+        expect(await queue.depth(SHARED_QUEUE)).toEqual({
+          [SHARED_QUEUE]: { critical: 2, high: 1, default: 2, low: 0 },
+        });
+      } finally {
+        release.resolve();
+      }
+      await waitFor('drained', async () => (await queue.counts(SHARED_QUEUE)).waiting === 0);
+      expect(await queue.depth(SHARED_QUEUE)).toEqual({ [SHARED_QUEUE]: zero });
+    });
+
     it('wakes an idle consumer at once (no polling delay)', async () => {
       const queue = await open();
       const latencies = await measureWakeLatencies(queue, 15, { pauseMs: 10 });

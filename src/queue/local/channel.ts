@@ -7,7 +7,7 @@
  * ending each drain the waiting list into free consumer slots, so an idle channel holds no timer.
  */
 import type { Logger } from '../../core/logger.js';
-import type { EnqueueOptions, TaskProcessor } from '../../core/queue.js';
+import type { EnqueueOptions, PriorityCounts, TaskProcessor } from '../../core/queue.js';
 import type { TaskPriority, TaskType } from '../../core/task.js';
 import { type DeliveryOutcome, deliver, retryDelayMs } from './delivery.js';
 import { WaitingList } from './waiting-list.js';
@@ -107,6 +107,11 @@ export class Channel {
       delayed: this.jobs.size - waiting - this.active,
       failed: this.failed.size,
     };
+  }
+
+  /** Waiting tasks by priority (delayed and active ones are not waiting). */
+  depth(): PriorityCounts {
+    return this.waiting.sizeByPriority();
   }
 
   addConsumer(consumer: Consumer): void {

@@ -14,6 +14,7 @@ import { type Logger, silentLogger } from '../../core/logger.js';
 import {
   type ConsumeOptions,
   type EnqueueOptions,
+  type PriorityCounts,
   SHARED_QUEUE,
   type TaskProcessor,
   type TaskQueue,
@@ -106,6 +107,12 @@ class LocalTaskQueue implements TaskQueue {
   async counts(queueName?: string): Promise<Counts> {
     this.assertOpen();
     return this.namespace.counts(queueName);
+  }
+
+  /** Without a queue name: every queue name of the namespace. */
+  async depth(queueName?: string): Promise<Record<string, PriorityCounts>> {
+    this.assertOpen();
+    return this.namespace.depth(queueName);
   }
 
   async pause(): Promise<void> {

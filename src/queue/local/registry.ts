@@ -4,7 +4,9 @@
  * while some instance holds it; when the last one closes its tasks and timers go too (the store
  * is the record, and its reconciler re-enqueues whatever it still calls pending).
  */
+import type { PriorityCounts } from '../../core/queue.js';
 import { Channel, type Counts } from './channel.js';
+import { zeroCounts } from './waiting-list.js';
 
 export class Namespace {
   private readonly channels = new Map<string, Channel>();
@@ -42,6 +44,14 @@ export class Namespace {
       total.failed += c.failed;
     }
     return total;
+  }
+
+  /** Waiting tasks per queue name and priority; a named queue that was never used is all zeros. */
+  depth(queueName: string | undefined): Record<string, PriorityCounts> {
+    const depth: Record<string, PriorityCounts> = {};
+    if (queueName !== undefined) depth[queueName] = zeroCounts();
+    for (const channel of this.select(queueName)) depth[channel.name] = channel.depth();
+    return depth;
   }
 
   dispose(): void {

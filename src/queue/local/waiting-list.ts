@@ -4,6 +4,7 @@
  * (for `cancel`) leaves a tombstone that `shift` skips. A Map per rank would read simpler, but
  * taking a Map's first key after many deletions scans the deleted slots: quadratic on a backlog.
  */
+import type { PriorityCounts } from '../../core/queue.js';
 import { PRIORITY_RANK, TASK_PRIORITIES, type TaskPriority } from '../../core/task.js';
 
 export interface WaitingItem {
@@ -29,13 +30,21 @@ export class WaitingList<T extends WaitingItem> {
   );
   /** The items really waiting, by id: an array slot whose item is not here is a tombstone. */
   private readonly live = new Map<string, T>();
+  /** Live items per priority, kept as they come and go so a scrape of the depth costs nothing. */
+  private readonly perPriority = zeroCounts();
 
   get size(): number {
     return this.live.size;
   }
 
+  /** How many items wait at each priority. */
+  sizeByPriority(): PriorityCounts {
+    return { ...this.perPriority };
+  }
+
   push(item: T): void {
     this.live.set(item.taskId, item);
+    this.perPriority[item.priority]++;
     this.buckets.get(item.priority)?.items.push(item);
   }
 
@@ -48,6 +57,7 @@ export class WaitingList<T extends WaitingItem> {
         bucket.head++;
         if (this.live.get(item.taskId) !== item) continue;
         this.live.delete(item.taskId);
+        this.perPriority[item.priority]--;
         compact(bucket);
         return item;
       }
@@ -58,16 +68,26 @@ export class WaitingList<T extends WaitingItem> {
 
   /** Removes a waiting item; false when no item with this id waits. */
   delete(taskId: string): boolean {
-    return this.live.delete(taskId);
+    const item = this.live.get(taskId);
+    if (!item) return false;
+    this.live.delete(taskId);
+    this.perPriority[item.priority]--;
+    return true;
   }
 
   clear(): void {
     this.live.clear();
+    Object.assign(this.perPriority, zeroCounts());
     for (const bucket of this.buckets.values()) {
       bucket.items = [];
       bucket.head = 0;
     }
   }
+}
+
+/** Every priority at zero. */
+export function zeroCounts(): PriorityCounts {
+  return Object.fromEntries(TASK_PRIORITIES.map((priority) => [priority, 0])) as PriorityCounts;
 }
 
 function compact<T>(bucket: Bucket<T>): void {

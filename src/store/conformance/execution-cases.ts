@@ -93,7 +93,14 @@ export function describeExecutionCases(ctx: SuiteContext): void {
     it('inserts a job, records step results and logs status changes', async () => {
       const store = ctx.store();
       const vm = await store.insertVm(newVmInput());
-      const input = { id: newId(), name: 'build and test', vmId: vm.id, taskId: null, steps: jobSteps };
+      const input = {
+        id: newId(),
+        project: 'default',
+        name: 'build and test',
+        vmId: vm.id,
+        taskId: null,
+        steps: jobSteps,
+      };
       const job = await store.insertJob(input);
       expect(job).toMatchObject({ ...input, status: 'pending', results: [] });
       expectRecent(job.createdAt);
@@ -126,7 +133,14 @@ export function describeExecutionCases(ctx: SuiteContext): void {
     });
 
     it('refuses a job for an unknown VM with ERR_VM_NOT_FOUND', async () => {
-      const input = { id: newId(), name: 'orphan', vmId: newId(), taskId: null, steps: jobSteps };
+      const input = {
+        id: newId(),
+        project: 'default',
+        name: 'orphan',
+        vmId: newId(),
+        taskId: null,
+        steps: jobSteps,
+      };
       await expectCode(ctx.store().insertJob(input), 'ERR_VM_NOT_FOUND');
     });
   });

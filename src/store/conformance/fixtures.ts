@@ -32,6 +32,7 @@ export function uniqueName(prefix = 'vm'): string {
 export function newVmInput(overrides: Partial<NewVm> = {}): NewVm {
   return {
     id: newId(),
+    project: 'default',
     name: uniqueName(),
     driver: 'process',
     vcpus: 1,
@@ -44,6 +45,7 @@ export function newVmInput(overrides: Partial<NewVm> = {}): NewVm {
 export function newCreateTask(vmId: string, overrides: Partial<NewTask> = {}): NewTask {
   return {
     id: newId(),
+    project: 'default',
     type: 'vm:create',
     priority: 'default',
     payload: { vmId },
@@ -57,6 +59,7 @@ export function newCreateTask(vmId: string, overrides: Partial<NewTask> = {}): N
 export function newExecutionInput(vmId: string, overrides: Partial<NewExecution> = {}): NewExecution {
   return {
     id: newId(),
+    project: 'default',
     vmId,
     taskId: null,
     jobId: null,
@@ -71,6 +74,7 @@ export function newExecutionInput(vmId: string, overrides: Partial<NewExecution>
 export function newExecuteTask(execution: NewExecution, overrides: Partial<NewTask> = {}): NewTask {
   return {
     id: execution.taskId ?? newId(),
+    project: execution.project,
     type: 'vm:execute',
     priority: 'high',
     payload: {

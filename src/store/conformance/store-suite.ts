@@ -14,7 +14,10 @@ import {
   type StoreFixture,
   type SuiteContext,
 } from './fixtures.js';
+import { describeNetworkLeaseCases } from './network-lease-cases.js';
+import { describeOutputCases } from './output-cases.js';
 import { describeTaskCases } from './task-cases.js';
+import { describeTenancyCases } from './tenancy-cases.js';
 import { describeTransitionCases } from './transition-cases.js';
 import { describeVmCases } from './vm-cases.js';
 import { describeWorkerCases } from './worker-cases.js';
@@ -51,7 +54,10 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
     describeTransitionCases(ctx);
     describeTaskCases(ctx);
     describeExecutionCases(ctx);
+    describeOutputCases(ctx);
     describeWorkerCases(ctx);
+    describeTenancyCases(ctx);
+    describeNetworkLeaseCases(ctx);
     describeJsonCases(ctx);
 
     // Last: these change the store's state for everything after them.

@@ -112,6 +112,34 @@ export function describeVmCases(ctx: SuiteContext): void {
       expect(all.some((v) => v.status === 'deleted')).toBe(false);
     });
 
+    it('counts VMs per status and driver in every project, deleted ones left out', async () => {
+      const store = ctx.store();
+      const tally = async () => {
+        const counts = new Map<string, number>();
+        for (const c of await store.countVms()) {
+          expect(c.count).toBeGreaterThan(0);
+          counts.set(`${c.status}/${c.driver}`, c.count);
+        }
+        return counts;
+      };
+      const before = await tally();
+      const made = await Promise.all([
+        store.insertVm(newVmInput({ driver: 'process' })),
+        store.insertVm(newVmInput({ driver: 'process', project: 'other-team' })),
+        store.insertVm(newVmInput({ driver: 'process' })),
+        store.insertVm(newVmInput({ driver: 'docker' })),
+        store.insertVm(newVmInput({ driver: 'docker' })),
+      ]);
+      await store.transitionVm(made[2]!.id, { from: ['pending'], to: 'creating', reason: 'picked up' });
+      await store.transitionVm(made[4]!.id, { from: ['pending'], to: 'deleted', reason: 'not needed' });
+      const after = await tally();
+      const grown = (key: string) => (after.get(key) ?? 0) - (before.get(key) ?? 0);
+      expect(grown('pending/process')).toBe(2);
+      expect(grown('creating/process')).toBe(1);
+      expect(grown('pending/docker')).toBe(1);
+      expect([...after.keys()].some((key) => key.startsWith('deleted/'))).toBe(false);
+    });
+
     it('updates a VM patch without touching its status; null clears, undefined keeps', async () => {
       const store = ctx.store();
       const vm = await store.insertVm(newVmInput());

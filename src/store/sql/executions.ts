@@ -19,6 +19,7 @@ function withoutNul(text: string): string {
 export function executionValues(execution: NewExecution): typeof executions.$inferInsert {
   return {
     id: execution.id,
+    project: execution.project,
     vmId: execution.vmId,
     taskId: execution.taskId,
     jobId: execution.jobId,

@@ -17,7 +17,14 @@ export interface JobPatch {
 export async function insertJob(db: Db, job: NewJob): Promise<JobRecord> {
   const [row] = await db
     .insert(vmJobs)
-    .values({ id: job.id, name: job.name, vmId: job.vmId, taskId: job.taskId, steps: job.steps })
+    .values({
+      id: job.id,
+      project: job.project,
+      name: job.name,
+      vmId: job.vmId,
+      taskId: job.taskId,
+      steps: job.steps,
+    })
     .returning();
   return toJobRecord(row!);
 }

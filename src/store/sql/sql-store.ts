@@ -6,9 +6,12 @@ import { sql } from 'drizzle-orm';
 import { AetherError } from '../../core/errors.js';
 import type { Store } from '../../core/store.js';
 import { guard } from '../store-errors.js';
+import * as apiKeys from './api-keys.js';
 import type { Db } from './db.js';
+import * as executionOutput from './execution-output.js';
 import * as executions from './executions.js';
 import * as jobs from './jobs.js';
+import * as networkLeases from './network-leases.js';
 import * as stateChanges from './state-changes.js';
 import * as tasks from './tasks.js';
 import * as vms from './vms.js';
@@ -45,10 +48,11 @@ export function createSqlStore(options: SqlStoreOptions): Store {
   let closed: Promise<void> | undefined;
   const methods = guarded(
     {
-      insertVm: (vm) => vms.insertVm(db, vm),
+      insertVm: (vm, opts) => vms.insertVm(db, vm, opts),
       getVm: (id) => vms.getVm(db, id),
-      findVm: (idOrName) => vms.findVm(db, idOrName),
+      findVm: (idOrName, project) => vms.findVm(db, idOrName, project),
       listVms: (filter) => vms.listVms(db, filter),
+      countVms: () => vms.countVms(db),
       transitionVm: (id, change, patch) => vms.transitionVm(db, id, change, patch),
       updateVm: (id, patch) => vms.updateVm(db, id, patch),
 
@@ -62,12 +66,25 @@ export function createSqlStore(options: SqlStoreOptions): Store {
       listExecutions: (vmId, opts) => executions.listExecutions(db, vmId, opts),
       markExecutionStarted: (id, startedAt) => executions.markExecutionStarted(db, id, startedAt),
       completeExecution: (id, outcome, fence) => executions.completeExecution(db, id, outcome, fence),
+      appendExecutionOutput: (id, chunks, fence) =>
+        executionOutput.appendExecutionOutput(db, id, chunks, fence),
+      listExecutionOutput: (id, opts) => executionOutput.listExecutionOutput(db, id, opts),
 
       insertJob: (job) => jobs.insertJob(db, job),
       getJob: (id) => jobs.getJob(db, id),
       updateJob: (id, patch) => jobs.updateJob(db, id, patch),
 
       listStateChanges: (entityId) => stateChanges.listStateChanges(db, entityId),
+
+      insertApiKey: (key) => apiKeys.insertApiKey(db, key),
+      getApiKey: (id) => apiKeys.getApiKey(db, id),
+      listApiKeys: (project) => apiKeys.listApiKeys(db, project),
+      revokeApiKey: (id) => apiKeys.revokeApiKey(db, id),
+
+      allocateNetworkLease: (request) => networkLeases.allocateNetworkLease(db, request),
+      getNetworkLease: (vmId) => networkLeases.getNetworkLease(db, vmId),
+      listNetworkLeases: (filter) => networkLeases.listNetworkLeases(db, filter),
+      releaseNetworkLease: (vmId) => networkLeases.releaseNetworkLease(db, vmId),
 
       registerWorker: (registration) => workers.registerWorker(db, registration),
       heartbeatWorker: (id, epoch, beat) => workers.heartbeatWorker(db, id, epoch, beat),

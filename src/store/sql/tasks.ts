@@ -31,6 +31,7 @@ export async function insertTask(db: Db, task: NewTask, execution?: NewExecution
     .insert(tasks)
     .values({
       id: task.id,
+      project: task.project,
       type: task.type,
       priority: task.priority,
       payload: task.payload as Record<string, unknown>,

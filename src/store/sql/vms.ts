@@ -1,7 +1,9 @@
 import { and, desc, eq, inArray, ne, type SQL, sql } from 'drizzle-orm';
+import { AetherError } from '../../core/errors.js';
 import { isUuid } from '../../core/ids.js';
-import type { NewVm, Transition, VmFilter, VmPatch } from '../../core/store.js';
-import type { VmRecord, VmStatus } from '../../core/vm.js';
+import type { Quota, QuotaUsage } from '../../core/principal.js';
+import type { NewVm, Transition, VmCount, VmFilter, VmPatch } from '../../core/store.js';
+import { VM_NAME_PATTERN, type VmRecord, type VmStatus } from '../../core/vm.js';
 import { toVmRecord } from '../records.js';
 import { vms } from '../schema.js';
 import type { Db } from './db.js';
@@ -16,11 +18,55 @@ function patchColumns(patch: VmPatch): Partial<typeof vms.$inferInsert> {
   return set;
 }
 
-export async function insertVm(db: Db, vm: NewVm): Promise<VmRecord> {
+/** Statuses that count against a quota: everything that may hold resources or soon will. */
+const QUOTA_STATUSES: readonly VmStatus[] = ['pending', 'creating', 'running', 'stopping', 'stopped'];
+
+export async function insertVm(db: Db, vm: NewVm, options: { quota?: Quota } = {}): Promise<VmRecord> {
+  const { quota } = options;
+  if (!quota) return insertVmRow(db, vm);
+  return db.transaction(async (tx) => {
+    // One project's creates queue on this lock, so two of them cannot both see room for one.
+    await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${`aether-quota:${vm.project}`}))`);
+    const usage = await projectUsage(tx, vm.project);
+    const over = quotaOverrun(usage, quota, vm);
+    if (over) throw new AetherError('ERR_QUOTA_EXCEEDED', over, { details: { usage, quota } });
+    return insertVmRow(tx, vm);
+  });
+}
+
+/** Live usage of a project (see QUOTA_STATUSES). */
+export async function projectUsage(db: Db, project: string): Promise<QuotaUsage> {
+  const [row] = await db
+    .select({
+      vms: sql<number>`count(*)::int`,
+      vcpus: sql<number>`coalesce(sum(${vms.vcpus}), 0)::int`,
+      memoryMiB: sql<number>`coalesce(sum(${vms.memoryMiB}), 0)::int`,
+    })
+    .from(vms)
+    .where(and(eq(vms.project, project), inArray(vms.status, [...QUOTA_STATUSES])));
+  return { vms: row?.vms ?? 0, vcpus: row?.vcpus ?? 0, memoryMiB: row?.memoryMiB ?? 0 };
+}
+
+function quotaOverrun(usage: QuotaUsage, quota: Quota, vm: NewVm): string | null {
+  const project = `project "${vm.project}"`;
+  if (usage.vms + 1 > quota.vms) {
+    return `${project} has ${usage.vms} of ${quota.vms} VMs; delete one or ask for a higher quota`;
+  }
+  if (usage.vcpus + vm.vcpus > quota.vcpus) {
+    return `${project} uses ${usage.vcpus} of ${quota.vcpus} vCPUs and this VM asks for ${vm.vcpus}; use fewer or delete a VM`;
+  }
+  if (usage.memoryMiB + vm.memoryMiB > quota.memoryMiB) {
+    return `${project} uses ${usage.memoryMiB} of ${quota.memoryMiB} MiB and this VM asks for ${vm.memoryMiB}; use less or delete a VM`;
+  }
+  return null;
+}
+
+async function insertVmRow(db: Db, vm: NewVm): Promise<VmRecord> {
   const [row] = await db
     .insert(vms)
     .values({
       id: vm.id,
+      project: vm.project,
       name: vm.name,
       driver: vm.driver,
       vcpus: vm.vcpus,
@@ -40,15 +86,29 @@ export async function getVm(db: Db, id: string): Promise<VmRecord | null> {
   return row ? toVmRecord(row) : null;
 }
 
-/** A uuid is tried as an id first; anything else (or an unknown id) as the name of a live VM. */
-export async function findVm(db: Db, idOrName: string): Promise<VmRecord | null> {
+/**
+ * A uuid is tried as an id first; anything else (or an unknown id) as the name of a live VM,
+ * within `project` when given.
+ */
+export async function findVm(db: Db, idOrName: string, project?: string): Promise<VmRecord | null> {
   const byId = await getVm(db, idOrName);
   if (byId) return byId;
-  const [row] = await db
+  // No VM can have another name, and text such as NUL would not even reach PostgreSQL intact.
+  if (!VM_NAME_PATTERN.test(idOrName)) return null;
+  const where = [eq(vms.name, idOrName), ne(vms.status, 'deleted')];
+  if (project !== undefined) where.push(eq(vms.project, project));
+  const rows = await db
     .select()
     .from(vms)
-    .where(and(eq(vms.name, idOrName), ne(vms.status, 'deleted')));
-  return row ? toVmRecord(row) : null;
+    .where(and(...where))
+    .limit(2);
+  if (rows.length > 1) {
+    throw new AetherError(
+      'ERR_VM_NAME_AMBIGUOUS',
+      `VMs named "${idOrName}" exist in several projects; use the VM's id`,
+    );
+  }
+  return rows[0] ? toVmRecord(rows[0]) : null;
 }
 
 /**
@@ -57,6 +117,7 @@ export async function findVm(db: Db, idOrName: string): Promise<VmRecord | null>
  */
 export async function listVms(db: Db, filter: VmFilter = {}): Promise<VmRecord[]> {
   const where: SQL[] = [];
+  if (filter.project !== undefined) where.push(eq(vms.project, filter.project));
   if (filter.status !== undefined) where.push(inArray(vms.status, [...filter.status]));
   if (filter.workerId !== undefined) where.push(eq(vms.workerId, filter.workerId));
   if (!filter.includeDeleted && !filter.status?.includes('deleted')) where.push(ne(vms.status, 'deleted'));
@@ -67,6 +128,17 @@ export async function listVms(db: Db, filter: VmFilter = {}): Promise<VmRecord[]
     .orderBy(desc(vms.createdAt), desc(vms.id));
   const rows = filter.limit === undefined ? await query : await query.limit(filter.limit);
   return rows.map(toVmRecord);
+}
+
+/** One grouped scan (the status index) for every project; deleted VMs are left out. */
+export async function countVms(db: Db): Promise<VmCount[]> {
+  const rows = await db
+    .select({ status: vms.status, driver: vms.driver, count: sql<number>`count(*)::int` })
+    .from(vms)
+    .where(ne(vms.status, 'deleted'))
+    .groupBy(vms.status, vms.driver);
+  // count(*) is a bigint, which some drivers hand back as a string even with the cast.
+  return rows.map((row) => ({ status: row.status, driver: row.driver, count: Number(row.count) }));
 }
 
 /**

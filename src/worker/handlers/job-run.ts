@@ -16,6 +16,7 @@ export const handleJobRun: TaskHandler<'job:run'> = async (ctx, task, signal) =>
     const executionId = newId();
     await ctx.store.insertExecution({
       id: executionId,
+      project: job.project,
       vmId: vm.id,
       taskId: task.id,
       jobId: job.id,

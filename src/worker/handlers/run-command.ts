@@ -1,16 +1,19 @@
 import { AetherError, toWireError } from '../../core/errors.js';
 import type { ExecutionRecord } from '../../core/execution.js';
+import type { OutputStream } from '../../core/output.js';
 import { type ExecSpec, isRerunnable, type TaskRecord } from '../../core/task.js';
 import { type VmRecord, vmNotRunning } from '../../core/vm.js';
 import type { HandlerContext } from '../context.js';
 import { OutputCollector } from '../output-collector.js';
+import { OutputRecorder } from '../output-recorder.js';
 import { persistently } from '../persist.js';
 import { recordVmGone } from './vm-gone.js';
 
 /**
- * Run one command in a VM and record it: output streamed as events while it runs, capped
- * output and the outcome written to the execution row when it ends. A command that could not
- * start is recorded with its error and rethrown; a non-zero exit or a timeout is an outcome.
+ * Run one command in a VM and record it: capped output published and stored in chunks while it
+ * runs (all of them stored before the end), the outcome written to the execution row when it
+ * ends. A command that could not start is recorded with its error and rethrown; a non-zero exit
+ * or a timeout is an outcome.
  * The record is written only while `task`'s attempt still holds the task (fencing token).
  */
 export async function runCommand(
@@ -30,13 +33,19 @@ export async function runCommand(
   const markedStarted = ctx.store.markExecutionStarted(executionId, startedAt).catch((error: unknown) => {
     ctx.logger.warn({ err: error, executionId }, 'could not record the execution start');
   });
-  const stream = (name: 'stdout' | 'stderr', collector: OutputCollector) => (chunk: Uint8Array) => {
-    const data = collector.push(chunk);
-    if (data) void ctx.events.publish('execution.output', { executionId, taskId, stream: name, data });
+  const recorder = new OutputRecorder(ctx, {
+    executionId,
+    taskId,
+    fence: { taskId, fencingToken: task.fencingToken },
+  });
+  // Only what the record keeps is streamed, so every reader, live or late, sees the same bytes.
+  const stream = (name: OutputStream, collector: OutputCollector) => (chunk: Uint8Array) => {
+    recorder.record(name, collector.push(chunk));
   };
   let exitCode: number | null = null;
   let timedOut = false;
   let failure: unknown = null;
+  const execStarted = performance.now();
   try {
     const result = await ctx.driverFor(vm).exec(
       vm.id,
@@ -56,10 +65,19 @@ export async function runCommand(
     failure = error;
   }
   const completedAt = new Date();
+  ctx.metrics.execFinished(
+    vm.driver,
+    failure !== null ? 'error' : timedOut ? 'timed_out' : 'exited',
+    (performance.now() - execStarted) / 1000,
+  );
   await markedStarted;
   if (failure !== null) await recordVmGone(ctx, vm, failure);
   // Cut short by its worker stopping, and safe to run again: it will, so this run leaves no record.
-  if (failure !== null && signal.aborted && isWorkerStop(signal.reason) && isRerunnable(task)) throw failure;
+  if (failure !== null && signal.aborted && isWorkerStop(signal.reason) && isRerunnable(task)) {
+    recorder.discard();
+    throw failure;
+  }
+  await recorder.finish();
   const record = await persistently(ctx, 'an execution', () =>
     ctx.store.completeExecution(
       executionId,

@@ -1,5 +1,6 @@
 import { publishVm } from '../../service/publish.js';
 import type { TaskHandler } from '../context.js';
+import { attachNetwork, detachNetworkQuietly } from './vm-network.js';
 
 /**
  * Boot a VM on this worker. Idempotent per VM: a redelivered task finds the VM `creating` and
@@ -23,6 +24,7 @@ export const handleVmCreate: TaskHandler<'vm:create'> = async (ctx, task, signal
   }
   await publishVm(ctx.events, creating, 'create started');
   try {
+    const networkAttachment = await attachNetwork(ctx, vm, driver);
     await driver.create(
       {
         id: vm.id,
@@ -31,6 +33,7 @@ export const handleVmCreate: TaskHandler<'vm:create'> = async (ctx, task, signal
         memoryMiB: vm.memoryMiB,
         ...(vm.image !== null ? { image: vm.image } : {}),
         network: vm.network,
+        ...(networkAttachment ? { networkAttachment } : {}),
       },
       signal,
     );
@@ -39,6 +42,7 @@ export const handleVmCreate: TaskHandler<'vm:create'> = async (ctx, task, signal
     await driver.destroy(vm.id).catch((cleanupError) => {
       ctx.logger.warn({ err: cleanupError, vmId: vm.id }, 'cleanup after a failed create failed');
     });
+    await detachNetworkQuietly(ctx, vm);
     throw error;
   }
   const running = await ctx.store.transitionVm(
@@ -49,6 +53,7 @@ export const handleVmCreate: TaskHandler<'vm:create'> = async (ctx, task, signal
   if (!running) {
     // Deleted while booting: do not leave a sandbox nobody wants.
     await driver.destroy(vm.id);
+    await detachNetworkQuietly(ctx, vm);
     const now = await ctx.requireVm(vm.id);
     return { vmId: vm.id, status: now.status };
   }

@@ -1,5 +1,6 @@
 import { publishVm } from '../../service/publish.js';
 import type { TaskHandler } from '../context.js';
+import { detachNetwork } from './vm-network.js';
 
 /** Destroy everything the VM holds, then mark it deleted. Idempotent. */
 export const handleVmDelete: TaskHandler<'vm:delete'> = async (ctx, task) => {
@@ -11,6 +12,7 @@ export const handleVmDelete: TaskHandler<'vm:delete'> = async (ctx, task) => {
     reason: 'delete started',
   });
   await ctx.driverFor(vm).destroy(vm.id);
+  await detachNetwork(ctx, vm);
   const deleted = await ctx.store.transitionVm(
     vm.id,
     { from: ['stopping'], to: 'deleted', reason: 'deleted on request' },

@@ -2,15 +2,13 @@ import { z } from 'zod';
 import { TASK_PRIORITIES } from '../core/task.js';
 import { DRIVER_NAMES, IMAGE_REFERENCE_PATTERN, VM_LIMITS, VM_NAME_PATTERN } from '../core/vm.js';
 
-/** One schema validates a request and documents it in the OpenAPI output. */
+/** What callers send: one schema validates a request and documents it in the OpenAPI output. */
 
-const noNul = (what: string) => (value: string) =>
-  !value.includes('\0') || `${what} must not contain NUL bytes`;
 const safeText = (what: string, max: number) =>
   z
     .string()
     .max(max)
-    .refine((v) => noNul(what)(v) === true, `${what} must not contain NUL bytes`);
+    .refine((v) => !v.includes('\0'), `${what} must not contain NUL bytes`);
 
 const DAY_MS = 24 * 60 * 60_000;
 
@@ -19,7 +17,8 @@ export const taskOptionsFields = {
   timeout_ms: z.number().int().min(1).max(DAY_MS).optional().describe('Time limit for the task in ms'),
 };
 
-export const createVmBody = z.object({
+// Bodies are strict: an unknown field (a typo, or `project`, `privileged`...) is an error, never ignored.
+export const createVmBody = z.strictObject({
   name: z
     .string()
     .regex(
@@ -57,7 +56,7 @@ export const execSpecFields = {
   timeout_ms: z.number().int().min(1).max(DAY_MS).optional().describe('Kill the command after this many ms'),
 };
 
-export const executeBody = z.object({
+export const executeBody = z.strictObject({
   ...execSpecFields,
   stdin: z
     .string()
@@ -73,24 +72,33 @@ export const executeBody = z.object({
   priority: taskOptionsFields.priority,
 });
 
-export const jobBody = z.object({
+export const jobBody = z.strictObject({
   name: z.string().min(1).max(200),
-  steps: z.array(z.object(execSpecFields)).min(1).max(100),
+  steps: z.array(z.strictObject(execSpecFields)).min(1).max(100),
   priority: taskOptionsFields.priority,
 });
 
+/** A query flag: `?wait`, `?wait=true` and `?wait=1` mean yes. A request schema, so it may transform. */
 const booleanFlag = z
   .enum(['true', 'false', '1', '0', ''])
   .optional()
   .transform((v) => v === 'true' || v === '1' || v === '');
 
 export const writeQuery = z.object({
-  wait: booleanFlag,
-  stream: booleanFlag,
+  wait: booleanFlag.describe('Answer when the task ends, with its outcome'),
+  stream: booleanFlag.describe('Execute only: answer with NDJSON lines as the command runs'),
   wait_timeout_ms: z.coerce.number().int().min(1).max(DAY_MS).optional(),
 });
 
-export const idParams = z.object({ id: z.string().min(1).max(128) });
+export const idParams = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(128)
+    // Ids are uuids and names are DNS labels: nothing else can match, so nothing else is looked up.
+    .regex(/^[A-Za-z0-9._-]+$/, 'ids and names are letters, digits, dot, dash or underscore')
+    .describe('An id, or a VM name'),
+});
 
 export const workerParams = z.object({
   id: z

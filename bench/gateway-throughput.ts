@@ -1,0 +1,116 @@
+/**
+ * Authenticated `GET /api/v1/vms` through the whole gateway (API key check, rate limiter,
+ * security headers, validation, tenancy filter, response schema) next to a bare Fastify route on
+ * the same machine that lists the same VMs from the same store with none of that, and a bare
+ * route that answers a constant (the HTTP floor). The load generator (autocannon) runs in its
+ * own process, the same way for each target.
+ */
+import { execFile } from 'node:child_process';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import Fastify from 'fastify';
+import { newId } from '../src/core/ids.js';
+import { DEFAULT_PROJECT } from '../src/core/principal.js';
+import { startTestNode } from '../test/support/embedded-node.js';
+
+const run = promisify(execFile);
+const AUTOCANNON = path.join(
+  path.dirname(createRequire(import.meta.url).resolve('autocannon')),
+  'autocannon.js',
+);
+
+export interface GatewayFigures {
+  seconds: number;
+  connections: number;
+  vms: number;
+  ours: Load;
+  bareList: Load;
+  bareConstant: Load;
+}
+
+interface Load {
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  non2xx: number;
+}
+
+async function load(
+  url: string,
+  seconds: number,
+  connections: number,
+  headers: string[] = [],
+): Promise<Load> {
+  const args = [AUTOCANNON, '-j', '-c', String(connections), '-d', String(seconds)];
+  for (const header of headers) args.push('-H', header);
+  const { stdout } = await run(process.execPath, [...args, url], { maxBuffer: 16 * 1024 * 1024 });
+  const result = JSON.parse(stdout) as {
+    requests: { average: number };
+    latency: { p50: number; p99: number };
+    non2xx: number;
+  };
+  return {
+    requestsPerSecond: result.requests.average,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    non2xx: result.non2xx,
+  };
+}
+
+export async function benchGatewayThroughput(
+  options: { seconds: number; connections: number; vms: number },
+  log: (line: string) => void,
+): Promise<GatewayFigures> {
+  const node = await startTestNode({ AETHER_RATE_LIMIT_MAX: '1000000000', AETHER_WARM_POOL_SIZE: '0' });
+  const bare = Fastify({ logger: false });
+  try {
+    const store = node.node.backends.store;
+    for (let i = 0; i < options.vms; i++) {
+      await store.insertVm({
+        id: newId(),
+        project: DEFAULT_PROJECT,
+        name: `listed-${i}`,
+        driver: 'process',
+        vcpus: 1,
+        memoryMiB: 256,
+        metadata: {},
+      });
+    }
+    bare.get('/bare/vms', async () => ({ vms: await store.listVms({ project: DEFAULT_PROJECT }) }));
+    bare.get('/bare/constant', async () => ({ ok: true }));
+    const bareUrl = await bare.listen({ host: '127.0.0.1', port: 0 });
+    const auth = [`authorization=Bearer ${node.node.localAdminKey}`];
+    const { seconds, connections } = options;
+    // Warm-up of each path (JIT, the key cache, PGlite's plan cache), then the measured runs.
+    await load(`${node.url}/api/v1/vms`, 1, connections, auth);
+    await load(`${bareUrl}/bare/vms`, 1, connections);
+    log(`gateway: ${seconds} s of authenticated GET /api/v1/vms, ${connections} connections`);
+    const ours = await load(`${node.url}/api/v1/vms`, seconds, connections, auth);
+    log(`gateway: ${seconds} s of the bare list route`);
+    const bareList = await load(`${bareUrl}/bare/vms`, seconds, connections);
+    log(`gateway: ${seconds} s of the bare constant route`);
+    const bareConstant = await load(`${bareUrl}/bare/constant`, seconds, connections);
+    return { ...options, ours, bareList, bareConstant };
+  } finally {
+    await bare.close();
+    await node.stop();
+  }
+}
+
+export function gatewayRows(f: GatewayFigures): string[][] {
+  const row = (name: string, l: Load) => [
+    name,
+    `${l.requestsPerSecond.toFixed(0)}/s`,
+    `${l.p50Ms} ms`,
+    `${l.p99Ms} ms`,
+    `${((l.requestsPerSecond / f.bareList.requestsPerSecond) * 100).toFixed(0)}%`,
+    String(l.non2xx),
+  ];
+  return [
+    ['target', 'requests/s', 'p50', 'p99', 'of bare list', 'non-2xx'],
+    row('GET /api/v1/vms, API key (full gateway)', f.ours),
+    row('bare Fastify: same list, same store', f.bareList),
+    row('bare Fastify: constant answer', f.bareConstant),
+  ];
+}

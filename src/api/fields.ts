@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { ERROR_CODES, type ErrorCode } from '../core/errors.js';
+
+/**
+ * Small pieces the wire records are made of. Response schemas stay transform-free: a transform
+ * renders as `{}` in the OpenAPI document.
+ */
+
+/** A point in time as the API writes it: `Date.toISOString()`, always UTC. */
+export const timestamp = z.string().meta({ format: 'date-time', description: 'ISO 8601 time, UTC' });
+
+export const nullableTimestamp = timestamp.nullable();
+
+export const recordId = z.string().meta({ format: 'uuid' });
+
+const ERROR_CODE_NAMES = Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]];
+
+/** An error as data: what a failed task or execution keeps, and what an error answer carries. */
+export const apiError = z
+  .object({
+    code: z.enum(ERROR_CODE_NAMES).describe('Stable error code; the full list is in src/core/errors.ts'),
+    message: z.string(),
+    retryable: z.boolean().describe('Whether the same request may succeed if sent again'),
+    details: z.record(z.string(), z.unknown()).optional(),
+  })
+  .meta({ id: 'ApiError' });
+
+/** Every error answer of the API, whatever the status. */
+export const errorBody = z
+  .object({ error: apiError })
+  .meta({ id: 'ErrorBody', description: 'An error: its stable code, a message and whether to retry' });

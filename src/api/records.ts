@@ -1,0 +1,151 @@
+import { z } from 'zod';
+import type { ExecutionState } from '../core/execution.js';
+import { JOB_STATUSES } from '../core/execution.js';
+import { TASK_PRIORITIES, TASK_STATUSES, TASK_TYPES } from '../core/task.js';
+import { DRIVER_NAMES, VM_STATUSES } from '../core/vm.js';
+import { WORKER_STATUSES } from '../core/worker.js';
+import { apiError, nullableTimestamp, recordId, timestamp } from './fields.js';
+
+/** The records the API answers with: snake_case, ISO timestamps, stable field names. */
+
+export const vmSchema = z
+  .object({
+    id: recordId,
+    project: z.string().describe('The project that owns it'),
+    name: z.string(),
+    driver: z.enum(DRIVER_NAMES),
+    status: z.enum(VM_STATUSES),
+    status_reason: z.string().nullable().describe('Why it reached its status, e.g. `worker_lost`'),
+    vcpus: z.number().int(),
+    memory_mib: z.number().int(),
+    image: z.string().nullable().describe("Guest image (a Docker reference); null = the driver's default"),
+    network: z.boolean().describe('Outbound network access; false = loopback only'),
+    worker_id: z.string().nullable().describe('The worker that owns it, once created'),
+    isolation: z
+      .object({
+        level: z.string().describe('e.g. `namespaces`, `container`, `microvm-kvm`, `microvm-tcg`'),
+        kernel: z.enum(['shared', 'dedicated']),
+        summary: z.string(),
+      })
+      .nullable()
+      .describe('What separates the VM from the host, as its driver reported it'),
+    metadata: z.record(z.string(), z.unknown()),
+    created_at: timestamp,
+    updated_at: timestamp,
+    started_at: nullableTimestamp,
+    stopped_at: nullableTimestamp,
+  })
+  .meta({ id: 'Vm', description: 'A VM and what isolates it' });
+
+export const taskSchema = z
+  .object({
+    id: recordId,
+    project: z.string().describe('The project that owns it'),
+    type: z.enum(TASK_TYPES),
+    status: z.enum(TASK_STATUSES),
+    status_reason: z.string().nullable(),
+    priority: z.enum(TASK_PRIORITIES),
+    payload: z.unknown(),
+    result: z.unknown().describe('What the task produced once completed; null before'),
+    error: apiError.nullable(),
+    vm_id: z.string().nullable(),
+    worker_id: z.string().nullable(),
+    max_retries: z.number().int(),
+    retry_count: z.number().int(),
+    fencing_token: z.number().int().describe('Bumped by every claim of the task: how many attempts took it'),
+    timeout_ms: z.number().int(),
+    created_at: timestamp,
+    updated_at: timestamp,
+    started_at: nullableTimestamp,
+    completed_at: nullableTimestamp,
+  })
+  .meta({ id: 'Task', description: 'A unit of queued work: create, execute, delete or a job' });
+
+/** Every value of `ExecutionState`, in a form a schema can list (checked both ways below). */
+export const EXECUTION_OUTCOMES = [
+  'pending',
+  'running',
+  'exited',
+  'timed_out',
+  'failed',
+  'cancelled',
+  'unknown',
+] as const satisfies readonly ExecutionState[];
+type MissingOutcome = Exclude<ExecutionState, (typeof EXECUTION_OUTCOMES)[number]>;
+const everyOutcomeListed: [MissingOutcome] extends [never] ? true : MissingOutcome = true;
+void everyOutcomeListed;
+
+export const executionSchema = z
+  .object({
+    id: recordId,
+    project: z.string().describe('The project that owns it'),
+    vm_id: z.string(),
+    task_id: z.string().nullable(),
+    job_id: z.string().nullable(),
+    command: z.string(),
+    args: z.array(z.string()),
+    env: z.record(z.string(), z.string()),
+    cwd: z.string().nullable(),
+    outcome: z
+      .enum(EXECUTION_OUTCOMES)
+      .describe(
+        '`unknown`: its worker died or stopped mid-run; it may have had effects and was not run again',
+      ),
+    exit_code: z.number().int().nullable(),
+    stdout: z.string(),
+    stderr: z.string(),
+    stdout_truncated: z.boolean(),
+    stderr_truncated: z.boolean(),
+    timed_out: z.boolean(),
+    error: apiError.nullable(),
+    started_at: nullableTimestamp,
+    completed_at: nullableTimestamp,
+    duration_ms: z.number().int().nullable(),
+    created_at: timestamp,
+  })
+  .meta({ id: 'Execution', description: 'One command run in a VM, with its (capped) output' });
+
+export const jobSchema = z
+  .object({
+    id: recordId,
+    project: z.string().describe('The project that owns it'),
+    name: z.string(),
+    vm_id: z.string(),
+    task_id: z.string().nullable(),
+    status: z.enum(JOB_STATUSES),
+    steps: z.array(
+      z.object({
+        command: z.string(),
+        args: z.array(z.string()),
+        env: z.record(z.string(), z.string()),
+        cwd: z.string().nullable(),
+        timeout_ms: z.number().int(),
+      }),
+    ),
+    results: z.array(
+      z.object({
+        execution_id: z.string(),
+        exit_code: z.number().int().nullable(),
+        error: apiError.nullable(),
+      }),
+    ),
+    created_at: timestamp,
+    updated_at: timestamp,
+  })
+  .meta({ id: 'Job', description: 'Named steps run in order in one VM, and the result of each step run' });
+
+export const workerSchema = z
+  .object({
+    id: z.string(),
+    host: z.string(),
+    status: z.enum(WORKER_STATUSES),
+    status_reason: z.string().nullable(),
+    drivers: z.array(z.enum(DRIVER_NAMES)),
+    capacity: z.number().int().describe('Tasks it runs at once'),
+    active_tasks: z.number().int(),
+    version: z.string(),
+    epoch: z.number().int().describe('Bumped on every registration of this id'),
+    started_at: timestamp,
+    last_heartbeat_at: timestamp,
+  })
+  .meta({ id: 'Worker', description: 'A worker process of the cluster' });

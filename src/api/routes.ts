@@ -1,0 +1,308 @@
+import { AetherError } from '../core/errors.js';
+import type { ApiSchemaName } from './schemas.js';
+
+/** Where the API lives on a gateway. */
+export const API_PREFIX = '/api/v1';
+
+export const API_TAGS = ['vms', 'executions', 'tasks', 'jobs', 'workers', 'keys', 'system'] as const;
+export type ApiTag = (typeof API_TAGS)[number];
+
+export type ApiMethod = 'GET' | 'POST' | 'DELETE';
+
+/**
+ * One answer, by media type: a JSON body; for streaming routes the body of each NDJSON line or
+ * of each Server-Sent Event; for plain text (Prometheus metrics) the text.
+ */
+export interface ApiAnswerSpec {
+  description: string;
+  json?: ApiSchemaName;
+  ndjson?: ApiSchemaName;
+  sse?: ApiSchemaName;
+  text?: ApiSchemaName;
+}
+
+/**
+ * Who may call a route: `public` answers without credentials (health, the document, the docs);
+ * `user` needs credentials and sees its own project; `admin` needs an admin principal.
+ */
+export type ApiAccess = 'public' | 'user' | 'admin';
+
+/** One operation of the API: what the gateway serves, the client calls and the document describes. */
+export interface ApiRouteSpec {
+  method: ApiMethod;
+  /** The full path, with OpenAPI-style parameters: `/api/v1/vms/{id}` (`/metrics` is outside the API). */
+  path: string;
+  summary: string;
+  description?: string;
+  tag: ApiTag;
+  access: ApiAccess;
+  params?: ApiSchemaName;
+  query?: ApiSchemaName;
+  body?: ApiSchemaName;
+  /** Answers by status. A status listed here wins over `errors` (health's 503 is a health report). */
+  answers: Readonly<Record<number, ApiAnswerSpec>>;
+  /** The body of every other 4xx and 5xx answer. */
+  errors: ApiSchemaName;
+}
+
+const write = { query: 'WriteQuery', access: 'user' } as const;
+
+/**
+ * The route table: each key is the operation id. The gateway registers these routes with these
+ * schemas, the client calls them by key, and a test checks that the served document, this table
+ * and the client agree.
+ */
+export const API_ROUTES = {
+  createVm: {
+    ...write,
+    method: 'POST',
+    path: '/api/v1/vms',
+    summary: 'Create a VM',
+    tag: 'vms',
+    body: 'CreateVmRequest',
+    answers: {
+      202: { description: 'Accepted: the task is queued', json: 'VmWriteAccepted' },
+      200: { description: 'With `?wait=true`: the VM is running', json: 'VmWriteDone' },
+    },
+    errors: 'VmWriteError',
+  },
+  listVms: {
+    method: 'GET',
+    path: '/api/v1/vms',
+    summary: 'List VMs',
+    tag: 'vms',
+    access: 'user',
+    query: 'ListVmsQuery',
+    answers: { 200: { description: 'The VMs', json: 'VmList' } },
+    errors: 'ErrorBody',
+  },
+  getVm: {
+    method: 'GET',
+    path: '/api/v1/vms/{id}',
+    summary: 'Get a VM by id or name',
+    tag: 'vms',
+    access: 'user',
+    params: 'IdParams',
+    answers: { 200: { description: 'The VM', json: 'Vm' } },
+    errors: 'ErrorBody',
+  },
+  deleteVm: {
+    ...write,
+    method: 'DELETE',
+    path: '/api/v1/vms/{id}',
+    summary: 'Delete a VM',
+    tag: 'vms',
+    params: 'IdParams',
+    answers: {
+      202: { description: 'Accepted: the task is queued', json: 'VmWriteAccepted' },
+      200: { description: 'With `?wait=true`: the VM is deleted', json: 'VmWriteDone' },
+    },
+    errors: 'VmWriteError',
+  },
+  executeCommand: {
+    ...write,
+    method: 'POST',
+    path: '/api/v1/vms/{id}/execute',
+    summary: 'Run a command in a VM',
+    description:
+      '`?wait=true` answers when the command ends; `?stream=true` answers with NDJSON lines (task, stdout, stderr, exit) as they happen.',
+    tag: 'executions',
+    params: 'IdParams',
+    body: 'ExecuteRequest',
+    answers: {
+      202: { description: 'Accepted: the task is queued', json: 'ExecuteAccepted' },
+      200: {
+        description: 'With `?wait=true`: the execution; with `?stream=true`: its output as it happens',
+        json: 'ExecuteDone',
+        ndjson: 'ExecutionStreamLine',
+      },
+    },
+    errors: 'ExecuteError',
+  },
+  listExecutions: {
+    method: 'GET',
+    path: '/api/v1/vms/{id}/executions',
+    summary: 'List executions of a VM, newest first',
+    tag: 'executions',
+    access: 'user',
+    params: 'IdParams',
+    query: 'ListQuery',
+    answers: { 200: { description: 'The executions, newest first', json: 'ExecutionList' } },
+    errors: 'ErrorBody',
+  },
+  getExecution: {
+    method: 'GET',
+    path: '/api/v1/executions/{id}',
+    summary: 'Get an execution',
+    tag: 'executions',
+    access: 'user',
+    params: 'IdParams',
+    answers: { 200: { description: 'The execution and its output', json: 'Execution' } },
+    errors: 'ErrorBody',
+  },
+  streamExecution: {
+    method: 'GET',
+    path: '/api/v1/executions/{id}/stream',
+    summary: "Follow an execution's output live (WebSocket or Server-Sent Events)",
+    description:
+      'Upgrade to a WebSocket, or ask for `text/event-stream`. Replays the stored output from `after_seq` (SSE: also `Last-Event-ID`), then follows it live until the command ends, whichever gateway or worker runs it; then one `exit` or `error` and the stream closes. Chunk data is base64 of the exact bytes. WebSocket close codes: 1000 after the end, 4000 + HTTP status after a stream error (4503: reconnect with `after_seq`). An unknown id is a 404 before any upgrade.',
+    tag: 'executions',
+    access: 'user',
+    params: 'StreamParams',
+    query: 'StreamQuery',
+    answers: {
+      200: {
+        description: 'One event per message (WebSocket: 101, then one text frame per message)',
+        sse: 'ExecutionStreamMessage',
+      },
+    },
+    errors: 'ErrorBody',
+  },
+  getTask: {
+    method: 'GET',
+    path: '/api/v1/tasks/{id}',
+    summary: 'Get a task',
+    tag: 'tasks',
+    access: 'user',
+    params: 'IdParams',
+    answers: { 200: { description: 'The task', json: 'Task' } },
+    errors: 'ErrorBody',
+  },
+  runJob: {
+    ...write,
+    method: 'POST',
+    path: '/api/v1/vms/{id}/jobs',
+    summary: 'Run a job: named steps in order in one VM, stopping at the first failure',
+    tag: 'jobs',
+    params: 'IdParams',
+    body: 'JobRequest',
+    answers: {
+      202: { description: 'Accepted: the task is queued', json: 'JobWriteAccepted' },
+      200: { description: 'With `?wait=true`: every step succeeded', json: 'JobWriteDone' },
+    },
+    errors: 'JobWriteError',
+  },
+  getJob: {
+    method: 'GET',
+    path: '/api/v1/jobs/{id}',
+    summary: 'Get a job and its step results',
+    tag: 'jobs',
+    access: 'user',
+    params: 'IdParams',
+    answers: { 200: { description: 'The job', json: 'Job' } },
+    errors: 'ErrorBody',
+  },
+  listWorkers: {
+    method: 'GET',
+    path: '/api/v1/workers',
+    summary: 'List workers: host, drivers, capacity, load, heartbeat',
+    tag: 'workers',
+    access: 'admin',
+    answers: { 200: { description: 'The workers', json: 'WorkerList' } },
+    errors: 'ErrorBody',
+  },
+  getWorker: {
+    method: 'GET',
+    path: '/api/v1/workers/{id}',
+    summary: 'Get a worker',
+    tag: 'workers',
+    access: 'admin',
+    params: 'WorkerParams',
+    answers: { 200: { description: 'The worker', json: 'Worker' } },
+    errors: 'ErrorBody',
+  },
+  createKey: {
+    method: 'POST',
+    path: '/api/v1/keys',
+    summary: 'Create an API key (shown once)',
+    description:
+      'Any caller makes keys for its own project; admin keys and keys of other projects need an admin key.',
+    tag: 'keys',
+    access: 'user',
+    body: 'CreateKeyRequest',
+    answers: { 201: { description: 'The key; `secret` is shown only here', json: 'CreatedKey' } },
+    errors: 'ErrorBody',
+  },
+  listKeys: {
+    method: 'GET',
+    path: '/api/v1/keys',
+    summary: 'List API keys',
+    description: "The caller's project's keys; an admin sees every project's. Revoked keys included.",
+    tag: 'keys',
+    access: 'user',
+    answers: { 200: { description: 'The keys, newest first', json: 'ApiKeyList' } },
+    errors: 'ErrorBody',
+  },
+  revokeKey: {
+    method: 'DELETE',
+    path: '/api/v1/keys/{id}',
+    summary: 'Revoke an API key',
+    tag: 'keys',
+    access: 'user',
+    params: 'KeyParams',
+    answers: { 200: { description: 'The key, revoked', json: 'ApiKey' } },
+    errors: 'ErrorBody',
+  },
+  getHealth: {
+    method: 'GET',
+    path: '/api/v1/health',
+    summary: 'Liveness: the gateway serves HTTP',
+    description: 'Touches no backend, so an outage of one never gets healthy gateways restarted',
+    tag: 'system',
+    access: 'public',
+    answers: { 200: { description: 'The process serves HTTP', json: 'Health' } },
+    errors: 'ErrorBody',
+  },
+  getReady: {
+    method: 'GET',
+    path: '/api/v1/ready',
+    summary: 'Readiness: store, queue, event bus and workers, each checked',
+    tag: 'system',
+    access: 'public',
+    answers: {
+      200: { description: 'Every component is ok', json: 'Readiness' },
+      503: { description: 'Some component is not ok', json: 'Readiness' },
+    },
+    errors: 'ErrorBody',
+  },
+  getOpenApiDocument: {
+    method: 'GET',
+    path: '/api/v1/openapi.json',
+    summary: 'This OpenAPI document',
+    tag: 'system',
+    access: 'public',
+    answers: { 200: { description: 'The OpenAPI 3 document of this API', json: 'OpenApiDocument' } },
+    errors: 'ErrorBody',
+  },
+  getMetrics: {
+    method: 'GET',
+    path: '/metrics',
+    summary: 'Prometheus metrics of this node (admin only)',
+    description:
+      'Outside the versioned API, where scrapers look. Prometheus text exposition format 0.0.4 (`text/plain; version=0.0.4`); Prometheus sends an admin key as its bearer token.',
+    tag: 'system',
+    access: 'admin',
+    answers: { 200: { description: 'The metrics', text: 'MetricsText' } },
+    errors: 'ErrorBody',
+  },
+} as const satisfies Record<string, ApiRouteSpec>;
+
+export type OperationId = keyof typeof API_ROUTES;
+export type ApiRoute<Op extends OperationId = OperationId> = (typeof API_ROUTES)[Op];
+
+export const OPERATION_IDS = Object.keys(API_ROUTES) as OperationId[];
+
+/** `/vms/{id}` → `/vms/:id`, the form Fastify registers. */
+export function fastifyPath(path: string): string {
+  return path.replaceAll(/\{(\w+)\}/g, ':$1');
+}
+
+/** The path of a route with its parameters filled in (each one URL-encoded). */
+export function fillPath(path: string, params: Readonly<Record<string, string>>): string {
+  return path.replaceAll(/\{(\w+)\}/g, (_, name: string) => {
+    const value = params[name];
+    if (value === undefined)
+      throw new AetherError('ERR_VALIDATION', `path ${path} needs the parameter ${name}`);
+    return encodeURIComponent(value);
+  });
+}

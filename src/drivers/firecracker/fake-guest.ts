@@ -1,0 +1,166 @@
+/**
+ * Test support: what the fake Firecracker shows of a guest. Its vsock device is a Unix socket
+ * speaking Firecracker's hybrid-vsock handshake (`CONNECT <port>\n` → `OK <host port>\n`, then
+ * raw bytes); while the guest "boots", or on a port nobody listens on, a connection is closed
+ * after the CONNECT line with no answer, as Firecracker does when the guest answers with RST.
+ * Once booted, the guest's init line goes to the serial console and the real agent bundle runs
+ * as a host process listening on a Unix socket, which each accepted vsock connection is bridged
+ * to: the host side is exercised end to end against the real agent.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { appendFileSync, mkdirSync, rmSync } from 'node:fs';
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import { join } from 'node:path';
+
+/** Firecracker allocates host-side ports from 2^30 upward. */
+const FIRST_HOST_PORT = 1 << 30;
+/** Firecracker reads a CONNECT line through a 32-byte buffer. */
+const MAX_CONNECT_LINE = 32;
+
+export interface FakeGuestOptions {
+  /** The real agent bundle to run once booted; without it nothing ever answers on vsock. */
+  agentBundle?: string;
+  /** Where the agent's socket and home go (host paths). */
+  workDir: string;
+  /** Time from InstanceStart to the agent being spawned. Default 100 ms. */
+  bootDelayMs?: number;
+  /**
+   * What a connection gets before the agent listens: `close` (the guest's RST: EOF, no answer;
+   * the default) or `silent` (the connection stays open and nothing ever answers).
+   */
+  whileBooting?: 'close' | 'silent';
+}
+
+/** What the guest learns at boot, from the VM's configuration. */
+export interface FakeBoot {
+  /** Where the guest's console lines go; null = the fake's stdout (Firecracker's default). */
+  serialPath: string | null;
+  /** The vsock port the agent listens on (the kernel command line's `aether.agent=vsock:N`). */
+  agentPort: number | null;
+}
+
+export class FakeGuest {
+  private booted: FakeBoot | null = null;
+  private vsockServer: Server | null = null;
+  private agent: ChildProcess | null = null;
+  private agentSocket: string | null = null;
+  private nextHostPort = FIRST_HOST_PORT;
+  private readonly bridges = new Set<Socket>();
+  private stopped = false;
+
+  constructor(private readonly options: FakeGuestOptions) {}
+
+  /** Binds the vsock device's socket; fails like bind(2) when the path exists. */
+  listenVsock(path: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const server = createServer((socket) => this.onVsockConnection(socket));
+      server.once('error', reject);
+      server.listen(path, () => {
+        server.off('error', reject);
+        this.vsockServer = server;
+        resolve();
+      });
+    });
+  }
+
+  /** The guest boots: after the delay, the init line and (when given a bundle) the agent. */
+  boot(boot: FakeBoot): void {
+    this.booted = boot;
+    setTimeout(() => {
+      if (this.stopped) return;
+      this.console('aether-init: up at 0.05 s, network none, starting the agent');
+      if (this.options.agentBundle) this.startAgent(this.options.agentBundle);
+    }, this.options.bootDelayMs ?? 100).unref();
+  }
+
+  /** The guest halts: agent gone, connections cut. The socket files stay, as Firecracker leaves them. */
+  stop(): void {
+    this.stopped = true;
+    this.agent?.kill('SIGKILL');
+    for (const socket of this.bridges) socket.destroy();
+  }
+
+  private console(line: string): void {
+    const serial = this.booted?.serialPath ?? null;
+    if (serial === null) process.stdout.write(`${line}\n`);
+    else appendFileSync(serial, `${line}\n`);
+  }
+
+  private startAgent(bundle: string): void {
+    const home = join(this.options.workDir, 'home');
+    const socketPath = join(this.options.workDir, 'fake-agent.sock');
+    mkdirSync(home, { recursive: true });
+    rmSync(socketPath, { force: true });
+    const child = spawn(process.execPath, [bundle, '--listen', socketPath, '--home', home], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { PATH: '/usr/local/bin:/usr/bin:/bin' },
+    });
+    this.agent = child;
+    child.stderr!.setEncoding('utf8').on('data', (text: string) => this.console(text.trimEnd()));
+    child.stdout!.setEncoding('utf8').on('data', (text: string) => {
+      if (text.includes('ready')) this.agentSocket = socketPath;
+    });
+    child.once('exit', () => {
+      this.agentSocket = null;
+    });
+  }
+
+  private onVsockConnection(socket: Socket): void {
+    socket.on('error', () => {});
+    let line = '';
+    const onData = (chunk: Buffer) => {
+      line += chunk.toString('latin1');
+      const newline = line.indexOf('\n');
+      if (newline === -1) {
+        if (line.length > MAX_CONNECT_LINE) socket.destroy();
+        return;
+      }
+      socket.off('data', onData);
+      socket.pause();
+      const rest = Buffer.from(line.slice(newline + 1), 'latin1');
+      const match = /^connect (\d+)$/i.exec(line.slice(0, newline));
+      const port = match ? Number(match[1]) : null;
+      const agentPort = this.booted?.agentPort ?? null;
+      if (port === null || port !== agentPort || this.agentSocket === null || this.stopped) {
+        // Nothing listens there in the guest: its RST closes the host's connection, no answer.
+        if (this.options.whileBooting === 'silent' && (agentPort === null || port === agentPort)) {
+          this.bridges.add(socket);
+          socket.once('close', () => this.bridges.delete(socket));
+          return;
+        }
+        socket.end();
+        return;
+      }
+      this.bridge(socket, this.agentSocket, rest);
+    };
+    socket.on('data', onData);
+  }
+
+  private bridge(host: Socket, agentPath: string, early: Buffer): void {
+    const guest = connect(agentPath);
+    this.bridges.add(host);
+    guest.once('connect', () => {
+      host.write(`OK ${this.nextHostPort++}\n`);
+      if (early.length > 0) guest.write(early);
+      host.pipe(guest);
+      guest.pipe(host);
+      host.resume();
+    });
+    const close = () => {
+      this.bridges.delete(host);
+      host.destroy();
+      guest.destroy();
+    };
+    guest.once('error', close);
+    guest.once('close', close);
+    host.once('close', close);
+  }
+
+  /** Closes the vsock listener (tests running the fake in-process). */
+  async close(): Promise<void> {
+    this.stop();
+    const server = this.vsockServer;
+    this.vsockServer = null;
+    if (server) await new Promise((resolve) => server.close(resolve));
+  }
+}

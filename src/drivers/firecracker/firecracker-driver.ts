@@ -1,0 +1,411 @@
+/**
+ * The `firecracker` driver: each VM is a Firecracker microVM (its own kernel, KVM, a handful of
+ * virtio-mmio devices), configured over Firecracker's API socket and booted from the guest
+ * image's ext4 root, of which every VM has its own copy (files persist across executions, stop
+ * and start, and worker restarts). The guest agent is reached over Firecracker's hybrid vsock:
+ * a Unix socket plus a `CONNECT <port>` handshake, a fresh connection per host. With the jailer
+ * (production), each VMM runs chrooted, as its own uid, in its own cgroup.
+ *
+ * The VMM runs detached in its own process group and outlives this process; a driver over the
+ * same stateDir finds it again through `boot.json`, trusting the pid only while it is the same
+ * process (start time) and its command line names this VM.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type {
+  DriverVmInfo,
+  ExecOutput,
+  ExecRequest,
+  ExecResult,
+  VmDriver,
+  VmSpec,
+} from '../../core/driver.js';
+import { AetherError } from '../../core/errors.js';
+import { type Logger, silentLogger } from '../../core/logger.js';
+import type { AgentClient } from '../../protocol/client.js';
+import { AgentConnections } from '../shared/agent-connections.js';
+import { isAlive, waitForExit } from '../shared/host-proc.js';
+import { perIdLock } from '../shared/per-id-lock.js';
+import { FirecrackerApi } from './api-client.js';
+import { bootPlan, MAX_FIRECRACKER_VCPUS, type VmmPaths } from './boot-plan.js';
+import { firecrackerHealth } from './driver-health.js';
+import { requireExecutable } from './executables.js';
+import { bootGuest } from './guest-boot.js';
+import { describeFirecrackerIsolation } from './isolation.js';
+import {
+  allocateJailUid,
+  assertJailId,
+  isJailId,
+  type JailLayout,
+  jailerArgs,
+  jailLayout,
+  prepareJail,
+  removeJail,
+} from './jailer.js';
+import { assertNetworkAttachment } from './kernel-cmdline.js';
+import {
+  type FirecrackerDriverDeps,
+  type FirecrackerDriverSettings,
+  type FirecrackerImage,
+  type ResolvedFirecrackerSettings,
+  resolveFirecrackerSettings,
+} from './settings.js';
+import {
+  type BootRecord,
+  type BootTimings,
+  copyRootDisk,
+  FirecrackerVmDir,
+  listFirecrackerVmIds,
+  type StoredVm,
+} from './vm-files.js';
+import { defaultSpawner, isVmmOf, killVmm, startVmm, VMM_ENV } from './vmm-process.js';
+import { connectVsockAgent } from './vsock.js';
+
+/** How long a request for a running VM waits for its agent. */
+const AGENT_CONNECT_MS = 5_000;
+
+export interface FirecrackerDriver extends VmDriver {
+  putFile(id: string, path: string, data: Uint8Array, mode?: number): Promise<void>;
+  getFile(id: string, path: string): Promise<Uint8Array>;
+  /** Pauses the VM's vCPUs (`PATCH /vm Paused`); the agent does not answer until `resume`. */
+  pause(id: string): Promise<void>;
+  resume(id: string): Promise<void>;
+  /** How long the VM's last boot took, split by stage. */
+  bootTimings(id: string): Promise<BootTimings | null>;
+}
+
+export function createFirecrackerDriver(
+  settings: FirecrackerDriverSettings,
+  deps: FirecrackerDriverDeps = {},
+): FirecrackerDriver {
+  const s: ResolvedFirecrackerSettings = resolveFirecrackerSettings(settings);
+  const logger: Logger = (deps.logger ?? silentLogger).child({ driver: 'firecracker' });
+  const spawner = deps.spawner ?? defaultSpawner;
+  const withLock = perIdLock();
+  /** Allocations across VMs (jail uids) take this one lock. */
+  const allocationLock = perIdLock();
+
+  const dirOf = (id: string) => new FirecrackerVmDir(s.stateDir, id);
+
+  async function existing(id: string): Promise<{ dir: FirecrackerVmDir; stored: StoredVm }> {
+    const dir = dirOf(id);
+    const stored = await dir.read();
+    if (!stored) throw new AetherError('ERR_VM_NOT_FOUND', `VM ${id} not found`, { details: { id } });
+    return { dir, stored };
+  }
+
+  function jailOf(id: string): JailLayout | null {
+    if (!s.jailer) return null;
+    return jailLayout({
+      chrootBaseDir: s.jailer.chrootBaseDir,
+      firecrackerBinary: s.firecrackerBinary,
+      vmId: id,
+      cgroupRoot: s.jailer.cgroupRoot,
+    });
+  }
+
+  /** The VMM's files as it names them, and the same files as we reach them. */
+  function pathsOf(
+    dir: FirecrackerVmDir,
+    jailed: boolean,
+  ): { inside: VmmPaths; host: VmmPaths & { apiSocket: string } } {
+    const jail = jailed ? jailOf(dir.id) : null;
+    if (jail) return { inside: jail.inside, host: jail.host };
+    const unjailed = { ...dir.unjailed, kernel: s.kernel };
+    return { inside: unjailed, host: unjailed };
+  }
+
+  /** The VM's VMM pid while it runs and provably is this VM's (a recycled pid never counts). */
+  async function livePid(dir: FirecrackerVmDir): Promise<number | null> {
+    const boot = await dir.readBoot();
+    return boot && isVmmOf(boot, dir.id) ? boot.pid : null;
+  }
+
+  async function connectAgent(
+    dir: FirecrackerVmDir,
+    jailed: boolean,
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ) {
+    return connectVsockAgent({
+      udsPath: pathsOf(dir, jailed).host.vsock,
+      port: s.agentPort,
+      timeoutMs,
+      attemptTimeoutMs: Math.min(1_000, timeoutMs),
+      logger,
+      ...(signal ? { signal } : {}),
+    });
+  }
+
+  const connections = new AgentConnections(async (id) => {
+    const { dir } = await existing(id);
+    const boot = await dir.readBoot();
+    if ((await livePid(dir)) === null || !boot)
+      throw new AetherError('ERR_VM_NOT_RUNNING', `VM ${id} is not running`, { details: { id } });
+    return connectAgent(dir, boot.jailed, AGENT_CONNECT_MS);
+  });
+
+  async function withAgent<T>(id: string, fn: (agent: AgentClient) => Promise<T>): Promise<T> {
+    return fn(await connections.get(id));
+  }
+
+  async function apiOf(id: string): Promise<FirecrackerApi> {
+    const { dir } = await existing(id);
+    const boot = await dir.readBoot();
+    if ((await livePid(dir)) === null || !boot)
+      throw new AetherError('ERR_VM_NOT_RUNNING', `VM ${id} is not running`, { details: { id } });
+    return new FirecrackerApi(pathsOf(dir, boot.jailed).host.apiSocket, { timeoutMs: s.apiTimeoutMs });
+  }
+
+  /** The jail uid of a VM, allocated (and stored) on first need. */
+  async function jailUidOf(dir: FirecrackerVmDir, stored: StoredVm): Promise<number> {
+    if (stored.jailUid !== null) return stored.jailUid;
+    return allocationLock('jail-uid', async () => {
+      const used = await Promise.all(
+        (await listFirecrackerVmIds(s.stateDir)).map(async (id) => (await dirOf(id).read())?.jailUid ?? null),
+      );
+      const uid = allocateJailUid(
+        s.jailer!,
+        used.filter((u): u is number => u !== null),
+      );
+      stored.jailUid = uid;
+      await dir.create(stored);
+      return uid;
+    });
+  }
+
+  /** Spawns the VMM for `dir`, configures and starts the guest, waits for its agent; kills it on failure. */
+  async function boot(
+    dir: FirecrackerVmDir,
+    stored: StoredVm,
+    image: FirecrackerImage,
+    signal?: AbortSignal,
+  ) {
+    const { spec, network } = stored;
+    const jail = jailOf(dir.id);
+    const firecracker = requireExecutable(s.firecrackerBinary, 'AETHER_FIRECRACKER_BIN');
+    let binary = firecracker;
+    let args = ['--api-sock', dir.unjailed.apiSocket, '--id', dir.id];
+    if (jail) {
+      const uid = await jailUidOf(dir, stored);
+      binary = requireExecutable(s.jailer!.binary, 'AETHER_JAILER_BIN');
+      await removeJail(jail); // a jail left by a crash: the jailer refuses to rebuild /dev in it
+      const gid = s.jailer!.uidBase;
+      await prepareJail(jail, { kernel: s.kernel, rootfs: dir.rootfs, uid, gid });
+      args = jailerArgs({
+        layout: jail,
+        firecrackerBinary: firecracker,
+        chrootBaseDir: s.jailer!.chrootBaseDir,
+        uid,
+        gid,
+        vcpus: spec.vcpus,
+        memoryMiB: spec.memoryMiB,
+      });
+    }
+    await dir.clearRuntime();
+    const paths = pathsOf(dir, jail !== null);
+    const plan = bootPlan({
+      vcpus: spec.vcpus,
+      memoryMiB: spec.memoryMiB,
+      paths: paths.inside,
+      agentPort: s.agentPort,
+      network,
+    });
+
+    const spawnedAt = performance.now();
+    const vmm = await startVmm(spawner, {
+      binary,
+      args,
+      cwd: dir.dir,
+      env: VMM_ENV,
+      outputPath: dir.vmmOutput,
+    });
+    const record: BootRecord = {
+      pid: vmm.pid,
+      startTime: vmm.startTime,
+      jailed: jail !== null,
+      imageId: image.id,
+      kernel: s.kernel,
+      bootedAt: new Date().toISOString(),
+      timings: null,
+    };
+    await dir.writeBoot(record);
+    try {
+      record.timings = await bootGuest({
+        vmId: spec.id,
+        vmm,
+        spawnedAt,
+        api: new FirecrackerApi(paths.host.apiSocket, { timeoutMs: s.apiTimeoutMs }),
+        plan,
+        deadline: Date.now() + s.bootTimeoutMs,
+        bootTimeoutMs: s.bootTimeoutMs,
+        apiTimeoutMs: s.apiTimeoutMs,
+        files: { vmmOutput: dir.vmmOutput, console: paths.host.console, log: paths.host.log },
+        connectAgent: (timeoutMs) => connectAgent(dir, jail !== null, timeoutMs, signal),
+        logger,
+        ...(signal ? { signal } : {}),
+      });
+    } catch (error) {
+      await kill(dir, 0).catch(() => {});
+      throw error;
+    }
+    await dir.writeBoot(record);
+    logger.info({ vmId: spec.id, jailed: jail !== null, timings: record.timings }, 'microVM booted');
+  }
+
+  /**
+   * Syncs the guest's disks through the agent, asks the guest to shut down (SendCtrlAltDel, x86
+   * only: Firecracker exits when the guest resets), waits up to `graceMs`, then SIGKILLs the
+   * process group. The jail (if any) is removed once the process is gone.
+   */
+  async function kill(dir: FirecrackerVmDir, graceMs: number): Promise<void> {
+    connections.drop(dir.id);
+    const boot = await dir.readBoot();
+    const pid = await livePid(dir);
+    if (pid !== null && boot) {
+      if (graceMs > 0) await shutDownGracefully(dir, boot, pid, graceMs);
+      if (isAlive(pid)) await killVmm(pid, dir.id);
+    }
+    const jail = s.jailer && (boot?.jailed ?? true) && isJailId(dir.id) ? jailOf(dir.id) : null;
+    if (jail) {
+      const { cgroupLeft } = await removeJail(jail);
+      if (cgroupLeft)
+        logger.warn({ vmId: dir.id, cgroup: jail.cgroupDir }, 'cgroup still busy; left in place');
+    }
+  }
+
+  async function shutDownGracefully(dir: FirecrackerVmDir, boot: BootRecord, pid: number, graceMs: number) {
+    const deadline = Date.now() + graceMs;
+    try {
+      const agent = await connectAgent(dir, boot.jailed, Math.min(graceMs, 2_000));
+      try {
+        await agent.exec({ argv: ['sync'], timeoutMs: Math.max(1, deadline - Date.now()) });
+      } finally {
+        await agent.close();
+      }
+    } catch (error) {
+      logger.warn({ vmId: dir.id, err: error }, 'could not sync the guest before stopping it');
+    }
+    if (process.arch !== 'x64') return; // SendCtrlAltDel exists on x86 only: the kill follows
+    try {
+      const api = new FirecrackerApi(pathsOf(dir, boot.jailed).host.apiSocket, {
+        timeoutMs: Math.min(s.apiTimeoutMs, Math.max(1, deadline - Date.now())),
+      });
+      await api.sendCtrlAltDel();
+    } catch (error) {
+      logger.warn({ vmId: dir.id, err: error }, 'SendCtrlAltDel failed; killing the VMM');
+      return;
+    }
+    await waitForExit([pid], Math.max(0, deadline - Date.now()));
+  }
+
+  async function create(spec: VmSpec): Promise<void> {
+    const dir = dirOf(spec.id);
+    if (await dir.read()) return;
+    if (spec.vcpus > MAX_FIRECRACKER_VCPUS) {
+      throw new AetherError(
+        'ERR_VALIDATION',
+        `a firecracker VM has at most ${MAX_FIRECRACKER_VCPUS} vCPUs, not ${spec.vcpus}`,
+        { details: { field: 'vcpus' } },
+      );
+    }
+    if (s.jailer) assertJailId(spec.id);
+    const network = spec.networkAttachment ?? null;
+    if (network) assertNetworkAttachment(network);
+    if (spec.network === true && !network) {
+      throw new AetherError(
+        'ERR_NETWORK_UNAVAILABLE',
+        'a firecracker VM gets network only through a TAP device on the host bridge, and none was attached: run `aether network setup` on this host',
+        { details: { id: spec.id } },
+      );
+    }
+    const image = await s.image();
+    await mkdir(join(s.stateDir, 'v'), { recursive: true, mode: 0o700 });
+    const { networkAttachment: _, ...plainSpec } = spec;
+    await dir.create({ spec: plainSpec, network, jailUid: null });
+    try {
+      await copyRootDisk(image.rootfs, dir.rootfs);
+    } catch (error) {
+      await dir.remove();
+      throw error;
+    }
+  }
+
+  async function start(id: string, signal?: AbortSignal): Promise<void> {
+    const { dir, stored } = await existing(id);
+    if ((await livePid(dir)) !== null) {
+      await withAgent(id, (agent) => agent.ping());
+      return;
+    }
+    if (s.kernel === '') {
+      throw new AetherError(
+        'ERR_ISOLATION_UNAVAILABLE',
+        'no guest kernel configured for firecracker VMs: build one with `aether image kernel` and set AETHER_KERNEL',
+      );
+    }
+    await boot(dir, stored, await s.image(), signal);
+  }
+
+  async function status(id: string): Promise<DriverVmInfo> {
+    const dir = dirOf(id);
+    if (!(await dir.read())) return { id, state: 'missing' };
+    const boot = await dir.readBoot();
+    const pid = await livePid(dir);
+    if (pid !== null) {
+      return {
+        id,
+        state: 'running',
+        detail: { pid, jailed: boot?.jailed, image: boot?.imageId, timings: boot?.timings },
+      };
+    }
+    return { id, state: boot ? 'stopped' : 'created' };
+  }
+
+  return {
+    name: 'firecracker',
+    isolation: describeFirecrackerIsolation(s.jailer !== null),
+    // VMs with network join the host bridge through a TAP the worker leases for them.
+    tapNetwork: true,
+    create: (spec) => withLock(spec.id, () => create(spec)),
+    start: (id, signal) => withLock(id, () => start(id, signal)),
+    async exec(
+      id: string,
+      request: ExecRequest,
+      output?: ExecOutput,
+      signal?: AbortSignal,
+    ): Promise<ExecResult> {
+      return withAgent(id, (agent) => agent.exec(request, output, signal));
+    },
+    stop: (id, options) =>
+      withLock(id, async () => {
+        const { dir } = await existing(id);
+        await kill(dir, options?.graceMs ?? s.stopGraceMs);
+      }),
+    destroy: (id) =>
+      withLock(id, async () => {
+        const dir = dirOf(id);
+        await kill(dir, 0);
+        await dir.remove();
+      }),
+    status,
+    async list() {
+      const infos = await Promise.all((await listFirecrackerVmIds(s.stateDir)).map((id) => status(id)));
+      return infos.filter((info) => info.state !== 'missing');
+    },
+    health: () => firecrackerHealth(s),
+    async close() {
+      await connections.closeAll();
+    },
+    async putFile(id, path, data, mode) {
+      await withAgent(id, (agent) => agent.putFile(path, data, mode));
+    },
+    async getFile(id, path) {
+      return withAgent(id, (agent) => agent.getFile(path));
+    },
+    pause: (id) => withLock(id, async () => (await apiOf(id)).pause()),
+    resume: (id) => withLock(id, async () => (await apiOf(id)).resume()),
+    async bootTimings(id) {
+      return (await dirOf(id).readBoot())?.timings ?? null;
+    },
+  } satisfies FirecrackerDriver;
+}

@@ -1,0 +1,166 @@
+/**
+ * On-disk state of one Firecracker VM, `<stateDir>/v/<id>/`:
+ *   vm.json          the spec it was created with, its network attachment, its jail uid
+ *   rootfs.ext4      its own copy of the image's ext4 root (the VM's files)
+ *   boot.json        pid (and its start time), jail, image and boot timings of the running VMM
+ *   vmm.out          the VMM process's stdout and stderr (attached to boot errors)
+ * and, when not jailed, what the VMM makes and writes (jailed, these live in the jail's /run):
+ *   api.sock  v.sock  console.log  firecracker.log  metrics.json
+ * Names are short: Firecracker binds the sockets itself, and Unix socket paths fit 107 bytes.
+ */
+import { execFile } from 'node:child_process';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { VmSpec } from '../../core/driver.js';
+import { AetherError } from '../../core/errors.js';
+import type { NetworkAttachment } from '../../core/network-attachment.js';
+import { assertVmId, isVmId } from '../shared/vm-id.js';
+import type { VmmPaths } from './boot-plan.js';
+import { VMM_PATH } from './executables.js';
+
+const MAX_SOCKET_PATH = 107;
+
+export interface StoredVm {
+  spec: VmSpec;
+  network: NetworkAttachment | null;
+  /** The uid and gid the VM's VMM runs as under the jailer; null when not jailed. */
+  jailUid: number | null;
+}
+
+export interface BootTimings {
+  /** Spawn → the API answering. */
+  vmmStartMs: number;
+  /** The pre-boot API calls. */
+  configureMs: number;
+  /** InstanceStart → the guest's init printing its first line; null when no line was seen. */
+  kernelBootMs: number | null;
+  /** Then → the agent answering over vsock. */
+  agentStartMs: number;
+  totalMs: number;
+}
+
+export interface BootRecord {
+  pid: number;
+  /** The pid's start time (clock ticks since boot): with the pid, the process's identity. */
+  startTime: string | null;
+  jailed: boolean;
+  imageId: string;
+  kernel: string;
+  bootedAt: string;
+  timings: BootTimings | null;
+}
+
+export class FirecrackerVmDir {
+  readonly dir: string;
+  /** The VM's files when the VMM runs unjailed (host paths are what it sees). */
+  readonly unjailed: VmmPaths & { apiSocket: string };
+  readonly rootfs: string;
+  readonly vmmOutput: string;
+
+  constructor(
+    stateDir: string,
+    readonly id: string,
+  ) {
+    assertVmId(id);
+    this.dir = join(stateDir, 'v', id);
+    this.rootfs = join(this.dir, 'rootfs.ext4');
+    this.vmmOutput = join(this.dir, 'vmm.out');
+    this.unjailed = {
+      apiSocket: join(this.dir, 'api.sock'),
+      vsock: join(this.dir, 'v.sock'),
+      kernel: '', // the configured kernel, used in place
+      rootfs: this.rootfs,
+      console: join(this.dir, 'console.log'),
+      log: join(this.dir, 'firecracker.log'),
+      metrics: join(this.dir, 'metrics.json'),
+    };
+    if (Buffer.byteLength(this.unjailed.vsock) > MAX_SOCKET_PATH) {
+      throw new AetherError(
+        'ERR_CONFIG',
+        `firecracker driver: state dir ${stateDir} is too long for Unix socket paths (${MAX_SOCKET_PATH} bytes); use a shorter data dir`,
+      );
+    }
+  }
+
+  private get vmPath(): string {
+    return join(this.dir, 'vm.json');
+  }
+
+  private get bootPath(): string {
+    return join(this.dir, 'boot.json');
+  }
+
+  async read(): Promise<StoredVm | null> {
+    try {
+      return JSON.parse(await readFile(this.vmPath, 'utf8')) as StoredVm;
+    } catch {
+      return null;
+    }
+  }
+
+  async create(stored: StoredVm): Promise<void> {
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    await writeFile(this.vmPath, JSON.stringify(stored));
+  }
+
+  async readBoot(): Promise<BootRecord | null> {
+    try {
+      return JSON.parse(await readFile(this.bootPath, 'utf8')) as BootRecord;
+    } catch {
+      return null;
+    }
+  }
+
+  writeBoot(record: BootRecord): Promise<void> {
+    return writeFile(this.bootPath, JSON.stringify(record));
+  }
+
+  /**
+   * What a previous run left: Firecracker never removes its sockets, and binding fails on a stale
+   * one; the console, log and metrics files are started afresh (and must exist before it opens them).
+   */
+  async clearRuntime(): Promise<void> {
+    const f = this.unjailed;
+    await Promise.all([f.apiSocket, f.vsock].map((p) => rm(p, { force: true })));
+    await Promise.all(
+      [f.console, f.log, f.metrics, this.vmmOutput].map((p) => writeFile(p, '', { mode: 0o600 })),
+    );
+  }
+
+  remove(): Promise<void> {
+    return rm(this.dir, { recursive: true, force: true });
+  }
+}
+
+export async function listFirecrackerVmIds(stateDir: string): Promise<string[]> {
+  try {
+    return (await readdir(join(stateDir, 'v'))).filter(isVmId);
+  } catch {
+    return [];
+  }
+}
+
+export async function tail(path: string, bytes = 3000): Promise<string> {
+  try {
+    return (await readFile(path, 'utf8')).slice(-bytes).trim();
+  } catch {
+    return '';
+  }
+}
+
+/** The VM's own disk: a reflink where the file system has them, else a sparse copy. */
+export async function copyRootDisk(from: string, to: string): Promise<void> {
+  try {
+    await promisify(execFile)('cp', ['--reflink=auto', '--sparse=always', '--', from, to], {
+      env: { PATH: VMM_PATH },
+      timeout: 120_000,
+    });
+  } catch (error) {
+    throw new AetherError(
+      'ERR_DRIVER_FAILED',
+      `cannot copy the root disk ${from}: ${(error as { stderr?: string }).stderr?.trim() || (error as Error).message}`,
+      { cause: error },
+    );
+  }
+}

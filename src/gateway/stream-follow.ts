@@ -1,0 +1,199 @@
+import type { WireError } from '../core/errors.js';
+import type { EventBus, EventMap, Unsubscribe } from '../core/events.js';
+import type { ExecutionRecord } from '../core/execution.js';
+import type { OutputChunk } from '../core/output.js';
+import { isTaskTerminal, type TaskStatus } from '../core/task.js';
+import {
+  chunkMessage,
+  endMessage,
+  errorMessage,
+  legacyChunks,
+  type StreamMessage,
+} from './stream-messages.js';
+
+/** Where a stream reads an execution from: the store through the service, for one caller. */
+export interface ExecutionSource {
+  /** The execution as it is now. */
+  execution(): Promise<ExecutionRecord>;
+  /** Its stored chunks with seq above `afterSeq`, in order, at most `limit`. */
+  chunks(execution: ExecutionRecord, afterSeq: number, limit: number): Promise<OutputChunk[]>;
+  /** The task that runs it, if any. */
+  task(execution: ExecutionRecord): Promise<{ status: TaskStatus; error: WireError | null } | null>;
+}
+
+export interface FollowOptions {
+  /** Send chunks with seq above this one (0: from the start). */
+  afterSeq: number;
+  /** Resolves once the message is handed to the client's connection (backpressure). */
+  send(message: StreamMessage): Promise<void>;
+  /** The client left, or the gateway is closing: stop, sending nothing more. */
+  signal: AbortSignal;
+  /** How often to read the store when no event comes, in case one was lost. Default 2 000. */
+  pollIntervalMs?: number;
+}
+
+/** Chunks replayed per store read. */
+const PAGE = 500;
+/** How soon to read the store again while a gap in the live events is not filled yet. */
+const GAP_RETRY_MS = 40;
+/** Live events held back behind a gap, in base64 characters; past it the store catches up. */
+const LIVE_LIMIT_CHARS = 8 * 1024 * 1024;
+
+/**
+ * Streams an execution's output from `afterSeq` to its end, then its exit (or error), with no
+ * gap and no duplicate, whichever process runs it:
+ * - it subscribes to the bus first (and waits until the subscription is live), then replays
+ *   the store, then sends live events in seq order, dropping those already replayed;
+ * - a live event beyond the next seq means one is missing (lost, or published before the
+ *   subscription took effect and not stored yet): the store is read until the gap is filled —
+ *   the worker stores every chunk within ~50 ms, and all of them before the execution completes;
+ * - the end is read from the store, when an event says the execution or its task ended, and
+ *   every `pollIntervalMs` in case such an event was lost.
+ * Resolves when the end was sent or the signal aborted; every subscription is gone by then.
+ */
+export async function followExecution(
+  events: EventBus,
+  source: ExecutionSource,
+  first: ExecutionRecord,
+  options: FollowOptions,
+): Promise<void> {
+  const { signal, send } = options;
+  const pollIntervalMs = options.pollIntervalMs ?? 2000;
+  const id = first.id;
+  const live = new Map<number, EventMap['execution.output']>();
+  let liveChars = 0;
+  let delivered = options.afterSeq;
+  let endHinted = true;
+  let wake: (() => void) | null = null;
+  const poke = () => {
+    const resolve = wake;
+    wake = null;
+    resolve?.();
+  };
+
+  const subscriptions: Unsubscribe[] = [
+    events.subscribe('execution.output', (event) => {
+      if (event.executionId !== id || event.seq <= delivered || live.has(event.seq)) return;
+      if (liveChars + event.data.length > LIVE_LIMIT_CHARS) return;
+      live.set(event.seq, event);
+      liveChars += event.data.length;
+      poke();
+    }),
+    events.subscribe('execution.completed', (event) => {
+      if (event.executionId !== id) return;
+      endHinted = true;
+      poke();
+    }),
+    events.subscribe('task.updated', (event) => {
+      if (event.taskId !== first.taskId || !isTaskTerminal(event.status)) return;
+      endHinted = true;
+      poke();
+    }),
+  ];
+  signal.addEventListener('abort', poke);
+
+  async function deliver(chunk: OutputChunk): Promise<void> {
+    if (chunk.seq <= delivered) return;
+    await send(chunkMessage(chunk));
+    delivered = chunk.seq;
+  }
+
+  /** Sends the live events that continue the stream; what is left is beyond a gap. */
+  async function drainLive(): Promise<void> {
+    for (let next = live.get(delivered + 1); next && !signal.aborted; next = live.get(delivered + 1)) {
+      await deliver({ ...next, data: Buffer.from(next.data, 'base64') });
+    }
+    for (const [seq, event] of live) {
+      if (seq > delivered) continue;
+      live.delete(seq);
+      liveChars -= event.data.length;
+    }
+  }
+
+  async function replayStored(execution: ExecutionRecord): Promise<void> {
+    for (;;) {
+      const page = await source.chunks(execution, delivered, PAGE);
+      for (const chunk of page) {
+        if (signal.aborted) return;
+        await deliver(chunk);
+      }
+      if (page.length < PAGE) return;
+    }
+  }
+
+  /** Sends the rest and the end once the execution (or its task) has ended; false while it runs. */
+  async function finishIfEnded(): Promise<boolean> {
+    let execution = await source.execution();
+    let taskError: WireError | null = null;
+    if (!execution.completedAt) {
+      const task = await source.task(execution);
+      if (!task || !isTaskTerminal(task.status)) return false;
+      // The task ended: the execution, recorded before it, is complete, or never will be.
+      execution = await source.execution();
+      taskError = task.error ?? {
+        code: 'ERR_INTERNAL',
+        message: `the task ended (${task.status}) without recording the execution`,
+        retryable: false,
+      };
+    }
+    const stored = await source.chunks(execution, 0, 1);
+    if (stored.length === 0 && execution.completedAt) {
+      for (const chunk of legacyChunks(execution)) await deliver(chunk);
+    } else {
+      await replayStored(execution);
+    }
+    if (signal.aborted) return true;
+    await send(
+      !execution.completedAt && taskError ? errorMessage(taskError, 'execution') : endMessage(execution),
+    );
+    return true;
+  }
+
+  try {
+    await events.ready?.();
+    let readStore = true;
+    let lastStoreRead = 0;
+    let lastEndCheck = 0;
+    while (!signal.aborted) {
+      await drainLive();
+      if (readStore || (live.size > 0 && Date.now() - lastStoreRead >= GAP_RETRY_MS)) {
+        lastStoreRead = Date.now();
+        await replayStored(first);
+        await drainLive();
+      }
+      if (Date.now() - lastEndCheck >= pollIntervalMs) endHinted = true;
+      if (endHinted && !signal.aborted) {
+        endHinted = false;
+        lastEndCheck = Date.now();
+        if (await finishIfEnded()) return;
+      }
+      // Whatever arrived while this round awaited is handled now, not after a sleep.
+      if (signal.aborted || live.has(delivered + 1) || endHinted) {
+        readStore = false;
+        continue;
+      }
+      const waited = await sleepUntil(
+        (resolve) => {
+          wake = resolve;
+        },
+        live.size > 0 ? GAP_RETRY_MS : pollIntervalMs,
+      );
+      readStore = waited === 'timeout';
+    }
+  } finally {
+    for (const unsubscribe of subscriptions) unsubscribe();
+    signal.removeEventListener('abort', poke);
+    wake = null;
+  }
+}
+
+/** Waits until `arm`'s resolver is called or `ms` pass. */
+function sleepUntil(arm: (resolve: () => void) => void, ms: number): Promise<'poked' | 'timeout'> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve('timeout'), ms);
+    arm(() => {
+      clearTimeout(timer);
+      resolve('poked');
+    });
+  });
+}
