@@ -34,7 +34,7 @@ export interface FollowOptions {
 
 /** Chunks replayed per store read. */
 const PAGE = 500;
-/** How soon to read the store again while a gap in the live events is not filled yet. */
+/** How soon to read the store again while a gap in the live events is not filled yet (at first). */
 const GAP_RETRY_MS = 40;
 /** Live events held back behind a gap, in base64 characters; past it the store catches up. */
 const LIVE_LIMIT_CHARS = 8 * 1024 * 1024;
@@ -154,13 +154,20 @@ export async function followExecution(
     let readStore = true;
     let lastStoreRead = 0;
     let lastEndCheck = 0;
+    // A gap the store does not fill soon (its chunk was never stored) is retried less and less often.
+    let gapWaitMs = GAP_RETRY_MS;
+    let lastDelivered = delivered;
     while (!signal.aborted) {
       await drainLive();
-      if (readStore || (live.size > 0 && Date.now() - lastStoreRead >= GAP_RETRY_MS)) {
+      if (readStore || (live.size > 0 && Date.now() - lastStoreRead >= gapWaitMs)) {
+        const before = delivered;
         lastStoreRead = Date.now();
         await replayStored(first);
         await drainLive();
+        if (live.size > 0 && delivered === before) gapWaitMs = Math.min(gapWaitMs * 2, pollIntervalMs);
       }
+      if (live.size === 0 || delivered > lastDelivered) gapWaitMs = GAP_RETRY_MS;
+      lastDelivered = delivered;
       if (Date.now() - lastEndCheck >= pollIntervalMs) endHinted = true;
       if (endHinted && !signal.aborted) {
         endHinted = false;
@@ -176,7 +183,7 @@ export async function followExecution(
         (resolve) => {
           wake = resolve;
         },
-        live.size > 0 ? GAP_RETRY_MS : pollIntervalMs,
+        live.size > 0 ? gapWaitMs : pollIntervalMs,
       );
       readStore = waited === 'timeout';
     }

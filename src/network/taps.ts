@@ -11,6 +11,11 @@ export interface TapSpec {
   name: string;
   /** Uid allowed to open the TAP. */
   owner: number;
+  /**
+   * Gid whose members may open it too: jailed Firecracker VMMs each run as their own uid but
+   * share one group, so a TAP made before the VM's uid is known is opened through the group.
+   */
+  group?: number;
   bridge: string;
 }
 
@@ -18,7 +23,8 @@ export interface TapSpec {
 export async function createTap(run: CommandRunner, spec: TapSpec): Promise<boolean> {
   let created = false;
   if (!(await getLink(run, spec.name))) {
-    await run(['ip', 'tuntap', 'add', 'dev', spec.name, 'mode', 'tap', 'user', String(spec.owner)]);
+    const group = spec.group === undefined ? [] : ['group', String(spec.group)];
+    await run(['ip', 'tuntap', 'add', 'dev', spec.name, 'mode', 'tap', 'user', String(spec.owner), ...group]);
     created = true;
   }
   return (await joinBridge(run, spec.bridge, spec.name)) || created;

@@ -30,6 +30,8 @@ export interface VmNetworkOptions {
   tapSource: TapSource;
   /** Uid owning the TAPs it creates: the uid the VMM runs as. */
   tapOwner: number;
+  /** Gid that may open them too (jailed VMMs' shared group); none when unset. */
+  tapGroup?: number;
   logger?: Logger;
 }
 
@@ -113,7 +115,12 @@ export function createVmNetwork(options: VmNetworkOptions): VmNetwork {
       });
       if (tapSource === 'create') {
         try {
-          await createTap(run, { name: lease.tapName, owner: options.tapOwner, bridge: settings.bridge });
+          await createTap(run, {
+            name: lease.tapName,
+            owner: options.tapOwner,
+            ...(options.tapGroup === undefined ? {} : { group: options.tapGroup }),
+            bridge: settings.bridge,
+          });
         } catch (error) {
           await store.releaseNetworkLease(vmId).catch(() => {});
           throw error;

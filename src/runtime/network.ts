@@ -50,6 +50,10 @@ export async function openVmNetwork(
     workerId: config.workerId,
     tapSource,
     tapOwner: tapOwner(config),
+    // Jailed VMMs run as per-VM uids in one group: they open their TAP through the group.
+    ...(drivers.has('firecracker') && config.firecrackerJailer
+      ? { tapGroup: config.firecrackerJailerUidBase }
+      : {}),
     logger,
   });
   const check = await network.check();

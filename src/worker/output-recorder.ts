@@ -10,6 +10,9 @@ import { persistently } from './persist.js';
  */
 export const OUTPUT_FLUSH = { intervalMs: 50, bytes: 64 * 1024 };
 
+/** Chunks per statement, well under PostgreSQL's 65 535 parameters (four per chunk). */
+const MAX_BATCH_CHUNKS = 1000;
+
 export interface OutputRecorderTarget {
   executionId: string;
   taskId: string;
@@ -83,28 +86,35 @@ export class OutputRecorder {
   }
 
   private async write(final: boolean): Promise<void> {
-    if (this.refused || this.pending.length === 0) return;
-    const batch = this.pending;
-    this.pending = [];
-    this.pendingBytes = 0;
+    while (!this.refused && this.pending.length > 0) {
+      const batch = this.pending.splice(0, MAX_BATCH_CHUNKS);
+      this.pendingBytes = this.pending.reduce((sum, c) => sum + c.data.byteLength, 0);
+      if (!(await this.store(batch, final))) return;
+    }
+  }
+
+  /** False when the batch was not stored: refused for good, or kept to try again later. */
+  private async store(batch: OutputChunk[], final: boolean): Promise<boolean> {
     const { executionId, fence } = this.target;
     const append = () => this.ctx.store.appendExecutionOutput(executionId, batch, fence);
     try {
       const stored = final ? await persistently(this.ctx, 'execution output', append) : await append();
       if (!stored) this.discard();
+      return stored;
     } catch (error) {
       if (final) {
         this.ctx.logger.error({ err: error, executionId }, 'could not store the last of an execution output');
-        return;
+        return false;
       }
-      // Kept, in order, for the next batch: a batch is written whole or not at all.
+      // Kept, in order, for the next flush: a batch is written whole or not at all.
       this.pending = [...batch, ...this.pending];
-      this.pendingBytes = this.pending.reduce((sum, c) => sum + c.data.byteLength, 0);
+      this.pendingBytes += batch.reduce((sum, c) => sum + c.data.byteLength, 0);
       this.timer ??= setTimeout(() => this.flush(), OUTPUT_FLUSH.intervalMs * 4);
       if (!this.warned) {
         this.warned = true;
         this.ctx.logger.warn({ err: error, executionId }, 'could not store execution output yet; retrying');
       }
+      return false;
     }
   }
 }

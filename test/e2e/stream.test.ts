@@ -263,4 +263,29 @@ describe.skipIf(!canRun)('execution output over WebSocket and SSE', () => {
     expect(chunks).toEqual([]);
     expect(end).toMatchObject({ type: 'error', scope: 'execution', code: 'ERR_EXEC_SPAWN_FAILED' });
   });
+
+  // Last: it closes this file's gateway.
+  it('ends open streams with a stream error when the gateway shuts down, without holding it up', async () => {
+    const id = await start('for i in $(seq 1 200); do echo $i; sleep 0.05; done');
+    const sse = await fetch(streamUrl(id), { headers: { accept: 'text/event-stream', ...auth() } });
+    const sseEvents = readSse(sse);
+    const socket = new WebSocket(streamUrl(id).replace(/^http/, 'ws'), { headers: auth() });
+    const frames: string[] = [];
+    const closed = new Promise<number>((resolve) => socket.on('close', (code) => resolve(code)));
+    await new Promise<void>((resolve) => {
+      socket.on('message', (data) => {
+        frames.push(String(data));
+        resolve();
+      });
+    });
+    const started = performance.now();
+    await node().node.app!.close();
+    expect(performance.now() - started).toBeLessThan(5_000);
+    expect(await closed).toBe(4503);
+    const shuttingDown = { type: 'error', scope: 'stream', code: 'ERR_SHUTTING_DOWN', retryable: true };
+    expect(JSON.parse(frames.at(-1)!)).toMatchObject(shuttingDown);
+    const last = (await sseEvents).at(-1)!;
+    expect(last.event).toBe('error');
+    expect(JSON.parse(last.data)).toMatchObject(shuttingDown);
+  });
 });

@@ -309,7 +309,8 @@ export function createFirecrackerDriver(
         { details: { field: 'vcpus' } },
       );
     }
-    if (s.jailer) assertJailId(spec.id);
+    // Firecracker's `--id` and the jailer's take the same ids.
+    assertJailId(spec.id);
     const network = spec.networkAttachment ?? null;
     if (network) assertNetworkAttachment(network);
     if (spec.network === true && !network) {

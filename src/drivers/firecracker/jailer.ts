@@ -17,7 +17,7 @@ import { basename, join } from 'node:path';
 import { AetherError } from '../../core/errors.js';
 import type { VmmPaths } from './boot-plan.js';
 
-/** The jailer's `--id`: letters, digits and `-`, at most 64. */
+/** The jailer's (and Firecracker's) `--id`: letters, digits and `-`, at most 64. */
 const JAIL_ID = /^[A-Za-z0-9-]{1,64}$/;
 /** Where the API socket lives inside the jail (the jailer's documented default). */
 export const JAILED_API_SOCKET = '/run/firecracker.socket';
@@ -62,7 +62,7 @@ export function assertJailId(id: string): void {
   if (!isJailId(id)) {
     throw new AetherError(
       'ERR_VALIDATION',
-      `VM id "${String(id).slice(0, 80)}" cannot name a jail: the jailer takes 1-64 letters, digits and dashes`,
+      `VM id "${String(id).slice(0, 80)}" cannot name a Firecracker instance or jail: they take 1-64 letters, digits and dashes`,
     );
   }
 }

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import websocket from '@fastify/websocket';
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
@@ -8,9 +9,12 @@ import { accessFor } from '../auth/authenticate.js';
 import type { GatewayDeps } from '../context.js';
 import { routeSchema } from '../route-schema.js';
 import type { ExecutionSource } from '../stream-follow.js';
-import { runStreamSession } from '../stream-session.js';
+import { runStreamSession, type StreamSink } from '../stream-session.js';
 import { sseSink } from '../stream-sse.js';
 import { websocketSink } from '../stream-websocket.js';
+
+/** How long a closing gateway waits for its streams to send their last message. */
+const CLOSE_GRACE_MS = 1000;
 
 export interface StreamRouteOptions {
   /** How often a stream reads the store when no event comes (lost events); default 2 000 ms. */
@@ -58,14 +62,31 @@ function resumeAfter(request: FastifyRequest, afterSeq: number | undefined): num
  */
 export function streamRoutes(deps: GatewayDeps, options: StreamRouteOptions = {}): FastifyPluginAsyncZod {
   return async (app) => {
+    // Streams end themselves when the gateway closes, each with an ERR_SHUTTING_DOWN error, which
+    // this hook gives them a moment to send. It runs before the websocket plugin's own, registered
+    // after it, which drops every socket that is left.
+    const closing = new AbortController();
+    const sessions = new Set<Promise<void>>();
+    app.addHook('preClose', async () => {
+      closing.abort();
+      await Promise.race([
+        Promise.allSettled([...sessions]),
+        sleep(CLOSE_GRACE_MS, undefined, { ref: false }),
+      ]);
+    });
     // Registered here, not on the whole gateway: it changes how every route of its scope is
     // dispatched. Clients send nothing on this stream, hence the tiny frame limit.
     await app.register(websocket, { options: { maxPayload: 1024 } });
     const sessionDeps = {
       events: deps.events,
       logger: deps.logger,
-      closing: deps.closing,
+      closing: deps.closing ? AbortSignal.any([deps.closing, closing.signal]) : closing.signal,
       ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}),
+    };
+    const run = (source: ExecutionSource, execution: ExecutionRecord, afterSeq: number, sink: StreamSink) => {
+      const session = runStreamSession(sessionDeps, source, execution, afterSeq, sink);
+      sessions.add(session);
+      void session.finally(() => sessions.delete(session));
     };
     const loaded = new WeakMap<
       FastifyRequest,
@@ -86,12 +107,12 @@ export function streamRoutes(deps: GatewayDeps, options: StreamRouteOptions = {}
       },
       handler: async (request, reply) => {
         const { source, execution, afterSeq } = loaded.get(request)!;
-        void runStreamSession(sessionDeps, source, execution, afterSeq, sseSink(reply));
+        run(source, execution, afterSeq, sseSink(reply));
         return reply;
       },
       wsHandler: (socket, request) => {
         const { source, execution, afterSeq } = loaded.get(request)!;
-        void runStreamSession(sessionDeps, source, execution, afterSeq, websocketSink(socket));
+        run(source, execution, afterSeq, websocketSink(socket));
       },
     });
   };
