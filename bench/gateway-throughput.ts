@@ -11,10 +11,10 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import Fastify from 'fastify';
 import { newId } from '../src/core/ids.js';
-import { DEFAULT_PROJECT } from '../src/core/principal.js';
-import { startTestNode } from '../test/support/embedded-node.js';
+import { startTestNode, type TestNode } from '../test/support/embedded-node.js';
 
 const run = promisify(execFile);
+const store_ = (node: TestNode) => node.node.backends.store;
 const AUTOCANNON = path.join(
   path.dirname(createRequire(import.meta.url).resolve('autocannon')),
   'autocannon.js',
@@ -58,18 +58,29 @@ async function load(
   };
 }
 
+/**
+ * `env` picks the backends: none for the embedded store (PGlite), DATABASE_URL and REDIS_URL for
+ * PostgreSQL and Redis. The VMs listed belong to a project of this run, with a key of its own.
+ */
 export async function benchGatewayThroughput(
   options: { seconds: number; connections: number; vms: number },
   log: (line: string) => void,
+  env: Record<string, string> = {},
 ): Promise<GatewayFigures> {
-  const node = await startTestNode({ AETHER_RATE_LIMIT_MAX: '1000000000', AETHER_WARM_POOL_SIZE: '0' });
+  const node = await startTestNode({
+    AETHER_RATE_LIMIT_MAX: '1000000000',
+    AETHER_WARM_POOL_SIZE: '0',
+    ...env,
+  });
   const bare = Fastify({ logger: false });
+  const project = `bench-${newId().slice(0, 8)}`;
   try {
     const store = node.node.backends.store;
+    const { secret } = await node.client.createKey({ name: 'gateway bench', project });
     for (let i = 0; i < options.vms; i++) {
       await store.insertVm({
         id: newId(),
-        project: DEFAULT_PROJECT,
+        project,
         name: `listed-${i}`,
         driver: 'process',
         vcpus: 1,
@@ -77,10 +88,10 @@ export async function benchGatewayThroughput(
         metadata: {},
       });
     }
-    bare.get('/bare/vms', async () => ({ vms: await store.listVms({ project: DEFAULT_PROJECT }) }));
+    bare.get('/bare/vms', async () => ({ vms: await store.listVms({ project }) }));
     bare.get('/bare/constant', async () => ({ ok: true }));
     const bareUrl = await bare.listen({ host: '127.0.0.1', port: 0 });
-    const auth = [`authorization=Bearer ${node.node.localAdminKey}`];
+    const auth = [`authorization=Bearer ${secret}`];
     const { seconds, connections } = options;
     // Warm-up of each path (JIT, the key cache, PGlite's plan cache), then the measured runs.
     await load(`${node.url}/api/v1/vms`, 1, connections, auth);
@@ -94,6 +105,9 @@ export async function benchGatewayThroughput(
     return { ...options, ours, bareList, bareConstant };
   } finally {
     await bare.close();
+    for (const vm of await store_(node).listVms({ project })) {
+      await store_(node).transitionVm(vm.id, { from: ['pending'], to: 'deleted', reason: 'bench done' });
+    }
     await node.stop();
   }
 }

@@ -3,7 +3,8 @@
  *   create → agent ready, split into QEMU start, kernel boot and agent start, next to a bare
  *   `qemu-system-x86_64` with the same kernel, initramfs, disk and devices timed to the guest's
  *   first user-space line (the init's console marker) — target: our overhead ≤ 10% of that;
- *   exec round trip through the agent on a running VM next to a bare ping over the same channel.
+ *   exec round trip through the agent on a running VM next to a bare ping over the same channel;
+ *   a snapshot of that VM, and VMs started from it timed to their first exec, next to a boot.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -30,6 +31,8 @@ export interface QemuFigures {
   };
   bareToInit: number[];
   exec: { ours: number[]; barePing: number[] };
+  /** Snapshot of a running VM (pause → saved → resumed), and VMs started from it → first exec. */
+  snapshot: { save: number[]; restoreToExec: number[] };
 }
 
 export interface QemuOptions {
@@ -138,8 +141,29 @@ export async function benchQemu(
     for (let i = 0; i < options.execCalls; i++) {
       ours.push(await timeIt(() => driver.exec(id, { argv: ['true'], timeoutMs: 30_000 })));
     }
+    log(`snapshot: save the running VM once, then start ${options.boots} VMs from it`);
+    const snapshot: QemuFigures['snapshot'] = { save: [], restoreToExec: [] };
+    snapshot.save.push((await driver.snapshot(id, 'bench-snap')).durationMs);
+    for (let i = 0; i < options.boots; i++) {
+      const copy = `bench-copy-${i}`;
+      snapshot.restoreToExec.push(
+        await timeIt(async () => {
+          await driver.createFromSnapshot({ id: copy, name: copy, vcpus: 1, memoryMiB: 256 }, 'bench-snap');
+          await driver.exec(copy, { argv: ['true'], timeoutMs: 30_000 });
+        }),
+      );
+      await driver.destroy(copy);
+    }
     await driver.destroy(id);
-    return { accel, accelReason: reason, image: image.id, boots, bareToInit, exec: { ours, barePing } };
+    return {
+      accel,
+      accelReason: reason,
+      image: image.id,
+      boots,
+      bareToInit,
+      exec: { ours, barePing },
+      snapshot,
+    };
   } finally {
     for (const vm of await driver.list().catch(() => [])) await driver.destroy(vm.id).catch(() => {});
     await driver.close();
@@ -165,6 +189,14 @@ export function qemuRows(f: QemuFigures): string[][] {
     ['  of which kernel boot p50', s(p(f.boots.kernelBoot)), '', '', ''],
     ['agent start p50 (init → agent answers)', s(p(f.boots.agentStart)), '', '', ''],
     ['create → agent ready p50', s(p(f.boots.total)), '', '', ''],
+    ['snapshot of a running VM (paused → resumed)', s(p(f.snapshot.save)), '', '', ''],
+    [
+      'from snapshot → first exec p50 (vs create → agent ready)',
+      s(p(f.snapshot.restoreToExec)),
+      s(p(f.boots.total)),
+      `${(p(f.snapshot.restoreToExec) / p(f.boots.total)).toFixed(2)}×`,
+      '',
+    ],
     [
       'exec round trip p50 (vs bare ping, same channel)',
       ms(p(f.exec.ours)),

@@ -10,6 +10,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { POSTGRES_URL, postgresAvailable, REDIS_URL, redisAvailable } from '../test/support/backends.js';
 import { benchDistributed, distributedRows, summariseDistributed, targetLines } from './distributed.js';
 import { benchDocker, dockerRows, dockerUnavailable } from './docker.js';
 import { benchEmbedded, type EmbeddedFigures, summarise } from './embedded.js';
@@ -202,13 +203,21 @@ if (only === undefined || only === 'gateway') {
     'gateway throughput, embedded node: authenticated list vs bare Fastify (target: ≥ 50% of bare)';
   log('— gateway');
   try {
-    const f = await benchGatewayThroughput({ seconds: quick ? 3 : 10, connections: 16, vms: 20 }, log);
-    print(title, gatewayRows(f));
-    const share = f.ours.requestsPerSecond / f.bareList.requestsPerSecond;
-    process.stdout.write(
-      `${f.vms} VMs listed per request, ${f.connections} connections, ${f.seconds} s each, autocannon in its own process; target ≥ 50% of the bare list: ${share >= 0.5 ? 'met' : 'NOT met'} (${(share * 100).toFixed(0)}%)\n`,
-    );
-    results.gateway = { rows: gatewayRows(f), shareOfBare: share };
+    const backends: [string, Record<string, string>][] = [['embedded store (PGlite)', {}]];
+    if ((await postgresAvailable()) && (await redisAvailable())) {
+      backends.push(['PostgreSQL and Redis', { DATABASE_URL: POSTGRES_URL, REDIS_URL }]);
+    }
+    const gateway: Record<string, unknown> = {};
+    for (const [name, env] of backends) {
+      const f = await benchGatewayThroughput({ seconds: quick ? 3 : 10, connections: 16, vms: 20 }, log, env);
+      print(`${title}, ${name}`, gatewayRows(f));
+      const share = f.ours.requestsPerSecond / f.bareList.requestsPerSecond;
+      process.stdout.write(
+        `${f.vms} VMs listed per request, ${f.connections} connections, ${f.seconds} s each, autocannon in its own process; target ≥ 50% of the bare list: ${share >= 0.5 ? 'met' : 'NOT met'} (${(share * 100).toFixed(0)}%)\n`,
+      );
+      gateway[name] = { rows: gatewayRows(f), shareOfBare: share };
+    }
+    results.gateway = gateway;
   } catch (error) {
     process.stdout.write(`\n${title}\nfailed: ${(error as Error).stack ?? String(error)}\n`);
     results.gateway = { failed: String(error) };

@@ -12,4 +12,6 @@ execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc
   stdio: 'inherit',
 });
 cpSync(path.join(root, 'src/store/migrations'), path.join(root, 'dist/store/migrations'), { recursive: true });
+// The guest kernel's config fragment, read at run time by `aether image kernel`.
+cpSync(path.join(root, 'src/images/firecracker-kernel.config'), path.join(root, 'dist/images/firecracker-kernel.config'));
 execFileSync(process.execPath, [path.join(root, 'scripts/build-agent.mjs')], { cwd: root, stdio: 'inherit' });

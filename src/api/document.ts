@@ -9,6 +9,7 @@ export const API_DESCRIPTION =
 
 const TAG_DESCRIPTIONS: Record<ApiTag, string> = {
   vms: 'Create, list, inspect and delete VMs',
+  snapshots: 'Save a running VM and start new VMs from the save',
   executions: 'Run commands in a VM and read what they did',
   tasks: 'The queued work behind every write',
   jobs: 'Named steps run in order in one VM',

@@ -41,6 +41,12 @@ export const createVmBody = z.strictObject({
       'Outbound network access; default false (loopback only); docker, qemu and firecracker drivers only',
     ),
   metadata: z.record(z.string().max(128), z.unknown()).optional(),
+  from_snapshot: z
+    .uuid()
+    .optional()
+    .describe(
+      "Start from this ready snapshot instead of booting: the VM takes the snapshot's driver, shape, image and network, on the worker holding it",
+    ),
   ...taskOptionsFields,
 });
 

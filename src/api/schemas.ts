@@ -30,6 +30,7 @@ import {
   vmWriteError,
   workerList,
 } from './responses.js';
+import { snapshotSchema, snapshotWriteAccepted, snapshotWriteDone, snapshotWriteError } from './snapshots.js';
 import { streamMessage, streamParams, streamQuery } from './stream.js';
 
 /**
@@ -77,6 +78,10 @@ export const API_SCHEMAS = {
   ApiKey: apiKey,
   CreatedKey: createdKey,
   ApiKeyList: keyList,
+  Snapshot: snapshotSchema,
+  SnapshotWriteAccepted: snapshotWriteAccepted,
+  SnapshotWriteDone: snapshotWriteDone,
+  SnapshotWriteError: snapshotWriteError,
 } as const;
 
 export type ApiSchemaName = keyof typeof API_SCHEMAS;

@@ -12,6 +12,7 @@ export type Task = z.output<ApiSchema<'Task'>>;
 export type Execution = z.output<ApiSchema<'Execution'>>;
 export type Job = z.output<ApiSchema<'Job'>>;
 export type Worker = z.output<ApiSchema<'Worker'>>;
+export type Snapshot = z.output<ApiSchema<'Snapshot'>>;
 export type Health = z.output<ApiSchema<'Health'>>;
 export type Readiness = z.output<ApiSchema<'Readiness'>>;
 export type ErrorBody = z.output<ApiSchema<'ErrorBody'>>;

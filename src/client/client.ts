@@ -49,9 +49,10 @@ interface CallInit {
  * What a write answers: the 202 fields always, and what `?wait=true` adds (the task, the latest
  * record) when the caller waited.
  */
-export type WriteAnswer<Op extends OperationId & ('createVm' | 'deleteVm' | 'executeCommand' | 'runJob')> =
-  RouteAnswer<Op, 202 & RouteStatus<Op>> &
-    Partial<Omit<RouteAnswer<Op, 200 & RouteStatus<Op>>, keyof RouteAnswer<Op, 202 & RouteStatus<Op>>>>;
+export type WriteAnswer<
+  Op extends OperationId & ('createVm' | 'deleteVm' | 'executeCommand' | 'runJob' | 'snapshotVm'),
+> = RouteAnswer<Op, 202 & RouteStatus<Op>> &
+  Partial<Omit<RouteAnswer<Op, 200 & RouteStatus<Op>>, keyof RouteAnswer<Op, 202 & RouteStatus<Op>>>>;
 
 /**
  * Typed SDK for the REST API; used by the CLI, the tests and users. Each method calls one
@@ -84,6 +85,18 @@ export class AetherClient {
       params: { id: idOrName },
       query: { wait: opts.wait },
     });
+  }
+
+  /** Saves a running VM; start VMs from the snapshot with `createVm({ from_snapshot })`. */
+  snapshotVm(idOrName: string, opts: { wait?: boolean } = {}) {
+    return this.#call<WriteAnswer<'snapshotVm'>>('snapshotVm', {
+      params: { id: idOrName },
+      query: { wait: opts.wait },
+    });
+  }
+
+  getSnapshot(id: string) {
+    return this.#call<RouteAnswer<'getSnapshot', 200>>('getSnapshot', { params: { id } });
   }
 
   execute(idOrName: string, body: RouteBody<'executeCommand'>, opts: { wait?: boolean } = {}) {

@@ -13,6 +13,7 @@ export type {
   Health,
   Job,
   JobRequest,
+  Snapshot,
   Task,
   Vm,
   Worker as WorkerInfo,

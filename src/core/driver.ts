@@ -51,6 +51,21 @@ export interface DriverVmInfo {
   detail?: Record<string, unknown>;
 }
 
+/** What a driver kept of a VM at one instant: enough to start new VMs from it. */
+export interface DriverSnapshotInfo {
+  id: string;
+  sourceVmId: string;
+  /** The machine shape a VM made from it must have (memory and device state are saved as-is). */
+  vcpus: number;
+  memoryMiB: number;
+  /** Guest image the source VM booted, when the driver knows it. */
+  imageId: string | null;
+  /** Where the driver keeps the snapshot on its host (a directory), for people and cleanup. */
+  path: string;
+  sizeBytes: number;
+  durationMs: number;
+}
+
 export interface DriverHealth {
   ok: boolean;
   message: string;
@@ -87,6 +102,26 @@ export interface VmDriver {
   status(id: string): Promise<DriverVmInfo>;
   list(): Promise<DriverVmInfo[]>;
   health(): Promise<DriverHealth>;
+  /**
+   * Saves a running VM's memory, device state and disk under `snapshotId` (letters, digits, `_`
+   * and `-`), then lets the VM run on. Rules:
+   * - The VM is paused for the whole save, so memory and disk are one consistent instant; it
+   *   resumes even when the save fails.
+   * - Idempotent per `snapshotId`: a snapshot already complete is returned as it is.
+   * - A VM that is not running throws ERR_VM_NOT_RUNNING; a VM whose network cannot be carried
+   *   to a copy (a host bridge TAP) throws ERR_UNSUPPORTED.
+   * Absent on drivers that cannot: callers check for it and refuse with ERR_UNSUPPORTED.
+   */
+  snapshot?(vmId: string, snapshotId: string, signal?: AbortSignal): Promise<DriverSnapshotInfo>;
+  /**
+   * Creates and starts `spec.id` from a snapshot instead of booting: when it resolves the VM is
+   * running, its agent answers, its clock is the host's and its hostname is `spec.name`.
+   * `spec.vcpus` and `spec.memoryMiB` must equal the snapshot's (ERR_VALIDATION otherwise); the
+   * snapshot's network setting wins over the spec's. Writes go to the new VM's own disk; the
+   * snapshot is never modified, so any number of VMs can come from it. Idempotent per `spec.id`.
+   * A snapshot this driver does not hold throws ERR_SNAPSHOT_NOT_FOUND.
+   */
+  createFromSnapshot?(spec: VmSpec, snapshotId: string, signal?: AbortSignal): Promise<void>;
   /** Releases connections held by this process; VMs keep running. */
   close(): Promise<void>;
 }

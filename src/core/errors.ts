@@ -18,6 +18,9 @@ export const ERROR_CODES = {
   ERR_TASK_NOT_FOUND: { status: 404, fault: 'caller', retryable: false },
   ERR_EXECUTION_NOT_FOUND: { status: 404, fault: 'caller', retryable: false },
   ERR_JOB_NOT_FOUND: { status: 404, fault: 'caller', retryable: false },
+  ERR_SNAPSHOT_NOT_FOUND: { status: 404, fault: 'caller', retryable: false },
+  /** A VM can only start from a snapshot whose save finished (`ready`). */
+  ERR_SNAPSHOT_NOT_READY: { status: 409, fault: 'caller', retryable: false },
   ERR_VM_NAME_TAKEN: { status: 409, fault: 'caller', retryable: false },
   ERR_VM_NAME_AMBIGUOUS: { status: 409, fault: 'caller', retryable: false },
   ERR_VM_NOT_RUNNING: { status: 409, fault: 'caller', retryable: false },
@@ -46,6 +49,8 @@ export const ERROR_CODES = {
   ERR_PREFLIGHT_FAILED: { status: 503, fault: 'ours', retryable: false },
   ERR_IMAGE_BUILD_FAILED: { status: 500, fault: 'ours', retryable: true },
   ERR_HOST_TOOL_MISSING: { status: 503, fault: 'ours', retryable: false },
+  /** A guest kernel's .config lost an option of the committed fragment (renamed, or a dependency off). */
+  ERR_KERNEL_CONFIG: { status: 500, fault: 'ours', retryable: false },
   ERR_NETWORK_UNAVAILABLE: { status: 503, fault: 'ours', retryable: false },
   ERR_NETWORK_EXHAUSTED: { status: 503, fault: 'ours', retryable: true },
   ERR_IMAGE_NOT_FOUND: { status: 400, fault: 'caller', retryable: false },

@@ -4,6 +4,7 @@ import type { ExecutionRecord, JobRecord, JobStatus, JobStepResult } from './exe
 import type { NetworkLease, NetworkLeaseFilter, NetworkLeaseRequest } from './network-lease.js';
 import type { OutputChunk } from './output.js';
 import type { Quota } from './principal.js';
+import type { NewSnapshot, SnapshotOutcome, SnapshotRecord } from './snapshot.js';
 import type { TaskPriority, TaskRecord, TaskStatus, TaskType } from './task.js';
 import type { DriverName, IsolationInfo, VmRecord, VmStatus } from './vm.js';
 import type { WorkerRecord, WorkerRegistration, WorkerStatus } from './worker.js';
@@ -230,6 +231,15 @@ export interface Store {
   listNetworkLeases(filter: NetworkLeaseFilter): Promise<NetworkLease[]>;
   /** Frees the VM's lease and returns what it held; null when it held none. */
   releaseNetworkLease(vmId: string): Promise<NetworkLease | null>;
+
+  /** Records a snapshot as `pending`; its source VM must exist. */
+  insertSnapshot(snapshot: NewSnapshot): Promise<SnapshotRecord>;
+  getSnapshot(id: string): Promise<SnapshotRecord | null>;
+  /**
+   * Writes a save's outcome once: only a `pending` snapshot changes (null otherwise, or for an
+   * unknown id), so a retried task cannot turn a ready snapshot into a failed one.
+   */
+  completeSnapshot(id: string, outcome: SnapshotOutcome): Promise<SnapshotRecord | null>;
 
   /** Registers (or re-registers) a worker as `active` with the next epoch. */
   registerWorker(registration: WorkerRegistration): Promise<WorkerRecord>;

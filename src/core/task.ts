@@ -22,7 +22,7 @@ export function canTransitionTask(from: TaskStatus, to: TaskStatus): boolean {
  * said it is safe to repeat.
  */
 export function isRerunnable(task: { type: TaskType; payload: unknown }): boolean {
-  if (task.type === 'vm:create' || task.type === 'vm:delete') return true;
+  if (task.type === 'vm:create' || task.type === 'vm:delete' || task.type === 'vm:snapshot') return true;
   if (task.type === 'vm:execute') return (task.payload as { retrySafe?: boolean }).retrySafe === true;
   return false;
 }
@@ -31,7 +31,7 @@ export function isTaskTerminal(status: TaskStatus): boolean {
   return status === 'completed' || status === 'failed' || status === 'cancelled';
 }
 
-export const TASK_TYPES = ['vm:create', 'vm:execute', 'vm:delete', 'job:run'] as const;
+export const TASK_TYPES = ['vm:create', 'vm:execute', 'vm:delete', 'job:run', 'vm:snapshot'] as const;
 export type TaskType = (typeof TASK_TYPES)[number];
 
 export const TASK_PRIORITIES = ['critical', 'high', 'default', 'low'] as const;
@@ -52,11 +52,13 @@ export interface ExecSpec {
 
 /** One payload type per task type; handlers are keyed by the same names. */
 export interface TaskPayloads {
-  'vm:create': { vmId: string };
+  /** `snapshotId`: start from that snapshot (on the worker holding it) instead of booting. */
+  'vm:create': { vmId: string; snapshotId?: string };
   /** `retrySafe`: the caller said running the command twice is harmless. */
   'vm:execute': { vmId: string; executionId: string; exec: ExecSpec; retrySafe?: boolean };
   'vm:delete': { vmId: string };
   'job:run': { jobId: string; vmId: string };
+  'vm:snapshot': { vmId: string; snapshotId: string };
 }
 
 export interface TaskResults {
@@ -64,6 +66,7 @@ export interface TaskResults {
   'vm:execute': { executionId: string; exitCode: number | null; timedOut: boolean };
   'vm:delete': { vmId: string; status: string };
   'job:run': { jobId: string; status: string; failedStep: number | null };
+  'vm:snapshot': { snapshotId: string; status: string };
 }
 
 export interface TaskPolicy {
@@ -81,6 +84,7 @@ export const TASK_POLICIES: Record<TaskType, TaskPolicy> = {
   'vm:execute': { timeoutMs: 10 * 60_000, maxRetries: 0, backoffMs: 0 },
   'vm:delete': { timeoutMs: 2 * 60_000, maxRetries: 3, backoffMs: 500 },
   'job:run': { timeoutMs: 30 * 60_000, maxRetries: 0, backoffMs: 0 },
+  'vm:snapshot': { timeoutMs: 5 * 60_000, maxRetries: 1, backoffMs: 500 },
 };
 
 export interface TaskRecord<T extends TaskType = TaskType> {

@@ -61,11 +61,13 @@ export function isImageReference(value: string): boolean {
 
 /**
  * Optional VM features and the drivers that honour them. `image`: the VM boots a guest image
- * of its own; `network`: outbound network access (without it a VM has only loopback).
+ * of its own; `network`: outbound network access (without it a VM has only loopback);
+ * `snapshot`: the VM can be saved and new VMs started from the save (VmDriver.snapshot).
  */
 export const VM_FEATURE_DRIVERS = {
   image: ['docker', 'qemu', 'firecracker'],
   network: ['docker', 'qemu', 'firecracker'],
+  snapshot: ['qemu'],
 } as const satisfies Record<string, readonly DriverName[]>;
 export type VmFeature = keyof typeof VM_FEATURE_DRIVERS;
 

@@ -11,6 +11,7 @@ import { healthRoutes } from './routes/health.js';
 import { keyRoutes } from './routes/keys.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { recordRoutes } from './routes/records.js';
+import { snapshotRoutes } from './routes/snapshots.js';
 import { streamRoutes } from './routes/stream.js';
 import { vmRoutes } from './routes/vms.js';
 import { installSecurity } from './security.js';
@@ -60,6 +61,7 @@ export async function buildGateway(deps: GatewayDeps, settings: GatewaySettings)
   await app.register(
     async (api) => {
       await api.register(vmRoutes(deps, settings));
+      await api.register(snapshotRoutes(deps, settings));
       await api.register(executeRoutes(deps, settings));
       await api.register(recordRoutes(deps, settings));
       await api.register(streamRoutes(deps));

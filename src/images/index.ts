@@ -2,7 +2,8 @@
  * Guest images: root filesystems built from Debian packages with debootstrap, cached by the
  * content address of their recipe, and imported into the local Docker engine. The Docker driver
  * runs them as containers; for the microVM drivers, `buildVmImage` adds the host apt's Debian
- * kernel, an initramfs and an ext4 image on top of the same cached rootfs.
+ * kernel, an initramfs and an ext4 image on top of the same cached rootfs, and
+ * `buildFirecrackerKernel` compiles Firecracker's guest kernel from Debian's kernel source.
  */
 export { type BuildGuestImageOptions, buildGuestImage, type GuestImageBuild } from './build-image.js';
 export {
@@ -40,6 +41,24 @@ export {
   type VmImageInputs,
   vmImageId,
 } from './image-id.js';
+export {
+  type BuildKernelOptions,
+  buildFirecrackerKernel,
+  type KernelBuild,
+  kernelJobs,
+  MAX_KERNEL_JOBS,
+} from './kernel-build.js';
+export { type CachedKernel, type KernelManifest, kernelsDir } from './kernel-build-cache.js';
+export {
+  DRIVER_REQUIRED_OPTIONS,
+  KERNEL_CONFIG_FRAGMENT,
+} from './kernel-build-config.js';
+export {
+  formatKernelProgress,
+  type KernelBuildProgress,
+  type KernelProgressListener,
+} from './kernel-build-progress.js';
+export { KERNEL_BUILD_HEADERS, KERNEL_BUILD_TOOLS } from './kernel-build-tools.js';
 export { VM_GUEST_MODULES } from './kernel-modules.js';
 export {
   createGuestRecipe,

@@ -53,6 +53,7 @@ export function taskTimeouts(config: AetherConfig): Record<TaskType, number> {
     'vm:execute': config.executeTimeoutMs,
     'vm:delete': config.deleteTimeoutMs,
     'job:run': config.executeTimeoutMs * 3,
+    'vm:snapshot': config.createTimeoutMs,
   };
 }
 

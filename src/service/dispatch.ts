@@ -8,11 +8,17 @@ import { isVmLive, type VmRecord } from '../core/vm.js';
 
 /**
  * The worker whose own queue a task goes to, or null for the shared queue. VM work goes to the
- * worker that holds the VM; a create to whoever has capacity; and a delete of a VM that holds
+ * worker that holds the VM; a create to whoever has capacity (from a snapshot: to the worker that
+ * holds the snapshot); and a delete of a VM that holds
  * nothing any more (failed, lost: its worker may be dead) to any worker, which records it.
  */
-export function ownerOf(task: { type: TaskType }, vm: VmRecord | null): string | null {
-  if (task.type === 'vm:create' || !vm) return null;
+export function ownerOf(task: { type: TaskType; payload?: unknown }, vm: VmRecord | null): string | null {
+  if (!vm) return null;
+  // A VM made from a snapshot is created where the snapshot's files are (its workerId, set
+  // when it was recorded).
+  if (task.type === 'vm:create') {
+    return (task.payload as { snapshotId?: string } | undefined)?.snapshotId ? vm.workerId : null;
+  }
   if (task.type === 'vm:delete' && !isVmLive(vm.status)) return null;
   return vm.workerId;
 }

@@ -12,6 +12,11 @@ export interface CreateVmInput {
   /** Outbound network access; default false (loopback only). */
   network?: boolean;
   metadata?: Record<string, unknown>;
+  /**
+   * Start from this snapshot (a `ready` one the caller can see) instead of booting: the VM gets
+   * the snapshot's driver, shape, image and network, and is created on the worker holding it.
+   */
+  fromSnapshot?: string;
 }
 
 export interface ExecuteInput {

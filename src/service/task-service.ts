@@ -6,13 +6,14 @@ import type { Logger } from '../core/logger.js';
 import type { OutputChunk } from '../core/output.js';
 import { type Access, canSee, type Quota } from '../core/principal.js';
 import type { TaskQueue } from '../core/queue.js';
+import type { SnapshotRecord } from '../core/snapshot.js';
 import type { Store, VmFilter } from '../core/store.js';
 import { type ExecSpec, TASK_POLICIES, type TaskRecord, type TaskType } from '../core/task.js';
 import { type DriverName, type VmRecord, type VmStatus, vmNotRunning } from '../core/vm.js';
 import type { WorkerRecord } from '../core/worker.js';
 import { ownerOf, recordAndEnqueue } from './dispatch.js';
 import type { CreateVmInput, ExecuteInput, JobInput, TaskOptions } from './inputs.js';
-import { checkVmFeatures } from './vm-features.js';
+import { checkSnapshotSupported, checkVmFeatures } from './vm-features.js';
 import { TaskEndings, waitForTask } from './wait.js';
 
 export interface TaskServiceSettings {
@@ -63,6 +64,7 @@ export class TaskService {
     input: CreateVmInput,
     options: TaskOptions = {},
   ): Promise<{ task: TaskRecord; vm: VmRecord }> {
+    if (input.fromSnapshot !== undefined) return this.createVmFromSnapshot(access, input, options);
     const driver = input.driver ?? this.settings.defaultDriver;
     if (!this.settings.availableDrivers.includes(driver)) {
       throw new AetherError(
@@ -97,6 +99,105 @@ export class TaskService {
       // Without its task the VM would sit in `pending` forever: release the name.
       await this.deps.store
         .transitionVm(vm.id, {
+          from: ['pending'],
+          to: 'deleted',
+          reason: 'create task could not be recorded',
+        })
+        .catch(() => {});
+      throw error;
+    }
+  }
+
+  /** Saves a running VM on its worker; the snapshot belongs to the VM's project. */
+  async snapshotVm(
+    access: Access,
+    idOrName: string,
+    options: TaskOptions = {},
+  ): Promise<{ task: TaskRecord; snapshot: SnapshotRecord }> {
+    const vm = await this.requireVm(access, idOrName);
+    checkSnapshotSupported(vm.driver);
+    if (vm.status !== 'running') throw vmNotRunning(vm, 'snapshots are taken');
+    const snapshot = await this.deps.store.insertSnapshot({
+      id: newId(),
+      project: vm.project,
+      sourceVmId: vm.id,
+      driver: vm.driver,
+      workerId: vm.workerId,
+      image: vm.image,
+      vcpus: vm.vcpus,
+      memoryMiB: vm.memoryMiB,
+    });
+    const task = await recordAndEnqueue(
+      this.deps,
+      this.newTask('vm:snapshot', { vmId: vm.id, snapshotId: snapshot.id }, vm, options),
+      { workerId: vm.workerId },
+    );
+    return { task, snapshot };
+  }
+
+  /** Another project's snapshot answers exactly as a missing one. */
+  async getSnapshot(access: Access, id: string): Promise<SnapshotRecord> {
+    const snapshot = await this.deps.store.getSnapshot(id);
+    if (!snapshot || !canSee(access, snapshot.project)) {
+      throw new AetherError('ERR_SNAPSHOT_NOT_FOUND', `no snapshot with id ${id}`);
+    }
+    return snapshot;
+  }
+
+  private async createVmFromSnapshot(
+    access: Access,
+    input: CreateVmInput,
+    options: TaskOptions,
+  ): Promise<{ task: TaskRecord; vm: VmRecord }> {
+    const snapshot = await this.getSnapshot(access, input.fromSnapshot!);
+    if (snapshot.status !== 'ready' || snapshot.workerId === null) {
+      throw new AetherError('ERR_SNAPSHOT_NOT_READY', `snapshot ${snapshot.id} is ${snapshot.status}`, {
+        details: { snapshotId: snapshot.id, status: snapshot.status },
+      });
+    }
+    const clash = (
+      [
+        ['driver', input.driver, snapshot.driver],
+        ['vcpus', input.vcpus, snapshot.vcpus],
+        ['memoryMiB', input.memoryMiB, snapshot.memoryMiB],
+        ['image', input.image, snapshot.image],
+      ] as const
+    ).find(([, asked, saved]) => asked !== undefined && asked !== saved);
+    if (clash) {
+      throw new AetherError(
+        'ERR_VALIDATION',
+        `${clash[0]} of a VM from snapshot ${snapshot.id} is the snapshot's (${String(clash[2])}); leave it out`,
+        { details: { field: clash[0] } },
+      );
+    }
+    const source = await this.deps.store.getVm(snapshot.sourceVmId);
+    const quota = this.settings.quotaFor?.(access.project);
+    const inserted = await this.deps.store.insertVm(
+      {
+        id: newId(),
+        project: snapshot.project,
+        name: input.name,
+        driver: snapshot.driver,
+        vcpus: snapshot.vcpus,
+        memoryMiB: snapshot.memoryMiB,
+        image: snapshot.image,
+        network: source?.network ?? false,
+        metadata: { ...(input.metadata ?? {}), fromSnapshot: snapshot.id },
+      },
+      quota ? { quota } : {},
+    );
+    try {
+      // Its files are on one worker: the VM is bound there from the start.
+      const vm = (await this.deps.store.updateVm(inserted.id, { workerId: snapshot.workerId })) ?? inserted;
+      const task = await recordAndEnqueue(
+        this.deps,
+        this.newTask('vm:create', { vmId: vm.id, snapshotId: snapshot.id }, vm, options),
+        { workerId: snapshot.workerId },
+      );
+      return { task, vm };
+    } catch (error) {
+      await this.deps.store
+        .transitionVm(inserted.id, {
           from: ['pending'],
           to: 'deleted',
           reason: 'create task could not be recorded',

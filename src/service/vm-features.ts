@@ -7,6 +7,7 @@ const WHY_NOT: Partial<Record<DriverName, Record<VmFeature, string>>> = {
   process: {
     image: "the process driver runs the host's own /usr",
     network: 'the process driver gives a VM only a loopback device',
+    snapshot: 'a process sandbox has no machine state to save',
   },
 };
 
@@ -35,4 +36,13 @@ export function checkVmFeatures(input: Pick<CreateVmInput, 'image' | 'network'>,
     if (!driverSupports(driver, 'image')) throw unsupported('image', driver);
   }
   if (input.network === true && !driverSupports(driver, 'network')) throw unsupported('network', driver);
+}
+
+/** Refuses early, with a 4xx naming the driver, to snapshot a VM whose driver cannot. */
+export function checkSnapshotSupported(driver: DriverName): void {
+  if (driverSupports(driver, 'snapshot')) return;
+  const why = WHY_NOT[driver]?.snapshot ?? `the ${driver} driver cannot save a running VM`;
+  throw new AetherError('ERR_VALIDATION', `snapshots need the qemu driver; ${why}`, {
+    details: { field: 'snapshot', driver },
+  });
 }

@@ -27,6 +27,7 @@ import {
 import type { WireError } from '../core/errors.js';
 import { JOB_STATUSES, type JobStep, type JobStepResult } from '../core/execution.js';
 import { OUTPUT_STREAMS } from '../core/output.js';
+import { SNAPSHOT_STATUSES } from '../core/snapshot.js';
 import { TASK_PRIORITIES, TASK_STATUSES, TASK_TYPES } from '../core/task.js';
 import { DRIVER_NAMES, type DriverName, type IsolationInfo, VM_STATUSES } from '../core/vm.js';
 import { WORKER_STATUSES } from '../core/worker.js';
@@ -248,6 +249,38 @@ export const networkLeases = pgTable(
 );
 
 /**
+ * A VM saved at one instant on one worker (core/snapshot.ts). The files live on that worker's
+ * host; the row says where, whose they are and whether the save finished.
+ */
+export const vmSnapshots = pgTable(
+  'vm_snapshots',
+  {
+    id: uuid('id').primaryKey(),
+    project: text('project').notNull(),
+    sourceVmId: uuid('source_vm_id')
+      .notNull()
+      .references(() => vms.id),
+    driver: text('driver', { enum: DRIVER_NAMES }).notNull(),
+    workerId: text('worker_id'),
+    image: text('image'),
+    vcpus: integer('vcpus').notNull(),
+    memoryMiB: integer('memory_mib').notNull(),
+    statePath: text('state_path'),
+    sizeBytes: bigint('size_bytes', { mode: 'number' }),
+    status: text('status', { enum: SNAPSHOT_STATUSES }).notNull().default('pending'),
+    statusReason: text('status_reason'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('vm_snapshots_project_created_idx').on(t.project, t.createdAt),
+    index('vm_snapshots_source_vm_idx').on(t.sourceVmId),
+    check('vm_snapshots_status_check', oneOf(t.status, SNAPSHOT_STATUSES)),
+    check('vm_snapshots_driver_check', oneOf(t.driver, DRIVER_NAMES)),
+  ],
+);
+
+/**
  * An execution's output in the chunks it was written in (core/output.ts), stored while it runs so
  * a stream can be replayed from any point. Capped like the execution's own stdout/stderr, which
  * are the concatenation of these.
@@ -281,4 +314,5 @@ export const schema = {
   apiKeys,
   networkLeases,
   executionOutputChunks,
+  vmSnapshots,
 };

@@ -6,6 +6,7 @@ import { handleJobRun } from './handlers/job-run.js';
 import { handleVmCreate } from './handlers/vm-create.js';
 import { handleVmDelete } from './handlers/vm-delete.js';
 import { handleVmExecute } from './handlers/vm-execute.js';
+import { handleVmSnapshot } from './handlers/vm-snapshot.js';
 import { Membership } from './membership.js';
 import {
   destroyAllSandboxes,
@@ -21,6 +22,7 @@ export const TASK_HANDLERS: TaskHandlers = {
   'vm:execute': handleVmExecute,
   'vm:delete': handleVmDelete,
   'job:run': handleJobRun,
+  'vm:snapshot': handleVmSnapshot,
 };
 
 export interface Worker {

@@ -7,6 +7,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { SignJWT, UnsecuredJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { API_ROUTES } from '../../src/api/routes.js';
 import { AetherClient } from '../../src/client/client.js';
 import { SYSTEM_ACCESS } from '../../src/core/principal.js';
@@ -230,6 +231,36 @@ describe.skipIf(!canRun)('authentication and tenancy', () => {
     expect((await admin.getExecution(exec.execution_id)).stdout).toBe('mine\n');
     await alice.deleteVm(vm.id, { wait: true });
     await bob.deleteVm(bobs.vm.id, { wait: true });
+  }, 60_000);
+
+  it('streams: a WebSocket needs credentials (header or access_token), and another project gets 404', async () => {
+    const { vm } = await alice.createVm({ name: 'streamed' }, { wait: true });
+    const exec = await alice.execute(vm.id, { command: 'echo', args: ['streamed'] }, { wait: true });
+    const wsUrl = `${node.url.replace(/^http/, 'ws')}/api/v1/executions/${exec.execution_id}/stream`;
+    /** The HTTP status of the upgrade, or 101 and the messages until the server closes. */
+    const open = (url: string, headers: Record<string, string> = {}) =>
+      new Promise<{ status: number; messages: string[] }>((resolve, reject) => {
+        const socket = new WebSocket(url, { headers });
+        const messages: string[] = [];
+        socket.on('unexpected-response', (_req, res) => {
+          resolve({ status: res.statusCode ?? 0, messages });
+          socket.terminate();
+        });
+        socket.on('message', (data) => messages.push(data.toString()));
+        socket.on('close', () => resolve({ status: 101, messages }));
+        socket.on('error', (error) => {
+          if (!String(error.message).includes('Unexpected server response')) reject(error);
+        });
+      });
+    expect((await open(wsUrl)).status).toBe(401);
+    expect((await open(wsUrl, { authorization: `Bearer ${bobKey}` })).status).toBe(404);
+    const byHeader = await open(wsUrl, { authorization: `Bearer ${aliceKey}` });
+    expect(byHeader.status).toBe(101);
+    expect(byHeader.messages.join('\n')).toContain('exit');
+    const byQuery = await open(`${wsUrl}?access_token=${aliceKey}`);
+    expect(byQuery.status).toBe(101);
+    expect(byQuery.messages.length).toBe(byHeader.messages.length);
+    await alice.deleteVm(vm.id, { wait: true });
   }, 60_000);
 
   it('quotas: a project past its VM or vCPU quota gets 403 ERR_QUOTA_EXCEEDED, even when racing', async () => {

@@ -40,6 +40,8 @@ const CLIENT_CALLS: Record<string, (client: AetherClient) => Promise<unknown>> =
   listVms: (c) => c.listVms(),
   getVm: (c) => c.getVm('drift-missing'),
   deleteVm: (c) => c.deleteVm('drift-missing'),
+  snapshotVm: (c) => c.snapshotVm('drift-missing'),
+  getSnapshot: (c) => c.getSnapshot('drift-missing'),
   execute: (c) => c.execute('drift-missing', { command: 'true' }),
   executeStream: async (c) => {
     for await (const _ of c.executeStream('drift-missing', { command: 'true' })) {

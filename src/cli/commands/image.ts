@@ -17,6 +17,12 @@ import {
   listGuestImages,
   type VmImageBuild,
 } from '../../runtime/images.js';
+import {
+  buildGuestKernelFromConfig,
+  formatKernelProgress,
+  type KernelBuildProgress,
+  MAX_KERNEL_JOBS,
+} from '../../runtime/kernel-build.js';
 import { age, printFields, printJson, printTable } from '../format.js';
 
 interface ImageFlags {
@@ -264,6 +270,86 @@ async function listCommand(flags: ImageFlags): Promise<void> {
   );
 }
 
+interface KernelFlags extends ImageFlags {
+  jobs?: string;
+}
+
+function kernelJobsFlag(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const jobs = Number(text);
+  if (!/^\d+$/.test(text) || jobs < 1 || jobs > MAX_KERNEL_JOBS)
+    throw new AetherError(
+      'ERR_VALIDATION',
+      `--jobs: ${text} is not a whole number from 1 to ${MAX_KERNEL_JOBS}`,
+    );
+  return jobs;
+}
+
+/** Kernel build progress on stderr: one line per stage; compile counts rewritten in place on a terminal. */
+function kernelProgressPrinter(stream: NodeJS.WriteStream = process.stderr) {
+  let open = false;
+  return {
+    event(event: KernelBuildProgress) {
+      const text = formatKernelProgress(event);
+      if (stream.isTTY && event.stage === 'compile' && event.count > 0) {
+        stream.write(`\r\x1b[2K  ${text.slice(0, Math.max(20, (stream.columns ?? 80) - 3))}`);
+        open = true;
+        return;
+      }
+      stream.write(`${open ? '\n' : ''}  ${text}\n`);
+      open = false;
+    },
+    end() {
+      if (open) stream.write('\n');
+      open = false;
+    },
+  };
+}
+
+async function kernelCommand(flags: KernelFlags): Promise<void> {
+  const config = configFrom(flags);
+  const jobs = kernelJobsFlag(flags.jobs);
+  const progress = kernelProgressPrinter();
+  process.stderr.write(
+    `guest kernel for firecracker: Debian's linux-source, cache ${config.dataDir}/images/kernel\n`,
+  );
+  const kernel = await cancellable(async (signal) => {
+    try {
+      return await buildGuestKernelFromConfig(config, process.env, {
+        jobs,
+        signal,
+        onProgress: (event) => progress.event(event),
+      });
+    } catch (error) {
+      throw reportedBuildError(error);
+    } finally {
+      progress.end();
+    }
+  });
+  if (flags.json) {
+    return printJson({
+      ...kernel.manifest,
+      short: kernel.short,
+      vmlinux: kernel.vmlinux,
+      config_path: kernel.config,
+      cached: kernel.cached,
+      duration_ms: kernel.durationMs,
+    });
+  }
+  const { manifest } = kernel;
+  printFields([
+    ['kernel', kernel.short],
+    ['release', `${manifest.release} (${manifest.sourcePackage} ${manifest.sourceVersion})`],
+    ['vmlinux', `${kernel.vmlinux} (${mib(manifest.sizeBytes)}, uncompressed ELF, PVH entry)`],
+    ['config', kernel.config],
+    [
+      'built',
+      kernel.cached ? `cached (${manifest.createdAt})` : `in ${(kernel.durationMs / 1000).toFixed(1)} s`,
+    ],
+    ['use', `AETHER_KERNEL=${kernel.vmlinux}`],
+  ]);
+}
+
 function withDataDir(command: Command): Command {
   return command
     .option('-c, --config <file>', 'YAML config file (env AETHER_CONFIG); flags beat it, it beats env')
@@ -301,6 +387,17 @@ export function registerImageCommands(program: Command): void {
     )
     .option('--json', 'print JSON')
     .action(buildCommand);
+
+  withDataDir(
+    image
+      .command('kernel')
+      .description(
+        "build the firecracker guest kernel (vmlinux) from Debian's linux-source with a minimal microVM config, or reuse the cached one",
+      ),
+  )
+    .option('-j, --jobs <n>', 'parallel compile jobs (default: the number of CPUs)')
+    .option('--json', 'print JSON')
+    .action(kernelCommand);
 
   withDataDir(image.command('ls').description('list the cached guest images and their microVM boot files'))
     .option('--docker', 'show which are imported into the Docker engine (DOCKER_HOST)')

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { Vm } from '../../client/types.js';
+import type { Snapshot, Vm } from '../../client/types.js';
 import { clientFromEnv } from '../client-from-env.js';
 import { driverName } from '../driver-name.js';
 import { age, printFields, printJson, printTable } from '../format.js';
@@ -25,6 +25,21 @@ export function printVm(vm: Vm): void {
   ]);
 }
 
+export function printSnapshot(snapshot: Snapshot): void {
+  printFields([
+    ['snapshot', snapshot.id],
+    ['status', snapshot.status],
+    ['reason', snapshot.status_reason],
+    ['source vm', snapshot.source_vm_id],
+    ['driver', snapshot.driver],
+    ['shape', `${snapshot.vcpus} vCPU, ${snapshot.memory_mib} MiB`],
+    ['worker', snapshot.worker_id],
+    ['size', snapshot.size_bytes === null ? null : `${Math.round(snapshot.size_bytes / 1024 ** 2)} MiB`],
+    ['created', snapshot.created_at],
+  ]);
+  process.stdout.write(`start VMs from it: aether vm create <name> --from-snapshot ${snapshot.id}\n`);
+}
+
 const int = (value: string) => {
   const n = Number(value);
   if (!Number.isInteger(n)) throw new Error(`expected a whole number, got "${value}"`);
@@ -41,6 +56,10 @@ export function registerVmCommands(program: Command): void {
     .option('--memory <mib>', 'memory in MiB', int)
     .option('--image <ref>', 'guest image, a Docker reference (docker or microVM drivers)')
     .option('--network', 'allow outbound network access (docker or microVM drivers)')
+    .option(
+      '--from-snapshot <id>',
+      'start from a snapshot (its driver, shape and network) instead of booting',
+    )
     .option('--no-wait', 'return as soon as the task is queued')
     .option('--json', 'print JSON')
     .action(
@@ -52,6 +71,7 @@ export function registerVmCommands(program: Command): void {
           memory?: number;
           image?: string;
           network?: boolean;
+          fromSnapshot?: string;
           wait: boolean;
           json?: boolean;
         },
@@ -59,6 +79,7 @@ export function registerVmCommands(program: Command): void {
         const res = await clientFromEnv().createVm(
           {
             name,
+            ...(opts.fromSnapshot ? { from_snapshot: opts.fromSnapshot } : {}),
             ...(opts.driver ? { driver: driverName(opts.driver) } : {}),
             ...(opts.vcpus ? { vcpus: opts.vcpus } : {}),
             ...(opts.memory ? { memory_mib: opts.memory } : {}),
@@ -72,6 +93,17 @@ export function registerVmCommands(program: Command): void {
         if (!opts.wait) process.stdout.write(`task      ${res.task_id} (${res.status})\n`);
       },
     );
+
+  vm.command('snapshot <vm>')
+    .description('save a running VM (memory, devices, disk) and print the snapshot; the VM runs on')
+    .option('--no-wait', 'return as soon as the task is queued')
+    .option('--json', 'print JSON')
+    .action(async (idOrName: string, opts: { wait: boolean; json?: boolean }) => {
+      const res = await clientFromEnv().snapshotVm(idOrName, { wait: opts.wait });
+      if (opts.json) return printJson(res);
+      printSnapshot(res.snapshot);
+      if (!opts.wait) process.stdout.write(`task      ${res.task_id} (${res.status})\n`);
+    });
 
   vm.command('ls')
     .alias('list')

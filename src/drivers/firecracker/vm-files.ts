@@ -15,11 +15,10 @@ import { promisify } from 'node:util';
 import type { VmSpec } from '../../core/driver.js';
 import { AetherError } from '../../core/errors.js';
 import type { NetworkAttachment } from '../../core/network-attachment.js';
+import { assertSocketPathFits, readJsonFile } from '../shared/state-files.js';
 import { assertVmId, isVmId } from '../shared/vm-id.js';
 import type { VmmPaths } from './boot-plan.js';
 import { VMM_PATH } from './executables.js';
-
-const MAX_SOCKET_PATH = 107;
 
 export interface StoredVm {
   spec: VmSpec;
@@ -75,12 +74,7 @@ export class FirecrackerVmDir {
       log: join(this.dir, 'firecracker.log'),
       metrics: join(this.dir, 'metrics.json'),
     };
-    if (Buffer.byteLength(this.unjailed.vsock) > MAX_SOCKET_PATH) {
-      throw new AetherError(
-        'ERR_CONFIG',
-        `firecracker driver: state dir ${stateDir} is too long for Unix socket paths (${MAX_SOCKET_PATH} bytes); use a shorter data dir`,
-      );
-    }
+    assertSocketPathFits('firecracker', stateDir, this.unjailed.vsock);
   }
 
   private get vmPath(): string {
@@ -91,12 +85,8 @@ export class FirecrackerVmDir {
     return join(this.dir, 'boot.json');
   }
 
-  async read(): Promise<StoredVm | null> {
-    try {
-      return JSON.parse(await readFile(this.vmPath, 'utf8')) as StoredVm;
-    } catch {
-      return null;
-    }
+  read(): Promise<StoredVm | null> {
+    return readJsonFile<StoredVm>(this.vmPath);
   }
 
   async create(stored: StoredVm): Promise<void> {
@@ -104,12 +94,8 @@ export class FirecrackerVmDir {
     await writeFile(this.vmPath, JSON.stringify(stored));
   }
 
-  async readBoot(): Promise<BootRecord | null> {
-    try {
-      return JSON.parse(await readFile(this.bootPath, 'utf8')) as BootRecord;
-    } catch {
-      return null;
-    }
+  readBoot(): Promise<BootRecord | null> {
+    return readJsonFile<BootRecord>(this.bootPath);
   }
 
   writeBoot(record: BootRecord): Promise<void> {

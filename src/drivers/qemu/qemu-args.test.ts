@@ -47,3 +47,14 @@ describe('qemu network arguments', () => {
     expect(isAetherError(error, 'ERR_VALIDATION')).toBe(true);
   });
 });
+
+describe('qemu restore arguments', () => {
+  it('keeps the machine arguments of a boot and only adds a paused incoming migration', () => {
+    const boot = qemuArgs(launch);
+    const restore = qemuArgs({ ...launch, incoming: "exec:cat '/s/state.bin'" });
+    const at = restore.indexOf('-S');
+    expect(restore.slice(at, at + 3)).toEqual(['-S', '-incoming', "exec:cat '/s/state.bin'"]);
+    // Device order decides whether QEMU accepts the saved state: it must be the boot's.
+    expect([...restore.slice(0, at), ...restore.slice(at + 3)]).toEqual(boot);
+  });
+});

@@ -27,6 +27,11 @@ export interface QemuLaunch {
   accel: Accel;
   image: GuestImage;
   files: VmFiles;
+  /**
+   * Restore instead of boot: QEMU's `-incoming` migration URI to load the saved state from. The
+   * machine then waits paused (`-S`) until the caller resumes it with QMP `cont`.
+   */
+  incoming?: string | undefined;
 }
 
 /** QEMU splits option values at commas: a path with one would be read as further options. */
@@ -111,6 +116,7 @@ export function qemuArgs(launch: QemuLaunch): string[] {
     '-pidfile',
     optionSafe(f.pidFile),
   ];
+  if (launch.incoming !== undefined) args.push('-S', '-incoming', launch.incoming);
   if (launch.network && launch.networkAttachment) {
     // The host bridge: QEMU opens the TAP the worker made (or took from the pool) and runs no
     // scripts; NAT and egress rules are the host's (aether network setup).

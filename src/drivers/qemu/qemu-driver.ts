@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type {
   DriverHealth,
+  DriverSnapshotInfo,
   DriverVmInfo,
   ExecOutput,
   ExecRequest,
@@ -32,6 +33,7 @@ import { cmdline, isAlive, signalPid, waitForExit } from '../shared/host-proc.js
 import { perIdLock } from '../shared/per-id-lock.js';
 import { probeKvm } from './accel.js';
 import { qemuArgs } from './qemu-args.js';
+import { type QemuSnapshotHost, restoreQemuSnapshot, saveQemuSnapshot } from './qemu-snapshot.js';
 import { QmpClient } from './qmp.js';
 import {
   type Accel,
@@ -62,6 +64,8 @@ export interface QemuDriver extends VmDriver {
   accelerator(): Promise<{ accel: Accel; reason: string | null }>;
   /** How long the VM's last boot took, split by stage. */
   bootTimings(id: string): Promise<BootTimings | null>;
+  snapshot(vmId: string, snapshotId: string, signal?: AbortSignal): Promise<DriverSnapshotInfo>;
+  createFromSnapshot(spec: VmSpec, snapshotId: string, signal?: AbortSignal): Promise<void>;
 }
 
 function describeIsolation(accel: Accel | null, why: string | null, network: QemuNetworkMode): IsolationInfo {
@@ -312,6 +316,17 @@ export function createQemuDriver(settings: QemuDriverSettings, deps: QemuDriverD
     }
   }
 
+  const snapshotHost: QemuSnapshotHost = {
+    stateDir: s.stateDir,
+    qemuBinary: s.qemuBinary,
+    qemuImgBinary: s.qemuImgBinary,
+    bootTimeoutMs: s.bootTimeoutMs,
+    logger,
+    livePid,
+    connectAgent,
+    kill: (dir) => kill(dir, 0),
+  };
+
   async function create(spec: VmSpec): Promise<void> {
     const dir = dirOf(spec.id);
     if (await dir.readSpec()) return;
@@ -410,6 +425,12 @@ export function createQemuDriver(settings: QemuDriverSettings, deps: QemuDriverD
         await dir.remove();
       }),
     status,
+    snapshot: (vmId, snapshotId, signal) =>
+      withLock(vmId, async () => saveQemuSnapshot(snapshotHost, await existing(vmId), snapshotId, signal)),
+    createFromSnapshot: (spec, snapshotId, signal) =>
+      withLock(spec.id, async () => {
+        await restoreQemuSnapshot(snapshotHost, dirOf(spec.id), spec, snapshotId, signal);
+      }),
     async list() {
       const infos = await Promise.all((await listQemuVmIds(s.stateDir)).map((id) => status(id)));
       return infos.filter((info) => info.state !== 'missing');

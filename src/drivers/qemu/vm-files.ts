@@ -12,12 +12,10 @@
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { VmSpec } from '../../core/driver.js';
-import { AetherError } from '../../core/errors.js';
+import { assertSocketPathFits, readJsonFile } from '../shared/state-files.js';
 import { assertVmId, isVmId } from '../shared/vm-id.js';
 import type { VmFiles } from './qemu-args.js';
 import type { Accel } from './settings.js';
-
-const MAX_SOCKET_PATH = 107;
 
 export interface BootTimings {
   /** Spawn → QMP answering. */
@@ -54,12 +52,7 @@ export class QemuVmDir {
       console: join(this.dir, 'console.log'),
       pidFile: join(this.dir, 'qemu.pid'),
     };
-    if (Buffer.byteLength(this.files.agentSocket) > MAX_SOCKET_PATH) {
-      throw new AetherError(
-        'ERR_CONFIG',
-        `qemu driver: state dir ${stateDir} is too long for Unix socket paths (${MAX_SOCKET_PATH} bytes); use a shorter data dir`,
-      );
-    }
+    assertSocketPathFits('qemu', stateDir, this.files.agentSocket);
   }
 
   private get specPath(): string {
@@ -70,12 +63,8 @@ export class QemuVmDir {
     return join(this.dir, 'boot.json');
   }
 
-  async readSpec(): Promise<VmSpec | null> {
-    try {
-      return JSON.parse(await readFile(this.specPath, 'utf8')) as VmSpec;
-    } catch {
-      return null;
-    }
+  readSpec(): Promise<VmSpec | null> {
+    return readJsonFile<VmSpec>(this.specPath);
   }
 
   async create(spec: VmSpec): Promise<void> {
@@ -83,12 +72,8 @@ export class QemuVmDir {
     await writeFile(this.specPath, JSON.stringify(spec));
   }
 
-  async readBoot(): Promise<BootRecord | null> {
-    try {
-      return JSON.parse(await readFile(this.bootPath, 'utf8')) as BootRecord;
-    } catch {
-      return null;
-    }
+  readBoot(): Promise<BootRecord | null> {
+    return readJsonFile<BootRecord>(this.bootPath);
   }
 
   writeBoot(record: BootRecord): Promise<void> {

@@ -24,11 +24,21 @@ export function vmRoutes(deps: GatewayDeps, settings: GatewaySettings): FastifyP
   const { service } = deps;
   return async (app) => {
     app.post('/vms', routeOptions('createVm'), async (request, reply) => {
-      const { name, driver, vcpus, memory_mib, image, network, metadata, priority, timeout_ms } =
-        request.body;
+      const {
+        name,
+        driver,
+        vcpus,
+        memory_mib,
+        image,
+        network,
+        metadata,
+        from_snapshot,
+        priority,
+        timeout_ms,
+      } = request.body;
       const { task, vm } = await service.createVm(
         accessFor(request),
-        { name, driver, vcpus, memoryMiB: memory_mib, image, network, metadata },
+        { name, driver, vcpus, memoryMiB: memory_mib, image, network, metadata, fromSnapshot: from_snapshot },
         { priority, timeoutMs: timeout_ms },
       );
       return replyToWrite(deps, settings, reply, task, request.query, async () => ({

@@ -16,6 +16,7 @@ import {
 } from './fixtures.js';
 import { describeNetworkLeaseCases } from './network-lease-cases.js';
 import { describeOutputCases } from './output-cases.js';
+import { describeSnapshotCases } from './snapshot-cases.js';
 import { describeTaskCases } from './task-cases.js';
 import { describeTenancyCases } from './tenancy-cases.js';
 import { describeTransitionCases } from './transition-cases.js';
@@ -58,6 +59,7 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
     describeWorkerCases(ctx);
     describeTenancyCases(ctx);
     describeNetworkLeaseCases(ctx);
+    describeSnapshotCases(ctx);
     describeJsonCases(ctx);
 
     // Last: these change the store's state for everything after them.

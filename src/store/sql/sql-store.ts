@@ -12,6 +12,7 @@ import * as executionOutput from './execution-output.js';
 import * as executions from './executions.js';
 import * as jobs from './jobs.js';
 import * as networkLeases from './network-leases.js';
+import * as snapshots from './snapshots.js';
 import * as stateChanges from './state-changes.js';
 import * as tasks from './tasks.js';
 import * as vms from './vms.js';
@@ -85,6 +86,10 @@ export function createSqlStore(options: SqlStoreOptions): Store {
       getNetworkLease: (vmId) => networkLeases.getNetworkLease(db, vmId),
       listNetworkLeases: (filter) => networkLeases.listNetworkLeases(db, filter),
       releaseNetworkLease: (vmId) => networkLeases.releaseNetworkLease(db, vmId),
+
+      insertSnapshot: (snapshot) => snapshots.insertSnapshot(db, snapshot),
+      getSnapshot: (id) => snapshots.getSnapshot(db, id),
+      completeSnapshot: (id, outcome) => snapshots.completeSnapshot(db, id, outcome),
 
       registerWorker: (registration) => workers.registerWorker(db, registration),
       heartbeatWorker: (id, epoch, beat) => workers.heartbeatWorker(db, id, epoch, beat),

@@ -1,3 +1,4 @@
+import { AetherError } from '../../core/errors.js';
 import { publishVm } from '../../service/publish.js';
 import type { TaskHandler } from '../context.js';
 import { attachNetwork, detachNetworkQuietly } from './vm-network.js';
@@ -5,7 +6,8 @@ import { attachNetwork, detachNetworkQuietly } from './vm-network.js';
 /**
  * Boot a VM on this worker. Idempotent per VM: a redelivered task finds the VM `creating` and
  * the driver's create/start are idempotent per id. If the VM was deleted meanwhile, whatever
- * was started is destroyed again.
+ * was started is destroyed again. With `snapshotId` the VM starts from that snapshot, which the
+ * service routed to this worker.
  */
 export const handleVmCreate: TaskHandler<'vm:create'> = async (ctx, task, signal) => {
   const vm = await ctx.requireVm(task.payload.vmId);
@@ -24,20 +26,33 @@ export const handleVmCreate: TaskHandler<'vm:create'> = async (ctx, task, signal
   }
   await publishVm(ctx.events, creating, 'create started');
   try {
-    const networkAttachment = await attachNetwork(ctx, vm, driver);
-    await driver.create(
-      {
-        id: vm.id,
-        name: vm.name,
-        vcpus: vm.vcpus,
-        memoryMiB: vm.memoryMiB,
-        ...(vm.image !== null ? { image: vm.image } : {}),
-        network: vm.network,
-        ...(networkAttachment ? { networkAttachment } : {}),
-      },
-      signal,
-    );
-    await driver.start(vm.id, signal);
+    const { snapshotId } = task.payload;
+    if (snapshotId !== undefined) {
+      // The snapshot carries the network the source had; a host bridge VM is never snapshotted.
+      if (!driver.createFromSnapshot) {
+        throw new AetherError('ERR_UNSUPPORTED', `the ${driver.name} driver cannot start VMs from snapshots`);
+      }
+      await driver.createFromSnapshot(
+        { id: vm.id, name: vm.name, vcpus: vm.vcpus, memoryMiB: vm.memoryMiB, network: vm.network },
+        snapshotId,
+        signal,
+      );
+    } else {
+      const networkAttachment = await attachNetwork(ctx, vm, driver);
+      await driver.create(
+        {
+          id: vm.id,
+          name: vm.name,
+          vcpus: vm.vcpus,
+          memoryMiB: vm.memoryMiB,
+          ...(vm.image !== null ? { image: vm.image } : {}),
+          network: vm.network,
+          ...(networkAttachment ? { networkAttachment } : {}),
+        },
+        signal,
+      );
+      await driver.start(vm.id, signal);
+    }
   } catch (error) {
     await driver.destroy(vm.id).catch((cleanupError) => {
       ctx.logger.warn({ err: cleanupError, vmId: vm.id }, 'cleanup after a failed create failed');

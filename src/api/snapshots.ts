@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import { SNAPSHOT_STATUSES } from '../core/snapshot.js';
+import { TASK_STATUSES } from '../core/task.js';
+import { DRIVER_NAMES } from '../core/vm.js';
+import { apiError, errorBody, recordId, timestamp } from './fields.js';
+import { taskSchema } from './records.js';
+
+/** Snapshots on the wire: the record, and the answers of `POST /vms/{id}/snapshots`. */
+
+export const snapshotSchema = z
+  .object({
+    id: recordId,
+    project: z.string().describe('The project that owns it: the project of its source VM'),
+    source_vm_id: recordId,
+    driver: z.enum(DRIVER_NAMES),
+    worker_id: z.string().nullable().describe('The worker holding its files; VMs from it are created there'),
+    image: z.string().nullable(),
+    vcpus: z.number().int(),
+    memory_mib: z.number().int(),
+    state_path: z.string().nullable().describe("Where the files are on the worker's host, once saved"),
+    size_bytes: z.number().int().nullable(),
+    status: z.enum(SNAPSHOT_STATUSES).describe('`pending` while saving; VMs start only from a `ready` one'),
+    status_reason: z.string().nullable(),
+    created_at: timestamp,
+    updated_at: timestamp,
+  })
+  .meta({ id: 'Snapshot', description: "A VM's memory, devices and disk saved at one instant" });
+
+const accepted = {
+  task_id: recordId,
+  status: z.enum(TASK_STATUSES).describe("The task's status when the answer was written"),
+};
+const done = { ...accepted, task: taskSchema };
+
+export const snapshotWriteAccepted = z
+  .object({ ...accepted, snapshot: snapshotSchema })
+  .meta({ id: 'SnapshotWriteAccepted' });
+export const snapshotWriteDone = z
+  .object({ ...done, snapshot: snapshotSchema })
+  .meta({ id: 'SnapshotWriteDone' });
+const snapshotWriteFailed = z
+  .object({ ...done, snapshot: snapshotSchema, error: apiError })
+  .meta({ id: 'SnapshotWriteFailed' });
+export const snapshotWriteError = z.union([snapshotWriteFailed, errorBody]).meta({
+  id: 'SnapshotWriteError',
+  description: 'The save failed (with `?wait`), or the request was refused',
+});

@@ -1,0 +1,47 @@
+import type { DriverName } from './vm.js';
+
+/** Snapshot lifecycle: `pending` (its task is queued or saving) → `ready` | `failed`. */
+export const SNAPSHOT_STATUSES = ['pending', 'ready', 'failed'] as const;
+export type SnapshotStatus = (typeof SNAPSHOT_STATUSES)[number];
+
+/**
+ * A VM's memory, devices and disk saved at one instant on one worker; new VMs can start from it
+ * there. It belongs to the project of its source VM.
+ */
+export interface SnapshotRecord {
+  id: string;
+  project: string;
+  sourceVmId: string;
+  driver: DriverName;
+  /** The worker holding the files: VMs made from it are created there. */
+  workerId: string | null;
+  image: string | null;
+  vcpus: number;
+  memoryMiB: number;
+  /** Where the driver keeps it on the worker's host, once saved. */
+  statePath: string | null;
+  sizeBytes: number | null;
+  status: SnapshotStatus;
+  statusReason: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface NewSnapshot {
+  id: string;
+  project: string;
+  sourceVmId: string;
+  driver: DriverName;
+  workerId: string | null;
+  image: string | null;
+  vcpus: number;
+  memoryMiB: number;
+}
+
+/** The outcome of saving, written once: only a `pending` snapshot changes. */
+export interface SnapshotOutcome {
+  status: Exclude<SnapshotStatus, 'pending'>;
+  statusReason?: string | null;
+  statePath?: string | null;
+  sizeBytes?: number | null;
+}

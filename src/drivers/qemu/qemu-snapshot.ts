@@ -1,0 +1,344 @@
+/**
+ * Snapshots of QEMU microVMs. Save: pause (`stop`), stream device state and RAM to a file through
+ * QEMU's migration (`migrate` to an `exec:` URI, QEMU 7 has no `file:` one), copy the disk while
+ * the VM is still paused, resume (`cont`). Restore: a new QEMU with the same machine arguments and
+ * `-incoming` from that file, a fresh qcow2 overlay over the saved disk, `cont`, then the agent
+ * resyncs, the guest clock is set to the host's and the guest gets its own hostname.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { copyFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import type { DriverSnapshotInfo, VmSpec } from '../../core/driver.js';
+import { AetherError } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
+import type { AgentClient } from '../../protocol/client.js';
+import { cmdline } from '../shared/host-proc.js';
+import { qemuArgs } from './qemu-args.js';
+import { QmpClient } from './qmp.js';
+import { QEMU_ENV } from './settings.js';
+import { QemuSnapshotDir, type QemuSnapshotMeta } from './snapshot-files.js';
+import type { BootRecord, QemuVmDir } from './vm-files.js';
+
+const execFileAsync = promisify(execFile);
+
+const QMP_TIMEOUT_MS = 5_000;
+const POLL_MS = 50;
+const SYNC_ATTEMPT_MS = 1_000;
+/** Unlimited in practice: the VM is paused, so the save should run as fast as the disk takes it. */
+const MIGRATE_BANDWIDTH_BYTES_PER_S = 64 * 1024 ** 3;
+
+/** What the driver lends the snapshot code: its view of a VM's process and agent. */
+export interface QemuSnapshotHost {
+  stateDir: string;
+  qemuBinary: string;
+  qemuImgBinary: string;
+  /** Spawn → agent answering, for a restore as for a boot. */
+  bootTimeoutMs: number;
+  logger: Logger;
+  livePid(dir: QemuVmDir): Promise<number | null>;
+  connectAgent(dir: QemuVmDir, syncMs: number): Promise<AgentClient>;
+  /** Kills the VM's QEMU (no grace), for a restore that failed half-way. */
+  kill(dir: QemuVmDir): Promise<void>;
+}
+
+function toInfo(meta: QemuSnapshotMeta, snap: QemuSnapshotDir): DriverSnapshotInfo {
+  return {
+    id: meta.id,
+    sourceVmId: meta.sourceVmId,
+    vcpus: meta.vcpus,
+    memoryMiB: meta.memoryMiB,
+    imageId: meta.image.id,
+    path: snap.dir,
+    sizeBytes: meta.sizeBytes,
+    durationMs: meta.durationMs,
+  };
+}
+
+async function waitFor<T>(
+  what: string,
+  deadlineMs: number,
+  probe: () => Promise<T | null>,
+  signal?: AbortSignal,
+): Promise<T> {
+  const deadline = Date.now() + deadlineMs;
+  for (;;) {
+    signal?.throwIfAborted();
+    const value = await probe();
+    if (value !== null) return value;
+    if (Date.now() > deadline) throw new AetherError('ERR_DRIVER_FAILED', `${what} after ${deadlineMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+}
+
+/** Saves the running VM of `dir`; the caller holds the VM's lock. */
+export async function saveQemuSnapshot(
+  host: QemuSnapshotHost,
+  dir: QemuVmDir,
+  snapshotId: string,
+  signal?: AbortSignal,
+): Promise<DriverSnapshotInfo> {
+  const snap = new QemuSnapshotDir(host.stateDir, snapshotId);
+  const done = await snap.readMeta();
+  if (done) return toInfo(done, snap);
+  const spec = await dir.readSpec();
+  const boot = await dir.readBoot();
+  if (!spec || !boot || (await host.livePid(dir)) === null) {
+    throw new AetherError(
+      'ERR_VM_NOT_RUNNING',
+      `VM ${dir.id} is not running: only a running VM can be snapshotted`,
+      {
+        details: { id: dir.id },
+      },
+    );
+  }
+  if (spec.networkAttachment) {
+    throw new AetherError(
+      'ERR_UNSUPPORTED',
+      `VM ${dir.id} is on the host bridge: a copy would share its TAP and address, so it cannot be snapshotted`,
+    );
+  }
+  const started = performance.now();
+  await snap.prepare();
+  const qmp = await QmpClient.open(dir.files.qmpSocket, QMP_TIMEOUT_MS);
+  try {
+    await qmp.execute('stop');
+    try {
+      await qmp.execute('migrate-set-parameters', { 'max-bandwidth': MIGRATE_BANDWIDTH_BYTES_PER_S });
+      await qmp.execute('migrate', { uri: snap.saveUri });
+      await waitFor(
+        `VM ${dir.id}: state not saved`,
+        host.bootTimeoutMs,
+        async () => {
+          const info = (await qmp.execute('query-migrate')) as { status?: string; 'error-desc'?: string };
+          if (info.status === 'failed' || info.status === 'cancelled') {
+            throw new AetherError(
+              'ERR_DRIVER_FAILED',
+              `VM ${dir.id}: saving its state ${info.status}${info['error-desc'] ? `: ${info['error-desc']}` : ''}`,
+            );
+          }
+          return info.status === 'completed' ? true : null;
+        },
+        signal,
+      );
+      // Still paused and its block devices flushed by the migration: the disk is the same instant.
+      await copyFile(dir.files.disk, snap.disk);
+    } finally {
+      // `cont` also takes the disk back from the finished migration.
+      await qmp.execute('cont').catch((error: unknown) => {
+        host.logger.error({ vmId: dir.id, err: error }, 'could not resume the VM after its snapshot');
+      });
+    }
+  } catch (error) {
+    await snap.remove();
+    throw error;
+  } finally {
+    qmp.close();
+  }
+  const meta: QemuSnapshotMeta = {
+    id: snapshotId,
+    sourceVmId: dir.id,
+    vcpus: spec.vcpus,
+    memoryMiB: spec.memoryMiB,
+    network: spec.network === true,
+    accel: boot.accel,
+    image: await imageOfBoot(host, dir, boot),
+    createdAt: new Date().toISOString(),
+    sizeBytes: await snap.sizeBytes(),
+    durationMs: performance.now() - started,
+  };
+  await snap.writeMeta(meta);
+  host.logger.info({ vmId: dir.id, snapshotId, durationMs: meta.durationMs }, 'VM snapshotted');
+  return toInfo(meta, snap);
+}
+
+/** The image files the running QEMU was started with, read from its command line in boot.json's pid. */
+async function imageOfBoot(host: QemuSnapshotHost, dir: QemuVmDir, boot: BootRecord) {
+  const argv = cmdline(boot.pid) ?? [];
+  const after = (flag: string) => argv[argv.indexOf(flag) + 1];
+  const kernel = after('-kernel');
+  const initrd = after('-initrd');
+  const backing = await execFileAsync(host.qemuImgBinary, ['info', '-U', '--output=json', dir.files.disk], {
+    env: QEMU_ENV,
+    timeout: 30_000,
+  }).then(({ stdout }) => (JSON.parse(stdout) as { 'backing-filename'?: string })['backing-filename']);
+  if (!kernel || !initrd || !backing) {
+    throw new AetherError('ERR_DRIVER_FAILED', `VM ${dir.id}: cannot tell which guest image it runs`);
+  }
+  return { id: boot.imageId, kernel, initrd, rootfs: backing };
+}
+
+export interface RestoreTimings {
+  /** Spawn → the saved state loaded (QEMU paused, ready to run). */
+  loadMs: number;
+  /** `cont` → the agent answering a resync. */
+  agentMs: number;
+  totalMs: number;
+}
+
+/** Creates and runs `spec.id` from a snapshot; the caller holds the VM's lock. */
+export async function restoreQemuSnapshot(
+  host: QemuSnapshotHost,
+  dir: QemuVmDir,
+  spec: VmSpec,
+  snapshotId: string,
+  signal?: AbortSignal,
+): Promise<RestoreTimings | null> {
+  const snap = new QemuSnapshotDir(host.stateDir, snapshotId);
+  const meta = await snap.readMeta();
+  if (!meta) throw new AetherError('ERR_SNAPSHOT_NOT_FOUND', `no snapshot ${snapshotId} on this host`);
+  if (spec.vcpus !== meta.vcpus || spec.memoryMiB !== meta.memoryMiB) {
+    throw new AetherError(
+      'ERR_VALIDATION',
+      `a VM from snapshot ${snapshotId} has ${meta.vcpus} vCPUs and ${meta.memoryMiB} MiB, not ${spec.vcpus} and ${spec.memoryMiB}`,
+      { details: { field: 'vcpus' } },
+    );
+  }
+  if ((await dir.readSpec()) && (await host.livePid(dir)) !== null) return null;
+  const ownSpec: VmSpec = { ...spec, network: meta.network };
+  delete ownSpec.networkAttachment;
+  await dir.remove();
+  await dir.create(ownSpec);
+  try {
+    await execFileAsync(
+      host.qemuImgBinary,
+      ['create', '-q', '-f', 'qcow2', '-F', 'qcow2', '-b', snap.disk, dir.files.disk],
+      { env: QEMU_ENV, timeout: 30_000 },
+    );
+    await dir.clearRuntime();
+    return await launch(host, dir, ownSpec, meta, snap, signal);
+  } catch (error) {
+    await host.kill(dir).catch(() => {});
+    await dir.remove();
+    throw error;
+  }
+}
+
+async function launch(
+  host: QemuSnapshotHost,
+  dir: QemuVmDir,
+  spec: VmSpec,
+  meta: QemuSnapshotMeta,
+  snap: QemuSnapshotDir,
+  signal?: AbortSignal,
+): Promise<RestoreTimings> {
+  const args = qemuArgs({
+    vmId: spec.id,
+    vcpus: meta.vcpus,
+    memoryMiB: meta.memoryMiB,
+    network: meta.network,
+    accel: meta.accel,
+    image: meta.image,
+    files: dir.files,
+    incoming: snap.loadUri,
+  });
+  const started = performance.now();
+  const child = spawn(host.qemuBinary, args, {
+    detached: true,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: QEMU_ENV,
+    cwd: dir.dir,
+  });
+  let stderr = '';
+  let exited: string | null = null;
+  child.stderr!.setEncoding('utf8').on('data', (text: string) => {
+    stderr = (stderr + text).slice(-4000);
+  });
+  child.once('exit', (code, sig) => {
+    exited = sig ?? `code ${code}`;
+  });
+  child.once('error', (error) => {
+    exited = `spawn error: ${error.message}`;
+  });
+  if (child.pid === undefined) {
+    await new Promise((resolve) => setImmediate(resolve));
+    throw new AetherError(
+      'ERR_ISOLATION_UNAVAILABLE',
+      `cannot run ${host.qemuBinary}: ${exited ?? 'no pid'}`,
+    );
+  }
+  child.unref();
+  const record: BootRecord = {
+    pid: child.pid,
+    accel: meta.accel,
+    imageId: meta.image.id,
+    bootedAt: new Date().toISOString(),
+    timings: null,
+  };
+  await dir.writeBoot(record);
+  const alive = () => {
+    if (exited) {
+      throw new AetherError(
+        'ERR_DRIVER_FAILED',
+        `VM ${spec.id}: QEMU exited while restoring snapshot ${meta.id} (${exited})${stderr.trim() ? `; QEMU said: ${stderr.trim().slice(-1000)}` : ''}`,
+      );
+    }
+  };
+
+  const qmp = await waitFor(
+    `VM ${spec.id}: QEMU did not open QMP`,
+    host.bootTimeoutMs,
+    async () => {
+      alive();
+      return QmpClient.open(dir.files.qmpSocket, QMP_TIMEOUT_MS).catch(() => null);
+    },
+    signal,
+  );
+  let loaded: number;
+  try {
+    await waitFor(
+      `VM ${spec.id}: snapshot ${meta.id} not loaded`,
+      host.bootTimeoutMs,
+      async () => {
+        alive();
+        const status = (await qmp.execute('query-status')) as { status?: string };
+        return status.status === 'inmigrate' ? null : true;
+      },
+      signal,
+    );
+    loaded = performance.now();
+    await qmp.execute('cont');
+  } finally {
+    qmp.close();
+  }
+
+  const agent = await waitFor(
+    `VM ${spec.id}: agent not answering after the restore`,
+    host.bootTimeoutMs,
+    async () => {
+      alive();
+      return host.connectAgent(dir, SYNC_ATTEMPT_MS).catch(() => null);
+    },
+    signal,
+  );
+  const ready = performance.now();
+  try {
+    // The guest's clock stopped at the snapshot; its identity is still the source VM's.
+    await agent.setClock(Date.now());
+    const renamed = await agent.exec({
+      argv: ['sh', '-c', 'printf %s "$1" > /proc/sys/kernel/hostname', 'sh', spec.name],
+      timeoutMs: 10_000,
+    });
+    if (renamed.exitCode !== 0) {
+      throw new AetherError(
+        'ERR_DRIVER_FAILED',
+        `VM ${spec.id}: setting its hostname exited ${renamed.exitCode}`,
+      );
+    }
+  } finally {
+    await agent.close();
+  }
+  const timings: RestoreTimings = {
+    loadMs: loaded - started,
+    agentMs: ready - loaded,
+    totalMs: performance.now() - started,
+  };
+  record.timings = {
+    qemuStartMs: timings.loadMs,
+    kernelBootMs: null,
+    agentStartMs: timings.agentMs,
+    totalMs: timings.totalMs,
+  };
+  await dir.writeBoot(record);
+  host.logger.info({ vmId: spec.id, snapshotId: meta.id, timings }, 'microVM restored from a snapshot');
+  return timings;
+}
