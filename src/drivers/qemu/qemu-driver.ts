@@ -9,7 +9,7 @@
  * stateDir finds it again through `boot.json`, trusting the pid only while its command line
  * names this VM (`-name aether-<id>` and its disk).
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -33,6 +33,7 @@ import { cmdline, isAlive, signalPid, waitForExit } from '../shared/host-proc.js
 import { perIdLock } from '../shared/per-id-lock.js';
 import { probeKvm } from './accel.js';
 import { qemuArgs } from './qemu-args.js';
+import { spawnQemu } from './qemu-process.js';
 import { type QemuSnapshotHost, restoreQemuSnapshot, saveQemuSnapshot } from './qemu-snapshot.js';
 import { QmpClient } from './qmp.js';
 import {
@@ -195,35 +196,9 @@ export function createQemuDriver(settings: QemuDriverSettings, deps: QemuDriverD
       files: dir.files,
     });
     const started = performance.now();
-    const child = spawn(s.qemuBinary, args, {
-      detached: true,
-      stdio: ['ignore', 'ignore', 'pipe'],
-      env: QEMU_ENV,
-      cwd: dir.dir,
-    });
-    let stderr = '';
-    let exited: string | null = null;
-    child.stderr!.setEncoding('utf8').on('data', (text: string) => {
-      stderr = (stderr + text).slice(-4000);
-    });
-    child.once('exit', (code, sig) => {
-      exited = sig ?? `code ${code}`;
-    });
-    const spawnError = new Promise<never>((_, reject) =>
-      child.once('error', (error) =>
-        reject(
-          new AetherError('ERR_ISOLATION_UNAVAILABLE', `cannot run ${s.qemuBinary}: ${error.message}`, {
-            cause: error,
-          }),
-        ),
-      ),
-    );
-    spawnError.catch(() => {});
-    const pid = child.pid;
-    if (pid === undefined) await spawnError;
-    child.unref();
+    const qemu = await spawnQemu(s.qemuBinary, args, dir.dir);
     const record: BootRecord = {
-      pid: pid!,
+      pid: qemu.pid,
       accel,
       imageId: image.id,
       bootedAt: new Date().toISOString(),
@@ -235,8 +210,8 @@ export function createQemuDriver(settings: QemuDriverSettings, deps: QemuDriverD
     const failure = async (why: string) => {
       const console = await dir.consoleTail();
       return new AetherError(
-        exited ? 'ERR_DRIVER_FAILED' : 'ERR_VM_BOOT_TIMEOUT',
-        `VM ${spec.id} (${accel}) ${why}${stderr.trim() ? `; QEMU said: ${stderr.trim().slice(-1000)}` : ''}${console ? `; guest console: ${console}` : ''}`,
+        qemu.exited() ? 'ERR_DRIVER_FAILED' : 'ERR_VM_BOOT_TIMEOUT',
+        `VM ${spec.id} (${accel}) ${why}${qemu.stderr().trim() ? `; QEMU said: ${qemu.stderr().trim().slice(-1000)}` : ''}${console ? `; guest console: ${console}` : ''}`,
         { details: { id: spec.id, accel } },
       );
     };
@@ -245,7 +220,7 @@ export function createQemuDriver(settings: QemuDriverSettings, deps: QemuDriverD
       let qmp: QmpClient | null = null;
       while (!qmp) {
         signal?.throwIfAborted();
-        if (exited) throw await failure(`QEMU exited at start (${exited})`);
+        if (qemu.exited()) throw await failure(`QEMU exited at start (${qemu.exited()})`);
         if (Date.now() > deadline) throw await failure('QEMU did not open QMP');
         qmp = await QmpClient.open(dir.files.qmpSocket, CONNECT_TIMEOUT_MS).catch(() => null);
         if (!qmp) await sleep(POLL_MS);
@@ -256,7 +231,7 @@ export function createQemuDriver(settings: QemuDriverSettings, deps: QemuDriverD
       let initSeen: number | null = null;
       for (;;) {
         signal?.throwIfAborted();
-        if (exited) throw await failure(`QEMU exited during boot (${exited})`);
+        if (qemu.exited()) throw await failure(`QEMU exited during boot (${qemu.exited()})`);
         if (Date.now() > deadline) throw await failure(`agent not ready after ${s.bootTimeoutMs} ms`);
         if (initSeen === null && (await dir.consoleTail(100_000)).includes(INIT_MARKER))
           initSeen = performance.now();

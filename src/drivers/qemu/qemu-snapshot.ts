@@ -5,7 +5,7 @@
  * `-incoming` from that file, a fresh qcow2 overlay over the saved disk, `cont`, then the agent
  * resyncs, the guest clock is set to the host's and the guest gets its own hostname.
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { copyFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import type { DriverSnapshotInfo, VmSpec } from '../../core/driver.js';
@@ -14,6 +14,7 @@ import type { Logger } from '../../core/logger.js';
 import type { AgentClient } from '../../protocol/client.js';
 import { cmdline } from '../shared/host-proc.js';
 import { qemuArgs } from './qemu-args.js';
+import { spawnQemu } from './qemu-process.js';
 import { QmpClient } from './qmp.js';
 import { QEMU_ENV } from './settings.js';
 import { QemuSnapshotDir, type QemuSnapshotMeta } from './snapshot-files.js';
@@ -232,33 +233,9 @@ async function launch(
     incoming: snap.loadUri,
   });
   const started = performance.now();
-  const child = spawn(host.qemuBinary, args, {
-    detached: true,
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: QEMU_ENV,
-    cwd: dir.dir,
-  });
-  let stderr = '';
-  let exited: string | null = null;
-  child.stderr!.setEncoding('utf8').on('data', (text: string) => {
-    stderr = (stderr + text).slice(-4000);
-  });
-  child.once('exit', (code, sig) => {
-    exited = sig ?? `code ${code}`;
-  });
-  child.once('error', (error) => {
-    exited = `spawn error: ${error.message}`;
-  });
-  if (child.pid === undefined) {
-    await new Promise((resolve) => setImmediate(resolve));
-    throw new AetherError(
-      'ERR_ISOLATION_UNAVAILABLE',
-      `cannot run ${host.qemuBinary}: ${exited ?? 'no pid'}`,
-    );
-  }
-  child.unref();
+  const qemu = await spawnQemu(host.qemuBinary, args, dir.dir);
   const record: BootRecord = {
-    pid: child.pid,
+    pid: qemu.pid,
     accel: meta.accel,
     imageId: meta.image.id,
     bootedAt: new Date().toISOString(),
@@ -266,10 +243,12 @@ async function launch(
   };
   await dir.writeBoot(record);
   const alive = () => {
+    const exited = qemu.exited();
     if (exited) {
+      const said = qemu.stderr().trim();
       throw new AetherError(
         'ERR_DRIVER_FAILED',
-        `VM ${spec.id}: QEMU exited while restoring snapshot ${meta.id} (${exited})${stderr.trim() ? `; QEMU said: ${stderr.trim().slice(-1000)}` : ''}`,
+        `VM ${spec.id}: QEMU exited while restoring snapshot ${meta.id} (${exited})${said ? `; QEMU said: ${said.slice(-1000)}` : ''}`,
       );
     }
   };
