@@ -151,12 +151,11 @@ describe.skipIf(!available)('qemu VMs on the host bridge (tap mode)', { timeout:
       expect(cmdline).toContain('ip=172.16.0.2::172.16.0.1:255.255.255.0::eth0:off');
       const mac = await guestRun(vm.id, ['cat', '/sys/class/net/eth0/address']);
       expect(mac).toBe(lease!.mac);
-      // The image's init does not apply ip= yet (its kernel loads virtio-net late): do it here.
-      await guestRun(vm.id, [
-        'sh',
-        '-c',
-        'ip link set eth0 up && ip addr add 172.16.0.2/24 dev eth0 && ip route add default via 172.16.0.1',
-      ]);
+      // The guest's init applied ip= (aether.net=tap): its address and route are the lease's.
+      expect(await guestRun(vm.id, ['ip', '-4', '-o', 'addr', 'show', 'dev', 'eth0'])).toContain(
+        '172.16.0.2/24',
+      );
+      expect(await guestRun(vm.id, ['ip', 'route', 'show', 'default'])).toContain('default via 172.16.0.1');
       const probe = async (address: string, port: string) =>
         guestRun(vm.id, ['node', '-e', CONNECT_PROBE, address, port, '3000']);
       expect(await probe(LAB.publicAddress, LAB.servicePort)).toBe(`ok ${LAB.uplinkHost}`);

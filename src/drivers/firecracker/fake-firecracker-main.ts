@@ -12,19 +12,8 @@
  */
 import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
 import { basename, isAbsolute, join } from 'node:path';
-import { type FakeFault, FakeFirecracker } from './fake-firecracker.js';
-
-export interface FakeProcessOptions {
-  agentBundle?: string;
-  bootDelayMs?: number;
-  ctrlAltDel?: 'shutdown' | 'ignore';
-  whileBooting?: 'close' | 'silent';
-  faults?: FakeFault[];
-  /** Exit at once with this code, as a Firecracker that cannot start (no KVM, bad arguments). */
-  exitAtStart?: number;
-}
-
-export const FAKE_FIRECRACKER_ENV = 'AETHER_FAKE_FIRECRACKER';
+import { FakeFirecracker } from './fake-firecracker.js';
+import { FAKE_FIRECRACKER_ENV, type FakeProcessOptions } from './fake-process-options.js';
 
 const INSTANCE_ID = /^[A-Za-z0-9-]{1,64}$/;
 

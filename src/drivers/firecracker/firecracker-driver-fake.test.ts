@@ -26,7 +26,7 @@ import { isAetherError } from '../../core/errors.js';
 import { hostProcessesMatching, run, sh } from '../conformance/fixtures.js';
 import { isAlive } from '../shared/host-proc.js';
 import { FirecrackerApi } from './api-client.js';
-import { FAKE_FIRECRACKER_ENV, type FakeProcessOptions } from './fake-firecracker-main.js';
+import { FAKE_FIRECRACKER_ENV, type FakeProcessOptions } from './fake-process-options.js';
 import { createFirecrackerDriver, type FirecrackerDriver } from './firecracker-driver.js';
 import type { JailerOptions } from './jailer.js';
 import type { VmmSpawner } from './settings.js';
