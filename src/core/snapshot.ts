@@ -27,16 +27,11 @@ export interface SnapshotRecord {
   updatedAt: Date;
 }
 
-export interface NewSnapshot {
-  id: string;
-  project: string;
-  sourceVmId: string;
-  driver: DriverName;
-  workerId: string | null;
-  image: string | null;
-  vcpus: number;
-  memoryMiB: number;
-}
+/** What a caller decides; status, paths and times are the store's and the driver's. */
+export type NewSnapshot = Pick<
+  SnapshotRecord,
+  'id' | 'project' | 'sourceVmId' | 'driver' | 'workerId' | 'image' | 'vcpus' | 'memoryMiB'
+>;
 
 /** The outcome of saving, written once: only a `pending` snapshot changes. */
 export interface SnapshotOutcome {

@@ -3,30 +3,23 @@
  * played by hand so events can be lost, late or early on purpose.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openMemoryStore } from '../../test/support/memory-store.js';
 import type { EventBus } from '../core/events.js';
 import { newId } from '../core/ids.js';
 import type { OutputChunk, OutputStream } from '../core/output.js';
 import type { AttemptFence, Store } from '../core/store.js';
 import { createLocalEventBus } from '../events/local/local-event-bus.js';
-import { openPglite } from '../pglite/open-pglite.js';
 import { newExecuteTask, newExecutionInput, newVmInput, outcome } from '../store/conformance/fixtures.js';
-import { migrate } from '../store/migrate.js';
-import { createPgliteStore } from '../store/pglite/pglite-store.js';
 import { type ExecutionSource, followExecution } from './stream-follow.js';
 import type { StreamMessage } from './stream-messages.js';
 
-let db: PGlite;
 let store: Store;
 beforeAll(async () => {
-  db = await openPglite('memory');
-  await migrate({ pglite: db });
-  store = createPgliteStore(db);
+  store = await openMemoryStore();
 });
 afterAll(async () => {
   await store.close();
-  await db.close();
 });
 
 /** A running execution, and the worker's moves on it. */

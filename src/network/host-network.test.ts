@@ -8,8 +8,8 @@
  * Nothing leaves these namespaces; all of them are deleted at the end.
  */
 import { randomUUID } from 'node:crypto';
-import type { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openMemoryStore } from '../../test/support/memory-store.js';
 import {
   CONNECT_PROBE,
   createNetnsLab,
@@ -23,10 +23,7 @@ import {
 import { isAetherError } from '../core/errors.js';
 import { kernelIpArg, type NetworkAttachment } from '../core/network-attachment.js';
 import type { Store } from '../core/store.js';
-import { openPglite } from '../pglite/open-pglite.js';
 import { newVmInput } from '../store/conformance/fixtures.js';
-import { migrate } from '../store/migrate.js';
-import { createPgliteStore } from '../store/pglite/pglite-store.js';
 import { hostStatus, setupHost, teardownHost } from './host-setup.js';
 import { getLink, joinBridge } from './links.js';
 import { type NetworkSettings, resolveNetworkSettings } from './network-settings.js';
@@ -47,7 +44,6 @@ const PROBE_TIMEOUT_MS = '1500';
 describe.skipIf(!available)('host networking in network namespaces', { timeout: 120_000 }, () => {
   let lab: NetnsLab;
   let host: Namespace;
-  let pglite: PGlite;
   let store: Store;
   const settings = (allow: string[] = []): NetworkSettings =>
     resolveNetworkSettings({ bridge: 'aetherium0', cidr: '172.16.0.1/24', allow });
@@ -57,14 +53,11 @@ describe.skipIf(!available)('host networking in network namespaces', { timeout: 
     console.info(`network namespaces: ${lab.prefix}-*`);
     ({ host } = await createUplinkedHost(lab));
 
-    pglite = await openPglite('memory');
-    await migrate({ pglite });
-    store = createPgliteStore(pglite);
+    store = await openMemoryStore();
   }, 120_000);
 
   afterAll(async () => {
     await store?.close();
-    await pglite?.close();
     await lab?.destroy();
   });
 

@@ -1,23 +1,16 @@
-import type { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openMemoryStore } from '../../test/support/memory-store.js';
 import { newId } from '../core/ids.js';
 import type { Store } from '../core/store.js';
-import { openPglite } from '../pglite/open-pglite.js';
 import { newExecutionInput, newVmInput } from '../store/conformance/fixtures.js';
-import { migrate } from '../store/migrate.js';
-import { createPgliteStore } from '../store/pglite/pglite-store.js';
 import { storedOutputText } from './stored-output.js';
 
-let db: PGlite;
 let store: Store;
 beforeAll(async () => {
-  db = await openPglite('memory');
-  await migrate({ pglite: db });
-  store = createPgliteStore(db);
+  store = await openMemoryStore();
 });
 afterAll(async () => {
   await store.close();
-  await db.close();
 });
 
 describe('storedOutputText', () => {

@@ -8,7 +8,6 @@
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../src/core/ids.js';
 import { silentLogger } from '../../src/core/logger.js';
@@ -21,15 +20,13 @@ import { setupHost } from '../../src/network/host-setup.js';
 import { getLink } from '../../src/network/links.js';
 import { resolveNetworkSettings } from '../../src/network/network-settings.js';
 import { createVmNetwork } from '../../src/network/vm-network.js';
-import { openPglite } from '../../src/pglite/open-pglite.js';
 import { createLocalQueue } from '../../src/queue/local/local-queue.js';
 import { newCreateTask, newVmInput } from '../../src/store/conformance/fixtures.js';
-import { migrate } from '../../src/store/migrate.js';
-import { createPgliteStore } from '../../src/store/pglite/pglite-store.js';
 import { createHandlerContext, type HandlerContext } from '../../src/worker/context.js';
 import { handleVmCreate } from '../../src/worker/handlers/vm-create.js';
 import { handleVmDelete } from '../../src/worker/handlers/vm-delete.js';
 import { IMAGE_DATA_DIR, qemuAvailable } from '../support/backends.js';
+import { openMemoryStore } from '../support/memory-store.js';
 import {
   CONNECT_PROBE,
   createNetnsLab,
@@ -46,7 +43,6 @@ describe.skipIf(!available)('qemu VMs on the host bridge (tap mode)', { timeout:
   let lab: NetnsLab;
   let host: Namespace;
   let dir: string;
-  let pglite: PGlite;
   let store: Store;
   let driver: QemuDriver;
   let ctx: HandlerContext;
@@ -72,9 +68,7 @@ describe.skipIf(!available)('qemu VMs on the host bridge (tap mode)', { timeout:
       bootTimeoutMs: 180_000,
     });
 
-    pglite = await openPglite('memory');
-    await migrate({ pglite });
-    store = createPgliteStore(pglite);
+    store = await openMemoryStore();
     const network = createVmNetwork({
       store,
       run: host.run,
@@ -110,7 +104,6 @@ describe.skipIf(!available)('qemu VMs on the host bridge (tap mode)', { timeout:
   afterAll(async () => {
     await driver?.close();
     await store?.close();
-    await pglite?.close();
     await lab?.destroy();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });

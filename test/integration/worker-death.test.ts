@@ -4,7 +4,6 @@
  * side (its heartbeat is refused, it fences itself, then registers again).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AetherError } from '../../src/core/errors.js';
 import type { EventMap } from '../../src/core/events.js';
@@ -13,24 +12,18 @@ import { newId } from '../../src/core/ids.js';
 import { silentLogger } from '../../src/core/logger.js';
 import type { Store } from '../../src/core/store.js';
 import { createLocalEventBus } from '../../src/events/local/local-event-bus.js';
-import { openPglite } from '../../src/pglite/open-pglite.js';
 import { createLocalQueue } from '../../src/queue/local/local-queue.js';
 import { reapDeadWorkers } from '../../src/service/reaper.js';
-import { migrate } from '../../src/store/migrate.js';
-import { createPgliteStore } from '../../src/store/pglite/pglite-store.js';
 import { Membership } from '../../src/worker/membership.js';
+import { openMemoryStore } from '../support/memory-store.js';
 
 describe('worker death', () => {
-  let db: PGlite;
   let store: Store;
   beforeAll(async () => {
-    db = await openPglite('memory');
-    await migrate({ pglite: db });
-    store = createPgliteStore(db);
+    store = await openMemoryStore();
   });
   afterAll(async () => {
     await store.close();
-    await db.close();
   });
 
   const registration = (id: string) => ({

@@ -3,12 +3,12 @@
  * the environment, with a stand-in firecracker that prints a version and a kernel file that is
  * an ELF; what this machine lacks (KVM, an image) shows up as ✗ lines with their fixes.
  */
-import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CommandResult, runCommand } from '../../../test/support/run-command.js';
 import type { PreflightReport } from '../../runtime/firecracker.js';
 import { formatCheck } from './doctor.js';
 
@@ -27,31 +27,18 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function doctor(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done, reject) => {
-    const env: NodeJS.ProcessEnv = {};
-    for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('AETHER_')) env[key] = value;
-    const child = spawn(process.execPath, ['--import', TSX, ENTRY, 'doctor', ...args], {
-      cwd: dir,
-      env: {
-        ...env,
-        AETHER_FIRECRACKER_BIN: join(dir, 'firecracker'),
-        AETHER_KERNEL: join(dir, 'vmlinux'),
-        AETHER_FIRECRACKER_JAILER: 'false',
-        AETHER_DATA_DIR: join(dir, 'data'),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    child.once('error', reject);
-    child.once('close', (code) => done({ code, stdout, stderr }));
+function doctor(args: string[]): Promise<CommandResult> {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('AETHER_')) env[key] = value;
+  return runCommand([process.execPath, '--import', TSX, ENTRY, 'doctor', ...args], {
+    cwd: dir,
+    env: {
+      ...env,
+      AETHER_FIRECRACKER_BIN: join(dir, 'firecracker'),
+      AETHER_KERNEL: join(dir, 'vmlinux'),
+      AETHER_FIRECRACKER_JAILER: 'false',
+      AETHER_DATA_DIR: join(dir, 'data'),
+    },
   });
 }
 
