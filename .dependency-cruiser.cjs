@@ -5,6 +5,9 @@
  *   core < network < worker, runtime (drivers get a network attachment as data, never the layer)
  *   core < service < worker, gateway < runtime < cli ; core < client < cli
  *   core < api < gateway, client (the wire contract: schemas and the route table)
+ *   core < logs < runtime (shipping to Loki or the store; the gateway reads through core's LogReader)
+ *   core < integrations < runtime (GitHub, Slack: the task service through their own narrow port;
+ *     the gateway hands webhooks over through core's WebhookReceiver)
  */
 const layer = (name, allowed) => ({
   name: `${name}-layer`,
@@ -27,13 +30,15 @@ module.exports = {
     layer('store', ['core', 'pglite']),
     layer('queue', ['core', 'pglite']),
     layer('events', ['core']),
+    layer('logs', ['core']),
+    layer('integrations', ['core']),
     layer('api', ['core']),
     layer('metrics', ['core']),
     layer('service', ['core']),
     layer('worker', ['core', 'service', 'metrics', 'network']),
     layer('gateway', ['core', 'api', 'service', 'metrics']),
     layer('client', ['core', 'api']),
-    layer('runtime', ['core', 'drivers', 'images', 'network', 'pglite', 'store', 'queue', 'events', 'service', 'metrics', 'worker', 'gateway']),
+    layer('runtime', ['core', 'drivers', 'images', 'network', 'pglite', 'store', 'queue', 'events', 'logs', 'service', 'metrics', 'worker', 'gateway', 'integrations']),
     layer('cli', ['core', 'client', 'runtime']),
   ],
   options: {

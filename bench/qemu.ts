@@ -4,7 +4,8 @@
  *   `qemu-system-x86_64` with the same kernel, initramfs, disk and devices timed to the guest's
  *   first user-space line (the init's console marker) — target: our overhead ≤ 10% of that;
  *   exec round trip through the agent on a running VM next to a bare ping over the same channel;
- *   a snapshot of that VM, and VMs started from it timed to their first exec, next to a boot.
+ *   a snapshot of that VM, and VMs started from it timed to their first exec, next to a boot;
+ *   creates that adopt a warm-pool member, timed to their first exec, next to a boot.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -33,6 +34,8 @@ export interface QemuFigures {
   exec: { ours: number[]; barePing: number[] };
   /** Snapshot of a running VM (pause → saved → resumed), and VMs started from it → first exec. */
   snapshot: { save: number[]; restoreToExec: number[] };
+  /** A create adopting a warm-pool member (restored ahead from a template) → first exec. */
+  warmPoolToExec: number[];
 }
 
 export interface QemuOptions {
@@ -155,6 +158,9 @@ export async function benchQemu(
       await driver.destroy(copy);
     }
     await driver.destroy(id);
+
+    log(`warm pool: ${options.boots} creates, each adopting a member restored ahead (refills not timed)`);
+    const warmPoolToExec = await warmPoolCreates(image, options.boots);
     return {
       accel,
       accelReason: reason,
@@ -163,9 +169,40 @@ export async function benchQemu(
       bareToInit,
       exec: { ours, barePing },
       snapshot,
+      warmPoolToExec,
     };
   } finally {
     for (const vm of await driver.list().catch(() => [])) await driver.destroy(vm.id).catch(() => {});
+    await driver.close();
+    rmSync(stateDir, { recursive: true, force: true });
+  }
+}
+
+/** Create → first exec on a driver whose warm pool holds one member; refills are waited out between. */
+async function warmPoolCreates(image: GuestImage, count: number): Promise<number[]> {
+  const stateDir = mkdtempSync(path.join(os.tmpdir(), 'aqp-'));
+  const driver = createQemuDriver({
+    stateDir,
+    image: async () => image,
+    bootTimeoutMs: 180_000,
+    warmPool: { size: 1 },
+  });
+  const times: number[] = [];
+  try {
+    for (let i = 0; i < count; i++) {
+      await driver.warmUp();
+      const id = `bench-warm-${i}`;
+      times.push(
+        await timeIt(async () => {
+          await driver.create({ id, name: id, vcpus: 1, memoryMiB: 256 });
+          await driver.start(id);
+          await driver.exec(id, { argv: ['true'], timeoutMs: 30_000 });
+        }),
+      );
+      await driver.destroy(id);
+    }
+    return times;
+  } finally {
     await driver.close();
     rmSync(stateDir, { recursive: true, force: true });
   }
@@ -195,6 +232,13 @@ export function qemuRows(f: QemuFigures): string[][] {
       s(p(f.snapshot.restoreToExec)),
       s(p(f.boots.total)),
       `${(p(f.snapshot.restoreToExec) / p(f.boots.total)).toFixed(2)}×`,
+      '',
+    ],
+    [
+      'warm pool create → first exec p50 (vs create → agent ready)',
+      s(p(f.warmPoolToExec)),
+      s(p(f.boots.total)),
+      `${(p(f.warmPoolToExec) / p(f.boots.total)).toFixed(3)}×`,
       '',
     ],
     [

@@ -15,6 +15,8 @@ const TAG_DESCRIPTIONS: Record<ApiTag, string> = {
   jobs: 'Named steps run in order in one VM',
   workers: 'The processes that own VMs',
   keys: 'API keys: made, listed and revoked per project',
+  logs: "The platform's logs and command output: search and follow",
+  integrations: 'Webhooks from GitHub and Slack, verified by their signatures',
   system: 'Health, readiness, metrics and this document',
 };
 

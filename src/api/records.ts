@@ -8,6 +8,42 @@ import { apiError, nullableTimestamp, recordId, timestamp } from './fields.js';
 
 /** The records the API answers with: snake_case, ISO timestamps, stable field names. */
 
+const vmToolsSchema = z
+  .object({
+    requested: z.array(
+      z.object({
+        name: z.string(),
+        version: z.string().nullable().describe('null: any version'),
+        required: z.boolean().describe('Asked for in the request (the default set is not required)'),
+      }),
+    ),
+    installed: z.array(
+      z.object({
+        name: z.string(),
+        version: z.string().describe("What the tool's version command printed"),
+        origin: z
+          .enum(['image', 'debian', 'npm', 'mise'])
+          .describe('`image`: the VM had it already; otherwise the source it was installed from'),
+      }),
+    ),
+    missing: z
+      .array(z.object({ name: z.string(), version: z.string().nullable(), reason: z.string() }))
+      .describe('Default tools the VM could not get (a requested tool fails the create instead)'),
+    path_dirs: z.array(z.string()).describe('Guest directories of tools installed at create time, on PATH'),
+  })
+  .meta({ id: 'VmTools' });
+
+const taskProgressSchema = z
+  .object({
+    phase: z.string().describe('e.g. `tools`'),
+    current: z.number().int().describe('The step under way, 1-based'),
+    total: z.number().int(),
+    item: z.string().nullable().describe("The step's subject, e.g. a tool name"),
+    message: z.string(),
+    updated_at: timestamp,
+  })
+  .meta({ id: 'TaskProgress' });
+
 export const vmSchema = z
   .object({
     id: recordId,
@@ -29,6 +65,9 @@ export const vmSchema = z
       })
       .nullable()
       .describe('What separates the VM from the host, as its driver reported it'),
+    tools: vmToolsSchema
+      .nullable()
+      .describe('Tools asked for and what the VM got; null for VMs made before tools were recorded'),
     metadata: z.record(z.string(), z.unknown()),
     created_at: timestamp,
     updated_at: timestamp,
@@ -54,6 +93,9 @@ export const taskSchema = z
     retry_count: z.number().int(),
     fencing_token: z.number().int().describe('Bumped by every claim of the task: how many attempts took it'),
     timeout_ms: z.number().int(),
+    progress: taskProgressSchema
+      .nullable()
+      .describe('How far a running attempt has come, when it reports it'),
     created_at: timestamp,
     updated_at: timestamp,
     started_at: nullableTimestamp,

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { TASK_PRIORITIES } from '../core/task.js';
+import { isToolName, TOOL_NAMES } from '../core/tool-catalog.js';
+import { TOOL_VERSION_PATTERN } from '../core/tools.js';
 import { DRIVER_NAMES, IMAGE_REFERENCE_PATTERN, VM_LIMITS, VM_NAME_PATTERN } from '../core/vm.js';
 
 /** What callers send: one schema validates a request and documents it in the OpenAPI output. */
@@ -16,6 +18,16 @@ export const taskOptionsFields = {
   priority: z.enum(TASK_PRIORITIES).optional().describe('Queue priority; default `default`'),
   timeout_ms: z.number().int().min(1).max(DAY_MS).optional().describe('Time limit for the task in ms'),
 };
+
+const toolName = z
+  .string()
+  .refine(isToolName, `must be a known tool: ${TOOL_NAMES.join(', ')}`)
+  .describe('A tool of the catalog');
+
+const toolVersion = z
+  .string()
+  .regex(TOOL_VERSION_PATTERN, 'must be dotted numbers such as 1.23.0 or 20')
+  .describe('A version, or a prefix of one at a dot (`20` is met by 20.19.1)');
 
 // Bodies are strict: an unknown field (a typo, or `project`, `privileged`...) is an error, never ignored.
 export const createVmBody = z.strictObject({
@@ -47,6 +59,29 @@ export const createVmBody = z.strictObject({
     .describe(
       "Start from this ready snapshot instead of booting: the VM takes the snapshot's driver, shape, image and network, on the worker holding it",
     ),
+  additional_tools: z
+    .array(toolName)
+    .max(TOOL_NAMES.length)
+    .optional()
+    .describe(
+      'Tools to have besides the default set; the create fails (ERR_TOOL_UNAVAILABLE, ERR_TOOL_NEEDS_NETWORK) when one cannot be had',
+    ),
+  tool_versions: z
+    .record(z.string().max(32), toolVersion)
+    .superRefine((versions, ctx) => {
+      // A record's key refinement would only say "Invalid key": name the tool and the choices.
+      for (const name of Object.keys(versions)) {
+        if (!isToolName(name)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [name],
+            message: `must be a known tool: ${TOOL_NAMES.join(', ')}`,
+          });
+        }
+      }
+    })
+    .optional()
+    .describe('Versions asked for, by tool (`{"go": "1.23.0"}`); a tool named here is required too'),
   ...taskOptionsFields,
 });
 
@@ -85,7 +120,7 @@ export const jobBody = z.strictObject({
 });
 
 /** A query flag: `?wait`, `?wait=true` and `?wait=1` mean yes. A request schema, so it may transform. */
-const booleanFlag = z
+export const booleanFlag = z
   .enum(['true', 'false', '1', '0', ''])
   .optional()
   .transform((v) => v === 'true' || v === '1' || v === '');

@@ -75,7 +75,16 @@ export const componentHealth = z
   .meta({ id: 'ComponentHealth' });
 
 export const healthBody = z
-  .object({ status: z.literal('ok'), version: z.string() })
+  .object({
+    status: z.literal('ok'),
+    version: z.string(),
+    integrations: z
+      .record(z.string(), componentHealth)
+      .optional()
+      .describe(
+        'Each enabled integration (`github`, `slack`) as it last saw itself (configuration, its last calls out); absent when none is enabled',
+      ),
+  })
   .meta({ id: 'Health', description: 'Liveness: the gateway serves HTTP; no backend was checked' });
 
 export const readinessBody = z

@@ -12,6 +12,8 @@ export const API_TAGS = [
   'jobs',
   'workers',
   'keys',
+  'logs',
+  'integrations',
   'system',
 ] as const;
 export type ApiTag = (typeof API_TAGS)[number];
@@ -32,9 +34,11 @@ export interface ApiAnswerSpec {
 
 /**
  * Who may call a route: `public` answers without credentials (health, the document, the docs);
- * `user` needs credentials and sees its own project; `admin` needs an admin principal.
+ * `user` needs credentials and sees its own project; `admin` needs an admin principal; `signed`
+ * takes no API key or JWT because the request's signature is its credential (webhooks: the
+ * handler refuses an unsigned or mis-signed request with 401 before anything is read from it).
  */
-export type ApiAccess = 'public' | 'user' | 'admin';
+export type ApiAccess = 'public' | 'user' | 'admin' | 'signed';
 
 /** One operation of the API: what the gateway serves, the client calls and the document describes. */
 export interface ApiRouteSpec {
@@ -120,6 +124,32 @@ export const API_ROUTES = {
     answers: {
       202: { description: 'Accepted: the task is queued', json: 'SnapshotWriteAccepted' },
       200: { description: 'With `?wait=true`: the snapshot is ready', json: 'SnapshotWriteDone' },
+    },
+    errors: 'SnapshotWriteError',
+  },
+  listSnapshots: {
+    method: 'GET',
+    path: '/api/v1/snapshots',
+    summary: 'List snapshots',
+    description: 'Newest first; `deleted` ones only with `include_deleted`.',
+    tag: 'snapshots',
+    access: 'user',
+    query: 'ListSnapshotsQuery',
+    answers: { 200: { description: 'The snapshots', json: 'SnapshotList' } },
+    errors: 'ErrorBody',
+  },
+  deleteSnapshot: {
+    ...write,
+    method: 'DELETE',
+    path: '/api/v1/snapshots/{id}',
+    summary: 'Delete a snapshot',
+    description:
+      'Removes its files on the worker that holds them; the record stays, `deleted`. Refused with 409 `ERR_SNAPSHOT_IN_USE` while VMs made from it exist.',
+    tag: 'snapshots',
+    params: 'IdParams',
+    answers: {
+      202: { description: 'Accepted: the task is queued', json: 'SnapshotWriteAccepted' },
+      200: { description: 'With `?wait=true`: the snapshot is deleted', json: 'SnapshotWriteDone' },
     },
     errors: 'SnapshotWriteError',
   },
@@ -275,6 +305,50 @@ export const API_ROUTES = {
     access: 'user',
     params: 'KeyParams',
     answers: { 200: { description: 'The key, revoked', json: 'ApiKey' } },
+    errors: 'ErrorBody',
+  },
+  queryLogs: {
+    method: 'POST',
+    path: '/api/v1/logs/query',
+    summary: 'Search the logs',
+    description:
+      "Lines of the platform and output of commands, filtered; from Loki when `logging.provider` is `loki`, else from the store's bounded table. A caller sees its own project's lines; admins see every project's and the platform's own.",
+    tag: 'logs',
+    access: 'user',
+    body: 'LogQueryRequest',
+    answers: { 200: { description: 'The lines, in the order asked', json: 'LogList' } },
+    errors: 'ErrorBody',
+  },
+  streamLogs: {
+    method: 'GET',
+    path: '/api/v1/logs/stream',
+    summary: 'Follow the logs live (WebSocket or Server-Sent Events)',
+    description:
+      'Upgrade to a WebSocket, or ask for `text/event-stream`. Sends the last `backlog` matching lines, oldest first, then each new matching line as it is written, until the client leaves. Same filters and tenancy as `POST /logs/query`.',
+    tag: 'logs',
+    access: 'user',
+    query: 'LogStreamQuery',
+    answers: {
+      200: {
+        description: 'One message per line (WebSocket: 101, then one text frame per message)',
+        sse: 'LogStreamMessage',
+      },
+    },
+    errors: 'ErrorBody',
+  },
+  receiveWebhook: {
+    method: 'POST',
+    path: '/api/v1/webhooks/{integration}',
+    summary: 'Receive a GitHub or Slack webhook',
+    description:
+      'No API key: the body must be signed by the integration (GitHub `X-Hub-Signature-256`; Slack `X-Slack-Signature` over `v0:timestamp:body` within 5 minutes). Unsigned, mis-signed or stale requests answer 401, replayed deliveries 409; neither does anything. The body is taken as sent (JSON from GitHub, a form from Slack) and work it starts runs in the background.',
+    tag: 'integrations',
+    access: 'signed',
+    params: 'IntegrationParams',
+    answers: {
+      200: { description: 'Verified; the answer Slack shows the user', json: 'WebhookAnswer' },
+      202: { description: 'Verified and taken; work runs in the background', json: 'WebhookAnswer' },
+    },
     errors: 'ErrorBody',
   },
   getHealth: {

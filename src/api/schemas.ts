@@ -1,5 +1,7 @@
 import { errorBody } from './fields.js';
+import { integrationParams, webhookAnswer } from './integrations.js';
 import { apiKey, createdKey, createKeyBody, keyList, keyParams } from './keys.js';
+import { logLineSchema, logList, logQueryBody, logStreamMessage, logStreamQuery } from './logs.js';
 import { executionSchema, jobSchema, taskSchema, vmSchema, workerSchema } from './records.js';
 import {
   createVmBody,
@@ -30,7 +32,14 @@ import {
   vmWriteError,
   workerList,
 } from './responses.js';
-import { snapshotSchema, snapshotWriteAccepted, snapshotWriteDone, snapshotWriteError } from './snapshots.js';
+import {
+  listSnapshotsQuery,
+  snapshotList,
+  snapshotSchema,
+  snapshotWriteAccepted,
+  snapshotWriteDone,
+  snapshotWriteError,
+} from './snapshots.js';
 import { streamMessage, streamParams, streamQuery } from './stream.js';
 
 /**
@@ -50,6 +59,7 @@ export const API_SCHEMAS = {
   StreamQuery: streamQuery,
   CreateKeyRequest: createKeyBody,
   KeyParams: keyParams,
+  IntegrationParams: integrationParams,
 
   Vm: vmSchema,
   VmList: vmList,
@@ -82,6 +92,14 @@ export const API_SCHEMAS = {
   SnapshotWriteAccepted: snapshotWriteAccepted,
   SnapshotWriteDone: snapshotWriteDone,
   SnapshotWriteError: snapshotWriteError,
+  LogQueryRequest: logQueryBody,
+  LogStreamQuery: logStreamQuery,
+  LogLine: logLineSchema,
+  LogList: logList,
+  LogStreamMessage: logStreamMessage,
+  SnapshotList: snapshotList,
+  ListSnapshotsQuery: listSnapshotsQuery,
+  WebhookAnswer: webhookAnswer,
 } as const;
 
 export type ApiSchemaName = keyof typeof API_SCHEMAS;

@@ -1,11 +1,12 @@
 import { z } from 'zod';
-import { SNAPSHOT_STATUSES } from '../core/snapshot.js';
+import { SNAPSHOT_STATUSES, type SnapshotStatus } from '../core/snapshot.js';
 import { TASK_STATUSES } from '../core/task.js';
 import { DRIVER_NAMES } from '../core/vm.js';
 import { apiError, errorBody, recordId, timestamp } from './fields.js';
 import { taskSchema } from './records.js';
+import { booleanFlag } from './requests.js';
 
-/** Snapshots on the wire: the record, and the answers of `POST /vms/{id}/snapshots`. */
+/** Snapshots on the wire: the record, lists, and the answers of the writes on them. */
 
 export const snapshotSchema = z
   .object({
@@ -19,7 +20,11 @@ export const snapshotSchema = z
     memory_mib: z.number().int(),
     state_path: z.string().nullable().describe("Where the files are on the worker's host, once saved"),
     size_bytes: z.number().int().nullable(),
-    status: z.enum(SNAPSHOT_STATUSES).describe('`pending` while saving; VMs start only from a `ready` one'),
+    status: z
+      .enum(SNAPSHOT_STATUSES)
+      .describe(
+        '`pending` while saving; VMs start only from a `ready` one; `deleting`, then `deleted`, once deleted',
+      ),
     status_reason: z.string().nullable(),
     created_at: timestamp,
     updated_at: timestamp,
@@ -44,4 +49,33 @@ const snapshotWriteFailed = z
 export const snapshotWriteError = z.union([snapshotWriteFailed, errorBody]).meta({
   id: 'SnapshotWriteError',
   description: 'The save failed (with `?wait`), or the request was refused',
+});
+
+export const snapshotList = z.object({ snapshots: z.array(snapshotSchema) }).meta({ id: 'SnapshotList' });
+
+export const listSnapshotsQuery = z.object({
+  vm: z.string().min(1).max(256).optional().describe('Only snapshots of this VM (id or name)'),
+  status: z
+    .string()
+    .max(200)
+    .optional()
+    .describe(`Comma-separated statuses (${SNAPSHOT_STATUSES.join(', ')})`)
+    .transform((raw, ctx) => {
+      if (raw === undefined) return undefined;
+      const parts = raw
+        .split(',')
+        .map((part) => part.trim())
+        .filter((part) => part !== '');
+      const unknown = parts.filter((part) => !(SNAPSHOT_STATUSES as readonly string[]).includes(part));
+      if (unknown.length > 0 || parts.length === 0) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `unknown status ${JSON.stringify(unknown.join(',') || raw)}; use ${SNAPSHOT_STATUSES.join(', ')}`,
+        });
+        return z.NEVER;
+      }
+      return parts as SnapshotStatus[];
+    }),
+  include_deleted: booleanFlag,
+  limit: z.coerce.number().int().min(1).max(1000).optional(),
 });

@@ -6,10 +6,12 @@ import { registerDoctorCommand } from './commands/doctor.js';
 import { registerExecCommand } from './commands/exec.js';
 import { registerImageCommands } from './commands/image.js';
 import { registerKeyCommands } from './commands/keys.js';
+import { registerLogsCommand } from './commands/logs.js';
 import { registerNetworkCommands } from './commands/network.js';
 import { registerRecordCommands } from './commands/records.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerServerCommands } from './commands/server.js';
+import { registerSnapshotCommands } from './commands/snapshots.js';
 import { registerVmCommands } from './commands/vm.js';
 import { isLegacyInvocation, runLegacy } from './legacy.js';
 
@@ -21,12 +23,14 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)');
   registerServerCommands(program);
   registerVmCommands(program);
+  registerSnapshotCommands(program);
   registerExecCommand(program);
   registerRunCommand(program);
   registerRecordCommands(program);
   registerImageCommands(program);
   registerDoctorCommand(program);
   registerKeyCommands(program);
+  registerLogsCommand(program);
   registerNetworkCommands(program);
   for (const name of ['exec', 'run']) program.commands.find((c) => c.name() === name)?.passThroughOptions();
   return program;

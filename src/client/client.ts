@@ -1,8 +1,10 @@
 import { API_PREFIX, API_ROUTES, fillPath, type OperationId } from '../api/routes.js';
 import type {
   ExecutionStreamLine,
+  LogStreamMessage,
   RouteAnswer,
   RouteBody,
+  RouteQuery,
   RouteStatus,
   RouteStreamLine,
 } from '../api/types.js';
@@ -14,6 +16,7 @@ import {
   openExecutionStream,
   type StreamTarget,
 } from './execution-stream.js';
+import { type LogTailOptions, openLogTail } from './log-stream.js';
 import type { ApiErrorBody } from './types.js';
 
 /** An error answer from the gateway, or a gateway that could not be reached. */
@@ -50,7 +53,8 @@ interface CallInit {
  * record) when the caller waited.
  */
 export type WriteAnswer<
-  Op extends OperationId & ('createVm' | 'deleteVm' | 'executeCommand' | 'runJob' | 'snapshotVm'),
+  Op extends OperationId &
+    ('createVm' | 'deleteVm' | 'executeCommand' | 'runJob' | 'snapshotVm' | 'deleteSnapshot'),
 > = RouteAnswer<Op, 202 & RouteStatus<Op>> &
   Partial<Omit<RouteAnswer<Op, 200 & RouteStatus<Op>>, keyof RouteAnswer<Op, 202 & RouteStatus<Op>>>>;
 
@@ -97,6 +101,28 @@ export class AetherClient {
 
   getSnapshot(id: string) {
     return this.#call<RouteAnswer<'getSnapshot', 200>>('getSnapshot', { params: { id } });
+  }
+
+  async listSnapshots(
+    query: { vm?: string; status?: string; includeDeleted?: boolean; limit?: number } = {},
+  ) {
+    const res = await this.#call<RouteAnswer<'listSnapshots', 200>>('listSnapshots', {
+      query: {
+        vm: query.vm,
+        status: query.status,
+        include_deleted: query.includeDeleted,
+        limit: query.limit,
+      },
+    });
+    return res.snapshots;
+  }
+
+  /** Removes a snapshot's files; refused (409 ERR_SNAPSHOT_IN_USE) while VMs made from it exist. */
+  deleteSnapshot(id: string, opts: { wait?: boolean } = {}) {
+    return this.#call<WriteAnswer<'deleteSnapshot'>>('deleteSnapshot', {
+      params: { id },
+      query: { wait: opts.wait },
+    });
   }
 
   execute(idOrName: string, body: RouteBody<'executeCommand'>, opts: { wait?: boolean } = {}) {
@@ -195,9 +221,48 @@ export class AetherClient {
     return this.#call<RouteAnswer<'getJob', 200>>('getJob', { params: { id } });
   }
 
+  /** Searches the logs (newest first unless `order: 'asc'`); see `POST /logs/query`. */
+  queryLogs(body: RouteBody<'queryLogs'> = {}) {
+    return this.#call<RouteAnswer<'queryLogs', 200>>('queryLogs', { body });
+  }
+
+  /** Follows the logs over a WebSocket: the last `backlog` matching lines, then new ones. */
+  followLogs(
+    filter: Omit<RouteQuery<'streamLogs'>, 'access_token'> = {},
+    options: LogTailOptions = {},
+  ): AsyncGenerator<Extract<LogStreamMessage, { type: 'line' }>> {
+    const url = new URL(this.#origin + API_ROUTES.streamLogs.path);
+    for (const [key, value] of Object.entries(filter)) {
+      if (value !== undefined) url.searchParams.set(key, String(value));
+    }
+    return openLogTail(
+      {
+        url: url.toString(),
+        headers: this.options.token ? { authorization: `Bearer ${this.options.token}` } : {},
+        error: (status, code, message, body) => new AetherApiError(status, code, message, body),
+      },
+      options,
+    );
+  }
+
   /** Liveness: answers while the gateway serves HTTP. */
   health() {
     return this.#call<RouteAnswer<'getHealth', 200>>('getHealth');
+  }
+
+  /**
+   * Sends a webhook as GitHub or Slack would: `body` exactly as signed, with its signature headers
+   * (for relays and tests; the gateway verifies the signature, not this client's token).
+   */
+  async sendWebhook(
+    integration: string,
+    body: string | Uint8Array,
+    headers: Record<string, string>,
+  ): Promise<RouteAnswer<'receiveWebhook', 200 | 202>> {
+    const url = this.#origin + fillPath(API_ROUTES.receiveWebhook.path, { integration });
+    const res = await fetch(url, { method: 'POST', headers, body });
+    if (!res.ok) throw await this.#errorFrom(res);
+    return (await res.json()) as RouteAnswer<'receiveWebhook', 200 | 202>;
   }
 
   /** Readiness answers 503 with a body when a component is not ok; both are returned, not thrown. */

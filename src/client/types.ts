@@ -13,6 +13,7 @@ export type {
   Health,
   Job,
   JobRequest,
+  LogLine,
   Snapshot,
   Task,
   Vm,

@@ -67,18 +67,22 @@ vmm:
   driver: process
   warm_pool_size: 0
   create_timeout_ms: 1
+  default_tools: git,python
+  tool_install_timeout_ms: 60000
+  tool_ca_file: /etc/ssl/certs/ca-certificates.crt
   execute_timeout_ms: 2
   delete_timeout_ms: 3
   output_limit_bytes: 4
   drivers: process,docker
   image_dir: /srv/images
 docker: { host: "unix:///run/docker.sock", image: "python:3.12-slim", network: aether-net }
-qemu: { accel: tcg, image: 0123456789ab, network: tap }
+qemu: { accel: tcg, image: 0123456789ab, network: tap, warm_pool_size: 3 }
 network:
   bridge: br-test
   cidr: 10.20.0.1/16
   egress_block_private: false
   egress_allow: 10.20.0.0/24,192.0.2.7
+  dns: 10.20.0.53
   taps: pool
   tap_user: 1000
 firecracker:
@@ -97,7 +101,17 @@ worker:
   grace_ms: 9000
   drain_timeout_ms: 7000
 metrics: { port: 9464, host: 0.0.0.0 }
-logging: { level: debug }
+logging:
+  level: debug
+  provider: loki
+  loki_url: http://loki:3100
+  loki_tenant: team-a
+  loki_basic_auth: "user:secret"
+  batch_size: 50
+  batch_interval_ms: 1000
+  buffer_lines: 500
+  store_max_rows: 1000
+  store_max_age_ms: 60000
 auth:
   mode: on
   credentials_file: /srv/credentials.json
@@ -113,6 +127,24 @@ auth:
   quota_vcpus: 10
   quota_memory_mib: 4096
   quota_projects: ci=1/2/1024
+integrations:
+  enabled: github,slack
+  project: ci
+  subscriptions: task.failed=slack
+github:
+  token: ghp_example
+  webhook_secret: hook-secret
+  app_id: 12345
+  app_private_key: "-----BEGIN PRIVATE KEY-----\\nMIIE\\n-----END PRIVATE KEY-----"
+  app_installation_id: 678
+  api_url: https://github.example.com/api/v3
+  check_command: npm test
+  repositories: acme/widgets
+slack:
+  bot_token: xoxb-example
+  signing_secret: slack-secret
+  api_url: https://slack.example.com/api
+  channel: C0123456789
 `;
     const file = parseConfigFile(text, FILE, {});
     expect(Object.keys(file.values).sort()).toEqual(Object.keys(CONFIG_OPTIONS).sort());
@@ -134,10 +166,12 @@ auth:
       qemuAccel: 'tcg',
       qemuImage: '0123456789ab',
       qemuNetwork: 'tap',
+      qemuWarmPoolSize: 3,
       networkBridge: 'br-test',
       networkCidr: '10.20.0.1/16',
       networkEgressBlockPrivate: false,
       networkEgressAllow: '10.20.0.0/24,192.0.2.7',
+      networkDns: '10.20.0.53',
       networkTaps: 'pool',
       networkTapUser: '1000',
       firecrackerBinary: '/opt/fc/firecracker',
@@ -153,6 +187,15 @@ auth:
       metricsPort: 9464,
       metricsHost: '0.0.0.0',
       logLevel: 'debug',
+      logProvider: 'loki',
+      lokiUrl: 'http://loki:3100',
+      lokiTenant: 'team-a',
+      lokiBasicAuth: 'user:secret',
+      logBatchSize: 50,
+      logBatchIntervalMs: 1000,
+      logBufferLines: 500,
+      logStoreMaxRows: 1000,
+      logStoreMaxAgeMs: 60_000,
     });
   });
 
@@ -171,6 +214,9 @@ auth:
       'metrics',
       'logging',
       'auth',
+      'integrations',
+      'github',
+      'slack',
     ]);
     for (const option of Object.values(CONFIG_OPTIONS)) expect(option.file).toMatch(/^[a-z_]+\.[a-z_]+$/);
   });
@@ -202,7 +248,7 @@ auth:
 
   it('rejects unknown sections and keys, naming the file, the line and the likely key', () => {
     expect(errorOf(() => parseConfigFile('sever:\n  port: 1\n', FILE, {})).message).toBe(
-      'config file aether.yaml:1: unknown section sever (did you mean server?); sections are server, storage, queue, event_bus, vmm, docker, qemu, network, firecracker, worker, metrics, logging, auth',
+      'config file aether.yaml:1: unknown section sever (did you mean server?); sections are server, storage, queue, event_bus, vmm, docker, qemu, network, firecracker, worker, metrics, logging, auth, integrations, github, slack',
     );
     expect(errorOf(() => parseConfigFile('server:\n  port: 1\n  hots: x\n', FILE, {})).message).toBe(
       'config file aether.yaml:3: unknown key server.hots (did you mean server.host?)',
@@ -214,7 +260,7 @@ auth:
       /did you mean server\.body_limit_bytes\?/,
     );
     expect(errorOf(() => parseConfigFile('logging:\n  colour: red\n', FILE, {})).message).toMatch(
-      /unknown key logging\.colour \(logging takes level\)/,
+      /unknown key logging\.colour \(logging takes level, provider, /,
     );
   });
 

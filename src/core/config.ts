@@ -3,6 +3,8 @@ import path from 'node:path';
 import { z } from 'zod';
 import { AetherError } from './errors.js';
 import { parseIpv4Cidr } from './ipv4.js';
+import { PROJECT_PATTERN } from './principal.js';
+import { isToolName, parseDefaultTools, TOOL_NAMES } from './tool-catalog.js';
 import { DRIVER_NAMES } from './vm.js';
 
 const MiB = 1024 * 1024;
@@ -123,6 +125,12 @@ export const CONFIG_OPTIONS = {
     default: '',
     doc: 'Short id of the guest image qemu VMs boot; empty = the newest one built with --vm',
   },
+  qemuWarmPoolSize: {
+    env: 'AETHER_QEMU_WARM_POOL_SIZE',
+    file: 'qemu.warm_pool_size',
+    default: 0,
+    doc: 'qemu VMs kept restored from a template snapshot and running, so a create of 1 vCPU, 256 MiB, no network and the default image takes no boot (each holds its memory)',
+  },
   qemuNetwork: {
     env: 'AETHER_QEMU_NETWORK',
     file: 'qemu.network',
@@ -152,6 +160,12 @@ export const CONFIG_OPTIONS = {
     file: 'network.egress_allow',
     default: '',
     doc: 'IPv4 CIDRs guests may reach even where blocked, comma-separated',
+  },
+  networkDns: {
+    env: 'AETHER_NETWORK_DNS',
+    file: 'network.dns',
+    default: '1.1.1.1,8.8.8.8',
+    doc: 'DNS servers of guests on the bridge, IPv4, comma-separated, at most 2 (port 53 to them is let through the egress rules); empty = none',
   },
   networkTaps: {
     env: 'AETHER_NETWORK_TAPS',
@@ -206,6 +220,24 @@ export const CONFIG_OPTIONS = {
     file: 'firecracker.jailer_uid_base',
     default: 900_000,
     doc: 'Group id of jailed VMMs; each runs as its own uid just above it (65535 of them); workers sharing a host need ranges apart',
+  },
+  defaultTools: {
+    env: 'AETHER_DEFAULT_TOOLS',
+    file: 'vmm.default_tools',
+    default: 'git,node,bun,claude',
+    doc: 'Tools every VM gets where it can, comma-separated (node is Node.js 20); `none` for none. A VM without network that lacks one is created anyway and lists it as missing',
+  },
+  toolInstallTimeoutMs: {
+    env: 'AETHER_TOOL_INSTALL_TIMEOUT_MS',
+    file: 'vmm.tool_install_timeout_ms',
+    default: 20 * 60_000,
+    doc: "Deadline for installing a VM's tools when it is created, the whole set together; added to the vm:create limit",
+  },
+  toolCaFile: {
+    env: 'AETHER_TOOL_CA_FILE',
+    file: 'vmm.tool_ca_file',
+    default: '',
+    doc: 'PEM file of CA certificates that installers in VMs (npm) trust besides their own, for a network that intercepts TLS; empty = none',
   },
   createTimeoutMs: {
     env: 'AETHER_CREATE_TIMEOUT_MS',
@@ -284,6 +316,60 @@ export const CONFIG_OPTIONS = {
     file: 'logging.level',
     default: 'info',
     doc: 'fatal, error, warn, info, debug, trace or silent',
+  },
+  logProvider: {
+    env: 'AETHER_LOG_PROVIDER',
+    file: 'logging.provider',
+    default: 'local',
+    doc: 'Where logs and command output are shipped and queried: `local` (the store, bounded) or `loki`',
+  },
+  lokiUrl: {
+    env: 'AETHER_LOKI_URL',
+    file: 'logging.loki_url',
+    default: '',
+    doc: 'Base URL of Loki (http://loki:3100) for `provider: loki`',
+  },
+  lokiTenant: {
+    env: 'AETHER_LOKI_TENANT',
+    file: 'logging.loki_tenant',
+    default: '',
+    doc: 'Loki tenant (X-Scope-OrgID header); empty = none',
+  },
+  lokiBasicAuth: {
+    env: 'AETHER_LOKI_BASIC_AUTH',
+    file: 'logging.loki_basic_auth',
+    default: '',
+    doc: 'Loki credentials as `user:password` (HTTP basic auth); empty = none',
+  },
+  logBatchSize: {
+    env: 'AETHER_LOG_BATCH_SIZE',
+    file: 'logging.batch_size',
+    default: 100,
+    doc: 'Lines per shipped batch; a batch also leaves when the interval passes',
+  },
+  logBatchIntervalMs: {
+    env: 'AETHER_LOG_BATCH_INTERVAL_MS',
+    file: 'logging.batch_interval_ms',
+    default: 5000,
+    doc: 'Longest a line waits before its batch is shipped',
+  },
+  logBufferLines: {
+    env: 'AETHER_LOG_BUFFER_LINES',
+    file: 'logging.buffer_lines',
+    default: 10_000,
+    doc: 'Lines kept while the backend is down; past it the oldest are dropped (aether_log_lines_dropped_total)',
+  },
+  logStoreMaxRows: {
+    env: 'AETHER_LOG_STORE_MAX_ROWS',
+    file: 'logging.store_max_rows',
+    default: 100_000,
+    doc: 'With `provider: local`, lines the store keeps; older ones are pruned',
+  },
+  logStoreMaxAgeMs: {
+    env: 'AETHER_LOG_STORE_MAX_AGE_MS',
+    file: 'logging.store_max_age_ms',
+    default: 7 * 24 * 3_600_000,
+    doc: 'With `provider: local`, how long the store keeps a line',
   },
   auth: {
     env: 'AETHER_AUTH',
@@ -383,6 +469,96 @@ export const CONFIG_OPTIONS = {
     default: 30_000,
     doc: 'Longest a client may take to send a request',
   },
+  integrationsEnabled: {
+    env: 'AETHER_INTEGRATIONS',
+    file: 'integrations.enabled',
+    default: '',
+    doc: 'Integrations to load, comma-separated (github, slack); one whose secrets are set loads without it',
+  },
+  integrationsProject: {
+    env: 'AETHER_INTEGRATIONS_PROJECT',
+    file: 'integrations.project',
+    default: 'integrations',
+    doc: 'Project that VMs started by GitHub and Slack belong to',
+  },
+  integrationsSubscriptions: {
+    env: 'AETHER_INTEGRATIONS_SUBSCRIPTIONS',
+    file: 'integrations.subscriptions',
+    default: 'task.failed=slack,vm.lost=slack',
+    doc: 'Platform events sent as notifications, `event=integration` comma-separated (task.failed, task.completed, vm.lost, vm.failed, worker.left)',
+  },
+  githubToken: {
+    env: 'GITHUB_TOKEN',
+    file: 'github.token',
+    default: '',
+    doc: 'GitHub token (repo scope, or a fine-grained token with contents, pull requests, issues and statuses); never logged, never enters a VM',
+  },
+  githubWebhookSecret: {
+    env: 'GITHUB_WEBHOOK_SECRET',
+    file: 'github.webhook_secret',
+    default: '',
+    doc: 'Secret of the GitHub webhook (X-Hub-Signature-256); with a token or an App, enables GitHub',
+  },
+  githubAppId: {
+    env: 'AETHER_GITHUB_APP_ID',
+    file: 'github.app_id',
+    default: '',
+    doc: 'GitHub App id, to act as the App (installation tokens) instead of with GITHUB_TOKEN',
+  },
+  githubAppPrivateKey: {
+    env: 'AETHER_GITHUB_APP_PRIVATE_KEY',
+    file: 'github.app_private_key',
+    default: '',
+    doc: "The GitHub App's PEM private key",
+  },
+  githubAppInstallationId: {
+    env: 'AETHER_GITHUB_APP_INSTALLATION_ID',
+    file: 'github.app_installation_id',
+    default: '',
+    doc: "The App's installation id; empty = the one a webhook names",
+  },
+  githubApiUrl: {
+    env: 'AETHER_GITHUB_API_URL',
+    file: 'github.api_url',
+    default: 'https://api.github.com',
+    doc: 'GitHub REST API base URL (GitHub Enterprise: https://HOST/api/v3)',
+  },
+  githubCheckCommand: {
+    env: 'AETHER_GITHUB_CHECK_COMMAND',
+    file: 'github.check_command',
+    default: '',
+    doc: 'Command (run by sh in a fresh VM) for each opened or updated pull request, reported as a commit status; empty = none',
+  },
+  githubRepositories: {
+    env: 'AETHER_GITHUB_REPOSITORIES',
+    file: 'github.repositories',
+    default: '',
+    doc: 'Repositories whose webhooks may run work, owner/name comma-separated; empty = any that signs with the secret',
+  },
+  slackBotToken: {
+    env: 'SLACK_BOT_TOKEN',
+    file: 'slack.bot_token',
+    default: '',
+    doc: 'Slack bot token (xoxb-, scope chat:write); never logged',
+  },
+  slackSigningSecret: {
+    env: 'SLACK_SIGNING_SECRET',
+    file: 'slack.signing_secret',
+    default: '',
+    doc: "Slack app's signing secret; with the bot token, enables Slack",
+  },
+  slackApiUrl: {
+    env: 'AETHER_SLACK_API_URL',
+    file: 'slack.api_url',
+    default: 'https://slack.com/api',
+    doc: 'Slack Web API base URL',
+  },
+  slackChannel: {
+    env: 'AETHER_SLACK_CHANNEL',
+    file: 'slack.channel',
+    default: '',
+    doc: 'Channel id notifications are posted to; empty = no notifications',
+  },
 } as const;
 
 export type ConfigKey = keyof typeof CONFIG_OPTIONS;
@@ -399,6 +575,21 @@ export const JWT_ALGORITHMS: readonly string[] = [
   'ES256',
   'EdDSA',
 ];
+
+/** One `event=integration` entry of `integrationsSubscriptions`. */
+export const SUBSCRIPTION_ENTRY =
+  /^(task\.failed|task\.completed|vm\.lost|vm\.failed|worker\.left)=(github|slack)$/;
+
+/** Options that hold a secret: an error message never shows their value. */
+const SECRET_OPTIONS: ReadonlySet<ConfigKey> = new Set([
+  'lokiBasicAuth',
+  'jwtSecret',
+  'githubToken',
+  'githubWebhookSecret',
+  'githubAppPrivateKey',
+  'slackBotToken',
+  'slackSigningSecret',
+]);
 
 /** One `project=vms/vcpus/memory_mib` entry of `quotaProjects`. */
 export const QUOTA_ENTRY = /^([a-z0-9][a-z0-9_-]{0,62})=(\d+)\/(\d+)\/(\d+)$/;
@@ -463,6 +654,7 @@ export const configSchema = z.object({
     .regex(/^([0-9a-f]{12}|)$/, 'must be a 12-hex-digit image id (aether image ls) or empty'),
   dockerNetwork: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, 'must name a Docker network'),
   qemuNetwork: z.enum(['user', 'tap']),
+  qemuWarmPoolSize: z.coerce.number().int().min(0).max(64),
   networkBridge: z
     .string()
     .regex(
@@ -481,6 +673,13 @@ export const configSchema = z.object({
       (v) => v.split(',').every((part) => part.trim() === '' || parseIpv4Cidr(part.trim()) !== null),
       'must list IPv4 CIDRs, comma-separated (10.1.0.0/16,192.0.2.7)',
     ),
+  networkDns: z.string().refine((v) => {
+    const parts = v
+      .split(',')
+      .map((part) => part.trim())
+      .filter((part) => part !== '');
+    return parts.length <= 2 && parts.every((part) => !part.includes('/') && parseIpv4Cidr(part) !== null);
+  }, 'must list at most 2 IPv4 addresses, comma-separated (1.1.1.1,8.8.8.8), or be empty'),
   networkTaps: z.enum(['auto', 'create', 'pool']),
   networkTapUser: z.string().regex(/^(\d{1,10}|)$/, 'must be a numeric uid or empty'),
   firecrackerBinary: z.string().regex(/^[^\0\s]{1,4096}$/, 'must be a path or a program name'),
@@ -496,6 +695,17 @@ export const configSchema = z.object({
   firecrackerJailerBinary: z.string().regex(/^[^\0\s]{1,4096}$/, 'must be a path or a program name'),
   firecrackerChrootBase: z.string().refine((v) => path.isAbsolute(v), 'must be an absolute path'),
   firecrackerJailerUidBase: z.coerce.number().int().min(1000).max(4_294_000_000),
+  defaultTools: z.string().superRefine((v, ctx) => {
+    const unknown = parseDefaultTools(v).filter((name) => !isToolName(name));
+    if (unknown.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `must list known tools, comma-separated; unknown: ${unknown.join(', ')} (known: ${TOOL_NAMES.join(', ')})`,
+      });
+    }
+  }),
+  toolInstallTimeoutMs: positiveInt,
+  toolCaFile: z.string(),
   createTimeoutMs: positiveInt,
   executeTimeoutMs: positiveInt,
   deleteTimeoutMs: positiveInt,
@@ -513,6 +723,15 @@ export const configSchema = z.object({
     .refine((v) => v === null || v <= 65_535, 'must be at most 65535'),
   metricsHost: z.string().min(1),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  logProvider: z.enum(['local', 'loki']),
+  lokiUrl: urlOption(/^https?:\/\//, 'http(s)://'),
+  lokiTenant: z.string().regex(/^[A-Za-z0-9._|-]{0,150}$/, 'letters, digits, dot, dash, underscore, pipe'),
+  lokiBasicAuth: z.string().refine((v) => v === '' || /^[^:\s]+:\S*$/.test(v), 'use user:password'),
+  logBatchSize: positiveInt.max(10_000),
+  logBatchIntervalMs: positiveInt,
+  logBufferLines: positiveInt,
+  logStoreMaxRows: positiveInt,
+  logStoreMaxAgeMs: positiveInt,
   auth: z.enum(['on', 'off']),
   credentialsFile: z.string(),
   jwtSecret: z.string().refine((v) => v === '' || Buffer.byteLength(v) >= 32, 'must be at least 32 bytes'),
@@ -548,6 +767,41 @@ export const configSchema = z.object({
       'use origins such as https://app.example.com, comma-separated',
     ),
   requestTimeoutMs: positiveInt,
+  integrationsEnabled: z
+    .string()
+    .refine(
+      (v) => v.split(',').every((n) => ['', 'github', 'slack'].includes(n.trim())),
+      'must list integrations among github, slack, comma-separated',
+    ),
+  integrationsProject: z
+    .string()
+    .regex(PROJECT_PATTERN, 'must be a project name (lowercase letters, digits, - and _)'),
+  integrationsSubscriptions: z
+    .string()
+    .refine(
+      (v) => v.split(',').every((e) => e.trim() === '' || SUBSCRIPTION_ENTRY.test(e.trim())),
+      'use event=integration, comma-separated (task.failed=slack)',
+    ),
+  githubToken: z.string(),
+  githubWebhookSecret: z.string(),
+  githubAppId: z.string().regex(/^(\d{1,12}|)$/, 'must be a numeric App id or empty'),
+  githubAppPrivateKey: z
+    .string()
+    .refine((v) => v === '' || /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(v), 'must be a PEM private key'),
+  githubAppInstallationId: z.string().regex(/^(\d{1,12}|)$/, 'must be a numeric installation id or empty'),
+  githubApiUrl: urlOption(/^https?:\/\//, 'http(s)://').refine((v) => v !== '', 'must be set'),
+  githubCheckCommand: z.string().max(4096),
+  githubRepositories: z
+    .string()
+    .refine(
+      (v) =>
+        v.split(',').every((r) => r.trim() === '' || /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(r.trim())),
+      'use owner/name, comma-separated',
+    ),
+  slackBotToken: z.string(),
+  slackSigningSecret: z.string(),
+  slackApiUrl: urlOption(/^https?:\/\//, 'http(s)://').refine((v) => v !== '', 'must be set'),
+  slackChannel: z.string().regex(/^([A-Za-z0-9_#-]{1,80}|)$/, 'must be a channel id such as C0123456789'),
 });
 
 export type AetherConfig = Readonly<z.infer<typeof configSchema>>;
@@ -619,6 +873,7 @@ export function configSettingName(key: ConfigKey, source: ConfigSource, filePath
 
 /** A value for an error message, with any password in a URL masked. */
 function shown(key: ConfigKey, value: unknown): string {
+  if (SECRET_OPTIONS.has(key) && value) return '"***"';
   const text = JSON.stringify(value) ?? String(value);
   return URL_OPTIONS.has(key) ? text.replace(/(\/\/[^/:@]*:)[^/@]*@/, '$1***@') : text;
 }
@@ -688,6 +943,9 @@ export function loadConfig(
       if (parsed.data[lower] >= parsed.data[higher]) {
         problems.push(`${label(lower)} must be less than ${label(higher)}: ${why}`);
       }
+    }
+    if (parsed.data.logProvider === 'loki' && parsed.data.lokiUrl === '') {
+      problems.push(`${label('lokiUrl')}: must be set when ${label('logProvider')} is loki`);
     }
   }
   if (problems.length > 0 || !parsed.success) {

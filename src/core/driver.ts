@@ -122,6 +122,13 @@ export interface VmDriver {
    * A snapshot this driver does not hold throws ERR_SNAPSHOT_NOT_FOUND.
    */
   createFromSnapshot?(spec: VmSpec, snapshotId: string, signal?: AbortSignal): Promise<void>;
+  /**
+   * Removes a snapshot's files from this host; idempotent (an unknown id is not an error).
+   * VMs already made from it keep running: a driver whose restored VMs still read the
+   * snapshot's files (a disk overlay) keeps what they need until the last of them is destroyed,
+   * or refuses with ERR_SNAPSHOT_IN_USE. Present exactly when `snapshot` is.
+   */
+  deleteSnapshot?(snapshotId: string): Promise<void>;
   /** Releases connections held by this process; VMs keep running. */
   close(): Promise<void>;
 }

@@ -21,6 +21,8 @@ export const ERROR_CODES = {
   ERR_SNAPSHOT_NOT_FOUND: { status: 404, fault: 'caller', retryable: false },
   /** A VM can only start from a snapshot whose save finished (`ready`). */
   ERR_SNAPSHOT_NOT_READY: { status: 409, fault: 'caller', retryable: false },
+  /** A snapshot whose VMs still run cannot be deleted: delete them first. */
+  ERR_SNAPSHOT_IN_USE: { status: 409, fault: 'caller', retryable: false },
   ERR_VM_NAME_TAKEN: { status: 409, fault: 'caller', retryable: false },
   ERR_VM_NAME_AMBIGUOUS: { status: 409, fault: 'caller', retryable: false },
   ERR_VM_NOT_RUNNING: { status: 409, fault: 'caller', retryable: false },
@@ -55,8 +57,24 @@ export const ERROR_CODES = {
   ERR_NETWORK_EXHAUSTED: { status: 503, fault: 'ours', retryable: true },
   ERR_IMAGE_NOT_FOUND: { status: 400, fault: 'caller', retryable: false },
   ERR_VM_OUT_OF_MEMORY: { status: 422, fault: 'caller', retryable: false },
+  /** A tool asked for cannot be had at that version from any source (details: tool, version, sources). */
+  ERR_TOOL_UNAVAILABLE: { status: 422, fault: 'caller', retryable: false },
+  /** A tool asked for must be installed and the VM has no network: ask for `network` or bake it. */
+  ERR_TOOL_NEEDS_NETWORK: { status: 422, fault: 'caller', retryable: false },
+  /** Installing a VM's tools took longer than its deadline (AETHER_TOOL_INSTALL_TIMEOUT_MS). */
+  ERR_TOOL_INSTALL_TIMEOUT: { status: 504, fault: 'ours', retryable: false },
+  /** An installer failed for another reason than a missing version (registry unreachable...). */
+  ERR_TOOL_INSTALL_FAILED: { status: 502, fault: 'ours', retryable: true },
   ERR_STORE_UNAVAILABLE: { status: 503, fault: 'ours', retryable: true },
   ERR_QUEUE_UNAVAILABLE: { status: 503, fault: 'ours', retryable: true },
+  /** The log backend (Loki) did not answer a query; the logs are still being shipped. */
+  ERR_LOGS_UNAVAILABLE: { status: 503, fault: 'ours', retryable: true },
+  /** A webhook whose signature is missing, wrong or stale, or for no enabled integration. */
+  ERR_WEBHOOK_UNVERIFIED: { status: 401, fault: 'caller', retryable: false },
+  /** A webhook delivery (or Slack request) that was already taken: replays do nothing. */
+  ERR_WEBHOOK_REPLAYED: { status: 409, fault: 'caller', retryable: false },
+  /** GitHub's or Slack's API refused or failed a call (details: integration, status). */
+  ERR_INTEGRATION_FAILED: { status: 502, fault: 'ours', retryable: true },
   ERR_CONFIG: { status: 500, fault: 'ours', retryable: false },
   ERR_INTERNAL: { status: 500, fault: 'ours', retryable: false },
 } as const satisfies Record<string, { status: number; fault: 'caller' | 'ours'; retryable: boolean }>;

@@ -14,6 +14,8 @@ export interface NetworkAttachment {
   gatewayIp: string;
   /** Prefix length of the bridge's subnet (24 for 172.16.0.0/24). */
   prefixLength: number;
+  /** Up to two IPv4 DNS servers the guest resolves through (the egress rules let it reach them). */
+  dnsServers?: readonly string[];
 }
 
 /** `24` → `255.255.255.0`. */
@@ -28,9 +30,10 @@ export function prefixToNetmask(prefixLength: number): string {
 /**
  * The kernel's static IP configuration for the guest's first NIC, as Firecracker's and QEMU's
  * guests read it from the command line (Linux `ip=` with the fields
- * client:server:gateway:netmask:hostname:device:autoconf): no DHCP on the bridge, ever.
+ * client:server:gateway:netmask:hostname:device:autoconf:dns0:dns1): no DHCP on the bridge, ever.
  */
 export function kernelIpArg(attachment: NetworkAttachment): string {
   const mask = prefixToNetmask(attachment.prefixLength);
-  return `ip=${attachment.guestIp}::${attachment.gatewayIp}:${mask}::eth0:off`;
+  const dns = (attachment.dnsServers ?? []).slice(0, 2);
+  return `ip=${attachment.guestIp}::${attachment.gatewayIp}:${mask}::eth0:off${dns.length > 0 ? `:${dns.join(':')}` : ''}`;
 }

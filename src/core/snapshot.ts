@@ -1,8 +1,15 @@
 import type { DriverName } from './vm.js';
 
-/** Snapshot lifecycle: `pending` (its task is queued or saving) → `ready` | `failed`. */
-export const SNAPSHOT_STATUSES = ['pending', 'ready', 'failed'] as const;
+/**
+ * Snapshot lifecycle: `pending` (its task is queued or saving) → `ready` | `failed`; a ready or
+ * failed one may be deleted: → `deleting` (its files are being removed on its worker) →
+ * `deleted`. A deleted snapshot stays in the store as history, as a deleted VM does.
+ */
+export const SNAPSHOT_STATUSES = ['pending', 'ready', 'failed', 'deleting', 'deleted'] as const;
 export type SnapshotStatus = (typeof SNAPSHOT_STATUSES)[number];
+
+/** Statuses from which a delete may start (`deleting` again: a retried delete resumes). */
+export const SNAPSHOT_DELETABLE: readonly SnapshotStatus[] = ['ready', 'failed', 'deleting'];
 
 /**
  * A VM's memory, devices and disk saved at one instant on one worker; new VMs can start from it
@@ -35,7 +42,7 @@ export type NewSnapshot = Pick<
 
 /** The outcome of saving, written once: only a `pending` snapshot changes. */
 export interface SnapshotOutcome {
-  status: Exclude<SnapshotStatus, 'pending'>;
+  status: 'ready' | 'failed';
   statusReason?: string | null;
   statePath?: string | null;
   sizeBytes?: number | null;

@@ -1,11 +1,13 @@
 import type { ApiKeyRecord, NewApiKey, StoredApiKey } from './api-key.js';
 import type { WireError } from './errors.js';
 import type { ExecutionRecord, JobRecord, JobStatus, JobStepResult } from './execution.js';
+import type { LogLine, LogQuery, LogRecord } from './logs.js';
 import type { NetworkLease, NetworkLeaseFilter, NetworkLeaseRequest } from './network-lease.js';
 import type { OutputChunk } from './output.js';
 import type { Quota } from './principal.js';
-import type { NewSnapshot, SnapshotOutcome, SnapshotRecord } from './snapshot.js';
-import type { TaskPriority, TaskRecord, TaskStatus, TaskType } from './task.js';
+import type { NewSnapshot, SnapshotOutcome, SnapshotRecord, SnapshotStatus } from './snapshot.js';
+import type { TaskPriority, TaskProgress, TaskRecord, TaskStatus, TaskType } from './task.js';
+import type { VmTools } from './tools.js';
 import type { DriverName, IsolationInfo, VmRecord, VmStatus } from './vm.js';
 import type { WorkerRecord, WorkerRegistration, WorkerStatus } from './worker.js';
 
@@ -21,6 +23,8 @@ export interface NewVm {
   /** Outbound network access; default false. */
   network?: boolean;
   metadata: Record<string, unknown>;
+  /** Tools asked for (core/tools.ts); default none. */
+  tools?: VmTools | null;
 }
 
 export interface NewTask<T extends TaskType = TaskType> {
@@ -81,6 +85,7 @@ export interface AttemptFence {
 export interface VmPatch {
   workerId?: string | null;
   isolation?: IsolationInfo | null;
+  tools?: VmTools | null;
   startedAt?: Date | null;
   stoppedAt?: Date | null;
 }
@@ -102,6 +107,17 @@ export interface VmFilter {
   status?: readonly VmStatus[];
   workerId?: string;
   /** Include VMs in status `deleted` (default false). */
+  includeDeleted?: boolean;
+  /** Only VMs started from this snapshot. */
+  fromSnapshot?: string;
+  limit?: number;
+}
+
+export interface SnapshotFilter {
+  project?: string;
+  sourceVmId?: string;
+  status?: readonly SnapshotStatus[];
+  /** Include snapshots in status `deleted` (default false). */
   includeDeleted?: boolean;
   limit?: number;
 }
@@ -168,6 +184,11 @@ export interface Store {
   listTasks(filter?: TaskFilter): Promise<TaskRecord[]>;
   /** With `change.fencingToken`, a stale attempt's write changes nothing and returns null. */
   transitionTask(id: string, change: TaskTransition, patch?: TaskPatch): Promise<TaskRecord | null>;
+  /**
+   * Records a running attempt's progress: only while the task is `processing` and its fencing
+   * token is `fencingToken`; otherwise nothing changes and false is returned.
+   */
+  setTaskProgress(id: string, fencingToken: number, progress: TaskProgress): Promise<boolean>;
 
   insertExecution(execution: NewExecution): Promise<ExecutionRecord>;
   getExecution(id: string): Promise<ExecutionRecord | null>;
@@ -240,6 +261,10 @@ export interface Store {
    * unknown id), so a retried task cannot turn a ready snapshot into a failed one.
    */
   completeSnapshot(id: string, outcome: SnapshotOutcome): Promise<SnapshotRecord | null>;
+  /** Compare-and-set of a snapshot's status (deletes); null when it is not in `from` or unknown. */
+  transitionSnapshot(id: string, change: Transition<SnapshotStatus>): Promise<SnapshotRecord | null>;
+  /** Newest first; deleted ones only when asked. */
+  listSnapshots(filter?: SnapshotFilter): Promise<SnapshotRecord[]>;
 
   /** Registers (or re-registers) a worker as `active` with the next epoch. */
   registerWorker(registration: WorkerRegistration): Promise<WorkerRecord>;
@@ -263,6 +288,23 @@ export interface Store {
   listWorkers(): Promise<WorkerRecord[]>;
   /** Marks `dead` every heartbeating worker silent for longer than `graceMs`; returns those. */
   reapSilentWorkers(graceMs: number): Promise<WorkerRecord[]>;
+
+  /**
+   * The platform's own log lines (core/logs.ts), for `logging.provider: local`. A batch is one
+   * statement (or a few past the parameter limit), never one per line; NUL in text becomes
+   * U+FFFD. Lines without a project are the platform's: a `project` filter never matches them.
+   */
+  appendLogs(records: readonly LogRecord[]): Promise<void>;
+  /** Lines matching every filter of `query`, ordered by time (then insertion) as it asks. */
+  queryLogs(query: LogQuery): Promise<LogLine[]>;
+  /** Deletes lines older than `olderThan`, then all but the newest `maxRows`; returns how many. */
+  pruneLogs(bound: { maxRows: number; olderThan: Date }): Promise<number>;
+
+  /**
+   * Takes a webhook delivery id once: true the first time, false while an unexpired entry for
+   * (`integration`, `deliveryId`) exists (a replay). Expired entries are pruned on the way.
+   */
+  claimWebhookDelivery(integration: string, deliveryId: string, ttlMs: number): Promise<boolean>;
 
   /** Cheap liveness probe for /health. */
   ping(): Promise<void>;

@@ -22,7 +22,14 @@ export function canTransitionTask(from: TaskStatus, to: TaskStatus): boolean {
  * said it is safe to repeat.
  */
 export function isRerunnable(task: { type: TaskType; payload: unknown }): boolean {
-  if (task.type === 'vm:create' || task.type === 'vm:delete' || task.type === 'vm:snapshot') return true;
+  if (
+    task.type === 'vm:create' ||
+    task.type === 'vm:delete' ||
+    task.type === 'vm:snapshot' ||
+    task.type === 'snapshot:delete'
+  ) {
+    return true;
+  }
   if (task.type === 'vm:execute') return (task.payload as { retrySafe?: boolean }).retrySafe === true;
   return false;
 }
@@ -31,7 +38,14 @@ export function isTaskTerminal(status: TaskStatus): boolean {
   return status === 'completed' || status === 'failed' || status === 'cancelled';
 }
 
-export const TASK_TYPES = ['vm:create', 'vm:execute', 'vm:delete', 'job:run', 'vm:snapshot'] as const;
+export const TASK_TYPES = [
+  'vm:create',
+  'vm:execute',
+  'vm:delete',
+  'job:run',
+  'vm:snapshot',
+  'snapshot:delete',
+] as const;
 export type TaskType = (typeof TASK_TYPES)[number];
 
 export const TASK_PRIORITIES = ['critical', 'high', 'default', 'low'] as const;
@@ -59,6 +73,11 @@ export interface TaskPayloads {
   'vm:delete': { vmId: string };
   'job:run': { jobId: string; vmId: string };
   'vm:snapshot': { vmId: string; snapshotId: string };
+  /**
+   * The task's VM is the snapshot's source VM. `workerId`: the queue it goes to, the worker
+   * holding the files, or null (shared queue) when that worker is gone.
+   */
+  'snapshot:delete': { snapshotId: string; workerId: string | null };
 }
 
 export interface TaskResults {
@@ -67,6 +86,7 @@ export interface TaskResults {
   'vm:delete': { vmId: string; status: string };
   'job:run': { jobId: string; status: string; failedStep: number | null };
   'vm:snapshot': { snapshotId: string; status: string };
+  'snapshot:delete': { snapshotId: string; status: string };
 }
 
 export interface TaskPolicy {
@@ -85,6 +105,7 @@ export const TASK_POLICIES: Record<TaskType, TaskPolicy> = {
   'vm:delete': { timeoutMs: 2 * 60_000, maxRetries: 3, backoffMs: 500 },
   'job:run': { timeoutMs: 30 * 60_000, maxRetries: 0, backoffMs: 0 },
   'vm:snapshot': { timeoutMs: 5 * 60_000, maxRetries: 1, backoffMs: 500 },
+  'snapshot:delete': { timeoutMs: 2 * 60_000, maxRetries: 3, backoffMs: 500 },
 };
 
 export interface TaskRecord<T extends TaskType = TaskType> {
@@ -104,8 +125,24 @@ export interface TaskRecord<T extends TaskType = TaskType> {
   /** Claim counter: each attempt holds the token its claim produced (see Store.transitionTask). */
   fencingToken: number;
   timeoutMs: number;
+  /** How far a long attempt has come (tool installation of a vm:create); null when not reported. */
+  progress: TaskProgress | null;
   createdAt: Date;
   updatedAt: Date;
   startedAt: Date | null;
   completedAt: Date | null;
+}
+
+/** A running attempt's progress: which step of how many, and what it is doing. */
+export interface TaskProgress {
+  /** What the steps are, e.g. `tools`. */
+  phase: string;
+  /** Steps done or under way (1-based), of `total`. */
+  current: number;
+  total: number;
+  /** The step under way, e.g. a tool's name. */
+  item: string | null;
+  message: string;
+  /** ISO 8601. */
+  updatedAt: string;
 }

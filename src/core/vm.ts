@@ -1,4 +1,5 @@
 import { AetherError } from './errors.js';
+import type { VmTools } from './tools.js';
 
 /** VM lifecycle. Every transition is written to the store with a reason. */
 export const VM_STATUSES = [
@@ -67,7 +68,7 @@ export function isImageReference(value: string): boolean {
 export const VM_FEATURE_DRIVERS = {
   image: ['docker', 'qemu', 'firecracker'],
   network: ['docker', 'qemu', 'firecracker'],
-  snapshot: ['qemu'],
+  snapshot: ['qemu', 'firecracker'],
 } as const satisfies Record<string, readonly DriverName[]>;
 export type VmFeature = keyof typeof VM_FEATURE_DRIVERS;
 
@@ -93,6 +94,8 @@ export interface VmRecord {
   metadata: Record<string, unknown>;
   /** What the driver reported about isolation when it created the VM. */
   isolation: IsolationInfo | null;
+  /** Tools asked for and what the VM got (core/tools.ts); null for VMs made before tools were kept. */
+  tools: VmTools | null;
   createdAt: Date;
   updatedAt: Date;
   startedAt: Date | null;

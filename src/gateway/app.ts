@@ -9,11 +9,13 @@ import { routeOptions } from './route-schema.js';
 import { executeRoutes } from './routes/execute.js';
 import { healthRoutes } from './routes/health.js';
 import { keyRoutes } from './routes/keys.js';
+import { logRoutes } from './routes/logs.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { recordRoutes } from './routes/records.js';
 import { snapshotRoutes } from './routes/snapshots.js';
 import { streamRoutes } from './routes/stream.js';
 import { vmRoutes } from './routes/vms.js';
+import { webhookRoutes } from './routes/webhooks.js';
 import { installSecurity } from './security.js';
 
 /** The HTTP gateway. Thin routes: validate, call the service, let one handler map errors. */
@@ -66,7 +68,9 @@ export async function buildGateway(deps: GatewayDeps, settings: GatewaySettings)
       await api.register(recordRoutes(deps, settings));
       await api.register(streamRoutes(deps));
       await api.register(keyRoutes(deps));
+      await api.register(logRoutes(deps));
       await api.register(healthRoutes(deps));
+      await api.register(webhookRoutes(deps));
       api.get('/openapi.json', routeOptions('getOpenApiDocument'), async () => app.swagger());
     },
     { prefix: API_PREFIX },

@@ -1,6 +1,8 @@
 import type { Registry } from 'prom-client';
 import type { EventBus } from '../core/events.js';
+import type { WebhookReceiver } from '../core/integrations.js';
 import type { Logger } from '../core/logger.js';
+import type { LogReader } from '../core/logs.js';
 import type { HttpMetrics } from '../metrics/http-metrics.js';
 import type { ApiKeyService } from '../service/api-keys.js';
 import type { TaskService } from '../service/task-service.js';
@@ -36,6 +38,10 @@ export interface GatewayDeps {
   readiness: () => Promise<ReadinessReport>;
   /** Absent: no `/metrics` route and no request series. */
   metrics?: GatewayMetrics;
+  /** Answers `POST /logs/query` and `GET /logs/stream`; absent, they answer ERR_UNSUPPORTED. */
+  logs?: LogReader;
+  /** GitHub and Slack webhooks; absent, every webhook answers 401 (no integration to verify it). */
+  webhooks?: WebhookReceiver;
   logger: Logger;
   version: string;
   /** Aborted when the gateway starts closing: long waits end instead of holding the close up. */

@@ -76,7 +76,7 @@ export function routeSchema<Op extends OperationId>(operationId: Op): RouteSchem
     summary: route.summary,
     ...(route.description ? { description: route.description } : {}),
     tags: [route.tag],
-    ...(route.access === 'public' ? { security: [] } : {}),
+    ...(route.access === 'public' || route.access === 'signed' ? { security: [] } : {}),
     ...(route.params ? { params: API_SCHEMAS[route.params] } : {}),
     ...(route.query ? { querystring: API_SCHEMAS[route.query] } : {}),
     ...(route.body ? { body: API_SCHEMAS[route.body] } : {}),
@@ -95,6 +95,8 @@ const ACCESS_CONFIG: Record<ApiAccess, { config?: typeof PUBLIC_ROUTE | typeof A
   public: { config: PUBLIC_ROUTE },
   user: {},
   admin: { config: ADMIN_ROUTE },
+  // No API key: the request's signature is its credential, which the webhook handler checks.
+  signed: { config: PUBLIC_ROUTE },
 };
 
 /** The route options of an operation: its schema, and the config its access needs. */

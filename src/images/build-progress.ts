@@ -29,7 +29,9 @@ export type BuildPhase =
   /** Unpacking rootfs.tar and adding the agent and /sbin/aether-init. */
   | 'populate'
   /** mke2fs making rootfs.ext4. */
-  | 'ext4';
+  | 'ext4'
+  /** `--tools`: npm installing tools into a layer over the rootfs, one event per tool. */
+  | 'tools';
 
 export interface BuildProgress {
   phase: BuildPhase;

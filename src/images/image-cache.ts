@@ -24,6 +24,17 @@ export interface GuestImageManifest {
   /** Size of rootfs.tar. */
   sizeBytes: number;
   builderVersion: number;
+  /** A tools image (`aether image build --tools`): the rootfs image it adds a layer to. */
+  baseId?: string;
+  /** Tools baked in, with the versions they report; absent on a plain rootfs image. */
+  tools?: BakedTool[];
+}
+
+/** A tool baked into an image, as its version command reports it (or its package says). */
+export interface BakedTool {
+  name: string;
+  version: string;
+  origin: 'debian' | 'npm';
 }
 
 /** A cached image: its manifest and where its files are. */
@@ -45,6 +56,10 @@ const manifestSchema = z.object({
   createdAt: z.string(),
   sizeBytes: z.number().int().nonnegative(),
   builderVersion: z.number().int(),
+  baseId: z.string().optional(),
+  tools: z
+    .array(z.object({ name: z.string(), version: z.string(), origin: z.enum(['debian', 'npm']) }))
+    .optional(),
 });
 
 export function imagesDir(dataDir: string): string {

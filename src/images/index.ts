@@ -26,6 +26,7 @@ export {
 export { HOST_APT_SOURCES, readHostDebianMirror } from './host-mirror.js';
 export { BUILD_TOOLS, checkBuildHost, checkVmBuildHost, findTool, VM_BUILD_TOOLS } from './host-tools.js';
 export {
+  type BakedTool,
   type CachedGuestImage,
   findCachedImage,
   type GuestImageManifest,
@@ -68,6 +69,7 @@ export {
   type GuestRecipe,
   type GuestRecipeOptions,
 } from './recipe.js';
+export { buildToolLayer, GUEST_TOOLS_PREFIX, type ToolLayerOptions, toolImageId } from './tool-layer.js';
 export {
   type CachedVmImage,
   findCachedVmImage,

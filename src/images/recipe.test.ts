@@ -32,6 +32,7 @@ describe('guest recipe', () => {
       'iproute2',
       'nodejs',
       'procps',
+      'socat',
       'tini',
     ]);
   });

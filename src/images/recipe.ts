@@ -8,7 +8,8 @@ import { AetherError } from '../core/errors.js';
 
 /**
  * Packages every guest gets unless told otherwise: what the guest agent and typical jobs need,
- * and tini, PID 1 of a microVM guest (it reaps orphaned processes, which Node cannot).
+ * tini, PID 1 of a microVM guest (it reaps orphaned processes, which Node cannot), and socat,
+ * which relays a Firecracker guest's vsock port to the agent (Node cannot open AF_VSOCK).
  */
 export const DEFAULT_GUEST_PACKAGES: readonly string[] = Object.freeze([
   'nodejs',
@@ -19,6 +20,7 @@ export const DEFAULT_GUEST_PACKAGES: readonly string[] = Object.freeze([
   'procps',
   'iproute2',
   'tini',
+  'socat',
 ]);
 
 export const DEFAULT_GUEST_SUITE = 'bookworm';

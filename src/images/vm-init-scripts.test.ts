@@ -4,7 +4,9 @@ import { findTool } from './host-tools.js';
 import { VM_GUEST_MODULES } from './kernel-modules.js';
 import {
   GUEST_AGENT_COMMAND,
+  GUEST_AGENT_SOCKET,
   GUEST_INIT_SCRIPT,
+  GUEST_VSOCK_AGENT_COMMAND,
   initramfsInitScript,
   VM_INIT_MARKER,
 } from './vm-init-scripts.js';
@@ -46,6 +48,40 @@ describe('guest init (/sbin/aether-init)', () => {
       '/home/user',
     ]);
     expect(GUEST_INIT_SCRIPT.trimEnd().split('\n').at(-1)).toBe(`exec ${GUEST_AGENT_COMMAND.join(' ')}`);
+  });
+
+  it('with aether.agent=vsock:<port>, runs the agent on a Unix socket behind a socat relay of that port', () => {
+    expect(GUEST_AGENT_SOCKET).toBe('/run/aether/agent.sock');
+    expect(GUEST_VSOCK_AGENT_COMMAND).toEqual([
+      '/usr/bin/tini',
+      '-s',
+      '-g',
+      '--',
+      '/usr/bin/node',
+      '/opt/aether/agent.mjs',
+      '--listen',
+      '/run/aether/agent.sock',
+      '--home',
+      '/home/user',
+    ]);
+    const lines = GUEST_INIT_SCRIPT.split('\n');
+    const vsockExec = lines.indexOf(`\texec ${GUEST_VSOCK_AGENT_COMMAND.join(' ')}`);
+    expect(vsockExec).toBeGreaterThan(lines.indexOf('if [ "$agent" != serial ]; then'));
+    expect(lines[vsockExec + 1]).toBe('fi');
+    // The agent's directory is root's alone; the relay waits for its socket, and comes back if it dies.
+    expect(GUEST_INIT_SCRIPT).toContain('\tmkdir -p -m 0700 /run/aether\n');
+    expect(GUEST_INIT_SCRIPT).toContain(
+      '\t\twhile [ ! -S /run/aether/agent.sock ]; do sleep 0.05; done\n\t\twhile :; do\n\t\t\tsocat VSOCK-LISTEN:$port,fork,reuseaddr UNIX-CONNECT:/run/aether/agent.sock\n',
+    );
+    expect(GUEST_INIT_SCRIPT).toContain(
+      'restarting it in 1 s" > /dev/console\n\t\t\tsleep 1\n\t\tdone\n\t) < /dev/null > /dev/null 2> /dev/console &',
+    );
+    // The port is checked in the guest too: decimal, no leading zero, at most 2^32-1; and socat must be there.
+    expect(GUEST_INIT_SCRIPT).toContain(`case "$port" in '' | 0* | *[!0-9]*) port= ;; esac`);
+    expect(GUEST_INIT_SCRIPT).toContain('[ "$port" -gt 4294967295 ]');
+    expect(GUEST_INIT_SCRIPT).toContain('if ! command -v socat > /dev/null; then');
+    // Without aether.agent (QEMU), the serial port as before.
+    expect(GUEST_INIT_SCRIPT).toContain('agent=serial\n');
   });
 
   it('mounts the kernel file systems and sets up QEMU user networking only when asked', () => {

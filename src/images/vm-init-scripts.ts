@@ -4,7 +4,14 @@
  * (POSIX sh, Debian's dash) mounts the kernel file systems, sets up the network the driver asked
  * for on the kernel command line (`aether.net=user|none`), prints one `aether-init:` line on the
  * serial console (the driver times the kernel boot by it) and hands PID 1 to tini, which reaps
- * orphans and runs the guest agent on the virtio-serial port named `aether.agent`.
+ * orphans and runs the guest agent: on the virtio-serial port named `aether.agent` (QEMU), or,
+ * with `aether.agent=vsock:<port>` on the kernel command line (Firecracker), on a Unix socket
+ * that socat relays the vsock port to (Node cannot open AF_VSOCK sockets).
+ *
+ * With vsock, the agent is still tini's one child: when it exits, tini and so PID 1 exit, the
+ * kernel panics and (panic=1, reboot=k) the VMM exits, as with the serial port. The relay runs
+ * beside it under a loop that restarts it a second after it exits (it should not: `fork` serves
+ * every connection in a child), so a relay that died does not leave a live VM unreachable.
  */
 
 /** The line the guest's init prints on ttyS0 once the kernel is up begins with this. */
@@ -15,6 +22,8 @@ export const GUEST_INIT_PATH = '/sbin/aether-init';
 /** The virtio-serial port (`-device virtserialport,name=...`) the agent serves on. */
 export const AGENT_SERIAL_NAME = 'aether.agent';
 export const GUEST_HOME = '/home/user';
+/** Where the agent listens when the host reaches it over vsock (through the socat relay). */
+export const GUEST_AGENT_SOCKET = '/run/aether/agent.sock';
 /** How long (kernel uptime) the initramfs waits for the root disk to appear; TCG is slow. */
 const ROOT_WAIT_S = 30;
 
@@ -28,6 +37,20 @@ export const GUEST_AGENT_COMMAND: readonly string[] = Object.freeze([
   GUEST_AGENT_PATH,
   '--serial-name',
   AGENT_SERIAL_NAME,
+  '--home',
+  GUEST_HOME,
+]);
+
+/** The agent's command line when the host reaches it over vsock: it listens on a Unix socket. */
+export const GUEST_VSOCK_AGENT_COMMAND: readonly string[] = Object.freeze([
+  '/usr/bin/tini',
+  '-s',
+  '-g',
+  '--',
+  '/usr/bin/node',
+  GUEST_AGENT_PATH,
+  '--listen',
+  GUEST_AGENT_SOCKET,
   '--home',
   GUEST_HOME,
 ]);
@@ -96,8 +119,9 @@ export const GUEST_INIT_SCRIPT = `#!/bin/sh
 # PID 1 of an Aetherium microVM guest, written by \`aether image build --vm\`. Mounts the kernel
 # file systems, sets up the network the driver asked for (aether.net=user|tap|none on the kernel
 # command line), prints one "${VM_INIT_MARKER}" line on the serial console, then hands PID 1
-# to tini, which reaps orphans and runs the guest agent on the virtio-serial port
-# "${AGENT_SERIAL_NAME}".
+# to tini, which reaps orphans and runs the guest agent: on the virtio-serial port
+# "${AGENT_SERIAL_NAME}", or with aether.agent=vsock:<port> on ${GUEST_AGENT_SOCKET}, which a
+# socat relay serves on that vsock port (restarted if it exits; the VM ends when the agent does).
 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export PATH
 
@@ -136,15 +160,18 @@ case " $cmdline " in
 *" aether.net=tap "*)
 \tnet=tap
 \t# The host bridge: the worker leased an address and put it on the command line as
-\t# ip=<guest>::<gateway>:<netmask>::eth0:off (the kernel's own syntax, applied here).
+\t# ip=<guest>::<gateway>:<netmask>::eth0:off[:<dns0>[:<dns1>]] (the kernel's own syntax,
+\t# applied here; a kernel with IP_PNP has applied it already, hence replace, not add).
 \tspec=
 \tfor word in $cmdline; do case "$word" in ip=*) spec=\${word#ip=} ;; esac; done
-\tIFS=: read -r guest _ gateway mask _ device _ <<SPEC
+\tIFS=: read -r guest _ gateway mask _ device _ dns0 dns1 _ <<SPEC
 $spec
 SPEC
 \tdevice=\${device:-eth0}
-\tif [ -n "$guest" ] && ip link set "$device" up && ip addr add "$guest/$mask" dev "$device" && ip route add default via "$gateway"; then
+\tif [ -n "$guest" ] && ip link set "$device" up && ip addr replace "$guest/$mask" dev "$device" && ip route replace default via "$gateway"; then
 \t\tnet="tap $guest"
+\t\t: > /etc/resolv.conf
+\t\tfor server in $dns0 $dns1; do echo "nameserver $server" >> /etc/resolv.conf; done
 \telse
 \t\tnet=failed
 \t\techo "aether-net: could not configure $device from ip=$spec" > /dev/console
@@ -152,8 +179,44 @@ SPEC
 \t;;
 esac
 
+agent=serial
+for word in $cmdline; do case "$word" in aether.agent=*) agent=\${word#aether.agent=} ;; esac; done
+case "$agent" in
+serial) ;;
+vsock:*)
+	port=\${agent#vsock:}
+	# A decimal vsock port, 1 to 2^32-1, without leading zeros (socat would read them as octal).
+	case "$port" in '' | 0* | *[!0-9]*) port= ;; esac
+	if [ -z "$port" ] || [ \${#port} -gt 10 ] || [ "$port" -gt 4294967295 ]; then
+		echo "aether-agent: invalid aether.agent=$agent on the kernel command line: the vsock port is a number from 1 to 4294967295" > /dev/console
+		exit 1
+	fi
+	if ! command -v socat > /dev/null; then
+		echo 'aether-agent: socat is missing from this image, so the agent cannot be reached over vsock: rebuild it with the default packages (aether image build --vm)' > /dev/console
+		exit 1
+	fi
+	;;
+*)
+	echo "aether-agent: unknown aether.agent=$agent on the kernel command line: serial or vsock:<port>" > /dev/console
+	exit 1
+	;;
+esac
+
 [ -d ${GUEST_HOME} ] || mkdir -p ${GUEST_HOME}
 read -r uptime _ < /proc/uptime
 echo "${VM_INIT_MARKER} up at $uptime s, network $net, starting the agent" > /dev/ttyS0
+if [ "$agent" != serial ]; then
+	mkdir -p -m 0700 ${GUEST_AGENT_SOCKET.slice(0, GUEST_AGENT_SOCKET.lastIndexOf('/'))}
+	rm -f ${GUEST_AGENT_SOCKET}
+	(
+		while [ ! -S ${GUEST_AGENT_SOCKET} ]; do sleep 0.05; done
+		while :; do
+			socat VSOCK-LISTEN:$port,fork,reuseaddr UNIX-CONNECT:${GUEST_AGENT_SOCKET}
+			echo "aether-agent: the vsock relay on port $port exited ($?); restarting it in 1 s" > /dev/console
+			sleep 1
+		done
+	) < /dev/null > /dev/null 2> /dev/console &
+	exec ${GUEST_VSOCK_AGENT_COMMAND.join(' ')}
+fi
 exec ${GUEST_AGENT_COMMAND.join(' ')}
 `;

@@ -108,6 +108,40 @@ describe('nftables ruleset', () => {
     expect(text).toContain(`comment "${tableComment(settings)}"`);
   });
 
+  it('lets guests reach their DNS servers on port 53 only, and hands them over in ip=', () => {
+    const withDns = resolveNetworkSettings({
+      bridge: 'aetherium0',
+      cidr: '172.16.0.1/24',
+      dns: ['10.0.0.53'],
+    });
+    const rules = buildRuleset(withDns);
+    expect(rules).toMatch(/set dns_v4 \{[^}]*elements = \{ 10\.0\.0\.53(\/32)? \}/);
+    expect(rules).toContain('ip daddr @dns_v4 udp dport 53 accept');
+    expect(rules).toContain('ip daddr @dns_v4 tcp dport 53 accept');
+    // Before the blocks: a private resolver is reachable, on port 53 only.
+    expect(rules.indexOf('@dns_v4 udp')).toBeLessThan(rules.indexOf('ip daddr @blocked_v4'));
+    const attachment = {
+      tapName: 'aeth0',
+      guestMac: '02:00:00:00:00:01',
+      guestIp: '172.16.0.2',
+      gatewayIp: '172.16.0.1',
+      prefixLength: 24,
+    };
+    expect(kernelIpArg({ ...attachment, dnsServers: ['1.1.1.1', '8.8.8.8'] })).toBe(
+      'ip=172.16.0.2::172.16.0.1:255.255.255.0::eth0:off:1.1.1.1:8.8.8.8',
+    );
+    expect(kernelIpArg(attachment)).toBe('ip=172.16.0.2::172.16.0.1:255.255.255.0::eth0:off');
+    for (const dns of [['1.1.1.1', '8.8.8.8', '9.9.9.9'], ['1.1.1.0/24'], ['resolver']]) {
+      let error: unknown;
+      try {
+        resolveNetworkSettings({ bridge: 'aetherium0', cidr: '172.16.0.1/24', dns });
+      } catch (e) {
+        error = e;
+      }
+      expect(isAetherError(error, 'ERR_CONFIG'), dns.join(',')).toBe(true);
+    }
+  });
+
   it('leaves private ranges open when asked, but never metadata or the bridge subnet', () => {
     const open = buildRuleset(
       resolveNetworkSettings({ bridge: 'aetherium0', cidr: '172.16.0.1/24', blockPrivate: false }),

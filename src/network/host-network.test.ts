@@ -45,13 +45,16 @@ describe.skipIf(!available)('host networking in network namespaces', { timeout: 
   let lab: NetnsLab;
   let host: Namespace;
   let store: Store;
+  // The guests' resolver sits in a private range: reachable on port 53, nothing else.
   const settings = (allow: string[] = []): NetworkSettings =>
-    resolveNetworkSettings({ bridge: 'aetherium0', cidr: '172.16.0.1/24', allow });
+    resolveNetworkSettings({ bridge: 'aetherium0', cidr: '172.16.0.1/24', allow, dns: [PRIVATE_ADDRESS] });
 
   beforeAll(async () => {
     lab = createNetnsLab();
     console.info(`network namespaces: ${lab.prefix}-*`);
-    ({ host } = await createUplinkedHost(lab));
+    let outside: Namespace;
+    ({ host, outside } = await createUplinkedHost(lab));
+    await lab.serve(outside, ECHO_PEER_SERVER, ['0.0.0.0', '53']);
 
     store = await openMemoryStore();
   }, 120_000);
@@ -92,6 +95,7 @@ describe.skipIf(!available)('host networking in network namespaces', { timeout: 
     const first = await setupHost(host.run, settings());
     expect(first.changes.join('\n')).toMatch(/created bridge aetherium0/);
     expect(first.changes.join('\n')).toMatch(/created nftables table inet aetherium/);
+    expect(first.changes.join('\n')).toMatch(/created nftables table bridge aetherium/);
     const before = (await host.run(['nft', 'list', 'table', 'inet', 'aetherium'])).stdout;
     expect(before).toContain('masquerade');
     const again = await setupHost(host.run, settings());
@@ -119,7 +123,7 @@ describe.skipIf(!available)('host networking in network namespaces', { timeout: 
     });
     expect(attachA.guestMac).toMatch(/^02(:[0-9a-f]{2}){5}$/);
     expect(attachB.guestIp).toBe('172.16.0.3');
-    expect(kernelIpArg(attachA)).toBe('ip=172.16.0.2::172.16.0.1:255.255.255.0::eth0:off');
+    expect(kernelIpArg(attachA)).toBe(`ip=172.16.0.2::172.16.0.1:255.255.255.0::eth0:off:${PRIVATE_ADDRESS}`);
     // Attaching again is the same attachment, not a second lease.
     expect(await net.attach(a.id)).toEqual(attachA);
     const tap = await getLink(host.run, attachA.tapName);
@@ -152,14 +156,17 @@ describe.skipIf(!available)('host networking in network namespaces', { timeout: 
       expect(await probe(host, '127.0.0.1', HOST_SERVICE_PORT)).toBe('ok 127.0.0.1');
       expect(await probe(host, PRIVATE_ADDRESS)).toBe(`ok ${UPLINK_HOST}`);
 
-      const [out, gateway, uplink, metadata, privateNet, otherGuest] = await Promise.all([
+      const [out, gateway, uplink, metadata, privateNet, otherGuest, dns] = await Promise.all([
         probe(g1, PUBLIC_ADDRESS),
         probe(g1, '172.16.0.1', HOST_SERVICE_PORT),
         probe(g1, UPLINK_HOST, HOST_SERVICE_PORT),
         probe(g1, METADATA_ADDRESS),
         probe(g1, PRIVATE_ADDRESS),
         probe(g1, attachB.guestIp),
+        probe(g1, PRIVATE_ADDRESS, '53'),
       ]);
+      // The resolver, though private: port 53 only.
+      expect(dns).toBe(`ok ${UPLINK_HOST}`);
       // Masqueraded: the outside sees the host's uplink address, not the guest's.
       expect(out).toBe(`ok ${UPLINK_HOST}`);
       expect(gateway).toMatch(/^fail /);
@@ -173,12 +180,76 @@ describe.skipIf(!available)('host networking in network namespaces', { timeout: 
     }
   });
 
+  /** Gives a guest's NIC this MAC and address (and the default route), from scratch. */
+  async function configure(ns: Namespace, mac: string, ip: string): Promise<void> {
+    await ns.run(['ip', 'link', 'set', 'eth0', 'down']);
+    await ns.run(['ip', 'addr', 'flush', 'dev', 'eth0']);
+    await ns.run(['ip', 'link', 'set', 'eth0', 'address', mac]);
+    await ns.run(['ip', 'addr', 'add', `${ip}/24`, 'dev', 'eth0']);
+    await ns.run(['ip', 'link', 'set', 'eth0', 'up']);
+    await ns.run(['ip', 'route', 'add', 'default', 'via', '172.16.0.1']);
+  }
+
+  it("binds each VM's TAP to its MAC and address: a guest speaking as another is dropped", async () => {
+    const net = network();
+    const [a, b] = [await store.insertVm(newVmInput()), await store.insertVm(newVmInput())];
+    const attachA = await net.attach(a.id);
+    const attachB = await net.attach(b.id);
+    const bindings = async () =>
+      (await host.run(['nft', 'list', 'set', 'bridge', 'aetherium', 'guest_bindings'])).stdout;
+    expect(await bindings()).toContain(`"${attachA.tapName}" . ${attachA.guestMac} . ${attachA.guestIp}`);
+    expect(await bindings()).toContain(`"${attachB.tapName}" . ${attachB.guestMac} . ${attachB.guestIp}`);
+
+    // A TAP carries nothing without a VMM: a veth under the TAP's own name stands in for it.
+    const g = await lab.namespace('g5');
+    await host.run(['ip', 'link', 'del', attachA.tapName]);
+    await host.run([
+      'ip',
+      'link',
+      'add',
+      attachA.tapName,
+      'type',
+      'veth',
+      'peer',
+      'name',
+      'eth0',
+      'netns',
+      g.name,
+    ]);
+    await joinBridge(host.run, 'aetherium0', attachA.tapName);
+    try {
+      await configure(g, attachA.guestMac, attachA.guestIp);
+      expect(await probe(g, PUBLIC_ADDRESS)).toBe(`ok ${UPLINK_HOST}`);
+      // Another VM's address: its frames never reach the bridge (nor does its ARP).
+      await configure(g, attachA.guestMac, attachB.guestIp);
+      expect(await probe(g, PUBLIC_ADDRESS)).toMatch(/^fail /);
+      // An address no VM has, in the subnet.
+      await configure(g, attachA.guestMac, '172.16.0.200');
+      expect(await probe(g, PUBLIC_ADDRESS)).toMatch(/^fail /);
+      // Its own address behind another VM's MAC.
+      await configure(g, attachB.guestMac, attachA.guestIp);
+      expect(await probe(g, PUBLIC_ADDRESS)).toMatch(/^fail /);
+      // Itself again: through.
+      await configure(g, attachA.guestMac, attachA.guestIp);
+      expect(await probe(g, PUBLIC_ADDRESS)).toBe(`ok ${UPLINK_HOST}`);
+      const dropped = (await host.run(['nft', 'list', 'chain', 'bridge', 'aetherium', 'guest_frames']))
+        .stdout;
+      expect(dropped).toMatch(/counter packets [1-9]\d* bytes \d+ drop/);
+    } finally {
+      await net.detach(a.id);
+      await net.detach(b.id);
+    }
+    expect(await bindings()).not.toContain(attachA.guestIp);
+    expect(await bindings()).not.toContain(attachB.guestIp);
+  });
+
   it('opens an allow-listed range to guests by rewriting the rules, and only that range', async () => {
     const net = network();
     const vm = await store.insertVm(newVmInput());
     const g3 = await guest('g3', await net.attach(vm.id));
     try {
       const changed = await setupHost(host.run, settings(['10.200.0.0/24']));
+      // The egress rules only: the bindings table (and its VMs' bindings) stays.
       expect(changed.changes).toEqual(['replaced nftables table inet aetherium (NAT, egress rules)']);
       expect(await probe(g3, PRIVATE_ADDRESS)).toBe(`ok ${UPLINK_HOST}`);
       expect(await probe(g3, METADATA_ADDRESS)).toMatch(/^fail /);
@@ -235,6 +306,7 @@ describe.skipIf(!available)('host networking in network namespaces', { timeout: 
     await network().attach(vm.id);
     const removed = await teardownHost(host.run, settings());
     expect(removed.changes).toContain('deleted nftables table inet aetherium');
+    expect(removed.changes).toContain('deleted nftables table bridge aetherium');
     expect(removed.changes).toContain('deleted bridge aetherium0');
     expect(removed.changes).toContain('deleted TAP aethpool0');
     expect(removed.changes).toContain(`deleted TAP ${tapNameForVm(vm.id)}`);

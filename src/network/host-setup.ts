@@ -8,7 +8,15 @@ import { AetherError } from '../core/errors.js';
 import type { CommandRunner } from './host-commands.js';
 import { deleteLink, getLink, listLinks } from './links.js';
 import type { NetworkSettings } from './network-settings.js';
-import { buildRuleset, NFT_FAMILY, NFT_TABLE, tableComment } from './ruleset.js';
+import {
+  bindingTableComment,
+  buildBindingTable,
+  buildRuleset,
+  NFT_BRIDGE_FAMILY,
+  NFT_FAMILY,
+  NFT_TABLE,
+  tableComment,
+} from './ruleset.js';
 import { isPoolTapName, isVmTapName, MAX_POOL_SIZE, poolTapName } from './tap-names.js';
 import { createTap } from './taps.js';
 
@@ -37,6 +45,7 @@ export interface HostNetworkStatus {
 
 const NO_TABLE = /No such file or directory|does not exist/;
 const TABLE = `${NFT_FAMILY} ${NFT_TABLE}`;
+const BINDING_TABLE = `${NFT_BRIDGE_FAMILY} ${NFT_TABLE}`;
 
 async function ipv4Addresses(run: CommandRunner, device: string): Promise<string[]> {
   const { stdout } = await run(['ip', '-j', '-4', 'addr', 'show', 'dev', device]);
@@ -50,8 +59,13 @@ async function forwardingOn(run: CommandRunner): Promise<boolean> {
 }
 
 /** The comment of our nftables table (`aether <digest>`), or null when there is no table. */
-async function installedRules(run: CommandRunner): Promise<string | null | 'none'> {
-  const { stdout, stderr } = await run(['nft', 'list', 'table', NFT_FAMILY, NFT_TABLE], { okIf: NO_TABLE });
+/** The comment of our table of `family` (what version of the rules it is), or 'none'. */
+async function installedRules(
+  run: CommandRunner,
+  family: string = NFT_FAMILY,
+): Promise<string | null | 'none'> {
+  // `-t`: the table's rules and sets without their elements (the bindings may be many).
+  const { stdout, stderr } = await run(['nft', '-t', 'list', 'table', family, NFT_TABLE], { okIf: NO_TABLE });
   if (stdout === '' && NO_TABLE.test(stderr)) return 'none';
   return /comment "([^"]*)"/.exec(stdout)?.[1] ?? null;
 }
@@ -115,6 +129,15 @@ export async function setupHost(
       `${installed === 'none' ? 'created' : 'replaced'} nftables table ${TABLE} (NAT, egress rules)`,
     );
   }
+  // Replacing it drops the VMs' bindings: only when missing or of another version. Workers add
+  // the bindings of their running VMs again when they reconcile.
+  const bindings = await installedRules(run, NFT_BRIDGE_FAMILY);
+  if (bindings !== bindingTableComment()) {
+    await run(['nft', '-f', '-'], { stdin: buildBindingTable() });
+    changes.push(
+      `${bindings === 'none' ? 'created' : 'replaced'} nftables table ${BINDING_TABLE} (TAP ↔ MAC and address bindings)`,
+    );
+  }
 
   const owner = options.tapUser ?? process.getuid?.() ?? 0;
   for (let index = 0; index < (options.tapPool ?? 0); index++) {
@@ -134,6 +157,10 @@ export async function teardownHost(run: CommandRunner, settings: NetworkSettings
   if ((await installedRules(run)) !== 'none') {
     await run(['nft', 'delete', 'table', NFT_FAMILY, NFT_TABLE], { okIf: NO_TABLE });
     changes.push(`deleted nftables table ${TABLE}`);
+  }
+  if ((await installedRules(run, NFT_BRIDGE_FAMILY)) !== 'none') {
+    await run(['nft', 'delete', 'table', NFT_BRIDGE_FAMILY, NFT_TABLE], { okIf: NO_TABLE });
+    changes.push(`deleted nftables table ${BINDING_TABLE}`);
   }
   for (const link of await listLinks(run)) {
     if (link.kind === 'tun' && (isVmTapName(link.name) || isPoolTapName(link.name))) {
@@ -169,6 +196,10 @@ export async function hostStatus(run: CommandRunner, settings: NetworkSettings):
   }
   if (!forwarding) problems.push('IPv4 forwarding is off');
   if (rules !== 'current') problems.push(`nftables table ${TABLE} is ${rules}`);
+  const bindings = await installedRules(run, NFT_BRIDGE_FAMILY);
+  if (bindings !== bindingTableComment()) {
+    problems.push(`nftables table ${BINDING_TABLE} is ${bindings === 'none' ? 'missing' : 'outdated'}`);
+  }
   return {
     bridge: { name: settings.bridge, exists: isBridge, up: bridge?.up ?? false, addresses },
     forwarding,

@@ -18,6 +18,8 @@ export interface NetworkSettingsInput {
   blockPrivate?: boolean;
   /** IPv4 blocks guests may reach even where a rule blocks them. */
   allow?: readonly string[];
+  /** Up to two IPv4 DNS servers for guests (port 53 to them is let through). */
+  dns?: readonly string[];
 }
 
 export interface NetworkSettings {
@@ -29,6 +31,8 @@ export interface NetworkSettings {
   subnet: Ipv4Cidr;
   blockPrivate: boolean;
   allow: readonly Ipv4Cidr[];
+  /** Dotted IPv4 addresses, at most two, as guests get them on the kernel command line. */
+  dns: readonly string[];
 }
 
 function invalid(message: string): never {
@@ -55,6 +59,12 @@ export function resolveNetworkSettings(input: NetworkSettingsInput): NetworkSett
     if (!block) invalid(`egress allow entry ${JSON.stringify(text)} is not an IPv4 address or CIDR`);
     return block;
   });
+  const dns = (input.dns ?? []).map((text) => {
+    const parsed = parseIpv4Cidr(text);
+    if (!parsed || text.includes('/')) invalid(`dns entry ${JSON.stringify(text)} is not an IPv4 address`);
+    return formatIpv4(parsed.address);
+  });
+  if (dns.length > 2) invalid(`dns lists ${dns.length} servers; the kernel command line carries at most 2`);
   return Object.freeze({
     bridge: input.bridge,
     gatewayIp: formatIpv4(subnet.address),
@@ -62,6 +72,7 @@ export function resolveNetworkSettings(input: NetworkSettingsInput): NetworkSett
     subnet,
     blockPrivate: input.blockPrivate ?? true,
     allow: Object.freeze(allow),
+    dns: Object.freeze(dns),
   });
 }
 
@@ -71,6 +82,10 @@ export function networkSettingsFromConfig(config: AetherConfig): NetworkSettings
     cidr: config.networkCidr,
     blockPrivate: config.networkEgressBlockPrivate,
     allow: config.networkEgressAllow
+      .split(',')
+      .map((part) => part.trim())
+      .filter((part) => part !== ''),
+    dns: config.networkDns
       .split(',')
       .map((part) => part.trim())
       .filter((part) => part !== ''),

@@ -13,15 +13,28 @@
  *   routing back into the bridge through the gateway is dropped here;
  * - outside: NAT (masquerade) to anywhere except link-local and metadata (169.254.0.0/16),
  *   loopback, 0.0.0.0/8, multicast and reserved space, and (by default) the private ranges;
- *   an allow-list of CIDRs overrides those blocks;
+ *   an allow-list of CIDRs overrides those blocks, and the guests' DNS servers are reachable on
+ *   port 53 (only) wherever they are;
  * - from outside: replies only; no connection into a guest is forwarded. IPv6 is not forwarded.
+ *
+ * A second table, `bridge aetherium`, binds each per-VM TAP to the MAC and address leased with
+ * it (elements added and removed by the worker as VMs come and go): a frame from a VM's TAP
+ * whose source MAC or IPv4 address is not its own, or an ARP packet claiming another's address,
+ * is dropped before it reaches the bridge, so a guest cannot pose as another guest (nor hijack
+ * its replies by poisoning the host's ARP cache). Pool TAPs (`aethpool*`) have no fixed binding
+ * and get only the subnet check above. The table holds state (the bindings), so setup replaces
+ * it only when its own rules change, never when the egress rules do.
  */
 import { createHash } from 'node:crypto';
 import { formatIpv4Block, type Ipv4Cidr, parseIpv4Cidr } from '../core/ipv4.js';
 import type { NetworkSettings } from './network-settings.js';
+import { POOL_TAP_PREFIX, TAP_PREFIX } from './tap-names.js';
 
 export const NFT_TABLE = 'aetherium';
 export const NFT_FAMILY = 'inet';
+/** The layer-2 table of TAP bindings (same name, bridge family). */
+export const NFT_BRIDGE_FAMILY = 'bridge';
+export const BINDINGS_SET = 'guest_bindings';
 
 /** Never reachable from a guest, whatever the settings (unless allow-listed). */
 export const ALWAYS_BLOCKED = [
@@ -69,6 +82,10 @@ ${setBody(blocked)}
 ${setBody(settings.allow)}
 \t}
 
+\tset dns_v4 {
+${setBody(settings.dns.map((address) => parseIpv4Cidr(address)!))}
+\t}
+
 \tchain input {
 \t\ttype filter hook input priority filter; policy accept;
 \t\tiifname ${bridge} jump guest_to_host
@@ -93,6 +110,8 @@ ${setBody(settings.allow)}
 \t\toifname ${bridge} counter drop
 \t\tct state established,related accept
 \t\tip daddr @allowed_v4 accept
+\t\tip daddr @dns_v4 udp dport 53 accept
+\t\tip daddr @dns_v4 tcp dport 53 accept
 \t\tip daddr @blocked_v4 counter drop
 \t\taccept
 \t}
@@ -124,4 +143,54 @@ table ${table} {
 ${rules(settings)}
 }
 `;
+}
+
+/** The bridge-family table's rules: one set of bindings, one check on frames from VM TAPs. */
+function bindingRules(): string {
+  return `\tset ${BINDINGS_SET} {
+\t\ttype ifname . ether_addr . ipv4_addr
+\t}
+
+\tchain prerouting {
+\t\ttype filter hook prerouting priority filter; policy accept;
+\t\tiifname "${POOL_TAP_PREFIX}*" accept
+\t\tiifname "${TAP_PREFIX}*" jump guest_frames
+\t}
+
+\tchain guest_frames {
+\t\tether type ip iifname . ether saddr . ip saddr @${BINDINGS_SET} accept
+\t\tether type arp iifname . ether saddr . arp saddr ip @${BINDINGS_SET} iifname . arp saddr ether . arp saddr ip @${BINDINGS_SET} accept
+\t\tcounter drop
+\t}`;
+}
+
+/** The comment setup writes on the bindings table: `aether-l2 <digest>`. */
+export function bindingTableComment(): string {
+  return `aether-l2 ${createHash('sha256').update(bindingRules()).digest('hex').slice(0, 16)}`;
+}
+
+/** The `nft -f -` input that (re)creates the bindings table, empty. */
+export function buildBindingTable(): string {
+  const table = `${NFT_BRIDGE_FAMILY} ${NFT_TABLE}`;
+  return `table ${table}
+delete table ${table}
+table ${table} {
+\tcomment "${bindingTableComment()}"
+
+${bindingRules()}
+}
+`;
+}
+
+/**
+ * The set element binding a VM's TAP to its MAC and address, as `nft add|delete element` takes
+ * it: `{ "aeth…" . 02:… . 172.16.0.2 }`. The parts are checked: they come from the store.
+ */
+export function bindingElement(binding: { tapName: string; guestMac: string; guestIp: string }): string {
+  if (!/^[A-Za-z0-9_-]{1,15}$/.test(binding.tapName)) throw new Error(`not a TAP name: ${binding.tapName}`);
+  if (!/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/.test(binding.guestMac))
+    throw new Error(`not a MAC: ${binding.guestMac}`);
+  if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(binding.guestIp))
+    throw new Error(`not an IPv4 address: ${binding.guestIp}`);
+  return `{ "${binding.tapName}" . ${binding.guestMac} . ${binding.guestIp} }`;
 }

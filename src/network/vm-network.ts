@@ -5,7 +5,9 @@
  *   workers on one host never hand out the same one;
  * - a TAP is made after its lease and removed before the lease is freed, so a TAP without a
  *   lease is always a leftover (reconcile removes those);
- * - attach and detach are idempotent per VM.
+ * - attach and detach are idempotent per VM;
+ * - a per-VM TAP is bound to its lease's MAC and address in the bridge table (ruleset.ts) while
+ *   it exists, so its guest can only speak as itself.
  */
 import { AetherError } from '../core/errors.js';
 import { type Logger, silentLogger } from '../core/logger.js';
@@ -16,6 +18,7 @@ import type { CommandRunner } from './host-commands.js';
 import { getLink } from './links.js';
 import type { TapSource } from './net-admin.js';
 import { guestAddressRange, type NetworkSettings } from './network-settings.js';
+import { BINDINGS_SET, bindingElement, NFT_BRIDGE_FAMILY, NFT_TABLE } from './ruleset.js';
 import { isVmTapName, macForVm, tapNameForVm } from './tap-names.js';
 import { createTap, deleteTap, listGuestTaps } from './taps.js';
 
@@ -62,7 +65,22 @@ export function createVmNetwork(options: VmNetworkOptions): VmNetwork {
     guestIp: lease.address,
     gatewayIp: settings.gatewayIp,
     prefixLength: settings.prefixLength,
+    dnsServers: settings.dns,
   });
+
+  const binding = (lease: NetworkLease) =>
+    bindingElement({ tapName: lease.tapName, guestMac: lease.mac, guestIp: lease.address });
+
+  /** Adding an element that is there already is no error: binding is idempotent. */
+  async function bind(lease: NetworkLease): Promise<void> {
+    await run(['nft', 'add', 'element', NFT_BRIDGE_FAMILY, NFT_TABLE, BINDINGS_SET, binding(lease)]);
+  }
+
+  async function unbind(lease: NetworkLease): Promise<void> {
+    await run(['nft', 'delete', 'element', NFT_BRIDGE_FAMILY, NFT_TABLE, BINDINGS_SET, binding(lease)], {
+      okIf: /No such file or directory|does not exist/,
+    });
+  }
 
   async function requireBridge(): Promise<void> {
     const bridge = await getLink(run, settings.bridge);
@@ -93,6 +111,7 @@ export function createVmNetwork(options: VmNetworkOptions): VmNetwork {
       const tap = lease?.tapName ?? tapNameForVm(vmId);
       // Only TAPs named after a VM are ours to remove; a pool TAP goes back to the pool.
       if (isVmTapName(tap)) await deleteTap(run, tap);
+      if (lease) await unbind(lease);
     }
     if (lease) {
       await store.releaseNetworkLease(vmId);
@@ -121,7 +140,9 @@ export function createVmNetwork(options: VmNetworkOptions): VmNetwork {
             ...(options.tapGroup === undefined ? {} : { group: options.tapGroup }),
             bridge: settings.bridge,
           });
+          await bind(lease);
         } catch (error) {
+          await deleteTap(run, lease.tapName).catch(() => {});
           await store.releaseNetworkLease(vmId).catch(() => {});
           throw error;
         }
@@ -137,7 +158,12 @@ export function createVmNetwork(options: VmNetworkOptions): VmNetwork {
       const leases = await store.listNetworkLeases({ host });
       let released = 0;
       for (const lease of leases) {
-        if (lease.workerId !== workerId || wantedVmIds.has(lease.vmId)) continue;
+        if (lease.workerId !== workerId) continue;
+        if (wantedVmIds.has(lease.vmId)) {
+          // A setup that recreated the bindings table (or a host reboot) dropped its binding.
+          if (tapSource === 'create') await bind(lease);
+          continue;
+        }
         await detach(lease.vmId);
         released++;
       }

@@ -128,15 +128,21 @@ async function openQemuDriver(
       image: () => findVmImage(config.imageDir, config.qemuImage || undefined),
       accel: config.qemuAccel,
       network: config.qemuNetwork,
+      warmPool: { size: config.qemuWarmPoolSize },
     },
     { logger },
   );
+  if (config.qemuWarmPoolSize > 0) {
+    void driver.warmUp().catch((error: unknown) => {
+      logger.warn({ err: error }, 'qemu warm pool: not filled yet (it keeps trying)');
+    });
+  }
   const health = await driver.health();
   const { accel, reason } = await driver.accelerator();
   const how = accel === 'kvm' ? 'KVM' : `software emulation (TCG)${reason ? `: ${reason}` : ''}`;
   return {
     driver,
-    line: `qemu driver: microVMs under ${how}; VM files in ${stateDir}; ${health.ok ? health.message : `not ready: ${health.message}`}`,
+    line: `qemu driver: microVMs under ${how}; VM files in ${stateDir}; ${config.qemuWarmPoolSize} VMs kept warm; ${health.ok ? health.message : `not ready: ${health.message}`}`,
   };
 }
 

@@ -6,10 +6,12 @@
  */
 import type Dockerode from 'dockerode';
 import type { AetherConfig } from '../core/config.js';
+import type { ImageToolPlan } from '../core/tool-plan.js';
 import {
   type BuildGuestImageOptions,
   type BuildVmImageOptions,
   buildGuestImage,
+  buildToolLayer,
   buildVmImage,
   type CachedGuestImage,
   type CachedVmImage,
@@ -79,6 +81,17 @@ export function buildGuestImageFromConfig(
   options: Pick<BuildGuestImageOptions, 'onProgress' | 'signal'> = {},
 ): Promise<GuestImageBuild> {
   return buildGuestImage(recipe, { ...options, dataDir: config.dataDir, env: { ...env } });
+}
+
+/** Bakes the plan's tools over a built rootfs (see buildToolLayer), with npm and tar on env's PATH. */
+export function buildToolImageFromConfig(
+  config: AetherConfig,
+  env: Env,
+  base: CachedGuestImage,
+  plan: ImageToolPlan,
+  options: Pick<BuildGuestImageOptions, 'onProgress' | 'signal'> = {},
+): Promise<GuestImageBuild> {
+  return buildToolLayer(base, plan, { ...options, dataDir: config.dataDir, env: { ...env } });
 }
 
 /**

@@ -3,8 +3,10 @@ import type { FastifyInstance } from 'fastify';
 import type { AetherConfig } from '../core/config.js';
 import type { Logger } from '../core/logger.js';
 import type { TaskType } from '../core/task.js';
+import { parseDefaultTools } from '../core/tool-catalog.js';
 import { VERSION } from '../core/version.js';
 import { buildGateway } from '../gateway/app.js';
+import { createLogShippingMetrics } from '../metrics/log-metrics.js';
 import { startReaper } from '../service/reaper.js';
 import { TaskService } from '../service/task-service.js';
 import { createWorker, type Worker } from '../worker/worker.js';
@@ -17,9 +19,12 @@ import {
 } from './auth.js';
 import { type Backends, openBackends } from './backends.js';
 import { openDrivers } from './drivers.js';
+import { openIntegrations } from './integrations.js';
+import { openNodeLogging } from './logging.js';
 import { openVmNetwork } from './network.js';
 import { createNodeMetrics, serveNodeMetrics } from './node-metrics.js';
 import { readinessCheck } from './readiness.js';
+import { readToolCaFile } from './tool-ca.js';
 
 /** A Redis connection of its own for shared rate-limit counters (loaded only in cluster mode). */
 async function openRateLimitRedis(url: string) {
@@ -54,6 +59,7 @@ export function taskTimeouts(config: AetherConfig): Record<TaskType, number> {
     'vm:delete': config.deleteTimeoutMs,
     'job:run': config.executeTimeoutMs * 3,
     'vm:snapshot': config.createTimeoutMs,
+    'snapshot:delete': config.deleteTimeoutMs,
   };
 }
 
@@ -78,14 +84,18 @@ export async function startNode(
 
 async function wireNode(
   config: AetherConfig,
-  logger: Logger,
+  stderrLogger: Logger,
   roles: NodeRoles,
   opened: (() => Promise<void>)[],
 ): Promise<RunningNode> {
   // Before anything opens: an exposed gateway without auth is refused outright.
   if (roles.gateway) checkExposure(config);
-  const backends = await openBackends(config, logger);
+  const backends = await openBackends(config, stderrLogger);
   opened.push(() => backends.close());
+  // From here every line also goes to Loki or the store; shipping closes before the store does.
+  const logging = openNodeLogging(config, stderrLogger, backends.store, roles);
+  opened.push(() => logging.shipping.close());
+  const logger = logging.logger;
   const { drivers, describe: driverLines } = await openDrivers(config, logger);
   opened.push(async () => {
     for (const driver of drivers.values()) await driver.close();
@@ -103,10 +113,13 @@ async function wireNode(
       timeouts: taskTimeouts(config),
       maxWaitMs: config.waitTimeoutMs,
       quotaFor: quotaLookup(config),
+      defaultTools: parseDefaultTools(config.defaultTools),
+      toolInstallTimeoutMs: config.toolInstallTimeoutMs,
     },
   );
   const banner = [...backends.describe, `drivers: ${[...drivers.keys()].join(', ')}`, ...driverLines];
   const metrics = createNodeMetrics(roles, config.workerId, backends);
+  logging.shipping.observe(createLogShippingMetrics(metrics.registry, logging.shipping.buffered));
   // Before the roles start: a port that cannot be bound stops the node before it takes work.
   const metricsServer = await serveNodeMetrics(metrics.registry, config, logger);
   if (metricsServer) {
@@ -125,6 +138,7 @@ async function wireNode(
         events: backends.events,
         drivers,
         logger,
+        logSink: logging.shipping.sink,
         metrics: metrics.worker ?? undefined,
         ...(hostNetwork ? { network: hostNetwork.network } : {}),
       },
@@ -138,6 +152,8 @@ async function wireNode(
         heartbeatIntervalMs: config.heartbeatIntervalMs,
         leaseMs: config.workerLeaseMs,
         drainTimeoutMs: config.drainTimeoutMs,
+        toolInstallTimeoutMs: config.toolInstallTimeoutMs,
+        ...(config.toolCaFile ? { toolCaPem: readToolCaFile(config.toolCaFile) } : {}),
       },
     );
     opened.push(() => worker?.stop() ?? Promise.resolve());
@@ -159,18 +175,28 @@ async function wireNode(
   let app: FastifyInstance | null = null;
   let url: string | null = null;
   let localAdminKey: string | null = null;
+  let closeIntegrations: () => Promise<void> = async () => {};
   if (roles.gateway) {
     const auth = buildAuthenticator(config, backends.store);
     const rateLimitRedis = config.redisUrl ? await openRateLimitRedis(config.redisUrl) : undefined;
     if (rateLimitRedis) opened.push(async () => void rateLimitRedis.disconnect());
+    const readiness = readinessCheck(backends);
+    const integrations = openIntegrations(config, service, backends, readiness, logger);
+    if (integrations) {
+      opened.push(() => integrations.registry.close());
+      closeIntegrations = () => integrations.registry.close();
+      banner.push(integrations.line);
+    }
     app = await buildGateway(
       {
         service,
         apiKeys: auth.apiKeys,
         auth,
         events: backends.events,
-        readiness: readinessCheck(backends),
+        readiness,
+        ...(integrations ? { webhooks: integrations.registry } : {}),
         metrics: metrics.gateway ?? undefined,
+        logs: logging.shipping.reader,
         logger,
         version: VERSION,
       },
@@ -216,9 +242,12 @@ async function wireNode(
     async close() {
       await metricsServer?.close();
       await app?.close();
+      // Runs webhooks started finish (bounded) while the service and the worker still serve them.
+      await closeIntegrations();
       service.close();
       await reaper.stop();
       await worker?.stop();
+      await logging.shipping.close();
       await backends.close();
       for (const driver of drivers.values()) await driver.close();
     },

@@ -9,10 +9,11 @@ import { isVmLive, type VmRecord } from '../core/vm.js';
 /**
  * The worker whose own queue a task goes to, or null for the shared queue. VM work goes to the
  * worker that holds the VM; a create to whoever has capacity (from a snapshot: to the worker that
- * holds the snapshot); and a delete of a VM that holds
- * nothing any more (failed, lost: its worker may be dead) to any worker, which records it.
+ * holds the snapshot); a delete of a VM that holds nothing any more (failed, lost: its worker may
+ * be dead) to any worker, which records it; a snapshot's delete where its payload says.
  */
 export function ownerOf(task: { type: TaskType; payload?: unknown }, vm: VmRecord | null): string | null {
+  if (task.type === 'snapshot:delete') return (task.payload as { workerId: string | null }).workerId;
   if (!vm) return null;
   // A VM made from a snapshot is created where the snapshot's files are (its workerId, set
   // when it was recorded).

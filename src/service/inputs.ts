@@ -17,6 +17,10 @@ export interface CreateVmInput {
    * the snapshot's driver, shape, image and network, and is created on the worker holding it.
    */
   fromSnapshot?: string;
+  /** Tools besides the default set (catalog names); required. */
+  additionalTools?: string[];
+  /** Versions asked for, by tool; a tool named here is required too. */
+  toolVersions?: Record<string, string>;
 }
 
 export interface ExecuteInput {

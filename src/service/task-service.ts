@@ -6,10 +6,12 @@ import type { Logger } from '../core/logger.js';
 import type { OutputChunk } from '../core/output.js';
 import { type Access, canSee, type Quota } from '../core/principal.js';
 import type { TaskQueue } from '../core/queue.js';
-import type { SnapshotRecord } from '../core/snapshot.js';
+import { SNAPSHOT_DELETABLE, type SnapshotRecord, type SnapshotStatus } from '../core/snapshot.js';
 import type { Store, VmFilter } from '../core/store.js';
 import { type ExecSpec, TASK_POLICIES, type TaskRecord, type TaskType } from '../core/task.js';
-import { type DriverName, type VmRecord, type VmStatus, vmNotRunning } from '../core/vm.js';
+import { resolveToolRequests } from '../core/tool-catalog.js';
+import { DEFAULT_TOOL_INSTALL_TIMEOUT_MS } from '../core/tools.js';
+import { type DriverName, isVmLive, type VmRecord, type VmStatus, vmNotRunning } from '../core/vm.js';
 import type { WorkerRecord } from '../core/worker.js';
 import { ownerOf, recordAndEnqueue } from './dispatch.js';
 import type { CreateVmInput, ExecuteInput, JobInput, TaskOptions } from './inputs.js';
@@ -24,6 +26,10 @@ export interface TaskServiceSettings {
   maxWaitMs: number;
   /** Limits on a project's live VMs; none = unlimited. */
   quotaFor?: (project: string) => Quota | undefined;
+  /** Tools every VM gets where it can (catalog names); default none. */
+  defaultTools?: readonly string[];
+  /** Deadline of a create's tool installation; added to the vm:create limit when tools are asked. */
+  toolInstallTimeoutMs?: number;
 }
 
 export interface TaskServiceDeps {
@@ -73,6 +79,11 @@ export class TaskService {
       );
     }
     checkVmFeatures(input, driver);
+    const requested = resolveToolRequests({
+      defaults: this.settings.defaultTools ?? [],
+      ...(input.additionalTools ? { additional: input.additionalTools } : {}),
+      ...(input.toolVersions ? { versions: input.toolVersions } : {}),
+    });
     const quota = this.settings.quotaFor?.(access.project);
     const vm = await this.deps.store.insertVm(
       {
@@ -85,13 +96,18 @@ export class TaskService {
         image: input.image ?? null,
         network: input.network ?? false,
         metadata: input.metadata ?? {},
+        tools: { requested, installed: [], missing: [], pathDirs: [] },
       },
       quota ? { quota } : {},
     );
     try {
+      // Installing tools has its own deadline, on top of booting.
+      const toolsMs =
+        requested.length > 0 ? (this.settings.toolInstallTimeoutMs ?? DEFAULT_TOOL_INSTALL_TIMEOUT_MS) : 0;
+      const timeoutMs = options.timeoutMs ?? this.settings.timeouts['vm:create'] + toolsMs;
       const task = await recordAndEnqueue(
         this.deps,
-        this.newTask('vm:create', { vmId: vm.id }, vm, options),
+        this.newTask('vm:create', { vmId: vm.id }, vm, { ...options, timeoutMs }),
         { workerId: null },
       );
       return { task, vm };
@@ -144,6 +160,94 @@ export class TaskService {
     return snapshot;
   }
 
+  /** The caller's snapshots (every project's for an `all` access), newest first. */
+  async listSnapshots(
+    access: Access,
+    filter: {
+      vm?: string;
+      status?: readonly SnapshotStatus[];
+      includeDeleted?: boolean;
+      limit?: number;
+    } = {},
+  ): Promise<SnapshotRecord[]> {
+    const source =
+      filter.vm === undefined ? undefined : await this.requireVm(access, filter.vm, { includeDeleted: true });
+    return this.deps.store.listSnapshots({
+      ...(access.all ? {} : { project: access.project }),
+      ...(source ? { sourceVmId: source.id } : {}),
+      ...(filter.status === undefined ? {} : { status: filter.status }),
+      ...(filter.includeDeleted ? { includeDeleted: true } : {}),
+      ...(filter.limit === undefined ? {} : { limit: filter.limit }),
+    });
+  }
+
+  /**
+   * Deletes a snapshot's files on its worker and records it `deleted`. Refused while VMs made
+   * from it are alive (ERR_SNAPSHOT_IN_USE: their disks may read its files) and while it is
+   * still being saved. When its worker is gone, any worker records the deletion.
+   */
+  async deleteSnapshot(
+    access: Access,
+    id: string,
+    options: TaskOptions = {},
+  ): Promise<{ task: TaskRecord; snapshot: SnapshotRecord }> {
+    const snapshot = await this.getSnapshot(access, id);
+    if (!SNAPSHOT_DELETABLE.includes(snapshot.status)) {
+      throw new AetherError(
+        snapshot.status === 'pending' ? 'ERR_SNAPSHOT_NOT_READY' : 'ERR_INVALID_TRANSITION',
+        snapshot.status === 'pending'
+          ? `snapshot ${snapshot.id} is still being saved; delete it once it is ready or failed`
+          : `snapshot ${snapshot.id} is already ${snapshot.status}`,
+        { details: { snapshotId: snapshot.id, status: snapshot.status } },
+      );
+    }
+    const users = (
+      await this.deps.store.listVms({ project: snapshot.project, fromSnapshot: snapshot.id })
+    ).filter((vm) => isVmLive(vm.status));
+    if (users.length > 0) {
+      throw new AetherError(
+        'ERR_SNAPSHOT_IN_USE',
+        `snapshot ${snapshot.id} is in use by ${users.length} VM(s) (${users
+          .slice(0, 5)
+          .map((vm) => vm.name)
+          .join(', ')}${users.length > 5 ? ', ...' : ''}); delete them first`,
+        { details: { snapshotId: snapshot.id, vms: users.map((vm) => vm.id) } },
+      );
+    }
+    const deleting = await this.deps.store.transitionSnapshot(snapshot.id, {
+      from: SNAPSHOT_DELETABLE,
+      to: 'deleting',
+      reason: 'delete requested',
+    });
+    if (!deleting) {
+      throw new AetherError(
+        'ERR_INVALID_TRANSITION',
+        `snapshot ${snapshot.id} changed while being deleted; try again`,
+        {
+          details: { snapshotId: snapshot.id },
+        },
+      );
+    }
+    const worker = snapshot.workerId === null ? null : await this.deps.store.getWorker(snapshot.workerId);
+    const workerId = worker && worker.status !== 'dead' ? worker.id : null;
+    const source = await this.deps.store.getVm(snapshot.sourceVmId);
+    const task = await recordAndEnqueue(
+      this.deps,
+      {
+        id: newId(),
+        project: snapshot.project,
+        type: 'snapshot:delete',
+        priority: options.priority ?? 'default',
+        payload: { snapshotId: snapshot.id, workerId },
+        vmId: source?.id ?? null,
+        maxRetries: TASK_POLICIES['snapshot:delete'].maxRetries,
+        timeoutMs: options.timeoutMs ?? this.settings.timeouts['snapshot:delete'],
+      },
+      { workerId },
+    );
+    return { task, snapshot: deleting };
+  }
+
   private async createVmFromSnapshot(
     access: Access,
     input: CreateVmInput,
@@ -170,6 +274,14 @@ export class TaskService {
         { details: { field: clash[0] } },
       );
     }
+    const toolField = input.additionalTools !== undefined ? 'additional_tools' : 'tool_versions';
+    if (input.additionalTools !== undefined || input.toolVersions !== undefined) {
+      throw new AetherError(
+        'ERR_VALIDATION',
+        `${toolField}: a VM from snapshot ${snapshot.id} has the tools its source VM had; leave it out`,
+        { details: { field: toolField } },
+      );
+    }
     const source = await this.deps.store.getVm(snapshot.sourceVmId);
     const quota = this.settings.quotaFor?.(access.project);
     const inserted = await this.deps.store.insertVm(
@@ -183,6 +295,8 @@ export class TaskService {
         image: snapshot.image,
         network: source?.network ?? false,
         metadata: { ...(input.metadata ?? {}), fromSnapshot: snapshot.id },
+        // The snapshot's disk holds what the source VM had.
+        tools: source?.tools ?? null,
       },
       quota ? { quota } : {},
     );

@@ -42,7 +42,7 @@ export function checkVmFeatures(input: Pick<CreateVmInput, 'image' | 'network'>,
 export function checkSnapshotSupported(driver: DriverName): void {
   if (driverSupports(driver, 'snapshot')) return;
   const why = WHY_NOT[driver]?.snapshot ?? `the ${driver} driver cannot save a running VM`;
-  throw new AetherError('ERR_VALIDATION', `snapshots need the qemu driver; ${why}`, {
+  throw new AetherError('ERR_VALIDATION', `snapshots need the qemu or firecracker driver; ${why}`, {
     details: { field: 'snapshot', driver },
   });
 }

@@ -28,7 +28,8 @@ import type { WireError } from '../core/errors.js';
 import { JOB_STATUSES, type JobStep, type JobStepResult } from '../core/execution.js';
 import { OUTPUT_STREAMS } from '../core/output.js';
 import { SNAPSHOT_STATUSES } from '../core/snapshot.js';
-import { TASK_PRIORITIES, TASK_STATUSES, TASK_TYPES } from '../core/task.js';
+import { TASK_PRIORITIES, TASK_STATUSES, TASK_TYPES, type TaskProgress } from '../core/task.js';
+import type { VmTools } from '../core/tools.js';
 import { DRIVER_NAMES, type DriverName, type IsolationInfo, VM_STATUSES } from '../core/vm.js';
 import { WORKER_STATUSES } from '../core/worker.js';
 import { bytea } from './bytea-column.js';
@@ -60,6 +61,8 @@ export const vms = pgTable(
     workerId: text('worker_id'),
     metadata: jsonb('metadata').$type<Record<string, unknown>>().notNull().default({}),
     isolation: jsonb('isolation').$type<IsolationInfo>(),
+    // Tools asked for and what the VM got (migration 0008).
+    tools: jsonb('tools').$type<VmTools>(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
     startedAt: timestamp('started_at', { withTimezone: true }),
@@ -97,6 +100,8 @@ export const tasks = pgTable(
     // worker that lost its claim (stalled, partitioned) cannot overwrite its successor's result.
     fencingToken: integer('fencing_token').notNull().default(0),
     timeoutMs: integer('timeout_ms').notNull(),
+    // How far the running attempt has come (migration 0008).
+    progress: jsonb('progress').$type<TaskProgress>(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
     startedAt: timestamp('started_at', { withTimezone: true }),
@@ -304,6 +309,53 @@ export const executionOutputChunks = pgTable(
   ],
 );
 
+/**
+ * The platform's own log lines when no Loki is configured (`logging.provider: local`): written in
+ * batches, pruned to a bound of rows and age, read by `POST /logs/query` and the log tail. Ids
+ * are not uuids: lines carry whatever a log call bound, and a bad id must not lose the line.
+ * `level` is pino's number, so "at least warn" is one comparison.
+ */
+export const logEntries = pgTable(
+  'log_entries',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    time: timestamp('time', { withTimezone: true }).notNull(),
+    level: integer('level').notNull(),
+    service: text('service').notNull(),
+    project: text('project'),
+    worker: text('worker'),
+    vmId: text('vm_id'),
+    taskId: text('task_id'),
+    executionId: text('execution_id'),
+    message: text('message').notNull(),
+    fields: jsonb('fields').$type<Record<string, unknown>>().notNull().default({}),
+  },
+  (t) => [
+    index('log_entries_time_idx').on(t.time),
+    index('log_entries_project_time_idx').on(t.project, t.time),
+    index('log_entries_vm_time_idx').on(t.vmId, t.time),
+    index('log_entries_task_time_idx').on(t.taskId, t.time),
+    index('log_entries_execution_time_idx').on(t.executionId, t.time),
+  ],
+);
+
+/**
+ * Webhook deliveries already taken, per integration (GitHub's `X-GitHub-Delivery`, a Slack
+ * request's signature): a replay is refused on every gateway of a cluster until `expires_at`.
+ */
+export const webhookDeliveries = pgTable(
+  'webhook_deliveries',
+  {
+    integration: text('integration').notNull(),
+    deliveryId: text('delivery_id').notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.integration, t.deliveryId] }),
+    index('webhook_deliveries_expires_at_idx').on(t.expiresAt),
+  ],
+);
+
 export const schema = {
   vms,
   tasks,
@@ -315,4 +367,6 @@ export const schema = {
   networkLeases,
   executionOutputChunks,
   vmSnapshots,
+  logEntries,
+  webhookDeliveries,
 };

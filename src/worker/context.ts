@@ -2,6 +2,7 @@ import type { VmDriver } from '../core/driver.js';
 import { AetherError } from '../core/errors.js';
 import type { EventBus } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
+import type { LogSink } from '../core/logs.js';
 import type { TaskQueue } from '../core/queue.js';
 import type { Store } from '../core/store.js';
 import type { TaskRecord, TaskResults, TaskType } from '../core/task.js';
@@ -24,6 +25,10 @@ export interface WorkerSettings {
   outputLimitBytes: number;
   /** How often to look for tasks the store has and the queue lost. */
   reconcileIntervalMs: number;
+  /** Deadline of a create's tool installation; default DEFAULT_TOOL_INSTALL_TIMEOUT_MS. */
+  toolInstallTimeoutMs?: number;
+  /** Extra CA certificates (PEM) installers in VMs must trust (AETHER_TOOL_CA_FILE). */
+  toolCaPem?: string;
 }
 
 export interface WorkerDeps {
@@ -32,6 +37,8 @@ export interface WorkerDeps {
   events: EventBus;
   drivers: ReadonlyMap<DriverName, VmDriver>;
   logger: Logger;
+  /** Where command output goes as log lines (Loki or the store); absent, only the store keeps it. */
+  logSink?: LogSink;
   /** Where task, exec and heartbeat series go; absent, nothing is recorded. */
   metrics?: WorkerMetrics;
   /** Host bridge networking for drivers with `tapNetwork`; absent, such VMs get no network. */

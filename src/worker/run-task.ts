@@ -55,13 +55,21 @@ async function runClaimed(
     task.timeoutMs,
   );
   const signal = AbortSignal.any([queueSignal, limit.signal, workerSignal]);
+  // Every line about this task names it, its VM and its project (the logs API filters on them).
+  const taskLogger = ctx.logger.child({
+    task_id: task.id,
+    task_type: task.type,
+    project: task.project,
+    ...(task.vmId ? { vm_id: task.vmId } : {}),
+  });
+  const started = performance.now();
   try {
     const handler = handlers[task.type] as (
       c: HandlerContext,
       t: TaskRecord,
       s: AbortSignal,
     ) => Promise<unknown>;
-    const result = await handler(ctx, task, signal);
+    const result = await handler({ ...ctx, logger: taskLogger }, task, signal);
     const completedAt = new Date();
     const completed = await persistently(ctx, 'a completion', () =>
       ctx.store.transitionTask(
@@ -77,9 +85,14 @@ async function runClaimed(
     );
     if (completed) void publishTask(ctx.events, completed);
     else reportStale(ctx, task, 'completion');
+    taskLogger.info(
+      { attempt: queued.attempt, ms: Math.round(performance.now() - started) },
+      `${task.type} completed`,
+    );
   } catch (thrown) {
     if (workerSignal.aborted) await giveUp(ctx, task, workerSignal.reason as AetherError);
     const error = signal.aborted && !isAetherError(thrown) ? signalReason(signal) : thrown;
+    taskLogger.warn({ err: toWireError(error), attempt: queued.attempt }, `${task.type} failed`);
     await recordFailure(ctx, task, error, queued.attempt);
   } finally {
     clearTimeout(timer);

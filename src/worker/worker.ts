@@ -3,6 +3,7 @@ import { SHARED_QUEUE, workerQueueName } from '../core/queue.js';
 import { ActiveTasks } from './active-tasks.js';
 import { createHandlerContext, type TaskHandlers, type WorkerDeps, type WorkerSettings } from './context.js';
 import { handleJobRun } from './handlers/job-run.js';
+import { handleSnapshotDelete } from './handlers/snapshot-delete.js';
 import { handleVmCreate } from './handlers/vm-create.js';
 import { handleVmDelete } from './handlers/vm-delete.js';
 import { handleVmExecute } from './handlers/vm-execute.js';
@@ -23,6 +24,7 @@ export const TASK_HANDLERS: TaskHandlers = {
   'vm:delete': handleVmDelete,
   'job:run': handleJobRun,
   'vm:snapshot': handleVmSnapshot,
+  'snapshot:delete': handleSnapshotDelete,
 };
 
 export interface Worker {

@@ -78,12 +78,16 @@ describe.skipIf(!canRun)('authentication and tenancy', () => {
     await node?.stop();
   });
 
-  it('answers no route without credentials, except health, docs and the spec', async () => {
+  it('answers no route without credentials, except health, docs and the spec (webhooks need a signature)', async () => {
     const id = randomUUID();
     for (const route of ROUTES) {
       const res = await inject(route.method, concrete(route.path, id));
       if (route.access === 'public') {
         expect(res.statusCode, `${route.method} ${route.path}`).toBeLessThan(400);
+      } else if (route.access === 'signed') {
+        // Webhooks take no API key, but an unsigned one is refused all the same.
+        expect(res.statusCode, `${route.method} ${route.path}`).toBe(401);
+        expect(res.json().error.code).toBe('ERR_WEBHOOK_UNVERIFIED');
       } else {
         expect(res.statusCode, `${route.method} ${route.path}`).toBe(401);
         expect(res.json().error.code).toBe('ERR_UNAUTHENTICATED');

@@ -46,7 +46,11 @@ describe.skipIf(!available)('qemu VMs on the host bridge (tap mode)', { timeout:
   let store: Store;
   let driver: QemuDriver;
   let ctx: HandlerContext;
-  const settings = resolveNetworkSettings({ bridge: 'aetherium0', cidr: '172.16.0.1/24' });
+  const settings = resolveNetworkSettings({
+    bridge: 'aetherium0',
+    cidr: '172.16.0.1/24',
+    dns: [LAB.publicAddress],
+  });
 
   beforeAll(async () => {
     lab = createNetnsLab();
@@ -141,7 +145,7 @@ describe.skipIf(!available)('qemu VMs on the host bridge (tap mode)', { timeout:
       expect(JSON.parse(stdout)[0].flags).toContain('LOWER_UP');
 
       const cmdline = await guestRun(vm.id, ['cat', '/proc/cmdline']);
-      expect(cmdline).toContain('ip=172.16.0.2::172.16.0.1:255.255.255.0::eth0:off');
+      expect(cmdline).toContain(`ip=172.16.0.2::172.16.0.1:255.255.255.0::eth0:off:${LAB.publicAddress}`);
       const mac = await guestRun(vm.id, ['cat', '/sys/class/net/eth0/address']);
       expect(mac).toBe(lease!.mac);
       // The guest's init applied ip= (aether.net=tap): its address and route are the lease's.
@@ -149,6 +153,8 @@ describe.skipIf(!available)('qemu VMs on the host bridge (tap mode)', { timeout:
         '172.16.0.2/24',
       );
       expect(await guestRun(vm.id, ['ip', 'route', 'show', 'default'])).toContain('default via 172.16.0.1');
+      // And the DNS server of the settings, as the resolver.
+      expect(await guestRun(vm.id, ['cat', '/etc/resolv.conf'])).toBe(`nameserver ${LAB.publicAddress}`);
       const probe = async (address: string, port: string) =>
         guestRun(vm.id, ['node', '-e', CONNECT_PROBE, address, port, '3000']);
       expect(await probe(LAB.publicAddress, LAB.servicePort)).toBe(`ok ${LAB.uplinkHost}`);

@@ -108,10 +108,65 @@ describe.skipIf(!available)('VM snapshots end to end (qemu)', { timeout: 600_000
     expect(await run(alice, 'cli-copy', 'cat /root/marker; hostname')).toBe('kept\ncli-copy');
   });
 
+  it('lists snapshots per project and VM, and deletes one only once no VM made from it is left', async () => {
+    const source = await alice.getVm('source');
+    const mine = await alice.listSnapshots();
+    expect(mine.length).toBeGreaterThanOrEqual(2);
+    expect(mine.every((s) => s.project === 'alice' && s.source_vm_id === source.id)).toBe(true);
+    expect(await alice.listSnapshots({ vm: 'source' })).toEqual(mine);
+    expect(await alice.listSnapshots({ status: 'ready,failed' })).toEqual(mine);
+    expect(await alice.listSnapshots({ status: 'pending' })).toEqual([]);
+    await expect(alice.listSnapshots({ status: 'bogus' })).rejects.toMatchObject({
+      status: 400,
+      code: 'ERR_VALIDATION',
+    });
+    expect(await bob.listSnapshots()).toEqual([]);
+    await expect(bob.listSnapshots({ vm: source.id })).rejects.toMatchObject({ status: 404 });
+    const [cliSnapshot, first] = mine; // newest first: the CLI's, then the first one
+
+    // copy-one and copy-two read the first snapshot's disk.
+    const refused = await alice.deleteSnapshot(first!.id).catch((error: unknown) => error);
+    expect(refused).toMatchObject({ status: 409, code: 'ERR_SNAPSHOT_IN_USE' });
+    expect((refused as Error).message).toMatch(/copy-(one|two)/);
+    await expect(bob.deleteSnapshot(first!.id)).rejects.toMatchObject({ status: 404 });
+    expect((await alice.getSnapshot(first!.id)).status).toBe('ready');
+
+    await alice.deleteVm('copy-one', { wait: true });
+    await alice.deleteVm('copy-two', { wait: true });
+    const deleted = await alice.deleteSnapshot(first!.id, { wait: true });
+    expect(deleted.snapshot).toMatchObject({ id: first!.id, status: 'deleted' });
+    expect(deleted.task).toMatchObject({ type: 'snapshot:delete', status: 'completed' });
+    // Its files are gone from the worker's host (this node); the record stays as history.
+    const { existsSync } = await import('node:fs');
+    expect(existsSync(first!.state_path!)).toBe(false);
+    expect((await alice.listSnapshots()).map((s) => s.id)).not.toContain(first!.id);
+    expect((await alice.listSnapshots({ includeDeleted: true })).map((s) => s.id)).toContain(first!.id);
+    await expect(alice.createVm({ name: 'late', from_snapshot: first!.id })).rejects.toMatchObject({
+      status: 409,
+      code: 'ERR_SNAPSHOT_NOT_READY',
+    });
+    await expect(alice.deleteSnapshot(first!.id)).rejects.toMatchObject({
+      status: 409,
+      code: 'ERR_INVALID_TRANSITION',
+    });
+
+    // The CLI: ls, then rm once cli-copy is gone.
+    const listed = await runCli(node.url, ['snapshot', 'ls']);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.stdout).toContain(cliSnapshot!.id);
+    const inUse = await runCli(node.url, ['snapshot', 'rm', cliSnapshot!.id]);
+    expect(inUse.code).not.toBe(0);
+    expect(inUse.stderr).toMatch(/ERR_SNAPSHOT_IN_USE|in use/);
+    await alice.deleteVm('cli-copy', { wait: true });
+    const removed = await runCli(node.url, ['snapshot', 'rm', cliSnapshot!.id]);
+    expect(removed.code, removed.stderr).toBe(0);
+    expect(removed.stdout).toMatch(/status\s+deleted/);
+  });
+
   it('refuses to snapshot a VM whose driver cannot, with a 400 naming the driver', async () => {
     await alice.createVm({ name: 'plain', driver: 'process' }, { wait: true });
     const refused = await alice.snapshotVm('plain').catch((error: unknown) => error);
     expect(refused).toMatchObject({ status: 400, code: 'ERR_VALIDATION' });
-    expect((refused as Error).message).toMatch(/snapshots need the qemu driver/);
+    expect((refused as Error).message).toMatch(/snapshots need the qemu or firecracker driver/);
   });
 });

@@ -1,7 +1,10 @@
 /** Tiny ELF files for tests of code that reads kernels and modules. */
 
-/** A minimal ELF64 file whose one PT_NOTE segment holds `notes` ([name, type] each, 4-byte descriptions). */
-export function elfWithNotes(notes: [string, number][]): Buffer {
+/**
+ * A minimal ELF64 file whose one PT_NOTE segment holds `notes` ([name, type] each, 4-byte
+ * descriptions), after `gapBytes` of zeros (a real vmlinux has its notes megabytes in).
+ */
+export function elfWithNotes(notes: [string, number][], gapBytes = 0): Buffer {
   const body = Buffer.concat(
     notes.map(([name, type]) => {
       const nameBytes = Buffer.from(`${name}\0`);
@@ -22,7 +25,7 @@ export function elfWithNotes(notes: [string, number][]): Buffer {
   header.writeUInt16LE(1, 0x38); // e_phnum
   const phdr = Buffer.alloc(56);
   phdr.writeUInt32LE(4, 0); // PT_NOTE
-  phdr.writeBigUInt64LE(BigInt(64 + 56), 0x08);
+  phdr.writeBigUInt64LE(BigInt(64 + 56 + gapBytes), 0x08);
   phdr.writeBigUInt64LE(BigInt(body.length), 0x20);
-  return Buffer.concat([header, phdr, body]);
+  return Buffer.concat([header, phdr, Buffer.alloc(gapBytes), body]);
 }

@@ -59,10 +59,10 @@ export async function startTestNode(
  * One node for a whole test file, started before its tests and stopped after them; null when
  * this host cannot make sandboxes (the caller skips its describe blocks then).
  */
-export function useTestNode(canRun: boolean): () => TestNode {
+export function useTestNode(canRun: boolean, env: Record<string, string> = {}): () => TestNode {
   let node: TestNode | null = null;
   beforeAll(async () => {
-    if (canRun) node = await startTestNode();
+    if (canRun) node = await startTestNode(env);
   }, 60_000);
   afterAll(async () => {
     await node?.stop();

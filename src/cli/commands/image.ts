@@ -1,10 +1,14 @@
 import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { AetherError } from '../../core/errors.js';
+import { resolveToolRequests } from '../../core/tool-catalog.js';
+import { type ImageToolPlan, planImageTools } from '../../core/tool-plan.js';
+import { parseToolList, parseToolVersions } from '../../core/tools.js';
 import { resolveConfig } from '../../runtime/config-file.js';
 import {
   type BuildProgress,
   buildGuestImageFromConfig,
+  buildToolImageFromConfig,
   buildVmImageFromConfig,
   chooseGuestRecipe,
   DEFAULT_GUEST_PACKAGES,
@@ -38,6 +42,28 @@ interface BuildFlags extends ImageFlags {
   mirror?: string;
   vm?: boolean;
   diskSizeMib?: string;
+  tools?: string;
+  toolVersions?: string;
+}
+
+/** The tools `--tools` and `--tool-versions` ask to bake; null when neither is given. */
+function imageToolPlan(flags: BuildFlags): ImageToolPlan | null {
+  if (flags.tools === undefined && flags.toolVersions === undefined) return null;
+  const plan = planImageTools(
+    resolveToolRequests({
+      defaults: [],
+      additional: parseToolList(flags.tools ?? ''),
+      versions: parseToolVersions(flags.toolVersions ?? '', '--tool-versions'),
+    }),
+  );
+  if (flags.vm && plan.npm.length > 0) {
+    throw new AetherError(
+      'ERR_VALIDATION',
+      `--tools: ${plan.npm.map((n) => n.request.name).join(', ')} come from npm, which is baked into the rootfs and Docker image only; leave out --vm, or bake Debian-sourced tools only`,
+      { details: { field: 'tools' } },
+    );
+  }
+  return plan;
 }
 
 /** The data dir as every server command resolves it: --data-dir > config file > AETHER_DATA_DIR > ./.aether. */
@@ -130,6 +156,14 @@ function rootfsFields(build: GuestImageBuild, mirrorSource: string): [string, un
     ['mirror', `${manifest.recipe.mirror} (${mirrorSource})`],
     ['size', mib(manifest.sizeBytes)],
     ['rootfs', build.rootfsPath],
+    ...(manifest.tools
+      ? [
+          ['tools', manifest.tools.map((t) => `${t.name} ${t.version} (${t.origin})`).join(', ')] as [
+            string,
+            unknown,
+          ],
+        ]
+      : []),
     [
       'built',
       build.cached ? `cached (${manifest.createdAt})` : `in ${(build.durationMs / 1000).toFixed(1)} s`,
@@ -182,8 +216,11 @@ function diskSize(flags: BuildFlags): number | undefined {
 async function buildCommand(flags: BuildFlags): Promise<void> {
   const config = configFrom(flags);
   const diskSizeMiB = diskSize(flags);
+  const toolPlan = imageToolPlan(flags);
+  const packages = flags.packages === undefined ? undefined : packageList(flags.packages);
   const { recipe, mirrorSource } = chooseGuestRecipe({
-    packages: flags.packages === undefined ? undefined : packageList(flags.packages),
+    // Debian-sourced tools are packages of the recipe, so they change its content address.
+    packages: toolPlan ? [...(packages ?? DEFAULT_GUEST_PACKAGES), ...toolPlan.debianPackages] : packages,
     suite: flags.suite,
     mirror: flags.mirror,
   });
@@ -208,6 +245,9 @@ async function buildCommand(flags: BuildFlags): Promise<void> {
       } else {
         const cached = await findCachedRootfs(config, recipe);
         build = cached ? { ...cached, cached: true, durationMs: 0 } : null;
+      }
+      if (build && toolPlan) {
+        build = await buildToolImageFromConfig(config, process.env, build, toolPlan, { signal, onProgress });
       }
     } catch (error) {
       throw reportedBuildError(error);
@@ -376,6 +416,11 @@ export function registerImageCommands(program: Command): void {
     )
     .option('--suite <name>', 'Debian suite (default bookworm)')
     .option('--mirror <url>', "Debian mirror (default: the host apt's, else http://deb.debian.org/debian)")
+    .option(
+      '--tools <list>',
+      'bake tools, comma-separated (go,python,rust): Debian-sourced ones join the packages, npm-sourced ones are installed with the host npm into /opt/aether/tools',
+    )
+    .option('--tool-versions <list>', 'versions of baked tools, comma-separated NAME=VERSION (node=20)')
     .option('--docker', 'import it into the Docker engine (DOCKER_HOST) as aetherium/guest:<id> and :latest')
     .option(
       '--vm',

@@ -68,6 +68,12 @@ export function registerRecordCommands(program: Command): void {
         ['vm', t.vm_id],
         ['worker', t.worker_id],
         ['retries', `${t.retry_count}/${t.max_retries}`],
+        [
+          'progress',
+          t.progress
+            ? `${t.progress.phase} ${t.progress.current}/${t.progress.total}: ${t.progress.message}`
+            : null,
+        ],
         ['error', t.error ? `${t.error.code}: ${t.error.message}` : null],
         ['result', t.result],
         ['created', t.created_at],

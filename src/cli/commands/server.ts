@@ -3,6 +3,7 @@ import { CONFIG_OPTIONS, type ConfigFlags, type ConfigKey } from '../../core/con
 import { AetherError } from '../../core/errors.js';
 import { type ResolvedConfig, resolveConfig } from '../../runtime/config-file.js';
 import { createLogger } from '../../runtime/logger.js';
+import { serviceName } from '../../runtime/logging.js';
 import { migrateFromConfig } from '../../runtime/migrate.js';
 import { startNode } from '../../runtime/node.js';
 import { registerWorkerList } from './workers.js';
@@ -103,7 +104,7 @@ async function runUntilSignalled(
 ): Promise<void> {
   const resolved = resolveFrom(flags);
   const { config } = resolved;
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, serviceName(roles));
   const node = await starting(resolved, () => startNode(config, logger, roles));
   process.stdout.write(
     `aether ${roles.gateway && roles.worker ? 'up' : roles.gateway ? 'gateway' : 'worker'}\n`,

@@ -1,8 +1,10 @@
 import type { Command } from 'commander';
-import type { Snapshot, Vm } from '../../client/types.js';
+import type { Vm } from '../../client/types.js';
+import { parseToolList, parseToolVersions } from '../../core/tools.js';
 import { clientFromEnv } from '../client-from-env.js';
 import { driverName } from '../driver-name.js';
 import { age, printFields, printJson, printTable } from '../format.js';
+import { printSnapshot } from './snapshots.js';
 
 export function printVm(vm: Vm): void {
   printFields([
@@ -20,24 +22,23 @@ export function printVm(vm: Vm): void {
       'isolation',
       vm.isolation ? `${vm.isolation.level} (${vm.isolation.kernel} kernel): ${vm.isolation.summary}` : null,
     ],
+    ['tools', vm.tools ? toolsLine(vm.tools) : null],
+    [
+      'missing',
+      vm.tools?.missing.length ? vm.tools.missing.map((t) => `${t.name} (${t.reason})`).join('; ') : null,
+    ],
     ['created', vm.created_at],
     ['started', vm.started_at],
   ]);
 }
 
-export function printSnapshot(snapshot: Snapshot): void {
-  printFields([
-    ['snapshot', snapshot.id],
-    ['status', snapshot.status],
-    ['reason', snapshot.status_reason],
-    ['source vm', snapshot.source_vm_id],
-    ['driver', snapshot.driver],
-    ['shape', `${snapshot.vcpus} vCPU, ${snapshot.memory_mib} MiB`],
-    ['worker', snapshot.worker_id],
-    ['size', snapshot.size_bytes === null ? null : `${Math.round(snapshot.size_bytes / 1024 ** 2)} MiB`],
-    ['created', snapshot.created_at],
-  ]);
-  process.stdout.write(`start VMs from it: aether vm create <name> --from-snapshot ${snapshot.id}\n`);
+/** `git 2.39.5 (image), node 20.19.0 (npm)`, or what was asked while the VM is being made. */
+function toolsLine(tools: NonNullable<Vm['tools']>): string {
+  if (tools.installed.length > 0) {
+    return tools.installed.map((t) => `${t.name} ${t.version} (${t.origin})`).join(', ');
+  }
+  const asked = tools.requested.map((t) => (t.version ? `${t.name}@${t.version}` : t.name)).join(', ');
+  return asked === '' ? 'none' : `asked: ${asked}`;
 }
 
 const int = (value: string) => {
@@ -60,6 +61,10 @@ export function registerVmCommands(program: Command): void {
       '--from-snapshot <id>',
       'start from a snapshot (its driver, shape and network) instead of booting',
     )
+    .option('--tools <list>', 'tools besides the default set, comma-separated (go,python)', parseToolList)
+    .option('--tool-versions <list>', 'versions, comma-separated NAME=VERSION (go=1.23.0)', (v) =>
+      parseToolVersions(v, '--tool-versions'),
+    )
     .option('--no-wait', 'return as soon as the task is queued')
     .option('--json', 'print JSON')
     .action(
@@ -72,6 +77,8 @@ export function registerVmCommands(program: Command): void {
           image?: string;
           network?: boolean;
           fromSnapshot?: string;
+          tools?: string[];
+          toolVersions?: Record<string, string>;
           wait: boolean;
           json?: boolean;
         },
@@ -85,6 +92,8 @@ export function registerVmCommands(program: Command): void {
             ...(opts.memory ? { memory_mib: opts.memory } : {}),
             ...(opts.image ? { image: opts.image } : {}),
             ...(opts.network ? { network: true } : {}),
+            ...(opts.tools?.length ? { additional_tools: opts.tools } : {}),
+            ...(opts.toolVersions ? { tool_versions: opts.toolVersions } : {}),
           },
           { wait: opts.wait },
         );

@@ -125,6 +125,8 @@ async function main(): Promise<void> {
     faults: options.faults ?? [],
     // Firecracker exits once the guest resets (reboot=k): a clean shutdown.
     onGuestShutdown: () => process.exit(0),
+    // A failed snapshot load leaves Firecracker in an unknown state: it ends itself.
+    onLoadFailed: () => process.exit(1),
   });
   // SIGTERM ends Firecracker at once (it has no handler), its sockets left behind.
   const quit = () => {

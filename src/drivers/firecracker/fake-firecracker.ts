@@ -7,18 +7,25 @@
  * - lifecycle: pre-boot-only calls refused after InstanceStart and post-boot-only calls before it,
  *   the logger set once, InstanceStart once and only with a kernel, snapshots only while paused,
  *   snapshot load only in a fresh process;
+ * - snapshots: create writes the state and memory files (a format of the fake's own: the VM's
+ *   configuration, and the guest's files as its "memory") into directories the VMM can write,
+ *   and resets the guest's vsock connections; load restores the devices the snapshot recorded,
+ *   so their files must be usable at the same (relative or chroot) paths, binds the recorded
+ *   vsock socket (or `vsock_override`), renames TAPs only through `network_overrides` of
+ *   interfaces the snapshot has, and a load that fails ends the process, as Firecracker's does;
  * - files: the kernel, drives, log, metrics and console paths must exist (Firecracker opens, never
  *   creates them), resolved inside the jail when there is one and, when a jailed uid is given,
  *   usable by that uid;
  * answering 204, 200 + JSON, or 400 with `{"fault_message": ...}` as Firecracker does. After
  * InstanceStart a `FakeGuest` boots: console line, real agent, vsock handshake.
  */
+import { chownSync, readFileSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { dirname } from 'node:path';
 import { type BodySchema, checkBody, SCHEMAS } from './fake-api-schemas.js';
 import { Fault, parseRequestBody, serdeFault } from './fake-api-transport.js';
-import { FakeGuest, type FakeGuestOptions } from './fake-guest.js';
+import { FakeGuest, type FakeGuestMemory, type FakeGuestOptions } from './fake-guest.js';
 import { FakeVmmFiles } from './fake-vmm-files.js';
 
 const NOT_AFTER_BOOT = 'The requested operation is not supported after starting the microVM.';
@@ -52,7 +59,23 @@ export interface FakeFirecrackerOptions {
   faults?: FakeFault[];
   /** Called when the guest shut down and a real Firecracker would exit. */
   onGuestShutdown?: () => void;
+  /** Called after answering a snapshot load that failed: Firecracker ends the process then. */
+  onLoadFailed?: () => void;
 }
+
+/** What the fake's snapshot state file holds. */
+interface FakeSnapshotState {
+  format: typeof SNAPSHOT_FORMAT;
+  config: {
+    'machine-config': Record<string, unknown>;
+    'boot-source'?: Record<string, unknown>;
+    drives: Record<string, unknown>[];
+    'network-interfaces': Record<string, unknown>[];
+    vsock?: Record<string, unknown>;
+  };
+}
+
+const SNAPSHOT_FORMAT = 'aetherium-fake-firecracker-snapshot/1';
 
 export interface RecordedRequest {
   method: string;
@@ -315,13 +338,33 @@ export class FakeFirecracker {
       r('PATCH', '/vm', (body) => {
         this.postBoot(body, SCHEMAS.vm);
         this.vmState = body.state === 'Paused' ? 'Paused' : 'Running';
+        if (this.vmState === 'Paused') this.guest?.pause();
+        else this.guest?.resume();
       }),
       r('PUT', '/snapshot/create', (body) => {
         this.postBoot(body, SCHEMAS.snapshotCreate);
         if (this.vmState !== 'Paused')
           throw new Fault('Cannot create a snapshot: the microVM is not paused. Pause it first.');
+        const statePath = body.snapshot_path as string;
+        const memoryPath = body.mem_file_path as string;
+        this.files.needParent(statePath, 'Cannot create the snapshot file');
+        this.files.needParent(memoryPath, 'Cannot create the memory file');
+        const state: FakeSnapshotState = {
+          format: SNAPSHOT_FORMAT,
+          config: {
+            'machine-config': this.config['machine-config'],
+            ...(this.config['boot-source'] ? { 'boot-source': this.config['boot-source'] } : {}),
+            drives: [...this.config.drives.values()],
+            'network-interfaces': [...this.config['network-interfaces'].values()],
+            ...(this.config.vsock ? { vsock: this.config.vsock } : {}),
+          },
+        };
+        this.writeVmmFile(statePath, JSON.stringify(state));
+        this.writeVmmFile(memoryPath, JSON.stringify(this.guest?.memory() ?? {}));
+        // Firecracker sends the guest a vsock transport reset: open connections are closed.
+        this.guest?.resetConnections();
       }),
-      r('PUT', '/snapshot/load', (body) => {
+      r('PUT', '/snapshot/load', async (body) => {
         this.preBoot(body, SCHEMAS.snapshotLoad);
         if (this.bootResourceSet)
           throw new Fault(
@@ -332,7 +375,12 @@ export class FakeFirecracker {
         this.files.need(body.snapshot_path as string, 'read', 'Cannot open the snapshot file');
         const memory = (body.mem_backend as { backend_path?: string } | undefined)?.backend_path;
         this.files.need((memory ?? body.mem_file_path) as string, 'read', 'Cannot open the memory file');
-        this.vmState = body.resume_vm === true ? 'Running' : 'Paused';
+        try {
+          return await this.load(body, (memory ?? body.mem_file_path) as string);
+        } catch (error) {
+          setTimeout(() => this.options.onLoadFailed?.(), 20).unref();
+          throw error;
+        }
       }),
     ];
   }
@@ -376,6 +424,69 @@ export class FakeFirecracker {
     return this.files.hostPath(path);
   }
 
+  /** A file the VMM creates: it belongs to the VMM's uid. */
+  private writeVmmFile(path: string, data: string): void {
+    const host = this.hostPath(path);
+    writeFileSync(host, data, { mode: 0o600 });
+    if (this.options.owner) chownSync(host, this.options.owner.uid, this.options.owner.gid);
+  }
+
+  /** The snapshot's devices back, at the paths it recorded (with the overrides given). */
+  private async load(body: Record<string, unknown>, memoryPath: string): Promise<void> {
+    let state: FakeSnapshotState;
+    let memory: FakeGuestMemory;
+    try {
+      state = JSON.parse(
+        readFileSync(this.hostPath(body.snapshot_path as string), 'utf8'),
+      ) as FakeSnapshotState;
+      memory = JSON.parse(readFileSync(this.hostPath(memoryPath), 'utf8')) as FakeGuestMemory;
+      if (state.format !== SNAPSHOT_FORMAT) throw new Error(`unknown format ${String(state.format)}`);
+    } catch (error) {
+      throw new Fault(
+        `Load microVM snapshot error: Cannot deserialize the microVM state: ${(error as Error).message}`,
+      );
+    }
+    const { config } = state;
+    for (const drive of config.drives) {
+      if (typeof drive.path_on_host !== 'string') continue;
+      const access = drive.is_read_only === true ? 'read' : 'readwrite';
+      this.files.need(
+        drive.path_on_host,
+        access,
+        'Load microVM snapshot error: Unable to restore the block device',
+      );
+    }
+    const interfaces = config['network-interfaces'].map((iface) => ({ ...iface }));
+    for (const override of (body.network_overrides ?? []) as { iface_id: string; host_dev_name: string }[]) {
+      const iface = interfaces.find((i) => i.iface_id === override.iface_id);
+      if (!iface)
+        throw new Fault(
+          `Load microVM snapshot error: Invalid network override: no interface ${override.iface_id}`,
+        );
+      iface.host_dev_name = override.host_dev_name;
+    }
+    const vsockOverride = body.vsock_override as { uds_path: string } | undefined;
+    if (vsockOverride && !config.vsock)
+      throw new Fault(
+        'Load microVM snapshot error: vsock_override given, but the snapshot has no vsock device',
+      );
+    if (config.vsock) await this.attachVsock({ ...config.vsock, ...(vsockOverride ?? {}) });
+    this.config['machine-config'] = config['machine-config'];
+    if (config['boot-source']) this.config['boot-source'] = config['boot-source'];
+    for (const drive of config.drives) this.config.drives.set(drive.drive_id as string, drive);
+    for (const iface of interfaces) this.config['network-interfaces'].set(iface.iface_id as string, iface);
+    this.vmState = body.resume_vm === true ? 'Running' : 'Paused';
+    this.guest?.restore({ agentPort: this.agentPort(), serialPath: null }, memory);
+    if (this.vmState === 'Paused') this.guest?.pause();
+  }
+
+  /** The guest's agent port: the kernel command line's `aether.agent=vsock:N`. */
+  private agentPort(): number | null {
+    const bootArgs = String(this.config['boot-source']?.boot_args ?? '');
+    const port = /(?:^|\s)aether\.agent=vsock:(\d+)(?:\s|$)/.exec(bootArgs)?.[1];
+    return port === undefined ? null : Number(port);
+  }
+
   private async attachVsock(body: Record<string, unknown>): Promise<void> {
     const host = this.hostPath(body.uds_path as string);
     const guest = new FakeGuest({ ...this.options.guest, workDir: dirname(host) });
@@ -414,12 +525,10 @@ export class FakeFirecracker {
   }
 
   private bootGuest(): void {
-    const bootArgs = String(this.config['boot-source']?.boot_args ?? '');
-    const port = /(?:^|\s)aether\.agent=vsock:(\d+)(?:\s|$)/.exec(bootArgs)?.[1];
     const serial = this.config.serial?.serial_out_path;
     // Without a vsock device nobody can reach the guest; it boots all the same.
     this.guest?.boot({
-      agentPort: port === undefined ? null : Number(port),
+      agentPort: this.agentPort(),
       serialPath: typeof serial === 'string' ? this.hostPath(serial) : null,
     });
   }

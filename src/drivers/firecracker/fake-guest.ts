@@ -6,11 +6,27 @@
  * Once booted, the guest's init line goes to the serial console and the real agent bundle runs
  * as a host process listening on a Unix socket, which each accepted vsock connection is bridged
  * to: the host side is exercised end to end against the real agent.
+ *
+ * Paused (`PATCH /vm Paused`), the guest answers nothing: new connections wait and open ones
+ * stall until it resumes. A snapshot resets its open connections (the vsock transport reset
+ * Firecracker sends) and saves its "memory": here, the files in the agent's home. A guest
+ * restored from it gets those files back and its agent listens at once, with no boot.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { appendFileSync, mkdirSync, rmSync } from 'node:fs';
+import {
+  appendFileSync,
+  type Dirent,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
+
+/** What a fake snapshot keeps of the guest: its home's files, by path relative to the home. */
+export type FakeGuestMemory = Record<string, string>;
 
 /** Firecracker allocates host-side ports from 2^30 upward. */
 const FIRST_HOST_PORT = 1 << 30;
@@ -47,6 +63,9 @@ export class FakeGuest {
   private nextHostPort = FIRST_HOST_PORT;
   private readonly bridges = new Set<Socket>();
   private stopped = false;
+  private paused = false;
+  /** Connections that came while paused, answered on resume. */
+  private readonly waiting: Socket[] = [];
 
   constructor(private readonly options: FakeGuestOptions) {}
 
@@ -73,6 +92,59 @@ export class FakeGuest {
     }, this.options.bootDelayMs ?? 100).unref();
   }
 
+  /** The guest restored from a snapshot: its files back, its agent listening at once. */
+  restore(boot: FakeBoot, memory: FakeGuestMemory): void {
+    this.booted = boot;
+    const home = this.home;
+    for (const [path, data] of Object.entries(memory)) {
+      mkdirSync(dirname(join(home, path)), { recursive: true });
+      writeFileSync(join(home, path), Buffer.from(data, 'base64'));
+    }
+    if (this.options.agentBundle) this.startAgent(this.options.agentBundle);
+  }
+
+  /** The guest's state as a snapshot saves it. */
+  memory(): FakeGuestMemory {
+    const saved: FakeGuestMemory = {};
+    const walk = (dir: string) => {
+      let entries: Dirent[];
+      try {
+        entries = readdirSync(dir, { withFileTypes: true });
+      } catch {
+        return;
+      }
+      for (const entry of entries) {
+        const path = join(dir, entry.name);
+        if (entry.isDirectory()) walk(path);
+        else if (entry.isFile()) saved[relative(this.home, path)] = readFileSync(path).toString('base64');
+      }
+    };
+    walk(this.home);
+    return saved;
+  }
+
+  /** `PATCH /vm Paused`: the vCPUs stop, so nothing in the guest answers. */
+  pause(): void {
+    this.paused = true;
+    for (const socket of this.bridges) socket.pause();
+  }
+
+  resume(): void {
+    this.paused = false;
+    for (const socket of this.bridges) socket.resume();
+    for (const socket of this.waiting.splice(0)) this.onVsockConnection(socket);
+  }
+
+  /** The vsock transport reset a snapshot sends: every open connection is closed. */
+  resetConnections(): void {
+    for (const socket of this.bridges) socket.destroy();
+    for (const socket of this.waiting.splice(0)) socket.destroy();
+  }
+
+  private get home(): string {
+    return join(this.options.workDir, 'home');
+  }
+
   /** The guest halts: agent gone, connections cut. The socket files stay, as Firecracker leaves them. */
   stop(): void {
     this.stopped = true;
@@ -87,11 +159,15 @@ export class FakeGuest {
   }
 
   private startAgent(bundle: string): void {
-    const home = join(this.options.workDir, 'home');
+    const home = this.home;
     const socketPath = join(this.options.workDir, 'fake-agent.sock');
     mkdirSync(home, { recursive: true });
     rmSync(socketPath, { force: true });
-    const child = spawn(process.execPath, [bundle, '--listen', socketPath, '--home', home], {
+    // As root, in a UTS namespace of its own: a guest has its own hostname, which a restore
+    // renames, and the host's must stay as it is. Not root, it cannot rename anything.
+    const agentArgv = [process.execPath, bundle, '--listen', socketPath, '--home', home];
+    const [command, ...args] = process.getuid?.() === 0 ? ['unshare', '--uts', ...agentArgv] : agentArgv;
+    const child = spawn(command!, args, {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { PATH: '/usr/local/bin:/usr/bin:/bin' },
     });
@@ -107,6 +183,10 @@ export class FakeGuest {
 
   private onVsockConnection(socket: Socket): void {
     socket.on('error', () => {});
+    if (this.paused) {
+      this.waiting.push(socket);
+      return;
+    }
     let line = '';
     const onData = (chunk: Buffer) => {
       line += chunk.toString('latin1');
@@ -139,6 +219,7 @@ export class FakeGuest {
   private bridge(host: Socket, agentPath: string, early: Buffer): void {
     const guest = connect(agentPath);
     this.bridges.add(host);
+    this.bridges.add(guest);
     guest.once('connect', () => {
       host.write(`OK ${this.nextHostPort++}\n`);
       if (early.length > 0) guest.write(early);
@@ -148,6 +229,7 @@ export class FakeGuest {
     });
     const close = () => {
       this.bridges.delete(host);
+      this.bridges.delete(guest);
       host.destroy();
       guest.destroy();
     };

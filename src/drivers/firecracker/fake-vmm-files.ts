@@ -4,7 +4,7 @@
  * driver forgot to hand to that uid is refused, as it would be by a real jailed Firecracker).
  */
 import { constants, type Stats, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { Fault } from './fake-api-transport.js';
 
 export type FileAccess = 'read' | 'write' | 'readwrite';
@@ -18,6 +18,25 @@ export class FakeVmmFiles {
   /** A path as the VMM names it, on the host: inside the jail when there is one. */
   hostPath(path: string): string {
     return this.root ? join(this.root, resolve('/', path)) : resolve(path);
+  }
+
+  /** Refuses a file the VMM is to create in a directory that is missing or that its uid cannot write. */
+  needParent(path: string, what: string): void {
+    const parent = dirname(this.hostPath(path));
+    let info: Stats;
+    try {
+      info = statSync(parent);
+    } catch {
+      throw new Fault(`${what}: No such file or directory (os error 2): ${path}`);
+    }
+    const owner = this.owner;
+    if (!owner) return;
+    const wx = (w: number, x: number) => (info.mode & (w | x)) === (w | x);
+    const allowed =
+      (info.uid === owner.uid && wx(constants.S_IWUSR, constants.S_IXUSR)) ||
+      (info.gid === owner.gid && wx(constants.S_IWGRP, constants.S_IXGRP)) ||
+      wx(constants.S_IWOTH, constants.S_IXOTH);
+    if (!allowed) throw new Fault(`${what}: Permission denied (os error 13): ${path} (as uid ${owner.uid})`);
   }
 
   /** Refuses (with Firecracker's wording) a file that is missing or that the VMM's uid cannot use. */

@@ -6,116 +6,20 @@
  * sequence, the vsock agent, graceful and forced stops, restarts, boot failures with their
  * messages, jailer mode's chroot layout, and cleanup.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import {
-  chmodSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { VmSpec } from '../../core/driver.js';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { useFakeFirecrackerDrivers } from '../../../test/support/fake-firecracker-drivers.js';
 import { isAetherError } from '../../core/errors.js';
 import { hostProcessesMatching, run, sh } from '../conformance/fixtures.js';
 import { isAlive } from '../shared/host-proc.js';
 import { FirecrackerApi } from './api-client.js';
-import { FAKE_FIRECRACKER_ENV, type FakeProcessOptions } from './fake-process-options.js';
-import { createFirecrackerDriver, type FirecrackerDriver } from './firecracker-driver.js';
-import type { JailerOptions } from './jailer.js';
-import type { VmmSpawner } from './settings.js';
 
-const ROOT = resolve(fileURLToPath(import.meta.url), '../../../..');
-const TSX = pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
-const FAKE_MAIN = fileURLToPath(new URL('./fake-firecracker-main.ts', import.meta.url));
 const isRoot = process.getuid?.() === 0;
 if (!isRoot) console.warn('[skip] firecracker driver in jailer mode: preparing a jail (chown) needs root');
 
-/** Starts the fake in place of whatever binary the driver chose, with the driver's own argv. */
-function fakeSpawner(options: FakeProcessOptions, spawned: ChildProcess[] = []): VmmSpawner {
-  return (launch) => {
-    const child = spawn(process.execPath, ['--import', TSX, FAKE_MAIN, ...launch.args], {
-      detached: true,
-      stdio: ['ignore', launch.outputFd, launch.outputFd],
-      cwd: launch.cwd,
-      env: { ...launch.env, [FAKE_FIRECRACKER_ENV]: JSON.stringify(options) },
-    });
-    spawned.push(child);
-    return child;
-  };
-}
-
-let dir: string;
-let firecrackerBinary: string;
-let jailerBinary: string;
-let kernel: string;
-let rootfs: string;
-const drivers: FirecrackerDriver[] = [];
-const vms: { driver: FirecrackerDriver; id: string }[] = [];
-
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'aether-fcdrv-'));
-  for (const name of ['firecracker', 'jailer']) {
-    writeFileSync(join(dir, name), '#!/bin/sh\nexit 1\n');
-    chmodSync(join(dir, name), 0o755);
-  }
-  firecrackerBinary = join(dir, 'firecracker');
-  jailerBinary = join(dir, 'jailer');
-  kernel = join(dir, 'vmlinux');
-  writeFileSync(kernel, Buffer.concat([Buffer.from('\x7fELF', 'latin1'), Buffer.alloc(4096)]), {
-    mode: 0o644,
-  });
-  rootfs = join(dir, 'rootfs.ext4');
-  writeFileSync(rootfs, Buffer.alloc(64 * 1024));
-});
-afterEach(async () => {
-  for (const { driver, id } of vms.splice(0)) await driver.destroy(id).catch(() => {});
-  for (const driver of drivers.splice(0)) await driver.close();
-});
-afterAll(() => {
-  rmSync(dir, { recursive: true, force: true });
-});
-
-function makeDriver(
-  options: FakeProcessOptions = {},
-  extra: { stateDir?: string; jailer?: JailerOptions; bootTimeoutMs?: number; spawned?: ChildProcess[] } = {},
-): { driver: FirecrackerDriver; stateDir: string } {
-  const stateDir = extra.stateDir ?? mkdtempSync(join(dir, 's-'));
-  const driver = createFirecrackerDriver(
-    {
-      stateDir,
-      firecrackerBinary,
-      kernel,
-      image: async () => ({ id: 'test-image', rootfs }),
-      jailer: extra.jailer ?? null,
-      // Each fake VMM is a Node process loading TypeScript: seconds on a loaded machine.
-      apiTimeoutMs: 20_000,
-      bootTimeoutMs: extra.bootTimeoutMs ?? 40_000,
-      stopGraceMs: 5_000,
-    },
-    {
-      spawner: fakeSpawner(
-        { agentBundle: inject('agentBundlePath'), bootDelayMs: 50, ...options },
-        extra.spawned,
-      ),
-    },
-  );
-  drivers.push(driver);
-  return { driver, stateDir };
-}
-
-async function created(driver: FirecrackerDriver, spec: Partial<VmSpec> = {}): Promise<string> {
-  const id = spec.id ?? crypto.randomUUID();
-  vms.push({ driver, id });
-  await driver.create({ id, name: 'fc-test', vcpus: 1, memoryMiB: 256, ...spec });
-  return id;
-}
+const fake = useFakeFirecrackerDrivers();
+const { makeDriver, created } = fake;
 
 describe('firecracker driver over the fake Firecracker', () => {
   it('creates, boots, runs commands, stops gracefully, boots again over stale sockets, survives a restart, and destroys', async () => {
@@ -146,8 +50,10 @@ describe('firecracker driver over the fake Firecracker', () => {
     const config = await api.vmConfig();
     expect(config['machine-config']).toMatchObject({ vcpu_count: 1, mem_size_mib: 256 });
     expect(config.drives).toEqual([
-      expect.objectContaining({ drive_id: 'rootfs', path_on_host: disk, is_root_device: true }),
+      // Relative to the VMM's working directory, the VM's own: what a snapshot of it records.
+      expect.objectContaining({ drive_id: 'rootfs', path_on_host: 'rootfs.ext4', is_root_device: true }),
     ]);
+    expect(config.vsock).toMatchObject({ uds_path: 'v.sock' });
     expect((config['boot-source'] as { boot_args: string }).boot_args).toMatch(
       /aether\.agent=vsock:9999 aether\.net=none$/,
     );
@@ -287,12 +193,12 @@ describe('firecracker driver over the fake Firecracker', () => {
   it.skipIf(!isRoot)(
     'runs the VMM through the jailer: chroot layout, per-VM uid, cleanup of the jail',
     async () => {
-      const chrootBaseDir = join(dir, 'jails');
-      const cgroupRoot = join(dir, 'cgroup');
+      const chrootBaseDir = join(fake.dir, 'jails');
+      const cgroupRoot = join(fake.dir, 'cgroup');
       mkdirSync(cgroupRoot);
       const { driver } = makeDriver(
         {},
-        { jailer: { binary: jailerBinary, chrootBaseDir, uidBase: 910_000, cgroupRoot } },
+        { jailer: { binary: fake.jailerBinary, chrootBaseDir, uidBase: 910_000, cgroupRoot } },
       );
       expect(driver.isolation.summary).toMatch(/under the jailer/);
       const [a, b] = [await created(driver), await created(driver)];

@@ -4,7 +4,8 @@
  * image's ext4 root, of which every VM has its own copy (files persist across executions, stop
  * and start, and worker restarts). The guest agent is reached over Firecracker's hybrid vsock:
  * a Unix socket plus a `CONNECT <port>` handshake, a fresh connection per host. With the jailer
- * (production), each VMM runs chrooted, as its own uid, in its own cgroup.
+ * (production), each VMM runs chrooted, as its own uid, in its own cgroup. Snapshots and VMs
+ * restored from them: firecracker-snapshot.ts.
  *
  * The VMM runs detached in its own process group and outlives this process; a driver over the
  * same stateDir finds it again through `boot.json`, trusting the pid only while it is the same
@@ -30,6 +31,12 @@ import { FirecrackerApi } from './api-client.js';
 import { bootPlan, MAX_FIRECRACKER_VCPUS, type VmmPaths } from './boot-plan.js';
 import { firecrackerHealth } from './driver-health.js';
 import { requireExecutable } from './executables.js';
+import {
+  type FirecrackerSnapshotHost,
+  type LaunchedVmm,
+  restoreFirecrackerSnapshot,
+  saveFirecrackerSnapshot,
+} from './firecracker-snapshot.js';
 import { bootGuest } from './guest-boot.js';
 import { describeFirecrackerIsolation } from './isolation.js';
 import {
@@ -50,6 +57,7 @@ import {
   type ResolvedFirecrackerSettings,
   resolveFirecrackerSettings,
 } from './settings.js';
+import { FirecrackerSnapshotDir } from './snapshot-files.js';
 import {
   type BootRecord,
   type BootTimings,
@@ -65,6 +73,9 @@ import { connectVsockAgent } from './vsock.js';
 const AGENT_CONNECT_MS = 5_000;
 
 export interface FirecrackerDriver extends VmDriver {
+  snapshot: NonNullable<VmDriver['snapshot']>;
+  createFromSnapshot: NonNullable<VmDriver['createFromSnapshot']>;
+  deleteSnapshot: NonNullable<VmDriver['deleteSnapshot']>;
   putFile(id: string, path: string, data: Uint8Array, mode?: number): Promise<void>;
   getFile(id: string, path: string): Promise<Uint8Array>;
   /** Pauses the VM's vCPUs (`PATCH /vm Paused`); the agent does not answer until `resume`. */
@@ -104,15 +115,21 @@ export function createFirecrackerDriver(
     });
   }
 
-  /** The VMM's files as it names them, and the same files as we reach them. */
+  /**
+   * The VMM's files as it names them, and the same files as we reach them. Unjailed, the VMM
+   * runs in the VM's directory and gets paths relative to it (see vm-files.ts: a snapshot
+   * records them, and they must name the restored VM's own files in its own directory).
+   */
   function pathsOf(
     dir: FirecrackerVmDir,
     jailed: boolean,
   ): { inside: VmmPaths; host: VmmPaths & { apiSocket: string } } {
     const jail = jailed ? jailOf(dir.id) : null;
     if (jail) return { inside: jail.inside, host: jail.host };
-    const unjailed = { ...dir.unjailed, kernel: s.kernel };
-    return { inside: unjailed, host: unjailed };
+    return {
+      inside: { ...dir.unjailedInside, kernel: s.kernel },
+      host: { ...dir.unjailed, kernel: s.kernel },
+    };
   }
 
   /** The VM's VMM pid while it runs and provably is this VM's (a recycled pid never counts). */
@@ -174,13 +191,11 @@ export function createFirecrackerDriver(
     });
   }
 
-  /** Spawns the VMM for `dir`, configures and starts the guest, waits for its agent; kills it on failure. */
-  async function boot(
-    dir: FirecrackerVmDir,
-    stored: StoredVm,
-    image: FirecrackerImage,
-    signal?: AbortSignal,
-  ) {
+  /**
+   * Spawns the VMM for `dir` (under the jailer when configured: a fresh jail, the VM's uid and
+   * cgroup), after removing what a previous run left, and records it in boot.json.
+   */
+  async function launch(dir: FirecrackerVmDir, stored: StoredVm, imageId: string): Promise<LaunchedVmm> {
     const { spec, network } = stored;
     const jail = jailOf(dir.id);
     const firecracker = requireExecutable(s.firecrackerBinary, 'AETHER_FIRECRACKER_BIN');
@@ -224,24 +239,43 @@ export function createFirecrackerDriver(
       pid: vmm.pid,
       startTime: vmm.startTime,
       jailed: jail !== null,
-      imageId: image.id,
+      imageId,
       kernel: s.kernel,
       bootedAt: new Date().toISOString(),
       timings: null,
     };
     await dir.writeBoot(record);
+    const api = new FirecrackerApi(paths.host.apiSocket, { timeoutMs: s.apiTimeoutMs });
+    return { dir, stored, api, jail, paths, vmm, spawnedAt, plan };
+  }
+
+  async function recordBoot(dir: FirecrackerVmDir, timings: BootTimings): Promise<void> {
+    const record = await dir.readBoot();
+    if (record) await dir.writeBoot({ ...record, timings });
+  }
+
+  /** Spawns the VMM for `dir`, configures and starts the guest, waits for its agent; kills it on failure. */
+  async function boot(
+    dir: FirecrackerVmDir,
+    stored: StoredVm,
+    image: FirecrackerImage,
+    signal?: AbortSignal,
+  ) {
+    const vm = await launch(dir, stored, image.id);
+    const jailed = vm.jail !== null;
+    let timings: BootTimings;
     try {
-      record.timings = await bootGuest({
-        vmId: spec.id,
-        vmm,
-        spawnedAt,
-        api: new FirecrackerApi(paths.host.apiSocket, { timeoutMs: s.apiTimeoutMs }),
-        plan,
+      timings = await bootGuest({
+        vmId: dir.id,
+        vmm: vm.vmm,
+        spawnedAt: vm.spawnedAt,
+        api: vm.api,
+        plan: vm.plan,
         deadline: Date.now() + s.bootTimeoutMs,
         bootTimeoutMs: s.bootTimeoutMs,
         apiTimeoutMs: s.apiTimeoutMs,
-        files: { vmmOutput: dir.vmmOutput, console: paths.host.console, log: paths.host.log },
-        connectAgent: (timeoutMs) => connectAgent(dir, jail !== null, timeoutMs, signal),
+        files: { vmmOutput: dir.vmmOutput, console: vm.paths.host.console, log: vm.paths.host.log },
+        connectAgent: (timeoutMs) => connectAgent(dir, jailed, timeoutMs, signal),
         logger,
         ...(signal ? { signal } : {}),
       });
@@ -249,8 +283,8 @@ export function createFirecrackerDriver(
       await kill(dir, 0).catch(() => {});
       throw error;
     }
-    await dir.writeBoot(record);
-    logger.info({ vmId: spec.id, jailed: jail !== null, timings: record.timings }, 'microVM booted');
+    await recordBoot(dir, timings);
+    logger.info({ vmId: dir.id, jailed, timings }, 'microVM booted');
   }
 
   /**
@@ -347,6 +381,43 @@ export function createFirecrackerDriver(
     await boot(dir, stored, await s.image(), signal);
   }
 
+  const snapshots: FirecrackerSnapshotHost = {
+    stateDir: s.stateDir,
+    agentPort: s.agentPort,
+    jailGid: s.jailer ? s.jailer.uidBase : null,
+    bootTimeoutMs: s.bootTimeoutMs,
+    apiTimeoutMs: s.apiTimeoutMs,
+    logger,
+    dirOf,
+    async running(id) {
+      const { dir, stored } = await existing(id);
+      const boot = await dir.readBoot();
+      if ((await livePid(dir)) === null || !boot) {
+        throw new AetherError(
+          'ERR_VM_NOT_RUNNING',
+          `VM ${id} is not running: only a running VM can be snapshotted`,
+          {
+            details: { id },
+          },
+        );
+      }
+      const paths = pathsOf(dir, boot.jailed);
+      return {
+        dir,
+        stored,
+        api: new FirecrackerApi(paths.host.apiSocket, { timeoutMs: s.apiTimeoutMs }),
+        jail: boot.jailed ? jailOf(id) : null,
+        paths,
+      };
+    },
+    isRunning: async (dir) => (await livePid(dir)) !== null,
+    dropAgent: (id) => connections.drop(id),
+    launch,
+    recordBoot,
+    connectAgent: (vm, timeoutMs, signal) => connectAgent(vm.dir, vm.jail !== null, timeoutMs, signal),
+    kill: (dir) => kill(dir, 0),
+  };
+
   async function status(id: string): Promise<DriverVmInfo> {
     const dir = dirOf(id);
     if (!(await dir.read())) return { id, state: 'missing' };
@@ -403,6 +474,19 @@ export function createFirecrackerDriver(
     async getFile(id, path) {
       return withAgent(id, (agent) => agent.getFile(path));
     },
+    snapshot: (vmId, snapshotId) =>
+      withLock(vmId, () =>
+        withLock(`snapshot:${snapshotId}`, () => saveFirecrackerSnapshot(snapshots, vmId, snapshotId)),
+      ),
+    createFromSnapshot(spec, snapshotId, signal) {
+      assertJailId(spec.id);
+      return withLock(spec.id, () => restoreFirecrackerSnapshot(snapshots, spec, snapshotId, signal));
+    },
+    deleteSnapshot: (snapshotId) =>
+      withLock(`snapshot:${snapshotId}`, async () => {
+        // Each restored VM holds its own link to the memory file: nothing it maps goes away.
+        await new FirecrackerSnapshotDir(s.stateDir, snapshotId).remove();
+      }),
     pause: (id) => withLock(id, async () => (await apiOf(id)).pause()),
     resume: (id) => withLock(id, async () => (await apiOf(id)).resume()),
     async bootTimings(id) {

@@ -38,7 +38,16 @@ export interface GuestBootOptions {
   signal?: AbortSignal;
 }
 
-async function failure(o: GuestBootOptions, why: string, cause?: unknown): Promise<AetherError> {
+/**
+ * A failed boot or restore, as an error naming the stage, with what Firecracker printed, its log
+ * and the guest console's tail: a fault Firecracker answered stays ERR_FIRECRACKER_FAULT, a VMM
+ * that died is ERR_DRIVER_FAILED, anything else ran out of time.
+ */
+export async function failure(
+  o: Pick<GuestBootOptions, 'vmId' | 'vmm' | 'files'>,
+  why: string,
+  cause?: unknown,
+): Promise<AetherError> {
   const [output, console, log] = await Promise.all([
     tail(o.files.vmmOutput, 1000),
     tail(o.files.console),

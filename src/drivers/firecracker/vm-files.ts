@@ -6,7 +6,14 @@
  *   vmm.out          the VMM process's stdout and stderr (attached to boot errors)
  * and, when not jailed, what the VMM makes and writes (jailed, these live in the jail's /run):
  *   api.sock  v.sock  console.log  firecracker.log  metrics.json
+ * and, for a VM restored from a snapshot and not jailed, its links to the snapshot's files:
+ *   snapshot.vmstate (until the load is done)  snapshot.memory (mapped for the VM's whole life)
  * Names are short: Firecracker binds the sockets itself, and Unix socket paths fit 107 bytes.
+ *
+ * Unjailed, the VMM runs in this directory and is given the disk, vsock and log paths relative
+ * to it: a snapshot records the disk and vsock paths as given, and a VM restored from it runs in
+ * its own directory, where the same relative paths name its own disk and socket (Firecracker's
+ * rule for a load: the resources "at the same relative paths" as for the original process).
  */
 import { execFile } from 'node:child_process';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -54,6 +61,10 @@ export class FirecrackerVmDir {
   readonly dir: string;
   /** The VM's files when the VMM runs unjailed (host paths are what it sees). */
   readonly unjailed: VmmPaths & { apiSocket: string };
+  /** The same files as the unjailed VMM is told them: relative to its working directory, `dir`. */
+  readonly unjailedInside: Omit<VmmPaths, 'kernel'>;
+  /** An unjailed restored VM's links to its snapshot's files. */
+  readonly snapshotLinks: { vmstate: string; memory: string };
   readonly rootfs: string;
   readonly vmmOutput: string;
 
@@ -73,6 +84,17 @@ export class FirecrackerVmDir {
       console: join(this.dir, 'console.log'),
       log: join(this.dir, 'firecracker.log'),
       metrics: join(this.dir, 'metrics.json'),
+    };
+    this.unjailedInside = {
+      rootfs: 'rootfs.ext4',
+      vsock: 'v.sock',
+      console: 'console.log',
+      log: 'firecracker.log',
+      metrics: 'metrics.json',
+    };
+    this.snapshotLinks = {
+      vmstate: join(this.dir, 'snapshot.vmstate'),
+      memory: join(this.dir, 'snapshot.memory'),
     };
     assertSocketPathFits('firecracker', stateDir, this.unjailed.vsock);
   }
@@ -104,11 +126,13 @@ export class FirecrackerVmDir {
 
   /**
    * What a previous run left: Firecracker never removes its sockets, and binding fails on a stale
-   * one; the console, log and metrics files are started afresh (and must exist before it opens them).
+   * one; the console, log and metrics files are started afresh (and must exist before it opens them);
+   * the links to a snapshot a previous run was restored from are no longer needed.
    */
   async clearRuntime(): Promise<void> {
     const f = this.unjailed;
-    await Promise.all([f.apiSocket, f.vsock].map((p) => rm(p, { force: true })));
+    const stale = [f.apiSocket, f.vsock, this.snapshotLinks.vmstate, this.snapshotLinks.memory];
+    await Promise.all(stale.map((p) => rm(p, { force: true })));
     await Promise.all(
       [f.console, f.log, f.metrics, this.vmmOutput].map((p) => writeFile(p, '', { mode: 0o600 })),
     );

@@ -30,8 +30,9 @@ import type { IsolationInfo } from '../../core/vm.js';
 import { AgentClient } from '../../protocol/client.js';
 import { AgentConnections } from '../shared/agent-connections.js';
 import { connectAgentSocket } from '../shared/agent-socket.js';
-import { cmdline, isAlive, signalGroup, signalPid, startTime, waitForExit } from '../shared/host-proc.js';
+import { cmdline, isAlive, signalGroup, signalPid, waitForExit } from '../shared/host-proc.js';
 import { perIdLock } from '../shared/per-id-lock.js';
+import { newPoolOwner, poolOwnerGone, poolOwnerText, releasePoolOwner } from '../shared/pool-owner.js';
 import { bootSandbox } from './boot.js';
 import { prepareStateDir } from './host-access.js';
 import { detectIsolationTool } from './isolation-probe.js';
@@ -64,26 +65,6 @@ const POOL_BACKOFF_MAX_MS = 30_000;
 const OWNERLESS_GRACE_MS = 60_000;
 const REFILL_DELAY_MS = 20;
 
-/** Driver instances of this process that are not closed: their pool sandboxes are not leftovers. */
-const liveInstances = new Set<string>();
-
-/** Identity of this host process, written as the owner of the pool sandboxes it boots. */
-function ownerText(instance: string): string {
-  return JSON.stringify({ pid: process.pid, start: startTime(process.pid), instance });
-}
-
-/** A pool sandbox is a leftover unless the driver instance that booted it is still alive. */
-function ownerGone(text: string): boolean {
-  try {
-    const owner = JSON.parse(text) as { pid?: unknown; start?: unknown; instance?: unknown };
-    if (typeof owner.pid !== 'number' || typeof owner.instance !== 'string') return true;
-    if (owner.pid === process.pid) return !liveInstances.has(owner.instance);
-    return owner.start === null || startTime(owner.pid) !== owner.start;
-  } catch {
-    return true;
-  }
-}
-
 function describeIsolation(tool: IsolationTool | null, settings: ResolvedProcessSettings): IsolationInfo {
   const via = tool ?? 'unshare or bubblewrap';
   const uid = settings.sandboxIds ? `host uid ${settings.sandboxIds.uid}` : 'the unprivileged host user';
@@ -109,8 +90,7 @@ export function createProcessDriver(
   let tool: IsolationTool | null = null;
   let detecting: Promise<IsolationTool> | null = null;
   let stateReady: Promise<void> | null = null;
-  const instance = randomBytes(8).toString('hex');
-  liveInstances.add(instance);
+  const instance = newPoolOwner();
   /** Booted, pinged, idle pool sandboxes, oldest first. */
   const pool: VmDir[] = [];
   let poolClosed = false;
@@ -241,7 +221,7 @@ export function createProcessDriver(
     await isolationTool();
     const dir = new VmDir(s.stateDir, `p${randomBytes(8).toString('hex')}`, 'pool');
     await dir.createTree(s.sandboxIds);
-    await dir.writeOwner(ownerText(instance));
+    await dir.writeOwner(poolOwnerText(instance));
     try {
       await launch(dir);
       const agent = new AgentClient(await connectAgentSocket(dir.socket, CONNECT_TIMEOUT_MS), { logger });
@@ -267,7 +247,7 @@ export function createProcessDriver(
     }
   }
 
-  /** Pool sandboxes of driver instances that are gone (see `ownerGone`). */
+  /** Pool sandboxes of driver instances that are gone (see `poolOwnerGone`). */
   async function removePoolLeftovers(): Promise<void> {
     for (const poolId of await listPoolIds(s.stateDir)) {
       const dir = new VmDir(s.stateDir, poolId, 'pool');
@@ -277,7 +257,7 @@ export function createProcessDriver(
         // directory a crash left: only the latter, once old, is removed.
         const made = await stat(dir.dir).catch(() => null);
         if (made && Date.now() - made.mtimeMs < OWNERLESS_GRACE_MS) continue;
-      } else if (!ownerGone(owner)) continue;
+      } else if (!poolOwnerGone(owner)) continue;
       logger.info({ poolId }, 'removing pool sandbox left by a previous driver');
       await discard(dir);
     }
@@ -364,7 +344,7 @@ export function createProcessDriver(
 
   async function closePool(): Promise<void> {
     poolClosed = true;
-    liveInstances.delete(instance);
+    releasePoolOwner(instance);
     wakeRefill?.();
     await refilling;
     await Promise.all(pool.splice(0).map((member) => discard(member)));

@@ -33,8 +33,14 @@ import { cmdline, isAlive, signalPid, waitForExit } from '../shared/host-proc.js
 import { perIdLock } from '../shared/per-id-lock.js';
 import { probeKvm } from './accel.js';
 import { qemuArgs } from './qemu-args.js';
+import { createQemuWarmPool } from './qemu-pool.js';
 import { spawnQemu } from './qemu-process.js';
-import { type QemuSnapshotHost, restoreQemuSnapshot, saveQemuSnapshot } from './qemu-snapshot.js';
+import {
+  deleteQemuSnapshot,
+  type QemuSnapshotHost,
+  restoreQemuSnapshot,
+  saveQemuSnapshot,
+} from './qemu-snapshot.js';
 import { QmpClient } from './qmp.js';
 import {
   type Accel,
@@ -67,6 +73,9 @@ export interface QemuDriver extends VmDriver {
   bootTimings(id: string): Promise<BootTimings | null>;
   snapshot(vmId: string, snapshotId: string, signal?: AbortSignal): Promise<DriverSnapshotInfo>;
   createFromSnapshot(spec: VmSpec, snapshotId: string, signal?: AbortSignal): Promise<void>;
+  deleteSnapshot(snapshotId: string): Promise<void>;
+  /** Fills the warm pool; resolves once it is full (at once without one). */
+  warmUp(): Promise<void>;
 }
 
 function describeIsolation(accel: Accel | null, why: string | null, network: QemuNetworkMode): IsolationInfo {
@@ -129,7 +138,10 @@ export function createQemuDriver(settings: QemuDriverSettings, deps: QemuDriverD
     const boot = await dir.readBoot();
     if (!boot || !isAlive(boot.pid)) return null;
     const argv = cmdline(boot.pid);
-    const ours = argv?.includes(`aether-${dir.id}`) && argv.some((arg) => arg.includes(dir.files.disk));
+    // An adopted pool member runs under its pool id (random, so as telling) and its old paths.
+    const ours = boot.tag
+      ? argv?.includes(`aether-${boot.tag}`)
+      : argv?.includes(`aether-${dir.id}`) && argv.some((arg) => arg.includes(dir.files.disk));
     return ours ? boot.pid : null;
   }
 
@@ -302,6 +314,20 @@ export function createQemuDriver(settings: QemuDriverSettings, deps: QemuDriverD
     kill: (dir) => kill(dir, 0),
   };
 
+  const pool = createQemuWarmPool(
+    {
+      ...snapshotHost,
+      image: s.image,
+      accel: async () => (await chooseAccel()).accel,
+      async bootFresh(dir, spec, accel, image) {
+        await createDisk(dir, image);
+        await boot(dir, spec, accel, image);
+      },
+    },
+    s.warmPool,
+    logger,
+  );
+
   async function create(spec: VmSpec): Promise<void> {
     const dir = dirOf(spec.id);
     if (await dir.readSpec()) return;
@@ -311,9 +337,15 @@ export function createQemuDriver(settings: QemuDriverSettings, deps: QemuDriverD
         `qemu driver: VM ${spec.id} asks for network in tap mode but was given no TAP attachment`,
       );
     }
-    const image = await s.image();
+    // A warm member is already running: `start` then only pings it.
+    if (await pool.adopt(spec, dir)) return;
     await mkdir(join(s.stateDir, 'v'), { recursive: true, mode: 0o700 });
     await dir.create(spec);
+    await createDisk(dir, await s.image());
+  }
+
+  /** The VM's copy-on-write overlay over the image's root; on failure the VM's directory goes. */
+  async function createDisk(dir: QemuVmDir, image: GuestImage): Promise<void> {
     try {
       // The overlay reads the image's root through its backing file and writes only its own blocks.
       await execFileAsync(
@@ -328,7 +360,7 @@ export function createQemuDriver(settings: QemuDriverSettings, deps: QemuDriverD
         code === 'ENOENT' ? 'ERR_ISOLATION_UNAVAILABLE' : 'ERR_DRIVER_FAILED',
         code === 'ENOENT'
           ? `${s.qemuImgBinary} not found: install it with \`apt-get install qemu-utils\``
-          : `cannot create the disk of VM ${spec.id}: ${(error as { stderr?: string }).stderr?.trim() || (error as Error).message}`,
+          : `cannot create the disk of VM ${dir.id}: ${(error as { stderr?: string }).stderr?.trim() || (error as Error).message}`,
         { cause: error },
       );
     }
@@ -406,6 +438,7 @@ export function createQemuDriver(settings: QemuDriverSettings, deps: QemuDriverD
       withLock(spec.id, async () => {
         await restoreQemuSnapshot(snapshotHost, dirOf(spec.id), spec, snapshotId, signal);
       }),
+    deleteSnapshot: (snapshotId) => deleteQemuSnapshot(s.stateDir, snapshotId),
     async list() {
       const infos = await Promise.all((await listQemuVmIds(s.stateDir)).map((id) => status(id)));
       return infos.filter((info) => info.state !== 'missing');
@@ -425,6 +458,7 @@ export function createQemuDriver(settings: QemuDriverSettings, deps: QemuDriverD
       }
     },
     async close() {
+      await pool.close();
       for (const timer of idleTimers.values()) clearTimeout(timer);
       idleTimers.clear();
       await connections.closeAll();
@@ -436,6 +470,7 @@ export function createQemuDriver(settings: QemuDriverSettings, deps: QemuDriverD
       return withAgent(id, (agent) => agent.getFile(path));
     },
     accelerator: chooseAccel,
+    warmUp: () => pool.warmUp(),
     async bootTimings(id) {
       return (await dirOf(id).readBoot())?.timings ?? null;
     },

@@ -12,13 +12,14 @@ import type { DriverSnapshotInfo, VmSpec } from '../../core/driver.js';
 import { AetherError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { AgentClient } from '../../protocol/client.js';
+import { resyncRestoredGuest } from '../shared/guest-resync.js';
 import { cmdline } from '../shared/host-proc.js';
 import { qemuArgs } from './qemu-args.js';
 import { spawnQemu } from './qemu-process.js';
 import { QmpClient } from './qmp.js';
 import { QEMU_ENV } from './settings.js';
 import { QemuSnapshotDir, type QemuSnapshotMeta } from './snapshot-files.js';
-import type { BootRecord, QemuVmDir } from './vm-files.js';
+import { type BootRecord, listQemuPoolIds, listQemuVmIds, QemuVmDir } from './vm-files.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -168,6 +169,31 @@ async function imageOfBoot(host: QemuSnapshotHost, dir: QemuVmDir, boot: BootRec
   return { id: boot.imageId, kernel, initrd, rootfs: backing };
 }
 
+/**
+ * Removes a snapshot's files unless a VM (or a warm-pool member) still reads its disk through
+ * an overlay: ERR_SNAPSHOT_IN_USE then names them. Idempotent.
+ */
+export async function deleteQemuSnapshot(stateDir: string, snapshotId: string): Promise<void> {
+  const snap = new QemuSnapshotDir(stateDir, snapshotId);
+  const readers: string[] = [];
+  for (const [area, ids] of [
+    ['v', await listQemuVmIds(stateDir)],
+    ['pool', await listQemuPoolIds(stateDir)],
+  ] as const) {
+    for (const id of ids) {
+      if ((await new QemuVmDir(stateDir, id, area).readSourceSnapshot()) === snapshotId) readers.push(id);
+    }
+  }
+  if (readers.length > 0) {
+    throw new AetherError(
+      'ERR_SNAPSHOT_IN_USE',
+      `snapshot ${snapshotId} backs the disks of ${readers.length} VM(s) on this host (${readers.slice(0, 5).join(', ')}); delete them first`,
+      { details: { snapshotId, vms: readers } },
+    );
+  }
+  await snap.remove();
+}
+
 export interface RestoreTimings {
   /** Spawn → the saved state loaded (QEMU paused, ready to run). */
   loadMs: number;
@@ -200,6 +226,7 @@ export async function restoreQemuSnapshot(
   await dir.remove();
   await dir.create(ownSpec);
   try {
+    await dir.writeSourceSnapshot(snapshotId);
     await execFileAsync(
       host.qemuImgBinary,
       ['create', '-q', '-f', 'qcow2', '-F', 'qcow2', '-b', snap.disk, dir.files.disk],
@@ -292,17 +319,7 @@ async function launch(
   const ready = performance.now();
   try {
     // The guest's clock stopped at the snapshot; its identity is still the source VM's.
-    await agent.setClock(Date.now());
-    const renamed = await agent.exec({
-      argv: ['sh', '-c', 'printf %s "$1" > /proc/sys/kernel/hostname', 'sh', spec.name],
-      timeoutMs: 10_000,
-    });
-    if (renamed.exitCode !== 0) {
-      throw new AetherError(
-        'ERR_DRIVER_FAILED',
-        `VM ${spec.id}: setting its hostname exited ${renamed.exitCode}`,
-      );
-    }
+    await resyncRestoredGuest(agent, spec.id, spec.name);
   } finally {
     await agent.close();
   }

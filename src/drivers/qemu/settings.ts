@@ -35,6 +35,11 @@ export interface QemuDriverSettings {
   bootTimeoutMs?: number;
   /** `stop()` grace before SIGKILL when the caller gives none. Default 5 000 ms. */
   stopGraceMs?: number;
+  /**
+   * VMs kept restored and running, so a create of this shape (no network, the default image)
+   * takes no boot. Default size 0 (off), shape 1 vCPU and 256 MiB (the API's defaults).
+   */
+  warmPool?: { size?: number; vcpus?: number; memoryMiB?: number };
 }
 
 export interface QemuDriverDeps {
@@ -50,6 +55,7 @@ export interface ResolvedQemuSettings {
   qemuImgBinary: string;
   bootTimeoutMs: number;
   stopGraceMs: number;
+  warmPool: { size: number; vcpus: number; memoryMiB: number };
 }
 
 function fail(message: string): never {
@@ -59,6 +65,12 @@ function fail(message: string): never {
 function positive(name: string, value: number | undefined, fallback: number): number {
   const n = value ?? fallback;
   if (!Number.isInteger(n) || n <= 0) fail(`${name} must be a positive integer`);
+  return n;
+}
+
+function nonNegative(name: string, value: number | undefined, fallback: number): number {
+  const n = value ?? fallback;
+  if (!Number.isInteger(n) || n < 0) fail(`${name} must be a whole number ≥ 0`);
   return n;
 }
 
@@ -77,6 +89,11 @@ export function resolveQemuSettings(settings: QemuDriverSettings): ResolvedQemuS
     qemuImgBinary: settings.qemuImgBinary ?? 'qemu-img',
     bootTimeoutMs: positive('bootTimeoutMs', settings.bootTimeoutMs, 60_000),
     stopGraceMs: positive('stopGraceMs', settings.stopGraceMs, 5_000),
+    warmPool: Object.freeze({
+      size: nonNegative('warmPool.size', settings.warmPool?.size, 0),
+      vcpus: positive('warmPool.vcpus', settings.warmPool?.vcpus, 1),
+      memoryMiB: positive('warmPool.memoryMiB', settings.warmPool?.memoryMiB, 256),
+    }),
   });
 }
 

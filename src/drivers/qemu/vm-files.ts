@@ -7,9 +7,12 @@
  *   q.sock      QMP
  *   console.log the guest's serial console (attached to boot errors)
  *   qemu.pid    written by QEMU
- * Names are short: Unix socket paths must fit in 107 bytes.
+ *   source      the id of the snapshot its disk overlays, for a VM made from one
+ *   owner       a pool member's driver instance (drivers/shared/pool-owner.ts)
+ * Names are short: Unix socket paths must fit in 107 bytes. A warm-pool member lives in
+ * `<stateDir>/pool/<poolId>/` with the same files until a VM adopts it by a rename.
  */
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { VmSpec } from '../../core/driver.js';
 import { assertSocketPathFits, readJsonFile } from '../shared/state-files.js';
@@ -29,6 +32,11 @@ export interface BootTimings {
 
 export interface BootRecord {
   pid: number;
+  /**
+   * The id QEMU was started under (`-name aether-<tag>`) when it is not the VM's own: a pool
+   * member's, kept after a VM adopted it by renaming its directory.
+   */
+  tag?: string;
   accel: Accel;
   imageId: string;
   bootedAt: string;
@@ -42,9 +50,10 @@ export class QemuVmDir {
   constructor(
     stateDir: string,
     readonly id: string,
+    area: 'v' | 'pool' = 'v',
   ) {
     assertVmId(id);
-    this.dir = join(stateDir, 'v', id);
+    this.dir = join(stateDir, area, id);
     this.files = {
       disk: join(this.dir, 'disk.qcow2'),
       agentSocket: join(this.dir, 'a.sock'),
@@ -96,8 +105,60 @@ export class QemuVmDir {
     }
   }
 
+  private get sourcePath(): string {
+    return join(this.dir, 'source');
+  }
+
+  /** Records the snapshot whose disk this VM's overlay reads (its delete must wait for the VM). */
+  writeSourceSnapshot(snapshotId: string): Promise<void> {
+    return writeFile(this.sourcePath, snapshotId);
+  }
+
+  async readSourceSnapshot(): Promise<string | null> {
+    try {
+      return (await readFile(this.sourcePath, 'utf8')).trim();
+    } catch {
+      return null;
+    }
+  }
+
+  private get ownerPath(): string {
+    return join(this.dir, 'owner');
+  }
+
+  /** A pool member's owner (drivers/shared/pool-owner.ts); null for VMs and unowned members. */
+  async readOwner(): Promise<string | null> {
+    try {
+      return await readFile(this.ownerPath, 'utf8');
+    } catch {
+      return null;
+    }
+  }
+
+  writeOwner(text: string): Promise<void> {
+    return writeFile(this.ownerPath, text, { mode: 0o600 });
+  }
+
+  removeOwner(): Promise<void> {
+    return rm(this.ownerPath, { force: true });
+  }
+
+  /** One atomic rename: the pool member becomes `target` with everything it runs. */
+  async moveTo(target: QemuVmDir): Promise<void> {
+    await mkdir(join(target.dir, '..'), { recursive: true, mode: 0o700 });
+    await rename(this.dir, target.dir);
+  }
+
   remove(): Promise<void> {
     return rm(this.dir, { recursive: true, force: true });
+  }
+}
+
+export async function listQemuPoolIds(stateDir: string): Promise<string[]> {
+  try {
+    return (await readdir(join(stateDir, 'pool'))).filter(isVmId);
+  } catch {
+    return [];
   }
 }
 

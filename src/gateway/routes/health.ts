@@ -12,10 +12,15 @@ export function healthRoutes(deps: GatewayDeps): FastifyPluginAsyncZod {
   return async (app) => {
     const health = routeOptions('getHealth');
     // Not rate limited: in a cluster the limiter counts in Redis, and liveness must not depend on it.
-    app.get('/health', { ...health, config: { ...health.config, rateLimit: false } }, async () => ({
-      status: 'ok' as const,
-      version: deps.version,
-    }));
+    app.get('/health', { ...health, config: { ...health.config, rateLimit: false } }, async () => {
+      // From memory: each integration reports what it saw last, without calling out.
+      const integrations = deps.webhooks?.health() ?? {};
+      return {
+        status: 'ok' as const,
+        version: deps.version,
+        ...(Object.keys(integrations).length > 0 ? { integrations } : {}),
+      };
+    });
     app.get('/ready', routeOptions('getReady'), async (_request, reply) => {
       const report = await deps.readiness();
       return reply.status(report.ok ? 200 : 503).send({

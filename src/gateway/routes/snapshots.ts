@@ -39,6 +39,27 @@ export function snapshotRoutes(deps: GatewayDeps, settings: GatewaySettings): Fa
       }));
     });
 
+    app.get('/snapshots', routeOptions('listSnapshots'), async (request) => {
+      const { vm, status, include_deleted, limit } = request.query;
+      const snapshots = await service.listSnapshots(accessFor(request), {
+        ...(vm === undefined ? {} : { vm }),
+        ...(status === undefined ? {} : { status }),
+        includeDeleted: include_deleted,
+        ...(limit === undefined ? {} : { limit }),
+      });
+      return { snapshots: snapshots.map(snapshotJson) };
+    });
+
+    app.delete('/snapshots/:id', routeOptions('deleteSnapshot'), async (request, reply) => {
+      const access = accessFor(request);
+      const { task, snapshot } = await service.deleteSnapshot(access, request.params.id);
+      return replyToWrite(deps, settings, reply, task, request.query, async () => ({
+        snapshot: snapshotJson(
+          request.query.wait ? await service.getSnapshot(access, snapshot.id) : snapshot,
+        ),
+      }));
+    });
+
     app.get('/snapshots/:id', routeOptions('getSnapshot'), async (request) =>
       snapshotJson(await service.getSnapshot(accessFor(request), request.params.id)),
     );

@@ -12,6 +12,7 @@ import type { ExecutionSource } from '../stream-follow.js';
 import { runStreamSession, type StreamSink } from '../stream-session.js';
 import { sseSink } from '../stream-sse.js';
 import { websocketSink } from '../stream-websocket.js';
+import { logStreamRoutes } from './log-stream.js';
 
 /** How long a closing gateway waits for its streams to send their last message. */
 const CLOSE_GRACE_MS = 1000;
@@ -83,6 +84,8 @@ export function streamRoutes(deps: GatewayDeps, options: StreamRouteOptions = {}
       closing: deps.closing ? AbortSignal.any([deps.closing, closing.signal]) : closing.signal,
       ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}),
     };
+    // The log tail shares this scope's websocket plugin (one per server) and its close handling.
+    await app.register(logStreamRoutes(deps, { closing: sessionDeps.closing, sessions }));
     const run = (source: ExecutionSource, execution: ExecutionRecord, afterSeq: number, sink: StreamSink) => {
       const session = runStreamSession(sessionDeps, source, execution, afterSeq, sink);
       sessions.add(session);

@@ -33,12 +33,25 @@ export function vmRoutes(deps: GatewayDeps, settings: GatewaySettings): FastifyP
         network,
         metadata,
         from_snapshot,
+        additional_tools,
+        tool_versions,
         priority,
         timeout_ms,
       } = request.body;
       const { task, vm } = await service.createVm(
         accessFor(request),
-        { name, driver, vcpus, memoryMiB: memory_mib, image, network, metadata, fromSnapshot: from_snapshot },
+        {
+          name,
+          driver,
+          vcpus,
+          memoryMiB: memory_mib,
+          image,
+          network,
+          metadata,
+          fromSnapshot: from_snapshot,
+          additionalTools: additional_tools,
+          toolVersions: tool_versions,
+        },
         { priority, timeoutMs: timeout_ms },
       );
       return replyToWrite(deps, settings, reply, task, request.query, async () => ({

@@ -14,13 +14,16 @@ import {
   type StoreFixture,
   type SuiteContext,
 } from './fixtures.js';
+import { describeLogCases } from './log-cases.js';
 import { describeNetworkLeaseCases } from './network-lease-cases.js';
 import { describeOutputCases } from './output-cases.js';
 import { describeSnapshotCases } from './snapshot-cases.js';
 import { describeTaskCases } from './task-cases.js';
 import { describeTenancyCases } from './tenancy-cases.js';
+import { describeToolCases } from './tool-cases.js';
 import { describeTransitionCases } from './transition-cases.js';
 import { describeVmCases } from './vm-cases.js';
+import { describeWebhookDeliveryCases } from './webhook-delivery-cases.js';
 import { describeWorkerCases } from './worker-cases.js';
 
 export type { StoreFixture } from './fixtures.js';
@@ -57,9 +60,12 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
     describeExecutionCases(ctx);
     describeOutputCases(ctx);
     describeWorkerCases(ctx);
+    describeWebhookDeliveryCases(ctx);
     describeTenancyCases(ctx);
     describeNetworkLeaseCases(ctx);
     describeSnapshotCases(ctx);
+    describeToolCases(ctx);
+    describeLogCases(ctx);
     describeJsonCases(ctx);
 
     // Last: these change the store's state for everything after them.

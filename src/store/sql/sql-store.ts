@@ -11,11 +11,13 @@ import type { Db } from './db.js';
 import * as executionOutput from './execution-output.js';
 import * as executions from './executions.js';
 import * as jobs from './jobs.js';
+import * as logs from './logs.js';
 import * as networkLeases from './network-leases.js';
 import * as snapshots from './snapshots.js';
 import * as stateChanges from './state-changes.js';
 import * as tasks from './tasks.js';
 import * as vms from './vms.js';
+import * as webhookDeliveries from './webhook-deliveries.js';
 import * as workers from './workers.js';
 
 export interface SqlStoreOptions {
@@ -58,6 +60,7 @@ export function createSqlStore(options: SqlStoreOptions): Store {
       updateVm: (id, patch) => vms.updateVm(db, id, patch),
 
       insertTask: (task, execution) => tasks.insertTask(db, task, execution),
+      setTaskProgress: (id, fencingToken, progress) => tasks.setTaskProgress(db, id, fencingToken, progress),
       getTask: (id) => tasks.getTask(db, id),
       listTasks: (filter) => tasks.listTasks(db, filter),
       transitionTask: (id, change, patch) => tasks.transitionTask(db, id, change, patch),
@@ -90,6 +93,8 @@ export function createSqlStore(options: SqlStoreOptions): Store {
       insertSnapshot: (snapshot) => snapshots.insertSnapshot(db, snapshot),
       getSnapshot: (id) => snapshots.getSnapshot(db, id),
       completeSnapshot: (id, outcome) => snapshots.completeSnapshot(db, id, outcome),
+      transitionSnapshot: (id, change) => snapshots.transitionSnapshot(db, id, change),
+      listSnapshots: (filter) => snapshots.listSnapshots(db, filter),
 
       registerWorker: (registration) => workers.registerWorker(db, registration),
       heartbeatWorker: (id, epoch, beat) => workers.heartbeatWorker(db, id, epoch, beat),
@@ -97,6 +102,13 @@ export function createSqlStore(options: SqlStoreOptions): Store {
       getWorker: (id) => workers.getWorker(db, id),
       listWorkers: () => workers.listWorkers(db),
       reapSilentWorkers: (graceMs) => workers.reapSilentWorkers(db, graceMs),
+
+      appendLogs: (records) => logs.appendLogs(db, records),
+      queryLogs: (query) => logs.queryLogs(db, query),
+      pruneLogs: (bound) => logs.pruneLogs(db, bound),
+
+      claimWebhookDelivery: (integration, deliveryId, ttlMs) =>
+        webhookDeliveries.claimWebhookDelivery(db, integration, deliveryId, ttlMs),
 
       ping: async () => {
         await db.execute(sql`select 1`);

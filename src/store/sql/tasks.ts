@@ -2,7 +2,7 @@ import { and, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import { isUuid } from '../../core/ids.js';
 import type { NewExecution, NewTask, TaskFilter, TaskPatch, TaskTransition } from '../../core/store.js';
-import type { TaskRecord } from '../../core/task.js';
+import type { TaskProgress, TaskRecord } from '../../core/task.js';
 import { toTaskRecord } from '../records.js';
 import { executions, tasks } from '../schema.js';
 import type { Db } from './db.js';
@@ -95,4 +95,20 @@ export async function transitionTask(
     .where(and(...where))
     .returning();
   return row ? toTaskRecord(row) : null;
+}
+
+/** Progress of the attempt holding `fencingToken`, while it runs; a stale attempt writes nothing. */
+export async function setTaskProgress(
+  db: Db,
+  id: string,
+  fencingToken: number,
+  progress: TaskProgress,
+): Promise<boolean> {
+  if (!isUuid(id)) return false;
+  const rows = await db
+    .update(tasks)
+    .set({ progress, updatedAt: sql`now()` })
+    .where(and(eq(tasks.id, id), eq(tasks.status, 'processing'), eq(tasks.fencingToken, fencingToken)))
+    .returning({ id: tasks.id });
+  return rows.length === 1;
 }

@@ -13,6 +13,7 @@ function patchColumns(patch: VmPatch): Partial<typeof vms.$inferInsert> {
   const set: Partial<typeof vms.$inferInsert> = {};
   if (patch.workerId !== undefined) set.workerId = patch.workerId;
   if (patch.isolation !== undefined) set.isolation = patch.isolation;
+  if (patch.tools !== undefined) set.tools = patch.tools;
   if (patch.startedAt !== undefined) set.startedAt = patch.startedAt;
   if (patch.stoppedAt !== undefined) set.stoppedAt = patch.stoppedAt;
   return set;
@@ -74,6 +75,7 @@ async function insertVmRow(db: Db, vm: NewVm): Promise<VmRecord> {
       image: vm.image ?? null,
       network: vm.network ?? false,
       metadata: vm.metadata,
+      tools: vm.tools ?? null,
     })
     .returning();
   return toVmRecord(row!);
@@ -120,6 +122,9 @@ export async function listVms(db: Db, filter: VmFilter = {}): Promise<VmRecord[]
   if (filter.project !== undefined) where.push(eq(vms.project, filter.project));
   if (filter.status !== undefined) where.push(inArray(vms.status, [...filter.status]));
   if (filter.workerId !== undefined) where.push(eq(vms.workerId, filter.workerId));
+  // TaskService.createVm records the snapshot a VM came from in its metadata.
+  if (filter.fromSnapshot !== undefined)
+    where.push(sql`${vms.metadata}->>'fromSnapshot' = ${filter.fromSnapshot}`);
   if (!filter.includeDeleted && !filter.status?.includes('deleted')) where.push(ne(vms.status, 'deleted'));
   const query = db
     .select()

@@ -2,9 +2,11 @@ import { AetherError, toWireError } from '../../core/errors.js';
 import type { ExecutionRecord } from '../../core/execution.js';
 import type { OutputStream } from '../../core/output.js';
 import { type ExecSpec, isRerunnable, type TaskRecord } from '../../core/task.js';
+import { withToolPath } from '../../core/tools.js';
 import { type VmRecord, vmNotRunning } from '../../core/vm.js';
 import type { HandlerContext } from '../context.js';
 import { OutputCollector } from '../output-collector.js';
+import { outputLogWriter } from '../output-log.js';
 import { OutputRecorder } from '../output-recorder.js';
 import { persistently } from '../persist.js';
 import { recordVmGone } from './vm-gone.js';
@@ -38,9 +40,18 @@ export async function runCommand(
     taskId,
     fence: { taskId, fencingToken: task.fencingToken },
   });
+  const shipOutput = outputLogWriter(ctx.logSink, {
+    project: vm.project,
+    vmId: vm.id,
+    taskId,
+    executionId,
+    worker: ctx.settings.workerId,
+  });
   // Only what the record keeps is streamed, so every reader, live or late, sees the same bytes.
   const stream = (name: OutputStream, collector: OutputCollector) => (chunk: Uint8Array) => {
-    recorder.record(name, collector.push(chunk));
+    const kept = collector.push(chunk);
+    recorder.record(name, kept);
+    shipOutput(name, kept);
   };
   let exitCode: number | null = null;
   let timedOut = false;
@@ -51,7 +62,7 @@ export async function runCommand(
       vm.id,
       {
         argv: [exec.command, ...exec.args],
-        env: exec.env,
+        env: withToolPath(vm.tools, exec.env),
         ...(exec.cwd ? { cwd: exec.cwd } : {}),
         ...(exec.stdin !== null ? { stdin: Buffer.from(exec.stdin, 'utf8') } : {}),
         timeoutMs: exec.timeoutMs,

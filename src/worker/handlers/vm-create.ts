@@ -1,6 +1,8 @@
 import { AetherError } from '../../core/errors.js';
+import { DEFAULT_TOOL_INSTALL_TIMEOUT_MS } from '../../core/tools.js';
 import { publishVm } from '../../service/publish.js';
 import type { TaskHandler } from '../context.js';
+import { provisionTools } from '../tool-installer.js';
 import { attachNetwork, detachNetworkQuietly } from './vm-network.js';
 
 /**
@@ -25,6 +27,7 @@ export const handleVmCreate: TaskHandler<'vm:create'> = async (ctx, task, signal
     return { vmId: vm.id, status: now.status };
   }
   await publishVm(ctx.events, creating, 'create started');
+  let tools = vm.tools;
   try {
     const { snapshotId } = task.payload;
     if (snapshotId !== undefined) {
@@ -52,6 +55,20 @@ export const handleVmCreate: TaskHandler<'vm:create'> = async (ctx, task, signal
         signal,
       );
       await driver.start(vm.id, signal);
+      if (vm.tools && vm.tools.requested.length > 0) {
+        tools = await provisionTools({
+          driver,
+          vmId: vm.id,
+          network: vm.network,
+          requested: vm.tools.requested,
+          deadlineMs: ctx.settings.toolInstallTimeoutMs ?? DEFAULT_TOOL_INSTALL_TIMEOUT_MS,
+          signal,
+          ...(ctx.settings.toolCaPem ? { caPem: ctx.settings.toolCaPem } : {}),
+          onProgress: (progress) =>
+            ctx.store.setTaskProgress(task.id, task.fencingToken, progress).then(() => {}),
+          logger: ctx.logger,
+        });
+      }
     }
   } catch (error) {
     await driver.destroy(vm.id).catch((cleanupError) => {
@@ -63,7 +80,7 @@ export const handleVmCreate: TaskHandler<'vm:create'> = async (ctx, task, signal
   const running = await ctx.store.transitionVm(
     vm.id,
     { from: ['creating'], to: 'running', reason: 'agent answered' },
-    { isolation: driver.isolation, startedAt: new Date() },
+    { isolation: driver.isolation, startedAt: new Date(), ...(tools !== vm.tools ? { tools } : {}) },
   );
   if (!running) {
     // Deleted while booting: do not leave a sandbox nobody wants.

@@ -1,0 +1,268 @@
+/**
+ * Warm pool of restored microVMs: `vm create` in the time of a rename, not of a boot.
+ *
+ * Once per guest image and machine shape the pool boots a template VM, snapshots it
+ * (`<stateDir>/snapshots/pool-<image>-<vcpus>c<mem>m/`, reused while the image stays) and
+ * removes it; then it keeps `size` VMs restored from that snapshot running idle under
+ * `<stateDir>/pool/<poolId>/`. A create whose spec has the pool's shape, no network and no
+ * image of its own adopts one: its directory is renamed to `v/<id>` (QEMU keeps its open files,
+ * and its sockets are reached by the new path), the spec is written, and the agent sets the
+ * guest's hostname and clock. The VM's disk is an overlay over the template's, as for any VM
+ * made from a snapshot, so templates are never removed by the pool.
+ *
+ * Members belong to no VM: `close()` kills them, and a pool sweeping its directory kills and
+ * removes those whose driver instance is gone (drivers/shared/pool-owner.ts).
+ */
+import { randomBytes } from 'node:crypto';
+import { stat } from 'node:fs/promises';
+import type { VmSpec } from '../../core/driver.js';
+import type { Logger } from '../../core/logger.js';
+import { resyncRestoredGuest } from '../shared/guest-resync.js';
+import { newPoolOwner, poolOwnerGone, poolOwnerText, releasePoolOwner } from '../shared/pool-owner.js';
+import { type QemuSnapshotHost, restoreQemuSnapshot, saveQemuSnapshot } from './qemu-snapshot.js';
+import type { Accel, GuestImage } from './settings.js';
+import { QemuSnapshotDir } from './snapshot-files.js';
+import { listQemuPoolIds, QemuVmDir } from './vm-files.js';
+
+const BACKOFF_MIN_MS = 1_000;
+const BACKOFF_MAX_MS = 60_000;
+/** A member directory without an owner is being made; only an old one is a crash's leftover. */
+const OWNERLESS_GRACE_MS = 5 * 60_000;
+const SYNC_MS = 2_000;
+
+export interface QemuPoolSettings {
+  /** Members kept running; 0 turns the pool off. */
+  size: number;
+  vcpus: number;
+  memoryMiB: number;
+}
+
+/** What the driver lends the pool: the snapshot host, plus booting a fresh VM. */
+export interface QemuPoolHost extends QemuSnapshotHost {
+  image(): Promise<GuestImage>;
+  accel(): Promise<Accel>;
+  /** Creates the VM's overlay disk over the image and boots it until its agent answers. */
+  bootFresh(dir: QemuVmDir, spec: VmSpec, accel: Accel, image: GuestImage): Promise<void>;
+}
+
+export interface QemuWarmPool {
+  /**
+   * Starts filling in the background; resolves once full (at once when the pool is off), rejects
+   * with the error of the first restore that fails meanwhile (filling goes on, backing off).
+   */
+  warmUp(): Promise<void>;
+  /**
+   * Makes `target` a running VM for `spec` from a member, when the spec fits the pool. False when
+   * it does not or none is ready: the caller boots as usual.
+   */
+  adopt(spec: VmSpec, target: QemuVmDir): Promise<boolean>;
+  /** Idle members now. */
+  size(): number;
+  close(): Promise<void>;
+}
+
+const hex = () => randomBytes(8).toString('hex');
+
+export function createQemuWarmPool(
+  host: QemuPoolHost,
+  settings: QemuPoolSettings,
+  logger: Logger,
+): QemuWarmPool {
+  const owner = newPoolOwner();
+  /** Idle members, oldest first, with the image they were restored from. */
+  const members: { dir: QemuVmDir; imageId: string }[] = [];
+  let closed = false;
+  let refilling: Promise<void> | null = null;
+  let wake: (() => void) | null = null;
+  let swept: Promise<void> | null = null;
+  let failures = 0;
+  let lastFailure: unknown = null;
+  const templates = new Map<string, Promise<string>>();
+
+  const fits = (spec: VmSpec) =>
+    settings.size > 0 &&
+    spec.vcpus === settings.vcpus &&
+    spec.memoryMiB === settings.memoryMiB &&
+    spec.network !== true &&
+    spec.networkAttachment === undefined &&
+    spec.image === undefined;
+
+  async function discard(dir: QemuVmDir): Promise<void> {
+    try {
+      await host.kill(dir);
+      await dir.remove();
+    } catch (error) {
+      logger.error({ poolId: dir.id, err: error }, 'qemu warm pool: cannot discard a member');
+    }
+  }
+
+  /** The snapshot members of this image are restored from, made on first use. */
+  function template(image: GuestImage): Promise<string> {
+    const id = `pool-${image.id}-${settings.vcpus}c${settings.memoryMiB}m`;
+    let made = templates.get(id);
+    if (!made) {
+      made = makeTemplate(id, image);
+      templates.set(id, made);
+      made.catch(() => templates.delete(id));
+    }
+    return made;
+  }
+
+  async function makeTemplate(id: string, image: GuestImage): Promise<string> {
+    if (await new QemuSnapshotDir(host.stateDir, id).readMeta()) return id;
+    const dir = new QemuVmDir(host.stateDir, `t${hex()}`, 'pool');
+    const spec: VmSpec = {
+      id: dir.id,
+      name: 'aether-pool',
+      vcpus: settings.vcpus,
+      memoryMiB: settings.memoryMiB,
+    };
+    await dir.create(spec);
+    await dir.writeOwner(poolOwnerText(owner));
+    const started = performance.now();
+    try {
+      await host.bootFresh(dir, spec, await host.accel(), image);
+      await saveQemuSnapshot(host, dir, id);
+    } finally {
+      await discard(dir);
+    }
+    logger.info(
+      { template: id, ms: Math.round(performance.now() - started) },
+      'qemu warm pool: template made',
+    );
+    return id;
+  }
+
+  async function restoreMember(): Promise<{ dir: QemuVmDir; imageId: string }> {
+    const image = await host.image();
+    const templateId = await template(image);
+    const dir = new QemuVmDir(host.stateDir, `p${hex()}`, 'pool');
+    const spec: VmSpec = { id: dir.id, name: dir.id, vcpus: settings.vcpus, memoryMiB: settings.memoryMiB };
+    await restoreQemuSnapshot(host, dir, spec, templateId);
+    await dir.writeOwner(poolOwnerText(owner));
+    return { dir, imageId: image.id };
+  }
+
+  /** Members of pool instances that are gone: killed and removed. Never throws. */
+  function sweep(): Promise<void> {
+    swept ??= (async () => {
+      for (const id of await listQemuPoolIds(host.stateDir)) {
+        if (members.some((m) => m.dir.id === id)) continue;
+        const dir = new QemuVmDir(host.stateDir, id, 'pool');
+        const text = await dir.readOwner();
+        if (text === null) {
+          const made = await stat(dir.dir).catch(() => null);
+          if (made && Date.now() - made.mtimeMs < OWNERLESS_GRACE_MS) continue;
+        } else if (!poolOwnerGone(text)) continue;
+        logger.info({ poolId: id }, 'qemu warm pool: removing a member left by a previous driver');
+        await discard(dir);
+      }
+    })().catch((error: unknown) => logger.error({ err: error }, 'qemu warm pool: sweep failed'));
+    return swept;
+  }
+
+  /** Keeps the pool full, one restore at a time, backing off while restores fail; never throws. */
+  function refill(): void {
+    if (settings.size === 0 || closed || refilling) return;
+    refilling = (async () => {
+      await sweep();
+      let backoff = 0;
+      while (!closed && members.length < settings.size) {
+        if (backoff > 0) {
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, backoff);
+            timer.unref();
+            wake = () => {
+              clearTimeout(timer);
+              resolve();
+            };
+          });
+          wake = null;
+          if (closed) break;
+        }
+        try {
+          const member = await restoreMember();
+          if (closed) {
+            await discard(member.dir);
+            break;
+          }
+          members.push(member);
+          backoff = 0;
+        } catch (error) {
+          failures++;
+          lastFailure = error;
+          backoff = Math.min(Math.max(backoff * 2, BACKOFF_MIN_MS), BACKOFF_MAX_MS);
+          logger.warn({ err: error, retryInMs: backoff }, 'qemu warm pool: restore failed');
+        }
+      }
+    })().finally(() => {
+      refilling = null;
+      if (!closed && members.length < settings.size) refill();
+    });
+  }
+
+  async function adopt(spec: VmSpec, target: QemuVmDir): Promise<boolean> {
+    if (!fits(spec) || closed) return false;
+    const imageId = (await host.image()).id;
+    for (let member = members.shift(); member; member = members.shift()) {
+      refill();
+      if (member.imageId !== imageId || (await host.livePid(member.dir)) === null) {
+        await discard(member.dir);
+        continue;
+      }
+      const boot = await member.dir.readBoot();
+      if (!boot) {
+        await discard(member.dir);
+        continue;
+      }
+      try {
+        await member.dir.create(spec);
+        await member.dir.writeBoot({ ...boot, tag: member.dir.id });
+        await member.dir.moveTo(target);
+        await target.removeOwner();
+      } catch (error) {
+        logger.warn({ vmId: spec.id, poolId: member.dir.id, err: error }, 'qemu warm pool: adoption failed');
+        await discard(member.dir);
+        await target.remove();
+        return false;
+      }
+      try {
+        const agent = await host.connectAgent(target, SYNC_MS);
+        try {
+          // Its clock ran on since its restore, but a sync costs nothing; its name is the member's.
+          await resyncRestoredGuest(agent, spec.id, spec.name);
+        } finally {
+          await agent.close();
+        }
+      } catch (error) {
+        logger.warn({ vmId: spec.id, err: error }, 'qemu warm pool: an adopted member did not answer');
+        await host.kill(target).catch(() => {});
+        await target.remove();
+        return false;
+      }
+      logger.info({ vmId: spec.id, poolId: member.dir.id }, 'qemu warm pool: member adopted');
+      return true;
+    }
+    return false;
+  }
+
+  return {
+    async warmUp() {
+      const failed = failures;
+      refill();
+      while (!closed && members.length < settings.size) {
+        if (failures > failed) throw lastFailure;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    },
+    adopt,
+    size: () => members.length,
+    async close() {
+      closed = true;
+      releasePoolOwner(owner);
+      wake?.();
+      await refilling;
+      await Promise.all(members.splice(0).map((member) => discard(member.dir)));
+    },
+  };
+}

@@ -1,0 +1,39 @@
+/**
+ * Who owns a warm-pool member. A member belongs to no VM, so nothing else would ever remove it:
+ * each records the driver instance that made it, and a driver sweeping its pool directory treats
+ * a member as a leftover once that instance is gone — its process exited (pid and start time
+ * no longer match), or, in this very process, the instance was closed.
+ */
+import { randomBytes } from 'node:crypto';
+import { startTime } from './host-proc.js';
+
+/** Driver instances of this process that are not closed: their pool members are not leftovers. */
+const liveInstances = new Set<string>();
+
+/** A new driver instance's identity, live until `releasePoolOwner`. */
+export function newPoolOwner(): string {
+  const instance = randomBytes(8).toString('hex');
+  liveInstances.add(instance);
+  return instance;
+}
+
+export function releasePoolOwner(instance: string): void {
+  liveInstances.delete(instance);
+}
+
+/** What a pool member records of its owner: this host process and the driver instance. */
+export function poolOwnerText(instance: string): string {
+  return JSON.stringify({ pid: process.pid, start: startTime(process.pid), instance });
+}
+
+/** True when the driver instance that wrote `text` is gone (or `text` is not an owner record). */
+export function poolOwnerGone(text: string): boolean {
+  try {
+    const owner = JSON.parse(text) as { pid?: unknown; start?: unknown; instance?: unknown };
+    if (typeof owner.pid !== 'number' || typeof owner.instance !== 'string') return true;
+    if (owner.pid === process.pid) return !liveInstances.has(owner.instance);
+    return owner.start === null || startTime(owner.pid) !== owner.start;
+  } catch {
+    return true;
+  }
+}

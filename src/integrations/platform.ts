@@ -1,0 +1,43 @@
+import type { ExecutionRecord } from '../core/execution.js';
+import type { OutputChunk } from '../core/output.js';
+import type { Access } from '../core/principal.js';
+import type { TaskRecord } from '../core/task.js';
+import type { VmRecord } from '../core/vm.js';
+import type { WorkerRecord } from '../core/worker.js';
+
+/**
+ * The part of the task service integrations use: the same use cases the REST routes call, never
+ * HTTP to ourselves. The runtime passes the TaskService, which has these methods.
+ */
+export interface IntegrationPlatform {
+  createVm(
+    access: Access,
+    input: { name: string; metadata?: Record<string, string> },
+  ): Promise<{ task: TaskRecord; vm: VmRecord }>;
+  execute(
+    access: Access,
+    idOrName: string,
+    input: { command: string; args?: string[]; stdin?: string | null; timeoutMs?: number },
+  ): Promise<{ task: TaskRecord; executionId: string }>;
+  deleteVm(access: Access, idOrName: string): Promise<{ task: TaskRecord; vm: VmRecord }>;
+  waitForTask(id: string, timeoutMs: number): Promise<TaskRecord>;
+  getTask(access: Access, id: string): Promise<TaskRecord>;
+  getExecution(access: Access, id: string): Promise<ExecutionRecord>;
+  readExecutionOutput(
+    execution: ExecutionRecord,
+    options?: { afterSeq?: number; limit?: number },
+  ): Promise<OutputChunk[]>;
+  getVm(access: Access, idOrName: string): Promise<VmRecord>;
+  listVms(access: Access, filter?: { includeDeleted?: boolean; limit?: number }): Promise<VmRecord[]>;
+  listWorkers(): Promise<WorkerRecord[]>;
+  /** Platform readiness and queue depth for `/aetherium-status`; from the runtime's probes. */
+  status(): Promise<PlatformStatus>;
+}
+
+export interface PlatformStatus {
+  ok: boolean;
+  /** Component name → ok and message, as `/ready` reports them. */
+  components: Record<string, { ok: boolean; message: string }>;
+  /** Tasks waiting in the queue, all queues and priorities. */
+  queueDepth: number;
+}
