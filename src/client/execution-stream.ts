@@ -3,11 +3,11 @@
  * its exit. `openExecutionStream` is one connection; `followExecution` reconnects with
  * `after_seq` when a connection drops, so its caller sees every chunk once, in order.
  */
-import type { IncomingMessage } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
 import type { z } from 'zod';
 import type { ApiSchema } from '../api/schemas.js';
+import { type StreamTarget, websocketMessages } from './websocket-messages.js';
 
 /**
  * One message of the stream, as the wire contract (src/api/stream.ts) defines it: a `chunk`
@@ -25,13 +25,7 @@ export function chunkBytes(chunk: ExecutionStreamChunk): Buffer {
   return Buffer.from(chunk.data, 'base64');
 }
 
-/** Where a stream connects, and how the client makes its errors (its own error class). */
-export interface StreamTarget {
-  /** `http(s)://…/api/v1/executions/{id}/stream`; the scheme becomes ws(s). */
-  url: string;
-  headers: Record<string, string>;
-  error(status: number, code: string, message: string, body?: unknown): Error;
-}
+export type { StreamTarget };
 
 export interface ExecutionStreamOptions {
   /** Only chunks with a higher seq (resume). Default 0: from the start. */
@@ -60,20 +54,6 @@ function parseMessage(data: WebSocket.RawData): ExecutionStreamMessage | null {
   }
 }
 
-async function responseError(target: StreamTarget, res: IncomingMessage): Promise<Error> {
-  const parts: Buffer[] = [];
-  for await (const part of res) parts.push(part as Buffer);
-  const text = Buffer.concat(parts).toString('utf8');
-  const status = res.statusCode ?? 0;
-  try {
-    const body = JSON.parse(text) as { error?: { code?: string; message?: string } };
-    if (body.error?.code) return target.error(status, body.error.code, body.error.message ?? '', body);
-  } catch {
-    // Not our JSON: a generic error below.
-  }
-  return target.error(status, 'ERR_HTTP', `HTTP ${status}: ${text.slice(0, 200)}`);
-}
-
 /**
  * One WebSocket connection: yields the messages in order and returns after the `exit` or
  * `error`. Throws the gateway's error (a 404 for an unknown id, ...) and, when the connection
@@ -84,81 +64,16 @@ export async function* openExecutionStream(
   options: ExecutionStreamOptions = {},
 ): AsyncGenerator<ExecutionStreamMessage> {
   const url = new URL(target.url);
-  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
   if (options.afterSeq) url.searchParams.set('after_seq', String(options.afterSeq));
-  const socket = new WebSocket(url, { headers: target.headers });
-  const queue: ExecutionStreamMessage[] = [];
-  let failure: Error | null = null;
-  let closed: { code: number; reason: string } | null = null;
-  let notify: (() => void) | null = null;
-  const wake = () => {
-    const resolve = notify;
-    notify = null;
-    resolve?.();
-  };
-  socket.on('message', (data) => {
-    const message = parseMessage(data);
-    if (message) queue.push(message);
-    else {
-      failure ??= target.error(
-        0,
-        'ERR_STREAM_PROTOCOL',
-        'the gateway sent a message this client does not know',
-      );
-      socket.terminate();
-    }
-    wake();
-  });
-  socket.on('unexpected-response', (_request, response) => {
-    void responseError(target, response).then((error) => {
-      failure ??= error;
-      socket.terminate();
-      wake();
-    });
-  });
-  socket.on('error', (error: Error & { code?: string }) => {
-    failure ??= target.error(
-      0,
-      'ERR_GATEWAY_UNREACHABLE',
-      `stream connection failed: ${error.code ?? error.message}`,
-    );
-    wake();
-  });
-  socket.on('close', (code, reason) => {
-    closed = { code, reason: reason.toString('utf8') };
-    wake();
-  });
-  const onAbort = () => {
-    socket.terminate();
-    wake();
-  };
-  options.signal?.addEventListener('abort', onAbort);
-  try {
-    for (;;) {
-      const message = queue.shift();
-      if (message) {
-        yield message;
-        if (message.type !== 'chunk') return;
-        continue;
-      }
-      options.signal?.throwIfAborted();
-      if (failure) throw failure;
-      if (closed) {
-        const { code, reason } = closed;
-        throw target.error(
-          0,
-          'ERR_STREAM_CLOSED',
-          `the stream closed before the execution ended (close code ${code}${reason ? `, ${reason}` : ''})`,
-        );
-      }
-      await new Promise<void>((resolve) => {
-        notify = resolve;
-      });
-    }
-  } finally {
-    options.signal?.removeEventListener('abort', onAbort);
-    if (socket.readyState === WebSocket.OPEN) socket.close(1000);
-    else if (socket.readyState === WebSocket.CONNECTING) socket.terminate();
+  for await (const message of websocketMessages(target, {
+    url,
+    parse: parseMessage,
+    what: 'execution stream',
+    signal: options.signal,
+    onAbort: 'throw',
+  })) {
+    yield message;
+    if (message.type !== 'chunk') return;
   }
 }
 
