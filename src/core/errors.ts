@@ -28,12 +28,19 @@ export const ERROR_CODES = {
   ERR_VM_NOT_RUNNING: { status: 409, fault: 'caller', retryable: false },
   ERR_INVALID_TRANSITION: { status: 409, fault: 'caller', retryable: false },
   ERR_DRIVER_UNKNOWN: { status: 400, fault: 'caller', retryable: false },
+  /** No worker has registered (or every one is dead): nothing can take a create yet. */
+  ERR_NO_WORKER: { status: 503, fault: 'ours', retryable: true },
   ERR_UNSUPPORTED: { status: 501, fault: 'ours', retryable: false },
   ERR_EXEC_SPAWN_FAILED: { status: 422, fault: 'caller', retryable: false },
   ERR_EXEC_TIMEOUT: { status: 504, fault: 'caller', retryable: false },
   ERR_TASK_TIMEOUT: { status: 504, fault: 'ours', retryable: true },
   ERR_TASK_CANCELLED: { status: 409, fault: 'caller', retryable: false },
   ERR_TASK_INTERRUPTED: { status: 502, fault: 'ours', retryable: false },
+  /**
+   * The task never reached a worker's handler (its worker died or stopped while it waited in
+   * that worker's queue): nothing ran, so submitting it again is safe.
+   */
+  ERR_TASK_NOT_STARTED: { status: 503, fault: 'ours', retryable: true },
   ERR_WAIT_TIMEOUT: { status: 504, fault: 'ours', retryable: true },
   ERR_VM_BOOT_TIMEOUT: { status: 504, fault: 'ours', retryable: true },
   ERR_VM_LOST: { status: 410, fault: 'ours', retryable: false },

@@ -87,7 +87,16 @@ export interface TaskQueue {
   close(): Promise<void>;
 }
 
+/** Work any worker may take: deletes of VMs whose worker is gone, snapshot deletes without a home. */
 export const SHARED_QUEUE = 'tasks';
+/** A worker's own queue: work on the VMs it holds. */
 export function workerQueueName(workerId: string): string {
   return `worker-${workerId}`;
+}
+/**
+ * Creates of VMs of one driver: only workers that run that driver consume it, so a create never
+ * lands on a worker without its driver. Each consumer takes as many as it has free slots.
+ */
+export function driverQueueName(driver: string): string {
+  return `create-${driver}`;
 }

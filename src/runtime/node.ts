@@ -1,10 +1,12 @@
 import os from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import type { AetherConfig } from '../core/config.js';
+import type { VmDriver } from '../core/driver.js';
 import type { Logger } from '../core/logger.js';
 import type { TaskType } from '../core/task.js';
 import { parseDefaultTools } from '../core/tool-catalog.js';
 import { VERSION } from '../core/version.js';
+import type { DriverName } from '../core/vm.js';
 import { buildGateway } from '../gateway/app.js';
 import { createLogShippingMetrics } from '../metrics/log-metrics.js';
 import { startReaper } from '../service/reaper.js';
@@ -96,7 +98,11 @@ async function wireNode(
   const logging = openNodeLogging(config, stderrLogger, backends.store, roles);
   opened.push(() => logging.shipping.close());
   const logger = logging.logger;
-  const { drivers, describe: driverLines } = await openDrivers(config, logger);
+  // Only a worker runs VMs: a gateway opens no driver (no warm sandboxes, no host checks); the
+  // drivers a cluster offers come from its workers' registrations.
+  const { drivers, describe: driverLines } = roles.worker
+    ? await openDrivers(config, logger)
+    : { drivers: new Map<DriverName, VmDriver>(), describe: [] as string[] };
   opened.push(async () => {
     for (const driver of drivers.values()) await driver.close();
   });
@@ -109,7 +115,6 @@ async function wireNode(
     },
     {
       defaultDriver: config.driver,
-      availableDrivers: [...drivers.keys()],
       timeouts: taskTimeouts(config),
       maxWaitMs: config.waitTimeoutMs,
       quotaFor: quotaLookup(config),
@@ -117,7 +122,10 @@ async function wireNode(
       toolInstallTimeoutMs: config.toolInstallTimeoutMs,
     },
   );
-  const banner = [...backends.describe, `drivers: ${[...drivers.keys()].join(', ')}`, ...driverLines];
+  const banner = [
+    ...backends.describe,
+    ...(roles.worker ? [`drivers: ${[...drivers.keys()].join(', ')}`, ...driverLines] : []),
+  ];
   const metrics = createNodeMetrics(roles, config.workerId, backends);
   logging.shipping.observe(createLogShippingMetrics(metrics.registry, logging.shipping.buffered));
   // Before the roles start: a port that cannot be bound stops the node before it takes work.

@@ -4,7 +4,7 @@ import type { Logger } from '../core/logger.js';
 import type { TaskQueue } from '../core/queue.js';
 import type { Store } from '../core/store.js';
 import { isRerunnable, type TaskRecord } from '../core/task.js';
-import { enqueueRecorded, ownerOf } from './dispatch.js';
+import { enqueueRecorded, queueOf } from './dispatch.js';
 import { publishTask } from './publish.js';
 import { storedOutputText } from './stored-output.js';
 
@@ -42,8 +42,8 @@ export async function abandonTask(
       ...fence,
     });
     if (!back) return 'unchanged';
-    const vm = task.type !== 'vm:create' && task.vmId ? await deps.store.getVm(task.vmId) : null;
-    await enqueueRecorded(deps, back, ownerOf(back, vm));
+    const vm = task.vmId ? await deps.store.getVm(task.vmId) : null;
+    await enqueueRecorded(deps, back, queueOf(back, vm));
     await publishTask(deps.events, back);
     return 'requeued';
   }

@@ -13,15 +13,15 @@ import { resolveToolRequests } from '../core/tool-catalog.js';
 import { DEFAULT_TOOL_INSTALL_TIMEOUT_MS } from '../core/tools.js';
 import { type DriverName, isVmLive, type VmRecord, type VmStatus, vmNotRunning } from '../core/vm.js';
 import type { WorkerRecord } from '../core/worker.js';
-import { ownerOf, recordAndEnqueue } from './dispatch.js';
+import { recordAndEnqueue } from './dispatch.js';
 import type { CreateVmInput, ExecuteInput, JobInput, TaskOptions } from './inputs.js';
+import { OfferedDrivers } from './offered-drivers.js';
 import { checkSnapshotSupported, checkVmFeatures } from './vm-features.js';
 import { TaskEndings, waitForTask } from './wait.js';
 
 export interface TaskServiceSettings {
+  /** The driver of a create that names none; whether a worker runs it is read from the store. */
   defaultDriver: DriverName;
-  /** Drivers some worker can run; others are refused at the door. */
-  availableDrivers: readonly DriverName[];
   timeouts: Record<TaskType, number>;
   maxWaitMs: number;
   /** Limits on a project's live VMs; none = unlimited. */
@@ -52,12 +52,14 @@ const EXEC_TASK_GRACE_MS = 30_000;
  */
 export class TaskService {
   private readonly endings: TaskEndings;
+  private readonly offered: OfferedDrivers;
 
   constructor(
     private readonly deps: TaskServiceDeps,
     private readonly settings: TaskServiceSettings,
   ) {
     this.endings = new TaskEndings(deps.events);
+    this.offered = new OfferedDrivers(deps.store);
   }
 
   /** Drops the event subscription waits share (before the event bus closes). */
@@ -72,13 +74,8 @@ export class TaskService {
   ): Promise<{ task: TaskRecord; vm: VmRecord }> {
     if (input.fromSnapshot !== undefined) return this.createVmFromSnapshot(access, input, options);
     const driver = input.driver ?? this.settings.defaultDriver;
-    if (!this.settings.availableDrivers.includes(driver)) {
-      throw new AetherError(
-        'ERR_DRIVER_UNKNOWN',
-        `driver "${driver}" is not available here; available: ${this.settings.availableDrivers.join(', ')}`,
-      );
-    }
     checkVmFeatures(input, driver);
+    await this.offered.require(driver);
     const requested = resolveToolRequests({
       defaults: this.settings.defaultTools ?? [],
       ...(input.additionalTools ? { additional: input.additionalTools } : {}),
@@ -108,7 +105,7 @@ export class TaskService {
       const task = await recordAndEnqueue(
         this.deps,
         this.newTask('vm:create', { vmId: vm.id }, vm, { ...options, timeoutMs }),
-        { workerId: null },
+        { vm },
       );
       return { task, vm };
     } catch (error) {
@@ -146,7 +143,7 @@ export class TaskService {
     const task = await recordAndEnqueue(
       this.deps,
       this.newTask('vm:snapshot', { vmId: vm.id, snapshotId: snapshot.id }, vm, options),
-      { workerId: vm.workerId },
+      { vm },
     );
     return { task, snapshot };
   }
@@ -243,7 +240,8 @@ export class TaskService {
         maxRetries: TASK_POLICIES['snapshot:delete'].maxRetries,
         timeoutMs: options.timeoutMs ?? this.settings.timeouts['snapshot:delete'],
       },
-      { workerId },
+      // Routed by its payload's worker.
+      { vm: null },
     );
     return { task, snapshot: deleting };
   }
@@ -306,7 +304,7 @@ export class TaskService {
       const task = await recordAndEnqueue(
         this.deps,
         this.newTask('vm:create', { vmId: vm.id, snapshotId: snapshot.id }, vm, options),
-        { workerId: snapshot.workerId },
+        { vm },
       );
       return { task, vm };
     } catch (error) {
@@ -337,7 +335,7 @@ export class TaskService {
       timeoutMs: options.timeoutMs ?? exec.timeoutMs + EXEC_TASK_GRACE_MS,
     });
     const task = await recordAndEnqueue(this.deps, newTask, {
-      workerId: vm.workerId,
+      vm,
       execution: {
         id: executionId,
         project: vm.project,
@@ -373,7 +371,7 @@ export class TaskService {
       this.deps,
       this.newTask('vm:delete', { vmId: vm.id }, vm, options),
       // Routed by the status before the delete: a lost VM's worker may never come back.
-      { workerId: ownerOf({ type: 'vm:delete' }, vm) },
+      { vm },
     );
     return { task, vm: stopping };
   }
@@ -402,7 +400,7 @@ export class TaskService {
         ...options,
         timeoutMs: options.timeoutMs ?? total,
       }),
-      { workerId: vm.workerId },
+      { vm },
     );
     const withTask = (await this.deps.store.updateJob(job.id, { taskId: task.id })) ?? job;
     return { task, job: withTask };

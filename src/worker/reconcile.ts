@@ -6,7 +6,7 @@ import type { Store } from '../core/store.js';
 import { isVmLive } from '../core/vm.js';
 import { WORKER_LOST_REASON } from '../core/worker.js';
 import { abandonTask } from '../service/abandon.js';
-import { enqueueRecorded, ownerOf, queueFor } from '../service/dispatch.js';
+import { enqueueRecorded, queueOf } from '../service/dispatch.js';
 import { publishVm } from '../service/publish.js';
 import type { HandlerContext } from './context.js';
 
@@ -101,10 +101,10 @@ export async function requeueLostTasks(
   let requeued = 0;
   for (const task of pending) {
     if (task.updatedAt.getTime() > cutoff) continue;
-    const vm = task.vmId && task.type !== 'vm:create' ? await deps.store.getVm(task.vmId) : null;
-    const workerId = ownerOf(task, vm);
-    if (await deps.queue.has(task.id, queueFor(workerId))) continue;
-    await enqueueRecorded(deps, task, workerId);
+    const vm = task.vmId ? await deps.store.getVm(task.vmId) : null;
+    const queueName = queueOf(task, vm);
+    if (await deps.queue.has(task.id, queueName)) continue;
+    await enqueueRecorded(deps, task, queueName);
     requeued++;
   }
   if (requeued > 0) deps.logger.warn({ requeued }, 're-enqueued pending tasks the queue had lost');

@@ -1,5 +1,5 @@
 import { AetherError } from '../core/errors.js';
-import { SHARED_QUEUE, workerQueueName } from '../core/queue.js';
+import { driverQueueName, SHARED_QUEUE, workerQueueName } from '../core/queue.js';
 import { ActiveTasks } from './active-tasks.js';
 import { createHandlerContext, type TaskHandlers, type WorkerDeps, type WorkerSettings } from './context.js';
 import { handleJobRun } from './handlers/job-run.js';
@@ -44,7 +44,12 @@ export function createWorker(deps: WorkerDeps, settings: WorkerSettings): Worker
   const ctx = createHandlerContext(deps, settings);
   const log = deps.logger.child({ component: 'worker', workerId: settings.workerId });
   const active = new ActiveTasks();
-  const queueNames = [SHARED_QUEUE, workerQueueName(settings.workerId)];
+  // Creates only of the drivers this worker runs: placement follows what each worker offers.
+  const queueNames = [
+    SHARED_QUEUE,
+    workerQueueName(settings.workerId),
+    ...[...deps.drivers.keys()].map(driverQueueName),
+  ];
   let reconcileTimer: NodeJS.Timeout | null = null;
 
   const requeue = async (olderThanMs: number) => {

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AetherClient } from '../../src/client/client.js';
 import { loadConfig } from '../../src/core/config.js';
 import { silentLogger } from '../../src/core/logger.js';
-import { SHARED_QUEUE, workerQueueName } from '../../src/core/queue.js';
+import { driverQueueName, SHARED_QUEUE, workerQueueName } from '../../src/core/queue.js';
 import { type NodeRoles, type RunningNode, startNode } from '../../src/runtime/node.js';
 import { serveNodeMetrics } from '../../src/runtime/node-metrics.js';
 import { startTestNode, type TestNode } from '../support/embedded-node.js';
@@ -205,13 +205,31 @@ describe.skipIf(!canRun)('a gateway without workers', () => {
     expect(ready.components.queue?.ok).toBe(true);
     expect(ready.components.events?.ok).toBe(true);
 
-    // Nothing consumes the shared queue here: the create waits in it.
+    // No worker has ever joined: a create is refused at once rather than left waiting forever.
+    await expect(client.createVm({ name: 'nowhere' })).rejects.toMatchObject({ code: 'ERR_NO_WORKER' });
+    // A worker that left on purpose (and is expected back) offers its drivers: the create waits
+    // in its driver's queue, which nothing here consumes.
+    const store = g.node.backends.store;
+    const left = await store.registerWorker({
+      id: 'w-away',
+      host: 'elsewhere',
+      drivers: ['process'],
+      capacity: 1,
+      version: 'test',
+    });
+    await store.setWorkerStatus(left.id, left.epoch, 'stopped', 'stopped on request');
+    await expect(client.createVm({ name: 'dockerless', driver: 'docker' })).rejects.toMatchObject({
+      code: 'ERR_DRIVER_UNKNOWN',
+      message: expect.stringMatching(/workers offer: process/),
+    });
     await client.createVm({ name: 'waiting' });
     const m = await metricsOf(g.node);
-    expect(m.get(sampleKey('aether_queue_depth', { queue: SHARED_QUEUE, priority: 'default' }))).toBe(1);
-    expect(m.get(sampleKey('aether_queue_depth', { queue: SHARED_QUEUE, priority: 'critical' }))).toBe(0);
+    const createQueue = driverQueueName('process');
+    expect(m.get(sampleKey('aether_queue_depth', { queue: createQueue, priority: 'default' }))).toBe(1);
+    expect(m.get(sampleKey('aether_queue_depth', { queue: createQueue, priority: 'critical' }))).toBe(0);
     expect(m.get(sampleKey('aether_vms', { state: 'pending', driver: 'process' }))).toBe(1);
     expect(m.get(sampleKey('aether_workers', { status: 'active' }))).toBe(0);
+    expect(m.get(sampleKey('aether_workers', { status: 'stopped' }))).toBe(1);
     // No worker here: no worker series.
     expect([...m.keys()].some((k) => k.startsWith('aether_task_duration_seconds'))).toBe(false);
   });
