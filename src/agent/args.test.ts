@@ -6,11 +6,14 @@ describe('agent arguments', () => {
     expect(parseAgentArgs(['--listen', '/run/a.sock'])).toEqual({
       channel: { kind: 'listen', path: '/run/a.sock' },
       home: '/home/user',
+      lifelineFd: null,
     });
     expect(parseAgentArgs(['--serial', '/dev/vport0p1', '--home', '/root'])).toEqual({
       channel: { kind: 'serial', path: '/dev/vport0p1' },
       home: '/root',
+      lifelineFd: null,
     });
+    expect(parseAgentArgs(['--listen', '/run/a.sock', '--lifeline-fd', '0']).lifelineFd).toBe(0);
     expect(parseAgentArgs(['--serial-name', 'aether.agent']).channel).toEqual({
       kind: 'serial-name',
       name: 'aether.agent',
@@ -25,5 +28,6 @@ describe('agent arguments', () => {
     expect(() => parseAgentArgs(['--serial'])).toThrow(/--serial needs a value/);
     expect(() => parseAgentArgs(['--serial-fd', '1'])).toThrow(/>= 3/);
     expect(() => parseAgentArgs(['--serial-fd', 'x'])).toThrow(/>= 3/);
+    expect(() => parseAgentArgs(['--listen', 'a', '--lifeline-fd', '-1'])).toThrow(/>= 0/);
   });
 });

@@ -13,16 +13,28 @@ export type AgentChannel =
 export interface AgentArgs {
   channel: AgentChannel;
   home: string;
+  /**
+   * A descriptor whose other end only the host process that booted this VM holds (see
+   * lifeline.ts): the agent shuts down when it reads EOF there. Null: the agent lives on its own.
+   */
+  lifelineFd: number | null;
 }
 
 export const USAGE =
-  'usage: agent (--listen SOCKET | --serial DEVICE | --serial-name NAME | --serial-fd N) [--home DIR]';
+  'usage: agent (--listen SOCKET | --serial DEVICE | --serial-name NAME | --serial-fd N) [--home DIR] [--lifeline-fd N]';
 
-const FLAGS = new Set(['--listen', '--serial', '--serial-name', '--serial-fd', '--home']);
+const FLAGS = new Set(['--listen', '--serial', '--serial-name', '--serial-fd', '--home', '--lifeline-fd']);
+
+function descriptor(flag: string, value: string, min: number): number {
+  const fd = Number(value);
+  if (!Number.isInteger(fd) || fd < min) throw new Error(`${flag} must be a descriptor >= ${min}; ${USAGE}`);
+  return fd;
+}
 
 export function parseAgentArgs(argv: readonly string[]): AgentArgs {
   const channels: AgentChannel[] = [];
   let home = '/home/user';
+  let lifelineFd: number | null = null;
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
     const value = argv[i + 1];
@@ -39,20 +51,19 @@ export function parseAgentArgs(argv: readonly string[]): AgentArgs {
       case '--serial-name':
         channels.push({ kind: 'serial-name', name: value });
         break;
-      case '--serial-fd': {
-        const fd = Number(value);
-        if (!Number.isInteger(fd) || fd < 3)
-          throw new Error(`--serial-fd must be a descriptor >= 3; ${USAGE}`);
-        channels.push({ kind: 'serial-fd', fd });
+      case '--serial-fd':
+        channels.push({ kind: 'serial-fd', fd: descriptor(flag, value, 3) });
         break;
-      }
       case '--home':
         home = value;
+        break;
+      case '--lifeline-fd':
+        lifelineFd = descriptor(flag, value, 0);
         break;
       default:
         throw new Error(`unknown argument ${flag}; ${USAGE}`);
     }
   }
   if (channels.length !== 1) throw new Error(`give exactly one channel; ${USAGE}`);
-  return { channel: channels[0]!, home };
+  return { channel: channels[0]!, home, lifelineFd };
 }

@@ -5,7 +5,8 @@
  *   node agent.mjs --serial-name aether.agent [--home /home/user]
  * it serves the agent protocol on a Unix socket (the host reaches it through a bind mount), or on
  * a virtio-serial port (a microVM; QEMU gives the host a Unix socket to the port's other end),
- * and prints "ready" on stdout once it accepts connections or reads the port.
+ * and prints "ready" on stdout once it accepts connections or reads the port. With
+ * `--lifeline-fd N` it also shuts down when the host process that booted it dies (lifeline.ts).
  *
  * Process tree: the process driver runs a tiny `sh` as PID 1 of the VM's PID namespace, with
  * this agent as its child. Orphans (a command's background children whose parent exited) are
@@ -18,6 +19,7 @@ import { createServer, type Socket } from 'node:net';
 import { userInfo } from 'node:os';
 import { dirname } from 'node:path';
 import { type AgentChannel, parseAgentArgs } from './args.js';
+import { watchLifeline } from './lifeline.js';
 import { openSerialTransport } from './serial-transport.js';
 import { Session, type SessionOptions } from './session.js';
 import { findVirtioPort } from './virtio-port.js';
@@ -141,6 +143,13 @@ function main(): void {
   const options: SessionOptions = { home: args.home, baseEnv: baseEnv(args.home), log };
   if (channel.kind === 'listen') serveSocket(channel.path, options);
   else void serveSerial(channel, options);
+  if (args.lifelineFd !== null) {
+    // The host that booted us is gone: shut down as on SIGTERM; PID 1 follows, then the namespace.
+    watchLifeline(args.lifelineFd, () => {
+      log('lifeline cut: the host process that booted this VM is gone; shutting down');
+      process.kill(process.pid, 'SIGTERM');
+    });
+  }
 }
 
 main();

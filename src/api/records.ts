@@ -112,6 +112,7 @@ export const EXECUTION_OUTCOMES = [
   'failed',
   'cancelled',
   'unknown',
+  'not_started',
 ] as const satisfies readonly ExecutionState[];
 type MissingOutcome = Exclude<ExecutionState, (typeof EXECUTION_OUTCOMES)[number]>;
 const everyOutcomeListed: [MissingOutcome] extends [never] ? true : MissingOutcome = true;
@@ -131,7 +132,7 @@ export const executionSchema = z
     outcome: z
       .enum(EXECUTION_OUTCOMES)
       .describe(
-        '`unknown`: its worker died or stopped mid-run; it may have had effects and was not run again',
+        '`unknown`: its worker died or stopped mid-run; it may have had effects and was not run again. `not_started`: its worker died or stopped before taking it; nothing ran, so it is safe to submit again',
       ),
     exit_code: z.number().int().nullable(),
     stdout: z.string(),

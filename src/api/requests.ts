@@ -1,8 +1,16 @@
 import { z } from 'zod';
+import { isUuid } from '../core/ids.js';
 import { TASK_PRIORITIES } from '../core/task.js';
 import { isToolName, TOOL_NAMES } from '../core/tool-catalog.js';
 import { TOOL_VERSION_PATTERN } from '../core/tools.js';
-import { DRIVER_NAMES, IMAGE_REFERENCE_PATTERN, VM_LIMITS, VM_NAME_PATTERN } from '../core/vm.js';
+import {
+  DRIVER_NAMES,
+  IMAGE_REFERENCE_PATTERN,
+  VM_LIMITS,
+  VM_NAME_NOT_AN_ID,
+  VM_NAME_PATTERN,
+  VM_NAME_RULE,
+} from '../core/vm.js';
 
 /** What callers send: one schema validates a request and documents it in the OpenAPI output. */
 
@@ -33,10 +41,8 @@ const toolVersion = z
 export const createVmBody = z.strictObject({
   name: z
     .string()
-    .regex(
-      VM_NAME_PATTERN,
-      'use 1-63 lowercase letters, digits or dashes, starting and ending with a letter or digit',
-    ),
+    .regex(VM_NAME_PATTERN, VM_NAME_RULE)
+    .refine((name) => !isUuid(name), VM_NAME_NOT_AN_ID),
   driver: z.enum(DRIVER_NAMES).optional(),
   vcpus: z.number().int().min(VM_LIMITS.vcpusMin).max(VM_LIMITS.vcpusMax).optional(),
   memory_mib: z.number().int().min(VM_LIMITS.memoryMiBMin).max(VM_LIMITS.memoryMiBMax).optional(),

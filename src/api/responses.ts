@@ -28,14 +28,19 @@ export const vmWriteError = z
   .union([vmWriteFailed, errorBody])
   .meta({ id: 'VmWriteError', description: 'The task failed (with `?wait`), or the request was refused' });
 
-export const executeAccepted = z
-  .object({ ...accepted, execution_id: recordId })
-  .meta({ id: 'ExecuteAccepted' });
+const executeStarted = {
+  execution_id: recordId,
+  timeout_ms: z
+    .number()
+    .int()
+    .describe("The command's time limit in ms: the `timeout_ms` asked for, or the gateway's default"),
+};
+export const executeAccepted = z.object({ ...accepted, ...executeStarted }).meta({ id: 'ExecuteAccepted' });
 export const executeDone = z
-  .object({ ...done, execution_id: recordId, execution: executionSchema })
+  .object({ ...done, ...executeStarted, execution: executionSchema })
   .meta({ id: 'ExecuteDone' });
 const executeFailed = z
-  .object({ ...done, execution_id: recordId, execution: executionSchema, error: apiError })
+  .object({ ...done, ...executeStarted, execution: executionSchema, error: apiError })
   .meta({ id: 'ExecuteFailed' });
 export const executeError = z
   .union([executeFailed, errorBody])

@@ -41,7 +41,8 @@ export async function streamToTerminal(
   process.once('SIGINT', onSigint);
   let executionId: string | null = null;
   try {
-    executionId = (await client.execute(vm, request)).execution_id;
+    const accepted = await client.execute(vm, request);
+    executionId = accepted.execution_id;
     for await (const message of client.followExecution(executionId, { signal: abort.signal })) {
       switch (message.type) {
         case 'chunk':
@@ -53,9 +54,7 @@ export async function streamToTerminal(
         case 'exit':
           reportTruncation(message.execution);
           if (message.timed_out) {
-            process.stderr.write(
-              `aether: command timed out after ${request.timeout_ms ?? 'the default'} ms\n`,
-            );
+            process.stderr.write(`aether: command timed out after ${accepted.timeout_ms} ms\n`);
             return EXIT_TIMED_OUT;
           }
           if (message.exit_code === null) return 128 + 9;

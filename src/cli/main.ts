@@ -32,7 +32,6 @@ export function buildProgram(): Command {
   registerKeyCommands(program);
   registerLogsCommand(program);
   registerNetworkCommands(program);
-  for (const name of ['exec', 'run']) program.commands.find((c) => c.name() === name)?.passThroughOptions();
   return program;
 }
 

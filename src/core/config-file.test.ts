@@ -103,6 +103,7 @@ worker:
 metrics: { port: 9464, host: 0.0.0.0 }
 logging:
   level: debug
+  format: json
   provider: loki
   loki_url: http://loki:3100
   loki_tenant: team-a
@@ -111,6 +112,7 @@ logging:
   batch_interval_ms: 1000
   buffer_lines: 500
   store_max_rows: 1000
+  store_output_max_rows: 300
   store_max_age_ms: 60000
 auth:
   mode: on
@@ -195,6 +197,7 @@ slack:
       logBatchIntervalMs: 1000,
       logBufferLines: 500,
       logStoreMaxRows: 1000,
+      logStoreOutputMaxRows: 300,
       logStoreMaxAgeMs: 60_000,
     });
   });
@@ -260,7 +263,7 @@ slack:
       /did you mean server\.body_limit_bytes\?/,
     );
     expect(errorOf(() => parseConfigFile('logging:\n  colour: red\n', FILE, {})).message).toMatch(
-      /unknown key logging\.colour \(logging takes level, provider, /,
+      /unknown key logging\.colour \(logging takes level, format, provider, /,
     );
   });
 

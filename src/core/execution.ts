@@ -56,8 +56,10 @@ export interface JobStepResult {
 
 /**
  * What became of an execution, in one word: `exited` (with its exit code), `timed_out`,
- * `failed` (it could not run), `cancelled`, or `unknown` — its worker died or was stopped while it
- * ran, so it may have had effects, wholly or in part; it is never silently run again.
+ * `failed` (it could not run), `cancelled`, `unknown` — its worker died or was stopped while it
+ * ran, so it may have had effects, wholly or in part; it is never silently run again — or
+ * `not_started`: its worker died or stopped before any attempt took it, so nothing of it ran and
+ * it is safe to submit again.
  */
 export type ExecutionState =
   | 'pending'
@@ -66,7 +68,8 @@ export type ExecutionState =
   | 'timed_out'
   | 'failed'
   | 'cancelled'
-  | 'unknown';
+  | 'unknown'
+  | 'not_started';
 
 const UNKNOWN_OUTCOME: ReadonlySet<ErrorCode> = new Set([
   'ERR_TASK_INTERRUPTED',
@@ -79,6 +82,7 @@ export function executionState(execution: ExecutionRecord): ExecutionState {
   if (execution.timedOut) return 'timed_out';
   if (execution.exitCode !== null) return 'exited';
   if (execution.error && UNKNOWN_OUTCOME.has(execution.error.code)) return 'unknown';
+  if (execution.error?.code === 'ERR_TASK_NOT_STARTED') return 'not_started';
   if (execution.error?.code === 'ERR_TASK_CANCELLED') return 'cancelled';
   return 'failed';
 }

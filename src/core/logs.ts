@@ -52,6 +52,28 @@ export interface LogRecord {
   fields: Record<string, unknown>;
 }
 
+/**
+ * What a line is, for retention: the platform's own lines (every log call of every process), or
+ * a line of output of a command it ran. They are kept and dropped apart, so that a flood of
+ * command output never pushes the platform's warnings out.
+ */
+export const LOG_KINDS = ['platform', 'output'] as const;
+export type LogKind = (typeof LOG_KINDS)[number];
+
+/** `fields.source` of a line of command output: what tells the kinds apart on the wire too. */
+export const OUTPUT_LOG_SOURCE = 'output';
+
+export function logKindOf(record: LogRecord): LogKind {
+  return record.fields.source === OUTPUT_LOG_SOURCE ? 'output' : 'platform';
+}
+
+/** How many of `records` are of each kind. */
+export function countByKind(records: readonly LogRecord[]): Record<LogKind, number> {
+  const counts: Record<LogKind, number> = { platform: 0, output: 0 };
+  for (const record of records) counts[logKindOf(record)]++;
+  return counts;
+}
+
 /** A line as a reader returns it: `id` tells apart lines of the same instant (tails use it). */
 export interface LogLine extends LogRecord {
   id: string;
@@ -90,15 +112,39 @@ export interface LogSink {
 
 export const NO_LOG_SINK: LogSink = { write() {} };
 
+/** What the store keeps of its log table: a row cap per kind, and an age for every line. */
+export interface LogRetention {
+  maxRows: Readonly<Record<LogKind, number>>;
+  /** Lines older than this go, whatever their kind. */
+  olderThan: Date;
+}
+
+/** What one prune deleted. */
+export interface LogPruneResult {
+  /** Lines past the age bound. */
+  expired: number;
+  /** Lines past their kind's row cap (the oldest of that kind), per kind. */
+  overCap: Record<LogKind, number>;
+}
+
 /** Where queries are answered. Unreachable backend: ERR_LOGS_UNAVAILABLE. */
 export interface LogReader {
   query(query: LogQuery): Promise<LogLine[]>;
 }
 
+/**
+ * Why lines were lost: `buffer_full`, the shipper's buffer overflowed (the backend was down or
+ * slower than the writes); `rejected`, the backend refused a batch for good; `store_full`, the
+ * store's table held more lines of that kind than its cap (`provider: local`). Lines that
+ * outlived the configured age are not counted: that is retention doing what it was told.
+ */
+export const LOG_DROP_REASONS = ['buffer_full', 'rejected', 'store_full'] as const;
+export type LogDropReason = (typeof LOG_DROP_REASONS)[number];
+
 /** What a shipper reports, for the `aether_log_*` metrics. */
 export interface LogShippingObserver {
-  /** Lines dropped: the buffer was full (oldest first), or a batch was refused for good. */
-  dropped(count: number, reason: 'buffer_full' | 'rejected'): void;
+  /** Lines of one kind dropped, and why. */
+  dropped(count: number, reason: LogDropReason, kind: LogKind): void;
   /** Lines delivered. */
   shipped(count: number): void;
   /** A delivery attempt that failed and will be tried again. */

@@ -68,6 +68,14 @@ export interface TaskQueue {
   cancel(taskId: string, reason: string): Promise<boolean>;
   /** True when the queue holds the task (waiting, delayed or active). */
   has(taskId: string, queueName?: string): Promise<boolean>;
+  /**
+   * For a task the store says no attempt runs: if the queue still holds it as running because
+   * the consumer that took it died (its lock has lapsed, or `holderGone` says that process is
+   * known to be gone), puts it back to waiting so a live consumer takes it now instead of after
+   * the queue's own stall detection. True when it did. A task whose lock a live consumer still
+   * renews is left alone.
+   */
+  reclaim(taskId: string, queueName: string, options?: { holderGone?: boolean }): Promise<boolean>;
   counts(queueName?: string): Promise<Record<'waiting' | 'active' | 'delayed' | 'failed', number>>;
   /**
    * The queue's depth: tasks waiting to be delivered, by queue name and priority (running tasks

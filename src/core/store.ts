@@ -1,7 +1,7 @@
 import type { ApiKeyRecord, NewApiKey, StoredApiKey } from './api-key.js';
 import type { WireError } from './errors.js';
 import type { ExecutionRecord, JobRecord, JobStatus, JobStepResult } from './execution.js';
-import type { LogLine, LogQuery, LogRecord } from './logs.js';
+import type { LogLine, LogPruneResult, LogQuery, LogRecord, LogRetention } from './logs.js';
 import type { NetworkLease, NetworkLeaseFilter, NetworkLeaseRequest } from './network-lease.js';
 import type { OutputChunk } from './output.js';
 import type { Quota } from './principal.js';
@@ -80,6 +80,11 @@ export interface TaskTransition extends Transition<TaskStatus> {
 export interface AttemptFence {
   taskId: string;
   fencingToken: number;
+  /**
+   * Statuses the task may be in; default `processing` (an attempt running it). Settling a task
+   * that never ran also accepts `pending`.
+   */
+  taskStatuses?: readonly ('pending' | 'processing')[];
 }
 
 export interface VmPatch {
@@ -297,8 +302,11 @@ export interface Store {
   appendLogs(records: readonly LogRecord[]): Promise<void>;
   /** Lines matching every filter of `query`, ordered by time (then insertion) as it asks. */
   queryLogs(query: LogQuery): Promise<LogLine[]>;
-  /** Deletes lines older than `olderThan`, then all but the newest `maxRows`; returns how many. */
-  pruneLogs(bound: { maxRows: number; olderThan: Date }): Promise<number>;
+  /**
+   * Deletes lines older than `olderThan`, then, kind by kind, all but the newest `maxRows` of
+   * that kind: command output never pushes out the platform's own lines. Says what went.
+   */
+  pruneLogs(retention: LogRetention): Promise<LogPruneResult>;
 
   /**
    * Takes a webhook delivery id once: true the first time, false while an unexpired entry for

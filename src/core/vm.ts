@@ -1,4 +1,5 @@
 import { AetherError } from './errors.js';
+import { isUuid } from './ids.js';
 import type { VmTools } from './tools.js';
 
 /** VM lifecycle. Every transition is written to the store with a reason. */
@@ -51,6 +52,31 @@ export const VM_LIMITS = {
 
 /** DNS-label-like names: they appear in URLs, hostnames and file names. */
 export const VM_NAME_PATTERN = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
+export const VM_NAME_RULE =
+  'use 1-63 lowercase letters, digits or dashes, starting and ending with a letter or digit';
+export const VM_NAME_NOT_AN_ID =
+  'must not have the form of a VM id (a UUID): a VM is looked up by id before name; choose another name';
+
+/**
+ * What to fix in `name` for it to name a VM, or null when it can. Every place that takes a VM
+ * accepts its id or its name, trying the id first, so a name in the form of an id would leave
+ * its VM (or the VM that id belongs to) reachable only by id.
+ */
+export function vmNameProblem(name: string): string | null {
+  if (!VM_NAME_PATTERN.test(name)) return VM_NAME_RULE;
+  if (isUuid(name)) return VM_NAME_NOT_AN_ID;
+  return null;
+}
+
+/** Throws ERR_VALIDATION saying what to fix when `name` cannot name a VM (see vmNameProblem). */
+export function checkVmName(name: string): void {
+  const problem = vmNameProblem(name);
+  if (problem === null) return;
+  throw new AetherError('ERR_VALIDATION', `name ${JSON.stringify(name)}: ${problem}`, {
+    details: { field: 'name' },
+  });
+}
 
 /** A Docker image reference as a VM's `image` names it (`aetherium/guest:latest`, `python:3.12-slim`). */
 export const IMAGE_REFERENCE_PATTERN = /^[a-z0-9][a-z0-9._/:@-]{0,254}$/;

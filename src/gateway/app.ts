@@ -2,6 +2,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { API_PREFIX } from '../api/routes.js';
 import { UNMATCHED_ROUTE } from '../metrics/http-metrics.js';
+import { closeConnectionsWhenDrained } from './close-connections.js';
 import type { GatewayDeps, GatewaySettings } from './context.js';
 import { frameworkErrorAnswer, installErrorHandling } from './errors.js';
 import { registerApiDocument } from './openapi.js';
@@ -59,6 +60,7 @@ export async function buildGateway(deps: GatewayDeps, settings: GatewaySettings)
     closing.abort();
   });
   deps = { ...deps, closing: closing.signal };
+  closeConnectionsWhenDrained(app);
 
   await app.register(
     async (api) => {

@@ -1,6 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import { AetherError, ERROR_CODES, isErrorCode } from '../core/errors.js';
-import type { TaskRecord } from '../core/task.js';
+import { isTaskTerminal, type TaskRecord } from '../core/task.js';
 import type { GatewayDeps, GatewaySettings } from './context.js';
 import { taskJson } from './serialize.js';
 
@@ -42,8 +42,12 @@ export async function replyToWrite(
   reply.raw.once('close', () => abort.abort());
   const done = await deps.service
     .waitForTask(task.id, query.wait_timeout_ms ?? settings.maxWaitMs, withClosing(deps, abort.signal))
-    .catch((error: unknown) => {
-      throw deps.closing?.aborted ? shuttingDown(task.id) : error;
+    .catch(async (error: unknown) => {
+      if (!deps.closing?.aborted) throw error;
+      // The answer is what the store says now: a task that ended meanwhile is answered as such.
+      const now = await deps.service.currentTask(task).catch(() => task);
+      if (isTaskTerminal(now.status)) return now;
+      throw shuttingDown(task.id);
     });
   const payload = { task_id: done.id, status: done.status, task: taskJson(done), ...(await describe(done)) };
   if (done.status === 'completed') return reply.status(200).send(payload);

@@ -1,4 +1,14 @@
-import { type LogRecord, type LogShippingObserver, type LogSink, NO_LOG_OBSERVER } from '../core/logs.js';
+import {
+  countByKind,
+  LOG_KINDS,
+  type LogDropReason,
+  type LogKind,
+  type LogRecord,
+  type LogShippingObserver,
+  type LogSink,
+  NO_LOG_OBSERVER,
+} from '../core/logs.js';
+import { LineQueue } from './line-queue.js';
 
 /**
  * Why a delivery failed. `retryable` (backend down, 5xx, 429, timeout): the batch goes back to
@@ -24,7 +34,10 @@ export interface LogBatcherSettings {
   batchSize: number;
   /** Longest a line waits for its batch to fill, ms. */
   intervalMs: number;
-  /** Lines held at most (the batch in flight included); past it the oldest are dropped. */
+  /**
+   * Lines held at most (the batch in flight included); past it the oldest command output is
+   * dropped, and the oldest platform lines only when no output is left.
+   */
   bufferLines: number;
   /** Backoff after a failed delivery: doubles from `initialMs` up to `maxMs`, with jitter. */
   backoff?: { initialMs: number; maxMs: number };
@@ -42,57 +55,11 @@ export interface LogBatcher extends LogSink {
 const DEFAULT_BACKOFF = { initialMs: 500, maxMs: 30_000 };
 
 /**
- * The buffer: an array read from a moving head, so dropping the oldest line of a full buffer
- * (on every write while the backend is down) is O(1), not a shift of the whole array.
- */
-class LineQueue {
-  private items: LogRecord[] = [];
-  private head = 0;
-
-  get length(): number {
-    return this.items.length - this.head;
-  }
-
-  push(record: LogRecord): void {
-    this.items.push(record);
-  }
-
-  /** Removes and returns the oldest `count` lines. */
-  take(count: number): LogRecord[] {
-    const taken = this.items.slice(this.head, this.head + count);
-    this.drop(taken.length);
-    return taken;
-  }
-
-  /** Forgets the oldest `count` lines. */
-  drop(count: number): void {
-    this.head += Math.min(count, this.length);
-    if (this.head === this.items.length) {
-      this.items = [];
-      this.head = 0;
-    } else if (this.head > 1024 && this.head * 2 > this.items.length) {
-      this.items = this.items.slice(this.head);
-      this.head = 0;
-    }
-  }
-
-  /** Puts lines back in front, oldest first (a batch that failed). */
-  restore(batch: readonly LogRecord[]): void {
-    this.items = [...batch, ...this.items.slice(this.head)];
-    this.head = 0;
-  }
-
-  clear(): void {
-    this.items = [];
-    this.head = 0;
-  }
-}
-
-/**
- * A bounded buffer in front of a sender. `write` only appends (and drops the oldest line when
- * full): it never waits on the backend, so a hanging or dead backend costs a process nothing
- * but the buffer's memory. One delivery is in flight at a time, in order; failures report
- * through `report` (never through the log, which would feed this buffer).
+ * A bounded buffer in front of a sender. `write` only appends (and drops a line when full,
+ * command output before the platform's own): it never waits on the backend, so a hanging or
+ * dead backend costs a process nothing but the buffer's memory. One delivery is in flight at a
+ * time, in order; failures report through `report` (never through the log, which would feed
+ * this buffer).
  */
 export function createLogBatcher(
   sender: LogSender,
@@ -109,13 +76,13 @@ export function createLogBatcher(
   let failures = 0;
   let closed = false;
 
+  const count = (dropped: Record<LogKind, number>, reason: LogDropReason) => {
+    for (const kind of LOG_KINDS) if (dropped[kind] > 0) observer.dropped(dropped[kind], reason, kind);
+  };
+
   const trim = () => {
     const over = pending.length + inFlight - settings.bufferLines;
-    const dropped = Math.min(over, pending.length);
-    if (dropped > 0) {
-      pending.drop(dropped);
-      observer.dropped(dropped, 'buffer_full');
-    }
+    if (over > 0) count(pending.dropOldest(over), 'buffer_full');
   };
 
   const arm = () => {
@@ -150,7 +117,7 @@ export function createLogBatcher(
       } catch (error) {
         inFlight = 0;
         if (error instanceof LogDeliveryError && !error.retryable) {
-          observer.dropped(batch.length, 'rejected');
+          count(countByKind(batch), 'rejected');
           report('a batch of log lines was refused; dropped', error);
           continue;
         }
@@ -204,16 +171,15 @@ export function createLogBatcher(
             await sender(batch);
             observer.shipped(batch.length);
           } catch (error) {
-            observer.dropped(batch.length + pending.length, 'rejected');
+            count(countByKind(batch), 'rejected');
+            count(pending.clear(), 'rejected');
             report('could not deliver the last log lines at shutdown', error);
-            pending.clear();
           }
         }
       };
       await Promise.race([flush(), deadline]);
       abandoned = true;
-      if (pending.length > 0) observer.dropped(pending.length, 'buffer_full');
-      pending.clear();
+      count(pending.clear(), 'buffer_full');
     },
   };
 }

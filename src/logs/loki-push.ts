@@ -1,4 +1,4 @@
-import type { LogRecord } from '../core/logs.js';
+import { type LogRecord, logKindOf } from '../core/logs.js';
 import { LogDeliveryError, type LogSender } from './batcher.js';
 import { type LokiSettings, lokiEndpoint, lokiHeaders } from './loki-settings.js';
 
@@ -6,12 +6,18 @@ import { type LokiSettings, lokiEndpoint, lokiHeaders } from './loki-settings.js
  * Labels are what Loki indexes: every distinct label set is a stream of its own, with its own
  * chunks and index entries, so a label whose values never repeat (a VM, task or execution id)
  * would make a stream per resource and overwhelm Loki's index. Only fields with few values are
- * labels: the service (a handful of roles), the level (six), the project (as many as tenants)
- * and the worker (as many as hosts). Ids stay in the JSON line, where LogQL line filters
+ * labels: the service (a handful of roles), the level (six), the kind (`platform` or `output`:
+ * Loki's own retention is per stream, so `retention_stream` on `{kind="output"}` keeps command
+ * output for less time than the platform's lines), the project (as many as tenants) and the
+ * worker (as many as hosts). Ids stay in the JSON line, where LogQL line filters
  * (`|= "\"vm_id\":\"…\""`) and `| json` find them.
  */
 export function lokiLabels(record: LogRecord): Record<string, string> {
-  const labels: Record<string, string> = { service: record.service, level: record.level };
+  const labels: Record<string, string> = {
+    service: record.service,
+    level: record.level,
+    kind: logKindOf(record),
+  };
   if (record.project) labels.project = record.project;
   if (record.worker) labels.worker = record.worker;
   return labels;

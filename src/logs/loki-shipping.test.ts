@@ -123,7 +123,7 @@ describe('shipping to Loki', () => {
     b.write(record(2));
     b.write(record(3));
     await until(() => loki.entries.length === 2);
-    expect(await metric('aether_log_lines_dropped_total{reason="rejected"}')).toBe(2);
+    expect(await metric('aether_log_lines_dropped_total{reason="rejected",kind="platform"}')).toBe(2);
   });
 
   it('keeps retrying while Loki is down, without throwing', async () => {
@@ -142,7 +142,33 @@ describe('shipping to Loki', () => {
     const b = open({ batchSize: 10, bufferLines: 50 });
     for (let i = 0; i < 200; i++) b.write(record(i));
     expect(b.buffered()).toBe(50);
-    expect(await metric('aether_log_lines_dropped_total{reason="buffer_full"}')).toBe(150);
+    expect(await metric('aether_log_lines_dropped_total{reason="buffer_full",kind="platform"}')).toBe(150);
+  });
+
+  it("drops command output first when its buffer overflows, keeping the platform's lines", async () => {
+    loki.hang = true;
+    const b = open({ batchSize: 10, bufferLines: 50 });
+    const warning = (i: number) => record(i, { level: 'warn', project: null, message: `warning ${i}` });
+    const output = (i: number) =>
+      record(i, { message: `out ${i}`, fields: { stream: 'stdout', source: 'output' } });
+    b.write(warning(0));
+    for (let i = 0; i < 100; i++) b.write(output(i));
+    b.write(warning(1));
+    for (let i = 100; i < 200; i++) b.write(output(i));
+    b.write(warning(2));
+    expect(b.buffered()).toBe(50);
+    loki.hang = false;
+    await until(() => loki.entries.some((e) => JSON.parse(e.line).msg === 'warning 2'), 10_000);
+    const shipped = loki.entries.map((e) => JSON.parse(e.line).msg as string);
+    // The three warnings survive, in their places among the newest output.
+    expect(shipped.filter((m) => m.startsWith('warning'))).toEqual(['warning 0', 'warning 1', 'warning 2']);
+    expect(shipped.at(-1)).toBe('warning 2');
+    expect(await metric('aether_log_lines_dropped_total{reason="buffer_full",kind="platform"}')).toBe(0);
+    expect(await metric('aether_log_lines_dropped_total{reason="buffer_full",kind="output"}')).toBe(
+      200 + 3 - 50,
+    );
+    expect(loki.entries.find((e) => e.labels.kind === 'platform')).toBeDefined();
+    expect(loki.entries.find((e) => e.labels.kind === 'output')).toBeDefined();
   });
 
   it('keeps a log call fast while Loki hangs', async () => {
@@ -163,13 +189,17 @@ describe('shipping to Loki', () => {
     for (let i = 0; i < 3; i++) b.write(record(i, { level: i === 0 ? 'error' : 'info' }));
     await until(() => loki.entries.length === 3);
     for (const entry of loki.entries) {
-      expect(Object.keys(entry.labels).sort()).toEqual(['level', 'project', 'service', 'worker']);
+      expect(Object.keys(entry.labels).sort()).toEqual(['kind', 'level', 'project', 'service', 'worker']);
       const line = JSON.parse(entry.line) as Record<string, unknown>;
       expect(line).toMatchObject({ vm_id: expect.stringMatching(/^vm-/), execution_id: expect.any(String) });
     }
     // One stream per label set, not one per VM.
     expect(loki.pushes[0]!.streams).toHaveLength(2);
-    expect(Object.keys(lokiLabels(record(0, { project: null, worker: null })))).toEqual(['service', 'level']);
+    expect(Object.keys(lokiLabels(record(0, { project: null, worker: null })))).toEqual([
+      'service',
+      'level',
+      'kind',
+    ]);
   });
 
   it('sends the tenant and basic auth headers', async () => {

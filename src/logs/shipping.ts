@@ -1,4 +1,4 @@
-import type { LogReader, LogShippingObserver, LogSink } from '../core/logs.js';
+import { type LogReader, type LogShippingObserver, type LogSink, NO_LOG_OBSERVER } from '../core/logs.js';
 import type { Store } from '../core/store.js';
 import { createLogBatcher, type LogBatcherSettings } from './batcher.js';
 import { createLokiPusher } from './loki-push.js';
@@ -47,21 +47,24 @@ export function openLogShipping(
       close: () => batcher.close(),
     };
   }
-  const batcher = createLogBatcher(createStoreLogSender(deps.store), settings, deps.report);
-  const pruning = startLogPruning(
-    deps.store,
-    settings.bound,
-    settings.pruneIntervalMs ?? 60_000,
-    deps.report,
-  );
+  let observer: LogShippingObserver = NO_LOG_OBSERVER;
+  const pruning = startLogPruning(deps.store, settings.bound, {
+    intervalMs: settings.pruneIntervalMs ?? 60_000,
+    report: deps.report,
+    observer: () => observer,
+  });
+  const batcher = createLogBatcher(createStoreLogSender(deps.store, pruning.stored), settings, deps.report);
   return {
     sink: batcher,
     reader: createStoreLogReader(deps.store),
-    observe: batcher.observe,
+    observe(next) {
+      observer = next;
+      batcher.observe(next);
+    },
     buffered: batcher.buffered,
     async close() {
-      pruning.stop();
       await batcher.close();
+      await pruning.stop();
     },
   };
 }

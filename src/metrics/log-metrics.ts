@@ -1,5 +1,5 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { LogShippingObserver } from '../core/logs.js';
+import { LOG_DROP_REASONS, LOG_KINDS, type LogShippingObserver } from '../core/logs.js';
 
 /**
  * How a node's log shipping fares: a backend that is down shows as retries, then as a full
@@ -8,8 +8,8 @@ import type { LogShippingObserver } from '../core/logs.js';
 export function createLogShippingMetrics(registry: Registry, buffered: () => number): LogShippingObserver {
   const dropped = new Counter({
     name: 'aether_log_lines_dropped_total',
-    help: 'Log lines this node dropped instead of shipping: `buffer_full` (the backend was down too long, oldest first) or `rejected` (the backend refused the batch)',
-    labelNames: ['reason'],
+    help: 'Log lines this node dropped, by `kind` (`platform`: its own lines; `output`: command output) and `reason`: `buffer_full` (the backend was down or slow; output goes first), `rejected` (the backend refused the batch) or `store_full` (the store held more lines of that kind than its cap; oldest first)',
+    labelNames: ['reason', 'kind'],
     registers: [registry],
   });
   const shipped = new Counter({
@@ -30,11 +30,10 @@ export function createLogShippingMetrics(registry: Registry, buffered: () => num
       this.set(buffered());
     },
   });
-  // Both series from the start: a rate over a counter that appears late misses its first drops.
-  dropped.inc({ reason: 'buffer_full' }, 0);
-  dropped.inc({ reason: 'rejected' }, 0);
+  // Every series from the start: a rate over a counter that appears late misses its first drops.
+  for (const reason of LOG_DROP_REASONS) for (const kind of LOG_KINDS) dropped.inc({ reason, kind }, 0);
   return {
-    dropped: (count, reason) => dropped.inc({ reason }, count),
+    dropped: (count, reason, kind) => dropped.inc({ reason, kind }, count),
     shipped: (count) => shipped.inc(count),
     retried: () => retries.inc(),
   };

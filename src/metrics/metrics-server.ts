@@ -59,7 +59,10 @@ export async function startMetricsServer(
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
-        server.closeIdleConnections();
+        // Every connection, not only idle ones: Node counts one on which no request has arrived
+        // yet as busy, and it would hold the close for as long as its client keeps it. A scrape
+        // cut at shutdown costs Prometheus one sample.
+        server.closeAllConnections();
       }),
   };
 }

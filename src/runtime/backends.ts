@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
-import type { AetherConfig, ConfigKey } from '../core/config.js';
+import { type AetherConfig, CONFIG_OPTIONS, type ConfigKey } from '../core/config.js';
 import { AetherError, type ErrorCode, type ErrorFields, errorChain } from '../core/errors.js';
 import type { EventBus } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
@@ -31,6 +31,32 @@ const CONNECT_TIMEOUT_MS = 5000;
  */
 export function startupError(code: ErrorCode, message: string, option: ConfigKey, cause?: unknown) {
   return new AetherError(code, message, { cause, details: { option } });
+}
+
+/**
+ * A gateway alone or a worker alone is one part of a cluster. Over embedded backends it would
+ * hold a store and a queue that no other process can reach: a gateway whose tasks no worker ever
+ * sees, a worker no gateway ever feeds. Such a node refuses to start, naming what to set; only
+ * `aether up` (both roles in one process) runs embedded.
+ */
+export function requireClusterBackends(
+  config: AetherConfig,
+  roles: { gateway: boolean; worker: boolean },
+): void {
+  if (roles.gateway && roles.worker) return;
+  const urls: Record<string, string> = {
+    [CONFIG_OPTIONS.databaseUrl.env]: config.databaseUrl,
+    [CONFIG_OPTIONS.redisUrl.env]: config.redisUrl,
+  };
+  const settings = Object.keys(urls);
+  const unset = settings.filter((name) => urls[name] === '');
+  if (unset.length === 0) return;
+  const role = roles.gateway ? 'gateway' : 'worker';
+  const which = unset.length === 2 ? 'neither is set' : `${unset[0]} is not set`;
+  throw new AetherError(
+    'ERR_CONFIG',
+    `aether ${role} is part of a cluster and needs both ${settings.join(' and ')} (${which}); for one node with an embedded store and queue, run \`aether up\``,
+  );
 }
 
 /**

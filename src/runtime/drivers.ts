@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { AetherConfig } from '../core/config.js';
 import type { VmDriver } from '../core/driver.js';
@@ -7,32 +6,22 @@ import { AetherError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { DriverName } from '../core/vm.js';
 import { createDockerDriver } from '../drivers/docker/index.js';
-import { createProcessDriver } from '../drivers/process/index.js';
+import {
+  copyAgentBundle,
+  createProcessDriver,
+  hiddenFromOthers,
+  ROOT_SANDBOX_BASE,
+} from '../drivers/process/index.js';
 import { createQemuDriver } from '../drivers/qemu/index.js';
 import { findVmImage } from '../images/index.js';
 import { openFirecrackerDriver } from './firecracker.js';
 import { agentBundlePath } from './paths.js';
 
-/** Where root-run sandboxes live when the data dir sits under a private directory such as /root. */
-const ROOT_SANDBOX_BASE = '/var/lib/aether';
-
-/** True when any user may walk down to `target` (every ancestor directory has o+x). */
-function everyoneCanReach(target: string): boolean {
-  for (let dir = path.dirname(target); ; dir = path.dirname(dir)) {
-    try {
-      if ((statSync(dir).mode & 0o001) === 0) return false;
-    } catch {
-      // Not created yet: its parent decides.
-    }
-    if (dir === path.dirname(dir)) return true;
-  }
-}
-
 /**
  * Files the process driver's sandboxes mount. When we run as root the sandbox runs as an
  * unprivileged uid, which cannot walk into private directories (a data dir under /root, a
- * mkdtemp dir): then the VM files go to a per-data-dir folder under /var/lib/aether and the agent
- * bundle is copied there, rather than loosening the permissions of the user's own directories.
+ * mkdtemp dir, a checkout in either): then the VM files go to a per-data-dir folder under
+ * /var/lib/aether and the agent bundle is copied there (the test fixtures copy it the same way).
  */
 function processDriverPaths(config: AetherConfig): {
   stateDir: string;
@@ -42,15 +31,16 @@ function processDriverPaths(config: AetherConfig): {
   const stateDir = path.join(config.dataDir, 'process');
   const agentPath = agentBundlePath();
   const isRoot = process.getuid?.() === 0;
-  if (!isRoot || (everyoneCanReach(path.join(stateDir, 'vms')) && everyoneCanReach(agentPath))) {
+  if (
+    !isRoot ||
+    (!hiddenFromOthers(path.join(stateDir, 'vms'), { read: false }) &&
+      !hiddenFromOthers(agentPath, { read: true }))
+  ) {
     return { stateDir, agentPath, relocated: false };
   }
   const key = createHash('sha256').update(config.dataDir).digest('hex').slice(0, 16);
   const shared = path.join(ROOT_SANDBOX_BASE, `process-${key}`);
-  mkdirSync(shared, { recursive: true, mode: 0o711 });
-  const copiedAgent = path.join(shared, 'agent.js');
-  copyFileSync(agentPath, copiedAgent);
-  return { stateDir: shared, agentPath: copiedAgent, relocated: true };
+  return { stateDir: shared, agentPath: copyAgentBundle(agentPath, shared), relocated: true };
 }
 
 /** The drivers named by `drivers`, or else the default driver plus `process`. */

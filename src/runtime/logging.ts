@@ -32,7 +32,10 @@ export function logShippingSettings(config: AetherConfig): LogShippingSettings {
     : {
         ...batching,
         provider: 'local',
-        bound: { maxRows: config.logStoreMaxRows, maxAgeMs: config.logStoreMaxAgeMs },
+        bound: {
+          maxRows: { platform: config.logStoreMaxRows, output: config.logStoreOutputMaxRows },
+          maxAgeMs: config.logStoreMaxAgeMs,
+        },
       };
 }
 

@@ -184,10 +184,15 @@ async function wireNode(
   let url: string | null = null;
   let localAdminKey: string | null = null;
   let closeIntegrations: () => Promise<void> = async () => {};
+  // Its own connection, so nothing else closes it: left open, it kept a stopped gateway alive.
+  let closeRateLimitRedis: () => void = () => {};
   if (roles.gateway) {
     const auth = buildAuthenticator(config, backends.store);
     const rateLimitRedis = config.redisUrl ? await openRateLimitRedis(config.redisUrl) : undefined;
-    if (rateLimitRedis) opened.push(async () => void rateLimitRedis.disconnect());
+    if (rateLimitRedis) {
+      closeRateLimitRedis = () => rateLimitRedis.disconnect();
+      opened.push(async () => closeRateLimitRedis());
+    }
     const readiness = readinessCheck(backends);
     const integrations = openIntegrations(config, service, backends, readiness, logger);
     if (integrations) {
@@ -250,6 +255,8 @@ async function wireNode(
     async close() {
       await metricsServer?.close();
       await app?.close();
+      // Requests are answered by now: nothing counts against the limits any more.
+      closeRateLimitRedis();
       // Runs webhooks started finish (bounded) while the service and the worker still serve them.
       await closeIntegrations();
       service.close();

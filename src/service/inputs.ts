@@ -3,6 +3,7 @@ import type { DriverName } from '../core/vm.js';
 
 /** Inputs as the service takes them: already validated for shape at the boundary. */
 export interface CreateVmInput {
+  /** Refused when it is not a VM name, or has the form of a VM id (see vmNameProblem). */
   name: string;
   driver?: DriverName;
   vcpus?: number;

@@ -11,7 +11,14 @@ import type { Store, VmFilter } from '../core/store.js';
 import { type ExecSpec, TASK_POLICIES, type TaskRecord, type TaskType } from '../core/task.js';
 import { resolveToolRequests } from '../core/tool-catalog.js';
 import { DEFAULT_TOOL_INSTALL_TIMEOUT_MS } from '../core/tools.js';
-import { type DriverName, isVmLive, type VmRecord, type VmStatus, vmNotRunning } from '../core/vm.js';
+import {
+  checkVmName,
+  type DriverName,
+  isVmLive,
+  type VmRecord,
+  type VmStatus,
+  vmNotRunning,
+} from '../core/vm.js';
 import type { WorkerRecord } from '../core/worker.js';
 import { recordAndEnqueue } from './dispatch.js';
 import type { CreateVmInput, ExecuteInput, JobInput, TaskOptions } from './inputs.js';
@@ -72,6 +79,8 @@ export class TaskService {
     input: CreateVmInput,
     options: TaskOptions = {},
   ): Promise<{ task: TaskRecord; vm: VmRecord }> {
+    // Every entry point, not only the REST body's schema: integrations name VMs too.
+    checkVmName(input.name);
     if (input.fromSnapshot !== undefined) return this.createVmFromSnapshot(access, input, options);
     const driver = input.driver ?? this.settings.defaultDriver;
     checkVmFeatures(input, driver);
@@ -324,7 +333,7 @@ export class TaskService {
     idOrName: string,
     input: ExecuteInput,
     options: TaskOptions = {},
-  ): Promise<{ task: TaskRecord; executionId: string }> {
+  ): Promise<{ task: TaskRecord; executionId: string; timeoutMs: number }> {
     const vm = await this.requireVm(access, idOrName);
     if (vm.status !== 'running') throw vmNotRunning(vm, 'commands run');
     const exec = this.execSpec(input);
@@ -348,7 +357,8 @@ export class TaskService {
         cwd: exec.cwd,
       },
     });
-    return { task, executionId };
+    // The command's limit as it will run: the one asked for, or the default.
+    return { task, executionId, timeoutMs: exec.timeoutMs };
   }
 
   async deleteVm(
@@ -467,6 +477,11 @@ export class TaskService {
     if (!job || !canSee(access, job.project))
       throw new AetherError('ERR_JOB_NOT_FOUND', `no job with id ${id}`);
     return job;
+  }
+
+  /** The task as the store has it now, for a caller that already holds it (it made the task). */
+  async currentTask(task: TaskRecord): Promise<TaskRecord> {
+    return (await this.deps.store.getTask(task.id)) ?? task;
   }
 
   /** Resolves when the task is terminal; ERR_WAIT_TIMEOUT (the task goes on) after `timeoutMs`. */

@@ -26,6 +26,7 @@ import {
 } from 'drizzle-orm/pg-core';
 import type { WireError } from '../core/errors.js';
 import { JOB_STATUSES, type JobStep, type JobStepResult } from '../core/execution.js';
+import { LOG_KINDS, type LogKind } from '../core/logs.js';
 import { OUTPUT_STREAMS } from '../core/output.js';
 import { SNAPSHOT_STATUSES } from '../core/snapshot.js';
 import { TASK_PRIORITIES, TASK_STATUSES, TASK_TYPES, type TaskProgress } from '../core/task.js';
@@ -313,7 +314,8 @@ export const executionOutputChunks = pgTable(
  * The platform's own log lines when no Loki is configured (`logging.provider: local`): written in
  * batches, pruned to a bound of rows and age, read by `POST /logs/query` and the log tail. Ids
  * are not uuids: lines carry whatever a log call bound, and a bad id must not lose the line.
- * `level` is pino's number, so "at least warn" is one comparison.
+ * `level` is pino's number, so "at least warn" is one comparison. `kind` keeps command output
+ * and the platform's own lines under caps of their own; (kind, id) finds each kind's cut.
  */
 export const logEntries = pgTable(
   'log_entries',
@@ -329,6 +331,7 @@ export const logEntries = pgTable(
     executionId: text('execution_id'),
     message: text('message').notNull(),
     fields: jsonb('fields').$type<Record<string, unknown>>().notNull().default({}),
+    kind: text('kind').$type<LogKind>().notNull().default('platform'),
   },
   (t) => [
     index('log_entries_time_idx').on(t.time),
@@ -336,6 +339,8 @@ export const logEntries = pgTable(
     index('log_entries_vm_time_idx').on(t.vmId, t.time),
     index('log_entries_task_time_idx').on(t.taskId, t.time),
     index('log_entries_execution_time_idx').on(t.executionId, t.time),
+    index('log_entries_kind_id_idx').on(t.kind, t.id),
+    check('log_entries_kind_check', oneOf(t.kind, LOG_KINDS)),
   ],
 );
 

@@ -1,4 +1,4 @@
-import type { LogSink } from '../core/logs.js';
+import { type LogSink, OUTPUT_LOG_SOURCE } from '../core/logs.js';
 import type { OutputStream } from '../core/output.js';
 
 /** Longest output line shipped as one log line; the rest of it is cut (the store keeps it all). */
@@ -39,7 +39,8 @@ export function outputLogWriter(
         taskId: target.taskId,
         executionId: target.executionId,
         message: line.length > MAX_LINE_CHARS ? line.slice(0, MAX_LINE_CHARS) : line.replace(/\r$/, ''),
-        fields: { stream, source: 'output' },
+        // The source marks the line as command output: it is kept and dropped apart from the platform's.
+        fields: { stream, source: OUTPUT_LOG_SOURCE },
       });
     }
   };

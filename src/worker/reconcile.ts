@@ -3,7 +3,7 @@ import { AetherError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { TaskQueue } from '../core/queue.js';
 import type { Store } from '../core/store.js';
-import { isVmLive } from '../core/vm.js';
+import { type DriverName, isVmLive } from '../core/vm.js';
 import { WORKER_LOST_REASON } from '../core/worker.js';
 import { abandonTask } from '../service/abandon.js';
 import { enqueueRecorded, queueOf } from '../service/dispatch.js';
@@ -63,6 +63,42 @@ export async function reconcileVms(
 }
 
 /**
+ * Every reconcile interval, while the worker runs: a sandbox here whose VM the store does not
+ * want on this worker (deleted, failed, never known, or created again on another worker after
+ * this one crashed mid-create) is destroyed. Unlike `reconcileVms` it never marks a VM lost
+ * (that is for start-up and the reaper: here a delete may be between its steps) and leaves a
+ * VM declared lost while this worker was silent to the rejoin, which may revive it.
+ *
+ * The drivers are listed before the store is read: a handler records its VM as `creating` on
+ * this worker before the driver makes its sandbox, so every sandbox listed is already wanted in
+ * the store read after, and a create in progress is never taken for an orphan.
+ */
+export async function sweepOrphanSandboxes(ctx: HandlerContext): Promise<number> {
+  const present = new Map<string, string[]>();
+  for (const [name, driver] of ctx.drivers) {
+    const ids = (await driver.list()).filter((info) => info.state !== 'missing').map((info) => info.id);
+    present.set(name, ids);
+  }
+  if ([...present.values()].every((ids) => ids.length === 0)) return 0;
+  const mine = await ctx.store.listVms({ workerId: ctx.settings.workerId });
+  const keep = new Map(
+    mine
+      .filter((vm) => isVmLive(vm.status) || (vm.status === 'lost' && vm.statusReason === WORKER_LOST_REASON))
+      .map((vm) => [vm.id, vm.driver]),
+  );
+  let destroyed = 0;
+  for (const [name, ids] of present) {
+    const driver = ctx.drivers.get(name as DriverName)!;
+    for (const id of ids) {
+      if (keep.get(id) === name) continue;
+      await destroyQuietly(driver, id, ctx.logger);
+      destroyed++;
+    }
+  }
+  return destroyed;
+}
+
+/**
  * After `reconcileVms`: the network leases this worker holds for VMs it no longer runs are
  * freed (their TAPs removed), and TAPs on this host that no lease holds are removed.
  */
@@ -91,7 +127,11 @@ async function destroyQuietly(driver: VmDriver, id: string, logger: Logger): Pro
   }
 }
 
-/** Re-enqueue tasks the store says are pending but the queue no longer holds. */
+/**
+ * Tasks the store says are pending that no consumer will deliver: enqueued again if the queue
+ * lost them (a flush, a restart without persistence), and put back to waiting if the queue still
+ * holds them as taken by a consumer that died before claiming them (its lock lapsed).
+ */
 export async function requeueLostTasks(
   deps: { store: Store; queue: TaskQueue; logger: Logger },
   olderThanMs: number,
@@ -99,16 +139,25 @@ export async function requeueLostTasks(
   const pending = await deps.store.listTasks({ status: ['pending'], limit: 500 });
   const cutoff = Date.now() - olderThanMs;
   let requeued = 0;
+  let reclaimed = 0;
   for (const task of pending) {
     if (task.updatedAt.getTime() > cutoff) continue;
     const vm = task.vmId ? await deps.store.getVm(task.vmId) : null;
     const queueName = queueOf(task, vm);
-    if (await deps.queue.has(task.id, queueName)) continue;
+    if (await deps.queue.has(task.id, queueName)) {
+      if (await deps.queue.reclaim(task.id, queueName)) reclaimed++;
+      continue;
+    }
     await enqueueRecorded(deps, task, queueName);
     requeued++;
   }
-  if (requeued > 0) deps.logger.warn({ requeued }, 're-enqueued pending tasks the queue had lost');
-  return requeued;
+  if (requeued + reclaimed > 0) {
+    deps.logger.warn(
+      { requeued, reclaimed },
+      'queued again pending tasks the queue had lost or a dead consumer held',
+    );
+  }
+  return requeued + reclaimed;
 }
 
 /**
@@ -130,7 +179,13 @@ export async function recoverInterruptedTasks(
       'ERR_TASK_INTERRUPTED',
       `worker ${ctx.settings.workerId} stopped while ${task.type} ran; its outcome is unknown, so it was not run again`,
     );
-    const outcome = await abandonTask(ctx, task, error, { rerun: true, fencingToken: task.fencingToken });
+    // The attempt was this worker's own earlier process: whatever it held in the queue, it holds
+    // no longer, so a create or delete goes back to waiting now, not when its lock lapses.
+    const outcome = await abandonTask(ctx, task, error, {
+      rerun: true,
+      fencingToken: task.fencingToken,
+      holderGone: true,
+    });
     if (outcome === 'requeued') requeued++;
     else if (outcome === 'failed') failed++;
   }

@@ -15,6 +15,7 @@ import {
   reconcileVms,
   recoverInterruptedTasks,
   requeueLostTasks,
+  sweepOrphanSandboxes,
 } from './reconcile.js';
 import { createTaskProcessor } from './run-task.js';
 
@@ -67,12 +68,22 @@ export function createWorker(deps: WorkerDeps, settings: WorkerSettings): Worker
       log.warn(interrupted, 'settled tasks recorded as running here that nothing runs');
   };
 
-  /** Every reconcile interval: what the queue lost, and what this worker left unfinished. */
+  /**
+   * Every reconcile interval: what the queue lost, what this worker left unfinished, and
+   * sandboxes here that no VM wants any more.
+   */
   const sweep = async () => {
     await requeue(settings.reconcileIntervalMs);
     await settleUnfinished().catch((error: unknown) => {
       log.warn({ err: error }, 'sweep of unfinished tasks failed; will try again');
     });
+    await sweepOrphanSandboxes(ctx)
+      .then((destroyed) => {
+        if (destroyed > 0) log.warn({ destroyed }, 'destroyed sandboxes no VM of this worker wants');
+      })
+      .catch((error: unknown) =>
+        log.warn({ err: error }, 'sweep of orphaned sandboxes failed; will try again'),
+      );
   };
 
   /** What a start and a return from a fence share: settle the past, then take work. */

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AetherApiError } from '../../src/client/client.js';
+import { newId } from '../../src/core/ids.js';
+import { SYSTEM_ACCESS } from '../../src/core/principal.js';
 import { startTestNode, useTestNode } from '../support/embedded-node.js';
 import { sandboxesAvailable } from '../support/sandboxes.js';
 
@@ -220,6 +222,23 @@ describe.skipIf(!canRun)('bad input gets a clear 4xx and changes nothing', () =>
     await expectApiError(node().client.execute('e2e-bad', { command: 'a\u0000b' }), 400, 'ERR_VALIDATION');
     await node().client.deleteVm('e2e-bad', { wait: true });
     expect((await node().client.listVms()).some((vm) => vm.name === 'x')).toBe(false);
+  });
+
+  it('a name in the form of a VM id → 400 ERR_VALIDATION, over REST and through the service', async () => {
+    const first = (await node().client.createVm({ name: 'e2e-first' }, { wait: true })).vm;
+    // Another VM's id as a name would take that id over for lookups by name; any id-shaped name is refused.
+    for (const name of [first.id, newId()]) {
+      const refused = await expectApiError(node().client.createVm({ name }), 400, 'ERR_VALIDATION');
+      expect(refused.message).toMatch(/name: must not have the form of a VM id .*choose another name/);
+      await expect(node().node.service.createVm(SYSTEM_ACCESS, { name })).rejects.toMatchObject({
+        code: 'ERR_VALIDATION',
+        message: expect.stringMatching(/must not have the form of a VM id/),
+      });
+    }
+    expect((await node().client.getVm(first.id)).name).toBe('e2e-first');
+    const names = (await node().client.listVms({ includeDeleted: true })).map((vm) => vm.name);
+    expect(names).not.toContain(first.id);
+    await node().client.deleteVm(first.id, { wait: true });
   });
 
   it('image or network on the process driver → 400 naming the driver that supports it', async () => {

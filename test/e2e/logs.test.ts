@@ -252,3 +252,71 @@ describe.skipIf(!canRun)('logs of the platform itself', () => {
     expect((await carol.queryLogs({ limit: 1000 })).lines.filter((l) => l.project === null)).toEqual([]);
   });
 });
+
+describe.skipIf(!canRun)('logs under a flood of command output', () => {
+  /** Small caps, so a flood of a few thousand lines is past the output cap many times over. */
+  const CAPS = { platform: 2000, output: 300 };
+  let node: TestNode;
+  beforeAll(async () => {
+    node = await startTestNode({
+      ...FAST_SHIPPING,
+      AETHER_LOG_STORE_MAX_ROWS: String(CAPS.platform),
+      AETHER_LOG_STORE_OUTPUT_MAX_ROWS: String(CAPS.output),
+    });
+  }, 120_000);
+  afterAll(async () => {
+    await node?.stop();
+  });
+
+  const droppedTotal = async (reason: string, kind: string) => {
+    const res = await fetch(`${node.url}/metrics`, {
+      headers: { authorization: `Bearer ${node.node.localAdminKey}` },
+    });
+    const text = await res.text();
+    const sample = new RegExp(
+      `^aether_log_lines_dropped_total\\{reason="${reason}",kind="${kind}"\\} (\\d+)`,
+      'm',
+    );
+    return Number(sample.exec(text)?.[1] ?? Number.NaN);
+  };
+
+  it("keeps the platform's warnings, and counts what it dropped as output", async () => {
+    const name = `flood-${randomUUID().slice(0, 8)}`;
+    const vm = (await node.client.createVm({ name }, { wait: true })).vm;
+    // A real warning of the platform: a command that cannot start fails its task ("vm:execute failed").
+    await node.client.execute(name, { command: '/nonexistent/command' }, { wait: true }).catch(() => {});
+    const warnings = await eventually(
+      async () => (await node.client.queryLogs({ vm_id: vm.id, level: 'warn', order: 'asc' })).lines,
+      (lines) => lines.length > 0,
+    );
+    expect(warnings.map((l) => l.message)).toContain('vm:execute failed');
+
+    const floods: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const ran = await node.client.execute(name, { command: 'seq', args: ['1', '4000'] }, { wait: true });
+      expect(ran.execution?.exit_code).toBe(0);
+      floods.push(ran.execution!.id);
+    }
+    // The store cuts output to its cap as it comes (a prune follows every tenth of a cap written).
+    const lastFlood = async () =>
+      (await node.client.queryLogs({ execution_id: floods[2]!, limit: 1000, order: 'asc' })).lines;
+    const left = await eventually(
+      lastFlood,
+      (lines) => lines.at(-1)?.message === '4000' && lines.length <= CAPS.output * 1.1,
+      30_000,
+    );
+    expect(left.at(-1)?.message).toBe('4000');
+    expect(left.length).toBeLessThanOrEqual(CAPS.output * 1.1);
+    for (const id of floods.slice(0, 2)) {
+      expect((await node.client.queryLogs({ execution_id: id })).lines).toEqual([]);
+    }
+
+    // Every warning is still there, and the counter says it was output that went.
+    const after = (await node.client.queryLogs({ vm_id: vm.id, level: 'warn', order: 'asc' })).lines;
+    expect(after).toEqual(warnings);
+    expect(await droppedTotal('store_full', 'output')).toBeGreaterThanOrEqual(3 * 4000 - CAPS.output * 1.1);
+    for (const reason of ['buffer_full', 'rejected', 'store_full']) {
+      expect(await droppedTotal(reason, 'platform'), reason).toBe(0);
+    }
+  }, 120_000);
+});

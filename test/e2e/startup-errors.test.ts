@@ -172,12 +172,26 @@ describe('start-up failures are one clear line', () => {
     );
   });
 
+  it('a gateway or a worker without the cluster it belongs to', async () => {
+    // Each alone over an embedded store and queue would never meet the other: tasks would wait forever.
+    for (const role of ['gateway', 'worker']) {
+      const run = await aether([role, '--port', '0', '--data-dir', `alone-${role}`], { cwd: dir });
+      expectOneLineFailure(
+        run,
+        new RegExp(
+          `^aether: ERR_CONFIG: aether ${role} is part of a cluster and needs both DATABASE_URL and REDIS_URL \\(neither is set\\); for one node with an embedded store and queue, run \`aether up\`$`,
+        ),
+      );
+      expect(existsSync(path.join(dir, `alone-${role}`)), 'nothing is created').toBe(false);
+    }
+  });
+
   it('DATABASE_URL without REDIS_URL', async () => {
     const run = await aether(['worker'], {
       cwd: dir,
       env: { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/x' },
     });
-    expectOneLineFailure(run, /needs both DATABASE_URL and REDIS_URL/);
+    expectOneLineFailure(run, /needs both DATABASE_URL and REDIS_URL \(REDIS_URL is not set\)/);
   });
 
   it('a config file that is not valid YAML', async () => {
@@ -214,7 +228,7 @@ describe('start-up failures are one clear line', () => {
   });
 
   it('a gateway beyond loopback with auth off', async () => {
-    const run = await aether(['gateway', '--host', '0.0.0.0', '--port', '0', '--data-dir', 'exposed'], {
+    const run = await aether(['up', '--host', '0.0.0.0', '--port', '0', '--data-dir', 'exposed'], {
       cwd: dir,
       env: { AETHER_AUTH: 'off', AETHER_WARM_POOL_SIZE: '0' },
     });
@@ -275,12 +289,12 @@ describe('a config file is honoured', () => {
       `server:\n  port: \${GATEWAY_PORT}\nstorage:\n  data_dir: ./gw\nvmm:\n  warm_pool_size: 0\n`,
     );
     const env = { GATEWAY_PORT: String(filePort), AETHER_PORT: '1' };
-    const fromFile = await aether(['gateway', '--config', config], { cwd: dir, env, until: /Ctrl-C/ });
+    const fromFile = await aether(['up', '--config', config], { cwd: dir, env, until: /Ctrl-C/ });
     expect(fromFile.stdout, JSON.stringify(fromFile)).toContain(`config: ${path.join(dir, config)}\n`);
     expect(fromFile.stdout).toContain(`gateway: http://127.0.0.1:${filePort}/api/v1`);
     expect(fromFile.stdout).toContain(`store: embedded PostgreSQL (PGlite) in ${path.join(dir, 'gw', 'db')}`);
 
-    const fromFlag = await aether(['gateway', '--config', config, '--port', String(flagPort)], {
+    const fromFlag = await aether(['up', '--config', config, '--port', String(flagPort)], {
       cwd: dir,
       env,
       until: /Ctrl-C/,
@@ -299,7 +313,7 @@ describe('a config file is honoured', () => {
         'busy.yaml',
         `server:\n  port: ${port}\nstorage:\n  data_dir: ./busy\nvmm:\n  warm_pool_size: 0\n`,
       );
-      const run = await aether(['gateway', '--config', config], { cwd: dir });
+      const run = await aether(['up', '--config', config], { cwd: dir });
       expectOneLineFailure(
         run,
         new RegExp(

@@ -19,6 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sandboxesAvailable } from '../support/sandboxes.js';
 import { type CheckReport, checkHistory, formatSummary } from './checker.js';
 import { Cluster, prepareCli } from './cluster.js';
+import { type CreateUnderKillOutcome, createUnderKill, unwantedSandboxes } from './create-under-kill.js';
 import { codeVersion, recordOpenTaskEvidence } from './diagnostics.js';
 import { drain, recordFinalState } from './final-state.js';
 import { HistoryWriter, readHistory } from './history.js';
@@ -34,6 +35,10 @@ const KILLS = 20;
 const MIN_EXECUTIONS = 300;
 const RESUME_LIMIT_MS = 10_000;
 const DRAIN_TIMEOUT_MS = 60_000;
+/** Creates cut short by killing every worker finish this soon after the restarts. */
+const CREATE_RESUME_LIMIT_MS = 15_000;
+/** A sandbox no VM wants is gone this soon (the workers sweep every second here). */
+const SWEEP_LIMIT_MS = 10_000;
 
 const canRun =
   (await privateBackendsAvailable('fault test (private PostgreSQL and Redis)')) &&
@@ -50,6 +55,13 @@ interface Run {
   vmIds: string[];
   phaseErrors: string[];
   report: CheckReport | null;
+  createUnderKill: CreateUnderKillOutcome | null;
+  unwantedSandboxes: Awaited<ReturnType<typeof unwantedSandboxes>> | null;
+}
+
+/** Where each worker keeps its VM files (Cluster gives each its own data dir). */
+function workerDataDir(run: Run): (workerId: string) => string {
+  return (workerId) => path.join(run.runDir, 'workers', workerId);
 }
 
 function newRun(): Run {
@@ -69,6 +81,8 @@ function newRun(): Run {
     vmIds: [],
     phaseErrors: [],
     report: null,
+    createUnderKill: null,
+    unwantedSandboxes: null,
   };
 }
 
@@ -346,6 +360,18 @@ async function scenario(run: Run): Promise<void> {
     recordFinalState(client, run.db!, run.history, readHistory(run.history.file), run.vmIds),
   );
 
+  // After the checked history: the kills here end no execution of the load (it has stopped).
+  await phase(run, 'create-under-kill', async () => {
+    run.createUnderKill = await createUnderKill(
+      run.cluster!,
+      run.history,
+      WORKER_IDS,
+      CREATE_RESUME_LIMIT_MS,
+    );
+    run.vmIds.push(...run.createUnderKill.vmIds);
+    run.unwantedSandboxes = await unwantedSandboxes(run.db!, workerDataDir(run), WORKER_IDS, SWEEP_LIMIT_MS);
+  });
+
   const report = checkHistory(readHistory(run.history.file), { resumeLimitMs: RESUME_LIMIT_MS });
   run.report = report;
   writeFileSync(path.join(run.runDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
@@ -465,6 +491,16 @@ describe.skipIf(!canRun)(
     it('no process exits unless told to', () => {
       expect(report().crashes).toEqual([]);
       expect(run?.redis?.unexpectedExits ?? []).toEqual([]);
+    });
+
+    it(`finishes creates cut short by killing every worker within ${CREATE_RESUME_LIMIT_MS / 1000} s of the restarts`, () => {
+      const outcome = run?.createUnderKill;
+      expect(outcome?.resumedMs, JSON.stringify(outcome?.statuses)).not.toBeNull();
+      expect(outcome!.resumedMs!).toBeLessThanOrEqual(CREATE_RESUME_LIMIT_MS);
+    });
+
+    it('leaves no sandbox on any host without a VM that wants it there', () => {
+      expect(run?.unwantedSandboxes).toEqual([]);
     });
 
     it(`workers complete new work within ${RESUME_LIMIT_MS / 1000} s of Redis coming back`, () => {

@@ -111,10 +111,17 @@ describe('worker death', () => {
     expect(await store.getWorker('w-dead')).toMatchObject({ status: 'dead' });
     expect(await store.getVm(vm.id)).toMatchObject({ status: 'lost', statusReason: 'worker_lost' });
     expect((await store.getVm(healthyVm.id))?.status).toBe('running');
-    for (const { taskId } of [running, queued]) {
-      const task = await store.getTask(taskId);
-      expect(task).toMatchObject({ status: 'failed', error: { code: 'ERR_WORKER_LOST' } });
-    }
+    expect(await store.getTask(running.taskId)).toMatchObject({
+      status: 'failed',
+      error: { code: 'ERR_WORKER_LOST' },
+    });
+    // Queued on the dead worker and never taken: nothing of it ran, and it says so.
+    expect(await store.getTask(queued.taskId)).toMatchObject({
+      status: 'failed',
+      error: { code: 'ERR_TASK_NOT_STARTED', retryable: true, details: { cause: 'ERR_WORKER_LOST' } },
+    });
+    const neverRan = (await store.getExecution(queued.executionId))!;
+    expect(executionState(neverRan)).toBe('not_started');
     expect((await store.getTask(elsewhere.taskId))?.status).toBe('pending');
     const execution = (await store.getExecution(running.executionId))!;
     expect(executionState(execution)).toBe('unknown');
@@ -126,6 +133,86 @@ describe('worker death', () => {
     await store.heartbeatWorker(alive.id, alive.epoch, { activeTasks: 0, status: 'active' });
     expect(await reapDeadWorkers(deps, 100)).toEqual({ workers: [], vmsLost: 0, tasksFailed: 0 });
     expect(await store.heartbeatWorker(dead.id, dead.epoch, { activeTasks: 0, status: 'active' })).toBeNull();
+    await queue.close();
+    await events.close();
+  });
+
+  it('records every execution before its task ends, so a waiter woken by the end reads final records', async () => {
+    const events = createLocalEventBus();
+    const queue = createLocalQueue({ prefix: `reap-${newId()}` });
+    // What the execution said at the moment its task was written as ended.
+    const atTaskEnd = new Map<string, string>();
+    const watched: Store = new Proxy(store, {
+      get(target, key, receiver) {
+        if (key !== 'transitionTask') return Reflect.get(target, key, receiver);
+        return async (id: string, change: { to: string }, patch?: unknown) => {
+          const task = await target.getTask(id);
+          if (change.to === 'failed' && task?.type === 'vm:execute') {
+            const { executionId } = task.payload as { executionId: string };
+            atTaskEnd.set(id, executionState((await target.getExecution(executionId))!));
+          }
+          return target.transitionTask(id, change as never, patch as never);
+        };
+      },
+    });
+    const deps = { store: watched, queue, events, logger: silentLogger };
+    await store.registerWorker(registration('w-gone'));
+    const vm = await runningVmOn('w-gone');
+    const claimed = await executeTask(vm.id);
+    await store.transitionTask(
+      claimed.taskId,
+      { from: ['pending'], to: 'processing', reason: 'claim' },
+      { workerId: 'w-gone', newAttempt: true },
+    );
+    const waiting = await executeTask(vm.id);
+    await sleep(150);
+    await reapDeadWorkers(deps, 100);
+    expect(atTaskEnd.get(claimed.taskId)).toBe('unknown');
+    expect(atTaskEnd.get(waiting.taskId)).toBe('not_started');
+    await queue.close();
+    await events.close();
+  });
+
+  it('a command whose outcome was recorded before its worker died ends as that outcome', async () => {
+    const events = createLocalEventBus();
+    const queue = createLocalQueue({ prefix: `reap-${newId()}` });
+    const deps = { store, queue, events, logger: silentLogger };
+    await store.registerWorker(registration('w-late'));
+    const vm = await runningVmOn('w-late');
+    const { taskId, executionId } = await executeTask(vm.id);
+    const claimed = (await store.transitionTask(
+      taskId,
+      { from: ['pending'], to: 'processing', reason: 'claim' },
+      { workerId: 'w-late', newAttempt: true },
+    ))!;
+    // The worker recorded the command's end, then died before recording the task's.
+    const startedAt = new Date();
+    await store.completeExecution(
+      executionId,
+      {
+        exitCode: 0,
+        stdout: 'done\n',
+        stderr: '',
+        stdoutTruncated: false,
+        stderrTruncated: false,
+        timedOut: false,
+        error: null,
+        startedAt,
+        completedAt: new Date(),
+        durationMs: 1,
+      },
+      { taskId, fencingToken: claimed.fencingToken },
+    );
+    await sleep(150);
+    await reapDeadWorkers(deps, 100);
+    expect(await store.getTask(taskId)).toMatchObject({
+      status: 'completed',
+      error: null,
+      result: { executionId, exitCode: 0, timedOut: false },
+    });
+    const execution = (await store.getExecution(executionId))!;
+    expect(executionState(execution)).toBe('exited');
+    expect(execution.stdout).toBe('done\n');
     await queue.close();
     await events.close();
   });

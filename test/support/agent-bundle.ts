@@ -1,12 +1,17 @@
 /**
  * Vitest globalSetup: bundles the guest agent once before any test runs, so tests never depend
- * on a manual `npm run build:agent`. Tests read the bundle's path with `inject('agentBundlePath')`
- * (or `agentBundlePath()` below, which falls back to the default location).
+ * on a manual `npm run build:agent`. Tests read the bundle's path with `inject('agentBundlePath')`.
+ *
+ * Run as root, sandboxes run as an unprivileged uid, which cannot read a bundle inside a private
+ * checkout (under /root, or a mkdtemp directory): then, as `aether up` does, tests get a copy
+ * under /var/lib/aether, made by the process driver's own `copyAgentBundle` and removed after.
  */
 import { execFileSync } from 'node:child_process';
-import { dirname, resolve } from 'node:path';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
+import { copyAgentBundle, hiddenFromOthers, ROOT_SANDBOX_BASE } from '../../src/drivers/process/index.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const DEFAULT_AGENT_BUNDLE = resolve(root, 'dist/agent.js');
@@ -17,7 +22,7 @@ declare module 'vitest' {
   }
 }
 
-export default function setup(project: TestProject): void {
+export default function setup(project: TestProject): () => void {
   execFileSync(
     process.execPath,
     [resolve(root, 'scripts/build-agent.mjs'), '--outfile', DEFAULT_AGENT_BUNDLE],
@@ -26,5 +31,15 @@ export default function setup(project: TestProject): void {
       stdio: ['ignore', 'ignore', 'inherit'],
     },
   );
-  project.provide('agentBundlePath', DEFAULT_AGENT_BUNDLE);
+  let copyDir: string | null = null;
+  let bundle = DEFAULT_AGENT_BUNDLE;
+  if (process.getuid?.() === 0 && hiddenFromOthers(bundle, { read: true })) {
+    mkdirSync(ROOT_SANDBOX_BASE, { recursive: true, mode: 0o711 });
+    copyDir = mkdtempSync(join(ROOT_SANDBOX_BASE, 'test-agent-'));
+    bundle = copyAgentBundle(DEFAULT_AGENT_BUNDLE, copyDir);
+  }
+  project.provide('agentBundlePath', bundle);
+  return () => {
+    if (copyDir) rmSync(copyDir, { recursive: true, force: true });
+  };
 }

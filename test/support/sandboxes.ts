@@ -10,24 +10,28 @@ import { requireBackend } from './backends.js';
 export const isRoot = process.getuid?.() === 0;
 export const SANDBOX_IDS = isRoot ? { uid: 65534, gid: 65534 } : {};
 
-/** Null when the host can make the sandboxes, else the reason it cannot. */
-export function namespacesUnavailable(): string | null {
-  const env = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' };
-  const probe = spawnSync(
-    'unshare',
-    ['--user', '--map-root-user', '--mount', '--pid', '--fork', '--net', 'true'],
-    {
-      encoding: 'utf8',
-      env,
-      ...SANDBOX_IDS,
-    },
-  );
-  if (probe.status === 0) return null;
-  const bwrap = spawnSync('bwrap', ['--unshare-user', '--ro-bind', '/', '/', 'true'], {
+function probeTool(tool: 'unshare' | 'bwrap') {
+  const args =
+    tool === 'unshare'
+      ? ['--user', '--map-root-user', '--mount', '--pid', '--fork', '--net', 'true']
+      : ['--unshare-user', '--ro-bind', '/', '/', 'true'];
+  return spawnSync(tool, args, {
     encoding: 'utf8',
-    env,
+    env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
     ...SANDBOX_IDS,
   });
+}
+
+/** The isolation tools that can make sandboxes here, for the unprivileged sandbox user. */
+export function workingIsolationTools(): ('unshare' | 'bwrap')[] {
+  return (['unshare', 'bwrap'] as const).filter((tool) => probeTool(tool).status === 0);
+}
+
+/** Null when the host can make the sandboxes, else the reason it cannot. */
+export function namespacesUnavailable(): string | null {
+  const probe = probeTool('unshare');
+  if (probe.status === 0) return null;
+  const bwrap = probeTool('bwrap');
   if (bwrap.status === 0) return null;
   const why = (r: typeof probe) => r.error?.message ?? r.stderr.trim();
   return `user namespaces unavailable to an unprivileged user (unshare: ${why(probe)}; bwrap: ${why(bwrap)}); install bubblewrap`;

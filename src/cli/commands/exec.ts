@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { ExecuteRequest } from '../../client/types.js';
 import { clientFromEnv } from '../client-from-env.js';
+import { addCommandLineCommand } from '../command-line-command.js';
 import { parseEnvPairs, readStdin, streamToTerminal } from '../exec-stream.js';
 
 export interface ExecFlags {
@@ -12,8 +13,7 @@ export interface ExecFlags {
 }
 
 export async function buildExecRequest(argv: string[], opts: ExecFlags): Promise<ExecuteRequest> {
-  // Commander keeps the `--` that separates our options from the command's; it is not part of it.
-  const [command, ...args] = argv[0] === '--' ? argv.slice(1) : argv;
+  const [command, ...args] = argv;
   if (!command) throw new Error('name the command to run after --, e.g. `aether exec dev -- uname -a`');
   const timeout = opts.timeout === undefined ? undefined : Number(opts.timeout);
   if (timeout !== undefined && (!Number.isInteger(timeout) || timeout <= 0)) {
@@ -43,9 +43,9 @@ export function addExecOptions(command: Command): Command {
 
 export function registerExecCommand(program: Command): void {
   addExecOptions(
-    program
-      .command('exec <vm> <command...>')
-      .description('run a command in a VM, streaming its output; exits with its exit code'),
+    addCommandLineCommand(program, 'exec <vm> <command...>').description(
+      'run a command in a VM, streaming its output; exits with its exit code',
+    ),
   ).action(async (vm: string, argv: string[], opts: ExecFlags) => {
     const request = await buildExecRequest(argv, opts);
     process.exitCode = await streamToTerminal(clientFromEnv(), vm, request);

@@ -1,14 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 import { clientFromEnv } from '../client-from-env.js';
+import { addCommandLineCommand } from '../command-line-command.js';
 import { driverName } from '../driver-name.js';
 import { streamToTerminal } from '../exec-stream.js';
 import { addExecOptions, buildExecRequest, type ExecFlags } from './exec.js';
 
 export function registerRunCommand(program: Command): void {
   addExecOptions(
-    program
-      .command('run <command...>')
+    addCommandLineCommand(program, 'run <command...>')
       .description("one shot: create a VM, run a command in it, delete it; exits with the command's code")
       .option('--driver <driver>', 'VM driver')
       .option('--name <name>', 'VM name (default: run-<random>)')

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { CONFIG_OPTIONS, type ConfigFlags, type ConfigKey } from '../../core/config.js';
 import { AetherError } from '../../core/errors.js';
+import { requireClusterBackends } from '../../runtime/backends.js';
 import { type ResolvedConfig, resolveConfig } from '../../runtime/config-file.js';
 import { createLogger } from '../../runtime/logger.js';
 import { serviceName } from '../../runtime/logging.js';
@@ -15,6 +16,7 @@ interface ServerFlags {
   dataDir?: string;
   driver?: string;
   logLevel?: string;
+  logFormat?: string;
   metricsPort?: string;
   metricsHost?: string;
 }
@@ -26,6 +28,7 @@ function resolveFrom(flags: ServerFlags): ResolvedConfig {
     dataDir: flags.dataDir,
     driver: flags.driver,
     logLevel: flags.logLevel,
+    logFormat: flags.logFormat,
     metricsPort: flags.metricsPort,
     metricsHost: flags.metricsHost,
   };
@@ -89,6 +92,10 @@ function withServerOptions(command: Command): Command {
     .option('--driver <name>', 'default VM driver (env AETHER_DRIVER, default process)')
     .option('--log-level <level>', 'log level (env AETHER_LOG_LEVEL, default info)')
     .option(
+      '--log-format <format>',
+      'pretty, json, or auto: pretty on a terminal, JSON otherwise (env AETHER_LOG_FORMAT, default auto)',
+    )
+    .option(
       '--metrics-port <port>',
       'serve GET /metrics on its own unauthenticated listener (env AETHER_METRICS_PORT, default none)',
     )
@@ -104,8 +111,11 @@ async function runUntilSignalled(
 ): Promise<void> {
   const resolved = resolveFrom(flags);
   const { config } = resolved;
-  const logger = createLogger(config.logLevel, serviceName(roles));
-  const node = await starting(resolved, () => startNode(config, logger, roles));
+  const logger = createLogger(config.logLevel, serviceName(roles), config.logFormat);
+  const node = await starting(resolved, async () => {
+    requireClusterBackends(config, roles);
+    return startNode(config, logger, roles);
+  });
   process.stdout.write(
     `aether ${roles.gateway && roles.worker ? 'up' : roles.gateway ? 'gateway' : 'worker'}\n`,
   );

@@ -1,11 +1,14 @@
 /**
  * Spawning a sandbox. It runs detached in its own session, so it outlives this host process; its
  * stdout/stderr are pipes we read only while booting (the agent prints "ready" once it listens,
- * setup errors land on stderr) and then close, so a guest has no unbounded host-side sink.
+ * setup errors land on stderr) and then close, so a guest has no unbounded host-side sink. A
+ * sandbox booted with a lifeline (a warm-pool member) gets a socket pair as stdin instead of
+ * /dev/null, and dies with this process until the lifeline is released (shared/lifeline.ts).
  */
 import { spawn } from 'node:child_process';
 import { AetherError } from '../../core/errors.js';
 import { childrenOf, signalGroup } from '../shared/host-proc.js';
+import { Lifeline } from '../shared/lifeline.js';
 import type { SandboxCommand } from './sandbox-command.js';
 import { SANDBOX_ENV } from './settings.js';
 
@@ -15,11 +18,18 @@ export interface SpawnSandboxOptions {
   ids: { uid: number; gid: number } | null;
   timeoutMs: number;
   signal?: AbortSignal;
+  /** Give the sandbox a lifeline on its stdin (its agent must be told `--lifeline-fd 0`). */
+  lifeline?: boolean;
 }
 
 export interface BootedSandbox {
   pid: number;
   initPid: number | null;
+}
+
+export interface BootResult extends BootedSandbox {
+  /** Set when asked for: the sandbox dies with this process until it is released. */
+  lifeline: Lifeline | null;
 }
 
 const STDERR_LIMIT = 8 * 1024;
@@ -31,11 +41,11 @@ const STDERR_LIMIT = 8 * 1024;
 export function bootSandbox(
   options: SpawnSandboxOptions,
   onSpawn: (pid: number) => Promise<void>,
-): Promise<BootedSandbox> {
-  return new Promise<BootedSandbox>((resolve, reject) => {
+): Promise<BootResult> {
+  return new Promise<BootResult>((resolve, reject) => {
     const child = spawn(options.command.command, options.command.args, {
       detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [options.lifeline ? 'pipe' : 'ignore', 'pipe', 'pipe'],
       env: SANDBOX_ENV,
       cwd: '/',
       ...(options.ids ?? {}),
@@ -53,11 +63,19 @@ export function bootSandbox(
       child.stderr?.destroy();
       child.unref();
       if (error !== undefined) {
+        child.stdin?.destroy();
         if (child.pid !== undefined) signalGroup(child.pid, 'SIGKILL');
         reject(error);
       } else {
+        const lifeline = child.stdin ? new Lifeline(child.stdin) : null;
         // Resolve only once the pid is on disk, so the caller's later write cannot be overtaken.
-        recorded.then(() => resolve(booted!), reject);
+        recorded.then(
+          () => resolve({ ...booted!, lifeline }),
+          (recordError: unknown) => {
+            lifeline?.cut();
+            reject(recordError);
+          },
+        );
       }
     };
     const onAbort = () => finish(options.signal?.reason);

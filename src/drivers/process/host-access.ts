@@ -1,8 +1,12 @@
 /**
  * When the host runs as root, the sandbox runs as another uid, which must be able to walk to its
  * own mounts (the VM directory, the node binary, the agent bundle). Checked up front so a host
- * misconfiguration is reported as what it is, not as a cryptic mount error during boot.
+ * misconfiguration is reported as what it is, not as a cryptic mount error during boot; and where
+ * the files given sit in a private directory (a data dir or a checkout under /root or in a
+ * mkdtemp directory), the caller puts them where the sandbox can reach them instead (see
+ * `hiddenFromOthers`, `copyAgentBundle`), rather than loosening the user's own directories.
  */
+import { chmodSync, copyFileSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import { chmod, mkdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { AetherError } from '../../core/errors.js';
@@ -71,4 +75,39 @@ export async function prepareStateDir(s: ResolvedProcessSettings): Promise<void>
       );
     }
   }
+}
+
+/** Where a root host keeps the files of its sandboxes when the places it was given are private. */
+export const ROOT_SANDBOX_BASE = '/var/lib/aether';
+
+/**
+ * True when a user other than this one may not get to `target`: an ancestor directory lacks o+x,
+ * or, with `read`, the file lacks o+r. A part that does not exist yet is left to its parent.
+ */
+export function hiddenFromOthers(target: string, options: { read: boolean }): boolean {
+  if (options.read) {
+    const mode = statSync(target, { throwIfNoEntry: false })?.mode;
+    if (mode !== undefined && (mode & 0o004) === 0) return true;
+  }
+  for (let dir = dirname(target); ; dir = dirname(dir)) {
+    const mode = statSync(dir, { throwIfNoEntry: false })?.mode;
+    if (mode !== undefined && (mode & 0o001) === 0) return true;
+    if (dir === dirname(dir)) return false;
+  }
+}
+
+/**
+ * Copies the agent bundle to `<dir>/agent.mjs` (ESM wherever it lies, with no package.json near),
+ * readable by every user, and makes `dir` (created if missing) searchable by them. Written then
+ * renamed: a sandbox booting meanwhile binds the old file or the new one, never half of one.
+ */
+export function copyAgentBundle(agentPath: string, dir: string): string {
+  mkdirSync(dir, { recursive: true, mode: 0o711 });
+  chmodSync(dir, (statSync(dir).mode & 0o7777) | 0o711);
+  const target = join(dir, 'agent.mjs');
+  const partial = `${target}.${process.pid}.partial`;
+  copyFileSync(agentPath, partial);
+  chmodSync(partial, 0o644);
+  renameSync(partial, target);
+  return target;
 }

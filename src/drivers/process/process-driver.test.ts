@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +10,7 @@ import { isRoot, namespacesUnavailable } from '../../../test/support/sandboxes.j
 import { isAetherError } from '../../core/errors.js';
 import { describeDriverConformance } from '../conformance/driver-suite.js';
 import { sh, VmFixtures } from '../conformance/fixtures.js';
+import { copyAgentBundle, hiddenFromOthers } from './host-access.js';
 import { createProcessDriver, type ProcessDriver } from './process-driver.js';
 
 const unavailable = namespacesUnavailable();
@@ -215,6 +217,44 @@ describe.skipIf(!available)('process driver specifics', () => {
       expect((error as Error).message).toContain(`chmod o+x ${locked}`);
     } finally {
       rmSync(locked, { recursive: true, force: true });
+    }
+  });
+
+  it.skipIf(!isRoot)(
+    'gives its tests an agent bundle the sandbox uid can read, wherever the checkout is',
+    () => {
+      expect(hiddenFromOthers(inject('agentBundlePath'), { read: true })).toBe(false);
+    },
+  );
+
+  it.skipIf(!isRoot)('boots from a private checkout once the agent bundle is copied out of it', async () => {
+    const checkout = mkdtempSync(join(tmpdir(), 'aether-private-checkout-')); // 0700, as /root is
+    const shared = mkdtempSync(join(tmpdir(), 'aether-shared-agent-'));
+    chmodSync(shared, 0o711); // as /var/lib is
+    const privateBundle = join(checkout, 'agent.js');
+    copyFileSync(inject('agentBundlePath'), privateBundle);
+    const id = randomUUID();
+    const refused = createProcessDriver({ stateDir, agentPath: privateBundle });
+    const copied = createProcessDriver({
+      stateDir,
+      agentPath: copyAgentBundle(privateBundle, join(shared, 'agent')),
+      bootTimeoutMs: 15_000,
+    });
+    try {
+      expect(hiddenFromOthers(privateBundle, { read: true })).toBe(true);
+      const error = await refused
+        .create({ id, name: 'private', vcpus: 1, memoryMiB: 64 })
+        .catch((e: unknown) => e);
+      expect(isAetherError(error, 'ERR_CONFIG')).toBe(true);
+      expect((error as Error).message).toContain(`${checkout} is not searchable`);
+      await copied.create({ id, name: 'private', vcpus: 1, memoryMiB: 64 });
+      await copied.start(id);
+      expect((await sh(copied, id, 'echo ok')).stdout).toBe('ok\n');
+    } finally {
+      await copied.destroy(id).catch(() => {});
+      await Promise.all([refused.close(), copied.close()]);
+      rmSync(checkout, { recursive: true, force: true });
+      rmSync(shared, { recursive: true, force: true });
     }
   });
 

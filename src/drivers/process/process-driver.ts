@@ -9,8 +9,10 @@
  * `create` adopts one by renaming its directory to `vms/<id>` (one atomic rename: the VM exists
  * from that instant, with a live sandbox reserved for it, and reports "created"); `start` then
  * only promotes the record and pings. The tag makes the rename invisible to the identity check.
- * Pool sandboxes belong to no VM: `close()` kills them, and a driver over the same stateDir kills
- * and removes those whose driver instance is gone (a crashed process, or one closed without it).
+ * Pool sandboxes belong to no VM: each holds a lifeline to this process (shared/lifeline.ts), so
+ * it dies with it however it dies, until adoption releases it; `close()` kills them, and a driver
+ * over the same stateDir removes the directories of those whose driver instance is gone (and
+ * kills any sandbox still running there).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, stat } from 'node:fs/promises';
@@ -31,6 +33,7 @@ import { AgentClient } from '../../protocol/client.js';
 import { AgentConnections } from '../shared/agent-connections.js';
 import { connectAgentSocket } from '../shared/agent-socket.js';
 import { cmdline, isAlive, signalGroup, signalPid, waitForExit } from '../shared/host-proc.js';
+import type { Lifeline } from '../shared/lifeline.js';
 import { perIdLock } from '../shared/per-id-lock.js';
 import { newPoolOwner, poolOwnerGone, poolOwnerText, releasePoolOwner } from '../shared/pool-owner.js';
 import { bootSandbox } from './boot.js';
@@ -65,6 +68,12 @@ const POOL_BACKOFF_MAX_MS = 30_000;
 const OWNERLESS_GRACE_MS = 60_000;
 const REFILL_DELAY_MS = 20;
 
+/** An idle warm-pool sandbox, and the lifeline that makes it die with this process. */
+interface PoolMember {
+  dir: VmDir;
+  lifeline: Lifeline | null;
+}
+
 function describeIsolation(tool: IsolationTool | null, settings: ResolvedProcessSettings): IsolationInfo {
   const via = tool ?? 'unshare or bubblewrap';
   const uid = settings.sandboxIds ? `host uid ${settings.sandboxIds.uid}` : 'the unprivileged host user';
@@ -92,7 +101,7 @@ export function createProcessDriver(
   let stateReady: Promise<void> | null = null;
   const instance = newPoolOwner();
   /** Booted, pinged, idle pool sandboxes, oldest first. */
-  const pool: VmDir[] = [];
+  const pool: PoolMember[] = [];
   let poolClosed = false;
   let refilling: Promise<void> | null = null;
   let wakeRefill: (() => void) | null = null;
@@ -113,12 +122,18 @@ export function createProcessDriver(
   async function isolationTool(): Promise<IsolationTool> {
     if (tool) return tool;
     await ensureStateDir();
-    detecting ??= detectIsolationTool(s).finally(() => {
-      detecting = null;
-    });
-    tool = await detecting;
-    logger.info({ tool }, 'process driver isolation ready');
-    return tool;
+    if (tool) return tool;
+    detecting ??= detectIsolationTool(s)
+      .then((found) => {
+        tool = found;
+        // Once per detection, not once per caller that waited for it.
+        logger.info({ tool: found }, 'process driver isolation ready');
+        return found;
+      })
+      .finally(() => {
+        detecting = null;
+      });
+    return detecting;
   }
 
   async function existing(id: string): Promise<VmDir> {
@@ -156,8 +171,14 @@ export function createProcessDriver(
   const client = (id: string) => connections.get(id);
   const dropClient = (id: string) => connections.drop(id);
 
-  /** Spawns a sandbox in `dir` and waits for its agent's "ready"; on failure nothing is left running. */
-  async function launch(dir: VmDir, signal?: AbortSignal): Promise<void> {
+  /**
+   * Spawns a sandbox in `dir` and waits for its agent's "ready"; on failure nothing is left
+   * running. With `lifeline` (pool members) it dies with this process until that is released.
+   */
+  async function launch(
+    dir: VmDir,
+    options: { signal?: AbortSignal; lifeline?: boolean } = {},
+  ): Promise<Lifeline | null> {
     const using = await isolationTool();
     const paths = {
       root: dir.root,
@@ -179,17 +200,23 @@ export function createProcessDriver(
       token,
       reserved: false,
     };
+    const lifeline = options.lifeline === true;
     try {
-      const booted = await bootSandbox(
+      const { lifeline: line, ...booted } = await bootSandbox(
         {
-          command: sandboxCommand(using, toolCommand, paths, agentArgv(), sandboxTag(token)),
+          command: sandboxCommand(using, toolCommand, paths, agentArgv({ lifeline }), sandboxTag(token)),
           ids: s.sandboxIds,
           timeoutMs: s.bootTimeoutMs,
-          signal,
+          signal: options.signal,
+          lifeline,
         },
         (pid) => dir.writeSandbox({ ...record, pid }),
       );
-      await dir.writeSandbox({ ...record, ...booted });
+      await dir.writeSandbox({ ...record, ...booted }).catch((error: unknown) => {
+        line?.cut();
+        throw error;
+      });
+      return line;
     } catch (error) {
       await cleanupFailedBoot(dir);
       throw error;
@@ -204,7 +231,7 @@ export function createProcessDriver(
   }
 
   async function boot(dir: VmDir, signal?: AbortSignal): Promise<void> {
-    await launch(dir, signal);
+    await launch(dir, { signal });
     try {
       await (await client(dir.id)).ping();
     } catch (error) {
@@ -216,34 +243,38 @@ export function createProcessDriver(
 
   // ---- warm pool ----
 
-  /** Boots one pool sandbox and checks its agent answers. */
-  async function bootPoolMember(): Promise<VmDir> {
+  /** Boots one pool sandbox, tied to this process by its lifeline, and checks its agent answers. */
+  async function bootPoolMember(): Promise<PoolMember> {
     await isolationTool();
     const dir = new VmDir(s.stateDir, `p${randomBytes(8).toString('hex')}`, 'pool');
     await dir.createTree(s.sandboxIds);
     await dir.writeOwner(poolOwnerText(instance));
+    let lifeline: Lifeline | null = null;
     try {
-      await launch(dir);
+      lifeline = await launch(dir, { lifeline: true });
       const agent = new AgentClient(await connectAgentSocket(dir.socket, CONNECT_TIMEOUT_MS), { logger });
       try {
         await agent.ping();
       } finally {
         await agent.close();
       }
-      return dir;
+      return { dir, lifeline };
     } catch (error) {
-      await discard(dir);
+      await discard({ dir, lifeline });
       throw error;
     }
   }
 
   /** Kills a pool sandbox and removes its directory. */
-  async function discard(dir: VmDir): Promise<void> {
+  async function discard(member: PoolMember): Promise<void> {
+    const { dir, lifeline } = member;
     try {
       await kill(dir, 0);
       await dir.remove();
     } catch (error) {
       logger.error({ poolId: dir.id, err: error }, 'cannot discard pool sandbox');
+    } finally {
+      lifeline?.cut(); // after the kill: cutting it first would race the sandbox's own shutdown
     }
   }
 
@@ -259,7 +290,7 @@ export function createProcessDriver(
         if (made && Date.now() - made.mtimeMs < OWNERLESS_GRACE_MS) continue;
       } else if (!poolOwnerGone(owner)) continue;
       logger.info({ poolId }, 'removing pool sandbox left by a previous driver');
-      await discard(dir);
+      await discard({ dir, lifeline: null });
     }
   }
 
@@ -314,29 +345,42 @@ export function createProcessDriver(
 
   /**
    * Hands a live pool sandbox to a new VM: vm.json and a reserved record go into the pool
-   * directory, then one rename makes it `vms/<id>`. False when none is ready (or the rename lost
-   * a race): the caller creates the VM as usual.
+   * directory, then one rename makes it `vms/<id>`, then its lifeline is released so it outlives
+   * this process like any VM's sandbox (a crash between the two leaves a "created" VM whose
+   * sandbox died with us: `start` boots it). False when none is ready (or the rename lost a race):
+   * the caller creates the VM as usual.
    */
   async function adopt(spec: VmSpec): Promise<boolean> {
     const target = new VmDir(s.stateDir, spec.id);
     for (let member = pool.shift(); member; member = pool.shift()) {
       refill();
-      const live = await liveSandbox(member);
+      const { dir, lifeline } = member;
+      const live = await liveSandbox(dir);
       if (!live) {
         await discard(member);
         continue;
       }
       try {
-        await member.writeSandbox({ ...live.record, reserved: true });
-        await member.writeSpec(spec);
-        await member.moveTo(target);
+        await dir.writeSandbox({ ...live.record, reserved: true });
+        await dir.writeSpec(spec);
+        await dir.moveTo(target);
       } catch (error) {
-        logger.warn({ vmId: spec.id, poolId: member.id, err: error }, 'warm pool: adoption failed');
+        logger.warn({ vmId: spec.id, poolId: dir.id, err: error }, 'warm pool: adoption failed');
         await discard(member);
         return false;
       }
       await target.removeOwner().catch(() => {});
-      logger.info({ vmId: spec.id, poolId: member.id, pid: live.record.pid }, 'adopted pool sandbox');
+      try {
+        await lifeline?.release();
+      } catch (error) {
+        // Its agent is gone: the VM exists, "created", and `start` boots it afresh.
+        logger.warn({ vmId: spec.id, poolId: dir.id, err: error }, 'warm pool: adopted sandbox is gone');
+        await kill(target, 0).catch((killError: unknown) =>
+          logger.error({ vmId: spec.id, err: killError }, 'cannot kill an adopted sandbox'),
+        );
+        return true;
+      }
+      logger.info({ vmId: spec.id, poolId: dir.id, pid: live.record.pid }, 'adopted pool sandbox');
       return true;
     }
     return false;

@@ -93,10 +93,14 @@ exec setpriv --no-new-privs --inh-caps=-all --bounding-set=-all -- "$@"
 
 /**
  * PID 1 of the namespace (unshare path; bubblewrap brings its own): runs the agent as its child,
- * reaps orphans (Node cannot wait() for processes it did not spawn) and forwards SIGTERM.
+ * reaps orphans (Node cannot wait() for processes it did not spawn) and forwards SIGTERM. The
+ * agent keeps the sandbox's stdin (a pool sandbox's lifeline): sh would give a background job
+ * /dev/null, so stdin goes through fd 3.
  */
-export const INIT_SCRIPT = `"$@" &
+export const INIT_SCRIPT = `exec 3<&0
+"$@" <&3 3<&- &
 child=$!
+exec 3<&-
 trap 'kill -TERM "$child" 2>/dev/null || true' TERM INT HUP
 while kill -0 "$child" 2>/dev/null; do wait "$child" || true; done
 `;
@@ -134,9 +138,13 @@ export function buildFstab(paths: SandboxPaths): string {
   return `${lines.map((fields) => `${fields.map((f, i) => (i < 2 ? fstabEscape(f) : f)).join(' ')} 0 0`).join('\n')}\n`;
 }
 
-/** What the guest's init runs: the agent, listening where the host finds it. */
-export function agentArgv(): string[] {
-  return [GUEST.node, GUEST.agent, '--listen', GUEST.socket, '--home', GUEST.home];
+/**
+ * What the guest's init runs: the agent, listening where the host finds it. With `lifeline` (a
+ * warm-pool sandbox) it watches its stdin and shuts down when the host process is gone.
+ */
+export function agentArgv(options: { lifeline: boolean } = { lifeline: false }): string[] {
+  const argv = [GUEST.node, GUEST.agent, '--listen', GUEST.socket, '--home', GUEST.home];
+  return options.lifeline ? [...argv, '--lifeline-fd', '0'] : argv;
 }
 
 export interface SandboxCommand {

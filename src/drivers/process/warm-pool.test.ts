@@ -1,5 +1,6 @@
-import { execFileSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
 import {
   chmodSync,
   existsSync,
@@ -14,7 +15,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { requireBackend } from '../../../test/support/backends.js';
-import { namespacesUnavailable } from '../../../test/support/sandboxes.js';
+import { namespacesUnavailable, workingIsolationTools } from '../../../test/support/sandboxes.js';
 import { hostProcessesMatching, pathsNaming, sh, VmFixtures } from '../conformance/fixtures.js';
 import { createProcessDriver, type ProcessDriver } from './process-driver.js';
 
@@ -202,47 +203,75 @@ describe.skipIf(!available)('process driver warm pool', () => {
     }
   });
 
-  it('survives a crash of its host process: a fresh driver runs the adopted VM and removes the pool leftovers', async () => {
-    const crashDir = mkdtempSync(join(tmpdir(), 'aether-pool-crash-'));
-    chmodSync(crashDir, 0o711);
-    const script = join(crashDir, 'crash.mjs');
-    // A host process that adopts a pooled sandbox, refills the pool, then dies without close().
-    writeFileSync(
-      script,
-      `import { createProcessDriver } from ${JSON.stringify(pathToFileURL(join(repoRoot, 'src/drivers/process/process-driver.ts')).href)};
-const [stateDir, agentPath, id] = process.argv.slice(2);
-const driver = createProcessDriver({ stateDir, agentPath, bootTimeoutMs: 15000, warmPoolSize: 2 });
+  it.each(workingIsolationTools())(
+    'dies with its host process when it is killed, while the VM it adopted lives on for a fresh driver (%s)',
+    async (isolationTool) => {
+      const crashDir = mkdtempSync(join(tmpdir(), 'aether-pool-crash-'));
+      chmodSync(crashDir, 0o711);
+      const script = join(crashDir, 'crash.mjs');
+      // A host process that adopts a pooled sandbox, refills the pool, says so, and waits to be killed.
+      writeFileSync(
+        script,
+        `import { createProcessDriver } from ${JSON.stringify(pathToFileURL(join(repoRoot, 'src/drivers/process/process-driver.ts')).href)};
+const [stateDir, agentPath, id, isolationTool] = process.argv.slice(2);
+const driver = createProcessDriver({ stateDir, agentPath, isolationTool, bootTimeoutMs: 15000, warmPoolSize: 2 });
 await driver.warmUp();
 await driver.create({ id, name: 'crash', vcpus: 1, memoryMiB: 64 });
 await driver.start(id);
 await driver.exec(id, { argv: ['sh', '-c', 'echo before > restart.txt'], timeoutMs: 5000 });
 await driver.warmUp();
-process.exit(0);
+process.stdout.write('warm\\n');
+setInterval(() => {}, 60000);
 `,
-    );
-    const id = randomUUID();
-    const fresh = make(0, crashDir);
-    try {
-      execFileSync(process.execPath, ['--import', 'tsx', script, crashDir, inject('agentBundlePath'), id], {
-        cwd: repoRoot,
-        stdio: ['ignore', 'ignore', 'inherit'],
-        timeout: 60_000,
-      });
-      const leftovers = recordedTokens(crashDir, 'pool');
-      expect(leftovers).toHaveLength(2);
-      for (const token of leftovers) expect(processesTagged(token).length).toBeGreaterThan(0);
-      expect(await fresh.list()).toEqual([expect.objectContaining({ id, state: 'running' })]);
-      expect((await sh(fresh, id, 'cat restart.txt')).stdout).toBe('before\n');
-      for (const token of leftovers) expect(processesTagged(token)).toEqual([]);
-      expect(poolEntries(crashDir)).toEqual([]);
-      await fresh.destroy(id);
-      expect(pathsNaming(crashDir, id)).toEqual([]);
-    } finally {
-      await fresh.destroy(id).catch(() => {});
-      await fresh.close();
-      rmSync(crashDir, { recursive: true, force: true });
-    }
-  });
+      );
+      const id = randomUUID();
+      const fresh = make(0, crashDir);
+      const host = spawn(
+        process.execPath,
+        ['--import', 'tsx', script, crashDir, inject('agentBundlePath'), id, isolationTool],
+        {
+          cwd: repoRoot,
+          stdio: ['ignore', 'pipe', 'inherit'],
+        },
+      );
+      try {
+        await new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error('the host process never filled its pool')), 60_000);
+          host.stdout.setEncoding('utf8').on('data', (text: string) => {
+            if (!text.includes('warm')) return;
+            clearTimeout(timer);
+            resolve();
+          });
+          host.once('exit', (code) => reject(new Error(`the host process exited early (${code})`)));
+        });
+        const pooled = recordedTokens(crashDir, 'pool');
+        const [adopted] = recordedTokens(crashDir, 'vms');
+        expect(pooled).toHaveLength(2);
+        for (const token of pooled) expect(processesTagged(token).length).toBeGreaterThan(0);
+        host.kill('SIGKILL');
+        await once(host, 'exit');
+        // No sweep runs here: the pool sandboxes end themselves, the VM's does not.
+        await expect
+          .poll(() => pooled.flatMap(processesTagged), { timeout: 5_000, interval: 50 })
+          .toEqual([]);
+        expect(processesTagged(adopted!).length).toBeGreaterThan(0);
+        expect(await fresh.list()).toEqual([expect.objectContaining({ id, state: 'running' })]);
+        expect((await sh(fresh, id, 'cat restart.txt')).stdout).toBe('before\n');
+        expect(poolEntries(crashDir)).toEqual([]);
+        await fresh.destroy(id);
+        expect(pathsNaming(crashDir, id)).toEqual([]);
+      } finally {
+        if (host.exitCode === null && host.signalCode === null) {
+          host.kill('SIGKILL');
+          await once(host, 'exit');
+        }
+        await fresh.destroy(id).catch(() => {});
+        await fresh.list().catch(() => {}); // sweeps pool sandboxes left running when this failed
+        await fresh.close();
+        rmSync(crashDir, { recursive: true, force: true });
+      }
+    },
+  );
 
   it('rejects a bad warmPoolSize', () => {
     expect(() => make(-1)).toThrow(/warmPoolSize/);

@@ -3,9 +3,12 @@
  * adopts the member, and the pool's cleanup. Under software emulation the template's boot takes
  * tens of seconds here, so one driver serves every case.
  */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IMAGE_DATA_DIR, qemuAvailable } from '../../../test/support/backends.js';
 import type { VmSpec } from '../../core/driver.js';
@@ -14,6 +17,7 @@ import { cmdline } from '../shared/host-proc.js';
 import { createQemuDriver, type QemuDriver } from './qemu-driver.js';
 
 const available = await qemuAvailable();
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
 async function run(driver: QemuDriver, id: string, argv: string[]): Promise<string> {
   let out = '';
@@ -24,6 +28,14 @@ async function run(driver: QemuDriver, id: string, argv: string[]): Promise<stri
   );
   expect(result.exitCode, `${argv.join(' ')} in ${id}: ${out}`).toBe(0);
   return out.trim();
+}
+
+/** Pids of the QEMU whose `-name` is `aether-<id>`. */
+function qemusNamed(id: string): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .map(Number)
+    .filter((pid) => cmdline(pid)?.includes(`aether-${id}`) ?? false);
 }
 
 /** Pids of QEMU processes started for pool members or templates of this state dir. */
@@ -124,6 +136,62 @@ describe.skipIf(!available)('qemu warm pool', { timeout: 600_000 }, () => {
     expect(readdirSync(path.join(stateDir, 'pool'))).toHaveLength(1);
     expect(await driver.status('cold')).toMatchObject({ state: 'created' });
     await driver.destroy('cold');
+  });
+
+  it('members die with a host process killed with SIGKILL; the VM it adopted one for lives on', async () => {
+    // Another host process over the same state dir (the template is there already): it adopts a
+    // member for a VM, restores the next one, says so, and waits to be killed.
+    const script = path.join(stateDir, 'host.mjs');
+    const src = (file: string) => JSON.stringify(pathToFileURL(path.join(repoRoot, file)).href);
+    writeFileSync(
+      script,
+      `import { createQemuDriver } from ${src('src/drivers/qemu/qemu-driver.ts')};
+import { findVmImage } from ${src('src/images/index.ts')};
+const [stateDir, imageDir] = process.argv.slice(2);
+const driver = createQemuDriver({ stateDir, image: () => findVmImage(imageDir), bootTimeoutMs: 180000, warmPool: { size: 1 } });
+await driver.warmUp();
+await driver.create({ id: 'survivor', name: 'survivor', vcpus: 1, memoryMiB: 256 });
+await driver.start('survivor');
+await driver.warmUp();
+process.stdout.write('warm\\n');
+setInterval(() => {}, 60000);
+`,
+    );
+    const ours = new Set(readdirSync(path.join(stateDir, 'pool')));
+    const host = spawn(process.execPath, ['--import', 'tsx', script, stateDir, IMAGE_DATA_DIR], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let theirs: string[] = [];
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('the other host never filled its pool')), 120_000);
+        host.stdout.setEncoding('utf8').on('data', (text: string) => {
+          if (!text.includes('warm')) return;
+          clearTimeout(timer);
+          resolve();
+        });
+        host.once('exit', (code) => reject(new Error(`the other host exited early (${code})`)));
+      });
+      theirs = readdirSync(path.join(stateDir, 'pool')).filter((id) => !ours.has(id));
+      expect(theirs).toHaveLength(1);
+      expect(theirs.flatMap(qemusNamed)).toHaveLength(1);
+      host.kill('SIGKILL');
+      await once(host, 'exit');
+      // No sweep runs here: the member's QEMU is ended by its watcher, the VM's is not.
+      await expect.poll(() => theirs.flatMap(qemusNamed), { timeout: 5_000, interval: 50 }).toEqual([]);
+      expect(await driver.status('survivor')).toMatchObject({ state: 'running' });
+      expect(await run(driver, 'survivor', ['hostname'])).toBe('survivor');
+      expect([...ours].flatMap(qemusNamed)).toHaveLength(1); // our own member, untouched
+    } finally {
+      if (host.exitCode === null && host.signalCode === null) {
+        host.kill('SIGKILL');
+        await once(host, 'exit');
+      }
+      for (const pid of theirs.flatMap(qemusNamed)) process.kill(pid, 'SIGKILL');
+      for (const id of theirs) rmSync(path.join(stateDir, 'pool', id), { recursive: true, force: true });
+      await driver.destroy('survivor').catch(() => {});
+    }
   });
 
   it('close() kills and removes the members', async () => {

@@ -10,15 +10,19 @@
  * guest's hostname and clock. The VM's disk is an overlay over the template's, as for any VM
  * made from a snapshot, so templates are never removed by the pool.
  *
- * Members belong to no VM: `close()` kills them, and a pool sweeping its directory kills and
- * removes those whose driver instance is gone (drivers/shared/pool-owner.ts).
+ * Members belong to no VM: each (and a template while it is made) has a lifeline to this process
+ * (pool-lifeline.ts), so its QEMU dies with it however it dies, until adoption releases it;
+ * `close()` kills them, and a pool sweeping its directory kills and removes those whose driver
+ * instance is gone (drivers/shared/pool-owner.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import type { VmSpec } from '../../core/driver.js';
 import type { Logger } from '../../core/logger.js';
 import { resyncRestoredGuest } from '../shared/guest-resync.js';
+import type { Lifeline } from '../shared/lifeline.js';
 import { newPoolOwner, poolOwnerGone, poolOwnerText, releasePoolOwner } from '../shared/pool-owner.js';
+import { watchPoolMember } from './pool-lifeline.js';
 import { type QemuSnapshotHost, restoreQemuSnapshot, saveQemuSnapshot } from './qemu-snapshot.js';
 import type { Accel, GuestImage } from './settings.js';
 import { QemuSnapshotDir } from './snapshot-files.js';
@@ -63,14 +67,21 @@ export interface QemuWarmPool {
 
 const hex = () => randomBytes(8).toString('hex');
 
+/** An idle member: its directory, the image it was restored from, and its lifeline. */
+interface Member {
+  dir: QemuVmDir;
+  imageId: string;
+  lifeline: Lifeline;
+}
+
 export function createQemuWarmPool(
   host: QemuPoolHost,
   settings: QemuPoolSettings,
   logger: Logger,
 ): QemuWarmPool {
   const owner = newPoolOwner();
-  /** Idle members, oldest first, with the image they were restored from. */
-  const members: { dir: QemuVmDir; imageId: string }[] = [];
+  /** Idle members, oldest first. */
+  const members: Member[] = [];
   let closed = false;
   let refilling: Promise<void> | null = null;
   let wake: (() => void) | null = null;
@@ -87,12 +98,15 @@ export function createQemuWarmPool(
     spec.networkAttachment === undefined &&
     spec.image === undefined;
 
-  async function discard(dir: QemuVmDir): Promise<void> {
+  /** Kills a member's QEMU and removes its directory; then its watcher may go. */
+  async function discard(dir: QemuVmDir, lifeline?: Lifeline): Promise<void> {
     try {
       await host.kill(dir);
       await dir.remove();
     } catch (error) {
       logger.error({ poolId: dir.id, err: error }, 'qemu warm pool: cannot discard a member');
+    } finally {
+      await lifeline?.release().catch(() => {});
     }
   }
 
@@ -120,11 +134,12 @@ export function createQemuWarmPool(
     await dir.create(spec);
     await dir.writeOwner(poolOwnerText(owner));
     const started = performance.now();
+    const lifeline = watchPoolMember(dir.id); // before QEMU starts, in bootFresh
     try {
       await host.bootFresh(dir, spec, await host.accel(), image);
       await saveQemuSnapshot(host, dir, id);
     } finally {
-      await discard(dir);
+      await discard(dir, lifeline);
     }
     logger.info(
       { template: id, ms: Math.round(performance.now() - started) },
@@ -133,14 +148,21 @@ export function createQemuWarmPool(
     return id;
   }
 
-  async function restoreMember(): Promise<{ dir: QemuVmDir; imageId: string }> {
+  async function restoreMember(): Promise<Member> {
     const image = await host.image();
     const templateId = await template(image);
     const dir = new QemuVmDir(host.stateDir, `p${hex()}`, 'pool');
     const spec: VmSpec = { id: dir.id, name: dir.id, vcpus: settings.vcpus, memoryMiB: settings.memoryMiB };
-    await restoreQemuSnapshot(host, dir, spec, templateId);
-    await dir.writeOwner(poolOwnerText(owner));
-    return { dir, imageId: image.id };
+    // Before QEMU starts: a crash of ours mid-restore must not leave it running either.
+    const lifeline = watchPoolMember(dir.id);
+    try {
+      await restoreQemuSnapshot(host, dir, spec, templateId);
+      await dir.writeOwner(poolOwnerText(owner));
+    } catch (error) {
+      await discard(dir, lifeline);
+      throw error;
+    }
+    return { dir, imageId: image.id, lifeline };
   }
 
   /** Members of pool instances that are gone: killed and removed. Never throws. */
@@ -183,7 +205,7 @@ export function createQemuWarmPool(
         try {
           const member = await restoreMember();
           if (closed) {
-            await discard(member.dir);
+            await discard(member.dir, member.lifeline);
             break;
           }
           members.push(member);
@@ -207,12 +229,12 @@ export function createQemuWarmPool(
     for (let member = members.shift(); member; member = members.shift()) {
       refill();
       if (member.imageId !== imageId || (await host.livePid(member.dir)) === null) {
-        await discard(member.dir);
+        await discard(member.dir, member.lifeline);
         continue;
       }
       const boot = await member.dir.readBoot();
       if (!boot) {
-        await discard(member.dir);
+        await discard(member.dir, member.lifeline);
         continue;
       }
       try {
@@ -222,10 +244,14 @@ export function createQemuWarmPool(
         await target.removeOwner();
       } catch (error) {
         logger.warn({ vmId: spec.id, poolId: member.dir.id, err: error }, 'qemu warm pool: adoption failed');
-        await discard(member.dir);
+        await discard(member.dir, member.lifeline);
         await target.remove();
         return false;
       }
+      // A VM now: it outlives this process. (A crash just before leaves a stopped VM that boots.)
+      await member.lifeline.release().catch((error: unknown) => {
+        logger.warn({ vmId: spec.id, err: error }, 'qemu warm pool: the member had lost its watcher');
+      });
       try {
         const agent = await host.connectAgent(target, SYNC_MS);
         try {
@@ -262,7 +288,7 @@ export function createQemuWarmPool(
       releasePoolOwner(owner);
       wake?.();
       await refilling;
-      await Promise.all(members.splice(0).map((member) => discard(member.dir)));
+      await Promise.all(members.splice(0).map((member) => discard(member.dir, member.lifeline)));
     },
   };
 }

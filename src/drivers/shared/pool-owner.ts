@@ -2,7 +2,9 @@
  * Who owns a warm-pool member. A member belongs to no VM, so nothing else would ever remove it:
  * each records the driver instance that made it, and a driver sweeping its pool directory treats
  * a member as a leftover once that instance is gone — its process exited (pid and start time
- * no longer match), or, in this very process, the instance was closed.
+ * no longer match), or, in this very process, the instance was closed. A member's processes end
+ * with their owner on their own (lifeline.ts): the sweep removes what is left, its directory,
+ * and kills whatever still runs there (a member made before lifelines, a watcher that failed).
  */
 import { randomBytes } from 'node:crypto';
 import { startTime } from './host-proc.js';

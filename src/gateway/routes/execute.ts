@@ -15,11 +15,15 @@ export function executeRoutes(deps: GatewayDeps, settings: GatewaySettings): Fas
       if (request.query.stream) {
         return streamExecution(deps, settings, request, reply, request.params.id, input, { priority });
       }
-      const { task, executionId } = await service.execute(accessFor(request), request.params.id, input, {
-        priority,
-      });
+      const { task, executionId, timeoutMs } = await service.execute(
+        accessFor(request),
+        request.params.id,
+        input,
+        { priority },
+      );
       return replyToWrite(deps, settings, reply, task, request.query, async () => ({
         execution_id: executionId,
+        timeout_ms: timeoutMs,
         ...(request.query.wait
           ? { execution: executionJson(await service.getExecution(accessFor(request), executionId)) }
           : {}),

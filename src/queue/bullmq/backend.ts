@@ -64,6 +64,13 @@ export interface BullmqBackend {
   createEventsProducer(name: string): EventsProducerHandle;
   /** Every queue name in this namespace that has been used, by any instance. */
   listQueueNames(): Promise<string[]>;
+  /** True while some consumer holds (and renews) the lock of an active job. */
+  isJobLocked(name: string, jobId: string): Promise<boolean>;
+  /**
+   * Wakes consumers blocked waiting for work on `name`. BullMQ wakes them when a job is added,
+   * but not when an active job of a priority is moved back to waiting.
+   */
+  wakeConsumers(name: string): Promise<void>;
   ping(): Promise<void>;
   /** Closes what the backend opened; connections handed in by the caller stay open. */
   close(): Promise<void>;

@@ -36,6 +36,18 @@ export function createPgBackend(options: PgBackendOptions): BullmqBackend {
       );
       return rows.flatMap((row) => localName(options.prefix, row.queue) ?? []);
     },
+    // The PostgreSQL backend keeps the lock as a deadline on the job row, renewed by its holder.
+    isJobLocked: async (name, jobId) => {
+      const { rows } = await connection.query<{ locked: boolean }>(
+        'SELECT locked_until_ms > $3 AS locked FROM job WHERE queue = $1 AND id = $2',
+        [physical(name), jobId, Date.now()],
+      );
+      return rows[0]?.locked === true;
+    },
+    // The notification BullMQ's PostgreSQL backend sends when a job is added.
+    wakeConsumers: async (name) => {
+      await connection.query('SELECT pg_notify($1, $2)', ['bullmq_jobs', physical(name)]);
+    },
     ping: options.ping,
     close: options.release,
   };

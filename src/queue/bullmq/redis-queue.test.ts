@@ -1,7 +1,8 @@
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REDIS_URL, redisAvailable } from '../../../test/support/backends.js';
-import { uniquePrefix } from '../conformance/helpers.js';
+import { SHARED_QUEUE } from '../../core/queue.js';
+import { deferred, recorder, task, uniquePrefix, waitFor } from '../conformance/helpers.js';
 import { describeQueueConformance } from '../conformance/queue-suite.js';
 import { createRedisQueue } from './redis-queue.js';
 
@@ -42,6 +43,34 @@ describe.skipIf(!available)('Redis queue specifics', () => {
     const client = new Redis(REDIS_URL, { keyPrefix: 'nope:', lazyConnect: true });
     await expect(createRedisQueue({ connection: client })).rejects.toMatchObject({ code: 'ERR_CONFIG' });
     client.disconnect();
+  });
+
+  it('reclaims a running task whose lock lapsed (its holder died), and only then', async () => {
+    const prefix = uniquePrefix('lapse');
+    // Stall detection far away: what moves the task here is the reclaim, not BullMQ's own check.
+    const options = { url: REDIS_URL, prefix, stalledIntervalMs: 600_000 };
+    const stuck = await createRedisQueue(options);
+    const live = await createRedisQueue(options);
+    const never = deferred();
+    const first = recorder(() => never.promise);
+    const second = recorder();
+    try {
+      await stuck.consume(first.processor, { queueNames: [SHARED_QUEUE], concurrency: 1 });
+      const t = task();
+      await stuck.enqueue(t);
+      await waitFor('first delivery', () => first.seen.length === 1);
+      await live.consume(second.processor, { queueNames: [SHARED_QUEUE], concurrency: 1 });
+      expect(await live.reclaim(t.taskId, SHARED_QUEUE)).toBe(false);
+      // What a kill -9 leaves once the lock's time is up: an active job that nobody renews.
+      await admin!.del(`${prefix}:${SHARED_QUEUE}:${t.taskId}:lock`);
+      expect(await live.reclaim(t.taskId, SHARED_QUEUE)).toBe(true);
+      await waitFor('redelivery', () => second.seen.length === 1);
+    } finally {
+      never.resolve();
+      await stuck.close();
+      await live.close();
+      await purge(prefix);
+    }
   });
 
   it('leaves a caller-owned connection open on close', async () => {

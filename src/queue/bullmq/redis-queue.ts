@@ -109,6 +109,12 @@ export async function createRedisQueue(options: RedisQueueOptions): Promise<Task
       } while (cursor !== '0');
       return [...names];
     },
+    // BullMQ keeps an active job's lock at `<prefix>:<queue>:<id>:lock`, renewed by its holder.
+    isJobLocked: async (name, jobId) => (await producer.exists(`${prefix}:${name}:${jobId}:lock`)) === 1,
+    // The marker BullMQ's own scripts add for a new job: blocked workers pop it and fetch.
+    wakeConsumers: async (name) => {
+      await producer.zadd(`${prefix}:${name}:marker`, 0, '0');
+    },
     ping: async () => {
       await producer.ping();
     },

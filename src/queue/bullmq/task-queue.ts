@@ -223,6 +223,24 @@ export class BullmqTaskQueue implements TaskQueue {
     }
   }
 
+  async reclaim(taskId: string, queueName: string, options: { holderGone?: boolean } = {}): Promise<boolean> {
+    this.assertOpen();
+    try {
+      const queue = this.queue(queueName);
+      if ((await queue.getJobState(taskId)) !== 'active') return false;
+      if (!options.holderGone && (await this.backend.isJobLocked(queueName, taskId))) return false;
+      const job = await queue.getJob(taskId);
+      if (!job) return false;
+      // Token '0' skips BullMQ's lock check: the holder is gone, so nobody can present its token.
+      await job.moveToWait('0');
+      await this.backend.wakeConsumers(queueName);
+      this.logger.warn({ taskId, queueName }, 'put a task back whose consumer died while holding it');
+      return true;
+    } catch (error) {
+      throw unavailable('reclaim', error);
+    }
+  }
+
   /** Without a queue name: the sum over every queue name this instance has used. */
   async counts(queueName?: string): Promise<Counts> {
     const names = queueName === undefined ? [...this.queues.keys()] : [queueName];

@@ -19,6 +19,11 @@ export interface QueueConformanceOptions {
   skip?: boolean;
   /** Deletes what the backend keeps under `prefix`; runs after each test. */
   purge?: (prefix: string) => Promise<void>;
+  /**
+   * Whether a task can outlive the consumer that took it (a queue shared between processes).
+   * An in-process queue dies with its consumers: nothing there is ever reclaimed. Default true.
+   */
+  consumersOutliveProcesses?: boolean;
 }
 
 /** Opens a new queue instance in namespace `prefix`. */
@@ -354,6 +359,53 @@ export function describeQueueConformance(
       await waitFor('drained', async () => (await queue.counts(SHARED_QUEUE)).waiting === 0);
       expect(await queue.depth(SHARED_QUEUE)).toEqual({ [SHARED_QUEUE]: zero });
     });
+
+    it('reclaims nothing a live consumer holds, and nothing it does not hold', async () => {
+      const queue = await open();
+      const release = deferred();
+      const { seen, processor } = recorder(() => release.promise);
+      await queue.consume(processor, { queueNames: [SHARED_QUEUE], concurrency: 1 });
+      const running = task();
+      await queue.enqueue(running);
+      try {
+        await waitFor('delivery', () => seen.length === 1);
+        expect(await queue.reclaim(running.taskId, SHARED_QUEUE)).toBe(false);
+        expect(await queue.reclaim(randomUUID(), SHARED_QUEUE)).toBe(false);
+        const waiting = task();
+        await queue.enqueue(waiting);
+        expect(await queue.reclaim(waiting.taskId, SHARED_QUEUE, { holderGone: true })).toBe(false);
+      } finally {
+        release.resolve();
+      }
+      await waitFor('drained', async () => (await queue.counts(SHARED_QUEUE)).active === 0);
+      expect(seen).toHaveLength(2);
+    });
+
+    // Registered only where it applies: an in-process queue has no such case (not a skip).
+    if (options.consumersOutliveProcesses ?? true)
+      it('reclaims a task whose holder is gone: another consumer takes it at once', async () => {
+        // The first consumer stands for a process that died holding the task: it never returns.
+        const stuck = await open();
+        const never = deferred();
+        const first = recorder(() => never.promise);
+        try {
+          await stuck.consume(first.processor, { queueNames: [SHARED_QUEUE], concurrency: 1 });
+          const t = task();
+          await stuck.enqueue(t);
+          await waitFor('first delivery', () => first.seen.length === 1);
+          const live = await open();
+          const second = recorder();
+          await live.consume(second.processor, { queueNames: [SHARED_QUEUE], concurrency: 1 });
+          await sleep(50);
+          expect(second.seen).toHaveLength(0);
+          expect(await live.reclaim(t.taskId, SHARED_QUEUE, { holderGone: true })).toBe(true);
+          // At once: an idle consumer is woken, not left to find it at its next poll.
+          await waitFor('delivery to the live consumer', () => second.seen.length === 1, 1000);
+          expect(second.seen[0]?.taskId).toBe(t.taskId);
+        } finally {
+          never.resolve();
+        }
+      });
 
     it('wakes an idle consumer at once (no polling delay)', async () => {
       const queue = await open();

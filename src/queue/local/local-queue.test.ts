@@ -14,7 +14,9 @@ import {
 import { describeQueueConformance } from '../conformance/queue-suite.js';
 import { createLocalQueue } from './local-queue.js';
 
-describeQueueConformance('local', async (prefix) => createLocalQueue({ prefix }));
+describeQueueConformance('local', async (prefix) => createLocalQueue({ prefix }), {
+  consumersOutliveProcesses: false,
+});
 
 /** Waits on the event loop, not on timers: under fake timers `vi.waitFor` would move the clock. */
 async function until(condition: () => boolean | Promise<boolean>): Promise<void> {

@@ -103,6 +103,15 @@ class LocalTaskQueue implements TaskQueue {
     return this.namespace.select(queueName).some((channel) => channel.has(taskId));
   }
 
+  /**
+   * Nothing to reclaim: an in-process queue's consumers live and die with it, so a running task
+   * here always has a live holder (a dead process took its queue with it).
+   */
+  async reclaim(): Promise<boolean> {
+    this.assertOpen();
+    return false;
+  }
+
   /** Without a queue name: the sum over every queue name of the namespace. */
   async counts(queueName?: string): Promise<Counts> {
     this.assertOpen();

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { LogQuery, LogRecord } from '../../core/logs.js';
+import { type LogQuery, type LogRecord, OUTPUT_LOG_SOURCE } from '../../core/logs.js';
 import type { SuiteContext } from './fixtures.js';
 
 function line(overrides: Partial<LogRecord> = {}): LogRecord {
@@ -110,15 +110,46 @@ export function describeLogCases(ctx: SuiteContext): void {
         line({ vmId, message: 'recent' }),
       ]);
       const pruned = await store.pruneLogs({
-        maxRows: 1_000_000,
+        maxRows: { platform: 1_000_000, output: 1_000_000 },
         olderThan: new Date('2001-01-01T00:00:00Z'),
       });
-      expect(pruned).toBeGreaterThanOrEqual(1);
+      expect(pruned.expired).toBeGreaterThanOrEqual(1);
+      expect(pruned.overCap).toEqual({ platform: 0, output: 0 });
       expect((await store.queryLogs(all({ vmId }))).map((l) => l.message)).toEqual(['recent']);
 
       await store.appendLogs([line({ vmId, message: 'newest' })]);
-      await store.pruneLogs({ maxRows: 1, olderThan: new Date(0) });
+      await store.pruneLogs({ maxRows: { platform: 1, output: 1 }, olderThan: new Date(0) });
       expect((await store.queryLogs(all({ vmId }))).map((l) => l.message)).toEqual(['newest']);
+    });
+
+    it("caps command output apart: a flood of it never evicts the platform's warnings", async () => {
+      const store = ctx.store();
+      const vmId = randomUUID();
+      const warnings = [0, 1, 2].map((i) =>
+        line({ vmId, project: null, level: 'warn', message: `platform warning ${i}` }),
+      );
+      await store.appendLogs(warnings);
+      const flood = Array.from({ length: 3000 }, (_, i) =>
+        line({
+          vmId,
+          executionId: 'e-flood',
+          message: String(i + 1),
+          fields: { stream: 'stdout', source: OUTPUT_LOG_SOURCE },
+        }),
+      );
+      await store.appendLogs(flood);
+      const cap = { platform: 1000, output: 200 };
+      const pruned = await store.pruneLogs({ maxRows: cap, olderThan: new Date(0) });
+
+      // The platform's lines are all there; output is cut to its cap, its newest lines kept.
+      const left = await store.queryLogs({ vmId, minLevel: 'warn', limit: 1000, order: 'asc' });
+      expect(left.map((l) => l.message)).toEqual(warnings.map((w) => w.message));
+      const output = await store.queryLogs({ vmId, executionId: 'e-flood', limit: 1000, order: 'asc' });
+      expect(output.length).toBeLessThanOrEqual(cap.output);
+      expect(output.at(-1)?.message).toBe('3000');
+      // What went is said per kind: output only (this database may hold other cases' lines too).
+      expect(pruned.overCap.output).toBeGreaterThanOrEqual(flood.length - cap.output);
+      expect(pruned.overCap.platform).toBe(0);
     });
   });
 }

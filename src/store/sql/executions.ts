@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull, type SQL, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, type SQL, sql } from 'drizzle-orm';
 import { AetherError } from '../../core/errors.js';
 import type { ExecutionRecord } from '../../core/execution.js';
 import { isUuid } from '../../core/ids.js';
@@ -83,7 +83,7 @@ export async function completeExecution(
   const where: SQL[] = [eq(executions.id, id), isNull(executions.completedAt)];
   if (fence) {
     where.push(
-      sql`EXISTS (SELECT 1 FROM ${tasks} WHERE ${tasks.id} = ${fence.taskId} AND ${tasks.fencingToken} = ${fence.fencingToken} AND ${tasks.status} = 'processing')`,
+      sql`EXISTS (SELECT 1 FROM ${tasks} WHERE ${tasks.id} = ${fence.taskId} AND ${tasks.fencingToken} = ${fence.fencingToken} AND ${inArray(tasks.status, [...(fence.taskStatuses ?? ['processing'])])})`,
     );
   }
   const [row] = await db

@@ -1,15 +1,20 @@
 import { and, asc, desc, eq, gte, lt, type SQL, sql } from 'drizzle-orm';
 import {
+  LOG_KINDS,
   LOG_LEVEL_NUMBERS,
+  type LogKind,
   type LogLine,
+  type LogPruneResult,
   type LogQuery,
   type LogRecord,
+  type LogRetention,
+  logKindOf,
   logLevelOf,
 } from '../../core/logs.js';
 import { logEntries } from '../schema.js';
 import type { Db } from './db.js';
 
-/** Rows per INSERT: eleven parameters a row, well under PostgreSQL's 65 535. */
+/** Rows per INSERT: twelve parameters a row, well under PostgreSQL's 65 535. */
 const MAX_ROWS_PER_INSERT = 2000;
 
 /** PostgreSQL text holds no NUL; a log line may (command output). */
@@ -37,6 +42,7 @@ export async function appendLogs(db: Db, records: readonly LogRecord[]): Promise
       executionId: r.executionId,
       message: clean(r.message),
       fields: cleanFields(r.fields),
+      kind: logKindOf(r),
     }));
     await db.insert(logEntries).values(rows);
   }
@@ -80,18 +86,23 @@ export async function queryLogs(db: Db, query: LogQuery): Promise<LogLine[]> {
   }));
 }
 
-/** Deletes lines older than `olderThan`, then all but the newest `maxRows`; returns how many went. */
-export async function pruneLogs(db: Db, bound: { maxRows: number; olderThan: Date }): Promise<number> {
-  const old = await db
-    .delete(logEntries)
-    .where(lt(logEntries.time, bound.olderThan))
-    .returning({ id: logEntries.id });
-  // Ids grow with insertion: the row `maxRows` from the newest is the cut.
-  const over = await db.execute(sql`
-    DELETE FROM ${logEntries} WHERE ${logEntries.id} <= (
-      SELECT ${logEntries.id} FROM ${logEntries} ORDER BY ${logEntries.id} DESC OFFSET ${bound.maxRows} LIMIT 1
-    )`);
-  return old.length + affected(over);
+/**
+ * Deletes lines past the age bound, then, for each kind, every line older than the newest
+ * `maxRows` of that kind: each kind is cut on its own, so a flood of one never evicts the other.
+ */
+export async function pruneLogs(db: Db, retention: LogRetention): Promise<LogPruneResult> {
+  const expired = await db.delete(logEntries).where(lt(logEntries.time, retention.olderThan));
+  const overCap: Record<LogKind, number> = { platform: 0, output: 0 };
+  for (const kind of LOG_KINDS) {
+    // Ids grow with insertion: the row `maxRows` from the newest of this kind is the cut.
+    const over = await db.execute(sql`
+      DELETE FROM ${logEntries} WHERE ${logEntries.kind} = ${kind} AND ${logEntries.id} <= (
+        SELECT ${logEntries.id} FROM ${logEntries} WHERE ${logEntries.kind} = ${kind}
+        ORDER BY ${logEntries.id} DESC OFFSET ${retention.maxRows[kind]} LIMIT 1
+      )`);
+    overCap[kind] = affected(over);
+  }
+  return { expired: affected(expired), overCap };
 }
 
 function affected(result: unknown): number {
