@@ -34,7 +34,9 @@ describe.skipIf(!canRun)('the periodic sweep of orphaned sandboxes', () => {
     // The VM this worker holds still answers; the moved one is the other worker's business.
     const ran = await client.execute('kept', { command: 'true' }, { wait: true });
     expect(ran.execution?.exit_code).toBe(0);
+    // Back here, so the node's stop deletes it like any other.
     await node.backends.store.updateVm(moved.id, { workerId: 'w-here' });
-    await node.service.deleteVm(SYSTEM_ACCESS, moved.id).catch(() => {});
+    const deleting = await node.service.deleteVm(SYSTEM_ACCESS, moved.id);
+    await node.service.waitForTask(deleting.task.id, 30_000);
   });
 });
