@@ -4,7 +4,6 @@
  * queue locks lapse and the queue's stall check notices (about a minute, before). Real
  * processes: `aether gateway` and `aether worker` on PostgreSQL and Redis.
  */
-import { randomUUID } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,8 +12,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cluster, prepareCli } from '../fault/cluster.js';
 import { HistoryWriter } from '../fault/history.js';
 import { sweepProcessesMentioning, waitFor } from '../fault/processes.js';
-import { POSTGRES_URL, postgresAvailable, REDIS_URL, redisAvailable } from '../support/backends.js';
+import { postgresAvailable, REDIS_URL, redisAvailable } from '../support/backends.js';
 import { sandboxesAvailable } from '../support/sandboxes.js';
+import { throwawayDatabase } from '../support/throwaway-database.js';
 
 const canRun =
   (await sandboxesAvailable('create resumed after a kill')) &&
@@ -24,20 +24,8 @@ const canRun =
 /** Well under the 30 s queue lock the worker runs with here. */
 const RESUME_LIMIT_MS = 10_000;
 
-async function admin(statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: POSTGRES_URL });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
-
 describe.skipIf(!canRun)('creates interrupted by a worker crash (gateway + worker processes)', () => {
-  const database = `aether_resume_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
-  const databaseUrl = new URL(POSTGRES_URL);
-  databaseUrl.pathname = `/${database}`;
+  const database = throwawayDatabase('aether_resume');
   const redisUrl = new URL(REDIS_URL);
   redisUrl.pathname = `/${1 + Math.floor(Math.random() * 15)}`;
   let runDir: string;
@@ -47,12 +35,12 @@ describe.skipIf(!canRun)('creates interrupted by a worker crash (gateway + worke
   beforeAll(async () => {
     runDir = mkdtempSync(path.join(os.tmpdir(), 'aether-resume-'));
     chmodSync(runDir, 0o711);
-    await admin(`CREATE DATABASE ${database}`);
-    db = new pg.Pool({ connectionString: databaseUrl.href, max: 2 });
+    await database.create();
+    db = new pg.Pool({ connectionString: database.url, max: 2 });
     const cli = await prepareCli(runDir);
     cluster = await Cluster.start({
       runDir,
-      databaseUrl: databaseUrl.href,
+      databaseUrl: database.url,
       redisUrl: redisUrl.href,
       cli: cli.argv,
       workerIds: ['w1'],
@@ -77,7 +65,7 @@ describe.skipIf(!canRun)('creates interrupted by a worker crash (gateway + worke
     } finally {
       await db?.end();
       await sweepProcessesMentioning(runDir);
-      await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+      await database.drop();
       rmSync(runDir, { recursive: true, force: true });
     }
   }, 120_000);

@@ -3,11 +3,9 @@
  * its driver, the drivers offered come from the workers' registrations, and a gateway opens no
  * driver of its own. Real PostgreSQL, Redis, process sandboxes and Docker containers.
  */
-import { randomUUID } from 'node:crypto';
 import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AetherClient } from '../../src/client/client.js';
 import { loadConfig } from '../../src/core/config.js';
@@ -16,28 +14,18 @@ import { type RunningNode, startNode } from '../../src/runtime/node.js';
 import {
   DOCKER_TEST_IMAGE,
   dockerAvailable,
-  POSTGRES_URL,
   postgresAvailable,
   REDIS_URL,
   redisAvailable,
 } from '../support/backends.js';
 import { sandboxesAvailable } from '../support/sandboxes.js';
+import { throwawayDatabase } from '../support/throwaway-database.js';
 
 const canRun =
   (await sandboxesAvailable('placement by driver')) &&
   (await postgresAvailable()) &&
   (await redisAvailable()) &&
   (await dockerAvailable());
-
-async function admin(statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: POSTGRES_URL });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
 
 async function settled(client: AetherClient, taskId: string) {
   const deadline = Date.now() + 90_000;
@@ -49,11 +37,9 @@ async function settled(client: AetherClient, taskId: string) {
 }
 
 describe.skipIf(!canRun)('placement by driver (PostgreSQL + Redis, two workers)', () => {
-  const database = `aether_place_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
+  const database = throwawayDatabase('aether_place');
   const redisUrl = new URL(REDIS_URL);
   redisUrl.pathname = `/${1 + Math.floor(Math.random() * 15)}`;
-  const databaseUrl = new URL(POSTGRES_URL);
-  databaseUrl.pathname = `/${database}`;
   const dirs: string[] = [];
   const nodes: RunningNode[] = [];
   let gateway: RunningNode;
@@ -71,7 +57,7 @@ describe.skipIf(!canRun)('placement by driver (PostgreSQL + Redis, two workers)'
       AETHER_CREDENTIALS_FILE: path.join(dataDir, 'credentials.json'),
       AETHER_WARM_POOL_SIZE: '1',
       AETHER_DOCKER_IMAGE: DOCKER_TEST_IMAGE,
-      DATABASE_URL: databaseUrl.href,
+      DATABASE_URL: database.url,
       REDIS_URL: redisUrl.href,
       ...env,
     });
@@ -84,7 +70,7 @@ describe.skipIf(!canRun)('placement by driver (PostgreSQL + Redis, two workers)'
   }
 
   beforeAll(async () => {
-    await admin(`CREATE DATABASE ${database}`);
+    await database.create();
     await start('worker', {
       AETHER_WORKER_ID: 'w-docker',
       AETHER_DRIVER: 'docker',
@@ -97,7 +83,7 @@ describe.skipIf(!canRun)('placement by driver (PostgreSQL + Redis, two workers)'
     gatewayDir = dirs.at(-1)!;
     const key = gateway.localAdminKey;
     client = new AetherClient({ baseUrl: gateway.url!, ...(key ? { token: key } : {}) });
-    console.info(`placement cluster: database ${database}, ${redisUrl.href}`);
+    console.info(`placement cluster: database ${database.name}, ${redisUrl.href}`);
   }, 120_000);
 
   afterAll(async () => {
@@ -107,7 +93,7 @@ describe.skipIf(!canRun)('placement by driver (PostgreSQL + Redis, two workers)'
       }
     } finally {
       for (const node of nodes.reverse()) await node.close();
-      await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+      await database.drop();
       for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
     }
   }, 120_000);
