@@ -8,6 +8,10 @@
  *   core < logs < runtime (shipping to Loki or the store; the gateway reads through core's LogReader)
  *   core < integrations < runtime (GitHub, Slack: the task service through their own narrow port;
  *     the gateway hands webhooks over through core's WebhookReceiver)
+ * Test code stays out of the build: suites, fakes and fixtures live in src/testing, which no
+ * production module imports. The CLI is a client: its client commands load src/client and never
+ * the runtime; server commands (up, gateway, worker, migrate, image, network, doctor) load the
+ * runtime only inside their action, through import() (of src/cli/server-commands or the runtime).
  */
 const layer = (name, allowed) => ({
   name: `${name}-layer`,
@@ -16,6 +20,11 @@ const layer = (name, allowed) => ({
   from: { path: `^src/${name}/` },
   to: { path: '^src/', pathNot: [`^src/${name}/`, ...allowed.map((a) => `^src/${a}/`)] },
 });
+
+/** Registrations of the server commands: they may reach the runtime, but only through import(). */
+const CLI_SERVER_COMMANDS = '^src/cli/commands/(server|image|network|doctor)\\.ts$';
+/** What server commands run, with the runtime imported as usual; loaded only through import(). */
+const CLI_SERVER_CODE = '^src/cli/server-commands/';
 
 module.exports = {
   forbidden: [
@@ -40,6 +49,27 @@ module.exports = {
     layer('client', ['core', 'api']),
     layer('runtime', ['core', 'drivers', 'images', 'network', 'pglite', 'store', 'queue', 'events', 'logs', 'service', 'metrics', 'worker', 'gateway', 'integrations']),
     layer('cli', ['core', 'client', 'runtime']),
+    {
+      name: 'no-test-code-in-production',
+      comment: 'suites, fakes and fixtures (src/testing) are for tests only; the build leaves them out',
+      severity: 'error',
+      from: { path: '^src/', pathNot: ['^src/testing/', '\\.test\\.ts$'] },
+      to: { path: '^src/testing/' },
+    },
+    {
+      name: 'cli-client-commands-no-runtime',
+      comment: 'client commands reach a gateway through src/client; they never load the runtime',
+      severity: 'error',
+      from: { path: '^src/cli/', pathNot: [CLI_SERVER_COMMANDS, CLI_SERVER_CODE] },
+      to: { path: ['^src/runtime/', CLI_SERVER_CODE] },
+    },
+    {
+      name: 'cli-server-commands-load-runtime-lazily',
+      comment: 'server commands load the runtime inside their action (import()), so defining them costs nothing',
+      severity: 'error',
+      from: { path: CLI_SERVER_COMMANDS },
+      to: { path: ['^src/runtime/', CLI_SERVER_CODE], dependencyTypesNot: ['dynamic-import', 'type-only'] },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

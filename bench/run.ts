@@ -5,12 +5,14 @@
  * servers answer, then the docker driver against the bare docker CLI when an engine answers, then
  * the qemu driver against bare QEMU when QEMU and a microVM image are there (AETHER_IMAGE_DIR, or
  * the default data dir). Sizes can be cut for a quick look: BENCH_QUICK=1 npm run bench; one
- * section alone: BENCH_ONLY=embedded|distributed|docker|qemu|stream|gateway. `stream` is the latency of live
- * output, guest to WebSocket client, next to the NDJSON stream and the in-process event bus.
+ * section alone: BENCH_ONLY=embedded|distributed|docker|qemu|stream|gateway|cli. `stream` is the
+ * latency of live output, guest to WebSocket client, next to the NDJSON stream and the in-process
+ * event bus; `cli` is the start-up of the `aether` binary next to a bare `node -e 0`.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { POSTGRES_URL, postgresAvailable, REDIS_URL, redisAvailable } from '../test/support/backends.js';
+import { benchCliStartup, cliStartupRows, cliTargetLine } from './cli-startup.js';
 import { benchDistributed, distributedRows, summariseDistributed, targetLines } from './distributed.js';
 import { benchDocker, dockerRows, dockerUnavailable } from './docker.js';
 import { benchEmbedded, type EmbeddedFigures, summarise } from './embedded.js';
@@ -221,6 +223,24 @@ if (only === undefined || only === 'gateway') {
   } catch (error) {
     process.stdout.write(`\n${title}\nfailed: ${(error as Error).stack ?? String(error)}\n`);
     results.gateway = { failed: String(error) };
+    process.exitCode = 1;
+  }
+}
+
+if (only === undefined || only === 'cli') {
+  const title = 'CLI start-up: bin/aether.js → dist/, a fresh process per call, next to a bare node -e 0';
+  log('— cli');
+  try {
+    const f = await benchCliStartup({ samples: quick ? 10 : 30 }, log);
+    print(title, cliStartupRows(f));
+    process.stdout.write(`${cliTargetLine(f)}\n`);
+    process.stdout.write(
+      `samples: ${f.samples} of each, taking turns; vm ls against an embedded node in this process; the CLI built from this checkout into a temporary package\n`,
+    );
+    results.cli = { rows: cliStartupRows(f), target: cliTargetLine(f) };
+  } catch (error) {
+    process.stdout.write(`\n${title}\nfailed: ${(error as Error).stack ?? String(error)}\n`);
+    results.cli = { failed: String(error) };
     process.exitCode = 1;
   }
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ERROR_CODES, type ErrorCode } from '../core/errors.js';
+import { DRIVER_NAME_PATTERN } from '../core/vm.js';
 
 /**
  * Small pieces the wire records are made of. Response schemas stay transform-free: a transform
@@ -12,6 +13,18 @@ export const timestamp = z.string().meta({ format: 'date-time', description: 'IS
 export const nullableTimestamp = timestamp.nullable();
 
 export const recordId = z.string().meta({ format: 'uuid' });
+
+/** The component id of a driver name; the gateway's OpenAPI document lists the build's drivers there. */
+export const DRIVER_NAME_SCHEMA_ID = 'DriverName';
+
+/**
+ * A driver's name. Its shape is checked here; whether the build has the driver is checked by the
+ * service (ERR_VALIDATION naming the drivers), so a new driver changes no schema.
+ */
+export const driverName = z
+  .string()
+  .regex(DRIVER_NAME_PATTERN, 'must be a driver name such as process or docker')
+  .meta({ id: DRIVER_NAME_SCHEMA_ID, description: 'A VM driver' });
 
 const ERROR_CODE_NAMES = Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]];
 

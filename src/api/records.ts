@@ -2,9 +2,9 @@ import { z } from 'zod';
 import type { ExecutionState } from '../core/execution.js';
 import { JOB_STATUSES } from '../core/execution.js';
 import { TASK_PRIORITIES, TASK_STATUSES, TASK_TYPES } from '../core/task.js';
-import { DRIVER_NAMES, VM_STATUSES } from '../core/vm.js';
+import { VM_STATUSES } from '../core/vm.js';
 import { WORKER_STATUSES } from '../core/worker.js';
-import { apiError, nullableTimestamp, recordId, timestamp } from './fields.js';
+import { apiError, driverName, nullableTimestamp, recordId, timestamp } from './fields.js';
 
 /** The records the API answers with: snake_case, ISO timestamps, stable field names. */
 
@@ -49,7 +49,7 @@ export const vmSchema = z
     id: recordId,
     project: z.string().describe('The project that owns it'),
     name: z.string(),
-    driver: z.enum(DRIVER_NAMES),
+    driver: driverName,
     status: z.enum(VM_STATUSES),
     status_reason: z.string().nullable().describe('Why it reached its status, e.g. `worker_lost`'),
     vcpus: z.number().int(),
@@ -183,7 +183,7 @@ export const workerSchema = z
     host: z.string(),
     status: z.enum(WORKER_STATUSES),
     status_reason: z.string().nullable(),
-    drivers: z.array(z.enum(DRIVER_NAMES)),
+    drivers: z.array(driverName),
     capacity: z.number().int().describe('Tasks it runs at once'),
     active_tasks: z.number().int(),
     version: z.string(),

@@ -4,13 +4,13 @@ import { TASK_PRIORITIES } from '../core/task.js';
 import { isToolName, TOOL_NAMES } from '../core/tool-catalog.js';
 import { TOOL_VERSION_PATTERN } from '../core/tools.js';
 import {
-  DRIVER_NAMES,
   IMAGE_REFERENCE_PATTERN,
   VM_LIMITS,
   VM_NAME_NOT_AN_ID,
   VM_NAME_PATTERN,
   VM_NAME_RULE,
 } from '../core/vm.js';
+import { driverName } from './fields.js';
 
 /** What callers send: one schema validates a request and documents it in the OpenAPI output. */
 
@@ -43,7 +43,7 @@ export const createVmBody = z.strictObject({
     .string()
     .regex(VM_NAME_PATTERN, VM_NAME_RULE)
     .refine((name) => !isUuid(name), VM_NAME_NOT_AN_ID),
-  driver: z.enum(DRIVER_NAMES).optional(),
+  driver: driverName.optional(),
   vcpus: z.number().int().min(VM_LIMITS.vcpusMin).max(VM_LIMITS.vcpusMax).optional(),
   memory_mib: z.number().int().min(VM_LIMITS.memoryMiBMin).max(VM_LIMITS.memoryMiBMax).optional(),
   image: z
@@ -51,12 +51,12 @@ export const createVmBody = z.strictObject({
     .regex(IMAGE_REFERENCE_PATTERN, 'must be a Docker image reference such as aetherium/guest:latest')
     .refine((v) => !v.includes('..'), 'must not contain ..')
     .optional()
-    .describe('Guest image (a Docker reference); docker, qemu and firecracker drivers only'),
+    .describe('Guest image (a Docker reference); only on drivers with the `image` feature (see DriverName)'),
   network: z
     .boolean()
     .optional()
     .describe(
-      'Outbound network access; default false (loopback only); docker, qemu and firecracker drivers only',
+      'Outbound network access; default false (loopback only); only on drivers with the `network` feature (see DriverName)',
     ),
   metadata: z.record(z.string().max(128), z.unknown()).optional(),
   from_snapshot: z

@@ -169,7 +169,7 @@ export const API_ROUTES = {
     path: '/api/v1/vms/{id}/execute',
     summary: 'Run a command in a VM',
     description:
-      '`?wait=true` answers when the command ends; `?stream=true` answers with NDJSON lines (task, stdout, stderr, exit) as they happen.',
+      '`?wait=true` answers when the command ends; `?stream=true` answers with NDJSON lines (task, stdout, stderr, exit) as they happen, and a blank line every 15 s to keep the connection alive (skip it).',
     tag: 'executions',
     params: 'IdParams',
     body: 'ExecuteRequest',

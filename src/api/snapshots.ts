@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { SNAPSHOT_STATUSES, type SnapshotStatus } from '../core/snapshot.js';
 import { TASK_STATUSES } from '../core/task.js';
-import { DRIVER_NAMES } from '../core/vm.js';
-import { apiError, errorBody, recordId, timestamp } from './fields.js';
+import { apiError, driverName, errorBody, recordId, timestamp } from './fields.js';
 import { taskSchema } from './records.js';
 import { booleanFlag } from './requests.js';
 
@@ -13,7 +12,7 @@ export const snapshotSchema = z
     id: recordId,
     project: z.string().describe('The project that owns it: the project of its source VM'),
     source_vm_id: recordId,
-    driver: z.enum(DRIVER_NAMES),
+    driver: driverName,
     worker_id: z.string().nullable().describe('The worker holding its files; VMs from it are created there'),
     image: z.string().nullable(),
     vcpus: z.number().int(),

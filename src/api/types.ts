@@ -31,8 +31,6 @@ type Named<Spec, Key extends string> = Spec extends { readonly [K in Key]: infer
 
 /** The JSON body an operation takes. */
 export type RouteBody<Op extends OperationId> = z.input<ApiSchema<Named<ApiRoute<Op>, 'body'>>>;
-/** The path parameters an operation takes. */
-export type RouteParams<Op extends OperationId> = z.input<ApiSchema<Named<ApiRoute<Op>, 'params'>>>;
 /** The query an operation takes, as it travels (strings). */
 export type RouteQuery<Op extends OperationId> = z.input<ApiSchema<Named<ApiRoute<Op>, 'query'>>>;
 
@@ -48,6 +46,3 @@ export type RouteAnswer<Op extends OperationId, S extends RouteStatus<Op>> = z.o
 export type RouteStreamLine<Op extends OperationId, S extends RouteStatus<Op>> = z.output<
   ApiSchema<Named<ApiRoute<Op>['answers'][S], 'ndjson'>>
 >;
-
-/** The body of an operation's error answers. */
-export type RouteError<Op extends OperationId> = z.output<ApiSchema<ApiRoute<Op>['errors']>>;

@@ -16,6 +16,7 @@ import {
   openExecutionStream,
   type StreamTarget,
 } from './execution-stream.js';
+import { type HttpAnswer, httpRequest } from './http-request.js';
 import { type LogTailOptions, openLogTail } from './log-stream.js';
 import type { ApiErrorBody } from './types.js';
 
@@ -146,10 +147,9 @@ export class AetherClient {
       signal,
     });
     if (!res.ok) throw await this.#errorFrom(res);
-    if (!res.body) return;
     const decoder = new TextDecoder();
     let buffered = '';
-    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    for await (const chunk of res.body) {
       buffered += decoder.decode(chunk, { stream: true });
       let newline = buffered.indexOf('\n');
       while (newline >= 0) {
@@ -260,7 +260,7 @@ export class AetherClient {
     headers: Record<string, string>,
   ): Promise<RouteAnswer<'receiveWebhook', 200 | 202>> {
     const url = this.#origin + fillPath(API_ROUTES.receiveWebhook.path, { integration });
-    const res = await fetch(url, { method: 'POST', headers, body });
+    const res = await httpRequest(new URL(url), { method: 'POST', headers, body });
     if (!res.ok) throw await this.#errorFrom(res);
     return (await res.json()) as RouteAnswer<'receiveWebhook', 200 | 202>;
   }
@@ -313,7 +313,7 @@ export class AetherClient {
     return (await res.json()) as T;
   }
 
-  #open(operation: OperationId, init: CallInit): Promise<Response> {
+  #open(operation: OperationId, init: CallInit): Promise<HttpAnswer> {
     const route = API_ROUTES[operation];
     return this.#fetch(route.method, fillPath(route.path, init.params ?? {}), init);
   }
@@ -322,7 +322,7 @@ export class AetherClient {
     method: string,
     path: string,
     init: { body?: unknown; query?: Query; signal?: AbortSignal | undefined },
-  ): Promise<Response> {
+  ): Promise<HttpAnswer> {
     const url = new URL(this.#origin + path);
     for (const [key, value] of Object.entries(init.query ?? {})) {
       if (value !== undefined && value !== false) url.searchParams.set(key, String(value));
@@ -331,23 +331,24 @@ export class AetherClient {
     if (init.body !== undefined) headers['content-type'] = 'application/json';
     if (this.options.token) headers.authorization = `Bearer ${this.options.token}`;
     try {
-      return await fetch(url, {
+      return await httpRequest(url, {
         method,
         headers,
-        ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
-        ...(init.signal ? { signal: init.signal } : {}),
+        body: init.body !== undefined ? JSON.stringify(init.body) : undefined,
+        signal: init.signal,
       });
     } catch (error) {
-      const cause = (error as { cause?: { code?: string } }).cause;
+      // A system error names itself by its code (ECONNREFUSED, ENOTFOUND); others by message.
+      const { code, syscall, message } = error as NodeJS.ErrnoException;
       throw new AetherApiError(
         0,
         'ERR_GATEWAY_UNREACHABLE',
-        `cannot reach the gateway at ${this.options.baseUrl} (${cause?.code ?? (error as Error).message}); is \`aether up\` running? Set AETHER_URL to point elsewhere.`,
+        `cannot reach the gateway at ${this.options.baseUrl} (${syscall && code ? code : message}); is \`aether up\` running? Set AETHER_URL to point elsewhere.`,
       );
     }
   }
 
-  async #errorFrom(res: Response): Promise<AetherApiError> {
+  async #errorFrom(res: HttpAnswer): Promise<AetherApiError> {
     const text = await res.text();
     try {
       const parsed = JSON.parse(text) as { error?: ApiErrorBody };

@@ -2,8 +2,6 @@
  * The API's wire shapes as the client sees them (snake_case, ISO timestamps), under the names
  * the CLI and users know. Each is the wire contract's own type (src/api), never a copy.
  */
-import type { RouteAnswer } from '../api/types.js';
-
 export type {
   ApiError as ApiErrorBody,
   CreateVmRequest,
@@ -19,6 +17,3 @@ export type {
   Vm,
   Worker as WorkerInfo,
 } from '../api/types.js';
-
-/** What every write answers at once: the task's id and status. */
-export type WriteAccepted = Pick<RouteAnswer<'createVm', 202>, 'task_id' | 'status'>;

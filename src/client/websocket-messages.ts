@@ -6,7 +6,7 @@
  * caller decides when the stream is over: the socket closes as soon as it stops iterating.
  */
 import type { IncomingMessage } from 'node:http';
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
 
 /** Where a stream connects, and how the client makes its errors (its own error class). */
 export interface StreamTarget {
@@ -48,6 +48,8 @@ export async function* websocketMessages<M>(
 ): AsyncGenerator<M> {
   const url = new URL(options.url);
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+  // Loaded on the first stream, not with the client: most calls never open one.
+  const { default: WebSocket } = await import('ws');
   const socket = new WebSocket(url, { headers: target.headers });
   const queue: M[] = [];
   let failure: Error | null = null;

@@ -137,11 +137,6 @@ export function toWireError(error: unknown): WireError {
   return { code: 'ERR_INTERNAL', message, retryable: false };
 }
 
-export function fromWireError(wire: WireError): AetherError {
-  const code = isErrorCode(wire.code) ? wire.code : 'ERR_INTERNAL';
-  return new AetherError(code, wire.message, wire.details ? { details: wire.details } : undefined);
-}
-
 export function isAetherError(error: unknown, code?: ErrorCode): error is AetherError {
   return error instanceof AetherError && (code === undefined || error.code === code);
 }

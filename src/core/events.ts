@@ -52,12 +52,34 @@ export type EventName = keyof EventMap;
 export type Unsubscribe = () => void;
 
 /**
+ * The events about one execution. A bus may carry each execution's on a channel of its own, so
+ * that a process hears only the executions it asked for (`subscribeExecution`).
+ */
+export const EXECUTION_EVENTS = ['execution.output', 'execution.completed'] as const;
+export type ExecutionEventName = (typeof EXECUTION_EVENTS)[number];
+
+export function isExecutionEvent(event: EventName): event is ExecutionEventName {
+  return (EXECUTION_EVENTS as readonly EventName[]).includes(event);
+}
+
+/**
  * Fire-and-forget notifications between processes. Nothing may depend on an event arriving:
  * consumers re-read the store after subscribing. Handlers must not throw.
  */
 export interface EventBus {
   publish<E extends EventName>(event: E, payload: EventMap[E]): Promise<void>;
+  /** Every occurrence of `event`, of every execution for the execution events. */
   subscribe<E extends EventName>(event: E, handler: (payload: EventMap[E]) => void): Unsubscribe;
+  /**
+   * `event` for one execution only. Across processes only what somebody subscribed to reaches a
+   * process: a gateway receives the output of the executions it streams, not every execution's.
+   * A handler subscribed both ways gets each event twice (once per subscription).
+   */
+  subscribeExecution<E extends ExecutionEventName>(
+    event: E,
+    executionId: string,
+    handler: (payload: EventMap[E]) => void,
+  ): Unsubscribe;
   /**
    * Resolves once every subscription made so far receives events, where subscribing takes effect
    * asynchronously (Redis); absent where it is immediate. A reader that replays the store after

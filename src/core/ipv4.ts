@@ -51,7 +51,3 @@ export function parseIpv4Cidr(text: string): Ipv4Cidr | null {
 export function formatIpv4Block(cidr: Pick<Ipv4Cidr, 'network' | 'prefixLength'>): string {
   return `${formatIpv4(cidr.network)}/${cidr.prefixLength}`;
 }
-
-export function ipv4InBlock(address: number, block: Pick<Ipv4Cidr, 'network' | 'size'>): boolean {
-  return address >= block.network && address < block.network + block.size;
-}

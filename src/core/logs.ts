@@ -110,8 +110,6 @@ export interface LogSink {
   write(record: LogRecord): void;
 }
 
-export const NO_LOG_SINK: LogSink = { write() {} };
-
 /** What the store keeps of its log table: a row cap per kind, and an age for every line. */
 export interface LogRetention {
   maxRows: Readonly<Record<LogKind, number>>;

@@ -3,6 +3,8 @@
  * each at once on the event bus and stores them in batches; readers replay the store and follow
  * the bus, and tell the two apart by `seq`.
  */
+import type { WireError } from './errors.js';
+import type { ExecutionRecord } from './execution.js';
 
 export const OUTPUT_STREAMS = ['stdout', 'stderr'] as const;
 export type OutputStream = (typeof OUTPUT_STREAMS)[number];
@@ -16,6 +18,16 @@ export interface OutputChunk {
   /** The bytes exactly as the command wrote them (output is not always UTF-8). */
   data: Uint8Array;
 }
+
+/**
+ * What a reader of an execution's output gets, in order: its chunks by seq, then one end: `end`
+ * when the execution is complete (its record holds the exit code, or the error that ended it), or
+ * `failed` when its task ended without ever recording it (the error says why).
+ */
+export type OutputEvent =
+  | ({ type: 'chunk' } & OutputChunk)
+  | { type: 'end'; execution: ExecutionRecord }
+  | { type: 'failed'; error: WireError };
 
 /**
  * The text an execution record keeps for a stream, from the bytes of its chunks: UTF-8 with

@@ -39,8 +39,15 @@ export function isVmLive(status: VmStatus): boolean {
   return status === 'creating' || status === 'running' || status === 'stopping' || status === 'stopped';
 }
 
-export const DRIVER_NAMES = ['process', 'docker', 'qemu', 'firecracker'] as const;
-export type DriverName = (typeof DRIVER_NAMES)[number];
+/**
+ * A driver's name, as VMs, snapshots, worker registrations, queues (`create-<driver>`) and
+ * metrics carry it. The drivers a build has are its driver modules (src/drivers/modules.ts);
+ * the layers below the runtime are handed them as data (`DriverInfo`).
+ */
+export type DriverName = string;
+
+/** The shape of a driver name: it becomes part of queue names, file names and metric labels. */
+export const DRIVER_NAME_PATTERN = /^[a-z][a-z0-9-]{0,31}$/;
 
 export const VM_LIMITS = {
   vcpusMin: 1,
@@ -87,19 +94,19 @@ export function isImageReference(value: string): boolean {
 }
 
 /**
- * Optional VM features and the drivers that honour them. `image`: the VM boots a guest image
- * of its own; `network`: outbound network access (without it a VM has only loopback);
- * `snapshot`: the VM can be saved and new VMs started from the save (VmDriver.snapshot).
+ * Optional VM features a driver may offer. `image`: the VM boots a guest image of its own;
+ * `network`: outbound network access (without it a VM has only loopback); `snapshot`: the VM
+ * can be saved and new VMs started from the save (VmDriver.snapshot).
  */
-export const VM_FEATURE_DRIVERS = {
-  image: ['docker', 'qemu', 'firecracker'],
-  network: ['docker', 'qemu', 'firecracker'],
-  snapshot: ['qemu', 'firecracker'],
-} as const satisfies Record<string, readonly DriverName[]>;
-export type VmFeature = keyof typeof VM_FEATURE_DRIVERS;
+export const VM_FEATURES = ['image', 'network', 'snapshot'] as const;
+export type VmFeature = (typeof VM_FEATURES)[number];
 
-export function driverSupports(driver: DriverName, feature: VmFeature): boolean {
-  return (VM_FEATURE_DRIVERS[feature] as readonly DriverName[]).includes(driver);
+/** A driver as the layers below the runtime know it: its name and the features it offers. */
+export interface DriverInfo {
+  name: DriverName;
+  features: readonly VmFeature[];
+  /** Why it lacks a feature, where a caller is helped by knowing (`the process driver runs the host's own /usr`). */
+  lacks?: Partial<Record<VmFeature, string>>;
 }
 
 export interface VmRecord {

@@ -51,7 +51,7 @@ export async function buildGateway(deps: GatewayDeps, settings: GatewaySettings)
     });
   }
 
-  await registerApiDocument(app, deps.version);
+  await registerApiDocument(app, deps.version, settings.drivers);
 
   // A closing gateway answers what waits with 503 at once (the tasks go on), so a shutdown never
   // waits out a `?wait=true` of many minutes; Fastify then finishes the in-flight requests.

@@ -1,11 +1,12 @@
 import type { Registry } from 'prom-client';
-import type { EventBus } from '../core/events.js';
 import type { WebhookReceiver } from '../core/integrations.js';
 import type { Logger } from '../core/logger.js';
 import type { LogReader } from '../core/logs.js';
+import type { DriverInfo } from '../core/vm.js';
 import type { HttpMetrics } from '../metrics/http-metrics.js';
 import type { ApiKeyService } from '../service/api-keys.js';
-import type { TaskService } from '../service/task-service.js';
+import type { ExecutionOutputService } from '../service/output/execution-output-service.js';
+import type { Services } from '../service/services.js';
 import type { Authenticator } from './auth/authenticate.js';
 import type { SecuritySettings } from './security.js';
 
@@ -28,12 +29,12 @@ export interface GatewayMetrics {
 }
 
 export interface GatewayDeps {
-  service: TaskService;
+  services: Services;
   apiKeys: ApiKeyService;
   /** How callers are identified (API keys, JWTs, or nobody-needs-to with auth off). */
   auth: Authenticator;
-  /** Live output for streamed executions. */
-  events: EventBus;
+  /** Execution output, stored then live, for the stream routes. */
+  output: ExecutionOutputService;
   /** Checks every component, for `/ready` (`/health` checks nothing: it answers while serving). */
   readiness: () => Promise<ReadinessReport>;
   /** Absent: no `/metrics` route and no request series. */
@@ -55,4 +56,6 @@ export interface GatewaySettings {
   security: SecuritySettings;
   /** Longest a `?wait=true` request may block. */
   maxWaitMs: number;
+  /** The drivers of this build: the OpenAPI document lists them (DriverName) with their features. */
+  drivers: readonly DriverInfo[];
 }

@@ -9,7 +9,9 @@ import {
   API_TAG_LIST,
   API_TITLE,
 } from '../api/document.js';
+import { DRIVER_NAME_SCHEMA_ID } from '../api/fields.js';
 import { API_PREFIX, API_ROUTES } from '../api/routes.js';
+import type { DriverInfo } from '../core/vm.js';
 import { PUBLIC_ROUTE } from './route-schema.js';
 
 /** Interactive docs (Swagger UI, served from the npm package's own files). */
@@ -58,11 +60,42 @@ function withReachableSchemas(document: Json): Json {
 }
 
 /**
+ * The driver name schema (a pattern on the wire, so a new driver changes no schema) as this
+ * build's drivers: an enum of their names, and what each offers.
+ */
+function withDriverNames(document: Json, drivers: readonly DriverInfo[]): Json {
+  const components = (document.components ?? {}) as Json;
+  const schemas = (components.schemas ?? {}) as Record<string, Json>;
+  const offers = drivers
+    .map((d) => `\`${d.name}\` (${d.features.length > 0 ? d.features.join(', ') : 'no optional features'})`)
+    .join(', ');
+  const listed = Object.fromEntries(
+    Object.entries(schemas).map(([name, schema]) =>
+      name === DRIVER_NAME_SCHEMA_ID || name === `${DRIVER_NAME_SCHEMA_ID}Input`
+        ? [
+            name,
+            {
+              ...schema,
+              enum: drivers.map((d) => d.name),
+              description: `A VM driver of this build, with the optional features it offers: ${offers}`,
+            },
+          ]
+        : [name, schema],
+    ),
+  );
+  return { ...document, components: { ...components, schemas: listed } };
+}
+
+/**
  * The OpenAPI document, built from the route schemas (src/api) as routes register; served at
  * `/api/v1/openapi.json` by its own route, and browsable at `/docs`.
  * Register before the routes, so it sees them.
  */
-export async function registerApiDocument(app: FastifyInstance, version: string): Promise<void> {
+export async function registerApiDocument(
+  app: FastifyInstance,
+  version: string,
+  drivers: readonly DriverInfo[],
+): Promise<void> {
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
@@ -72,7 +105,8 @@ export async function registerApiDocument(app: FastifyInstance, version: string)
       security: API_SECURITY,
     },
     transform: jsonSchemaTransform,
-    transformObject: (input) => withReachableSchemas(jsonSchemaTransformObject(input) as Json),
+    transformObject: (input) =>
+      withDriverNames(withReachableSchemas(jsonSchemaTransformObject(input) as Json), drivers),
   });
   // Its own context, so marking its routes public touches no other route.
   await app.register(async (docs) => {

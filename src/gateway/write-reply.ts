@@ -40,12 +40,12 @@ export async function replyToWrite(
   }
   const abort = new AbortController();
   reply.raw.once('close', () => abort.abort());
-  const done = await deps.service
-    .waitForTask(task.id, query.wait_timeout_ms ?? settings.maxWaitMs, withClosing(deps, abort.signal))
+  const done = await deps.services.tasks
+    .wait(task.id, query.wait_timeout_ms ?? settings.maxWaitMs, withClosing(deps, abort.signal))
     .catch(async (error: unknown) => {
       if (!deps.closing?.aborted) throw error;
       // The answer is what the store says now: a task that ended meanwhile is answered as such.
-      const now = await deps.service.currentTask(task).catch(() => task);
+      const now = await deps.services.tasks.current(task).catch(() => task);
       if (isTaskTerminal(now.status)) return now;
       throw shuttingDown(task.id);
     });

@@ -5,23 +5,9 @@
  * spellings of the same recipe get the same content address.
  */
 import { AetherError } from '../core/errors.js';
+import { DEFAULT_GUEST_PACKAGES } from '../core/image-defaults.js';
 
-/**
- * Packages every guest gets unless told otherwise: what the guest agent and typical jobs need,
- * tini, PID 1 of a microVM guest (it reaps orphaned processes, which Node cannot), and socat,
- * which relays a Firecracker guest's vsock port to the agent (Node cannot open AF_VSOCK).
- */
-export const DEFAULT_GUEST_PACKAGES: readonly string[] = Object.freeze([
-  'nodejs',
-  'git',
-  'ca-certificates',
-  'bash',
-  'coreutils',
-  'procps',
-  'iproute2',
-  'tini',
-  'socat',
-]);
+export { DEFAULT_GUEST_PACKAGES };
 
 export const DEFAULT_GUEST_SUITE = 'bookworm';
 

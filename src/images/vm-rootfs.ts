@@ -9,10 +9,10 @@
 import { lstat, mkdir, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { AetherError } from '../core/errors.js';
+import { DEFAULT_VM_DISK_MIB } from '../core/image-defaults.js';
 import { GUEST_AGENT_PATH, GUEST_HOME, GUEST_INIT_PATH, GUEST_INIT_SCRIPT } from './vm-init-scripts.js';
 
-/** Default size of the root disk; the file is sparse, so the host stores only written blocks. */
-export const DEFAULT_VM_DISK_MIB = 4096;
+export { DEFAULT_VM_DISK_MIB };
 export const VM_ROOT_LABEL = 'aether-root';
 const MIB = 1024 * 1024;
 

@@ -1,11 +1,16 @@
+import type { ConfigOptionTable, ConfigValues } from '../core/config/option.js';
 import type { EventMap } from '../core/events.js';
 import type { IntegrationHealth, WebhookAnswer, WebhookRequest } from '../core/integrations.js';
 import type { Logger } from '../core/logger.js';
+import type { Access } from '../core/principal.js';
 import type { IntegrationPlatform } from './platform.js';
 
-/** The integrations there are; `integrations.enabled` names some of them. */
-export const INTEGRATION_NAMES = ['github', 'slack'] as const;
-export type IntegrationName = (typeof INTEGRATION_NAMES)[number];
+/**
+ * An integration's name: its webhook path (`/api/v1/webhooks/<name>`), its section of the config
+ * file and what `integrations.enabled` and subscriptions name. The integrations of this build
+ * are the modules of src/integrations/modules.ts.
+ */
+export type IntegrationName = string;
 
 /** Platform events a subscription may turn into a notification. */
 export const NOTIFIABLE_EVENTS = [
@@ -52,4 +57,40 @@ export interface Integration {
   health(): IntegrationHealth;
   /** Waits for the work its webhooks started (bounded), then releases what it holds. */
   close(): Promise<void>;
+}
+
+/** What each integration's settings take from the shared `integrations` options. */
+export interface SharedIntegrationSettings {
+  /** `integrations.enabled` names it: without its secrets it is then a configuration error. */
+  named: boolean;
+  /** The project its VMs go to. */
+  access: Access;
+  /** Deadline of each step of a run it starts (create, unpack, command). */
+  runTimeoutMs: number;
+}
+
+/**
+ * One integration as a plug-in: its name, its options and how to open it. The runtime loops over
+ * the list in src/integrations/modules.ts to build the configuration, open the integrations a
+ * gateway runs and write docs/configuration.md. Rules every module keeps:
+ * - Importing it is cheap: its code and clients load inside `open`.
+ * - Its options are its own (names unique across the node, env vars and file keys too), in the
+ *   section named after it, and documented in the same definition; secrets are marked `secret`.
+ * - `settings` answers null when its secrets are unset (the integration is off) and throws
+ *   ERR_CONFIG naming what is missing when `integrations.enabled` names it anyway.
+ */
+export interface IntegrationModule<O extends ConfigOptionTable = ConfigOptionTable, S = unknown> {
+  readonly name: IntegrationName;
+  /** One sentence: what it does. For docs/configuration.md. */
+  readonly summary: string;
+  readonly options: O;
+  settings(options: ConfigValues<O>, shared: SharedIntegrationSettings): S | null;
+  open(settings: S, context: IntegrationContext): Promise<Integration>;
+}
+
+/** Declares an integration module, keeping the types of its options, name and settings. */
+export function defineIntegration<const N extends string, const O extends ConfigOptionTable, S>(
+  module: IntegrationModule<O, S> & { readonly name: N },
+): IntegrationModule<O, S> & { readonly name: N } {
+  return module;
 }

@@ -1,13 +1,13 @@
 import type { ExecutionRecord } from '../core/execution.js';
-import type { OutputChunk } from '../core/output.js';
+import type { OutputEvent } from '../core/output.js';
 import type { Access } from '../core/principal.js';
 import type { TaskRecord } from '../core/task.js';
 import type { VmRecord } from '../core/vm.js';
 import type { WorkerRecord } from '../core/worker.js';
 
 /**
- * The part of the task service integrations use: the same use cases the REST routes call, never
- * HTTP to ourselves. The runtime passes the TaskService, which has these methods.
+ * The part of the services integrations use: the same use cases the REST routes call, never
+ * HTTP to ourselves. The runtime maps each method to its service (runtime/integrations.ts).
  */
 export interface IntegrationPlatform {
   createVm(
@@ -23,10 +23,15 @@ export interface IntegrationPlatform {
   waitForTask(id: string, timeoutMs: number): Promise<TaskRecord>;
   getTask(access: Access, id: string): Promise<TaskRecord>;
   getExecution(access: Access, id: string): Promise<ExecutionRecord>;
-  readExecutionOutput(
-    execution: ExecutionRecord,
-    options?: { afterSeq?: number; limit?: number },
-  ): Promise<OutputChunk[]>;
+  /**
+   * An execution's output, the path every reader takes: its chunks in order (stored, then live),
+   * then its end. The iteration stops early, without an end, when `signal` aborts.
+   */
+  followOutput(
+    access: Access,
+    executionId: string,
+    options?: { signal?: AbortSignal },
+  ): AsyncIterable<OutputEvent>;
   getVm(access: Access, idOrName: string): Promise<VmRecord>;
   listVms(access: Access, filter?: { includeDeleted?: boolean; limit?: number }): Promise<VmRecord[]>;
   listWorkers(): Promise<WorkerRecord[]>;

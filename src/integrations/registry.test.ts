@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../core/config.js';
+import { loadConfig } from '../runtime/config.js';
 import { integrationSettings } from './registry.js';
 
 const base = { AETHER_DATA_DIR: '/tmp/x' };

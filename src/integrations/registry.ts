@@ -1,4 +1,4 @@
-import type { AetherConfig } from '../core/config.js';
+import { type ConfigValues, type JoinedTables, valuesOf } from '../core/config/option.js';
 import { AetherError } from '../core/errors.js';
 import type { EventBus } from '../core/events.js';
 import type {
@@ -8,86 +8,57 @@ import type {
   WebhookRequest,
 } from '../core/integrations.js';
 import type { Logger } from '../core/logger.js';
-import type { Access } from '../core/principal.js';
-import type { Integration, IntegrationContext, IntegrationName } from './contract.js';
-import { createGitHubIntegration, type GitHubSettings } from './github/github-integration.js';
+import type { Integration, IntegrationContext, IntegrationModule, IntegrationName } from './contract.js';
+import { INTEGRATION_MODULES } from './modules.js';
+import type { IntegrationsOptions } from './options.js';
 import type { IntegrationPlatform } from './platform.js';
-import { createSlackIntegration, type SlackSettings } from './slack/slack-integration.js';
 import { parseSubscriptions, type Subscription, subscribe } from './subscriptions.js';
 
-/** What the integrations are set to, from the configuration; null = that one is off. */
-export interface IntegrationSettings {
-  github: GitHubSettings | null;
-  slack: SlackSettings | null;
+type Module = (typeof INTEGRATION_MODULES)[number];
+type SettingsOf<M> = M extends IntegrationModule<infer _O, infer S> ? S : never;
+
+/** What the integrations are set to, by integration name (null = that one is off), and the subscriptions. */
+export type IntegrationSettings = { [M in Module as M['name']]: SettingsOf<M> | null } & {
   subscriptions: Subscription[];
-}
+};
+
+/** The configuration integrations read: the shared options, each module's, and the run deadline. */
+export type IntegrationsConfig = ConfigValues<IntegrationsOptions & JoinedTables<Module['options']>> & {
+  readonly executeTimeoutMs: number;
+};
 
 /**
  * An integration is on when `integrations.enabled` names it or its secrets are set; named but
  * missing a secret is a configuration error that says which.
  */
-export function integrationSettings(config: AetherConfig): IntegrationSettings {
+export function integrationSettings(config: IntegrationsConfig): IntegrationSettings {
   const named = new Set(
     config.integrationsEnabled
       .split(',')
       .map((n) => n.trim())
       .filter(Boolean),
   );
-  const access: Access = { project: config.integrationsProject, all: false };
-  const runTimeoutMs = config.executeTimeoutMs;
-
-  const app =
-    config.githubAppId && config.githubAppPrivateKey
-      ? {
-          id: config.githubAppId,
-          privateKeyPem: config.githubAppPrivateKey.replaceAll('\\n', '\n'),
-          ...(config.githubAppInstallationId
-            ? { installationId: Number(config.githubAppInstallationId) }
-            : {}),
-        }
-      : null;
-  const githubReady = config.githubWebhookSecret !== '' && (config.githubToken !== '' || app !== null);
-  if (named.has('github') && !githubReady) {
-    throw new AetherError(
-      'ERR_CONFIG',
-      'integration github is enabled but needs GITHUB_WEBHOOK_SECRET and either GITHUB_TOKEN or AETHER_GITHUB_APP_ID with AETHER_GITHUB_APP_PRIVATE_KEY',
-    );
-  }
-  const slackReady = config.slackSigningSecret !== '' && config.slackBotToken !== '';
-  if (named.has('slack') && !slackReady) {
-    throw new AetherError(
-      'ERR_CONFIG',
-      'integration slack is enabled but needs SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN',
-    );
+  const settings: Record<string, unknown> = {};
+  for (const module of INTEGRATION_MODULES as readonly IntegrationModule[]) {
+    settings[module.name] = module.settings(valuesOf(module.options, config), {
+      named: named.has(module.name),
+      access: { project: config.integrationsProject, all: false },
+      runTimeoutMs: config.executeTimeoutMs,
+    });
   }
   return {
-    github: githubReady
-      ? {
-          webhookSecret: config.githubWebhookSecret,
-          token: app ? '' : config.githubToken,
-          app,
-          apiUrl: config.githubApiUrl.replace(/\/+$/, ''),
-          checkCommand: config.githubCheckCommand.trim(),
-          repositories: config.githubRepositories
-            .split(',')
-            .map((r) => r.trim().toLowerCase())
-            .filter(Boolean),
-          access,
-          runTimeoutMs,
-        }
-      : null,
-    slack: slackReady
-      ? {
-          signingSecret: config.slackSigningSecret,
-          botToken: config.slackBotToken,
-          apiUrl: config.slackApiUrl.replace(/\/+$/, ''),
-          channel: config.slackChannel,
-          access,
-          runTimeoutMs,
-        }
-      : null,
+    ...settings,
     subscriptions: parseSubscriptions(config.integrationsSubscriptions),
-  };
+  } as IntegrationSettings;
+}
+
+/** Whether the settings turn any integration on. */
+export function anyIntegrationOn(settings: IntegrationSettings): boolean {
+  return INTEGRATION_MODULES.some((module) => settingsFor(settings, module.name) !== null);
+}
+
+function settingsFor(settings: IntegrationSettings, name: IntegrationName): unknown {
+  return (settings as unknown as Record<string, unknown>)[name] ?? null;
 }
 
 export interface IntegrationDeps {
@@ -105,11 +76,11 @@ export interface IntegrationRegistry extends WebhookReceiver {
   close(): Promise<void>;
 }
 
-/** Loads the integrations the settings turn on, and their subscriptions. */
-export function createIntegrationRegistry(
+/** Opens the integrations the settings turn on (each loads its code now), and their subscriptions. */
+export async function createIntegrationRegistry(
   settings: IntegrationSettings,
   deps: IntegrationDeps,
-): IntegrationRegistry {
+): Promise<IntegrationRegistry> {
   const loaded = new Map<IntegrationName, Integration>();
   const contextFor = (name: IntegrationName): IntegrationContext => ({
     platform: deps.platform,
@@ -117,8 +88,15 @@ export function createIntegrationRegistry(
     logger: deps.logger,
     now: deps.now ?? Date.now,
   });
-  if (settings.github) loaded.set('github', createGitHubIntegration(settings.github, contextFor('github')));
-  if (settings.slack) loaded.set('slack', createSlackIntegration(settings.slack, contextFor('slack')));
+  try {
+    for (const module of INTEGRATION_MODULES as readonly IntegrationModule[]) {
+      const own = settingsFor(settings, module.name);
+      if (own !== null) loaded.set(module.name, await module.open(own, contextFor(module.name)));
+    }
+  } catch (error) {
+    await Promise.all([...loaded.values()].map((integration) => integration.close()));
+    throw error;
+  }
   const unsubscribe = subscribe(
     deps.events,
     settings.subscriptions,
@@ -129,7 +107,7 @@ export function createIntegrationRegistry(
   return {
     names: [...loaded.keys()],
     async receive(request: WebhookRequest): Promise<WebhookAnswer> {
-      const integration = loaded.get(request.integration as IntegrationName);
+      const integration = loaded.get(request.integration);
       if (!integration) {
         // The status and code of a bad signature: a sender without the secret gets nothing more.
         throw new AetherError(

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { AetherError } from '../core/errors.js';
-import { outputText } from '../core/output.js';
+import { type OutputEvent, outputText } from '../core/output.js';
 import type { Access } from '../core/principal.js';
 import type { IntegrationPlatform } from './platform.js';
 
@@ -158,32 +158,44 @@ async function execIn(
   vmId: string,
   step: { script: string; args?: string[]; stdin?: string; timeoutMs: number; separate?: boolean },
 ): Promise<ExecOutcome> {
-  const { task, executionId } = await platform.execute(access, vmId, {
+  const { executionId } = await platform.execute(access, vmId, {
     command: 'sh',
     args: ['-c', step.script, 'aether', ...(step.args ?? [])],
     ...(step.stdin === undefined ? {} : { stdin: step.stdin }),
     timeoutMs: step.timeoutMs,
   });
-  const done = await platform.waitForTask(task.id, step.timeoutMs + 60_000);
-  const execution = await platform.getExecution(access, executionId);
-  let text = '';
-  if (!step.separate) {
-    const parts: Uint8Array[] = [];
-    let afterSeq = 0;
-    for (;;) {
-      const chunks = await platform.readExecutionOutput(execution, { afterSeq, limit: 1000 });
-      if (chunks.length === 0) break;
-      for (const chunk of chunks) parts.push(chunk.data);
-      afterSeq = chunks.at(-1)!.seq;
-    }
-    text = outputText(Buffer.concat(parts));
+  const waitMs = step.timeoutMs + 60_000;
+  const parts: Uint8Array[] = [];
+  let end: Exclude<OutputEvent, { type: 'chunk' }> | null = null;
+  for await (const event of platform.followOutput(access, executionId, {
+    signal: AbortSignal.timeout(waitMs),
+  })) {
+    if (event.type !== 'chunk') end = event;
+    else if (!step.separate) parts.push(event.data);
   }
-  const error = execution.error ?? (done.status === 'completed' ? null : done.error);
+  if (!end) {
+    throw new AetherError(
+      'ERR_WAIT_TIMEOUT',
+      `execution ${executionId} did not finish within ${waitMs} ms; it goes on running`,
+    );
+  }
+  if (end.type === 'failed') {
+    const { code, message } = end.error;
+    return {
+      exitCode: null,
+      timedOut: false,
+      error: `${code}: ${message}`,
+      text: '',
+      stdout: '',
+      truncated: false,
+    };
+  }
+  const { execution } = end;
   return {
     exitCode: execution.exitCode,
     timedOut: execution.timedOut,
-    error: error ? `${error.code}: ${error.message}` : null,
-    text: step.separate ? execution.stdout + execution.stderr : text,
+    error: execution.error ? `${execution.error.code}: ${execution.error.message}` : null,
+    text: step.separate ? execution.stdout + execution.stderr : outputText(Buffer.concat(parts)),
     stdout: execution.stdout,
     truncated: execution.stdoutTruncated,
   };

@@ -1,13 +1,15 @@
 import { Gauge, type Registry } from 'prom-client';
 import type { PriorityCounts, TaskQueue } from '../core/queue.js';
 import type { Store, VmCount } from '../core/store.js';
-import { DRIVER_NAMES, VM_STATUSES } from '../core/vm.js';
+import { type DriverName, VM_STATUSES } from '../core/vm.js';
 import { HEARTBEATING_STATUSES, WORKER_STATUSES, type WorkerRecord } from '../core/worker.js';
 
 /** What the cluster-wide gauges read at each scrape. */
 export interface ClusterSources {
   store: Pick<Store, 'countVms' | 'listWorkers'>;
   queue: Pick<TaskQueue, 'depth'>;
+  /** The drivers of this build: each gets a zero series per state. */
+  driverNames: readonly DriverName[];
   /** Milliseconds since the epoch; the heartbeat ages are measured against it. */
   now?: () => number;
 }
@@ -69,7 +71,7 @@ export function registerClusterMetrics(registry: Registry, sources: ClusterSourc
       // Zeros too, so a state that empties shows 0 instead of vanishing from the graph.
       for (const state of VM_STATUSES) {
         if (state === 'deleted') continue;
-        for (const driver of DRIVER_NAMES) this.set({ state, driver }, 0);
+        for (const driver of sources.driverNames) this.set({ state, driver }, 0);
       }
       for (const { status, driver, count } of vms.value) this.set({ state: status, driver }, count);
     },

@@ -23,7 +23,7 @@ import {
 import { isAetherError } from '../core/errors.js';
 import { kernelIpArg, type NetworkAttachment } from '../core/network-attachment.js';
 import type { Store } from '../core/store.js';
-import { newVmInput } from '../store/conformance/fixtures.js';
+import { newVmInput } from '../testing/conformance/store/fixtures.js';
 import { hostStatus, setupHost, teardownHost } from './host-setup.js';
 import { getLink, joinBridge } from './links.js';
 import { type NetworkSettings, resolveNetworkSettings } from './network-settings.js';

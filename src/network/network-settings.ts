@@ -2,7 +2,7 @@
  * Host network settings, validated once: every value that later appears in an `ip` argument or
  * an nftables rule is re-formatted from what was parsed here.
  */
-import type { AetherConfig } from '../core/config.js';
+import type { CoreConfig } from '../core/config/core-config.js';
 import { AetherError } from '../core/errors.js';
 import { formatIpv4, type Ipv4Cidr, parseIpv4Cidr } from '../core/ipv4.js';
 
@@ -76,7 +76,7 @@ export function resolveNetworkSettings(input: NetworkSettingsInput): NetworkSett
   });
 }
 
-export function networkSettingsFromConfig(config: AetherConfig): NetworkSettings {
+export function networkSettingsFromConfig(config: CoreConfig): NetworkSettings {
   return resolveNetworkSettings({
     bridge: config.networkBridge,
     cidr: config.networkCidr,

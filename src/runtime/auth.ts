@@ -1,5 +1,4 @@
-import type { AetherConfig } from '../core/config.js';
-import { QUOTA_ENTRY } from '../core/config.js';
+import { QUOTA_ENTRY } from '../core/config/auth-options.js';
 import { defaultCredentialsPath, findGatewayKey, saveGatewayKey } from '../core/credentials-file.js';
 import { AetherError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
@@ -8,6 +7,7 @@ import type { Store } from '../core/store.js';
 import type { Authenticator } from '../gateway/auth/authenticate.js';
 import { createJwtVerifier } from '../gateway/auth/jwt-verifier.js';
 import { ApiKeyService } from '../service/api-keys.js';
+import type { AetherConfig } from './config.js';
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 

@@ -1,7 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
-import { type AetherConfig, CONFIG_OPTIONS, type ConfigKey } from '../core/config.js';
 import { AetherError, type ErrorCode, type ErrorFields, errorChain } from '../core/errors.js';
 import type { EventBus } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
@@ -12,6 +11,7 @@ import { openPglite } from '../pglite/open-pglite.js';
 import { migrate } from '../store/migrate.js';
 import { createPgliteStore } from '../store/pglite/pglite-store.js';
 import { createPostgresStore } from '../store/postgres/postgres-store.js';
+import { type AetherConfig, CONFIG_OPTIONS, type ConfigKey } from './config.js';
 
 export interface Backends {
   store: Store;

@@ -1,18 +1,30 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { configSections, parseConfigFile as parseFileFor } from '../core/config/config-file.js';
+import { AetherError } from '../core/errors.js';
 import {
   type AetherConfig,
+  CONFIG_OPTIONS,
   type ConfigFileValues,
   type ConfigFlags,
   type ConfigKey,
   configSettingName,
   configSource,
   loadConfig,
-} from '../core/config.js';
-import { parseConfigFile } from '../core/config-file.js';
-import { AetherError } from '../core/errors.js';
+} from './config.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
+
+/** The config file's sections, in the order messages list them. */
+export const CONFIG_SECTIONS: readonly string[] = configSections(CONFIG_OPTIONS);
+
+/**
+ * Parses the text of config file `path` (named as the user gave it, for messages) against the
+ * node's options; see core/config/config-file.ts.
+ */
+export function parseConfigFile(text: string, path: string, env: Env): ConfigFileValues {
+  return parseFileFor(CONFIG_OPTIONS, text, path, env);
+}
 
 export interface ResolveConfigOptions {
   env: Env;

@@ -5,7 +5,6 @@
  * whose client (dockerode) loads only when asked for.
  */
 import type Dockerode from 'dockerode';
-import type { AetherConfig } from '../core/config.js';
 import type { ImageToolPlan } from '../core/tool-plan.js';
 import {
   type BuildGuestImageOptions,
@@ -20,7 +19,6 @@ import {
   DEFAULT_GUEST_REPOSITORY,
   type DockerImportInfo,
   findCachedImage,
-  findVmImage,
   type GuestImageBuild,
   type GuestRecipe,
   guestImageId,
@@ -29,9 +27,9 @@ import {
   listDockerTags,
   listVmImages,
   readHostDebianMirror,
-  type VmBootFiles,
   type VmImageBuild,
 } from '../images/index.js';
+import type { AetherConfig } from './config.js';
 import { agentBundlePath } from './paths.js';
 
 export {
@@ -118,14 +116,6 @@ export function findCachedRootfs(
   recipe: GuestRecipe,
 ): Promise<CachedGuestImage | null> {
   return findCachedImage(config.dataDir, guestImageId(recipe).hex);
-}
-
-/**
- * What the qemu driver boots: the newest microVM image in the data dir, or the one named by
- * `id`; ERR_IMAGE_NOT_FOUND naming `aether image build --vm` when there is none.
- */
-export function findVmBootFiles(config: AetherConfig, id?: string): Promise<VmBootFiles> {
-  return findVmImage(config.dataDir, id);
 }
 
 /** The engine the docker driver uses too: `dockerHost` (DOCKER_HOST, config `docker.host`). */

@@ -1,35 +1,38 @@
-import type { AetherConfig } from '../core/config.js';
 import type { Logger } from '../core/logger.js';
 import type { ReadinessReport } from '../gateway/context.js';
 import type { IntegrationPlatform } from '../integrations/platform.js';
 import {
+  anyIntegrationOn,
   createIntegrationRegistry,
   type IntegrationRegistry,
   integrationSettings,
 } from '../integrations/registry.js';
-import type { TaskService } from '../service/task-service.js';
+import { ExecutionOutputService } from '../service/output/execution-output-service.js';
+import type { Services } from '../service/services.js';
 import type { Backends } from './backends.js';
+import type { AetherConfig } from './config.js';
 
 /**
- * The platform as integrations see it: the task service's use cases (never HTTP to ourselves),
+ * The platform as integrations see it: the services' use cases (never HTTP to ourselves),
  * plus the readiness probes and queue depth for `/aetherium-status`.
  */
 function platformOf(
-  service: TaskService,
+  { vms, executions, tasks, workers }: Services,
   backends: Backends,
   readiness: () => Promise<ReadinessReport>,
 ): IntegrationPlatform {
+  const output = new ExecutionOutputService(backends);
   return {
-    createVm: (access, input) => service.createVm(access, input),
-    execute: (access, vm, input) => service.execute(access, vm, input),
-    deleteVm: (access, vm) => service.deleteVm(access, vm),
-    waitForTask: (id, timeoutMs) => service.waitForTask(id, timeoutMs),
-    getTask: (access, id) => service.getTask(access, id),
-    getExecution: (access, id) => service.getExecution(access, id),
-    readExecutionOutput: (execution, options) => service.readExecutionOutput(execution, options),
-    getVm: (access, vm) => service.getVm(access, vm),
-    listVms: (access, filter) => service.listVms(access, filter),
-    listWorkers: () => service.listWorkers(),
+    createVm: (access, input) => vms.create(access, input),
+    execute: (access, vm, input) => executions.start(access, vm, input),
+    deleteVm: (access, vm) => vms.delete(access, vm),
+    waitForTask: (id, timeoutMs) => tasks.wait(id, timeoutMs),
+    getTask: (access, id) => tasks.get(access, id),
+    getExecution: (access, id) => executions.get(access, id),
+    followOutput: (access, id, options) => output.follow(access, id, options),
+    getVm: (access, vm) => vms.get(access, vm),
+    listVms: (access, filter) => vms.list(access, filter),
+    listWorkers: () => workers.list(),
     async status() {
       const [report, depth] = await Promise.all([readiness(), backends.queue.depth().catch(() => ({}))]);
       const queueDepth = Object.values(depth).reduce(
@@ -47,18 +50,21 @@ function platformOf(
   };
 }
 
-/** The integrations a gateway runs (GitHub, Slack), or null when none is on. */
-export function openIntegrations(
+/**
+ * The integrations a gateway runs (those of src/integrations/modules.ts that the configuration
+ * turns on), or null when none is on.
+ */
+export async function openIntegrations(
   config: AetherConfig,
-  service: TaskService,
+  services: Services,
   backends: Backends,
   readiness: () => Promise<ReadinessReport>,
   logger: Logger,
-): { registry: IntegrationRegistry; line: string } | null {
+): Promise<{ registry: IntegrationRegistry; line: string } | null> {
   const settings = integrationSettings(config);
-  if (!settings.github && !settings.slack) return null;
-  const registry = createIntegrationRegistry(settings, {
-    platform: platformOf(service, backends, readiness),
+  if (!anyIntegrationOn(settings)) return null;
+  const registry = await createIntegrationRegistry(settings, {
+    platform: platformOf(services, backends, readiness),
     events: backends.events,
     claimDelivery: (integration, id, ttlMs) => backends.store.claimWebhookDelivery(integration, id, ttlMs),
     logger: logger.child({ component: 'integrations' }),

@@ -2,8 +2,9 @@
  * The Firecracker guest kernel from a node's configuration: built into, and found in, the data
  * dir's image cache, with the host tools found on the environment's PATH.
  */
-import type { AetherConfig } from '../core/config.js';
+
 import { type BuildKernelOptions, buildFirecrackerKernel, type KernelBuild } from '../images/index.js';
+import type { AetherConfig } from './config.js';
 
 export {
   formatKernelProgress,

@@ -1,7 +1,7 @@
 import pino from 'pino';
-import type { AetherConfig } from '../core/config.js';
 import type { Logger } from '../core/logger.js';
 import { prettyLine } from '../logs/pretty.js';
+import type { AetherConfig } from './config.js';
 
 export type LogFormat = AetherConfig['logFormat'];
 

@@ -1,8 +1,8 @@
-import type { AetherConfig } from '../core/config.js';
 import type { Logger } from '../core/logger.js';
 import type { Store } from '../core/store.js';
 import { type LogShipping, type LogShippingSettings, openLogShipping } from '../logs/shipping.js';
 import { teeLogger } from '../logs/tee-logger.js';
+import type { AetherConfig } from './config.js';
 
 /** A push or query that takes longer is abandoned (pushes are retried), ms. */
 const LOKI_TIMEOUT_MS = 10_000;

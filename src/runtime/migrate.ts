@@ -1,6 +1,6 @@
-import type { AetherConfig } from '../core/config.js';
 import { migrate } from '../store/migrate.js';
 import { openEmbeddedDatabase, probePostgres, serverAddress } from './backends.js';
+import type { AetherConfig } from './config.js';
 
 /** Applies the store's migrations to the configured database and says where. */
 export async function migrateFromConfig(config: AetherConfig): Promise<string> {

@@ -3,7 +3,6 @@
  * bridge (qemu with `qemu.network: tap`), and the `aether network` host commands.
  */
 import os from 'node:os';
-import type { AetherConfig } from '../core/config.js';
 import type { VmDriver } from '../core/driver.js';
 import type { Logger } from '../core/logger.js';
 import type { Store } from '../core/store.js';
@@ -22,6 +21,7 @@ import {
   teardownHost,
   type VmNetwork,
 } from '../network/index.js';
+import type { AetherConfig } from './config.js';
 
 /** The uid owning TAPs a worker creates: `network.tap_user`, else the worker's own. */
 function tapOwner(config: AetherConfig): number {
@@ -38,6 +38,8 @@ export async function openVmNetwork(
   logger: Logger,
   store: Store,
   drivers: ReadonlyMap<DriverName, VmDriver>,
+  /** The group VMMs open their TAPs through, when a driver asked for one (OpenedDriver.tapGroup). */
+  tapGroup?: number,
 ): Promise<{ network: VmNetwork; line: string } | null> {
   const users = [...drivers.values()].filter((driver) => driver.tapNetwork === true).map((d) => d.name);
   if (users.length === 0) return null;
@@ -50,10 +52,7 @@ export async function openVmNetwork(
     workerId: config.workerId,
     tapSource,
     tapOwner: tapOwner(config),
-    // Jailed VMMs run as per-VM uids in one group: they open their TAP through the group.
-    ...(drivers.has('firecracker') && config.firecrackerJailer
-      ? { tapGroup: config.firecrackerJailerUidBase }
-      : {}),
+    ...(tapGroup === undefined ? {} : { tapGroup }),
     logger,
   });
   const check = await network.check();

@@ -1,5 +1,4 @@
 import type { Registry } from 'prom-client';
-import type { AetherConfig } from '../core/config.js';
 import type { Logger } from '../core/logger.js';
 import type { TaskQueue } from '../core/queue.js';
 import type { Store } from '../core/store.js';
@@ -10,6 +9,7 @@ import { type MetricsServer, startMetricsServer } from '../metrics/metrics-serve
 import { createMetricsRegistry } from '../metrics/registry.js';
 import { createWorkerMetrics, type WorkerMetrics } from '../metrics/worker-metrics.js';
 import { startupError } from './backends.js';
+import { type AetherConfig, DRIVER_NAMES } from './config.js';
 
 /** One registry per node, shared by its roles: `aether up` exports gateway and worker together. */
 export interface NodeMetrics {
@@ -33,7 +33,7 @@ export function createNodeMetrics(
   const registry = createMetricsRegistry();
   let gateway: GatewayMetrics | null = null;
   if (roles.gateway) {
-    registerClusterMetrics(registry, backends);
+    registerClusterMetrics(registry, { ...backends, driverNames: DRIVER_NAMES });
     gateway = { registry, http: createHttpMetrics(registry) };
   }
   return { registry, gateway, worker: roles.worker ? createWorkerMetrics(registry, workerId) : null };

@@ -1,6 +1,5 @@
 import os from 'node:os';
 import type { FastifyInstance } from 'fastify';
-import type { AetherConfig } from '../core/config.js';
 import type { VmDriver } from '../core/driver.js';
 import type { Logger } from '../core/logger.js';
 import type { TaskType } from '../core/task.js';
@@ -9,8 +8,9 @@ import { VERSION } from '../core/version.js';
 import type { DriverName } from '../core/vm.js';
 import { buildGateway } from '../gateway/app.js';
 import { createLogShippingMetrics } from '../metrics/log-metrics.js';
+import { ExecutionOutputService } from '../service/output/execution-output-service.js';
 import { startReaper } from '../service/reaper.js';
-import { TaskService } from '../service/task-service.js';
+import { createServices, type Services } from '../service/services.js';
 import { createWorker, type Worker } from '../worker/worker.js';
 import {
   buildAuthenticator,
@@ -20,7 +20,8 @@ import {
   quotaLookup,
 } from './auth.js';
 import { type Backends, openBackends } from './backends.js';
-import { openDrivers } from './drivers.js';
+import type { AetherConfig } from './config.js';
+import { DRIVER_CATALOG, openDrivers } from './drivers.js';
 import { openIntegrations } from './integrations.js';
 import { openNodeLogging } from './logging.js';
 import { openVmNetwork } from './network.js';
@@ -45,7 +46,7 @@ export interface RunningNode {
   /** The admin key saved for this gateway in the credentials file (null with auth off or no gateway). */
   localAdminKey: string | null;
   backends: Backends;
-  service: TaskService;
+  services: Services;
   worker: Worker | null;
   app: FastifyInstance | null;
   /** The separate metrics listener's URL, when `metricsPort` is set. */
@@ -100,13 +101,17 @@ async function wireNode(
   const logger = logging.logger;
   // Only a worker runs VMs: a gateway opens no driver (no warm sandboxes, no host checks); the
   // drivers a cluster offers come from its workers' registrations.
-  const { drivers, describe: driverLines } = roles.worker
+  const {
+    drivers,
+    describe: driverLines,
+    tapGroup,
+  } = roles.worker
     ? await openDrivers(config, logger)
-    : { drivers: new Map<DriverName, VmDriver>(), describe: [] as string[] };
+    : { drivers: new Map<DriverName, VmDriver>(), describe: [] as string[], tapGroup: undefined };
   opened.push(async () => {
     for (const driver of drivers.values()) await driver.close();
   });
-  const service = new TaskService(
+  const services = createServices(
     {
       store: backends.store,
       queue: backends.queue,
@@ -115,6 +120,7 @@ async function wireNode(
     },
     {
       defaultDriver: config.driver,
+      drivers: DRIVER_CATALOG,
       timeouts: taskTimeouts(config),
       maxWaitMs: config.waitTimeoutMs,
       quotaFor: quotaLookup(config),
@@ -137,7 +143,7 @@ async function wireNode(
 
   let worker: Worker | null = null;
   if (roles.worker) {
-    const hostNetwork = await openVmNetwork(config, logger, backends.store, drivers);
+    const hostNetwork = await openVmNetwork(config, logger, backends.store, drivers, tapGroup);
     if (hostNetwork) banner.push(hostNetwork.line);
     worker = createWorker(
       {
@@ -194,7 +200,7 @@ async function wireNode(
       opened.push(async () => closeRateLimitRedis());
     }
     const readiness = readinessCheck(backends);
-    const integrations = openIntegrations(config, service, backends, readiness, logger);
+    const integrations = await openIntegrations(config, services, backends, readiness, logger);
     if (integrations) {
       opened.push(() => integrations.registry.close());
       closeIntegrations = () => integrations.registry.close();
@@ -202,10 +208,10 @@ async function wireNode(
     }
     app = await buildGateway(
       {
-        service,
+        services,
         apiKeys: auth.apiKeys,
         auth,
-        events: backends.events,
+        output: new ExecutionOutputService(backends),
         readiness,
         ...(integrations ? { webhooks: integrations.registry } : {}),
         metrics: metrics.gateway ?? undefined,
@@ -217,6 +223,7 @@ async function wireNode(
         bodyLimitBytes: config.bodyLimitBytes,
         maxWaitMs: config.waitTimeoutMs,
         requestTimeoutMs: config.requestTimeoutMs,
+        drivers: DRIVER_CATALOG,
         security: {
           rateLimit: {
             max: config.rateLimitMax,
@@ -247,7 +254,7 @@ async function wireNode(
     url,
     localAdminKey,
     backends,
-    service,
+    services,
     worker,
     app,
     metricsUrl: metricsServer?.url ?? null,
@@ -259,7 +266,7 @@ async function wireNode(
       closeRateLimitRedis();
       // Runs webhooks started finish (bounded) while the service and the worker still serve them.
       await closeIntegrations();
-      service.close();
+      services.close();
       await reaper.stop();
       await worker?.stop();
       await logging.shipping.close();

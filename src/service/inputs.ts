@@ -8,7 +8,7 @@ export interface CreateVmInput {
   driver?: DriverName;
   vcpus?: number;
   memoryMiB?: number;
-  /** Guest image, a Docker reference; only for drivers that boot one (see VM_FEATURE_DRIVERS). */
+  /** Guest image, a Docker reference; only for drivers with the `image` feature (DriverInfo). */
   image?: string;
   /** Outbound network access; default false (loopback only). */
   network?: boolean;

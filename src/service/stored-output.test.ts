@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openMemoryStore } from '../../test/support/memory-store.js';
 import { newId } from '../core/ids.js';
 import type { Store } from '../core/store.js';
-import { newExecutionInput, newVmInput } from '../store/conformance/fixtures.js';
+import { newExecutionInput, newVmInput } from '../testing/conformance/store/fixtures.js';
 import { storedOutputText } from './stored-output.js';
 
 let store: Store;

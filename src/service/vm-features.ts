@@ -1,30 +1,51 @@
 import { AetherError } from '../core/errors.js';
-import { type DriverName, driverSupports, isImageReference, type VmFeature } from '../core/vm.js';
+import { type DriverInfo, type DriverName, isImageReference, type VmFeature } from '../core/vm.js';
 import type { CreateVmInput } from './inputs.js';
 
-/** Why a driver that lacks a feature cannot have it, for the error message. */
-const WHY_NOT: Partial<Record<DriverName, Record<VmFeature, string>>> = {
-  process: {
-    image: "the process driver runs the host's own /usr",
-    network: 'the process driver gives a VM only a loopback device',
-    snapshot: 'a process sandbox has no machine state to save',
-  },
-};
+/** `a, b or c`. */
+function joinOr(names: readonly string[]): string {
+  return names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} or ${names.at(-1)}`;
+}
 
-function unsupported(feature: VmFeature, driver: DriverName): AetherError {
-  const why = WHY_NOT[driver]?.[feature] ?? `the ${driver} driver does not support it`;
-  return new AetherError(
+/** The drivers of `drivers` that offer `feature`, by name. */
+function offering(drivers: readonly DriverInfo[], feature: VmFeature): string[] {
+  return drivers.filter((driver) => driver.features.includes(feature)).map((driver) => driver.name);
+}
+
+/** The driver named `name` among the drivers of this build; ERR_VALIDATION naming them otherwise. */
+export function knownDriver(drivers: readonly DriverInfo[], name: DriverName): DriverInfo {
+  const driver = drivers.find((candidate) => candidate.name === name);
+  if (driver) return driver;
+  throw new AetherError(
     'ERR_VALIDATION',
-    `${feature} needs the docker driver (or a microVM driver); ${why}`,
-    { details: { field: feature, driver } },
+    `driver ${JSON.stringify(name)} is not a driver of this build; use ${joinOr(drivers.map((d) => d.name))}`,
+    { details: { field: 'driver' } },
   );
 }
 
+function unsupported(feature: VmFeature, driver: DriverInfo, drivers: readonly DriverInfo[]): AetherError {
+  const why = driver.lacks?.[feature] ?? `the ${driver.name} driver does not support it`;
+  const [first, ...others] = offering(drivers, feature);
+  const needs =
+    first === undefined
+      ? 'needs a driver that supports it, and this build has none'
+      : `needs the ${first} driver${others.length > 0 ? ` (or ${joinOr(others)})` : ''}`;
+  return new AetherError('ERR_VALIDATION', `${feature} ${needs}; ${why}`, {
+    details: { field: feature, driver: driver.name },
+  });
+}
+
 /**
- * Checks a create request's `image` and `network` against the driver that will run the VM (the
- * effective one: the request's, or the configured default). Throws ERR_VALIDATION naming the field.
+ * Checks a create request's driver, `image` and `network` against the driver that will run the
+ * VM (the effective one: the request's, or the configured default), among `drivers` (those of
+ * this build, as the runtime hands them down). Throws ERR_VALIDATION naming the field.
  */
-export function checkVmFeatures(input: Pick<CreateVmInput, 'image' | 'network'>, driver: DriverName): void {
+export function checkVmFeatures(
+  input: Pick<CreateVmInput, 'image' | 'network'>,
+  driverName: DriverName,
+  drivers: readonly DriverInfo[],
+): void {
+  const driver = knownDriver(drivers, driverName);
   if (input.image !== undefined) {
     if (!isImageReference(input.image)) {
       throw new AetherError(
@@ -33,16 +54,21 @@ export function checkVmFeatures(input: Pick<CreateVmInput, 'image' | 'network'>,
         { details: { field: 'image' } },
       );
     }
-    if (!driverSupports(driver, 'image')) throw unsupported('image', driver);
+    if (!driver.features.includes('image')) throw unsupported('image', driver, drivers);
   }
-  if (input.network === true && !driverSupports(driver, 'network')) throw unsupported('network', driver);
+  if (input.network === true && !driver.features.includes('network')) {
+    throw unsupported('network', driver, drivers);
+  }
 }
 
 /** Refuses early, with a 4xx naming the driver, to snapshot a VM whose driver cannot. */
-export function checkSnapshotSupported(driver: DriverName): void {
-  if (driverSupports(driver, 'snapshot')) return;
-  const why = WHY_NOT[driver]?.snapshot ?? `the ${driver} driver cannot save a running VM`;
-  throw new AetherError('ERR_VALIDATION', `snapshots need the qemu or firecracker driver; ${why}`, {
-    details: { field: 'snapshot', driver },
-  });
+export function checkSnapshotSupported(driverName: DriverName, drivers: readonly DriverInfo[]): void {
+  const driver = drivers.find((candidate) => candidate.name === driverName);
+  if (driver?.features.includes('snapshot')) return;
+  const why = driver?.lacks?.snapshot ?? `the ${driverName} driver cannot save a running VM`;
+  throw new AetherError(
+    'ERR_VALIDATION',
+    `snapshots need the ${joinOr(offering(drivers, 'snapshot'))} driver; ${why}`,
+    { details: { field: 'snapshot', driver: driverName } },
+  );
 }

@@ -230,7 +230,7 @@ describe.skipIf(!canRun)('bad input gets a clear 4xx and changes nothing', () =>
     for (const name of [first.id, newId()]) {
       const refused = await expectApiError(node().client.createVm({ name }), 400, 'ERR_VALIDATION');
       expect(refused.message).toMatch(/name: must not have the form of a VM id .*choose another name/);
-      await expect(node().node.service.createVm(SYSTEM_ACCESS, { name })).rejects.toMatchObject({
+      await expect(node().node.services.vms.create(SYSTEM_ACCESS, { name })).rejects.toMatchObject({
         code: 'ERR_VALIDATION',
         message: expect.stringMatching(/must not have the form of a VM id/),
       });

@@ -286,7 +286,7 @@ describe.skipIf(!canRun)('authentication and tenancy', () => {
     const first = (made[0] as PromiseFulfilledResult<{ vm: { id: string } }>).value.vm.id;
     await tiny.deleteVm(first, { wait: true }).catch(() => tiny.deleteVm(first, { wait: true }));
     await expect
-      .poll(async () => (await node.node.service.getVm(SYSTEM_ACCESS, first)).status, { timeout: 20_000 })
+      .poll(async () => (await node.node.services.vms.get(SYSTEM_ACCESS, first)).status, { timeout: 20_000 })
       .toBe('deleted');
     expect((await tiny.createVm({ name: 'after-delete' })).vm.name).toBe('after-delete');
   }, 60_000);

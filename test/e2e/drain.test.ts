@@ -89,7 +89,7 @@ describe.skipIf(!canRun)('a closing gateway', () => {
       await expect
         .poll(
           async () =>
-            (await node.node.service.listExecutions(SYSTEM_ACCESS, 'gw-close')).at(0)?.startedAt ?? null,
+            (await node.node.services.executions.list(SYSTEM_ACCESS, 'gw-close')).at(0)?.startedAt ?? null,
           {
             timeout: 10_000,
           },
@@ -100,10 +100,10 @@ describe.skipIf(!canRun)('a closing gateway', () => {
       const error = (await waiting) as { status?: number; code?: string; message?: string } | null;
       expect(error).toMatchObject({ status: 503, code: 'ERR_SHUTTING_DOWN' });
       expect(Date.now() - closedAt).toBeLessThan(5_000);
-      const [execution] = await node.node.service.listExecutions(SYSTEM_ACCESS, 'gw-close');
-      const task = await node.node.service.waitForTask(execution!.taskId!, 10_000);
+      const [execution] = await node.node.services.executions.list(SYSTEM_ACCESS, 'gw-close');
+      const task = await node.node.services.tasks.wait(execution!.taskId!, 10_000);
       expect(task.status).toBe('completed');
-      expect((await node.node.service.getExecution(SYSTEM_ACCESS, execution!.id)).stdout).toBe('done\n');
+      expect((await node.node.services.executions.get(SYSTEM_ACCESS, execution!.id)).stdout).toBe('done\n');
     } finally {
       await node.stop();
     }

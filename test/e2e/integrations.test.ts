@@ -182,7 +182,7 @@ describe.skipIf(!canRun)('GitHub and Slack integrations', () => {
     const permission = fake.requests.find((r) => r.path.endsWith('/collaborators/alice/permission'));
     expect(permission).toBeDefined();
     // The VM is gone, and it ran in the integrations' project.
-    const vms = await node.node.service.listVms(SYSTEM_ACCESS, { includeDeleted: true });
+    const vms = await node.node.services.vms.list(SYSTEM_ACCESS, { includeDeleted: true });
     expect(vms.length).toBeGreaterThan(0);
     for (const vm of vms) {
       expect(vm.project).toBe('bots');
@@ -191,11 +191,11 @@ describe.skipIf(!canRun)('GitHub and Slack integrations', () => {
   }, 120_000);
 
   it('refuses commands from users without write access, with a comment and no VM', async () => {
-    const before = (await node.node.service.listVms(SYSTEM_ACCESS, { includeDeleted: true })).length;
+    const before = (await node.node.services.vms.list(SYSTEM_ACCESS, { includeDeleted: true })).length;
     await comment(8, '/aether run rm -rf /', 'mallory');
     const posted = await fake.waitFor(commentsOn(8));
     expect((posted.json as { body: string }).body).toMatch(/only people with write access/);
-    expect((await node.node.service.listVms(SYSTEM_ACCESS, { includeDeleted: true })).length).toBe(before);
+    expect((await node.node.services.vms.list(SYSTEM_ACCESS, { includeDeleted: true })).length).toBe(before);
     // A comment without a command does nothing at all.
     expect(await comment(9, 'LGTM', 'alice')).toMatchObject({ action: 'ignored: no /aether command' });
   }, 60_000);
@@ -307,12 +307,14 @@ describe.skipIf(!canRun)('GitHub and Slack integrations', () => {
 
   it('posts a failed task to the channel with Block Kit, and its Delete VM button deletes the VM', async () => {
     const access = { project: 'bots', all: false };
-    const { vm, task } = await node.node.service.createVm(access, {
+    const { vm, task } = await node.node.services.vms.create(access, {
       name: `notify-${randomBytes(3).toString('hex')}`,
     });
-    await node.node.service.waitForTask(task.id, 60_000);
-    const run = await node.node.service.execute(access, vm.id, { command: 'no-such-command-anywhere' });
-    const failed = await node.node.service.waitForTask(run.task.id, 60_000);
+    await node.node.services.tasks.wait(task.id, 60_000);
+    const run = await node.node.services.executions.start(access, vm.id, {
+      command: 'no-such-command-anywhere',
+    });
+    const failed = await node.node.services.tasks.wait(run.task.id, 60_000);
     expect(failed.status).toBe('failed');
     const posted = await fake.waitFor(
       (r) => r.path === '/slack/api/chat.postMessage' && JSON.stringify(r.json).includes(vm.name),

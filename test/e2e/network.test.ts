@@ -21,7 +21,7 @@ import { getLink } from '../../src/network/links.js';
 import { resolveNetworkSettings } from '../../src/network/network-settings.js';
 import { createVmNetwork } from '../../src/network/vm-network.js';
 import { createLocalQueue } from '../../src/queue/local/local-queue.js';
-import { newCreateTask, newVmInput } from '../../src/store/conformance/fixtures.js';
+import { newCreateTask, newVmInput } from '../../src/testing/conformance/store/fixtures.js';
 import { createHandlerContext, type HandlerContext } from '../../src/worker/context.js';
 import { handleVmCreate } from '../../src/worker/handlers/vm-create.js';
 import { handleVmDelete } from '../../src/worker/handlers/vm-delete.js';

@@ -9,8 +9,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_ROUTES, type ApiRouteSpec, fastifyPath, OPERATION_IDS } from '../../src/api/routes.js';
 import { AetherClient } from '../../src/client/client.js';
-import { loadConfig } from '../../src/core/config.js';
 import type { Logger } from '../../src/core/logger.js';
+import { loadConfig } from '../../src/runtime/config.js';
 import { type RunningNode, startNode } from '../../src/runtime/node.js';
 
 type Json = Record<string, unknown>;

@@ -36,7 +36,7 @@ describe.skipIf(!canRun)('the periodic sweep of orphaned sandboxes', () => {
     expect(ran.execution?.exit_code).toBe(0);
     // Back here, so the node's stop deletes it like any other.
     await node.backends.store.updateVm(moved.id, { workerId: 'w-here' });
-    const deleting = await node.service.deleteVm(SYSTEM_ACCESS, moved.id);
-    await node.service.waitForTask(deleting.task.id, 30_000);
+    const deleting = await node.services.vms.delete(SYSTEM_ACCESS, moved.id);
+    await node.services.tasks.wait(deleting.task.id, 30_000);
   });
 });

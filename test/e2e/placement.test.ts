@@ -8,8 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AetherClient } from '../../src/client/client.js';
-import { loadConfig } from '../../src/core/config.js';
 import { silentLogger } from '../../src/core/logger.js';
+import { loadConfig } from '../../src/runtime/config.js';
 import { type RunningNode, startNode } from '../../src/runtime/node.js';
 import {
   DOCKER_TEST_IMAGE,

@@ -108,7 +108,7 @@ describe.skipIf(!canRun)('a restart loses no task', () => {
       await first.node.close();
 
       second = await startTestNode({}, dataDir);
-      const ran = await second.node.service.waitForTask(pendingId, 10_000);
+      const ran = await second.node.services.tasks.wait(pendingId, 10_000);
       expect(ran.status).toBe('completed');
       const interrupted = await second.client.getTask(runningId);
       expect(interrupted).toMatchObject({ status: 'failed', error: { code: 'ERR_TASK_INTERRUPTED' } });

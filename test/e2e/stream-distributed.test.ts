@@ -10,11 +10,12 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AetherClient } from '../../src/client/client.js';
-import { loadConfig } from '../../src/core/config.js';
 import type { EventMap } from '../../src/core/events.js';
 import { silentLogger } from '../../src/core/logger.js';
+import { loadConfig } from '../../src/runtime/config.js';
 import { type RunningNode, startNode } from '../../src/runtime/node.js';
 import { POSTGRES_URL, postgresAvailable, REDIS_URL, redisAvailable } from '../support/backends.js';
+import { type RedisTrafficRelay, startRedisRelay } from '../support/redis-traffic.js';
 import { sandboxesAvailable } from '../support/sandboxes.js';
 import { expectWellFormed, readWebSocket, recordText, streamBytes } from '../support/stream-reader.js';
 
@@ -45,7 +46,7 @@ describe.skipIf(!canRun)('execution streams across processes (PostgreSQL + Redis
   let worker: RunningNode | null = null;
   let client: AetherClient;
 
-  async function start(role: 'gateway' | 'worker'): Promise<RunningNode> {
+  async function start(role: 'gateway' | 'worker', env: Record<string, string> = {}): Promise<RunningNode> {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), `aether-stream-${role}-`));
     chmodSync(dataDir, 0o711);
     dirs.push(dataDir);
@@ -58,6 +59,7 @@ describe.skipIf(!canRun)('execution streams across processes (PostgreSQL + Redis
       AETHER_WARM_POOL_SIZE: role === 'worker' ? '1' : '0',
       DATABASE_URL: databaseUrl.href,
       REDIS_URL: redisUrl.href,
+      ...env,
     });
     return startNode(config, silentLogger, { gateway: role === 'gateway', worker: role === 'worker' });
   }
@@ -134,4 +136,46 @@ describe.skipIf(!canRun)('execution streams across processes (PostgreSQL + Redis
     expect(streamBytes(joined.chunks, 'stdout').toString()).toBe(expected);
     expect((await client.getExecution(execution_id)).stdout).toBe(expected);
   });
+  it('sends a gateway the bus traffic of the executions it streams, and nothing of the others', async () => {
+    // Two more gateways, each with its event bus behind a relay that keeps what Redis sends it.
+    const relays: RedisTrafficRelay[] = [];
+    const gateways: RunningNode[] = [];
+    try {
+      for (let i = 0; i < 2; i++) {
+        const relay = await startRedisRelay(redisUrl.href);
+        relays.push(relay);
+        gateways.push(await start('gateway', { AETHER_EVENTS_REDIS_URL: relay.url }));
+      }
+      const clients = gateways.map(
+        (node) =>
+          new AetherClient({
+            baseUrl: node.url!,
+            ...(node.localAdminKey ? { token: node.localAdminKey } : {}),
+          }),
+      );
+      const script = (name: string) => `for i in $(seq 1 25); do echo ${name} $i; sleep 0.04; done`;
+      const a = await client.execute('far', { command: 'sh', args: ['-c', script('a')] });
+      const b = await client.execute('far', { command: 'sh', args: ['-c', script('b')] });
+      const [streamA, streamB] = await Promise.all([
+        readWebSocket(clients[0]!, a.execution_id),
+        readWebSocket(clients[1]!, b.execution_id),
+      ]);
+      const lines = (name: string) => Array.from({ length: 25 }, (_, i) => `${name} ${i + 1}\n`).join('');
+      expect(streamBytes(streamA.chunks, 'stdout').toString()).toBe(lines('a'));
+      expect(streamBytes(streamB.chunks, 'stdout').toString()).toBe(lines('b'));
+
+      const executionChannels = (relay: RedisTrafficRelay) =>
+        relay.deliveredChannels().filter((channel) => channel.includes(':execution.'));
+      const [first, second] = relays as [RedisTrafficRelay, RedisTrafficRelay];
+      expect(executionChannels(first).length).toBeGreaterThan(0);
+      expect(executionChannels(first).every((channel) => channel.endsWith(a.execution_id))).toBe(true);
+      expect(first.received().includes(b.execution_id)).toBe(false);
+      expect(executionChannels(second).length).toBeGreaterThan(0);
+      expect(executionChannels(second).every((channel) => channel.endsWith(b.execution_id))).toBe(true);
+      expect(second.received().includes(a.execution_id)).toBe(false);
+    } finally {
+      for (const node of gateways) await node.close();
+      for (const relay of relays) await relay.close();
+    }
+  }, 60_000);
 });

@@ -4,7 +4,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { AetherApiError } from '../../src/client/client.js';
 import { chunkBytes } from '../../src/client/execution-stream.js';
-import type { EventBus, EventMap, EventName } from '../../src/core/events.js';
+import type {
+  EventBus,
+  EventMap,
+  EventName,
+  ExecutionEventName,
+  Unsubscribe,
+} from '../../src/core/events.js';
 import { newId } from '../../src/core/ids.js';
 import { useTestNode } from '../support/embedded-node.js';
 import { sandboxesAvailable } from '../support/sandboxes.js';
@@ -31,13 +37,13 @@ async function start(script: string): Promise<string> {
   return res.execution_id;
 }
 
-/** Counts the bus subscriptions made while it is installed that are still active. */
+/** Counts the bus subscriptions (to every event, and to one execution's) made while it is installed that are still active. */
 function countSubscriptions(bus: EventBus): { active(): number; restore(): void } {
-  const original = bus.subscribe;
-  const subscribe: EventBus['subscribe'] = original.bind(bus);
+  const original = { subscribe: bus.subscribe, subscribeExecution: bus.subscribeExecution };
+  const subscribe: EventBus['subscribe'] = original.subscribe.bind(bus);
+  const subscribeExecution: EventBus['subscribeExecution'] = original.subscribeExecution.bind(bus);
   let active = 0;
-  bus.subscribe = <E extends EventName>(event: E, handler: (payload: EventMap[E]) => void) => {
-    const unsubscribe = subscribe(event, handler);
+  const counted = (unsubscribe: Unsubscribe): Unsubscribe => {
     active++;
     let done = false;
     return () => {
@@ -46,10 +52,17 @@ function countSubscriptions(bus: EventBus): { active(): number; restore(): void 
       unsubscribe();
     };
   };
+  bus.subscribe = <E extends EventName>(event: E, handler: (payload: EventMap[E]) => void) =>
+    counted(subscribe(event, handler));
+  bus.subscribeExecution = <E extends ExecutionEventName>(
+    event: E,
+    executionId: string,
+    handler: (payload: EventMap[E]) => void,
+  ) => counted(subscribeExecution(event, executionId, handler));
   return {
     active: () => active,
     restore: () => {
-      bus.subscribe = original;
+      Object.assign(bus, original);
     },
   };
 }

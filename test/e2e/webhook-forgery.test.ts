@@ -316,7 +316,7 @@ describe.skipIf(!canRun)('forged and tampered webhooks', () => {
     const res = await send('gitlab', github({ zen: 'x' }));
     expect(res.statusCode).toBe(401);
     expect(res.json().error.code).toBe('ERR_WEBHOOK_UNVERIFIED');
-    expect(await node.node.service.listVms(SYSTEM_ACCESS, { includeDeleted: true })).toEqual([]);
+    expect(await node.node.services.vms.list(SYSTEM_ACCESS, { includeDeleted: true })).toEqual([]);
     // Unknown slash commands answer in the request; nothing went out.
     expect(fake.requests.filter((r) => r.path.startsWith('/github/'))).toEqual([]);
   });

@@ -3,9 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { AetherClient } from '../../src/client/client.js';
-import { loadConfig } from '../../src/core/config.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { SYSTEM_ACCESS } from '../../src/core/principal.js';
+import { loadConfig } from '../../src/runtime/config.js';
 import { type RunningNode, startNode } from '../../src/runtime/node.js';
 import { rememberGatewayKey } from './gateway-keys.js';
 
@@ -45,9 +45,9 @@ export async function startTestNode(
     dataDir,
     async stop() {
       // VMs outlive their node by design: delete them, and wait, so no sandbox is left behind.
-      for (const vm of await node.service.listVms(SYSTEM_ACCESS)) {
-        const deleting = await node.service.deleteVm(SYSTEM_ACCESS, vm.id).catch(() => null);
-        if (deleting) await node.service.waitForTask(deleting.task.id, 30_000).catch(() => {});
+      for (const vm of await node.services.vms.list(SYSTEM_ACCESS)) {
+        const deleting = await node.services.vms.delete(SYSTEM_ACCESS, vm.id).catch(() => null);
+        if (deleting) await node.services.tasks.wait(deleting.task.id, 30_000).catch(() => {});
       }
       await node.close();
       rmSync(dataDir, { recursive: true, force: true });

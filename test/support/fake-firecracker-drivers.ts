@@ -13,20 +13,20 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeAll, inject } from 'vitest';
 import type { VmSpec } from '../../src/core/driver.js';
 import {
-  FAKE_FIRECRACKER_ENV,
-  type FakeProcessOptions,
-} from '../../src/drivers/firecracker/fake-process-options.js';
-import {
   createFirecrackerDriver,
   type FirecrackerDriver,
 } from '../../src/drivers/firecracker/firecracker-driver.js';
 import type { JailerOptions } from '../../src/drivers/firecracker/jailer.js';
 import type { VmmSpawner } from '../../src/drivers/firecracker/settings.js';
+import {
+  FAKE_FIRECRACKER_ENV,
+  type FakeProcessOptions,
+} from '../../src/testing/fakes/firecracker/fake-process-options.js';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
 const TSX = pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
 const FAKE_MAIN = fileURLToPath(
-  new URL('../../src/drivers/firecracker/fake-firecracker-main.ts', import.meta.url),
+  new URL('../../src/testing/fakes/firecracker/fake-firecracker-main.ts', import.meta.url),
 );
 
 /** Starts the fake in place of whatever binary the driver chose, with the driver's own argv. */

@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CommandResult, runCommand } from '../../../test/support/run-command.js';
-import type { PreflightReport } from '../../runtime/firecracker.js';
+import type { HostCheckReport as PreflightReport } from '../../core/driver-module.js';
 import { formatCheck } from './doctor.js';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../../../..');

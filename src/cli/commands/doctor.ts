@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { resolveConfig } from '../../runtime/config-file.js';
-import { firecrackerPreflight, type PreflightCheck } from '../../runtime/firecracker.js';
+import type { HostCheck } from '../../core/driver-module.js';
+import { silentLogger } from '../../core/logger.js';
 import { printJson } from '../format.js';
 
 interface DoctorFlags {
@@ -10,38 +10,52 @@ interface DoctorFlags {
 }
 
 /** `✓ title: detail`, or `✗ title: detail — fix: ...`; an optional item that fails says so. */
-export function formatCheck(check: PreflightCheck): string {
+export function formatCheck(check: HostCheck): string {
   if (check.ok) return `✓ ${check.title}: ${check.detail}`;
   return `✗ ${check.title}${check.required ? '' : ' (optional)'}: ${check.detail} — fix: ${check.fix}`;
 }
 
+/**
+ * Runs the host check of every driver module that has one (src/drivers/modules.ts): one line
+ * per item, then one verdict per driver. The runtime loads only when the command runs.
+ */
 async function doctorCommand(flags: DoctorFlags): Promise<void> {
+  const [{ resolveConfig }, { checkDriverHosts }] = await Promise.all([
+    import('../../runtime/config-file.js'),
+    import('../../runtime/drivers.js'),
+  ]);
   const { config } = resolveConfig({
     env: process.env,
     flags: { dataDir: flags.dataDir },
     configPath: flags.config,
   });
-  const report = await firecrackerPreflight(config);
+  const results = await checkDriverHosts(config, silentLogger);
+  const report = {
+    ok: results.every((result) => result.report.ok),
+    checks: results.flatMap((result) => result.report.checks),
+  };
   if (flags.json) {
     printJson(report);
   } else {
     for (const check of report.checks) process.stdout.write(`${formatCheck(check)}\n`);
-    const failed = report.checks.filter((check) => check.required && !check.ok).length;
-    process.stdout.write(
-      report.ok
-        ? 'this host can run Firecracker VMs\n'
-        : `this host cannot run Firecracker VMs yet: ${failed} required item${failed === 1 ? '' : 's'} to fix\n`,
-    );
+    for (const { subject, report: own } of results) {
+      const failed = own.checks.filter((check) => check.required && !check.ok).length;
+      process.stdout.write(
+        own.ok
+          ? `this host can run ${subject}\n`
+          : `this host cannot run ${subject} yet: ${failed} required item${failed === 1 ? '' : 's'} to fix\n`,
+      );
+    }
   }
   if (!report.ok) process.exitCode = 1;
 }
 
-/** `aether doctor`: what this host needs for Firecracker VMs, item by item (no gateway needed). */
+/** `aether doctor`: what this host needs for the drivers that check it, item by item (no gateway needed). */
 export function registerDoctorCommand(program: Command): void {
   program
     .command('doctor')
     .description(
-      'check this host for Firecracker VMs: binaries and version, KVM, kernel, image, vsock, TAP permission, jailer, cgroup v2; exits 1 when a required item fails',
+      'check this host against what each driver needs (Firecracker VMs: binaries and version, KVM, kernel, image, vsock, TAP permission, jailer, cgroup v2); exits 1 when a required item fails',
     )
     .option('-c, --config <file>', 'YAML config file (env AETHER_CONFIG); flags beat it, it beats env')
     .option('-d, --data-dir <dir>', 'state directory (env AETHER_DATA_DIR, default ./.aether)')

@@ -1,38 +1,8 @@
 import type { Command } from 'commander';
-import { AetherError } from '../../core/errors.js';
-import { resolveConfig } from '../../runtime/config-file.js';
-import { runNetworkCommand } from '../../runtime/network.js';
-import { printFields, printJson } from '../format.js';
+import type { NetworkFlags, SetupFlags } from '../server-commands/network.js';
 
-interface NetworkFlags {
-  config?: string;
-  json?: boolean;
-}
-
-interface SetupFlags extends NetworkFlags {
-  tapPool?: string;
-  tapUser?: string;
-}
-
-/** The network settings as servers read them: config file > env > defaults. */
-function configFrom(flags: NetworkFlags) {
-  return resolveConfig({ env: process.env, configPath: flags.config }).config;
-}
-
-function wholeNumber(flag: string, text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  if (!/^\d{1,10}$/.test(text)) throw new AetherError('ERR_VALIDATION', `${flag} must be a whole number`);
-  return Number(text);
-}
-
-function printChanges(changes: string[], nothing: string, json: boolean | undefined): void {
-  if (json) {
-    printJson({ changes });
-    return;
-  }
-  if (changes.length === 0) process.stdout.write(`${nothing}\n`);
-  for (const change of changes) process.stdout.write(`${change}\n`);
-}
+/** The host networking code loads only once one of these commands runs. */
+const actions = () => import('../server-commands/network.js');
 
 export function registerNetworkCommands(program: Command): void {
   const network = program
@@ -51,49 +21,17 @@ export function registerNetworkCommands(program: Command): void {
       )
       .option('--tap-pool <n>', 'also make pool TAPs aethpool0..N-1 for workers without CAP_NET_ADMIN')
       .option('--tap-user <uid>', 'owner of the pool TAPs: the uid workers run as (default: yours)'),
-  ).action(async (flags: SetupFlags) => {
-    const tapPool = wholeNumber('--tap-pool', flags.tapPool);
-    const tapUser = wholeNumber('--tap-user', flags.tapUser);
-    const { changes } = await runNetworkCommand(configFrom(flags), {
-      action: 'setup',
-      options: {
-        ...(tapPool !== undefined ? { tapPool } : {}),
-        ...(tapUser !== undefined ? { tapUser } : {}),
-      },
-    });
-    printChanges(changes, 'host network already set up; nothing changed', flags.json);
-  });
+  ).action(async (flags: SetupFlags) => (await actions()).networkSetup(flags));
 
   common(
     network
       .command('teardown')
       .description('remove the nftables table, every guest TAP and the bridge (stop workers first)'),
-  ).action(async (flags: NetworkFlags) => {
-    const { changes } = await runNetworkCommand(configFrom(flags), { action: 'teardown' });
-    printChanges(changes, 'nothing to remove', flags.json);
-  });
+  ).action(async (flags: NetworkFlags) => (await actions()).networkTeardown(flags));
 
   common(
     network
       .command('status')
       .description('show the bridge, forwarding, rules and TAPs; exit 1 when not ready'),
-  ).action(async (flags: NetworkFlags) => {
-    const status = await runNetworkCommand(configFrom(flags), { action: 'status' });
-    if (flags.json) printJson(status);
-    else {
-      printFields([
-        [
-          'bridge',
-          status.bridge.exists ? `${status.bridge.name} (${status.bridge.up ? 'up' : 'down'})` : null,
-        ],
-        ['addresses', status.bridge.addresses.join(', ') || null],
-        ['forwarding', status.forwarding ? 'on' : 'off'],
-        ['rules', status.rules],
-        ['vm taps', status.vmTaps.length],
-        ['pool taps', status.poolTaps.length],
-        ['ready', status.problems.length === 0 ? 'yes' : `no: ${status.problems.join('; ')}`],
-      ]);
-    }
-    if (status.problems.length > 0) process.exitCode = 1;
-  });
+  ).action(async (flags: NetworkFlags) => (await actions()).networkStatus(flags));
 }

@@ -6,8 +6,8 @@ import Dockerode from 'dockerode';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DOCKER_HOST, DOCKER_TEST_IMAGE, dockerAvailable } from '../../../test/support/backends.js';
 import { isAetherError } from '../../core/errors.js';
-import { describeDriverConformance } from '../conformance/driver-suite.js';
-import { run, sh, VmFixtures } from '../conformance/fixtures.js';
+import { describeDriverConformance } from '../../testing/conformance/drivers/driver-suite.js';
+import { run, sh, VmFixtures } from '../../testing/conformance/drivers/fixtures.js';
 import { createDockerDriver, type DockerDriver } from './docker-driver.js';
 
 const available = await dockerAvailable();

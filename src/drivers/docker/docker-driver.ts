@@ -13,7 +13,6 @@ import { chown, lstat, mkdir, rm, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type Dockerode from 'dockerode';
 import type {
-  DriverHealth,
   DriverVmInfo,
   DriverVmState,
   ExecOutput,
@@ -28,6 +27,9 @@ import type { IsolationInfo } from '../../core/vm.js';
 import { AgentClient } from '../../protocol/client.js';
 import { AgentConnections } from '../shared/agent-connections.js';
 import { connectAgentSocket } from '../shared/agent-socket.js';
+import { type AgentFileCalls, agentVerbs } from '../shared/agent-verbs.js';
+import { vmNotFound, vmNotRunning } from '../shared/driver-errors.js';
+import { healthOf } from '../shared/driver-status.js';
 import { perIdLock } from '../shared/per-id-lock.js';
 import { assertVmId } from '../shared/vm-id.js';
 import { containerName, containerSpec, LABELS, type VmHostPaths } from './container-spec.js';
@@ -54,9 +56,7 @@ const LOG_TAIL_LINES = 40;
 /** After the agent's connection drops mid-command, how long the container may take to stop. */
 const AGENT_LOSS_SETTLE_MS = 2_000;
 
-export interface DockerDriver extends VmDriver {
-  putFile(id: string, path: string, data: Uint8Array, mode?: number): Promise<void>;
-  getFile(id: string, path: string): Promise<Uint8Array>;
+export interface DockerDriver extends VmDriver, AgentFileCalls {
   /** The engine this driver talks to; checks its version once. */
   engine(): Promise<EngineInfo>;
 }
@@ -152,18 +152,15 @@ export function createDockerDriver(
 
   async function existing(id: string): Promise<Dockerode.ContainerInspectInfo> {
     const info = await inspect(id);
-    if (!info) throw new AetherError('ERR_VM_NOT_FOUND', `VM ${id} not found`, { details: { id } });
+    if (!info) throw vmNotFound(id);
     return info;
   }
 
-  const connections = new AgentConnections(async (id) => {
-    const info = await existing(id);
-    if (!info.State.Running)
-      throw new AetherError('ERR_VM_NOT_RUNNING', `VM ${id} is not running`, { details: { id } });
+  const agents = new AgentConnections(async (id) => {
+    if (!(await existing(id)).State.Running) throw vmNotRunning(id);
     return new AgentClient(await connectAgentSocket(socketPath(id), CONNECT_TIMEOUT_MS), { logger });
   });
-  const client = (id: string) => connections.get(id);
-  const dropClient = (id: string) => connections.drop(id);
+  const viaAgent = agentVerbs(agents);
 
   /** The last lines the agent (or the engine starting it) printed: the why of a failed boot. */
   async function logTail(id: string): Promise<string> {
@@ -211,11 +208,11 @@ export function createDockerDriver(
       const present = await lstat(socketPath(id)).catch(() => null);
       if (present?.isSocket()) {
         try {
-          await (await client(id)).ping(CONNECT_TIMEOUT_MS);
+          await agents.use(id, (agent) => agent.ping(CONNECT_TIMEOUT_MS));
           return;
         } catch (error) {
           lastError = error;
-          dropClient(id);
+          agents.drop(id);
         }
       }
       if (attempt % 10 === 9) {
@@ -295,10 +292,10 @@ export function createDockerDriver(
     await prepare();
     const info = await existing(id);
     if (info.State.Running) {
-      await (await client(id)).ping();
+      await agents.use(id, (agent) => agent.ping());
       return;
     }
-    dropClient(id);
+    agents.drop(id);
     // A socket left by the previous run would answer nothing; the agent makes a fresh one.
     await unlink(socketPath(id)).catch(() => {});
     try {
@@ -319,7 +316,7 @@ export function createDockerDriver(
 
   async function stop(id: string, graceMs: number): Promise<void> {
     await existing(id);
-    dropClient(id);
+    agents.drop(id);
     try {
       if (graceMs <= 0) await container(id).kill();
       else await container(id).stop({ t: Math.max(1, Math.ceil(graceMs / 1000)) });
@@ -332,7 +329,7 @@ export function createDockerDriver(
 
   async function destroy(id: string): Promise<void> {
     assertVmId(id);
-    dropClient(id);
+    agents.drop(id);
     if (await inspect(id)) {
       try {
         await container(id).remove({ force: true, v: true });
@@ -367,7 +364,7 @@ export function createDockerDriver(
     const startedAt = Date.now();
     let result: ExecResult;
     try {
-      result = await (await client(id)).exec(request, output, signal);
+      result = await viaAgent.exec(id, request, output, signal);
     } catch (error) {
       // The agent went away mid-command: the container died, perhaps of memory.
       if (isAetherError(error, 'ERR_AGENT_UNREACHABLE') || isAetherError(error, 'ERR_AGENT_PROTOCOL')) {
@@ -415,31 +412,20 @@ export function createDockerDriver(
       });
     },
 
-    async health(): Promise<DriverHealth> {
-      try {
+    health: () =>
+      healthOf(async () => {
         const { engine } = await prepare();
         await ensureImage(s.defaultImage);
-        return {
-          ok: true,
-          message: `Docker ${engine.version} (API ${engine.apiVersion}), image ${s.defaultImage}`,
-        };
-      } catch (error) {
-        return { ok: false, message: (error as Error).message };
-      }
-    },
+        return `Docker ${engine.version} (API ${engine.apiVersion}), image ${s.defaultImage}`;
+      }),
 
     async close() {
       oom.close();
-      await connections.closeAll();
+      await agents.closeAll();
     },
 
-    async putFile(id, path, data, mode) {
-      await (await client(id)).putFile(path, data, mode);
-    },
-
-    async getFile(id, path) {
-      return (await client(id)).getFile(path);
-    },
+    putFile: viaAgent.putFile,
+    getFile: viaAgent.getFile,
 
     async engine() {
       return (await prepare()).engine;

@@ -10,10 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AetherError, isAetherError } from '../../core/errors.js';
+import {
+  FakeFirecracker,
+  type FakeFirecrackerOptions,
+} from '../../testing/fakes/firecracker/fake-firecracker.js';
 import { FirecrackerApi } from './api-client.js';
 import { FirecrackerTransport } from './api-transport.js';
 import { applyBootPlan, bootPlan } from './boot-plan.js';
-import { FakeFirecracker, type FakeFirecrackerOptions } from './fake-firecracker.js';
 
 let dir: string;
 const fakes: FakeFirecracker[] = [];

@@ -120,11 +120,6 @@ export interface InstanceActionInfo {
   action_type: 'InstanceStart' | 'SendCtrlAltDel' | 'FlushMetrics';
 }
 
-/** `PATCH /vm` (post-boot; repeating a state is harmless). */
-export interface VmStateChange {
-  state: 'Paused' | 'Resumed';
-}
-
 /** `PUT /snapshot/create` (post-boot, while Paused). Existing files are overwritten. */
 export interface SnapshotCreateParams {
   snapshot_path: string;
@@ -165,9 +160,4 @@ export interface InstanceInfo {
 /** `GET /version`. */
 export interface FirecrackerVersion {
   firecracker_version: string;
-}
-
-/** The body of every 4xx answer. */
-export interface FaultBody {
-  fault_message: string;
 }

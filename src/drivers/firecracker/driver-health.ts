@@ -4,14 +4,15 @@ import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import type { DriverHealth } from '../../core/driver.js';
+import { healthOf } from '../shared/driver-status.js';
 import { requireExecutable } from './executables.js';
 import type { ResolvedFirecrackerSettings } from './settings.js';
 import { VMM_ENV } from './vmm-process.js';
 
 const execFileAsync = promisify(execFile);
 
-export async function firecrackerHealth(s: ResolvedFirecrackerSettings): Promise<DriverHealth> {
-  try {
+export function firecrackerHealth(s: ResolvedFirecrackerSettings): Promise<DriverHealth> {
+  return healthOf(async () => {
     const firecracker = requireExecutable(s.firecrackerBinary, 'AETHER_FIRECRACKER_BIN');
     if (s.jailer) requireExecutable(s.jailer.binary, 'AETHER_JAILER_BIN');
     if (s.kernel === '') throw new Error('no guest kernel configured (AETHER_KERNEL)');
@@ -22,11 +23,6 @@ export async function firecrackerHealth(s: ResolvedFirecrackerSettings): Promise
     });
     const { stdout } = await execFileAsync(firecracker, ['--version'], { env: VMM_ENV, timeout: 10_000 });
     const version = stdout.split('\n')[0]?.trim() ?? '';
-    return {
-      ok: true,
-      message: `${version}${s.jailer ? ', jailed' : ', not jailed'}, image ${image.id}, kernel ${s.kernel}`,
-    };
-  } catch (error) {
-    return { ok: false, message: (error as Error).message };
-  }
+    return `${version}${s.jailer ? ', jailed' : ', not jailed'}, image ${image.id}, kernel ${s.kernel}`;
+  });
 }

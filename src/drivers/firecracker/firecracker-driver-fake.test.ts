@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useFakeFirecrackerDrivers } from '../../../test/support/fake-firecracker-drivers.js';
 import { isAetherError } from '../../core/errors.js';
-import { hostProcessesMatching, run, sh } from '../conformance/fixtures.js';
+import { hostProcessesMatching, run, sh } from '../../testing/conformance/drivers/fixtures.js';
 import { isAlive } from '../shared/host-proc.js';
 import { FirecrackerApi } from './api-client.js';
 

@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { firecrackerTestHost, IMAGE_DATA_DIR } from '../../../test/support/backends.js';
 import type { VmSpec } from '../../core/driver.js';
 import { findVmImage } from '../../images/index.js';
-import { describeDriverConformance } from '../conformance/driver-suite.js';
+import { describeDriverConformance } from '../../testing/conformance/drivers/driver-suite.js';
 import { createFirecrackerDriver } from './firecracker-driver.js';
 
 const host = await firecrackerTestHost();

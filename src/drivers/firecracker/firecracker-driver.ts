@@ -13,18 +13,13 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type {
-  DriverVmInfo,
-  ExecOutput,
-  ExecRequest,
-  ExecResult,
-  VmDriver,
-  VmSpec,
-} from '../../core/driver.js';
+import type { DriverVmInfo, VmDriver, VmSpec } from '../../core/driver.js';
 import { AetherError } from '../../core/errors.js';
 import { type Logger, silentLogger } from '../../core/logger.js';
-import type { AgentClient } from '../../protocol/client.js';
 import { AgentConnections } from '../shared/agent-connections.js';
+import { type AgentFileCalls, agentVerbs } from '../shared/agent-verbs.js';
+import { vmNotFound, vmNotRunning } from '../shared/driver-errors.js';
+import { bootRecordStatus, statusesOf } from '../shared/driver-status.js';
 import { isAlive, waitForExit } from '../shared/host-proc.js';
 import { perIdLock } from '../shared/per-id-lock.js';
 import { FirecrackerApi } from './api-client.js';
@@ -72,12 +67,10 @@ import { connectVsockAgent } from './vsock.js';
 /** How long a request for a running VM waits for its agent. */
 const AGENT_CONNECT_MS = 5_000;
 
-export interface FirecrackerDriver extends VmDriver {
+export interface FirecrackerDriver extends VmDriver, AgentFileCalls {
   snapshot: NonNullable<VmDriver['snapshot']>;
   createFromSnapshot: NonNullable<VmDriver['createFromSnapshot']>;
   deleteSnapshot: NonNullable<VmDriver['deleteSnapshot']>;
-  putFile(id: string, path: string, data: Uint8Array, mode?: number): Promise<void>;
-  getFile(id: string, path: string): Promise<Uint8Array>;
   /** Pauses the VM's vCPUs (`PATCH /vm Paused`); the agent does not answer until `resume`. */
   pause(id: string): Promise<void>;
   resume(id: string): Promise<void>;
@@ -101,7 +94,7 @@ export function createFirecrackerDriver(
   async function existing(id: string): Promise<{ dir: FirecrackerVmDir; stored: StoredVm }> {
     const dir = dirOf(id);
     const stored = await dir.read();
-    if (!stored) throw new AetherError('ERR_VM_NOT_FOUND', `VM ${id} not found`, { details: { id } });
+    if (!stored) throw vmNotFound(id);
     return { dir, stored };
   }
 
@@ -154,23 +147,17 @@ export function createFirecrackerDriver(
     });
   }
 
-  const connections = new AgentConnections(async (id) => {
+  const agents = new AgentConnections(async (id) => {
     const { dir } = await existing(id);
     const boot = await dir.readBoot();
-    if ((await livePid(dir)) === null || !boot)
-      throw new AetherError('ERR_VM_NOT_RUNNING', `VM ${id} is not running`, { details: { id } });
+    if ((await livePid(dir)) === null || !boot) throw vmNotRunning(id);
     return connectAgent(dir, boot.jailed, AGENT_CONNECT_MS);
   });
-
-  async function withAgent<T>(id: string, fn: (agent: AgentClient) => Promise<T>): Promise<T> {
-    return fn(await connections.get(id));
-  }
 
   async function apiOf(id: string): Promise<FirecrackerApi> {
     const { dir } = await existing(id);
     const boot = await dir.readBoot();
-    if ((await livePid(dir)) === null || !boot)
-      throw new AetherError('ERR_VM_NOT_RUNNING', `VM ${id} is not running`, { details: { id } });
+    if ((await livePid(dir)) === null || !boot) throw vmNotRunning(id);
     return new FirecrackerApi(pathsOf(dir, boot.jailed).host.apiSocket, { timeoutMs: s.apiTimeoutMs });
   }
 
@@ -293,7 +280,7 @@ export function createFirecrackerDriver(
    * process group. The jail (if any) is removed once the process is gone.
    */
   async function kill(dir: FirecrackerVmDir, graceMs: number): Promise<void> {
-    connections.drop(dir.id);
+    agents.drop(dir.id);
     const boot = await dir.readBoot();
     const pid = await livePid(dir);
     if (pid !== null && boot) {
@@ -369,7 +356,7 @@ export function createFirecrackerDriver(
   async function start(id: string, signal?: AbortSignal): Promise<void> {
     const { dir, stored } = await existing(id);
     if ((await livePid(dir)) !== null) {
-      await withAgent(id, (agent) => agent.ping());
+      await agents.use(id, (agent) => agent.ping());
       return;
     }
     if (s.kernel === '') {
@@ -393,13 +380,7 @@ export function createFirecrackerDriver(
       const { dir, stored } = await existing(id);
       const boot = await dir.readBoot();
       if ((await livePid(dir)) === null || !boot) {
-        throw new AetherError(
-          'ERR_VM_NOT_RUNNING',
-          `VM ${id} is not running: only a running VM can be snapshotted`,
-          {
-            details: { id },
-          },
-        );
+        throw vmNotRunning(id, 'only a running VM can be snapshotted');
       }
       const paths = pathsOf(dir, boot.jailed);
       return {
@@ -411,26 +392,24 @@ export function createFirecrackerDriver(
       };
     },
     isRunning: async (dir) => (await livePid(dir)) !== null,
-    dropAgent: (id) => connections.drop(id),
+    dropAgent: (id) => agents.drop(id),
     launch,
     recordBoot,
     connectAgent: (vm, timeoutMs, signal) => connectAgent(vm.dir, vm.jail !== null, timeoutMs, signal),
     kill: (dir) => kill(dir, 0),
   };
 
-  async function status(id: string): Promise<DriverVmInfo> {
+  function status(id: string): Promise<DriverVmInfo> {
     const dir = dirOf(id);
-    if (!(await dir.read())) return { id, state: 'missing' };
-    const boot = await dir.readBoot();
-    const pid = await livePid(dir);
-    if (pid !== null) {
-      return {
-        id,
-        state: 'running',
-        detail: { pid, jailed: boot?.jailed, image: boot?.imageId, timings: boot?.timings },
-      };
-    }
-    return { id, state: boot ? 'stopped' : 'created' };
+    return bootRecordStatus(
+      id,
+      {
+        exists: async () => (await dir.read()) !== null,
+        readBoot: () => dir.readBoot(),
+        livePid: () => livePid(dir),
+      },
+      (pid, boot) => ({ pid, jailed: boot?.jailed, image: boot?.imageId, timings: boot?.timings }),
+    );
   }
 
   return {
@@ -440,14 +419,7 @@ export function createFirecrackerDriver(
     tapNetwork: true,
     create: (spec) => withLock(spec.id, () => create(spec)),
     start: (id, signal) => withLock(id, () => start(id, signal)),
-    async exec(
-      id: string,
-      request: ExecRequest,
-      output?: ExecOutput,
-      signal?: AbortSignal,
-    ): Promise<ExecResult> {
-      return withAgent(id, (agent) => agent.exec(request, output, signal));
-    },
+    ...agentVerbs(agents),
     stop: (id, options) =>
       withLock(id, async () => {
         const { dir } = await existing(id);
@@ -460,20 +432,9 @@ export function createFirecrackerDriver(
         await dir.remove();
       }),
     status,
-    async list() {
-      const infos = await Promise.all((await listFirecrackerVmIds(s.stateDir)).map((id) => status(id)));
-      return infos.filter((info) => info.state !== 'missing');
-    },
+    list: async () => statusesOf(await listFirecrackerVmIds(s.stateDir), status),
     health: () => firecrackerHealth(s),
-    async close() {
-      await connections.closeAll();
-    },
-    async putFile(id, path, data, mode) {
-      await withAgent(id, (agent) => agent.putFile(path, data, mode));
-    },
-    async getFile(id, path) {
-      return withAgent(id, (agent) => agent.getFile(path));
-    },
+    close: () => agents.closeAll(),
     snapshot: (vmId, snapshotId) =>
       withLock(vmId, () =>
         withLock(`snapshot:${snapshotId}`, () => saveFirecrackerSnapshot(snapshots, vmId, snapshotId)),

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { useFakeFirecrackerDrivers } from '../../../test/support/fake-firecracker-drivers.js';
 import type { VmSpec } from '../../core/driver.js';
 import { isAetherError } from '../../core/errors.js';
-import { hostProcessesMatching, sh } from '../conformance/fixtures.js';
+import { hostProcessesMatching, sh } from '../../testing/conformance/drivers/fixtures.js';
 import { FirecrackerApi } from './api-client.js';
 import type { FirecrackerDriver } from './firecracker-driver.js';
 

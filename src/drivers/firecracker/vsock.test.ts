@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { isAetherError } from '../../core/errors.js';
 import type { AgentClient } from '../../protocol/client.js';
-import { FakeGuest } from './fake-guest.js';
+import { FakeGuest } from '../../testing/fakes/firecracker/fake-guest.js';
 import { AGENT_VSOCK_PORT, connectVsockAgent, dialVsock } from './vsock.js';
 
 let dir: string;

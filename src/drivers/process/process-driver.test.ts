@@ -8,8 +8,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vi
 import { requireBackend } from '../../../test/support/backends.js';
 import { isRoot, namespacesUnavailable } from '../../../test/support/sandboxes.js';
 import { isAetherError } from '../../core/errors.js';
-import { describeDriverConformance } from '../conformance/driver-suite.js';
-import { sh, VmFixtures } from '../conformance/fixtures.js';
+import { describeDriverConformance } from '../../testing/conformance/drivers/driver-suite.js';
+import { sh, VmFixtures } from '../../testing/conformance/drivers/fixtures.js';
 import { copyAgentBundle, hiddenFromOthers } from './host-access.js';
 import { createProcessDriver, type ProcessDriver } from './process-driver.js';
 

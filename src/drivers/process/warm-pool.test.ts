@@ -16,7 +16,12 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { requireBackend } from '../../../test/support/backends.js';
 import { namespacesUnavailable, workingIsolationTools } from '../../../test/support/sandboxes.js';
-import { hostProcessesMatching, pathsNaming, sh, VmFixtures } from '../conformance/fixtures.js';
+import {
+  hostProcessesMatching,
+  pathsNaming,
+  sh,
+  VmFixtures,
+} from '../../testing/conformance/drivers/fixtures.js';
 import { createProcessDriver, type ProcessDriver } from './process-driver.js';
 
 const unavailable = namespacesUnavailable();

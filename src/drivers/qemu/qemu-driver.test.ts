@@ -1,6 +1,6 @@
 import { IMAGE_DATA_DIR, qemuAvailable } from '../../../test/support/backends.js';
 import { findVmImage } from '../../images/index.js';
-import { describeDriverConformance } from '../conformance/driver-suite.js';
+import { describeDriverConformance } from '../../testing/conformance/drivers/driver-suite.js';
 import { createQemuDriver } from './qemu-driver.js';
 
 const available = await qemuAvailable();

@@ -13,22 +13,16 @@ import { execFile } from 'node:child_process';
 import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type {
-  DriverHealth,
-  DriverSnapshotInfo,
-  DriverVmInfo,
-  ExecOutput,
-  ExecRequest,
-  ExecResult,
-  VmDriver,
-  VmSpec,
-} from '../../core/driver.js';
+import type { DriverSnapshotInfo, DriverVmInfo, VmDriver, VmSpec } from '../../core/driver.js';
 import { AetherError } from '../../core/errors.js';
 import { type Logger, silentLogger } from '../../core/logger.js';
 import type { IsolationInfo } from '../../core/vm.js';
 import { AgentClient } from '../../protocol/client.js';
 import { AgentConnections } from '../shared/agent-connections.js';
 import { connectAgentSocket } from '../shared/agent-socket.js';
+import { type AgentFileCalls, agentVerbs } from '../shared/agent-verbs.js';
+import { vmNotFound, vmNotRunning } from '../shared/driver-errors.js';
+import { bootRecordStatus, healthOf, statusesOf } from '../shared/driver-status.js';
 import { cmdline, isAlive, signalPid, waitForExit } from '../shared/host-proc.js';
 import { perIdLock } from '../shared/per-id-lock.js';
 import { probeKvm } from './accel.js';
@@ -64,9 +58,7 @@ const KILL_WAIT_MS = 5_000;
 const INIT_MARKER = 'aether-init:';
 const IDLE_RELEASE_MS = 1_000;
 
-export interface QemuDriver extends VmDriver {
-  putFile(id: string, path: string, data: Uint8Array, mode?: number): Promise<void>;
-  getFile(id: string, path: string): Promise<Uint8Array>;
+export interface QemuDriver extends VmDriver, AgentFileCalls {
   /** The accelerator VMs boot with here, and why when it is not KVM. */
   accelerator(): Promise<{ accel: Accel; reason: string | null }>;
   /** How long the VM's last boot took, split by stage. */
@@ -99,8 +91,6 @@ function describeIsolation(accel: Accel | null, why: string | null, network: Qem
 export function createQemuDriver(settings: QemuDriverSettings, deps: QemuDriverDeps = {}): QemuDriver {
   const s: ResolvedQemuSettings = resolveQemuSettings(settings);
   const logger: Logger = (deps.logger ?? silentLogger).child({ driver: 'qemu' });
-  const inFlight = new Map<string, number>();
-  const idleTimers = new Map<string, NodeJS.Timeout>();
   const withLock = perIdLock();
   let accelChoice: Promise<{ accel: Accel; reason: string | null }> | null = null;
   /** Set once KVM failed to boot a guest: later boots go straight to TCG. */
@@ -128,8 +118,7 @@ export function createQemuDriver(settings: QemuDriverSettings, deps: QemuDriverD
 
   async function existing(id: string): Promise<QemuVmDir> {
     const dir = dirOf(id);
-    if (!(await dir.readSpec()))
-      throw new AetherError('ERR_VM_NOT_FOUND', `VM ${id} not found`, { details: { id } });
+    if (!(await dir.readSpec())) throw vmNotFound(id);
     return dir;
   }
 
@@ -158,41 +147,15 @@ export function createQemuDriver(settings: QemuDriverSettings, deps: QemuDriverD
     }
   }
 
-  /**
-   * Runs `fn` with the VM's agent connection. QEMU's chardev serves one client at a time, so a
-   * connection left idle for IDLE_RELEASE_MS is closed: another host process (a restarted
-   * worker, a debugging tool) can then connect, at the cost of one resync for the next caller.
-   */
-  async function withAgent<T>(id: string, fn: (agent: AgentClient) => Promise<T>): Promise<T> {
-    const idle = idleTimers.get(id);
-    if (idle) clearTimeout(idle);
-    idleTimers.delete(id);
-    inFlight.set(id, (inFlight.get(id) ?? 0) + 1);
-    try {
-      return await fn(await client(id));
-    } finally {
-      const left = (inFlight.get(id) ?? 1) - 1;
-      if (left > 0) inFlight.set(id, left);
-      else {
-        inFlight.delete(id);
-        const timer = setTimeout(() => {
-          idleTimers.delete(id);
-          if (!inFlight.has(id)) dropClient(id);
-        }, IDLE_RELEASE_MS);
-        timer.unref();
-        idleTimers.set(id, timer);
-      }
-    }
-  }
-
-  const connections = new AgentConnections(async (id) => {
-    const dir = await existing(id);
-    if ((await livePid(dir)) === null)
-      throw new AetherError('ERR_VM_NOT_RUNNING', `VM ${id} is not running`, { details: { id } });
-    return connectAgent(dir, 5_000);
-  });
-  const client = (id: string) => connections.get(id);
-  const dropClient = (id: string) => connections.drop(id);
+  // QEMU's chardev serves one client at a time: an idle connection is let go for others.
+  const agents = new AgentConnections(
+    async (id) => {
+      const dir = await existing(id);
+      if ((await livePid(dir)) === null) throw vmNotRunning(id);
+      return connectAgent(dir, 5_000);
+    },
+    { idleReleaseMs: IDLE_RELEASE_MS },
+  );
 
   /** Spawns QEMU for `dir` and waits for its agent; kills it again on any failure. */
   async function boot(dir: QemuVmDir, spec: VmSpec, accel: Accel, image: GuestImage, signal?: AbortSignal) {
@@ -274,7 +237,7 @@ export function createQemuDriver(settings: QemuDriverSettings, deps: QemuDriverD
 
   /** Syncs the guest's disks through the agent, asks QEMU to quit over QMP, then SIGKILL. */
   async function kill(dir: QemuVmDir, graceMs: number): Promise<void> {
-    dropClient(dir.id);
+    agents.drop(dir.id);
     const pid = await livePid(dir);
     if (pid === null) return;
     if (graceMs > 0) {
@@ -369,7 +332,7 @@ export function createQemuDriver(settings: QemuDriverSettings, deps: QemuDriverD
   async function start(id: string, signal?: AbortSignal): Promise<void> {
     const dir = await existing(id);
     if ((await livePid(dir)) !== null) {
-      await withAgent(id, (agent) => agent.ping());
+      await agents.use(id, (agent) => agent.ping());
       return;
     }
     const spec = (await dir.readSpec())!;
@@ -390,19 +353,17 @@ export function createQemuDriver(settings: QemuDriverSettings, deps: QemuDriverD
     }
   }
 
-  async function status(id: string): Promise<DriverVmInfo> {
+  function status(id: string): Promise<DriverVmInfo> {
     const dir = dirOf(id);
-    if (!(await dir.readSpec())) return { id, state: 'missing' };
-    const boot = await dir.readBoot();
-    const pid = await livePid(dir);
-    if (pid !== null) {
-      return {
-        id,
-        state: 'running',
-        detail: { pid, accel: boot?.accel, image: boot?.imageId, timings: boot?.timings },
-      };
-    }
-    return { id, state: boot ? 'stopped' : 'created' };
+    return bootRecordStatus(
+      id,
+      {
+        exists: async () => (await dir.readSpec()) !== null,
+        readBoot: () => dir.readBoot(),
+        livePid: () => livePid(dir),
+      },
+      (pid, boot) => ({ pid, accel: boot?.accel, image: boot?.imageId, timings: boot?.timings }),
+    );
   }
 
   return {
@@ -413,14 +374,7 @@ export function createQemuDriver(settings: QemuDriverSettings, deps: QemuDriverD
     },
     create: (spec) => withLock(spec.id, () => create(spec)),
     start: (id, signal) => withLock(id, () => start(id, signal)),
-    async exec(
-      id: string,
-      request: ExecRequest,
-      output?: ExecOutput,
-      signal?: AbortSignal,
-    ): Promise<ExecResult> {
-      return withAgent(id, (agent) => agent.exec(request, output, signal));
-    },
+    ...agentVerbs(agents),
     stop: (id, options) =>
       withLock(id, async () => {
         await kill(await existing(id), options?.graceMs ?? s.stopGraceMs);
@@ -439,35 +393,18 @@ export function createQemuDriver(settings: QemuDriverSettings, deps: QemuDriverD
         await restoreQemuSnapshot(snapshotHost, dirOf(spec.id), spec, snapshotId, signal);
       }),
     deleteSnapshot: (snapshotId) => deleteQemuSnapshot(s.stateDir, snapshotId),
-    async list() {
-      const infos = await Promise.all((await listQemuVmIds(s.stateDir)).map((id) => status(id)));
-      return infos.filter((info) => info.state !== 'missing');
-    },
-    async health(): Promise<DriverHealth> {
-      try {
+    list: async () => statusesOf(await listQemuVmIds(s.stateDir), status),
+    health: () =>
+      healthOf(async () => {
         const image = await s.image();
         await Promise.all([stat(image.kernel), stat(image.initrd), stat(image.rootfs)]);
         const { accel, reason } = await chooseAccel();
         await execFileAsync(s.qemuBinary, ['--version'], { env: QEMU_ENV, timeout: 10_000 });
-        return {
-          ok: true,
-          message: `QEMU microvm, ${accel}${reason ? ` (${reason})` : ''}, image ${image.id}`,
-        };
-      } catch (error) {
-        return { ok: false, message: (error as Error).message };
-      }
-    },
+        return `QEMU microvm, ${accel}${reason ? ` (${reason})` : ''}, image ${image.id}`;
+      }),
     async close() {
       await pool.close();
-      for (const timer of idleTimers.values()) clearTimeout(timer);
-      idleTimers.clear();
-      await connections.closeAll();
-    },
-    async putFile(id, path, data, mode) {
-      await withAgent(id, (agent) => agent.putFile(path, data, mode));
-    },
-    async getFile(id, path) {
-      return withAgent(id, (agent) => agent.getFile(path));
+      await agents.closeAll();
     },
     accelerator: chooseAccel,
     warmUp: () => pool.warmUp(),

@@ -16,12 +16,12 @@
  * instance is gone (drivers/shared/pool-owner.ts).
  */
 import { randomBytes } from 'node:crypto';
-import { stat } from 'node:fs/promises';
 import type { VmSpec } from '../../core/driver.js';
 import type { Logger } from '../../core/logger.js';
 import { resyncRestoredGuest } from '../shared/guest-resync.js';
 import type { Lifeline } from '../shared/lifeline.js';
-import { newPoolOwner, poolOwnerGone, poolOwnerText, releasePoolOwner } from '../shared/pool-owner.js';
+import { PoolFiller } from '../shared/pool-filler.js';
+import { isPoolLeftover, newPoolOwner, poolOwnerText, releasePoolOwner } from '../shared/pool-owner.js';
 import { watchPoolMember } from './pool-lifeline.js';
 import { type QemuSnapshotHost, restoreQemuSnapshot, saveQemuSnapshot } from './qemu-snapshot.js';
 import type { Accel, GuestImage } from './settings.js';
@@ -80,14 +80,7 @@ export function createQemuWarmPool(
   logger: Logger,
 ): QemuWarmPool {
   const owner = newPoolOwner();
-  /** Idle members, oldest first. */
-  const members: Member[] = [];
-  let closed = false;
-  let refilling: Promise<void> | null = null;
-  let wake: (() => void) | null = null;
   let swept: Promise<void> | null = null;
-  let failures = 0;
-  let lastFailure: unknown = null;
   const templates = new Map<string, Promise<string>>();
 
   const fits = (spec: VmSpec) =>
@@ -169,13 +162,9 @@ export function createQemuWarmPool(
   function sweep(): Promise<void> {
     swept ??= (async () => {
       for (const id of await listQemuPoolIds(host.stateDir)) {
-        if (members.some((m) => m.dir.id === id)) continue;
+        if (filler.members.some((m) => m.dir.id === id)) continue;
         const dir = new QemuVmDir(host.stateDir, id, 'pool');
-        const text = await dir.readOwner();
-        if (text === null) {
-          const made = await stat(dir.dir).catch(() => null);
-          if (made && Date.now() - made.mtimeMs < OWNERLESS_GRACE_MS) continue;
-        } else if (!poolOwnerGone(text)) continue;
+        if (!(await isPoolLeftover(dir, OWNERLESS_GRACE_MS))) continue;
         logger.info({ poolId: id }, 'qemu warm pool: removing a member left by a previous driver');
         await discard(dir);
       }
@@ -183,51 +172,20 @@ export function createQemuWarmPool(
     return swept;
   }
 
-  /** Keeps the pool full, one restore at a time, backing off while restores fail; never throws. */
-  function refill(): void {
-    if (settings.size === 0 || closed || refilling) return;
-    refilling = (async () => {
-      await sweep();
-      let backoff = 0;
-      while (!closed && members.length < settings.size) {
-        if (backoff > 0) {
-          await new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, backoff);
-            timer.unref();
-            wake = () => {
-              clearTimeout(timer);
-              resolve();
-            };
-          });
-          wake = null;
-          if (closed) break;
-        }
-        try {
-          const member = await restoreMember();
-          if (closed) {
-            await discard(member.dir, member.lifeline);
-            break;
-          }
-          members.push(member);
-          backoff = 0;
-        } catch (error) {
-          failures++;
-          lastFailure = error;
-          backoff = Math.min(Math.max(backoff * 2, BACKOFF_MIN_MS), BACKOFF_MAX_MS);
-          logger.warn({ err: error, retryInMs: backoff }, 'qemu warm pool: restore failed');
-        }
-      }
-    })().finally(() => {
-      refilling = null;
-      if (!closed && members.length < settings.size) refill();
-    });
-  }
+  /** Keeps the pool full, one restore at a time, backing off while restores fail. */
+  const filler = new PoolFiller<Member>({
+    size: settings.size,
+    make: restoreMember,
+    discard: (member) => discard(member.dir, member.lifeline),
+    backoff: { minMs: BACKOFF_MIN_MS, maxMs: BACKOFF_MAX_MS },
+    beforeRun: sweep,
+    onFailure: (error, retryInMs) => logger.warn({ err: error, retryInMs }, 'qemu warm pool: restore failed'),
+  });
 
   async function adopt(spec: VmSpec, target: QemuVmDir): Promise<boolean> {
-    if (!fits(spec) || closed) return false;
+    if (!fits(spec) || filler.isClosed) return false;
     const imageId = (await host.image()).id;
-    for (let member = members.shift(); member; member = members.shift()) {
-      refill();
+    for (let member = filler.take(); member; member = filler.take()) {
       if (member.imageId !== imageId || (await host.livePid(member.dir)) === null) {
         await discard(member.dir, member.lifeline);
         continue;
@@ -274,21 +232,18 @@ export function createQemuWarmPool(
 
   return {
     async warmUp() {
-      const failed = failures;
-      refill();
-      while (!closed && members.length < settings.size) {
-        if (failures > failed) throw lastFailure;
+      const failed = filler.failures;
+      filler.fill();
+      while (filler.short) {
+        if (filler.failures > failed) throw filler.lastFailure;
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     },
     adopt,
-    size: () => members.length,
+    size: () => filler.size,
     async close() {
-      closed = true;
       releasePoolOwner(owner);
-      wake?.();
-      await refilling;
-      await Promise.all(members.splice(0).map((member) => discard(member.dir, member.lifeline)));
+      await filler.close();
     },
   };
 }

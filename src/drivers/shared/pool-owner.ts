@@ -7,6 +7,7 @@
  * and kills whatever still runs there (a member made before lifelines, a watcher that failed).
  */
 import { randomBytes } from 'node:crypto';
+import { stat } from 'node:fs/promises';
 import { startTime } from './host-proc.js';
 
 /** Driver instances of this process that are not closed: their pool members are not leftovers. */
@@ -38,4 +39,19 @@ export function poolOwnerGone(text: string): boolean {
   } catch {
     return true;
   }
+}
+
+/**
+ * Whether a pool member's directory is a leftover to remove: its owner is gone, or it records
+ * none and was made more than `ownerlessGraceMs` ago (a member being made may not have written
+ * its owner yet; an old one without is what a crash left).
+ */
+export async function isPoolLeftover(
+  member: { dir: string; readOwner(): Promise<string | null> },
+  ownerlessGraceMs: number,
+): Promise<boolean> {
+  const owner = await member.readOwner();
+  if (owner !== null) return poolOwnerGone(owner);
+  const made = await stat(member.dir).catch(() => null);
+  return !made || Date.now() - made.mtimeMs >= ownerlessGraceMs;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeEventBusConformance } from '../conformance/event-bus-suite.js';
+import { describeEventBusConformance } from '../../testing/conformance/events/event-bus-suite.js';
 import { createLocalEventBus } from './local-event-bus.js';
 
 describeEventBusConformance('in-process', async () => createLocalEventBus());

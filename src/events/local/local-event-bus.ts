@@ -4,7 +4,13 @@
  * reference, so handlers must treat them as read-only.
  */
 import { AetherError } from '../../core/errors.js';
-import type { EventMap, EventName, Unsubscribe } from '../../core/events.js';
+import {
+  type EventMap,
+  type EventName,
+  type ExecutionEventName,
+  isExecutionEvent,
+  type Unsubscribe,
+} from '../../core/events.js';
 import { type Logger, silentLogger } from '../../core/logger.js';
 import { type AwaitableEventBus, HandlerRegistry } from '../handlers.js';
 
@@ -19,13 +25,29 @@ export function createLocalEventBus(options: LocalEventBusOptions = {}): Awaitab
 
   return {
     async publish<E extends EventName>(event: E, payload: EventMap[E]): Promise<void> {
-      if (!closed) registry.dispatch(event, payload);
+      if (closed) return;
+      registry.dispatch(event, payload);
+      if (isExecutionEvent(event)) {
+        const { executionId } = payload as EventMap[ExecutionEventName];
+        registry.dispatch(event, payload, executionId);
+      }
     },
     subscribe<E extends EventName>(event: E, handler: (payload: EventMap[E]) => void): Unsubscribe {
       if (closed) return () => {};
       registry.add(event, handler);
       return () => {
         registry.remove(event, handler);
+      };
+    },
+    subscribeExecution<E extends ExecutionEventName>(
+      event: E,
+      executionId: string,
+      handler: (payload: EventMap[E]) => void,
+    ): Unsubscribe {
+      if (closed) return () => {};
+      registry.add(event, handler, executionId);
+      return () => {
+        registry.remove(event, handler, executionId);
       };
     },
     async ready(): Promise<void> {},

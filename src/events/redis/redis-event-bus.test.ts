@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { REDIS_URL, redisAvailable } from '../../../test/support/backends.js';
-import { describeEventBusConformance } from '../conformance/event-bus-suite.js';
+import { startRedisRelay } from '../../../test/support/redis-traffic.js';
+import { describeEventBusConformance } from '../../testing/conformance/events/event-bus-suite.js';
 import { createRedisEventBus } from './redis-event-bus.js';
 
 const available = await redisAvailable();
@@ -27,6 +28,36 @@ describe.skipIf(!available)('Redis event bus specifics', () => {
     } finally {
       raw.disconnect();
       await bus.close();
+    }
+  });
+
+  it("receives every execution's events of its own prefix only, when the prefix holds glob characters", async () => {
+    const id = randomUUID().slice(0, 8);
+    const relay = await startRedisRelay(REDIS_URL);
+    const globbed = await createRedisEventBus({ url: relay.url, prefix: `evglob${id}*` });
+    const other = await createRedisEventBus({ url: REDIS_URL, prefix: `evglob${id}x` });
+    try {
+      const seen: unknown[] = [];
+      globbed.subscribe('execution.output', (p) => seen.push(p));
+      await globbed.ready();
+      const output = {
+        executionId: 'e',
+        taskId: null,
+        stream: 'stdout' as const,
+        seq: 1,
+        offset: 0,
+        data: '',
+      };
+      // `*` unescaped in the pattern would bring the other prefix's channels to this connection too.
+      await other.publish('execution.output', { ...output, executionId: 'not-mine' });
+      await globbed.publish('execution.output', output);
+      await expect.poll(() => seen.length).toBe(1);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(seen).toEqual([output]);
+      expect(relay.received().includes('not-mine')).toBe(false);
+    } finally {
+      await Promise.all([globbed.close(), other.close()]);
+      await relay.close();
     }
   });
 

@@ -3,29 +3,32 @@ import { accessFor } from '../auth/authenticate.js';
 import type { GatewayDeps, GatewaySettings } from '../context.js';
 import { routeOptions } from '../route-schema.js';
 import { executionJson } from '../serialize.js';
-import { streamExecution } from '../stream-execution.js';
+import { executeStream } from '../streaming/execute-stream.js';
+import { ndjsonTransport } from '../streaming/ndjson-transport.js';
+import { runStream } from '../streaming/run-stream.js';
 import { replyToWrite } from '../write-reply.js';
 
 export function executeRoutes(deps: GatewayDeps, settings: GatewaySettings): FastifyPluginAsyncZod {
-  const { service } = deps;
+  const { executions } = deps.services;
   return async (app) => {
     app.post('/vms/:id/execute', routeOptions('executeCommand'), async (request, reply) => {
       const { command, args, env, cwd, stdin, timeout_ms, retry_safe, priority } = request.body;
       const input = { command, args, env, cwd, stdin, timeoutMs: timeout_ms, retrySafe: retry_safe };
+      const access = accessFor(request);
+      const { task, executionId, timeoutMs } = await executions.start(access, request.params.id, input, {
+        priority,
+      });
       if (request.query.stream) {
-        return streamExecution(deps, settings, request, reply, request.params.id, input, { priority });
+        // Answered once the execution is recorded: a refused one is a plain error answer.
+        const spec = executeStream(deps.output, access, { task, executionId }, settings.maxWaitMs);
+        void runStream(deps, spec, ndjsonTransport(reply));
+        return reply;
       }
-      const { task, executionId, timeoutMs } = await service.execute(
-        accessFor(request),
-        request.params.id,
-        input,
-        { priority },
-      );
       return replyToWrite(deps, settings, reply, task, request.query, async () => ({
         execution_id: executionId,
         timeout_ms: timeoutMs,
         ...(request.query.wait
-          ? { execution: executionJson(await service.getExecution(accessFor(request), executionId)) }
+          ? { execution: executionJson(await executions.get(access, executionId)) }
           : {}),
       }));
     });

@@ -6,39 +6,39 @@ import { executionJson, jobJson, taskJson, workerJson } from '../serialize.js';
 import { replyToWrite } from '../write-reply.js';
 
 export function recordRoutes(deps: GatewayDeps, settings: GatewaySettings): FastifyPluginAsyncZod {
-  const { service } = deps;
+  const { tasks, executions, jobs, workers } = deps.services;
   return async (app) => {
     app.get('/tasks/:id', routeOptions('getTask'), async (request) =>
-      taskJson(await service.getTask(accessFor(request), request.params.id)),
+      taskJson(await tasks.get(accessFor(request), request.params.id)),
     );
 
     app.get('/executions/:id', routeOptions('getExecution'), async (request) =>
-      executionJson(await service.getExecution(accessFor(request), request.params.id)),
+      executionJson(await executions.get(accessFor(request), request.params.id)),
     );
 
     app.post('/vms/:id/jobs', routeOptions('runJob'), async (request, reply) => {
       const { name, steps, priority } = request.body;
-      const { task, job } = await service.runJob(
+      const { task, job } = await jobs.run(
         accessFor(request),
         request.params.id,
         { name, steps: steps.map(({ timeout_ms, ...step }) => ({ ...step, timeoutMs: timeout_ms })) },
         { priority },
       );
       return replyToWrite(deps, settings, reply, task, request.query, async () => ({
-        job: jobJson(request.query.wait ? await service.getJob(accessFor(request), job.id) : job),
+        job: jobJson(request.query.wait ? await jobs.get(accessFor(request), job.id) : job),
       }));
     });
 
     app.get('/workers', routeOptions('listWorkers'), async () => ({
-      workers: (await service.listWorkers()).map(workerJson),
+      workers: (await workers.list()).map(workerJson),
     }));
 
     app.get('/workers/:id', routeOptions('getWorker'), async (request) =>
-      workerJson(await service.getWorker(request.params.id)),
+      workerJson(await workers.get(request.params.id)),
     );
 
     app.get('/jobs/:id', routeOptions('getJob'), async (request) =>
-      jobJson(await service.getJob(accessFor(request), request.params.id)),
+      jobJson(await jobs.get(accessFor(request), request.params.id)),
     );
   };
 }

@@ -27,41 +27,37 @@ export function snapshotJson(snapshot: SnapshotRecord): Snapshot {
 }
 
 export function snapshotRoutes(deps: GatewayDeps, settings: GatewaySettings): FastifyPluginAsyncZod {
-  const { service } = deps;
+  const { snapshots } = deps.services;
   return async (app) => {
     app.post('/vms/:id/snapshots', routeOptions('snapshotVm'), async (request, reply) => {
       const access = accessFor(request);
-      const { task, snapshot } = await service.snapshotVm(access, request.params.id);
+      const { task, snapshot } = await snapshots.take(access, request.params.id);
       return replyToWrite(deps, settings, reply, task, request.query, async () => ({
-        snapshot: snapshotJson(
-          request.query.wait ? await service.getSnapshot(access, snapshot.id) : snapshot,
-        ),
+        snapshot: snapshotJson(request.query.wait ? await snapshots.get(access, snapshot.id) : snapshot),
       }));
     });
 
     app.get('/snapshots', routeOptions('listSnapshots'), async (request) => {
       const { vm, status, include_deleted, limit } = request.query;
-      const snapshots = await service.listSnapshots(accessFor(request), {
+      const listed = await snapshots.list(accessFor(request), {
         ...(vm === undefined ? {} : { vm }),
         ...(status === undefined ? {} : { status }),
         includeDeleted: include_deleted,
         ...(limit === undefined ? {} : { limit }),
       });
-      return { snapshots: snapshots.map(snapshotJson) };
+      return { snapshots: listed.map(snapshotJson) };
     });
 
     app.delete('/snapshots/:id', routeOptions('deleteSnapshot'), async (request, reply) => {
       const access = accessFor(request);
-      const { task, snapshot } = await service.deleteSnapshot(access, request.params.id);
+      const { task, snapshot } = await snapshots.delete(access, request.params.id);
       return replyToWrite(deps, settings, reply, task, request.query, async () => ({
-        snapshot: snapshotJson(
-          request.query.wait ? await service.getSnapshot(access, snapshot.id) : snapshot,
-        ),
+        snapshot: snapshotJson(request.query.wait ? await snapshots.get(access, snapshot.id) : snapshot),
       }));
     });
 
     app.get('/snapshots/:id', routeOptions('getSnapshot'), async (request) =>
-      snapshotJson(await service.getSnapshot(accessFor(request), request.params.id)),
+      snapshotJson(await snapshots.get(accessFor(request), request.params.id)),
     );
   };
 }

@@ -21,7 +21,7 @@ function parseStatuses(raw: string | undefined): VmStatus[] | undefined {
 }
 
 export function vmRoutes(deps: GatewayDeps, settings: GatewaySettings): FastifyPluginAsyncZod {
-  const { service } = deps;
+  const { vms, executions } = deps.services;
   return async (app) => {
     app.post('/vms', routeOptions('createVm'), async (request, reply) => {
       const {
@@ -38,7 +38,7 @@ export function vmRoutes(deps: GatewayDeps, settings: GatewaySettings): FastifyP
         priority,
         timeout_ms,
       } = request.body;
-      const { task, vm } = await service.createVm(
+      const { task, vm } = await vms.create(
         accessFor(request),
         {
           name,
@@ -55,38 +55,34 @@ export function vmRoutes(deps: GatewayDeps, settings: GatewaySettings): FastifyP
         { priority, timeoutMs: timeout_ms },
       );
       return replyToWrite(deps, settings, reply, task, request.query, async () => ({
-        vm: vmJson(request.query.wait ? await service.getVm(accessFor(request), vm.id) : vm),
+        vm: vmJson(request.query.wait ? await vms.get(accessFor(request), vm.id) : vm),
       }));
     });
 
     app.get('/vms', routeOptions('listVms'), async (request) => {
       const status = parseStatuses(request.query.status);
-      const vms = await service.listVms(accessFor(request), {
+      const listed = await vms.list(accessFor(request), {
         ...(status ? { status } : {}),
         includeDeleted: request.query.include_deleted,
         ...(request.query.limit ? { limit: request.query.limit } : {}),
       });
-      return { vms: vms.map(vmJson) };
+      return { vms: listed.map(vmJson) };
     });
 
     app.get('/vms/:id', routeOptions('getVm'), async (request) =>
-      vmJson(await service.getVm(accessFor(request), request.params.id)),
+      vmJson(await vms.get(accessFor(request), request.params.id)),
     );
 
     app.delete('/vms/:id', routeOptions('deleteVm'), async (request, reply) => {
-      const { task, vm } = await service.deleteVm(accessFor(request), request.params.id);
+      const { task, vm } = await vms.delete(accessFor(request), request.params.id);
       return replyToWrite(deps, settings, reply, task, request.query, async () => ({
-        vm: vmJson(request.query.wait ? await service.getVm(accessFor(request), vm.id) : vm),
+        vm: vmJson(request.query.wait ? await vms.get(accessFor(request), vm.id) : vm),
       }));
     });
 
     app.get('/vms/:id/executions', routeOptions('listExecutions'), async (request) => {
-      const executions = await service.listExecutions(
-        accessFor(request),
-        request.params.id,
-        request.query.limit,
-      );
-      return { executions: executions.map(executionJson) };
+      const listed = await executions.list(accessFor(request), request.params.id, request.query.limit);
+      return { executions: listed.map(executionJson) };
     });
   };
 }

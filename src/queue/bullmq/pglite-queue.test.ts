@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeQueueConformance } from '../conformance/queue-suite.js';
+import { describeQueueConformance } from '../../testing/conformance/queue/queue-suite.js';
 import { findShadowingNames } from './pg-schema.js';
 import { createPglitePool } from './pglite-pool.js';
 import { createPgliteQueue } from './pglite-queue.js';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { POSTGRES_URL, postgresAvailable } from '../../../test/support/backends.js';
-import { describeQueueConformance } from '../conformance/queue-suite.js';
+import { describeQueueConformance } from '../../testing/conformance/queue/queue-suite.js';
 import { createPostgresQueue, postgresQueueSearchPathOption } from './postgres-queue.js';
 
 const available = await postgresAvailable();

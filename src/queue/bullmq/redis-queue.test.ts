@@ -2,8 +2,8 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REDIS_URL, redisAvailable } from '../../../test/support/backends.js';
 import { SHARED_QUEUE } from '../../core/queue.js';
-import { deferred, recorder, task, uniquePrefix, waitFor } from '../conformance/helpers.js';
-import { describeQueueConformance } from '../conformance/queue-suite.js';
+import { deferred, recorder, task, uniquePrefix, waitFor } from '../../testing/conformance/queue/helpers.js';
+import { describeQueueConformance } from '../../testing/conformance/queue/queue-suite.js';
 import { createRedisQueue } from './redis-queue.js';
 
 const available = await redisAvailable();

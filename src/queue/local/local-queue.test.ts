@@ -10,8 +10,8 @@ import {
   task,
   uniquePrefix,
   waitFor,
-} from '../conformance/helpers.js';
-import { describeQueueConformance } from '../conformance/queue-suite.js';
+} from '../../testing/conformance/queue/helpers.js';
+import { describeQueueConformance } from '../../testing/conformance/queue/queue-suite.js';
 import { createLocalQueue } from './local-queue.js';
 
 describeQueueConformance('local', async (prefix) => createLocalQueue({ prefix }), {

@@ -1,6 +1,6 @@
 import type { PGlite } from '@electric-sql/pglite';
 import { openPglite } from '../../pglite/open-pglite.js';
-import { describeStoreConformance } from '../conformance/store-suite.js';
+import { describeStoreConformance } from '../../testing/conformance/store/store-suite.js';
 import { migrate } from '../migrate.js';
 import { createPgliteStore } from './pglite-store.js';
 

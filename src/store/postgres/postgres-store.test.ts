@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { POSTGRES_URL, postgresAvailable } from '../../../test/support/backends.js';
 import { newId } from '../../core/ids.js';
 import { type Logger, silentLogger } from '../../core/logger.js';
-import { expectCode, newVmInput } from '../conformance/fixtures.js';
-import { describeStoreConformance } from '../conformance/store-suite.js';
+import { expectCode, newVmInput } from '../../testing/conformance/store/fixtures.js';
+import { describeStoreConformance } from '../../testing/conformance/store/store-suite.js';
 import { migrate } from '../migrate.js';
 import { createPostgresStore } from './postgres-store.js';
 

@@ -122,7 +122,7 @@ export async function listVms(db: Db, filter: VmFilter = {}): Promise<VmRecord[]
   if (filter.project !== undefined) where.push(eq(vms.project, filter.project));
   if (filter.status !== undefined) where.push(inArray(vms.status, [...filter.status]));
   if (filter.workerId !== undefined) where.push(eq(vms.workerId, filter.workerId));
-  // TaskService.createVm records the snapshot a VM came from in its metadata.
+  // VmService.create records the snapshot a VM came from in its metadata.
   if (filter.fromSnapshot !== undefined)
     where.push(sql`${vms.metadata}->>'fromSnapshot' = ${filter.fromSnapshot}`);
   if (!filter.includeDeleted && !filter.status?.includes('deleted')) where.push(ne(vms.status, 'deleted'));

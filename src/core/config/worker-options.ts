@@ -1,0 +1,78 @@
+import os from 'node:os';
+import { z } from 'zod';
+import { defineOptions, positiveInt } from './option.js';
+
+/** The host name, shaped into a worker id. */
+function defaultWorkerId(): string {
+  return (
+    os
+      .hostname()
+      .replace(/[^A-Za-z0-9._-]/g, '-')
+      .slice(0, 64) || 'worker'
+  );
+}
+
+/** A worker's identity, pace and leases, and its metrics listener (sections `worker`, `metrics`). */
+export const WORKER_OPTIONS = defineOptions({
+  workerId: {
+    env: 'AETHER_WORKER_ID',
+    file: 'worker.id',
+    default: '<hostname>',
+    doc: 'Identity of this worker',
+    schema: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, dot, dash, underscore; at most 64'),
+    fillDefault: defaultWorkerId,
+  },
+  workerConcurrency: {
+    env: 'AETHER_WORKER_CONCURRENCY',
+    file: 'worker.concurrency',
+    default: 16,
+    doc: 'Tasks one worker runs at once',
+    schema: positiveInt.max(1024),
+  },
+  heartbeatIntervalMs: {
+    env: 'AETHER_HEARTBEAT_INTERVAL_MS',
+    file: 'worker.heartbeat_interval_ms',
+    default: 5_000,
+    doc: 'How often a worker renews its registration',
+    schema: positiveInt,
+  },
+  workerLeaseMs: {
+    env: 'AETHER_WORKER_LEASE_MS',
+    file: 'worker.lease_ms',
+    default: 15_000,
+    doc: 'A worker that cannot renew for this long stops taking work and kills its VMs',
+    schema: positiveInt,
+  },
+  workerGraceMs: {
+    env: 'AETHER_WORKER_GRACE_MS',
+    file: 'worker.grace_ms',
+    default: 30_000,
+    doc: 'Silence after which other nodes declare a worker dead and its VMs lost',
+    schema: positiveInt,
+  },
+  drainTimeoutMs: {
+    env: 'AETHER_DRAIN_TIMEOUT_MS',
+    file: 'worker.drain_timeout_ms',
+    default: 30_000,
+    doc: 'On SIGTERM, how long a worker waits for running tasks before handing them back',
+    schema: positiveInt,
+  },
+  metricsPort: {
+    env: 'AETHER_METRICS_PORT',
+    file: 'metrics.port',
+    default: '',
+    doc: 'TCP port of a separate, unauthenticated listener serving only GET /metrics (for `aether worker`); empty = none (a gateway serves /metrics on its own port, to admins)',
+    schema: z
+      .string()
+      .regex(/^(\d{1,5}|)$/, 'must be a TCP port, or empty for no metrics listener')
+      .transform((v) => (v === '' ? null : Number(v)))
+      .refine((v) => v === null || v <= 65_535, 'must be at most 65535'),
+  },
+  metricsHost: {
+    env: 'AETHER_METRICS_HOST',
+    file: 'metrics.host',
+    default: '127.0.0.1',
+    doc: 'Address the metrics listener binds; keep it loopback or private (no authentication)',
+    schema: z.string().min(1),
+  },
+});

@@ -1,0 +1,37 @@
+import { ExecutionService } from './execution-service.js';
+import { JobService } from './job-service.js';
+import type { ServiceDeps, ServiceSettings } from './service-context.js';
+import { SnapshotService } from './snapshot-service.js';
+import { TaskService } from './task-service.js';
+import { VmService } from './vm-service.js';
+import { WorkerService } from './worker-service.js';
+
+/**
+ * The use cases behind every entry point (REST, CLI through REST, integrations), one service per
+ * concept. Writes go to the store first; the queue only dispatches (dispatch.ts). Every call
+ * that reads or writes a project's records names its `Access`: what it creates belongs to
+ * `access.project`, and a record it cannot see answers exactly as a missing one (visibility.ts).
+ */
+export interface Services {
+  vms: VmService;
+  snapshots: SnapshotService;
+  executions: ExecutionService;
+  jobs: JobService;
+  tasks: TaskService;
+  workers: WorkerService;
+  /** Drops the event subscription task waits share (before the event bus closes). */
+  close(): void;
+}
+
+export function createServices(deps: ServiceDeps, settings: ServiceSettings): Services {
+  const tasks = new TaskService(deps, settings);
+  return {
+    vms: new VmService(deps, settings),
+    snapshots: new SnapshotService(deps, settings),
+    executions: new ExecutionService(deps, settings),
+    jobs: new JobService(deps, settings),
+    tasks,
+    workers: new WorkerService(deps),
+    close: () => tasks.close(),
+  };
+}
