@@ -51,7 +51,19 @@ function reportError(error: unknown): number {
   return 1;
 }
 
+/**
+ * A reader that stops early (`aether vm ls | head -1`) closes our stdout: stop quietly, as
+ * other command-line tools do, instead of dying on an unhandled EPIPE with a stack trace.
+ */
+function exitQuietlyWhenStdoutCloses(): void {
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(process.exitCode ?? 0);
+  });
+}
+
 export async function main(argv: string[]): Promise<void> {
+  exitQuietlyWhenStdoutCloses();
   try {
     if (isLegacyInvocation(argv)) {
       process.exitCode = await runLegacy(argv);

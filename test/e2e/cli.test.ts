@@ -1,6 +1,8 @@
+import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { useTestNode } from '../support/embedded-node.js';
-import { runCli } from '../support/run-cli.js';
+import { gatewayKey } from '../support/gateway-keys.js';
+import { CLI_ENTRY, runCli } from '../support/run-cli.js';
 import { sandboxesAvailable } from '../support/sandboxes.js';
 
 const canRun = await sandboxesAvailable('end-to-end VM');
@@ -71,6 +73,28 @@ describe.skipIf(!canRun)('the aether CLI against a running gateway', () => {
     const deleted = await aether('-type', 'vm:delete', '-vm-id', vmId);
     expect(deleted.code).toBe(0);
   }, 60_000);
+
+  it('stops quietly when its reader goes away (`| head`), exiting 0 without a stack trace', async () => {
+    await aether('vm', 'create', 'piped');
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', CLI_ENTRY, 'exec', 'piped', '--', 'seq', '1', '300000'],
+      {
+        env: { ...process.env, AETHER_URL: node().url, AETHER_TOKEN: gatewayKey(node().url) ?? '' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    // What `head -1` does: read the first line, then close its end of the pipe.
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(stderr).not.toMatch(/EPIPE|Unhandled|at .*:\d+/);
+    expect(code).toBe(0);
+    await aether('vm', 'rm', 'piped');
+  });
 
   it('says what is wrong instead of a stack trace', async () => {
     const unknown = await aether('exec', 'missing-vm', '--', 'true');
