@@ -8,7 +8,7 @@
  * and read the largest profile (the main thread) in Chrome DevTools or any cpuprofile viewer.
  * docs/performance.md keeps what it showed.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { AetherClient } from '../src/client/client.js';
@@ -20,6 +20,8 @@ const executions = Number(process.env.N ?? 400);
 const clients = 16;
 
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'aether-profile-'));
+// Reachable by the sandbox's uid when run as root, so VM files stay in here.
+chmodSync(dataDir, 0o711);
 const config = loadConfig({
   AETHER_DATA_DIR: dataDir,
   AETHER_PORT: '0',
@@ -59,6 +61,8 @@ try {
   );
   const perExecution = [...calls].map(([name, n]) => [name, Number((n / executions).toFixed(2))]);
   console.log('store calls per execution:', Object.fromEntries(perExecution));
+  // A VM outlives its node by design: delete it, so no sandbox is left behind.
+  await client.deleteVm('profiled', { wait: true });
 } finally {
   await node.close();
   rmSync(dataDir, { recursive: true, force: true });
