@@ -1,4 +1,3 @@
-import type { ExecutionRecord } from '../core/execution.js';
 import type { OutputEvent } from '../core/output.js';
 import type { Access } from '../core/principal.js';
 import type { TaskRecord } from '../core/task.js';
@@ -22,7 +21,6 @@ export interface IntegrationPlatform {
   deleteVm(access: Access, idOrName: string): Promise<{ task: TaskRecord; vm: VmRecord }>;
   waitForTask(id: string, timeoutMs: number): Promise<TaskRecord>;
   getTask(access: Access, id: string): Promise<TaskRecord>;
-  getExecution(access: Access, id: string): Promise<ExecutionRecord>;
   /**
    * An execution's output, the path every reader takes: its chunks in order (stored, then live),
    * then its end. The iteration stops early, without an end, when `signal` aborts.

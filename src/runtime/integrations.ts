@@ -7,7 +7,6 @@ import {
   type IntegrationRegistry,
   integrationSettings,
 } from '../integrations/registry.js';
-import { ExecutionOutputService } from '../service/output/execution-output-service.js';
 import type { Services } from '../service/services.js';
 import type { Backends } from './backends.js';
 import type { AetherConfig } from './config.js';
@@ -17,18 +16,16 @@ import type { AetherConfig } from './config.js';
  * plus the readiness probes and queue depth for `/aetherium-status`.
  */
 function platformOf(
-  { vms, executions, tasks, workers }: Services,
+  { vms, executions, output, tasks, workers }: Services,
   backends: Backends,
   readiness: () => Promise<ReadinessReport>,
 ): IntegrationPlatform {
-  const output = new ExecutionOutputService(backends);
   return {
     createVm: (access, input) => vms.create(access, input),
     execute: (access, vm, input) => executions.start(access, vm, input),
     deleteVm: (access, vm) => vms.delete(access, vm),
     waitForTask: (id, timeoutMs) => tasks.wait(id, timeoutMs),
     getTask: (access, id) => tasks.get(access, id),
-    getExecution: (access, id) => executions.get(access, id),
     followOutput: (access, id, options) => output.follow(access, id, options),
     getVm: (access, vm) => vms.get(access, vm),
     listVms: (access, filter) => vms.list(access, filter),

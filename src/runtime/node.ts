@@ -8,7 +8,6 @@ import { VERSION } from '../core/version.js';
 import type { DriverName } from '../core/vm.js';
 import { buildGateway } from '../gateway/app.js';
 import { createLogShippingMetrics } from '../metrics/log-metrics.js';
-import { ExecutionOutputService } from '../service/output/execution-output-service.js';
 import { startReaper } from '../service/reaper.js';
 import { createServices, type Services } from '../service/services.js';
 import { createWorker, type Worker } from '../worker/worker.js';
@@ -211,7 +210,7 @@ async function wireNode(
         services,
         apiKeys: auth.apiKeys,
         auth,
-        output: new ExecutionOutputService(backends),
+        output: services.output,
         readiness,
         ...(integrations ? { webhooks: integrations.registry } : {}),
         metrics: metrics.gateway ?? undefined,

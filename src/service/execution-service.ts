@@ -1,13 +1,12 @@
 import type { ExecutionRecord } from '../core/execution.js';
 import { newId } from '../core/ids.js';
-import type { OutputChunk } from '../core/output.js';
 import type { Access } from '../core/principal.js';
 import type { TaskRecord } from '../core/task.js';
 import { vmNotRunning } from '../core/vm.js';
 import { recordAndEnqueue } from './dispatch.js';
 import type { ExecuteInput, TaskOptions } from './inputs.js';
 import type { ServiceDeps, ServiceSettings } from './service-context.js';
-import { requireVm, visibleOr } from './visibility.js';
+import { requireExecution, requireVm } from './visibility.js';
 import { EXEC_TASK_GRACE_MS, execSpecOf, newVmTask } from './vm-task.js';
 
 /** Commands run in a VM: started as a `vm:execute` task, read back with their stored output. */
@@ -53,29 +52,13 @@ export class ExecutionService {
     return { task, executionId, timeoutMs: exec.timeoutMs };
   }
 
-  async get(access: Access, id: string): Promise<ExecutionRecord> {
-    return visibleOr(
-      access,
-      await this.deps.store.getExecution(id),
-      'ERR_EXECUTION_NOT_FOUND',
-      `no execution with id ${id}`,
-    );
+  get(access: Access, id: string): Promise<ExecutionRecord> {
+    return requireExecution(this.deps.store, access, id);
   }
 
   /** A VM's executions, newest first; deleted VMs included. */
   async list(access: Access, vmIdOrName: string, limit?: number): Promise<ExecutionRecord[]> {
     const vm = await requireVm(this.deps.store, access, vmIdOrName, { includeDeleted: true });
     return this.deps.store.listExecutions(vm.id, limit === undefined ? undefined : { limit });
-  }
-
-  /**
-   * Stored output chunks of an execution read through `get` (so the caller may see it), with
-   * seq above `afterSeq`, in order; see Store.listExecutionOutput.
-   */
-  readOutput(
-    execution: ExecutionRecord,
-    options: { afterSeq?: number; limit?: number } = {},
-  ): Promise<OutputChunk[]> {
-    return this.deps.store.listExecutionOutput(execution.id, options);
   }
 }

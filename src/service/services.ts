@@ -1,5 +1,6 @@
 import { ExecutionService } from './execution-service.js';
 import { JobService } from './job-service.js';
+import { ExecutionOutputService } from './output/execution-output-service.js';
 import type { ServiceDeps, ServiceSettings } from './service-context.js';
 import { SnapshotService } from './snapshot-service.js';
 import { TaskService } from './task-service.js';
@@ -16,6 +17,8 @@ export interface Services {
   vms: VmService;
   snapshots: SnapshotService;
   executions: ExecutionService;
+  /** Every reader's path to an execution's output: stored, then live, then the end. */
+  output: ExecutionOutputService;
   jobs: JobService;
   tasks: TaskService;
   workers: WorkerService;
@@ -29,6 +32,7 @@ export function createServices(deps: ServiceDeps, settings: ServiceSettings): Se
     vms: new VmService(deps, settings),
     snapshots: new SnapshotService(deps, settings),
     executions: new ExecutionService(deps, settings),
+    output: new ExecutionOutputService(deps),
     jobs: new JobService(deps, settings),
     tasks,
     workers: new WorkerService(deps),

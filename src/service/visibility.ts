@@ -3,6 +3,7 @@
  * exactly as a missing one (same code, same message), so ids of other projects leak nothing.
  */
 import { AetherError, type ErrorCode } from '../core/errors.js';
+import type { ExecutionRecord } from '../core/execution.js';
 import { type Access, canSee } from '../core/principal.js';
 import type { SnapshotRecord } from '../core/snapshot.js';
 import type { Store } from '../core/store.js';
@@ -35,6 +36,19 @@ export async function requireVm(
   if (vm?.status === 'deleted' && !options.includeDeleted)
     throw new AetherError('ERR_VM_NOT_FOUND', notFound);
   return visibleOr(access, vm, 'ERR_VM_NOT_FOUND', notFound);
+}
+
+export async function requireExecution(
+  store: Pick<Store, 'getExecution'>,
+  access: Access,
+  id: string,
+): Promise<ExecutionRecord> {
+  return visibleOr(
+    access,
+    await store.getExecution(id),
+    'ERR_EXECUTION_NOT_FOUND',
+    `no execution with id ${id}`,
+  );
 }
 
 export async function requireSnapshot(

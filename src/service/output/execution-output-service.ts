@@ -3,7 +3,7 @@ import type { ExecutionRecord } from '../../core/execution.js';
 import type { OutputEvent } from '../../core/output.js';
 import { type Access, canSee } from '../../core/principal.js';
 import type { Store } from '../../core/store.js';
-import { visibleOr } from '../visibility.js';
+import { requireExecution } from '../visibility.js';
 import { type ExecutionSource, followExecution } from './follow-execution.js';
 
 export interface ExecutionOutputDeps {
@@ -35,13 +35,8 @@ export class ExecutionOutputService {
   ) {}
 
   /** The execution, if `access` may see it; otherwise ERR_EXECUTION_NOT_FOUND. */
-  async get(access: Access, id: string): Promise<ExecutionRecord> {
-    return visibleOr(
-      access,
-      await this.deps.store.getExecution(id),
-      'ERR_EXECUTION_NOT_FOUND',
-      `no execution with id ${id}`,
-    );
+  get(access: Access, id: string): Promise<ExecutionRecord> {
+    return requireExecution(this.deps.store, access, id);
   }
 
   /**
