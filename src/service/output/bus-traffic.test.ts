@@ -9,18 +9,12 @@ import { REDIS_URL, redisAvailable } from '../../../test/support/backends.js';
 import { openMemoryStore } from '../../../test/support/memory-store.js';
 import { type RedisTrafficRelay, startRedisRelay } from '../../../test/support/redis-traffic.js';
 import type { EventBus } from '../../core/events.js';
-import { newId } from '../../core/ids.js';
 import type { OutputEvent } from '../../core/output.js';
 import { SYSTEM_ACCESS } from '../../core/principal.js';
 import type { Store } from '../../core/store.js';
 import type { AwaitableEventBus } from '../../events/handlers.js';
 import { createRedisEventBus } from '../../events/redis/redis-event-bus.js';
-import {
-  newExecuteTask,
-  newExecutionInput,
-  newVmInput,
-  outcome,
-} from '../../testing/conformance/store/fixtures.js';
+import { claimedExecution, outcome } from '../../testing/conformance/store/fixtures.js';
 import { ExecutionOutputService } from './execution-output-service.js';
 
 const available = await redisAvailable();
@@ -51,16 +45,7 @@ describe.skipIf(!available)('execution output on Redis, per execution', () => {
 
   /** A running execution, and the worker's side of it: each chunk stored, then published. */
   async function running(worker: EventBus) {
-    const vm = await store.insertVm(newVmInput());
-    const input = newExecutionInput(vm.id, { taskId: newId() });
-    const task = newExecuteTask(input);
-    await store.insertTask(task, input);
-    const claimed = await store.transitionTask(
-      task.id,
-      { from: ['pending'], to: 'processing', reason: 'claim' },
-      { newAttempt: true },
-    );
-    const fence = { taskId: task.id, fencingToken: claimed!.fencingToken };
+    const { execution: input, task, fence } = await claimedExecution(store);
     let seq = 0;
     let offset = 0;
     return {

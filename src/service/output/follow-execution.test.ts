@@ -7,17 +7,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openMemoryStore } from '../../../test/support/memory-store.js';
 import type { EventBus } from '../../core/events.js';
-import { newId } from '../../core/ids.js';
 import type { OutputChunk, OutputStream } from '../../core/output.js';
-import type { AttemptFence, Store } from '../../core/store.js';
+import type { Store } from '../../core/store.js';
 import { createLocalEventBus } from '../../events/local/local-event-bus.js';
 import { type StreamMessage, streamMessageOf } from '../../gateway/streaming/execution-stream.js';
-import {
-  newExecuteTask,
-  newExecutionInput,
-  newVmInput,
-  outcome,
-} from '../../testing/conformance/store/fixtures.js';
+import { claimedExecution, outcome } from '../../testing/conformance/store/fixtures.js';
 import { type ExecutionSource, followExecution } from './follow-execution.js';
 
 let store: Store;
@@ -30,16 +24,7 @@ afterAll(async () => {
 
 /** A running execution, and the worker's moves on it. */
 async function running(events: EventBus) {
-  const vm = await store.insertVm(newVmInput());
-  const input = newExecutionInput(vm.id, { taskId: newId() });
-  const task = newExecuteTask(input);
-  await store.insertTask(task, input);
-  const claimed = await store.transitionTask(
-    task.id,
-    { from: ['pending'], to: 'processing', reason: 'claim' },
-    { newAttempt: true },
-  );
-  const fence: AttemptFence = { taskId: task.id, fencingToken: claimed!.fencingToken };
+  const { execution: input, task, fence } = await claimedExecution(store);
   const offsets: Record<OutputStream, number> = { stdout: 0, stderr: 0 };
   let seq = 0;
   const text: Record<OutputStream, string> = { stdout: '', stderr: '' };

@@ -8,7 +8,15 @@ import { expect } from 'vitest';
 import { type ErrorCode, isAetherError } from '../../../core/errors.js';
 import type { JobStep } from '../../../core/execution.js';
 import { newId } from '../../../core/ids.js';
-import type { ExecutionOutcome, NewExecution, NewTask, NewVm, Store } from '../../../core/store.js';
+import type {
+  AttemptFence,
+  ExecutionOutcome,
+  NewExecution,
+  NewTask,
+  NewVm,
+  Store,
+} from '../../../core/store.js';
+import type { TaskRecord } from '../../../core/task.js';
 
 /** What each backend's test hands the suite: a migrated, empty-enough store and its lifecycle. */
 export interface StoreFixture {
@@ -94,6 +102,26 @@ export function newExecuteTask(execution: NewExecution, overrides: Partial<NewTa
     timeoutMs: 600_000,
     ...overrides,
   };
+}
+
+/**
+ * An execution in a new VM whose `vm:execute` task an attempt has claimed: what a worker holds
+ * while the command runs, with the fence its writes carry.
+ */
+export async function claimedExecution(
+  store: Store,
+): Promise<{ execution: NewExecution; task: TaskRecord; fence: AttemptFence }> {
+  const vm = await store.insertVm(newVmInput());
+  const execution = newExecutionInput(vm.id, { taskId: newId() });
+  const input = newExecuteTask(execution);
+  await store.insertTask(input, execution);
+  const task = await store.transitionTask(
+    input.id,
+    { from: ['pending'], to: 'processing', reason: 'claim' },
+    { newAttempt: true },
+  );
+  if (!task) throw new Error(`task ${input.id} could not be claimed`);
+  return { execution, task, fence: { taskId: task.id, fencingToken: task.fencingToken } };
 }
 
 export function outcome(overrides: Partial<ExecutionOutcome> = {}): ExecutionOutcome {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { newId } from '../../../core/ids.js';
 import { type OutputChunk, type OutputStream, outputText } from '../../../core/output.js';
 import type { AttemptFence } from '../../../core/store.js';
-import { newExecuteTask, newExecutionInput, newVmInput, outcome, type SuiteContext } from './fixtures.js';
+import { claimedExecution, outcome, type SuiteContext } from './fixtures.js';
 
 /** Chunks numbered from `firstSeq`, with offsets running on per stream from `offsets`. */
 function chunks(
@@ -25,17 +25,8 @@ export function describeOutputCases(ctx: SuiteContext): void {
   describe('execution output chunks', () => {
     /** An execution whose task is claimed, with the fence of that claim. */
     async function runningExecution(): Promise<{ id: string; fence: AttemptFence }> {
-      const store = ctx.store();
-      const vm = await store.insertVm(newVmInput());
-      const execution = newExecutionInput(vm.id, { taskId: newId() });
-      const task = newExecuteTask(execution);
-      await store.insertTask(task, execution);
-      const claimed = await store.transitionTask(
-        task.id,
-        { from: ['pending'], to: 'processing', reason: 'claim' },
-        { newAttempt: true },
-      );
-      return { id: execution.id, fence: { taskId: task.id, fencingToken: claimed!.fencingToken } };
+      const { execution, fence } = await claimedExecution(ctx.store());
+      return { id: execution.id, fence };
     }
 
     it('stores chunks byte for byte and lists them in seq order from a point', async () => {

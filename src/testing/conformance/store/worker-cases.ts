@@ -1,12 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { newId } from '../../../core/ids.js';
 import type { WorkerRegistration } from '../../../core/worker.js';
 import {
+  claimedExecution,
   newCreateTask,
-  newExecuteTask,
-  newExecutionInput,
   newVmInput,
   outcome as ranOk,
   type SuiteContext,
@@ -112,20 +110,11 @@ export function describeWorkerCases(ctx: SuiteContext): void {
 
     it('completes an execution once, and only for the attempt that holds its task', async () => {
       const store = ctx.store();
-      const vm = await store.insertVm(newVmInput());
-      const execution = newExecutionInput(vm.id, { taskId: newId() });
-      const taskInput = newExecuteTask(execution);
-      await store.insertTask(taskInput, execution);
-      const claimed = await store.transitionTask(
-        taskInput.id,
-        { from: ['pending'], to: 'processing', reason: 'claim' },
-        { newAttempt: true },
-      );
+      const { execution, task: claimed, fence: current } = await claimedExecution(store);
       const outcome = ranOk({ exitCode: 0 });
-      const stale = { taskId: taskInput.id, fencingToken: claimed!.fencingToken - 1 };
+      const stale = { taskId: claimed.id, fencingToken: claimed.fencingToken - 1 };
       expect(await store.completeExecution(execution.id, outcome, stale)).toBeNull();
       expect((await store.getExecution(execution.id))?.completedAt).toBeNull();
-      const current = { taskId: taskInput.id, fencingToken: claimed!.fencingToken };
       expect(await store.completeExecution(execution.id, outcome, current)).toMatchObject({ exitCode: 0 });
       expect(await store.completeExecution(execution.id, { ...outcome, exitCode: 7 }, current)).toBeNull();
       expect(await store.completeExecution(execution.id, { ...outcome, exitCode: 7 })).toBeNull();
