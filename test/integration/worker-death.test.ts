@@ -14,6 +14,7 @@ import type { Store } from '../../src/core/store.js';
 import { createLocalEventBus } from '../../src/events/local/local-event-bus.js';
 import { createLocalQueue } from '../../src/queue/local/local-queue.js';
 import { reapDeadWorkers } from '../../src/service/reaper.js';
+import { outcome } from '../../src/testing/conformance/store/fixtures.js';
 import { Membership } from '../../src/worker/membership.js';
 import { openMemoryStore } from '../support/memory-store.js';
 
@@ -186,23 +187,10 @@ describe('worker death', () => {
       { workerId: 'w-late', newAttempt: true },
     ))!;
     // The worker recorded the command's end, then died before recording the task's.
-    const startedAt = new Date();
-    await store.completeExecution(
-      executionId,
-      {
-        exitCode: 0,
-        stdout: 'done\n',
-        stderr: '',
-        stdoutTruncated: false,
-        stderrTruncated: false,
-        timedOut: false,
-        error: null,
-        startedAt,
-        completedAt: new Date(),
-        durationMs: 1,
-      },
-      { taskId, fencingToken: claimed.fencingToken },
-    );
+    await store.completeExecution(executionId, outcome({ exitCode: 0, stdout: 'done\n', stderr: '' }), {
+      taskId,
+      fencingToken: claimed.fencingToken,
+    });
     await sleep(150);
     await reapDeadWorkers(deps, 100);
     expect(await store.getTask(taskId)).toMatchObject({
