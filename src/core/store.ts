@@ -87,6 +87,28 @@ export interface AttemptFence {
   taskStatuses?: readonly ('pending' | 'processing')[];
 }
 
+/** A worker taking a pending task for a new attempt. */
+export interface TaskClaim {
+  workerId: string;
+  startedAt: Date;
+  /** The state-change reason, e.g. `attempt 2 on w1`. */
+  reason: string;
+}
+
+/** A claimed task with its VM as the claim found it (null for a task without a VM). */
+export interface ClaimedTask {
+  task: TaskRecord;
+  vm: VmRecord | null;
+}
+
+/** How a task's attempt ended when it completes together with its execution. */
+export interface TaskCompletion {
+  fencingToken: number;
+  result: unknown;
+  reason: string;
+  completedAt: Date;
+}
+
 export interface VmPatch {
   workerId?: string | null;
   isolation?: IsolationInfo | null;
@@ -189,6 +211,24 @@ export interface Store {
   listTasks(filter?: TaskFilter): Promise<TaskRecord[]>;
   /** With `change.fencingToken`, a stale attempt's write changes nothing and returns null. */
   transitionTask(id: string, change: TaskTransition, patch?: TaskPatch): Promise<TaskRecord | null>;
+  /**
+   * Claims a `pending` task for a new attempt in one statement: `processing`, a new fencing
+   * token, the claim's worker and start; the executions recorded with the task (not a job's,
+   * which a job inserts as it runs them) are marked started by the same statement, and the task's
+   * VM is read in it. Null, changing nothing, when the task is not pending.
+   */
+  claimTask(id: string, claim: TaskClaim): Promise<ClaimedTask | null>;
+  /**
+   * Records an execution's outcome and completes its task in one atomic statement, only while
+   * the attempt holding `completion.fencingToken` holds the task (`processing`) and the
+   * execution is not complete yet; otherwise nothing changes and null is returned.
+   */
+  completeTaskWithExecution(
+    taskId: string,
+    completion: TaskCompletion,
+    executionId: string,
+    outcome: ExecutionOutcome,
+  ): Promise<{ task: TaskRecord; execution: ExecutionRecord } | null>;
   /**
    * Records a running attempt's progress: only while the task is `processing` and its fencing
    * token is `fencingToken`; otherwise nothing changes and false is returned.

@@ -45,11 +45,27 @@ export interface WorkerDeps {
   network?: VmNetwork;
 }
 
+/** What one attempt at a task carries beside the task: set by the processor and its handler. */
+export interface Attempt {
+  /**
+   * The task's VM as read by the claim's own statement (null: none in the store); absent when
+   * the attempt took the task over from another worker (read it then).
+   */
+  readonly claimedVm?: VmRecord | null;
+  /**
+   * Set by a handler that completed its task in the same statement as its last record (a
+   * command's outcome): the processor then only announces it.
+   */
+  completed: TaskRecord | null;
+}
+
 export interface HandlerContext extends WorkerDeps {
   settings: WorkerSettings;
   metrics: WorkerMetrics;
   driverFor(vm: VmRecord): VmDriver;
   requireVm(vmId: string): Promise<VmRecord>;
+  /** Present while a handler runs under the task processor. */
+  attempt?: Attempt;
 }
 
 /** One handler per task type; a missing one fails to compile. */

@@ -1,11 +1,12 @@
 import { AetherError, isAetherError, toWireError } from '../core/errors.js';
 import { HandBack, PermanentFailure, type QueuedTask } from '../core/queue.js';
+import type { TaskPatch } from '../core/store.js';
 import { isRerunnable, type TaskRecord } from '../core/task.js';
 import { abandonTask } from '../service/abandon.js';
 import { publishTask, publishVm } from '../service/publish.js';
 import type { ActiveTasks } from './active-tasks.js';
 import { observeAttempt } from './attempt-metrics.js';
-import type { HandlerContext, TaskHandlers } from './context.js';
+import type { Attempt, HandlerContext, TaskHandlers } from './context.js';
 import { persistently } from './persist.js';
 
 /**
@@ -27,12 +28,13 @@ export function createTaskProcessor(ctx: HandlerContext, handlers: TaskHandlers,
     if (active.has(queued.taskId)) return; // a duplicate delivery of what this process runs now
     // Tracked from before the claim, so the sweep of unfinished tasks never takes one being claimed.
     await active.run(queued.taskId, async (workerSignal) => {
-      const task = await claim(ctx, queued);
-      if (!task) return;
+      const claimed = await claim(ctx, queued);
+      if (!claimed) return;
+      const { task, attempt } = claimed;
       // Events are fire-and-forget (publish never throws): not worth a round trip on the hot path.
       void publishTask(ctx.events, task);
       await observeAttempt(ctx.metrics, task.type, () =>
-        runClaimed(ctx, handlers, task, queued, queueSignal, workerSignal),
+        runClaimed({ ...ctx, attempt }, handlers, task, queued, queueSignal, workerSignal),
       );
     });
   };
@@ -71,18 +73,20 @@ async function runClaimed(
     ) => Promise<unknown>;
     const result = await handler({ ...ctx, logger: taskLogger }, task, signal);
     const completedAt = new Date();
-    const completed = await persistently(ctx, 'a completion', () =>
-      ctx.store.transitionTask(
-        task.id,
-        {
-          from: ['processing'],
-          to: 'completed',
-          reason: 'handler finished',
-          fencingToken: task.fencingToken,
-        },
-        { result, error: null, completedAt },
-      ),
-    );
+    const completed =
+      ctx.attempt?.completed ??
+      (await persistently(ctx, 'a completion', () =>
+        ctx.store.transitionTask(
+          task.id,
+          {
+            from: ['processing'],
+            to: 'completed',
+            reason: 'handler finished',
+            fencingToken: task.fencingToken,
+          },
+          { result, error: null, completedAt },
+        ),
+      ));
     if (completed) void publishTask(ctx.events, completed);
     else reportStale(ctx, task, 'completion');
     taskLogger.info(
@@ -100,19 +104,32 @@ async function runClaimed(
 }
 
 /**
- * Claims the task for this attempt (one statement on the common path) and returns it with its
- * new fencing token, or null when there is nothing to run.
+ * Claims the task for this attempt (one statement on the common path, which also reads the
+ * task's VM) and returns it with its new fencing token, or null when there is nothing to run.
  */
-async function claim(ctx: HandlerContext, queued: QueuedTask): Promise<TaskRecord | null> {
+async function claim(
+  ctx: HandlerContext,
+  queued: QueuedTask,
+): Promise<{ task: TaskRecord; attempt: Attempt } | null> {
   const workerId = ctx.settings.workerId;
-  const patch = { workerId, startedAt: new Date(), newAttempt: true };
+  const startedAt = new Date();
   const reason = `attempt ${queued.attempt} on ${workerId}`;
-  const fresh = await ctx.store.transitionTask(
-    queued.taskId,
-    { from: ['pending'], to: 'processing', reason },
-    patch,
-  );
-  if (fresh) return fresh;
+  const fresh = await ctx.store.claimTask(queued.taskId, { workerId, startedAt, reason });
+  if (fresh) return { task: fresh.task, attempt: { claimedVm: fresh.vm, completed: null } };
+  const taken = await takeOver(ctx, queued, { workerId, startedAt, newAttempt: true }, reason);
+  return taken ? { task: taken, attempt: { completed: null } } : null;
+}
+
+/**
+ * A task that is not pending: finished (a redelivery: nothing to do), or running elsewhere,
+ * whose attempt stalled or died: taken over when it may run again, else ended as interrupted.
+ */
+async function takeOver(
+  ctx: HandlerContext,
+  queued: QueuedTask,
+  patch: TaskPatch,
+  reason: string,
+): Promise<TaskRecord | null> {
   const existing = await ctx.store.getTask(queued.taskId);
   if (!existing) throw new PermanentFailure(`task ${queued.taskId} is not in the store`);
   if (existing.status !== 'processing') return null; // terminal: a redelivery of finished work

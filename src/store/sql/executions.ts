@@ -69,6 +69,23 @@ export async function markExecutionStarted(db: Db, id: string, startedAt: Date):
   if (updated.length === 0) throw new AetherError('ERR_EXECUTION_NOT_FOUND', `execution ${id} not found`);
 }
 
+/** The columns an execution's outcome is written to. */
+export function outcomeColumns(outcome: ExecutionOutcome): Partial<typeof executions.$inferInsert> {
+  return {
+    exitCode: outcome.exitCode,
+    stdout: withoutNul(outcome.stdout),
+    stderr: withoutNul(outcome.stderr),
+    stdoutTruncated: outcome.stdoutTruncated,
+    stderrTruncated: outcome.stderrTruncated,
+    timedOut: outcome.timedOut,
+    error: outcome.error,
+    startedAt: outcome.startedAt,
+    completedAt: outcome.completedAt,
+    // Whole milliseconds: the column is an integer and drivers may report fractions.
+    durationMs: Math.round(outcome.durationMs),
+  };
+}
+
 /**
  * Once only, and (fenced) only while the attempt that ran it still holds its task: a stalled
  * worker's late report cannot overwrite the record, nor complete an execution twice.
@@ -88,19 +105,7 @@ export async function completeExecution(
   }
   const [row] = await db
     .update(executions)
-    .set({
-      exitCode: outcome.exitCode,
-      stdout: withoutNul(outcome.stdout),
-      stderr: withoutNul(outcome.stderr),
-      stdoutTruncated: outcome.stdoutTruncated,
-      stderrTruncated: outcome.stderrTruncated,
-      timedOut: outcome.timedOut,
-      error: outcome.error,
-      startedAt: outcome.startedAt,
-      completedAt: outcome.completedAt,
-      // Whole milliseconds: the column is an integer and drivers may report fractions.
-      durationMs: Math.round(outcome.durationMs),
-    })
+    .set(outcomeColumns(outcome))
     .where(and(...where))
     .returning();
   return row ? toExecutionRecord(row) : null;

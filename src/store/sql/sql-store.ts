@@ -15,6 +15,7 @@ import * as logs from './logs.js';
 import * as networkLeases from './network-leases.js';
 import * as snapshots from './snapshots.js';
 import * as stateChanges from './state-changes.js';
+import * as taskAttempts from './task-attempts.js';
 import * as tasks from './tasks.js';
 import * as vms from './vms.js';
 import * as webhookDeliveries from './webhook-deliveries.js';
@@ -64,6 +65,9 @@ export function createSqlStore(options: SqlStoreOptions): Store {
       getTask: (id) => tasks.getTask(db, id),
       listTasks: (filter) => tasks.listTasks(db, filter),
       transitionTask: (id, change, patch) => tasks.transitionTask(db, id, change, patch),
+      claimTask: (id, claim) => taskAttempts.claimTask(db, id, claim),
+      completeTaskWithExecution: (taskId, completion, executionId, outcome) =>
+        taskAttempts.completeTaskWithExecution(db, taskId, completion, executionId, outcome),
 
       insertExecution: (execution) => executions.insertExecution(db, execution),
       getExecution: (id) => executions.getExecution(db, id),

@@ -1,6 +1,7 @@
 import { AetherError, toWireError } from '../../core/errors.js';
 import type { ExecutionRecord } from '../../core/execution.js';
 import type { OutputStream } from '../../core/output.js';
+import type { ExecutionOutcome } from '../../core/store.js';
 import { type ExecSpec, isRerunnable, type TaskRecord } from '../../core/task.js';
 import { withToolPath } from '../../core/tools.js';
 import { type VmRecord, vmNotRunning } from '../../core/vm.js';
@@ -10,6 +11,17 @@ import { outputLogWriter } from '../output-log.js';
 import { OutputRecorder } from '../output-recorder.js';
 import { persistently } from '../persist.js';
 import { recordVmGone } from './vm-gone.js';
+
+export interface RunCommandOptions {
+  /** The execution's start is recorded already (by the claim of its task). */
+  startRecorded?: boolean;
+  /**
+   * The task ends with this command: when it ran (whatever its exit code), its outcome and the
+   * task's completion with this result are written in one statement, and `ctx.attempt.completed`
+   * holds the completed task.
+   */
+  completeTaskWith?: (outcome: ExecutionOutcome) => unknown;
+}
 
 /**
  * Run one command in a VM and record it: capped output published and stored in chunks while it
@@ -25,6 +37,7 @@ export async function runCommand(
   task: TaskRecord,
   exec: ExecSpec,
   signal: AbortSignal,
+  options: RunCommandOptions = {},
 ): Promise<ExecutionRecord> {
   if (vm.status !== 'running') throw vmNotRunning(vm, 'commands run');
   const taskId = task.id;
@@ -32,9 +45,11 @@ export async function runCommand(
   const stderr = new OutputCollector(ctx.settings.outputLimitBytes);
   const startedAt = new Date();
   // Recorded while the command starts rather than before: the agent needs nothing from the store.
-  const markedStarted = ctx.store.markExecutionStarted(executionId, startedAt).catch((error: unknown) => {
-    ctx.logger.warn({ err: error, executionId }, 'could not record the execution start');
-  });
+  const markedStarted = options.startRecorded
+    ? Promise.resolve()
+    : ctx.store.markExecutionStarted(executionId, startedAt).catch((error: unknown) => {
+        ctx.logger.warn({ err: error, executionId }, 'could not record the execution start');
+      });
   const recorder = new OutputRecorder(ctx, {
     executionId,
     taskId,
@@ -89,24 +104,37 @@ export async function runCommand(
     throw failure;
   }
   await recorder.finish();
-  const record = await persistently(ctx, 'an execution', () =>
-    ctx.store.completeExecution(
-      executionId,
+  const outcome: ExecutionOutcome = {
+    exitCode,
+    stdout: stdout.text(),
+    stderr: stderr.text(),
+    stdoutTruncated: stdout.truncated,
+    stderrTruncated: stderr.truncated,
+    timedOut,
+    error: failure === null ? null : toWireError(failure),
+    startedAt,
+    completedAt,
+    durationMs: completedAt.getTime() - startedAt.getTime(),
+  };
+  const completeTaskWith = failure === null ? options.completeTaskWith : undefined;
+  const record = await persistently(ctx, 'an execution', async () => {
+    if (!completeTaskWith) {
+      return ctx.store.completeExecution(executionId, outcome, { taskId, fencingToken: task.fencingToken });
+    }
+    const done = await ctx.store.completeTaskWithExecution(
+      taskId,
       {
-        exitCode,
-        stdout: stdout.text(),
-        stderr: stderr.text(),
-        stdoutTruncated: stdout.truncated,
-        stderrTruncated: stderr.truncated,
-        timedOut,
-        error: failure === null ? null : toWireError(failure),
-        startedAt,
+        fencingToken: task.fencingToken,
+        result: completeTaskWith(outcome),
+        reason: 'handler finished',
         completedAt,
-        durationMs: completedAt.getTime() - startedAt.getTime(),
       },
-      { taskId, fencingToken: task.fencingToken },
-    ),
-  );
+      executionId,
+      outcome,
+    );
+    if (done && ctx.attempt) ctx.attempt.completed = done.task;
+    return done?.execution ?? null;
+  });
   if (!record) {
     throw new AetherError(
       'ERR_STALE_ATTEMPT',

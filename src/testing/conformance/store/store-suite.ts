@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../../core/ids.js';
 import type { Store } from '../../../core/store.js';
+import { describeAttemptCases } from './attempt-cases.js';
 import { describeExecutionCases } from './execution-cases.js';
 import {
   expectCode,
@@ -58,6 +59,7 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
     describeTransitionCases(ctx);
     describeTaskCases(ctx);
     describeExecutionCases(ctx);
+    describeAttemptCases(ctx);
     describeOutputCases(ctx);
     describeWorkerCases(ctx);
     describeWebhookDeliveryCases(ctx);
