@@ -1,6 +1,7 @@
 import type { WireError } from './errors.js';
+import type { ExecutionRecord } from './execution.js';
 import type { OutputStream } from './output.js';
-import type { TaskStatus, TaskType } from './task.js';
+import type { TaskRecord, TaskStatus, TaskType } from './task.js';
 import type { VmStatus } from './vm.js';
 
 export interface VmEvent {
@@ -14,6 +15,23 @@ export interface TaskEvent {
   type: TaskType;
   status: TaskStatus;
   error: WireError | null;
+  /**
+   * The task as this change wrote it, and the execution a `vm:execute` task completed with: a
+   * waiter in the same process answers from them without reading the store again. Only an
+   * in-process bus passes them on (by reference); a bus between processes leaves them out
+   * (`withoutLocalRecords`), so a reader must not depend on them.
+   */
+  record?: TaskRecord;
+  execution?: ExecutionRecord;
+}
+
+/** A task event as it crosses processes: the records it may carry stay behind. */
+export function withoutLocalRecords<P>(payload: P): P {
+  if (typeof payload !== 'object' || payload === null || !('record' in payload || 'execution' in payload)) {
+    return payload;
+  }
+  const { record: _record, execution: _execution, ...rest } = payload as P & TaskEvent;
+  return rest as P;
 }
 
 /**

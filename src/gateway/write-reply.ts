@@ -1,6 +1,7 @@
 import type { FastifyReply } from 'fastify';
 import { AetherError, ERROR_CODES, isErrorCode } from '../core/errors.js';
 import { isTaskTerminal, type TaskRecord } from '../core/task.js';
+import type { TaskEnd } from '../service/wait.js';
 import type { GatewayDeps, GatewaySettings } from './context.js';
 import { taskJson } from './serialize.js';
 
@@ -33,23 +34,33 @@ export async function replyToWrite(
   reply: FastifyReply,
   task: TaskRecord,
   query: WriteQuery,
-  describe: (task: TaskRecord) => Promise<Record<string, unknown>>,
+  describe: (task: TaskRecord, end?: TaskEnd) => Promise<Record<string, unknown>>,
 ): Promise<FastifyReply> {
   if (!query.wait) {
     return reply.status(202).send({ task_id: task.id, status: task.status, ...(await describe(task)) });
   }
   const abort = new AbortController();
   reply.raw.once('close', () => abort.abort());
-  const done = await deps.services.tasks
-    .wait(task.id, query.wait_timeout_ms ?? settings.maxWaitMs, withClosing(deps, abort.signal))
-    .catch(async (error: unknown) => {
+  const end = await deps.services.tasks
+    .waitForEnd(task.id, query.wait_timeout_ms ?? settings.maxWaitMs, {
+      signal: withClosing(deps, abort.signal),
+      // This request recorded the task just now.
+      fresh: true,
+    })
+    .catch(async (error: unknown): Promise<TaskEnd> => {
       if (!deps.closing?.aborted) throw error;
       // The answer is what the store says now: a task that ended meanwhile is answered as such.
       const now = await deps.services.tasks.current(task).catch(() => task);
-      if (isTaskTerminal(now.status)) return now;
+      if (isTaskTerminal(now.status)) return { task: now };
       throw shuttingDown(task.id);
     });
-  const payload = { task_id: done.id, status: done.status, task: taskJson(done), ...(await describe(done)) };
+  const done = end.task;
+  const payload = {
+    task_id: done.id,
+    status: done.status,
+    task: taskJson(done),
+    ...(await describe(done, end)),
+  };
   if (done.status === 'completed') return reply.status(200).send(payload);
   const code = done.error && isErrorCode(done.error.code) ? done.error.code : 'ERR_INTERNAL';
   const status = done.status === 'cancelled' ? 409 : ERROR_CODES[code].status;

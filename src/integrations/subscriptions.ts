@@ -1,4 +1,4 @@
-import type { EventBus, EventMap, Unsubscribe } from '../core/events.js';
+import { type EventBus, type EventMap, type Unsubscribe, withoutLocalRecords } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
 import {
   type Integration,
@@ -53,7 +53,8 @@ export function subscribe(
     if (!integration || !NOTIFIABLE_EVENTS.includes(event)) continue;
     stops.push(
       events.subscribe(event, (payload) => {
-        const notification = { event, payload } as Notification;
+        // The same payload in every mode: what an in-process bus carries besides stays here.
+        const notification = { event, payload: withoutLocalRecords(payload) } as Notification;
         void claim(`${name}:${occurrenceId(event, payload)}`, NOTIFIED_TTL_MS)
           .then((mine) => (mine ? integration.notify(notification) : undefined))
           .catch((error: unknown) => {

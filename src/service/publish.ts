@@ -1,6 +1,7 @@
 import type { WireError } from '../core/errors.js';
-import type { EventBus, EventName } from '../core/events.js';
-import type { TaskStatus, TaskType } from '../core/task.js';
+import type { EventBus, EventName, TaskEvent } from '../core/events.js';
+import type { ExecutionRecord } from '../core/execution.js';
+import type { TaskRecord, TaskStatus, TaskType } from '../core/task.js';
 import type { VmStatus } from '../core/vm.js';
 
 const VM_MILESTONES: Partial<Record<VmStatus, EventName>> = {
@@ -29,12 +30,19 @@ export async function publishVm(
   else if (milestone) await events.publish(milestone as 'vm.created', payload);
 }
 
-/** Announces a task's new status: always `task.updated`, and `task.<terminal status>` at the end. */
+/**
+ * Announces a task's new status: always `task.updated`, and `task.<terminal status>` at the end.
+ * A whole record (not a summary) also travels with the event to readers in this process, with
+ * the execution it completed with, if any (see TaskEvent).
+ */
 export async function publishTask(
   events: EventBus,
-  task: { id: string; type: TaskType; status: TaskStatus; error: WireError | null },
+  task: TaskRecord | { id: string; type: TaskType; status: TaskStatus; error: WireError | null },
+  execution?: ExecutionRecord,
 ): Promise<void> {
-  const payload = { taskId: task.id, type: task.type, status: task.status, error: task.error };
+  const payload: TaskEvent = { taskId: task.id, type: task.type, status: task.status, error: task.error };
+  if ('fencingToken' in task) payload.record = task;
+  if (execution) payload.execution = execution;
   await events.publish('task.updated', payload);
   const milestone = TASK_MILESTONES[task.status];
   if (milestone) await events.publish(milestone as 'task.completed', payload);

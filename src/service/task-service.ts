@@ -2,7 +2,7 @@ import type { Access } from '../core/principal.js';
 import type { TaskRecord } from '../core/task.js';
 import type { ServiceDeps, ServiceSettings } from './service-context.js';
 import { visibleOr } from './visibility.js';
-import { TaskEndings, waitForTask } from './wait.js';
+import { type TaskEnd, TaskEndings, type WaitOptions, waitForTask } from './wait.js';
 
 /** Tasks, whichever service made them: read one, or wait for it to end. */
 export class TaskService {
@@ -30,12 +30,17 @@ export class TaskService {
   }
 
   /** Resolves when the task is terminal; ERR_WAIT_TIMEOUT (the task goes on) after `timeoutMs`. */
-  wait(id: string, timeoutMs: number, signal?: AbortSignal): Promise<TaskRecord> {
+  async wait(id: string, timeoutMs: number, signal?: AbortSignal): Promise<TaskRecord> {
+    return (await this.waitForEnd(id, timeoutMs, signal ? { signal } : {})).task;
+  }
+
+  /** Like `wait`, with the execution the task completed with when the end event carried it. */
+  waitForEnd(id: string, timeoutMs: number, options: WaitOptions = {}): Promise<TaskEnd> {
     return waitForTask(
       { store: this.deps.store, endings: this.endings },
       id,
       Math.min(timeoutMs, this.settings.maxWaitMs),
-      signal,
+      options,
     );
   }
 

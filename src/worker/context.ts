@@ -1,6 +1,7 @@
 import type { VmDriver } from '../core/driver.js';
 import { AetherError } from '../core/errors.js';
 import type { EventBus } from '../core/events.js';
+import type { ExecutionRecord } from '../core/execution.js';
 import type { Logger } from '../core/logger.js';
 import type { LogSink } from '../core/logs.js';
 import type { TaskQueue } from '../core/queue.js';
@@ -56,7 +57,7 @@ export interface Attempt {
    * Set by a handler that completed its task in the same statement as its last record (a
    * command's outcome): the processor then only announces it.
    */
-  completed: TaskRecord | null;
+  completed: { task: TaskRecord; execution: ExecutionRecord } | null;
 }
 
 export interface HandlerContext extends WorkerDeps {

@@ -73,8 +73,9 @@ async function runClaimed(
     ) => Promise<unknown>;
     const result = await handler({ ...ctx, logger: taskLogger }, task, signal);
     const completedAt = new Date();
+    const completedWith = ctx.attempt?.completed;
     const completed =
-      ctx.attempt?.completed ??
+      completedWith?.task ??
       (await persistently(ctx, 'a completion', () =>
         ctx.store.transitionTask(
           task.id,
@@ -87,7 +88,7 @@ async function runClaimed(
           { result, error: null, completedAt },
         ),
       ));
-    if (completed) void publishTask(ctx.events, completed);
+    if (completed) void publishTask(ctx.events, completed, completedWith?.execution);
     else reportStale(ctx, task, 'completion');
     taskLogger.info(
       { attempt: queued.attempt, ms: Math.round(performance.now() - started) },

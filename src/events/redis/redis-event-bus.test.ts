@@ -31,6 +31,22 @@ describe.skipIf(!available)('Redis event bus specifics', () => {
     }
   });
 
+  it('leaves the records a task event may carry in process behind (they can be megabytes)', async () => {
+    const bus = await createRedisEventBus({ url: REDIS_URL, prefix: `evrec${randomUUID().slice(0, 8)}` });
+    try {
+      const seen: unknown[] = [];
+      bus.subscribe('task.updated', (p) => seen.push(p));
+      await bus.ready();
+      const summary = { taskId: 't', type: 'vm:execute' as const, status: 'completed' as const, error: null };
+      const record = { id: 't', payload: { exec: { stdin: 'x'.repeat(1000) } } };
+      await bus.publish('task.updated', { ...summary, record: record as never, execution: {} as never });
+      await expect.poll(() => seen.length).toBe(1);
+      expect(seen).toEqual([summary]);
+    } finally {
+      await bus.close();
+    }
+  });
+
   it("receives every execution's events of its own prefix only, when the prefix holds glob characters", async () => {
     const id = randomUUID().slice(0, 8);
     const relay = await startRedisRelay(REDIS_URL);

@@ -15,6 +15,7 @@ import {
   type ExecutionEventName,
   isExecutionEvent,
   type Unsubscribe,
+  withoutLocalRecords,
 } from '../../core/events.js';
 import { type Logger, silentLogger } from '../../core/logger.js';
 import { type AwaitableEventBus, HandlerRegistry } from '../handlers.js';
@@ -125,7 +126,7 @@ export async function createRedisEventBus(options: RedisEventBusOptions): Promis
         ? executionChannelOf(event, (payload as EventMap[ExecutionEventName]).executionId)
         : channelOf(event);
       try {
-        await publisher.publish(channel, JSON.stringify(payload));
+        await publisher.publish(channel, JSON.stringify(withoutLocalRecords(payload)));
       } catch (error) {
         // Fire-and-forget: consumers re-read the store, so a lost event must not fail the caller.
         logger.warn({ err: error, event }, 'event not published');

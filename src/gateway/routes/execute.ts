@@ -24,11 +24,17 @@ export function executeRoutes(deps: GatewayDeps, settings: GatewaySettings): Fas
         void runStream(deps, spec, ndjsonTransport(reply));
         return reply;
       }
-      return replyToWrite(deps, settings, reply, task, request.query, async () => ({
+      return replyToWrite(deps, settings, reply, task, request.query, async (_task, end) => ({
         execution_id: executionId,
         timeout_ms: timeoutMs,
         ...(request.query.wait
-          ? { execution: executionJson(await executions.get(access, executionId)) }
+          ? {
+              execution: executionJson(
+                end?.execution?.id === executionId
+                  ? end.execution
+                  : await executions.get(access, executionId),
+              ),
+            }
           : {}),
       }));
     });

@@ -18,7 +18,7 @@ export interface RunCommandOptions {
   /**
    * The task ends with this command: when it ran (whatever its exit code), its outcome and the
    * task's completion with this result are written in one statement, and `ctx.attempt.completed`
-   * holds the completed task.
+   * holds both records.
    */
   completeTaskWith?: (outcome: ExecutionOutcome) => unknown;
 }
@@ -132,7 +132,7 @@ export async function runCommand(
       executionId,
       outcome,
     );
-    if (done && ctx.attempt) ctx.attempt.completed = done.task;
+    if (done && ctx.attempt) ctx.attempt.completed = done;
     return done?.execution ?? null;
   });
   if (!record) {
