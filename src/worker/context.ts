@@ -10,6 +10,7 @@ import type { TaskRecord, TaskResults, TaskType } from '../core/task.js';
 import type { DriverName, VmRecord } from '../core/vm.js';
 import { NO_WORKER_METRICS, type WorkerMetrics } from '../metrics/worker-metrics.js';
 import type { VmNetwork } from '../network/vm-network.js';
+import { ToolProbeCache } from './tool-probe-cache.js';
 
 export interface WorkerSettings {
   workerId: string;
@@ -65,8 +66,15 @@ export interface HandlerContext extends WorkerDeps {
   metrics: WorkerMetrics;
   driverFor(vm: VmRecord): VmDriver;
   requireVm(vmId: string): Promise<VmRecord>;
+  /**
+   * The task's VM as its claim read it (same statement, no extra read), else as the store has
+   * it now; ERR_VM_NOT_FOUND when it has none.
+   */
+  claimedVm(vmId: string): Promise<VmRecord>;
   /** Present while a handler runs under the task processor. */
   attempt?: Attempt;
+  /** What fresh VMs of each image were found to have lately (tool probes at create). */
+  toolProbes: ToolProbeCache;
 }
 
 /** One handler per task type; a missing one fails to compile. */
@@ -83,11 +91,16 @@ export function createHandlerContext(deps: WorkerDeps, settings: WorkerSettings)
     ...deps,
     settings,
     metrics: deps.metrics ?? NO_WORKER_METRICS,
+    toolProbes: new ToolProbeCache(),
     driverFor(vm) {
       const driver = deps.drivers.get(vm.driver);
       if (!driver)
         throw new AetherError('ERR_DRIVER_UNKNOWN', `worker ${settings.workerId} has no ${vm.driver} driver`);
       return driver;
+    },
+    claimedVm(vmId) {
+      const claimed = this.attempt?.claimedVm;
+      return claimed && claimed.id === vmId ? Promise.resolve(claimed) : this.requireVm(vmId);
     },
     async requireVm(vmId) {
       const vm = await deps.store.getVm(vmId);

@@ -24,6 +24,7 @@ import {
   type VmTools,
   versionSatisfies,
 } from '../core/tools.js';
+import type { ToolProbeCache } from './tool-probe-cache.js';
 
 export interface ToolInstallOptions {
   driver: VmDriver;
@@ -41,6 +42,8 @@ export interface ToolInstallOptions {
   caPem?: string;
   /** Called before each step; a failure to record it is logged, not fatal. */
   onProgress(progress: TaskProgress): Promise<void>;
+  /** What fresh VMs of this VM's image were found to have lately (the VM is fresh too). */
+  probes?: { cache: ToolProbeCache; image: string };
   logger: Logger;
 }
 
@@ -198,6 +201,39 @@ async function install(
  * an install that fails, a verification that disagrees, or the deadline passing throws a coded
  * error (the caller destroys the VM). A default tool that cannot be had is listed as missing.
  */
+/** Which requested tools the VM has, and which installers: from the cache or by asking the VM. */
+async function probeImage(
+  runner: GuestRunner,
+  options: ToolInstallOptions,
+  report: (current: number, total: number, item: string | null, message: string) => Promise<void>,
+): Promise<Omit<GuestToolState, 'network'>> {
+  const names = options.requested.map((request) => request.name);
+  const cached = options.probes?.cache.get(options.probes.image, names);
+  if (cached) {
+    const present = new Map<string, string>();
+    for (const [name, version] of cached.tools) if (version !== null) present.set(name, version);
+    return { present, installers: cached.installers };
+  }
+  await report(0, names.length, null, `checking ${names.length} tools`);
+  // Every VM runs these at create: all at once over the agent's multiplexed channel.
+  const [found, npm, mise] = await Promise.all([
+    Promise.all(
+      names.map(async (name) => {
+        const tool = TOOL_CATALOG.get(name);
+        const version = tool ? await runner.version(tool.check, `checking ${name}`) : null;
+        return [name, version] as const;
+      }),
+    ),
+    runner.version(INSTALLER_CHECKS.npm, 'checking npm'),
+    runner.version(INSTALLER_CHECKS.mise, 'checking mise'),
+  ]);
+  const installers = { npm: npm !== null, mise: mise !== null };
+  options.probes?.cache.remember(options.probes.image, { tools: new Map(found), installers });
+  const present = new Map<string, string>();
+  for (const [name, version] of found) if (version !== null) present.set(name, version);
+  return { present, installers };
+}
+
 export async function provisionTools(options: ToolInstallOptions): Promise<VmTools> {
   const { requested } = options;
   const tools: VmTools = { requested: [...requested], installed: [], missing: [], pathDirs: [] };
@@ -212,25 +248,9 @@ export async function provisionTools(options: ToolInstallOptions): Promise<VmToo
       .catch((error: unknown) => options.logger.warn({ err: error }, 'could not record tool progress'));
   };
   try {
-    await report(0, requested.length, null, `checking ${requested.length} tools`);
-    // Every VM runs these at create: all at once over the agent's multiplexed channel.
-    const [found, npm, mise] = await Promise.all([
-      Promise.all(
-        requested.map(async (request) => {
-          const tool = TOOL_CATALOG.get(request.name);
-          const version = tool ? await runner.version(tool.check, `checking ${request.name}`) : null;
-          return [request.name, version] as const;
-        }),
-      ),
-      runner.version(INSTALLER_CHECKS.npm, 'checking npm'),
-      runner.version(INSTALLER_CHECKS.mise, 'checking mise'),
-    ]);
-    const present = new Map<string, string>();
-    for (const [name, version] of found) if (version !== null) present.set(name, version);
     const state: GuestToolState = {
-      present,
+      ...(await probeImage(runner, options, report)),
       network: options.network,
-      installers: { npm: npm !== null, mise: mise !== null },
     };
     const steps = planToolInstall(requested, state);
     const refused = steps.find(

@@ -90,6 +90,18 @@ describe.skipIf(!canRun)('tools of a VM without network', () => {
     expect(taskShown.stdout).toMatch(/progress +tools 0\/3: checking 3 tools/);
   });
 
+  it('probes an image once: the next VM of it is created with the same findings, without asking again', async () => {
+    const request = { additional_tools: ['git'], tool_versions: { node: '20' } };
+    const first = await node().client.createVm({ name: 'tools-probed', ...request }, { wait: true });
+    const second = await node().client.createVm({ name: 'tools-remembered', ...request }, { wait: true });
+    expect(second.vm.status).toBe('running');
+    expect(second.vm.tools).toEqual(first.vm.tools);
+    // A probe reports its progress first ('checking 3 tools'); the remembered answer needs none.
+    expect((await node().client.getTask(second.task_id)).progress).toBeNull();
+    await node().client.deleteVm('tools-probed', { wait: true });
+    await node().client.deleteVm('tools-remembered', { wait: true });
+  });
+
   it('fails the create with ERR_TOOL_NEEDS_NETWORK when a requested tool must be installed', async () => {
     const error = await failure(
       node().client.createVm({ name: 'tools-offline', additional_tools: ['typescript'] }, { wait: true }),

@@ -12,7 +12,7 @@ import { attachNetwork, detachNetworkQuietly } from './vm-network.js';
  * service routed to this worker.
  */
 export const handleVmCreate: TaskHandler<'vm:create'> = async (ctx, task, signal) => {
-  const vm = await ctx.requireVm(task.payload.vmId);
+  const vm = await ctx.claimedVm(task.payload.vmId);
   if (vm.status !== 'pending' && vm.status !== 'creating') {
     return { vmId: vm.id, status: vm.status };
   }
@@ -67,6 +67,8 @@ export const handleVmCreate: TaskHandler<'vm:create'> = async (ctx, task, signal
           onProgress: (progress) =>
             ctx.store.setTaskProgress(task.id, task.fencingToken, progress).then(() => {}),
           logger: ctx.logger,
+          // Fresh from the driver: what the probe finds is the image's, not this VM's own.
+          probes: { cache: ctx.toolProbes, image: `${vm.driver}:${vm.image ?? 'default'}` },
         });
       }
     }

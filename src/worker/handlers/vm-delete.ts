@@ -4,7 +4,7 @@ import { detachNetwork } from './vm-network.js';
 
 /** Destroy everything the VM holds, then mark it deleted. Idempotent. */
 export const handleVmDelete: TaskHandler<'vm:delete'> = async (ctx, task) => {
-  const vm = await ctx.requireVm(task.payload.vmId);
+  const vm = await ctx.claimedVm(task.payload.vmId);
   if (vm.status === 'deleted') return { vmId: vm.id, status: 'deleted' };
   await ctx.store.transitionVm(vm.id, {
     from: ['pending', 'creating', 'running', 'stopped', 'failed', 'lost'],

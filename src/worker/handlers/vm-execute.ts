@@ -4,9 +4,8 @@ import { runCommand } from './run-command.js';
 export const handleVmExecute: TaskHandler<'vm:execute'> = async (ctx, task, signal) => {
   const { vmId, executionId, exec } = task.payload;
   // A fresh claim read the VM and recorded the start in its own statement; a takeover did not.
-  const claimed = ctx.attempt?.claimedVm;
-  const fromClaim = claimed !== undefined && claimed?.id === vmId;
-  const vm = fromClaim ? claimed : await ctx.requireVm(vmId);
+  const fromClaim = ctx.attempt?.claimedVm?.id === vmId;
+  const vm = await ctx.claimedVm(vmId);
   const execution = await runCommand(ctx, vm, executionId, task, exec, signal, {
     startRecorded: fromClaim,
     // The task ends with its command: its completion is written with the outcome, atomically.

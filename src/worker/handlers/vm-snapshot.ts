@@ -7,7 +7,7 @@ import type { TaskHandler } from '../context.js';
  */
 export const handleVmSnapshot: TaskHandler<'vm:snapshot'> = async (ctx, task, signal) => {
   const { vmId, snapshotId } = task.payload;
-  const vm = await ctx.requireVm(vmId);
+  const vm = await ctx.claimedVm(vmId);
   const snapshot = await ctx.store.getSnapshot(snapshotId);
   if (!snapshot)
     throw new AetherError('ERR_SNAPSHOT_NOT_FOUND', `snapshot ${snapshotId} is not in the store`);
