@@ -6,7 +6,13 @@ const installers = { npm: true, mise: false };
 describe('what fresh VMs of an image have, remembered', () => {
   it('answers for the tools it was told about, and nothing else', () => {
     const cache = new ToolProbeCache();
-    cache.remember('process:default', { tools: new Map([['git', '2.39.5'], ['bun', null]]), installers });
+    cache.remember('process:default', {
+      tools: new Map([
+        ['git', '2.39.5'],
+        ['bun', null],
+      ]),
+      installers,
+    });
     expect(cache.get('process:default', ['git', 'bun'])?.tools.get('git')).toBe('2.39.5');
     expect(cache.get('process:default', ['git', 'node'])).toBeNull();
     expect(cache.get('docker:default', ['git'])).toBeNull();
