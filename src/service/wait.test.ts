@@ -68,7 +68,9 @@ describe('waiting for a task', () => {
     const { running, task, execution } = await completed();
     await publishTask(events, task, execution);
     const { store: counted, reads } = counting(store);
-    await expect(waitForTask({ store: counted, endings }, running.id, 5000, { fresh: true })).resolves.toEqual({
+    await expect(
+      waitForTask({ store: counted, endings }, running.id, 5000, { fresh: true }),
+    ).resolves.toEqual({
       task,
       execution,
     });
@@ -105,7 +107,9 @@ describe('waiting for a task', () => {
     await endings.watch('warm-up', () => {}).then((w) => w.stop());
     const { running, task } = await completed();
     const started = Date.now();
-    await expect(waitForTask({ store, endings }, running.id, 5000, { fresh: true })).resolves.toEqual({ task });
+    await expect(waitForTask({ store, endings }, running.id, 5000, { fresh: true })).resolves.toEqual({
+      task,
+    });
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
     endings.close();
   });
