@@ -7,6 +7,7 @@ import { toTaskRecord } from '../records.js';
 import { executions, tasks } from '../schema.js';
 import type { Db } from './db.js';
 import { executionValues } from './executions.js';
+import { preparedFor, value } from './prepared.js';
 
 /** Only the keys the caller set: `undefined` leaves a column alone, `null` clears it. */
 function patchColumns(patch: TaskPatch): PgUpdateSetSource<typeof tasks> {
@@ -26,29 +27,78 @@ function patchColumns(patch: TaskPatch): PgUpdateSetSource<typeof tasks> {
  * One statement either way: with an execution, the two INSERTs are data-modifying CTEs of one
  * query (atomic, one round trip, instead of BEGIN, INSERT, INSERT, COMMIT).
  */
-export async function insertTask(db: Db, task: NewTask, execution?: NewExecution): Promise<TaskRecord> {
+const TASK_COLUMNS = [
+  'id',
+  'project',
+  'type',
+  'priority',
+  'payload',
+  'vmId',
+  'maxRetries',
+  'timeoutMs',
+] as const;
+const EXECUTION_COLUMNS = Object.keys(
+  executionValues({
+    id: '',
+    project: '',
+    vmId: '',
+    taskId: null,
+    jobId: null,
+    command: '',
+    args: [],
+    env: {},
+    cwd: null,
+  }),
+) as (keyof ReturnType<typeof executionValues>)[];
+
+const placeholders = <K extends string>(keys: readonly K[], prefix: string) =>
+  Object.fromEntries(keys.map((key) => [key, value(`${prefix}${key}`)])) as Record<K, never>;
+
+/** The INSERTs of a task and its execution as data-modifying CTEs of one query. */
+function prepareInsertWithExecution(db: Db) {
   const insertedTask = db
-    .insert(tasks)
-    .values({
-      id: task.id,
-      project: task.project,
-      type: task.type,
-      priority: task.priority,
-      payload: task.payload as Record<string, unknown>,
-      vmId: task.vmId,
-      maxRetries: task.maxRetries,
-      timeoutMs: task.timeoutMs,
-    })
-    .returning();
+    .$with('inserted_task')
+    .as(db.insert(tasks).values(placeholders(TASK_COLUMNS, 'task_')).returning());
+  const insertedExecution = db
+    .$with('inserted_execution')
+    .as(
+      db
+        .insert(executions)
+        .values(placeholders(EXECUTION_COLUMNS, 'execution_'))
+        .returning({ id: executions.id }),
+    );
+  return db
+    .with(insertedTask, insertedExecution)
+    .select()
+    .from(insertedTask)
+    .prepare('aether_insert_task_with_execution');
+}
+
+/**
+ * Task and execution land together or not at all: an execution id handed out always exists.
+ * One statement either way: with an execution, the two INSERTs are data-modifying CTEs of one
+ * query (atomic, one round trip, instead of BEGIN, INSERT, INSERT, COMMIT).
+ */
+export async function insertTask(db: Db, task: NewTask, execution?: NewExecution): Promise<TaskRecord> {
+  const taskValues = {
+    id: task.id,
+    project: task.project,
+    type: task.type,
+    priority: task.priority,
+    payload: task.payload as Record<string, unknown>,
+    vmId: task.vmId,
+    maxRetries: task.maxRetries,
+    timeoutMs: task.timeoutMs,
+  } satisfies Record<(typeof TASK_COLUMNS)[number], unknown>;
   if (!execution) {
-    const [row] = await insertedTask;
+    const [row] = await db.insert(tasks).values(taskValues).returning();
     return toTaskRecord(row!);
   }
-  const withTask = db.$with('inserted_task').as(insertedTask);
-  const withExecution = db
-    .$with('inserted_execution')
-    .as(db.insert(executions).values(executionValues(execution)).returning({ id: executions.id }));
-  const [row] = await db.with(withTask, withExecution).select().from(withTask);
+  const executionRow = executionValues(execution);
+  const [row] = await preparedFor(db, 'insertTaskWithExecution', prepareInsertWithExecution).execute({
+    ...Object.fromEntries(TASK_COLUMNS.map((key) => [`task_${key}`, taskValues[key]])),
+    ...Object.fromEntries(EXECUTION_COLUMNS.map((key) => [`execution_${key}`, executionRow[key]])),
+  });
   return toTaskRecord(row!);
 }
 

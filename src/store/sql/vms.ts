@@ -7,6 +7,7 @@ import { VM_NAME_PATTERN, type VmRecord, type VmStatus } from '../../core/vm.js'
 import { toVmRecord } from '../records.js';
 import { vms } from '../schema.js';
 import type { Db } from './db.js';
+import { preparedFor } from './prepared.js';
 
 /** Only the keys the caller set: `undefined` leaves a column alone, `null` clears it. */
 function patchColumns(patch: VmPatch): Partial<typeof vms.$inferInsert> {
@@ -82,9 +83,16 @@ async function insertVmRow(db: Db, vm: NewVm): Promise<VmRecord> {
 }
 
 /** Any VM by id, deleted ones included (history stays readable). */
+const prepareGetVm = (db: Db) =>
+  db
+    .select()
+    .from(vms)
+    .where(eq(vms.id, sql.placeholder('id')))
+    .prepare('aether_get_vm');
+
 export async function getVm(db: Db, id: string): Promise<VmRecord | null> {
   if (!isUuid(id)) return null;
-  const [row] = await db.select().from(vms).where(eq(vms.id, id));
+  const [row] = await preparedFor(db, 'getVm', prepareGetVm).execute({ id });
   return row ? toVmRecord(row) : null;
 }
 
