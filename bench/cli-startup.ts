@@ -4,20 +4,15 @@
  * else, and `aether vm ls` against a running embedded node, a whole client call (CLI, client,
  * one authenticated HTTP request). Each sample is a fresh process, timed from spawn to exit; the
  * three commands take turns so a busy moment of the machine weighs on each alike. The binary is
- * this checkout's, built by scripts/build.mjs into a package of its own (bin/, dist/, a link to
- * node_modules) so it measures the sources as they are and never touches the checkout's dist/.
+ * this checkout's, built into a package of its own (cli-package.ts) so it measures the sources
+ * as they are and never touches the checkout's dist/.
  * Target: `aether vm ls` ≤ 4× `node -e 0` (medians).
  */
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { startTestNode } from '../test/support/embedded-node.js';
 import { gatewayKey } from '../test/support/gateway-keys.js';
+import { cliPackage } from './cli-package.js';
 import { fmt, percentile, ratio } from './stats.js';
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const CLI_TARGET_RATIO = 4;
 
 export interface CliStartupFigures {
@@ -45,29 +40,12 @@ function timeRun(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   });
 }
 
-/** Makes `dir` an install of this checkout: bin/aether.js, a fresh dist/ and node_modules. */
-async function buildPackage(dir: string, log: (line: string) => void): Promise<void> {
-  log('cli: building the CLI (scripts/build.mjs) into a package of its own');
-  await timeRun(
-    [process.execPath, path.join(ROOT, 'scripts/build.mjs'), '--out-dir', path.join(dir, 'dist')],
-    process.env,
-  );
-  mkdirSync(path.join(dir, 'bin'));
-  copyFileSync(path.join(ROOT, 'bin/aether.js'), path.join(dir, 'bin/aether.js'));
-  symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
-}
-
 export async function benchCliStartup(
   options: { samples: number },
   log: (line: string) => void,
 ): Promise<CliStartupFigures> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'aether-bench-cli-'));
-  try {
-    await buildPackage(dir, log);
-    return await measure(path.join(dir, 'bin/aether.js'), options.samples, log);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const { bin } = await cliPackage((line) => log(`cli: ${line}`));
+  return measure(bin, options.samples, log);
 }
 
 async function measure(

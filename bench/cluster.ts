@@ -7,7 +7,6 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +14,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { AetherApiError, AetherClient } from '../src/client/client.js';
 import { probePostgres, probeRedis, serverAddress } from '../src/runtime/backends.js';
+import { freePort, childEnv as inheritedEnv } from './child-env.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = path.join(ROOT, 'bin', 'aether.js');
@@ -147,24 +147,9 @@ export function staleBuildWarning(): string | null {
   return null;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject()));
-    });
-  });
-}
-
-/** The parent's environment without any Aetherium setting, so only ours reach the cluster. */
+/** Only our settings reach the cluster, logging warnings and worse. */
 function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (!key.startsWith('AETHER_') && key !== 'DATABASE_URL' && key !== 'REDIS_URL') env[key] = value;
-  }
-  return { ...env, AETHER_LOG_LEVEL: 'warn', ...extra };
+  return inheritedEnv({ AETHER_LOG_LEVEL: 'warn', ...extra });
 }
 
 interface Proc {

@@ -1,11 +1,27 @@
-import { startTestNode } from '../test/support/embedded-node.js';
+/**
+ * Embedded mode (`aether up`) through its real REST API, against bare namespace spawns measured
+ * in the same run. The node runs as a user runs it, in a process of its own (aether-up.ts), so
+ * the load generator's clients neither share its event loop nor flatter its CPU.
+ */
+import type { AetherClient } from '../src/client/client.js';
+import { startAetherUp } from './aether-up.js';
 import { runBaseline } from './baseline.js';
+import { type EventLoopLag, readEventLoopLag, resetEventLoopLag } from './event-loop-lag.js';
 import { percentile, throughput, timeIt } from './stats.js';
 
 export interface EmbeddedFigures {
   lifecycle: { samples: number; createToFirstExec: number[]; fullCycle: number[]; baseline: number[] };
   execRoundTrip: { samples: number; ours: number[]; bareNamespace: number[]; bareSpawn: number[] };
-  throughput: { clients: number; total: number; ours: number; bareNamespace: number };
+  throughput: {
+    clients: number;
+    total: number;
+    ours: number;
+    bareNamespace: number;
+    /** The node's event-loop delay during the run; null when its /metrics lacks it. */
+    eventLoopLag: EventLoopLag | null;
+  };
+  /** What went wrong stopping the node (a VM it could not delete, a sandbox left running). */
+  warnings: string[];
 }
 
 export interface EmbeddedOptions {
@@ -15,62 +31,76 @@ export interface EmbeddedOptions {
   clients: number;
 }
 
-/** Embedded mode (`aether up`) through its real REST API, against bare namespace spawns. */
+async function execTrue(client: AetherClient, vmId: string): Promise<void> {
+  const res = await client.execute(vmId, { command: 'true' }, { wait: true });
+  if (res.execution?.exit_code !== 0) throw new Error(`bench exec failed: ${JSON.stringify(res)}`);
+}
+
+async function measure(
+  client: AetherClient,
+  options: EmbeddedOptions,
+  log: (line: string) => void,
+): Promise<Omit<EmbeddedFigures, 'warnings'>> {
+  log(`lifecycle: ${options.lifecycleVms} sequential create → first exec → delete`);
+  const createToFirstExec: number[] = [];
+  const fullCycle: number[] = [];
+  for (let i = 0; i < options.lifecycleVms + 2; i++) {
+    const started = performance.now();
+    const { vm } = await client.createVm({ name: `bench-${i}` }, { wait: true });
+    await execTrue(client, vm.id);
+    const firstExec = performance.now() - started;
+    await client.deleteVm(vm.id, { wait: true });
+    const cycle = performance.now() - started;
+    if (i < 2) continue; // warm-up
+    createToFirstExec.push(firstExec);
+    fullCycle.push(cycle);
+  }
+  const baseline = (await runBaseline('namespace', options.lifecycleVms)).samples;
+
+  log(`exec round trip: ${options.execCalls} calls on a warm VM`);
+  const { vm } = await client.createVm({ name: 'bench-warm' }, { wait: true });
+  const ours: number[] = [];
+  for (let i = 0; i < 20; i++) await execTrue(client, vm.id);
+  for (let i = 0; i < options.execCalls; i++) ours.push(await timeIt(() => execTrue(client, vm.id)));
+  const bareNs = (await runBaseline('namespace', options.execCalls)).samples;
+  const bare = (await runBaseline('plain', options.execCalls)).samples;
+
+  log(`throughput: ${options.throughputCalls} executions from ${options.clients} concurrent clients`);
+  await resetEventLoopLag(client);
+  const oursPerSecond = await throughput(options.throughputCalls, options.clients, () =>
+    execTrue(client, vm.id),
+  );
+  const eventLoopLag = await readEventLoopLag(client);
+  const barePerSecond = (await runBaseline('namespace', options.throughputCalls, options.clients)).perSecond;
+  await client.deleteVm(vm.id, { wait: true });
+  return {
+    lifecycle: { samples: createToFirstExec.length, createToFirstExec, fullCycle, baseline },
+    execRoundTrip: { samples: ours.length, ours, bareNamespace: bareNs, bareSpawn: bare },
+    throughput: {
+      clients: options.clients,
+      total: options.throughputCalls,
+      ours: oursPerSecond,
+      bareNamespace: barePerSecond,
+      eventLoopLag,
+    },
+  };
+}
+
+/** Runs the embedded figures against a fresh `aether up` started with `env` on top of its defaults. */
 export async function benchEmbedded(
   options: EmbeddedOptions,
   env: Record<string, string>,
   log: (line: string) => void,
 ): Promise<EmbeddedFigures> {
-  const node = await startTestNode(env);
-  const client = node.client;
+  const node = await startAetherUp(env, log);
+  let figures: Omit<EmbeddedFigures, 'warnings'>;
   try {
-    log(`lifecycle: ${options.lifecycleVms} sequential create → first exec → delete`);
-    const createToFirstExec: number[] = [];
-    const fullCycle: number[] = [];
-    for (let i = 0; i < options.lifecycleVms + 2; i++) {
-      const started = performance.now();
-      const { vm } = await client.createVm({ name: `bench-${i}` }, { wait: true });
-      const res = await client.execute(vm.id, { command: 'true' }, { wait: true });
-      if (res.execution?.exit_code !== 0) throw new Error(`bench exec failed: ${JSON.stringify(res)}`);
-      const firstExec = performance.now() - started;
-      await client.deleteVm(vm.id, { wait: true });
-      const cycle = performance.now() - started;
-      if (i < 2) continue; // warm-up
-      createToFirstExec.push(firstExec);
-      fullCycle.push(cycle);
-    }
-    const baseline = (await runBaseline('namespace', options.lifecycleVms)).samples;
-
-    log(`exec round trip: ${options.execCalls} calls on a warm VM`);
-    const { vm } = await client.createVm({ name: 'bench-warm' }, { wait: true });
-    const ours: number[] = [];
-    for (let i = 0; i < 20; i++) await client.execute(vm.id, { command: 'true' }, { wait: true });
-    for (let i = 0; i < options.execCalls; i++) {
-      ours.push(await timeIt(() => client.execute(vm.id, { command: 'true' }, { wait: true })));
-    }
-    const bareNs = (await runBaseline('namespace', options.execCalls)).samples;
-    const bare = (await runBaseline('plain', options.execCalls)).samples;
-
-    log(`throughput: ${options.throughputCalls} executions from ${options.clients} concurrent clients`);
-    const oursPerSecond = await throughput(options.throughputCalls, options.clients, () =>
-      client.execute(vm.id, { command: 'true' }, { wait: true }),
-    );
-    const barePerSecond = (await runBaseline('namespace', options.throughputCalls, options.clients))
-      .perSecond;
-    await client.deleteVm(vm.id, { wait: true });
-    return {
-      lifecycle: { samples: createToFirstExec.length, createToFirstExec, fullCycle, baseline },
-      execRoundTrip: { samples: ours.length, ours, bareNamespace: bareNs, bareSpawn: bare },
-      throughput: {
-        clients: options.clients,
-        total: options.throughputCalls,
-        ours: oursPerSecond,
-        bareNamespace: barePerSecond,
-      },
-    };
-  } finally {
-    await node.stop();
+    figures = await measure(node.client, options, log);
+  } catch (error) {
+    for (const line of await node.stop()) log(`while stopping: ${line}`);
+    throw error;
   }
+  return { ...figures, warnings: await node.stop() };
 }
 
 export function summarise(f: EmbeddedFigures) {

@@ -1,13 +1,16 @@
 /**
- * `npm run bench`: each figure next to its baseline measured in the same run, as a ratio.
+ * `npm run bench`: each figure next to its baseline measured in the same run, as a ratio, and at
+ * the end one table of the issue's targets (bench/targets.ts), each `met` or `NOT met`.
  * Embedded mode is measured with both embedded queues (in-process, and BullMQ on the embedded
- * database), then distributed mode (gateway + 2 workers on PostgreSQL and Redis) when those
- * servers answer, then the docker driver against the bare docker CLI when an engine answers, then
- * the qemu driver against bare QEMU when QEMU and a microVM image are there (AETHER_IMAGE_DIR, or
- * the default data dir). Sizes can be cut for a quick look: BENCH_QUICK=1 npm run bench; one
- * section alone: BENCH_ONLY=embedded|distributed|docker|qemu|stream|gateway|cli. `stream` is the
- * latency of live output, guest to WebSocket client, next to the NDJSON stream and the in-process
- * event bus; `cli` is the start-up of the `aether` binary next to a bare `node -e 0`.
+ * database) on an `aether up` in a process of its own, then the idle resident memory of
+ * `aether up` next to a bare PGlite (`memory`, part of `embedded` too), then distributed mode
+ * (gateway + 2 workers on PostgreSQL and Redis) when those servers answer, then the docker
+ * driver against the bare docker CLI when an engine answers, then the qemu driver against bare
+ * QEMU when QEMU and a microVM image are there (AETHER_IMAGE_DIR, or the default data dir). Sizes
+ * can be cut for a quick look: BENCH_QUICK=1 npm run bench; one section alone:
+ * BENCH_ONLY=embedded|memory|distributed|docker|qemu|stream|gateway|cli. `stream` is the latency
+ * of live output, guest to WebSocket client, next to the NDJSON stream and the in-process event
+ * bus; `cli` is the start-up of the `aether` binary next to a bare `node -e 0`.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -16,10 +19,20 @@ import { benchCliStartup, cliStartupRows, cliTargetLine } from './cli-startup.js
 import { benchDistributed, distributedRows, summariseDistributed, targetLines } from './distributed.js';
 import { benchDocker, dockerRows, dockerUnavailable } from './docker.js';
 import { benchEmbedded, type EmbeddedFigures, summarise } from './embedded.js';
+import { SAMPLING_INTERVAL_MS } from './event-loop-lag.js';
 import { benchGatewayThroughput, gatewayRows } from './gateway-throughput.js';
+import { benchMemory, type MemoryFigures } from './memory.js';
+import { mib } from './proc-memory.js';
 import { benchQemu, qemuRows, qemuUnavailable } from './qemu.js';
 import { fmt, percentile, ratio } from './stats.js';
 import { benchStreamLatency, streamRows } from './stream-latency.js';
+import {
+  distributedTargets,
+  embeddedTargets,
+  memoryTargets,
+  type TargetRow,
+  targetTable,
+} from './targets.js';
 
 const quick = process.env.BENCH_QUICK === '1';
 const only = process.env.BENCH_ONLY;
@@ -49,11 +62,13 @@ const sizes = quick
       qemuBoots: 5,
       qemuExecs: 200,
     };
+/** How long `aether up` (one VM created) and the bare PGlite idle before their memory is read. */
+const MEMORY_SETTLE_MS = 5000;
 
 const modes = [
-  { name: 'embedded, in-process queue (default)', env: { AETHER_EMBEDDED_QUEUE: 'local' } },
-  { name: 'embedded, BullMQ on PGlite', env: { AETHER_EMBEDDED_QUEUE: 'bullmq' } },
-];
+  { name: 'embedded, in-process queue (default)', queue: 'local', env: { AETHER_EMBEDDED_QUEUE: 'local' } },
+  { name: 'embedded, BullMQ on PGlite', queue: 'bullmq', env: { AETHER_EMBEDDED_QUEUE: 'bullmq' } },
+] as const;
 
 function table(figures: EmbeddedFigures): string[][] {
   const rows: string[][] = [['figure', 'aetherium', 'bare namespace', 'ratio']];
@@ -75,6 +90,13 @@ function table(figures: EmbeddedFigures): string[][] {
     `${t.bareNamespace.toFixed(0)}/s`,
     `${(t.ours / t.bareNamespace).toFixed(2)}× of bare`,
   ]);
+  const lag = t.eventLoopLag;
+  rows.push([
+    'event-loop delay of the node during throughput, p99 (max)',
+    lag ? `${fmt(lag.p99Ms)} (${fmt(lag.maxMs)})` : 'not exported',
+    `idle ≈ ${fmt(SAMPLING_INTERVAL_MS)}`,
+    '-',
+  ]);
   return rows;
 }
 
@@ -85,16 +107,60 @@ function print(title: string, rows: string[][]): void {
 }
 
 const results: Record<string, unknown> = {};
+const targets: TargetRow[] = [];
+const notRun: string[] = [];
 if (only === undefined || only === 'embedded') {
-  for (const mode of modes) {
-    log(`— ${mode.name}`);
-    const figures = await benchEmbedded(sizes, mode.env, log);
-    print(`${mode.name}: REST → service → queue → worker → process driver → agent`, table(figures));
-    results[mode.name] = { ...summarise(figures), throughput: figures.throughput };
+  const embedded: Partial<Record<'local' | 'bullmq', EmbeddedFigures>> = {};
+  try {
+    for (const mode of modes) {
+      log(`— ${mode.name}`);
+      const figures = await benchEmbedded(sizes, mode.env, log);
+      embedded[mode.queue] = figures;
+      print(
+        `${mode.name}: REST → \`aether up\` process (service → queue → worker → process driver) → agent`,
+        table(figures),
+      );
+      for (const line of figures.warnings) process.stdout.write(`warning: ${line}\n`);
+      results[mode.name] = {
+        ...summarise(figures),
+        throughput: figures.throughput,
+        warnings: figures.warnings,
+      };
+    }
+    process.stdout.write(
+      `\nsamples per mode: ${sizes.lifecycleVms} VMs, ${sizes.execCalls} exec calls, ${sizes.throughputCalls} throughput calls; \`aether up\` (built from this checkout, default settings) in its own process, the clients in this one; baselines spawn from a separate small process; event-loop delay from the node's /metrics (prom-client, sampled every ${SAMPLING_INTERVAL_MS} ms)\n`,
+    );
+  } catch (error) {
+    process.stdout.write(`\nembedded\nfailed: ${(error as Error).stack ?? String(error)}\n`);
+    results.embedded = { failed: String(error) };
+    process.exitCode = 1;
   }
-  process.stdout.write(
-    `\nsamples per mode: ${sizes.lifecycleVms} VMs, ${sizes.execCalls} exec calls, ${sizes.throughputCalls} throughput calls; baselines spawn from a separate small process\n`,
-  );
+  if (embedded.local) targets.push(...embeddedTargets(embedded.local, embedded.bullmq ?? null));
+  else notRun.push('embedded: failed');
+}
+
+if (only === undefined || only === 'embedded' || only === 'memory') {
+  const title = '`aether up` resident memory, idle with one VM, next to a bare PGlite opened the same way';
+  log('— memory');
+  try {
+    const m: MemoryFigures = await benchMemory({ settleMs: MEMORY_SETTLE_MS }, log);
+    print(title, [
+      ['process', 'VmRSS'],
+      ['aether up (default settings, one idle VM)', mib(m.aetherUpKiB)],
+      [`bare PGlite (openPglite, nothing else): ${m.barePgliteState}`, mib(m.barePgliteKiB)],
+    ]);
+    for (const line of m.warnings) process.stdout.write(`warning: ${line}\n`);
+    process.stdout.write(
+      `each read ${m.settleMs} ms after it was ready (median of 5 readings); VmRSS of the process alone, its sandboxes not counted\n`,
+    );
+    results.memory = m;
+    targets.push(...memoryTargets(m));
+  } catch (error) {
+    process.stdout.write(`\n${title}\nfailed: ${(error as Error).stack ?? String(error)}\n`);
+    results.memory = { failed: String(error) };
+    notRun.push('memory: failed');
+    process.exitCode = 1;
+  }
 }
 
 if (only === undefined || only === 'distributed') {
@@ -106,6 +172,7 @@ if (only === undefined || only === 'distributed') {
     if ('skipped' in outcome) {
       process.stdout.write(`\n${title}\nskipped: ${outcome.skipped}\n`);
       results.distributed = { skipped: outcome.skipped };
+      notRun.push(`distributed: skipped (${outcome.skipped})`);
     } else {
       const f = outcome.figures;
       print(title, distributedRows(f));
@@ -121,11 +188,13 @@ if (only === undefined || only === 'distributed') {
         driverExecP50: percentile(f.execRoundTrip.driverExec, 50),
         target: targetLines(f),
       };
+      targets.push(...distributedTargets(f));
     }
   } catch (error) {
     // The other sections' figures are still written; the run fails.
     process.stdout.write(`\n${title}\nfailed: ${(error as Error).stack ?? String(error)}\n`);
     results.distributed = { failed: String(error) };
+    notRun.push('distributed: failed');
     process.exitCode = 1;
   }
 }
@@ -245,9 +314,16 @@ if (only === undefined || only === 'cli') {
   }
 }
 
+if (targets.length > 0 || notRun.length > 0) {
+  const title = 'targets (the performance issue), each against its same-run baseline';
+  if (targets.length > 0) print(title, targetTable(targets));
+  else process.stdout.write(`\n${title}\n`);
+  for (const line of notRun) process.stdout.write(`not judged: ${line}\n`);
+}
+
 const outDir = path.join(process.cwd(), 'bench', 'results');
 mkdirSync(outDir, { recursive: true });
 writeFileSync(
   path.join(outDir, 'latest.json'),
-  JSON.stringify({ at: new Date().toISOString(), sizes, results }, null, 2),
+  JSON.stringify({ at: new Date().toISOString(), sizes, results, targets }, null, 2),
 );
