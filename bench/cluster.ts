@@ -6,19 +6,15 @@
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { AetherApiError, AetherClient } from '../src/client/client.js';
 import { probePostgres, probeRedis, serverAddress } from '../src/runtime/backends.js';
 import { freePort, childEnv as inheritedEnv } from './child-env.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const BIN = path.join(ROOT, 'bin', 'aether.js');
-const COMPILED_CLI = path.join(ROOT, 'dist', 'cli', 'main.js');
 const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
 const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 /** Redis logical databases the bench may take; it uses an empty one and empties it again. */
@@ -90,10 +86,9 @@ async function flushRedisDb(url: string): Promise<void> {
 
 /**
  * A fresh database `aether_bench_<random>` on the DATABASE_URL server and an empty Redis
- * logical database; throws BenchSkip when a server does not answer or dist/ is not built.
+ * logical database; throws BenchSkip when a server does not answer.
  */
 export async function openServices(env: NodeJS.ProcessEnv): Promise<Services> {
-  if (!existsSync(COMPILED_CLI)) throw new BenchSkip('dist/ is missing; run `npm run build` first');
   const baseDbUrl = env.DATABASE_URL || DEFAULT_DATABASE_URL;
   const baseRedisUrl = env.REDIS_URL || DEFAULT_REDIS_URL;
   const adminUrl = new URL(baseDbUrl);
@@ -127,26 +122,6 @@ export async function openServices(env: NodeJS.ProcessEnv): Promise<Services> {
   };
 }
 
-/** A warning when dist/ (what `bin/aether.js` runs) is older than a source file. */
-export function staleBuildWarning(): string | null {
-  const built = statSync(COMPILED_CLI).mtimeMs;
-  const stack = [path.join(ROOT, 'src')];
-  for (let dir = stack.pop(); dir; dir = stack.pop()) {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) stack.push(full);
-      else if (
-        entry.name.endsWith('.ts') &&
-        !entry.name.endsWith('.test.ts') &&
-        statSync(full).mtimeMs > built
-      ) {
-        return `dist/ is older than ${path.relative(ROOT, full)}: the cluster runs the last build (npm run build)`;
-      }
-    }
-  }
-  return null;
-}
-
 /** Only our settings reach the cluster, logging warnings and worse. */
 function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return inheritedEnv({ AETHER_LOG_LEVEL: 'warn', ...extra });
@@ -159,8 +134,8 @@ interface Proc {
   exited: Promise<number | null>;
 }
 
-function startProc(name: string, role: string, env: NodeJS.ProcessEnv): Proc {
-  const child = spawn(process.execPath, [BIN, role], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+function startProc(bin: string, name: string, role: string, env: NodeJS.ProcessEnv): Proc {
+  const child = spawn(process.execPath, [bin, role], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let tail = '';
   const keep = (chunk: Buffer) => {
     tail = (tail + chunk.toString()).slice(-4000);
@@ -196,7 +171,8 @@ async function stopProc(proc: Proc): Promise<void> {
  * is healthy and both workers are consuming (their banner) and, where GET /workers exists,
  * listed active there.
  */
-export async function startCluster(services: Services): Promise<Cluster> {
+/** `bin` is the `aether` binary to run (bench/cli-package.ts: the checkout as it is now). */
+export async function startCluster(services: Services, bin: string): Promise<Cluster> {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'aether-bench-'));
   // Reachable by the unprivileged sandbox uid when the bench runs as root, like the test node.
   chmodSync(tmp, 0o711);
@@ -235,7 +211,7 @@ export async function startCluster(services: Services): Promise<Cluster> {
     await new Promise<void>((resolve, reject) => {
       execFile(
         process.execPath,
-        [BIN, 'migrate'],
+        [bin, 'migrate'],
         { env: childEnv({ ...base, AETHER_DATA_DIR: dataDir('migrate') }) },
         (error, _stdout, stderr) =>
           error ? reject(new Error(`aether migrate failed: ${stderr}`)) : resolve(),
@@ -244,6 +220,7 @@ export async function startCluster(services: Services): Promise<Cluster> {
     const port = await freePort();
     procs.push(
       startProc(
+        bin,
         'gateway',
         'gateway',
         childEnv({
@@ -258,6 +235,7 @@ export async function startCluster(services: Services): Promise<Cluster> {
     const banners: Promise<void>[] = [];
     for (const id of WORKER_IDS) {
       const proc = startProc(
+        bin,
         id,
         'worker',
         childEnv({ ...base, AETHER_WORKER_ID: id, AETHER_DATA_DIR: dataDir(id) }),

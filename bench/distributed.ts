@@ -7,14 +7,8 @@
  */
 import { type BareBullmq, openBareBullmq } from './bare-bullmq.js';
 import { runBaseline } from './baseline.js';
-import {
-  BenchSkip,
-  type Cluster,
-  openServices,
-  staleBuildWarning,
-  startCluster,
-  WORKER_IDS,
-} from './cluster.js';
+import { cliPackage } from './cli-package.js';
+import { BenchSkip, type Cluster, openServices, startCluster, WORKER_IDS } from './cluster.js';
 import { driverExecSamples } from './driver-exec.js';
 import { fmt, percentile, ratio, throughput, timeIt } from './stats.js';
 import { TARGETS } from './targets.js';
@@ -159,10 +153,9 @@ export async function benchDistributed(
   }
   const warnings: string[] = [];
   try {
-    const stale = staleBuildWarning();
-    if (stale) warnings.push(stale);
     log(`distributed: 1 gateway + 2 workers on ${services.describe}`);
-    const cluster = await startCluster(services);
+    const { bin } = await cliPackage(log);
+    const cluster = await startCluster(services, bin);
     try {
       if (!cluster.workersListed)
         warnings.push('GET /api/v1/workers is not served: waited on worker start-up only');
