@@ -17,6 +17,8 @@ execFileSync(
   { cwd: root, stdio: 'inherit' },
 );
 cpSync(path.join(root, 'src/store/migrations'), path.join(outDir, 'store/migrations'), { recursive: true });
+// The embedded database thread's entry: plain JavaScript, which tsc does not copy.
+cpSync(path.join(root, 'src/pglite/pglite-thread-entry.mjs'), path.join(outDir, 'pglite/pglite-thread-entry.mjs'));
 // The guest kernel's config fragment, read at run time by `aether image kernel`.
 cpSync(path.join(root, 'src/images/firecracker-kernel.config'), path.join(outDir, 'images/firecracker-kernel.config'));
 execFileSync(

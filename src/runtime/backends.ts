@@ -1,13 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { PGlite } from '@electric-sql/pglite';
 import { AetherError, type ErrorCode, type ErrorFields, errorChain } from '../core/errors.js';
 import type { EventBus } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
 import type { TaskQueue } from '../core/queue.js';
 import type { Store } from '../core/store.js';
 import { createLocalEventBus } from '../events/local/local-event-bus.js';
-import { openPglite } from '../pglite/open-pglite.js';
+import type { EmbeddedDatabase } from '../pglite/embedded-database.js';
+import { openPgliteThread } from '../pglite/pglite-thread.js';
 import { migrate } from '../store/migrate.js';
 import { createPgliteStore } from '../store/pglite/pglite-store.js';
 import { createPostgresStore } from '../store/postgres/postgres-store.js';
@@ -78,10 +78,13 @@ export async function openBackends(config: AetherConfig, logger: Logger): Promis
 }
 
 /**
- * Opens (creating it if needed) the embedded database in `<dataDir>/db` and applies the
- * migrations. Only one process may hold it.
+ * Opens (creating it if needed) the embedded database in `<dataDir>/db`, on a thread of its own
+ * so its work runs beside the gateway's and the worker's, and applies the migrations. Only one
+ * process may hold it.
  */
-export async function openEmbeddedDatabase(dataDir: string): Promise<{ db: PGlite; dbDir: string }> {
+export async function openEmbeddedDatabase(
+  dataDir: string,
+): Promise<{ db: EmbeddedDatabase; dbDir: string }> {
   const dbDir = path.join(dataDir, 'db');
   try {
     mkdirSync(dbDir, { recursive: true });
@@ -90,9 +93,9 @@ export async function openEmbeddedDatabase(dataDir: string): Promise<{ db: PGlit
     const why = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (error as Error).message;
     throw startupError('ERR_CONFIG', `cannot create the data dir ${dbDir} (${why})`, 'dataDir', error);
   }
-  let db: PGlite;
+  let db: EmbeddedDatabase;
   try {
-    db = await openPglite(dbDir);
+    db = await openPgliteThread(dbDir);
   } catch (error) {
     throw startupError(
       'ERR_STORE_UNAVAILABLE',
@@ -149,7 +152,11 @@ async function openEmbedded(config: AetherConfig, logger: Logger): Promise<Backe
  * session the ~10 statements per task that BullMQ's PostgreSQL backend runs. `bullmq` keeps one
  * queue library in every mode, at that cost.
  */
-async function openEmbeddedQueue(config: AetherConfig, db: PGlite, logger: Logger): Promise<TaskQueue> {
+async function openEmbeddedQueue(
+  config: AetherConfig,
+  db: EmbeddedDatabase,
+  logger: Logger,
+): Promise<TaskQueue> {
   if (config.embeddedQueue === 'local') {
     const { createLocalQueue } = await import('../queue/local/local-queue.js');
     // Local queues with one prefix share tasks within a process: key it by the data dir, so two

@@ -9,15 +9,15 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { PGlite } from '@electric-sql/pglite';
 import type pg from 'pg';
 import { AetherError } from '../core/errors.js';
+import type { EmbeddedDatabase } from '../pglite/embedded-database.js';
 
 import { MIGRATIONS_FOLDER } from './migrations-folder.js';
 
 export { MIGRATIONS_FOLDER };
 
-export type MigrateTarget = { pool: pg.Pool } | { connectionString: string } | { pglite: PGlite };
+export type MigrateTarget = { pool: pg.Pool } | { connectionString: string } | { pglite: EmbeddedDatabase };
 
 /** Loads only the driver the target needs: a PostgreSQL deployment never loads PGlite. */
 export async function migrate(target: MigrateTarget): Promise<void> {

@@ -52,6 +52,7 @@ describe('the build', () => {
     expect(files).toContain('runtime/node.js');
     expect(files).toContain('drivers/firecracker/firecracker-driver.js');
     expect(files).toContain('agent.js');
+    expect(files).toContain('pglite/pglite-thread-entry.mjs');
     expect(files.some((file) => file.startsWith('store/migrations/') && file.endsWith('.sql'))).toBe(true);
   });
 
@@ -66,6 +67,18 @@ describe('the build', () => {
     );
     expect(testCode).toEqual([]);
   });
+});
+
+describe('the built node', () => {
+  it('opens its embedded database on its own thread: `aether migrate`', async () => {
+    const dataDir = path.join(path.dirname(outDir), 'data');
+    const { code, stdout, stderr } = await runCommand(
+      [process.execPath, path.join(path.dirname(outDir), 'bin/aether.js'), 'migrate'],
+      { env: { ...process.env, AETHER_DATA_DIR: dataDir, DATABASE_URL: '' }, timeoutMs: 120_000 },
+    );
+    expect(code, stderr).toBe(0);
+    expect(stdout).toContain(`migrated the embedded database in ${path.join(dataDir, 'db')}`);
+  }, 120_000);
 });
 
 /**

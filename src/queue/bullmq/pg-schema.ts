@@ -8,9 +8,9 @@
  * their own search_path (`SET search_path FROM CURRENT`), so only the top-level command files can
  * be shadowed — `assertNoShadowing` checks that nothing in `public` does.
  */
-import type { PGliteInterface } from '@electric-sql/pglite';
 import { DEFAULT_SCHEMA, type PgQueryable, type PgQueryResult, runMigrations } from 'bullmq';
 import { AetherError } from '../../core/errors.js';
+import type { EmbeddedDatabase } from '../../pglite/embedded-database.js';
 import type { PgliteQuery } from './pglite-pool.js';
 
 /** The schema BullMQ lives in; BullMQ reads it as `DEFAULT_SCHEMA` for any pool it did not build. */
@@ -30,7 +30,7 @@ export async function migrateOnSession(session: PgQueryable): Promise<number> {
  * that transaction. `db.transaction` holds PGlite's transaction lock instead, so everyone else
  * waits, and BullMQ's own BEGIN/COMMIT/ROLLBACK become no-ops inside it.
  */
-export async function migratePglite(db: PGliteInterface, run: PgliteQuery): Promise<number> {
+export async function migratePglite(db: EmbeddedDatabase, run: PgliteQuery): Promise<number> {
   return db.transaction(async (tx) => {
     const session: PgQueryable = {
       query<R>(text: string, params?: readonly unknown[]): Promise<PgQueryResult<R>> {

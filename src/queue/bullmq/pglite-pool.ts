@@ -1,5 +1,6 @@
 /**
- * Makes one in-process PGlite instance look like the `pg.Pool` BullMQ's PostgreSQL backend expects.
+ * Makes one embedded database (PGlite, in process or on its own thread) look like the `pg.Pool`
+ * BullMQ's PostgreSQL backend expects.
  *
  * Why this works: BullMQ runs every queue operation as one parameterised statement on the pool
  * (its logic lives in PL/pgSQL functions), uses a checked-out client only to `LISTEN`, and opens
@@ -12,8 +13,9 @@
  * Statements run over PGlite's simple-query path with inlined literals (sql-literals.ts).
  */
 import { EventEmitter } from 'node:events';
-import type { PGliteInterface, Results } from '@electric-sql/pglite';
+import type { Results } from '@electric-sql/pglite';
 import type { PgNotification, PgPool, PgPoolClient, PgQueryResult } from 'bullmq';
+import type { EmbeddedDatabase, EmbeddedSession } from '../../pglite/embedded-database.js';
 import { inlineParams } from '../../pglite/sql-literals.js';
 
 const INT8_OID = 20;
@@ -30,7 +32,7 @@ export interface PglitePool extends PgPool {
 }
 
 /** What PGlite offers both on the instance and inside `db.transaction`. */
-export type PgliteTarget = Pick<PGliteInterface, 'exec'>;
+export type PgliteTarget = Pick<EmbeddedSession, 'exec'>;
 
 /** Runs pg-style `(text, params)` queries on `target` (the instance or an open transaction). */
 export type PgliteQuery = <R>(
@@ -81,7 +83,7 @@ class PgliteShim extends EventEmitter implements PglitePool {
   private readonly stopNotifications: () => void;
   private ended = false;
 
-  constructor(private readonly db: PGliteInterface) {
+  constructor(private readonly db: EmbeddedDatabase) {
     super();
     this.run = createPgliteQuery();
     this.stopNotifications = db.onNotification((channel, payload) => {
@@ -120,6 +122,6 @@ class PgliteShim extends EventEmitter implements PglitePool {
 }
 
 /** Wraps `db` as a pool; the instance stays open after `end()`, because the store shares it. */
-export function createPglitePool(db: PGliteInterface): PglitePool {
+export function createPglitePool(db: EmbeddedDatabase): PglitePool {
   return new PgliteShim(db);
 }

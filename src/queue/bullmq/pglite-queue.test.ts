@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openPgliteThread, type PgliteThread } from '../../pglite/pglite-thread.js';
 import { describeQueueConformance } from '../../testing/conformance/queue/queue-suite.js';
 import { findShadowingNames } from './pg-schema.js';
 import { createPglitePool } from './pglite-pool.js';
@@ -18,6 +19,19 @@ afterAll(async () => {
 });
 
 describeQueueConformance('BullMQ on PGlite', (prefix) => createPgliteQueue(db, { prefix }));
+
+describe('on PGlite on its own thread, as a node runs it', () => {
+  let threaded: PgliteThread;
+  beforeAll(async () => {
+    threaded = await openPgliteThread('memory');
+  });
+  afterAll(async () => {
+    await threaded?.close();
+  });
+  describeQueueConformance('BullMQ on PGlite (own thread)', (prefix) =>
+    createPgliteQueue(threaded, { prefix }),
+  );
+});
 
 const STORE_MIGRATIONS = fileURLToPath(new URL('../../store/migrations', import.meta.url));
 

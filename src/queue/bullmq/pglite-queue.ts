@@ -2,8 +2,8 @@
  * Embedded mode: BullMQ's PostgreSQL backend on the PGlite instance the store also uses, so
  * `aether up` needs neither Redis nor a PostgreSQL server.
  */
-import type { PGliteInterface } from '@electric-sql/pglite';
 import type { TaskQueue } from '../../core/queue.js';
+import type { EmbeddedDatabase } from '../../pglite/embedded-database.js';
 import { type BullmqQueueOptions, DEFAULT_PREFIX } from './backend.js';
 import { createPgBackend } from './pg-backend.js';
 import { assertNoShadowing, migratePglite, SHARED_SEARCH_PATH } from './pg-schema.js';
@@ -18,7 +18,7 @@ export type PgliteQueueOptions = BullmqQueueOptions;
  * the caller created it and shares it with the store.
  */
 export async function createPgliteQueue(
-  db: PGliteInterface,
+  db: EmbeddedDatabase,
   options: PgliteQueueOptions = {},
 ): Promise<TaskQueue> {
   await migratePglite(db, createPgliteQuery());

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { newId } from '../../../core/ids.js';
 import {
+  clockTick,
   expectCode,
   expectRecent,
   jobSteps,
@@ -40,7 +41,10 @@ export function describeExecutionCases(ctx: SuiteContext): void {
       const vm = await store.insertVm(newVmInput());
       const other = await store.insertVm(newVmInput());
       const ids: string[] = [];
-      for (let i = 0; i < 3; i++) ids.push((await store.insertExecution(newExecutionInput(vm.id))).id);
+      for (let i = 0; i < 3; i++) {
+        await clockTick();
+        ids.push((await store.insertExecution(newExecutionInput(vm.id))).id);
+      }
       await store.insertExecution(newExecutionInput(other.id));
       expect((await store.listExecutions(vm.id)).map((e) => e.id)).toEqual([...ids].reverse());
       expect((await store.listExecutions(vm.id, { limit: 2 })).map((e) => e.id)).toEqual([ids[2], ids[1]]);

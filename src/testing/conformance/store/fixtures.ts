@@ -161,3 +161,12 @@ export function expectRecent(value: unknown, withinMs = 60_000): void {
   expect(value).toBeInstanceOf(Date);
   expect(Math.abs((value as Date).getTime() - Date.now())).toBeLessThan(withinMs);
 }
+
+/**
+ * Lets the clock move on between rows whose order a test checks: lists are newest first by
+ * creation time, the embedded database's clock ticks in milliseconds, and rows created within
+ * one tick have no defined order between them.
+ */
+export function clockTick(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 2));
+}

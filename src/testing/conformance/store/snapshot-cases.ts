@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { newId } from '../../../core/ids.js';
 import type { NewSnapshot } from '../../../core/snapshot.js';
-import { expectRecent, newVmInput, type SuiteContext } from './fixtures.js';
+import { clockTick, expectRecent, newVmInput, type SuiteContext } from './fixtures.js';
 
 function newSnapshotInput(sourceVmId: string, overrides: Partial<NewSnapshot> = {}): NewSnapshot {
   return {
@@ -101,7 +101,9 @@ export function describeSnapshotCases(ctx: SuiteContext): void {
       const vm = await store.insertVm(newVmInput({ project }));
       const other = await store.insertVm(newVmInput({ project }));
       const first = await store.insertSnapshot(newSnapshotInput(vm.id, { project }));
+      await clockTick();
       const second = await store.insertSnapshot(newSnapshotInput(vm.id, { project }));
+      await clockTick();
       const third = await store.insertSnapshot(newSnapshotInput(other.id, { project }));
       await store.completeSnapshot(first.id, { status: 'failed', statusReason: 'x' });
       await store.transitionSnapshot(first.id, { from: ['failed'], to: 'deleted', reason: 'gone' });

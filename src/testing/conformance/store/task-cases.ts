@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { newId } from '../../../core/ids.js';
 import {
+  clockTick,
   expectCode,
   expectRecent,
   newCreateTask,
@@ -67,7 +68,10 @@ export function describeTaskCases(ctx: SuiteContext): void {
       const store = ctx.store();
       const vm = await store.insertVm(newVmInput());
       const ids: string[] = [];
-      for (let i = 0; i < 3; i++) ids.push((await store.insertTask(newCreateTask(vm.id))).id);
+      for (let i = 0; i < 3; i++) {
+        await clockTick();
+        ids.push((await store.insertTask(newCreateTask(vm.id))).id);
+      }
       const [a, b, c] = ids as [string, string, string];
       await store.transitionTask(b, { from: ['pending'], to: 'processing', reason: 'go' });
 

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { newId } from '../../../core/ids.js';
-import { expectCode, expectRecent, newVmInput, type SuiteContext, uniqueName } from './fixtures.js';
+import {
+  clockTick,
+  expectCode,
+  expectRecent,
+  newVmInput,
+  type SuiteContext,
+  uniqueName,
+} from './fixtures.js';
 
 export function describeVmCases(ctx: SuiteContext): void {
   describe('VMs', () => {
@@ -88,6 +95,7 @@ export function describeVmCases(ctx: SuiteContext): void {
       const workerId = uniqueName('worker');
       const ids: string[] = [];
       for (let i = 0; i < 4; i++) {
+        await clockTick();
         const vm = await store.insertVm(newVmInput());
         await store.updateVm(vm.id, { workerId });
         ids.push(vm.id);
