@@ -5,16 +5,21 @@ import type { TaskRecord } from '../core/task.js';
 import { vmNotRunning } from '../core/vm.js';
 import { recordAndEnqueue } from './dispatch.js';
 import type { ExecuteInput, TaskOptions } from './inputs.js';
+import { RunningVms } from './running-vms.js';
 import type { ServiceDeps, ServiceSettings } from './service-context.js';
 import { requireExecution, requireVm } from './visibility.js';
 import { EXEC_TASK_GRACE_MS, execSpecOf, newVmTask } from './vm-task.js';
 
 /** Commands run in a VM: started as a `vm:execute` task, read back with their stored output. */
 export class ExecutionService {
+  private readonly runningVms: RunningVms;
+
   constructor(
     private readonly deps: ServiceDeps,
     private readonly settings: Pick<ServiceSettings, 'timeouts'>,
-  ) {}
+  ) {
+    this.runningVms = new RunningVms(deps.events);
+  }
 
   /** Records the execution with its task; `timeoutMs` is the command's limit as it will run. */
   async start(
@@ -23,7 +28,7 @@ export class ExecutionService {
     input: ExecuteInput,
     options: TaskOptions = {},
   ): Promise<{ task: TaskRecord; executionId: string; timeoutMs: number }> {
-    const vm = await requireVm(this.deps.store, access, vmIdOrName);
+    const vm = await this.runningVms.resolve(this.deps.store, access, vmIdOrName);
     if (vm.status !== 'running') throw vmNotRunning(vm, 'commands run');
     const exec = execSpecOf(input, this.settings.timeouts['vm:execute']);
     const executionId = newId();
@@ -54,6 +59,11 @@ export class ExecutionService {
 
   get(access: Access, id: string): Promise<ExecutionRecord> {
     return requireExecution(this.deps.store, access, id);
+  }
+
+  /** Drops the event subscription of the running VMs it keeps (before the event bus closes). */
+  close(): void {
+    this.runningVms.close();
   }
 
   /** A VM's executions, newest first; deleted VMs included. */

@@ -22,20 +22,24 @@ export interface Services {
   jobs: JobService;
   tasks: TaskService;
   workers: WorkerService;
-  /** Drops the event subscription task waits share (before the event bus closes). */
+  /** Drops the event subscriptions services share (before the event bus closes). */
   close(): void;
 }
 
 export function createServices(deps: ServiceDeps, settings: ServiceSettings): Services {
   const tasks = new TaskService(deps, settings);
+  const executions = new ExecutionService(deps, settings);
   return {
     vms: new VmService(deps, settings),
     snapshots: new SnapshotService(deps, settings),
-    executions: new ExecutionService(deps, settings),
+    executions,
     output: new ExecutionOutputService(deps),
     jobs: new JobService(deps, settings),
     tasks,
     workers: new WorkerService(deps),
-    close: () => tasks.close(),
+    close: () => {
+      tasks.close();
+      executions.close();
+    },
   };
 }
