@@ -123,6 +123,13 @@ export async function openServices(env: NodeJS.ProcessEnv): Promise<Services> {
 }
 
 /** Only our settings reach the cluster, logging warnings and worse. */
+/**
+ * BENCH_PROFILE_DIR=<dir> writes a CPU profile of every cluster process there when it exits
+ * (`--cpu-prof`), to see where a distributed execution's time goes.
+ */
+const PROFILE_DIR = process.env.BENCH_PROFILE_DIR;
+const NODE_ARGS = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
+
 function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return inheritedEnv({ AETHER_LOG_LEVEL: 'warn', ...extra });
 }
@@ -135,7 +142,7 @@ interface Proc {
 }
 
 function startProc(bin: string, name: string, role: string, env: NodeJS.ProcessEnv): Proc {
-  const child = spawn(process.execPath, [bin, role], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...NODE_ARGS, bin, role], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let tail = '';
   const keep = (chunk: Buffer) => {
     tail = (tail + chunk.toString()).slice(-4000);
