@@ -11,6 +11,7 @@
  * BENCH_ONLY=embedded|memory|distributed|docker|qemu|stream|gateway|cli. `stream` is the latency
  * of live output, guest to WebSocket client, next to the NDJSON stream and the in-process event
  * bus; `cli` is the start-up of the `aether` binary next to a bare `node -e 0`.
+ * BENCH_PROFILE_DIR=<dir> writes a CPU profile of each distributed-section process there.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
