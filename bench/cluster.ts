@@ -142,7 +142,10 @@ interface Proc {
 }
 
 function startProc(bin: string, name: string, role: string, env: NodeJS.ProcessEnv): Proc {
-  const child = spawn(process.execPath, [...NODE_ARGS, bin, role], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...NODE_ARGS, bin, role], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let tail = '';
   const keep = (chunk: Buffer) => {
     tail = (tail + chunk.toString()).slice(-4000);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { inlineParams, toLiteral } from './sql-literals.js';
+import { inlineParams, isSingleStatement, toLiteral } from './sql-literals.js';
 
 describe('inlineParams', () => {
   it('replaces placeholders with quoted literals, highest numbers intact', () => {
@@ -33,5 +33,15 @@ describe('inlineParams', () => {
 
   it('fails when a placeholder has no value', () => {
     expect(() => inlineParams('SELECT $2', ['only one'])).toThrow(RangeError);
+  });
+});
+
+describe('one statement or several', () => {
+  it('counts a semicolon only outside quotes, comments and dollar-quoted bodies', () => {
+    expect(isSingleStatement('SELECT 1')).toBe(true);
+    expect(isSingleStatement('SELECT 1;  \n')).toBe(true);
+    expect(isSingleStatement('SELECT \';\' -- ;\n, $$;$$, "a;b" /* ; */')).toBe(true);
+    expect(isSingleStatement('SELECT 1; SELECT 2')).toBe(false);
+    expect(isSingleStatement("SELECT 'x'; DROP TABLE t")).toBe(false);
   });
 });

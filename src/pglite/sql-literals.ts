@@ -107,6 +107,24 @@ export function compile(sql: string): Compiled {
   return compiled;
 }
 
+/**
+ * Whether `sql` is one statement: no `;` outside quotes, comments and dollar-quoted bodies except
+ * at its end. PREPARE takes the first statement of a text and would leave the rest to run now.
+ */
+export function isSingleStatement(sql: string): boolean {
+  let i = 0;
+  while (i < sql.length) {
+    const skipped = skipSpan(sql, i);
+    if (skipped !== i) {
+      i = skipped;
+      continue;
+    }
+    if (sql[i] === ';') return sql.slice(i + 1).trim() === '';
+    i++;
+  }
+  return true;
+}
+
 /** One value as a SQL literal, serialised exactly as node-postgres would send it. */
 export function toLiteral(value: unknown): string {
   const prepared = prepareValue(value);
