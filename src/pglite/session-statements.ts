@@ -22,7 +22,11 @@ export class SessionStatements {
   private readonly prepared = new Map<string, Promise<string | null>>();
   private next = 1;
 
-  constructor(private readonly limit = DEFAULT_LIMIT) {}
+  /** `prefix` names this set's statements apart from another set's on the same session. */
+  constructor(
+    private readonly prefix = 'aether_stmt',
+    private readonly limit = DEFAULT_LIMIT,
+  ) {}
 
   /**
    * Runs `sql` with `params` on `session`. `mayPrepare` is false inside a transaction: a PREPARE
@@ -30,7 +34,7 @@ export class SessionStatements {
    * prepared already are used.
    */
   async run(
-    session: EmbeddedSession,
+    session: Pick<EmbeddedSession, 'exec'>,
     sql: string,
     params: readonly unknown[],
     options: Parameters<EmbeddedSession['exec']>[1],
@@ -47,7 +51,11 @@ export class SessionStatements {
     }
   }
 
-  private nameOf(session: EmbeddedSession, sql: string, mayPrepare: boolean): Promise<string | null> | null {
+  private nameOf(
+    session: Pick<EmbeddedSession, 'exec'>,
+    sql: string,
+    mayPrepare: boolean,
+  ): Promise<string | null> | null {
     const known = this.prepared.get(sql);
     if (known) return known;
     if (!mayPrepare || this.prepared.size >= this.limit || !isSingleStatement(sql)) return null;
@@ -58,7 +66,7 @@ export class SessionStatements {
       return null;
     }
     this.uses.delete(sql);
-    const name = `aether_stmt_${this.next++}`;
+    const name = `${this.prefix}_${this.next++}`;
     // Kept as a promise, so callers that arrive while it is being prepared wait for it.
     const preparing = session.exec(`PREPARE ${name} AS ${sql}`).then(
       () => name,

@@ -16,6 +16,7 @@ import { EventEmitter } from 'node:events';
 import type { Results } from '@electric-sql/pglite';
 import type { PgNotification, PgPool, PgPoolClient, PgQueryResult } from 'bullmq';
 import type { EmbeddedDatabase, EmbeddedSession } from '../../pglite/embedded-database.js';
+import { SessionStatements } from '../../pglite/session-statements.js';
 import { inlineParams } from '../../pglite/sql-literals.js';
 
 const INT8_OID = 20;
@@ -41,15 +42,22 @@ export type PgliteQuery = <R>(
   params?: readonly unknown[],
 ) => Promise<PgQueryResult<R>>;
 
-/** Builds the pg-compatible query function (the same for every PGlite instance). */
-export function createPgliteQuery(): PgliteQuery {
+/**
+ * Builds the pg-compatible query function. With `statements` (queries on the instance, never in
+ * a transaction), texts that recur run as EXECUTE of a statement prepared once.
+ */
+export function createPgliteQuery(statements?: SessionStatements): PgliteQuery {
   // pg returns int8 and numeric as strings; PGlite would parse them to numbers.
   const parsers: Parsers = { [INT8_OID]: (s) => s, [NUMERIC_OID]: (s) => s };
   return async <R>(target: PgliteTarget, text: string, params?: readonly unknown[]) => {
     // Simple protocol with inlined literals: half the cost of PGlite's extended protocol (see
     // sql-literals.ts). Parameterless text goes the same way, as pg sends it.
-    const sql = params && params.length > 0 ? inlineParams(text, params) : text;
-    const results = await target.exec(sql, { parsers });
+    const results =
+      params && params.length > 0
+        ? statements
+          ? await statements.run(target, text, params, { parsers }, true)
+          : await target.exec(inlineParams(text, params), { parsers })
+        : await target.exec(text, { parsers });
     const last = results.at(-1);
     return last ? toPgResult(last as Results<R>) : { rows: [], rowCount: 0 };
   };
@@ -85,7 +93,7 @@ class PgliteShim extends EventEmitter implements PglitePool {
 
   constructor(private readonly db: EmbeddedDatabase) {
     super();
-    this.run = createPgliteQuery();
+    this.run = createPgliteQuery(new SessionStatements('aether_queue_stmt'));
     this.stopNotifications = db.onNotification((channel, payload) => {
       const message: PgNotification = { channel, payload };
       for (const client of this.clients) client.emit('notification', message);
