@@ -12,6 +12,7 @@ import { migrate } from '../store/migrate.js';
 import { createPgliteStore } from '../store/pglite/pglite-store.js';
 import { createPostgresStore } from '../store/postgres/postgres-store.js';
 import { type AetherConfig, CONFIG_OPTIONS, type ConfigKey } from './config.js';
+import { DataDirInUse, lockDataDir } from './data-dir-lock.js';
 
 export interface Backends {
   store: Store;
@@ -77,6 +78,20 @@ export async function openBackends(config: AetherConfig, logger: Logger): Promis
   return openServers(config, logger);
 }
 
+/** `db`, whose close also gives up the data dir's lock. */
+function releasingOnClose(db: EmbeddedDatabase, release: () => void): EmbeddedDatabase {
+  return {
+    query: (sql, params, options) => db.query(sql, params, options),
+    exec: (sql, options) => db.exec(sql, options),
+    transaction: (callback) => db.transaction(callback),
+    onNotification: (callback) => db.onNotification(callback),
+    close: () => db.close().finally(release),
+    get closed() {
+      return db.closed;
+    },
+  };
+}
+
 /**
  * Opens (creating it if needed) the embedded database in `<dataDir>/db`, on a thread of its own
  * so its work runs beside the gateway's and the worker's, and applies the migrations. Only one
@@ -93,13 +108,26 @@ export async function openEmbeddedDatabase(
     const why = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (error as Error).message;
     throw startupError('ERR_CONFIG', `cannot create the data dir ${dbDir} (${why})`, 'dataDir', error);
   }
-  let db: EmbeddedDatabase;
+  let release: () => void;
   try {
-    db = await openPgliteThread(dbDir);
+    release = lockDataDir(dbDir);
   } catch (error) {
+    if (!(error instanceof DataDirInUse)) throw error;
     throw startupError(
       'ERR_STORE_UNAVAILABLE',
-      `cannot open the embedded database in ${dbDir}; is another \`aether up\` using this data dir? (${(error as Error).message})`,
+      `the embedded database in ${dbDir} is in use by process ${error.pid} (another \`aether up\`?); stop it, or use another data dir. If no such process runs, remove ${error.lockFile}`,
+      'dataDir',
+      error,
+    );
+  }
+  let db: EmbeddedDatabase;
+  try {
+    db = releasingOnClose(await openPgliteThread(dbDir), release);
+  } catch (error) {
+    release();
+    throw startupError(
+      'ERR_STORE_UNAVAILABLE',
+      `cannot open the embedded database in ${dbDir} (${(error as Error).message})`,
       'dataDir',
       error,
     );

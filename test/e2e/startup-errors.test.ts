@@ -4,7 +4,7 @@
  * be one line naming what to fix, no stack trace, a non-zero exit, within seconds.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -104,6 +104,24 @@ afterAll(() => {
 });
 
 describe('start-up failures are one clear line', () => {
+  it('an embedded data dir another live process holds', async () => {
+    const dataDir = mkdtempSync(path.join(dir, 'held-'));
+    mkdirSync(path.join(dataDir, 'db'));
+    // What a running `aether up` leaves there: its lock, naming a live process.
+    const holder = spawn('sleep', ['30']);
+    await new Promise((resolve) => holder.once('spawn', resolve));
+    writeFileSync(path.join(dataDir, 'db', 'aether.lock'), `${holder.pid}\n`);
+    try {
+      const run = await aether(['up'], {
+        cwd: dir,
+        env: { AETHER_DATA_DIR: dataDir, AETHER_PORT: String(await freePort()) },
+      });
+      expectOneLineFailure(run, new RegExp(`in use by process ${holder.pid} .*remove .*aether\\.lock`));
+    } finally {
+      holder.kill('SIGKILL');
+    }
+  });
+
   it('PostgreSQL on a port where nothing listens', async () => {
     const run = await aether(['migrate'], {
       cwd: dir,
