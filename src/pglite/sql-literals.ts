@@ -16,8 +16,12 @@
 import pg from 'pg';
 import { prepareValue } from 'pg/lib/utils.js';
 
-/** A statement split at its placeholders: text, param index, text, param index, ... text. */
-type Compiled = { texts: string[]; params: number[] };
+/**
+ * A statement split at its placeholders: text, param index, text, param index, ... text; and
+ * whether it is one statement (no `;` outside quotes, comments and dollar-quoted bodies but at
+ * its end).
+ */
+type Compiled = { texts: string[]; params: number[]; single: boolean };
 
 const cache = new Map<string, Compiled>();
 const CACHE_LIMIT = 1000;
@@ -85,6 +89,7 @@ export function compile(sql: string): Compiled {
   const texts: string[] = [];
   const params: number[] = [];
   let start = 0;
+  let single = true;
   let i = 0;
   while (i < sql.length) {
     const skipped = skipSpan(sql, i);
@@ -92,6 +97,7 @@ export function compile(sql: string): Compiled {
       i = skipped;
       continue;
     }
+    if (sql[i] === ';' && single) single = sql.slice(i + 1).trim() === '';
     const placeholder = sql[i] === '$' && !isIdentChar(sql[i - 1]) ? /^\$(\d+)/.exec(sql.slice(i)) : null;
     if (placeholder?.[1]) {
       texts.push(sql.slice(start, i));
@@ -101,7 +107,7 @@ export function compile(sql: string): Compiled {
     } else i++;
   }
   texts.push(sql.slice(start));
-  const compiled = { texts, params };
+  const compiled = { texts, params, single };
   if (cache.size >= CACHE_LIMIT) cache.clear();
   cache.set(sql, compiled);
   return compiled;
@@ -112,17 +118,7 @@ export function compile(sql: string): Compiled {
  * at its end. PREPARE takes the first statement of a text and would leave the rest to run now.
  */
 export function isSingleStatement(sql: string): boolean {
-  let i = 0;
-  while (i < sql.length) {
-    const skipped = skipSpan(sql, i);
-    if (skipped !== i) {
-      i = skipped;
-      continue;
-    }
-    if (sql[i] === ';') return sql.slice(i + 1).trim() === '';
-    i++;
-  }
-  return true;
+  return compile(sql).single;
 }
 
 /** One value as a SQL literal, serialised exactly as node-postgres would send it. */
