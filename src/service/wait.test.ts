@@ -46,11 +46,17 @@ async function completed() {
   return { running: task, ...done };
 }
 
+/** Endings whose subscription listens already, as in a process that has waited before. */
+async function listening() {
+  const events = createLocalEventBus();
+  const endings = new TaskEndings(events);
+  await endings.watch('warm-up', () => {}).then((w) => w.stop());
+  return { events, endings };
+}
+
 describe('waiting for a task', () => {
   it('a fresh wait answers from the end event it carries, reading nothing', async () => {
-    const events = createLocalEventBus();
-    const endings = new TaskEndings(events);
-    await endings.watch('warm-up', () => {}).then((w) => w.stop());
+    const { events, endings } = await listening();
     const { running, task, execution } = await completed();
     const { store: counted, reads } = counting(store);
     const waiting = waitForTask({ store: counted, endings }, running.id, 5000, { fresh: true });
@@ -62,9 +68,7 @@ describe('waiting for a task', () => {
   });
 
   it('an end heard before the wait began answers at once', async () => {
-    const events = createLocalEventBus();
-    const endings = new TaskEndings(events);
-    await endings.watch('warm-up', () => {}).then((w) => w.stop());
+    const { events, endings } = await listening();
     const { running, task, execution } = await completed();
     await publishTask(events, task, execution);
     const { store: counted, reads } = counting(store);
@@ -88,9 +92,7 @@ describe('waiting for a task', () => {
   });
 
   it('an end event without the record (from another process) is read from the store', async () => {
-    const events = createLocalEventBus();
-    const endings = new TaskEndings(events);
-    await endings.watch('warm-up', () => {}).then((w) => w.stop());
+    const { events, endings } = await listening();
     const { running, task, execution } = await completed();
     const { store: counted, reads } = counting(store);
     const waiting = waitForTask({ store: counted, endings }, running.id, 5000, { fresh: true });
@@ -103,8 +105,7 @@ describe('waiting for a task', () => {
   });
 
   it('a lost end event still ends a fresh wait, by the periodic read', async () => {
-    const endings = new TaskEndings(createLocalEventBus());
-    await endings.watch('warm-up', () => {}).then((w) => w.stop());
+    const { endings } = await listening();
     const { running, task } = await completed();
     const started = Date.now();
     await expect(waitForTask({ store, endings }, running.id, 5000, { fresh: true })).resolves.toEqual({
