@@ -25,6 +25,10 @@ export interface AetherUp {
   url: string;
   /** Authenticated with the local admin key the node saved on start. */
   client: AetherClient;
+  /** That key, for requests the typed client does not make (raw byte streams). */
+  token: string | undefined;
+  /** Where the process driver keeps VM files (`<stateDir>/vms/<id>/home` is a VM's home). */
+  stateDir: string;
   /** VmRSS of the node's process in KiB: sandboxes are processes of their own, not counted. */
   residentKiB(): number;
   /**
@@ -126,6 +130,8 @@ export async function startAetherUp(
     pid: child.pid!,
     url,
     client,
+    token: key ?? undefined,
+    stateDir,
     residentKiB: () => residentKiB(child.pid!),
     async stop() {
       const problems: string[] = [];

@@ -8,7 +8,9 @@
  * driver against the bare docker CLI when an engine answers, then the qemu driver against bare
  * QEMU when QEMU and a microVM image are there (AETHER_IMAGE_DIR, or the default data dir). Sizes
  * can be cut for a quick look: BENCH_QUICK=1 npm run bench; one section alone:
- * BENCH_ONLY=embedded|memory|distributed|docker|qemu|stream|gateway|cli. `stream` is the latency
+ * BENCH_ONLY=embedded|memory|distributed|docker|qemu|files|stream|gateway|cli. `files` is
+ * upload and download MB/s through the API next to `cp` into the VM's directory (process driver)
+ * and `docker cp` (docker driver). `stream` is the latency
  * of live output, guest to WebSocket client, next to the NDJSON stream and the in-process event
  * bus; `cli` is the start-up of the `aether` binary next to a bare `node -e 0`.
  * BENCH_PROFILE_DIR=<dir> writes a CPU profile of each distributed-section process there.
@@ -21,6 +23,7 @@ import { benchDistributed, distributedRows, summariseDistributed, targetLines } 
 import { benchDocker, dockerRows, dockerUnavailable } from './docker.js';
 import { benchEmbedded, type EmbeddedFigures, summarise } from './embedded.js';
 import { SAMPLING_INTERVAL_MS } from './event-loop-lag.js';
+import { benchTransfers, transferRows } from './files.js';
 import { benchGatewayThroughput, gatewayRows } from './gateway-throughput.js';
 import { benchMemory, type MemoryFigures } from './memory.js';
 import { mib } from './proc-memory.js';
@@ -33,6 +36,7 @@ import {
   memoryTargets,
   type TargetRow,
   targetTable,
+  transferTargets,
 } from './targets.js';
 
 const quick = process.env.BENCH_QUICK === '1';
@@ -251,6 +255,43 @@ if (only === undefined || only === 'qemu') {
       process.exitCode = 1;
     }
   }
+}
+
+if (only === undefined || only === 'files') {
+  const transfers: ['process' | 'docker', Record<string, string>, string | null][] = [['process', {}, null]];
+  const image = process.env.AETHER_DOCKER_IMAGE ?? 'aetherium/guest:latest';
+  const dockerMissing = await dockerUnavailable(image);
+  transfers.push([
+    'docker',
+    { AETHER_DRIVER: 'docker', AETHER_DRIVERS: 'docker', AETHER_DOCKER_IMAGE: image },
+    dockerMissing,
+  ]);
+  const files: Record<string, unknown> = {};
+  for (const [driver, env, missing] of transfers) {
+    const title = `file transfers, ${driver} driver: REST → gateway → data plane → agent → file, both ways`;
+    log(`— files (${driver})`);
+    if (missing) {
+      process.stdout.write(`\n${title}\nskipped: ${missing}\n`);
+      files[driver] = { skipped: missing };
+      notRun.push(`files (${driver}): skipped (${missing})`);
+      continue;
+    }
+    try {
+      const f = await benchTransfers(driver, { sizeMiB: quick ? 64 : 256, rounds: quick ? 3 : 5 }, env, log);
+      print(title, transferRows(f));
+      process.stdout.write(
+        `samples: ${f.upload.ours.length} rounds of ${f.sizeMiB} MiB each way, ours and ${f.baseline} in turns after one warm-up; the download checked byte for byte once\n`,
+      );
+      files[driver] = { rows: transferRows(f), figures: f };
+      targets.push(...transferTargets(f));
+    } catch (error) {
+      process.stdout.write(`\n${title}\nfailed: ${(error as Error).stack ?? String(error)}\n`);
+      files[driver] = { failed: String(error) };
+      notRun.push(`files (${driver}): failed`);
+      process.exitCode = 1;
+    }
+  }
+  results.files = files;
 }
 
 if (only === undefined || only === 'stream') {

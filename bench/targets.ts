@@ -4,6 +4,7 @@
  */
 import type { DistributedFigures } from './distributed.js';
 import type { EmbeddedFigures } from './embedded.js';
+import { type TransferFigures, transferMedians } from './files.js';
 import type { MemoryFigures } from './memory.js';
 import { mib } from './proc-memory.js';
 import { fmt, percentile } from './stats.js';
@@ -29,6 +30,8 @@ export const TARGETS = Object.freeze({
   idleResidentMiB: 400,
   /** … or ≤ this × a bare PGlite opened with the same settings. */
   idleResidentOfBarePglite: 1.2,
+  /** Upload and download MB/s ≥ this × the plain copy (`cp` into the VM dir, `docker cp`). */
+  transferOfPlainCopy: 0.5,
 });
 
 export type Verdict = 'met' | 'NOT met';
@@ -148,4 +151,15 @@ export function targetTable(rows: TargetRow[]): string[][] {
     ['figure', 'aetherium', 'same-run baseline', 'ratio', 'target', 'verdict'],
     ...rows.map((r) => [r.figure, r.ours, r.baseline, r.ratio, r.target, r.verdict]),
   ];
+}
+
+/** File transfers through the API against the plain copy of the same bytes, each direction. */
+export function transferTargets(f: TransferFigures): TargetRow[] {
+  const m = transferMedians(f);
+  const rate = (n: number) => `${n.toFixed(0)} MB/s`;
+  return (['upload', 'download'] as const).map((direction) =>
+    ratioRow(`${direction} MB/s, ${f.driver} driver (vs ${f.baseline})`, m[direction], rate, {
+      atLeast: TARGETS.transferOfPlainCopy,
+    }),
+  );
 }

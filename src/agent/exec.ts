@@ -1,7 +1,7 @@
 /**
  * One command run by the agent: spawned without a shell in its own process group, output
- * streamed as it comes, stdin written then closed, and on timeout or signal its whole process
- * tree is signalled (see process-tree.ts).
+ * streamed as it comes, stdin written then closed (or streamed from the host with flow control),
+ * and on timeout or signal its whole process tree is signalled (see process-tree.ts).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { stat } from 'node:fs/promises';
@@ -14,6 +14,7 @@ import {
   MAX_OUTPUT_CHUNK_BYTES,
 } from '../protocol/messages.js';
 import { EXEC_MARKER_VAR, signalTree } from './process-tree.js';
+import { StdinSink } from './stdin-sink.js';
 
 export interface ExecContext {
   home: string;
@@ -44,12 +45,31 @@ export class RunningExec {
   private finished = false;
   private exitStatus: { code: number | null; signal: string | null } | null = null;
   private openStreams = 2;
+  private readonly stdin: StdinSink | null;
 
   constructor(
     private readonly request: ExecMessage,
     private readonly ctx: ExecContext,
     private readonly onDone: () => void,
-  ) {}
+  ) {
+    this.stdin = request.stdinStream
+      ? new StdinSink((bytes) => ctx.send({ type: 'credit', id: request.id, bytes }))
+      : null;
+  }
+
+  /**
+   * A `data` frame for this command's streamed stdin. A host that sends past its credit, or
+   * streams to a command that took its stdin in the request, breaks the contract: the command
+   * is killed and the host told, as nothing it sees of this stream can be trusted any more.
+   */
+  feedStdin(data: string, end: boolean): void {
+    if (this.finished) return;
+    if (this.stdin?.push(data, end)) return;
+    const why = this.stdin ? 'host sent stdin past its credit' : 'this command takes no streamed stdin';
+    this.abandon();
+    this.ctx.send({ type: 'error', id: this.request.id, code: 'ERR_AGENT_PROTOCOL', message: why });
+    this.onDone();
+  }
 
   async start(): Promise<void> {
     const { request, ctx } = this;
@@ -87,7 +107,8 @@ export class RunningExec {
     }, request.timeoutMs);
 
     child.stdin!.on('error', () => {}); // EPIPE when the command does not read its stdin
-    child.stdin!.end(request.stdin ? Buffer.from(request.stdin, 'base64') : undefined);
+    if (this.stdin) this.stdin.attach(child.stdin!);
+    else child.stdin!.end(request.stdin ? Buffer.from(request.stdin, 'base64') : undefined);
     this.pipe(child.stdout!, 'stdout');
     this.pipe(child.stderr!, 'stderr');
     child.once('exit', (code, signal) => {
@@ -111,6 +132,7 @@ export class RunningExec {
     if (pid !== undefined && !this.finished) void signalTree({ pid, marker: this.marker }, 'SIGKILL');
     this.finished = true;
     clearTimeout(this.timer);
+    this.stdin?.close();
   }
 
   private pipe(stream: Readable, name: 'stdout' | 'stderr'): void {
@@ -132,6 +154,7 @@ export class RunningExec {
   private finish(): void {
     if (this.finished || !this.exitStatus) return;
     this.finished = true;
+    this.stdin?.close();
     const { code, signal } = this.exitStatus;
     this.ctx.send({ type: 'exit', id: this.request.id, code, signal, timedOut: this.timedOut });
     // Whatever a background child still writes is read and dropped, so it never blocks on a
@@ -147,6 +170,7 @@ export class RunningExec {
   private spawnFailed(message: string): void {
     if (this.finished) return;
     this.finished = true;
+    this.stdin?.close();
     clearTimeout(this.timer);
     this.ctx.send({ type: 'error', id: this.request.id, code: 'ERR_EXEC_SPAWN_FAILED', message });
     this.onDone();

@@ -168,7 +168,7 @@ describe('agent on a serial line (--serial-fd)', () => {
     );
     expect(result).toMatchObject({ exitCode: 4, timedOut: false });
     expect(text(again)).toBe('hi again\n');
-    expect((await second.client.ping()).version).toBe('aether-agent/1');
+    expect((await second.client.ping()).version).toBe('aether-agent/2');
     expect(second.client.closed).toBe(false);
     expect(agent.child.exitCode).toBeNull();
     expect(agent.stderr()).toContain('host synchronised');

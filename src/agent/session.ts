@@ -5,22 +5,30 @@
  * The channel is a socket connection (strict framing; a framing error ends it) or, with
  * `resync`, a serial line that outlives any one host: garbage is answered with an error and
  * skipped up to the next SYNC marker, and a marker is echoed so the host knows which bytes are
- * fresh. A marker resets only the framing; commands started by an earlier host keep running and
+ * fresh. A marker resets the framing and abandons the file transfers of the earlier host (an
+ * upload's temporary file is removed); commands started by an earlier host keep running and
  * report to whoever is on the line (a new host ignores ids it did not issue).
  */
-import type { Duplex, Readable } from 'node:stream';
+import type { Duplex } from 'node:stream';
 import { type DecodedEvent, encodeFrame, encodeSync, FrameDecoder } from '../protocol/framing.js';
 import {
   AGENT_VERSION,
   type AgentMessage,
+  type ExecMessage,
   type HostMessage,
   MAX_ERROR_MESSAGE_LENGTH,
+  type ReadMessage,
   UNKNOWN_REQUEST_ID,
+  type WriteMessage,
 } from '../protocol/messages.js';
 import { MessageError, parseHostMessage } from '../protocol/validate.js';
 import { setClock } from './clock.js';
+import { Download } from './download.js';
 import { RunningExec } from './exec.js';
-import { FileOpError, getFile, putFile } from './files.js';
+import { FileOpError } from './fs-errors.js';
+import { listDirectory } from './fs-list.js';
+import { makeDirectory, makeSymlink, removePath, renamePath, statPath } from './fs-ops.js';
+import { Upload } from './upload.js';
 
 export interface SessionOptions {
   home: string;
@@ -30,11 +38,21 @@ export interface SessionOptions {
   resync?: boolean;
 }
 
+/** What the session pauses while the socket is backed up: command output, downloads. */
+interface Producer {
+  pause(): unknown;
+  resume(): unknown;
+}
+
+const okFor = (_: unknown, id: string): AgentMessage => ({ type: 'ok', id });
+
 export class Session {
   private readonly decoder: FrameDecoder;
   private readonly execs = new Map<string, RunningExec>();
-  /** Output streams of running commands, paused together while the socket is backed up. */
-  private readonly streams = new Set<Readable>();
+  private readonly uploads = new Map<string, Upload>();
+  private readonly downloads = new Map<string, Download>();
+  /** Producers of output to the host, paused together while the socket is backed up. */
+  private readonly streams = new Set<Producer>();
   private throttled = false;
 
   constructor(
@@ -48,11 +66,26 @@ export class Session {
     socket.on('close', () => this.abandonAll());
   }
 
-  /** Kills every command this connection started (the host can no longer observe them). */
+  /**
+   * Kills every command this connection started (the host can no longer observe them) and
+   * abandons its transfers (an unfinished upload's temporary file is removed).
+   */
   abandonAll(): void {
     for (const exec of this.execs.values()) exec.abandon();
     this.execs.clear();
+    this.abandonTransfers();
     this.streams.clear();
+  }
+
+  /**
+   * Transfers belong to the host that started them; a host that synchronises a serial line is a
+   * new one (each client syncs once), which cannot carry on an earlier host's upload or download.
+   */
+  private abandonTransfers(): void {
+    for (const upload of this.uploads.values()) upload.abandon();
+    for (const download of this.downloads.values()) download.cancel();
+    this.uploads.clear();
+    this.downloads.clear();
   }
 
   private onData(chunk: Buffer): void {
@@ -69,6 +102,7 @@ export class Session {
       if (event.kind === 'sync') {
         // Everything we write from here on follows the echo, so the host knows it is fresh.
         this.options.log('host synchronised the serial line');
+        this.abandonTransfers();
         this.write(encodeSync(event.nonce));
         continue;
       }
@@ -104,37 +138,8 @@ export class Session {
       case 'signal':
         this.execs.get(message.id)?.signal(message.signal);
         return;
-      case 'exec': {
-        if (this.execs.has(message.id)) {
-          this.reject(message.id, `exec id "${message.id}" is already running`);
-          return;
-        }
-        const exec = new RunningExec(
-          message,
-          {
-            home: this.options.home,
-            baseEnv: this.options.baseEnv,
-            send: (m) => this.send(m),
-            track: (s) => this.track(s),
-            untrack: (s) => this.streams.delete(s),
-          },
-          () => this.execs.delete(message.id),
-        );
-        this.execs.set(message.id, exec);
-        exec.start().catch((error: Error) => this.internal(message.id, error));
-        return;
-      }
-      case 'put':
-        putFile(this.options.home, message.path, message.data, message.mode).then(
-          () => this.send({ type: 'ok', id: message.id }),
-          (error: Error) => this.fileError(message.id, error),
-        );
-        return;
-      case 'get':
-        getFile(this.options.home, message.path).then(
-          (data) => this.send({ type: 'file', id: message.id, data }),
-          (error: Error) => this.fileError(message.id, error),
-        );
+      case 'exec':
+        this.startExec(message);
         return;
       case 'clock':
         setClock(message.epochMs, this.options.baseEnv).then(
@@ -147,7 +152,112 @@ export class Session {
           (error: Error) => this.internal(message.id, error),
         );
         return;
+      // Frames within a stream: for an id we do not know (a transfer that ended, failed or was
+      // cancelled, with frames still on the way) they are ignored.
+      case 'data':
+        this.uploads.get(message.id)?.onData(message.data, message.end === true);
+        this.execs.get(message.id)?.feedStdin(message.data, message.end === true);
+        return;
+      case 'credit':
+        this.downloads.get(message.id)?.grant(message.bytes);
+        return;
+      case 'cancel':
+        this.uploads.get(message.id)?.cancel();
+        this.downloads.get(message.id)?.cancel();
+        return;
+      case 'write':
+        this.startUpload(message);
+        return;
+      case 'read':
+        this.startDownload(message);
+        return;
+      case 'stat':
+        this.answer(message.id, statPath(this.options.home, message.path), (entry) => ({
+          type: 'entry',
+          id: message.id,
+          entry,
+        }));
+        return;
+      case 'list':
+        this.answer(
+          message.id,
+          listDirectory(this.options.home, message.path, message.recursive ?? false),
+          (listing) => ({ type: 'entries', id: message.id, ...listing }),
+        );
+        return;
+      case 'mkdir':
+        this.answer(message.id, makeDirectory(this.options.home, message.path, message), okFor);
+        return;
+      case 'remove':
+        this.answer(
+          message.id,
+          removePath(this.options.home, message.path, message.recursive ?? false),
+          okFor,
+        );
+        return;
+      case 'rename':
+        this.answer(message.id, renamePath(this.options.home, message.from, message.to), okFor);
+        return;
+      case 'symlink':
+        this.answer(message.id, makeSymlink(this.options.home, message.path, message.target), okFor);
+        return;
     }
+  }
+
+  /** Ids name one running thing at a time: an exec, an upload or a download. */
+  private claim(id: string): boolean {
+    if (!this.execs.has(id) && !this.uploads.has(id) && !this.downloads.has(id)) return true;
+    this.reject(id, `request id "${id}" is already running`);
+    return false;
+  }
+
+  private startExec(message: ExecMessage): void {
+    if (!this.claim(message.id)) return;
+    const exec = new RunningExec(
+      message,
+      {
+        home: this.options.home,
+        baseEnv: this.options.baseEnv,
+        send: (m) => this.send(m),
+        track: (s) => this.track(s),
+        untrack: (s) => this.streams.delete(s),
+      },
+      () => this.execs.delete(message.id),
+    );
+    this.execs.set(message.id, exec);
+    exec.start().catch((error: Error) => this.internal(message.id, error));
+  }
+
+  private startUpload(message: WriteMessage): void {
+    if (!this.claim(message.id)) return;
+    const upload = new Upload(message, this.transferContext(), () => {
+      if (this.uploads.get(message.id) === upload) this.uploads.delete(message.id);
+    });
+    this.uploads.set(message.id, upload);
+    upload.start();
+  }
+
+  private startDownload(message: ReadMessage): void {
+    if (!this.claim(message.id)) return;
+    const download = new Download(message, this.transferContext(), () => {
+      this.streams.delete(download);
+      if (this.downloads.get(message.id) === download) this.downloads.delete(message.id);
+    });
+    this.downloads.set(message.id, download);
+    this.track(download);
+    download.start().catch((error: Error) => this.internal(message.id, error));
+  }
+
+  private transferContext() {
+    return { home: this.options.home, send: (m: AgentMessage) => this.send(m), log: this.options.log };
+  }
+
+  /** A one-reply file request: its result as `reply`, or its failure as `error`. */
+  private answer<T>(id: string, work: Promise<T>, reply: (value: T, id: string) => AgentMessage): void {
+    work.then(
+      (value) => this.send(reply(value, id)),
+      (error: Error) => this.fileError(id, error),
+    );
   }
 
   private fileError(id: string, error: Error): void {
@@ -191,7 +301,7 @@ export class Session {
     if (!this.socket.write(bytes)) this.setThrottled(true);
   }
 
-  private track(stream: Readable): void {
+  private track(stream: Producer): void {
     this.streams.add(stream);
     if (this.throttled) stream.pause();
   }

@@ -11,6 +11,7 @@ const TAG_DESCRIPTIONS: Record<ApiTag, string> = {
   vms: 'Create, list, inspect and delete VMs',
   snapshots: 'Save a running VM and start new VMs from the save',
   executions: 'Run commands in a VM and read what they did',
+  files: 'Files in and out of a VM: single files, directory trees as tar, listings',
   tasks: 'The queued work behind every write',
   jobs: 'Named steps run in order in one VM',
   workers: 'The processes that own VMs',

@@ -109,6 +109,7 @@ export const EXECUTION_OUTCOMES = [
   'running',
   'exited',
   'timed_out',
+  'signalled',
   'failed',
   'cancelled',
   'unknown',
@@ -132,7 +133,7 @@ export const executionSchema = z
     outcome: z
       .enum(EXECUTION_OUTCOMES)
       .describe(
-        '`unknown`: its worker died or stopped mid-run; it may have had effects and was not run again. `not_started`: its worker died or stopped before taking it; nothing ran, so it is safe to submit again',
+        '`signalled`: ended by a signal before its time limit (`signal` says which). `unknown`: its worker died or stopped mid-run; it may have had effects and was not run again. `not_started`: its worker died or stopped before taking it; nothing ran, so it is safe to submit again',
       ),
     exit_code: z.number().int().nullable(),
     stdout: z.string(),
@@ -140,6 +141,12 @@ export const executionSchema = z
     stdout_truncated: z.boolean(),
     stderr_truncated: z.boolean(),
     timed_out: z.boolean(),
+    signal: z
+      .string()
+      .nullable()
+      .describe(
+        'The signal that ended the command (`SIGTERM`, `SIGKILL`...), null when it exited or still runs',
+      ),
     error: apiError.nullable(),
     started_at: nullableTimestamp,
     completed_at: nullableTimestamp,

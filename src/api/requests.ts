@@ -103,21 +103,42 @@ export const execSpecFields = {
   timeout_ms: z.number().int().min(1).max(DAY_MS).optional().describe('Kill the command after this many ms'),
 };
 
-export const executeBody = z.strictObject({
-  ...execSpecFields,
-  stdin: z
-    .string()
-    .max(8 * 1024 * 1024)
-    .optional()
-    .describe('UTF-8 text written to stdin, then closed'),
-  retry_safe: z
-    .boolean()
-    .optional()
-    .describe(
-      'The command may run again if its worker dies mid-run; otherwise such a run ends with outcome `unknown`',
-    ),
-  priority: taskOptionsFields.priority,
-});
+export const executeBody = z
+  .strictObject({
+    ...execSpecFields,
+    timeout_ms: z
+      .number()
+      .int()
+      .min(0)
+      .max(DAY_MS)
+      .optional()
+      .describe(
+        'Kill the command after this many ms; 0: no limit of its own, which is the longest a command may run (24 h), and its task waits as long',
+      ),
+    stdin: z
+      .string()
+      .max(8 * 1024 * 1024)
+      .optional()
+      .describe('UTF-8 text written to stdin, then closed'),
+    stdin_stream: z
+      .boolean()
+      .optional()
+      .describe(
+        "Stdin is streamed to the command while it runs, through the execution's stdin endpoint; default false. Until a sender attaches, the command sees an open stdin with nothing on it, up to its time limit (as with `docker exec -i` and nothing attached). Not with `stdin`",
+      ),
+    retry_safe: z
+      .boolean()
+      .optional()
+      .describe(
+        'The command may run again if its worker dies mid-run; otherwise such a run ends with outcome `unknown`',
+      ),
+    priority: taskOptionsFields.priority,
+  })
+  .refine((body) => !(body.stdin_stream && body.stdin !== undefined), {
+    message:
+      'stdin and stdin_stream exclude each other: send text in `stdin`, or stream it with `stdin_stream`',
+    path: ['stdin_stream'],
+  });
 
 export const jobBody = z.strictObject({
   name: z.string().min(1).max(200),

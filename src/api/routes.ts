@@ -8,6 +8,7 @@ export const API_TAGS = [
   'vms',
   'snapshots',
   'executions',
+  'files',
   'tasks',
   'jobs',
   'workers',
@@ -18,7 +19,7 @@ export const API_TAGS = [
 ] as const;
 export type ApiTag = (typeof API_TAGS)[number];
 
-export type ApiMethod = 'GET' | 'POST' | 'DELETE';
+export type ApiMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
 /**
  * One answer, by media type: a JSON body; for streaming routes the body of each NDJSON line or
@@ -30,6 +31,8 @@ export interface ApiAnswerSpec {
   ndjson?: ApiSchemaName;
   sse?: ApiSchemaName;
   text?: ApiSchemaName;
+  /** The body is bytes: one file's (`application/octet-stream`) or a tar archive (`application/x-tar`). */
+  binary?: true;
 }
 
 /**
@@ -52,6 +55,11 @@ export interface ApiRouteSpec {
   params?: ApiSchemaName;
   query?: ApiSchemaName;
   body?: ApiSchemaName;
+  /**
+   * The request body is a byte stream (`application/octet-stream`, or `application/x-tar` where
+   * `tar` is set), read as it arrives with backpressure; no size limit but the VM's disk.
+   */
+  streamedBody?: { tar: boolean };
   /** Answers by status. A status listed here wins over `errors` (health's 503 is a health report). */
   answers: Readonly<Record<number, ApiAnswerSpec>>;
   /** The body of every other 4xx and 5xx answer. */
@@ -391,6 +399,114 @@ export const API_ROUTES = {
     tag: 'system',
     access: 'admin',
     answers: { 200: { description: 'The metrics', text: 'MetricsText' } },
+    errors: 'ErrorBody',
+  },
+  downloadFile: {
+    method: 'GET',
+    path: '/api/v1/vms/{id}/files',
+    summary: 'Download a file, or a directory as a tar archive',
+    description:
+      'Streams the bytes as the VM reads them. The `x-aether-entry` header holds the entry (JSON of FsEntry); a file has a `content-length`. A transfer cut by the VM or the worker ends the connection before the last byte.',
+    tag: 'files',
+    access: 'user',
+    params: 'IdParams',
+    query: 'DownloadQuery',
+    answers: { 200: { description: 'The file, or a tar archive of the directory', binary: true } },
+    errors: 'ErrorBody',
+  },
+  uploadFile: {
+    method: 'PUT',
+    path: '/api/v1/vms/{id}/files',
+    summary: 'Upload a file, or unpack a tar archive into a directory',
+    description:
+      "Send the bytes as `application/octet-stream` (one file; parents are created) or a tar archive as `application/x-tar` (unpacked into `path`). Streamed with backpressure and no size limit but the VM's disk: a full disk answers 507 `ERR_VM_DISK_FULL`, and a cut transfer leaves no half-written file.",
+    tag: 'files',
+    access: 'user',
+    params: 'IdParams',
+    query: 'UploadQuery',
+    streamedBody: { tar: true },
+    answers: { 201: { description: 'Written', json: 'UploadResult' } },
+    errors: 'ErrorBody',
+  },
+  deleteFile: {
+    method: 'DELETE',
+    path: '/api/v1/vms/{id}/files',
+    summary: 'Remove a file, a symlink or a directory (non-empty ones with `recursive`)',
+    tag: 'files',
+    access: 'user',
+    params: 'IdParams',
+    query: 'DeleteFileQuery',
+    answers: { 200: { description: 'Removed', json: 'Ok' } },
+    errors: 'ErrorBody',
+  },
+  statFile: {
+    method: 'GET',
+    path: '/api/v1/vms/{id}/files/stat',
+    summary: 'Describe one path in a VM',
+    tag: 'files',
+    access: 'user',
+    params: 'IdParams',
+    query: 'FilePathQuery',
+    answers: { 200: { description: 'The entry', json: 'FsEntry' } },
+    errors: 'ErrorBody',
+  },
+  listFiles: {
+    method: 'GET',
+    path: '/api/v1/vms/{id}/files/list',
+    summary: 'List a directory in a VM',
+    tag: 'files',
+    access: 'user',
+    params: 'IdParams',
+    query: 'ListFilesQuery',
+    answers: { 200: { description: 'Its entries', json: 'FsListing' } },
+    errors: 'ErrorBody',
+  },
+  makeDirectory: {
+    method: 'POST',
+    path: '/api/v1/vms/{id}/files/mkdir',
+    summary: 'Create a directory in a VM',
+    tag: 'files',
+    access: 'user',
+    params: 'IdParams',
+    body: 'MkdirRequest',
+    answers: { 201: { description: 'Created', json: 'Ok' } },
+    errors: 'ErrorBody',
+  },
+  moveFile: {
+    method: 'POST',
+    path: '/api/v1/vms/{id}/files/move',
+    summary: 'Move or rename a path in a VM',
+    tag: 'files',
+    access: 'user',
+    params: 'IdParams',
+    body: 'MoveRequest',
+    answers: { 200: { description: 'Moved', json: 'Ok' } },
+    errors: 'ErrorBody',
+  },
+  signalExecution: {
+    method: 'POST',
+    path: '/api/v1/executions/{id}/signal',
+    summary: "Send a signal to a running execution's whole process tree",
+    description:
+      "The execution then ends as usual; killed by the signal, its outcome is `signalled` with the signal's name. 409 `ERR_EXECUTION_NOT_RUNNING` once it has ended.",
+    tag: 'executions',
+    access: 'user',
+    params: 'IdParams',
+    body: 'SignalRequest',
+    answers: { 202: { description: 'Delivered to the command', json: 'Ok' } },
+    errors: 'ErrorBody',
+  },
+  feedStdin: {
+    method: 'PUT',
+    path: '/api/v1/executions/{id}/stdin',
+    summary: 'Stream the stdin of an execution started with `stdin_stream`',
+    description:
+      'The request body is fed to the command as it reads (backpressure reaches the sender); stdin closes when the body ends. Waits up to 30 s for the execution to start. One stdin per execution.',
+    tag: 'executions',
+    access: 'user',
+    params: 'IdParams',
+    streamedBody: { tar: false },
+    answers: { 200: { description: 'Stdin was fed and closed', json: 'StdinResult' } },
     errors: 'ErrorBody',
   },
 } as const satisfies Record<string, ApiRouteSpec>;

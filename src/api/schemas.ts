@@ -1,4 +1,20 @@
 import { errorBody } from './fields.js';
+import {
+  binaryBody,
+  deleteFileQuery,
+  downloadQuery,
+  filePathQuery,
+  fsEntrySchema,
+  fsListing,
+  listFilesQuery,
+  mkdirBody,
+  moveBody,
+  okAnswer,
+  signalBody,
+  stdinAnswer,
+  uploadAnswer,
+  uploadQuery,
+} from './files.js';
 import { integrationParams, webhookAnswer } from './integrations.js';
 import { apiKey, createdKey, createKeyBody, keyList, keyParams } from './keys.js';
 import { logLineSchema, logList, logQueryBody, logStreamMessage, logStreamQuery } from './logs.js';
@@ -98,6 +114,20 @@ export const API_SCHEMAS = {
   LogList: logList,
   LogStreamMessage: logStreamMessage,
   SnapshotList: snapshotList,
+  Binary: binaryBody,
+  FilePathQuery: filePathQuery,
+  DownloadQuery: downloadQuery,
+  UploadQuery: uploadQuery,
+  ListFilesQuery: listFilesQuery,
+  DeleteFileQuery: deleteFileQuery,
+  MkdirRequest: mkdirBody,
+  MoveRequest: moveBody,
+  SignalRequest: signalBody,
+  FsEntry: fsEntrySchema,
+  FsListing: fsListing,
+  UploadResult: uploadAnswer,
+  Ok: okAnswer,
+  StdinResult: stdinAnswer,
   ListSnapshotsQuery: listSnapshotsQuery,
   WebhookAnswer: webhookAnswer,
 } as const;

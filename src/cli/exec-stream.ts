@@ -1,8 +1,10 @@
 import { once } from 'node:events';
+import os from 'node:os';
 import type { AetherClient } from '../client/client.js';
 import { AetherApiError } from '../client/client.js';
 import { chunkBytes } from '../client/execution-stream.js';
 import type { ExecuteRequest, Execution } from '../client/types.js';
+import { feedOurStdin } from './stdin-feed.js';
 
 /** Exit status conventions of `timeout(1)` and shells, so scripts can tell outcomes apart. */
 export const EXIT_TIMED_OUT = 124;
@@ -29,21 +31,57 @@ function reportTruncation(execution: Execution): void {
 /**
  * Run a command, copy its output to ours byte for byte as it arrives (over the execution's
  * WebSocket stream, reconnecting if it drops), and return the exit status to use: the command's
- * own code, 124 on timeout, 127 when it could not start, 128+n for a signal.
+ * own code, 124 on timeout, 127 when it could not start, 128+n for a signal. With
+ * `stdin_stream`, our stdin is fed to the command meanwhile.
  */
 export async function streamToTerminal(
   client: AetherClient,
   vm: string,
   request: ExecuteRequest,
 ): Promise<number> {
+  let accepted: Awaited<ReturnType<AetherClient['execute']>>;
+  try {
+    accepted = await client.execute(vm, request);
+  } catch (error) {
+    if (error instanceof AetherApiError && error.code === 'ERR_EXEC_SPAWN_FAILED') {
+      process.stderr.write(`aether: ${error.message}\n`);
+      return EXIT_SPAWN_FAILED;
+    }
+    throw error;
+  }
+  const stdin = request.stdin_stream ? feedOurStdin(client, accepted.execution_id) : null;
+  try {
+    return await followToTerminal(client, accepted.execution_id, { timeoutMs: accepted.timeout_ms });
+  } finally {
+    stdin?.stop();
+  }
+}
+
+export interface FollowToTerminalOptions {
+  /** Only output after this chunk (`aether attach --after`); default: from the start. */
+  afterSeq?: number;
+  /** The command's time limit, to say in the timeout message. */
+  timeoutMs?: number;
+}
+
+/**
+ * Follows an execution that was started already (`exec`, `attach`): its output to ours as it
+ * arrives, then its exit status as `streamToTerminal` says. Ctrl-C stops following only.
+ */
+export async function followToTerminal(
+  client: AetherClient,
+  executionId: string,
+  options: FollowToTerminalOptions = {},
+): Promise<number> {
   const abort = new AbortController();
   const onSigint = () => abort.abort();
   process.once('SIGINT', onSigint);
-  let executionId: string | null = null;
   try {
-    const accepted = await client.execute(vm, request);
-    executionId = accepted.execution_id;
-    for await (const message of client.followExecution(executionId, { signal: abort.signal })) {
+    const stream = client.followExecution(executionId, {
+      signal: abort.signal,
+      ...(options.afterSeq !== undefined ? { afterSeq: options.afterSeq } : {}),
+    });
+    for await (const message of stream) {
       switch (message.type) {
         case 'chunk':
           await writeBytes(
@@ -54,11 +92,11 @@ export async function streamToTerminal(
         case 'exit':
           reportTruncation(message.execution);
           if (message.timed_out) {
-            process.stderr.write(`aether: command timed out after ${accepted.timeout_ms} ms\n`);
+            const after = options.timeoutMs ? ` after ${options.timeoutMs} ms` : '';
+            process.stderr.write(`aether: command timed out${after}\n`);
             return EXIT_TIMED_OUT;
           }
-          if (message.exit_code === null) return 128 + 9;
-          return message.exit_code;
+          return message.exit_code ?? signalExitStatus(message.execution.signal);
         case 'error':
           process.stderr.write(`aether: ${message.code}: ${message.message}\n`);
           return message.code === 'ERR_EXEC_SPAWN_FAILED' ? EXIT_SPAWN_FAILED : 1;
@@ -67,15 +105,11 @@ export async function streamToTerminal(
     process.stderr.write('aether: the stream ended before the command did\n');
     return 1;
   } catch (error) {
-    if (abort.signal.aborted && executionId) {
+    if (abort.signal.aborted) {
       process.stderr.write(
         `aether: stopped following; the command goes on (aether execution ${executionId})\n`,
       );
       return EXIT_INTERRUPTED;
-    }
-    if (error instanceof AetherApiError && error.code === 'ERR_EXEC_SPAWN_FAILED') {
-      process.stderr.write(`aether: ${error.message}\n`);
-      return EXIT_SPAWN_FAILED;
     }
     throw error;
   } finally {
@@ -83,10 +117,10 @@ export async function streamToTerminal(
   }
 }
 
-export async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+/** 128 + the signal's number, as shells report a command a signal ended; SIGKILL's when unknown. */
+export function signalExitStatus(signal: string | null): number {
+  const number = signal ? os.constants.signals[signal as NodeJS.Signals] : undefined;
+  return 128 + (number ?? os.constants.signals.SIGKILL);
 }
 
 /** `--env K=V` values into a record, refusing malformed ones with a clear message. */

@@ -1,3 +1,4 @@
+import { RAW_MEDIA_TYPE, TAR_MEDIA_TYPE } from '../api/files.js';
 import { API_PREFIX, API_ROUTES, fillPath, type OperationId } from '../api/routes.js';
 import type {
   ExecutionStreamLine,
@@ -8,6 +9,7 @@ import type {
   RouteStatus,
   RouteStreamLine,
 } from '../api/types.js';
+import type { CommandSignal } from '../core/driver.js';
 import {
   type ExecutionStreamMessage,
   type ExecutionStreamOptions,
@@ -16,7 +18,16 @@ import {
   openExecutionStream,
   type StreamTarget,
 } from './execution-stream.js';
-import { type HttpAnswer, httpRequest } from './http-request.js';
+import {
+  type DownloadFileOptions,
+  type FileDownload,
+  type FsEntry,
+  type FsListing,
+  fileDownloadOf,
+  type UploadFileOptions,
+  type UploadResult,
+} from './file-transfer.js';
+import { type HttpAnswer, httpRequest, RequestBodyError } from './http-request.js';
 import { type LogTailOptions, openLogTail } from './log-stream.js';
 import type { ApiErrorBody } from './types.js';
 
@@ -42,10 +53,17 @@ export interface ClientOptions {
 
 type Query = Record<string, string | number | boolean | undefined>;
 
+/** A request body sent as bytes, streamed as it is read, under its media type. */
+interface StreamedBody {
+  bytes: AsyncIterable<Uint8Array>;
+  contentType: string;
+}
+
 interface CallInit {
   params?: Record<string, string>;
   query?: Query;
   body?: unknown;
+  streamed?: StreamedBody;
   signal?: AbortSignal | undefined;
 }
 
@@ -197,6 +215,96 @@ export class AetherClient {
     };
   }
 
+  /**
+   * Streams `body` into the VM at `path`: one file (parents are created), or with `tar` an
+   * archive unpacked into the directory `path`. Never reads ahead of what the gateway takes.
+   */
+  uploadFile(
+    idOrName: string,
+    path: string,
+    body: AsyncIterable<Uint8Array>,
+    options: UploadFileOptions = {},
+  ): Promise<UploadResult> {
+    return this.#call<UploadResult>('uploadFile', {
+      params: { id: idOrName },
+      query: {
+        path,
+        mode: options.mode === undefined ? undefined : options.mode.toString(8).padStart(3, '0'),
+      },
+      streamed: { bytes: body, contentType: options.tar ? TAR_MEDIA_TYPE : RAW_MEDIA_TYPE },
+      signal: options.signal,
+    });
+  }
+
+  /** Opens a file (its bytes) or a directory (a tar archive of it) in the VM for reading. */
+  async downloadFile(
+    idOrName: string,
+    path: string,
+    options: DownloadFileOptions = {},
+  ): Promise<FileDownload> {
+    const res = await this.#open('downloadFile', {
+      params: { id: idOrName },
+      query: { path, format: options.format },
+      signal: options.signal,
+    });
+    if (!res.ok) throw await this.#errorFrom(res);
+    return fileDownloadOf(res, (status, code, message) => new AetherApiError(status, code, message));
+  }
+
+  /** One path in the VM; a symlink is described as itself. ERR_FILE_NOT_FOUND when absent. */
+  statFile(idOrName: string, path: string): Promise<FsEntry> {
+    return this.#call<FsEntry>('statFile', { params: { id: idOrName }, query: { path } });
+  }
+
+  /** A directory's entries (with `recursive`, every entry below it, named relative to it). */
+  listFiles(idOrName: string, path: string, options: { recursive?: boolean } = {}): Promise<FsListing> {
+    return this.#call<FsListing>('listFiles', {
+      params: { id: idOrName },
+      query: { path, recursive: options.recursive },
+    });
+  }
+
+  /** Removes a file, a symlink (not what it points to) or a directory; non-empty ones need `recursive`. */
+  async removeFile(idOrName: string, path: string, options: { recursive?: boolean } = {}): Promise<void> {
+    await this.#call('deleteFile', {
+      params: { id: idOrName },
+      query: { path, recursive: options.recursive },
+    });
+  }
+
+  /** With `parents`, missing parents are made too and an existing directory is fine. */
+  async makeDirectory(idOrName: string, path: string, options: { parents?: boolean } = {}): Promise<void> {
+    await this.#call('makeDirectory', {
+      params: { id: idOrName },
+      body: { path, parents: options.parents ?? false },
+    });
+  }
+
+  async moveFile(idOrName: string, from: string, to: string): Promise<void> {
+    await this.#call('moveFile', { params: { id: idOrName }, body: { from, to } });
+  }
+
+  /** Signals a running execution's whole process tree; ERR_EXECUTION_NOT_RUNNING once it ended. */
+  async signalExecution(id: string, signal: CommandSignal): Promise<void> {
+    await this.#call('signalExecution', { params: { id }, body: { signal } });
+  }
+
+  /**
+   * Streams `body` to the stdin of an execution started with `stdin_stream: true`, as the
+   * command reads it; its stdin closes when `body` ends. Answers how many bytes it took.
+   */
+  feedStdin(
+    id: string,
+    body: AsyncIterable<Uint8Array>,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<RouteAnswer<'feedStdin', 200>> {
+    return this.#call<RouteAnswer<'feedStdin', 200>>('feedStdin', {
+      params: { id },
+      streamed: { bytes: body, contentType: RAW_MEDIA_TYPE },
+      signal: options.signal,
+    });
+  }
+
   async listWorkers() {
     return (await this.#call<RouteAnswer<'listWorkers', 200>>('listWorkers')).workers;
   }
@@ -321,7 +429,7 @@ export class AetherClient {
   async #fetch(
     method: string,
     path: string,
-    init: { body?: unknown; query?: Query; signal?: AbortSignal | undefined },
+    init: { body?: unknown; streamed?: StreamedBody; query?: Query; signal?: AbortSignal | undefined },
   ): Promise<HttpAnswer> {
     const url = new URL(this.#origin + path);
     for (const [key, value] of Object.entries(init.query ?? {})) {
@@ -329,15 +437,23 @@ export class AetherClient {
     }
     const headers: Record<string, string> = {};
     if (init.body !== undefined) headers['content-type'] = 'application/json';
+    if (init.streamed) headers['content-type'] = init.streamed.contentType;
     if (this.options.token) headers.authorization = `Bearer ${this.options.token}`;
     try {
       return await httpRequest(url, {
         method,
         headers,
-        body: init.body !== undefined ? JSON.stringify(init.body) : undefined,
+        body: init.streamed
+          ? init.streamed.bytes
+          : init.body !== undefined
+            ? JSON.stringify(init.body)
+            : undefined,
         signal: init.signal,
       });
     } catch (error) {
+      // Our own side of an upload failed (a local file could not be read): that, not the network.
+      if (error instanceof RequestBodyError) throw error.cause;
+      if (init.signal?.aborted) throw error;
       // A system error names itself by its code (ECONNREFUSED, ENOTFOUND); others by message.
       const { code, syscall, message } = error as NodeJS.ErrnoException;
       throw new AetherApiError(

@@ -17,3 +17,12 @@ export type {
   Vm,
   Worker as WorkerInfo,
 } from '../api/types.js';
+export type {
+  DownloadFileOptions,
+  FileDownload,
+  FsEntry,
+  FsListing,
+  TransferFormat,
+  UploadFileOptions,
+  UploadResult,
+} from './file-transfer.js';

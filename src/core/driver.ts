@@ -1,3 +1,4 @@
+import type { GuestFiles } from './guest-files.js';
 import type { NetworkAttachment } from './network-attachment.js';
 import type { DriverName, IsolationInfo } from './vm.js';
 
@@ -23,16 +24,41 @@ export interface ExecRequest {
   env?: Readonly<Record<string, string>>;
   /** Working directory inside the VM; default is the VM's home/workspace. */
   cwd?: string;
-  /** Bytes written to stdin, which is then closed. Without it stdin is empty. */
-  stdin?: Uint8Array;
+  /**
+   * Bytes written to stdin, which is then closed; or a stream fed to stdin as it comes, with
+   * backpressure (the command reading slowly slows the source), closed when it ends. Without it
+   * stdin is empty.
+   */
+  stdin?: Uint8Array | AsyncIterable<Uint8Array>;
   /** Kill the command's whole process tree after this long. */
   timeoutMs: number;
 }
 
 export interface ExecOutput {
+  /** Once the command runs: its pid in the guest, and a way to signal its process tree. */
+  onStarted?(command: RunningCommand): void;
   onStdout?(chunk: Uint8Array): void;
   onStderr?(chunk: Uint8Array): void;
 }
+
+/** A command that runs, as its caller may reach it while `exec` is pending. */
+export interface RunningCommand {
+  pid: number;
+  /** Delivers `signal` to the command's whole process tree (best effort; `exec` reports the end). */
+  signal(signal: CommandSignal): void;
+}
+
+/** Signals a caller may send to a running command. */
+export const COMMAND_SIGNALS = [
+  'SIGTERM',
+  'SIGKILL',
+  'SIGINT',
+  'SIGHUP',
+  'SIGQUIT',
+  'SIGUSR1',
+  'SIGUSR2',
+] as const;
+export type CommandSignal = (typeof COMMAND_SIGNALS)[number];
 
 export interface ExecResult {
   /** Null when the process was ended by a signal. */
@@ -95,6 +121,8 @@ export interface VmDriver {
   /** Boots the VM and waits until its agent answers; idempotent when already running. */
   start(id: string, signal?: AbortSignal): Promise<void>;
   exec(id: string, request: ExecRequest, output?: ExecOutput, signal?: AbortSignal): Promise<ExecResult>;
+  /** Files inside this driver's VMs, through the guest agent (see guest-files.ts). */
+  readonly files: GuestFiles;
   /** Graceful stop, then force after `graceMs`. Files survive; a later `start` resumes them. */
   stop(id: string, options?: { graceMs?: number }): Promise<void>;
   /** Stops if needed and removes everything; idempotent. */

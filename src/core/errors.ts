@@ -84,6 +84,19 @@ export const ERROR_CODES = {
   ERR_INTEGRATION_FAILED: { status: 502, fault: 'ours', retryable: true },
   ERR_CONFIG: { status: 500, fault: 'ours', retryable: false },
   ERR_INTERNAL: { status: 500, fault: 'ours', retryable: false },
+  // Files inside a VM (the guest agent's answers, see core/guest-files.ts).
+  ERR_FILE_NOT_FOUND: { status: 404, fault: 'caller', retryable: false },
+  ERR_NOT_A_DIRECTORY: { status: 400, fault: 'caller', retryable: false },
+  ERR_IS_A_DIRECTORY: { status: 400, fault: 'caller', retryable: false },
+  ERR_PERMISSION_DENIED: { status: 403, fault: 'caller', retryable: false },
+  ERR_FILE_EXISTS: { status: 409, fault: 'caller', retryable: false },
+  ERR_DIRECTORY_NOT_EMPTY: { status: 409, fault: 'caller', retryable: false },
+  /** The VM's disk (or quota) is full; what was being written is removed, not left half done. */
+  ERR_VM_DISK_FULL: { status: 507, fault: 'caller', retryable: false },
+  /** A transfer ended before its last byte (the sender went away); nothing partial is kept. */
+  ERR_TRANSFER_ABORTED: { status: 400, fault: 'caller', retryable: true },
+  /** The execution has ended (or never ran here), so it cannot take a signal or stdin. */
+  ERR_EXECUTION_NOT_RUNNING: { status: 409, fault: 'caller', retryable: false },
 } as const satisfies Record<string, { status: number; fault: 'caller' | 'ours'; retryable: boolean }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -16,6 +16,8 @@ export interface ExecutionRecord {
   stdoutTruncated: boolean;
   stderrTruncated: boolean;
   timedOut: boolean;
+  /** The signal that ended the command (`SIGTERM`...), as its driver reported it; else null. */
+  signal: string | null;
   error: WireError | null;
   startedAt: Date | null;
   completedAt: Date | null;
@@ -56,16 +58,17 @@ export interface JobStepResult {
 
 /**
  * What became of an execution, in one word: `exited` (with its exit code), `timed_out`,
- * `failed` (it could not run), `cancelled`, `unknown` — its worker died or was stopped while it
- * ran, so it may have had effects, wholly or in part; it is never silently run again — or
- * `not_started`: its worker died or stopped before any attempt took it, so nothing of it ran and
- * it is safe to submit again.
+ * `signalled` (ended by a signal before its time limit; `signal` names it), `failed` (it could
+ * not run), `cancelled`, `unknown` — its worker died or was stopped while it ran, so it may have
+ * had effects, wholly or in part; it is never silently run again — or `not_started`: its worker
+ * died or stopped before any attempt took it, so nothing of it ran and it is safe to submit again.
  */
 export type ExecutionState =
   | 'pending'
   | 'running'
   | 'exited'
   | 'timed_out'
+  | 'signalled'
   | 'failed'
   | 'cancelled'
   | 'unknown'
@@ -81,6 +84,7 @@ export function executionState(execution: ExecutionRecord): ExecutionState {
   if (!execution.completedAt) return execution.startedAt ? 'running' : 'pending';
   if (execution.timedOut) return 'timed_out';
   if (execution.exitCode !== null) return 'exited';
+  if (execution.signal !== null) return 'signalled';
   if (execution.error && UNKNOWN_OUTCOME.has(execution.error.code)) return 'unknown';
   if (execution.error?.code === 'ERR_TASK_NOT_STARTED') return 'not_started';
   if (execution.error?.code === 'ERR_TASK_CANCELLED') return 'cancelled';

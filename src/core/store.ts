@@ -57,6 +57,8 @@ export interface ExecutionOutcome {
   stdoutTruncated: boolean;
   stderrTruncated: boolean;
   timedOut: boolean;
+  /** The signal that ended the command, as its driver reported it; null when it exited. */
+  signal: string | null;
   error: WireError | null;
   startedAt: Date;
   completedAt: Date;

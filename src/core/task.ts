@@ -61,8 +61,19 @@ export interface ExecSpec {
   cwd: string | null;
   /** UTF-8 text written to the command's stdin, then closed. */
   stdin: string | null;
+  /**
+   * Stdin is fed while the command runs, by whoever reaches its worker's data plane; without a
+   * feeder it stays open. Never together with `stdin`. Absent in payloads written before it.
+   */
+  stdinStream?: boolean;
   timeoutMs: number;
 }
+
+/**
+ * The longest limit a command may have, which is what "no per-command limit" stands for: the
+ * guest agent refuses longer ones (MAX_EXEC_TIMEOUT_MS of the agent protocol, kept equal).
+ */
+export const LONGEST_COMMAND_TIMEOUT_MS = 24 * 60 * 60_000;
 
 /** One payload type per task type; handlers are keyed by the same names. */
 export interface TaskPayloads {

@@ -28,6 +28,8 @@ export interface WorkerRecord {
    */
   epoch: number;
   activeTasks: number;
+  /** Where gateways reach its data plane (files, stdin, signals); null when it offers none. */
+  dataUrl: string | null;
   startedAt: Date;
   lastHeartbeatAt: Date;
   createdAt: Date;
@@ -40,6 +42,8 @@ export interface WorkerRegistration {
   drivers: DriverName[];
   capacity: number;
   version: string;
+  /** Its data plane's address for gateways in other processes; absent when it offers none. */
+  dataUrl?: string;
 }
 
 /** The reason recorded on VMs whose worker was declared dead. */

@@ -6,8 +6,10 @@ import { closeConnectionsWhenDrained } from './close-connections.js';
 import type { GatewayDeps, GatewaySettings } from './context.js';
 import { frameworkErrorAnswer, installErrorHandling } from './errors.js';
 import { registerApiDocument } from './openapi.js';
+import { installRequestDeadline } from './request-deadline.js';
 import { routeOptions } from './route-schema.js';
 import { executeRoutes } from './routes/execute.js';
+import { fileRoutes } from './routes/files.js';
 import { healthRoutes } from './routes/health.js';
 import { keyRoutes } from './routes/keys.js';
 import { logRoutes } from './routes/logs.js';
@@ -24,7 +26,8 @@ export async function buildGateway(deps: GatewayDeps, settings: GatewaySettings)
   const app = Fastify({
     logger: false,
     bodyLimit: settings.bodyLimitBytes,
-    requestTimeout: settings.requestTimeoutMs,
+    // Off: installRequestDeadline enforces it, allowing long uploads that keep moving.
+    requestTimeout: 0,
     // Ids and names are validated at 128 characters; the router's own cap must not be lower.
     routerOptions: { maxParamLength: 256 },
     frameworkErrors: frameworkErrorAnswer,
@@ -37,6 +40,7 @@ export async function buildGateway(deps: GatewayDeps, settings: GatewaySettings)
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandling(app, deps.logger);
+  installRequestDeadline(app, settings.requestTimeoutMs);
   await installSecurity(app, deps.auth, settings.security);
   const { metrics } = deps;
   if (metrics) {
@@ -67,6 +71,7 @@ export async function buildGateway(deps: GatewayDeps, settings: GatewaySettings)
       await api.register(vmRoutes(deps, settings));
       await api.register(snapshotRoutes(deps, settings));
       await api.register(executeRoutes(deps, settings));
+      await api.register(fileRoutes(deps));
       await api.register(recordRoutes(deps, settings));
       await api.register(streamRoutes(deps));
       await api.register(keyRoutes(deps));

@@ -5,6 +5,7 @@ import type { LogReader } from '../core/logs.js';
 import type { DriverInfo } from '../core/vm.js';
 import type { HttpMetrics } from '../metrics/http-metrics.js';
 import type { ApiKeyService } from '../service/api-keys.js';
+import type { DataService } from '../service/data-service.js';
 import type { ExecutionOutputService } from '../service/output/execution-output-service.js';
 import type { Services } from '../service/services.js';
 import type { Authenticator } from './auth/authenticate.js';
@@ -41,6 +42,8 @@ export interface GatewayDeps {
   metrics?: GatewayMetrics;
   /** Answers `POST /logs/query` and `GET /logs/stream`; absent, they answer ERR_UNSUPPORTED. */
   logs?: LogReader;
+  /** Files, stdin and signals through the data plane; absent, those routes answer ERR_UNSUPPORTED. */
+  data?: DataService;
   /** GitHub and Slack webhooks; absent, every webhook answers 401 (no integration to verify it). */
   webhooks?: WebhookReceiver;
   logger: Logger;

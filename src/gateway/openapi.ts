@@ -10,7 +10,8 @@ import {
   API_TITLE,
 } from '../api/document.js';
 import { DRIVER_NAME_SCHEMA_ID } from '../api/fields.js';
-import { API_PREFIX, API_ROUTES } from '../api/routes.js';
+import { RAW_MEDIA_TYPE, TAR_MEDIA_TYPE } from '../api/files.js';
+import { API_PREFIX, API_ROUTES, type ApiRouteSpec } from '../api/routes.js';
 import type { DriverInfo } from '../core/vm.js';
 import { PUBLIC_ROUTE } from './route-schema.js';
 
@@ -87,6 +88,25 @@ function withDriverNames(document: Json, drivers: readonly DriverInfo[]): Json {
 }
 
 /**
+ * Request bodies that are byte streams: Fastify validates no schema for them (the handler reads
+ * the stream), so the document gets them from the route table.
+ */
+function withStreamedBodies(document: Json): Json {
+  const paths = (document.paths ?? {}) as Record<string, Record<string, Json>>;
+  for (const route of Object.values(API_ROUTES) as ApiRouteSpec[]) {
+    if (!route.streamedBody) continue;
+    const operation = paths[route.path]?.[route.method.toLowerCase()];
+    if (!operation) continue;
+    const bytes = { schema: { type: 'string', format: 'binary' } };
+    operation.requestBody = {
+      required: true,
+      content: { [RAW_MEDIA_TYPE]: bytes, ...(route.streamedBody.tar ? { [TAR_MEDIA_TYPE]: bytes } : {}) },
+    };
+  }
+  return document;
+}
+
+/**
  * The OpenAPI document, built from the route schemas (src/api) as routes register; served at
  * `/api/v1/openapi.json` by its own route, and browsable at `/docs`.
  * Register before the routes, so it sees them.
@@ -106,7 +126,9 @@ export async function registerApiDocument(
     },
     transform: jsonSchemaTransform,
     transformObject: (input) =>
-      withDriverNames(withReachableSchemas(jsonSchemaTransformObject(input) as Json), drivers),
+      withStreamedBodies(
+        withDriverNames(withReachableSchemas(jsonSchemaTransformObject(input) as Json), drivers),
+      ),
   });
   // Its own context, so marking its routes public touches no other route.
   await app.register(async (docs) => {

@@ -1,3 +1,4 @@
+import { RAW_MEDIA_TYPE, TAR_MEDIA_TYPE } from '../api/files.js';
 import {
   API_ROUTES,
   type ApiAccess,
@@ -8,6 +9,7 @@ import {
   type OperationId,
 } from '../api/routes.js';
 import { API_SCHEMAS, type ApiSchema, type ApiSchemaName } from '../api/schemas.js';
+import { STREAMED_BODY_ROUTE } from './request-deadline.js';
 
 type SchemaAt<Spec, Key extends string> = Spec extends { readonly [K in Key]: infer N extends ApiSchemaName }
   ? ApiSchema<N>
@@ -22,7 +24,13 @@ type AnswerContent<A> = (A extends { json: infer J extends ApiSchemaName } ? Jso
   (A extends { sse: infer E extends ApiSchemaName }
     ? { 'text/event-stream': { schema: ApiSchema<E> } }
     : unknown) &
-  (A extends { text: infer T extends ApiSchemaName } ? { 'text/plain': { schema: ApiSchema<T> } } : unknown);
+  (A extends { text: infer T extends ApiSchemaName } ? { 'text/plain': { schema: ApiSchema<T> } } : unknown) &
+  (A extends { binary: true } ? BinaryContent : unknown);
+
+type BinaryContent = {
+  'application/octet-stream': { schema: ApiSchema<'Binary'> };
+  'application/x-tar': { schema: ApiSchema<'Binary'> };
+};
 
 type ErrorAnswer<Op extends OperationId> = {
   description: string;
@@ -55,6 +63,12 @@ function content(answer: ApiAnswerSpec): Record<string, { schema: unknown }> {
     ...(answer.ndjson ? { 'application/x-ndjson': { schema: API_SCHEMAS[answer.ndjson] } } : {}),
     ...(answer.sse ? { 'text/event-stream': { schema: API_SCHEMAS[answer.sse] } } : {}),
     ...(answer.text ? { 'text/plain': { schema: API_SCHEMAS[answer.text] } } : {}),
+    ...(answer.binary
+      ? {
+          [RAW_MEDIA_TYPE]: { schema: API_SCHEMAS.Binary },
+          [TAR_MEDIA_TYPE]: { schema: API_SCHEMAS.Binary },
+        }
+      : {}),
   };
 }
 
@@ -102,7 +116,12 @@ const ACCESS_CONFIG: Record<ApiAccess, { config?: typeof PUBLIC_ROUTE | typeof A
 /** The route options of an operation: its schema, and the config its access needs. */
 export function routeOptions<Op extends OperationId>(
   operationId: Op,
-): { schema: RouteSchema<Op>; config?: typeof PUBLIC_ROUTE | typeof ADMIN_ROUTE } {
+): {
+  schema: RouteSchema<Op>;
+  config?: typeof PUBLIC_ROUTE | typeof ADMIN_ROUTE | typeof STREAMED_BODY_ROUTE;
+} {
   const route: ApiRouteSpec = API_ROUTES[operationId];
-  return { schema: routeSchema(operationId), ...ACCESS_CONFIG[route.access] };
+  const options = { schema: routeSchema(operationId), ...ACCESS_CONFIG[route.access] };
+  // Streamed bodies are user routes: no access config to merge with.
+  return route.streamedBody ? { ...options, config: STREAMED_BODY_ROUTE } : options;
 }

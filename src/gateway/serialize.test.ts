@@ -94,6 +94,7 @@ const execution: ExecutionRecord = {
   stdoutTruncated: false,
   stderrTruncated: false,
   timedOut: false,
+  signal: null,
   error: null,
   startedAt: T0,
   completedAt: T1,
@@ -130,6 +131,7 @@ const worker: WorkerRecord = {
   drivers: ['process', 'docker'],
   capacity: 16,
   version: '0.1.0',
+  dataUrl: null,
   status: 'active',
   statusReason: null,
   epoch: 3,
@@ -181,7 +183,8 @@ describe('records through their response schemas', () => {
       execution,
       { ...execution, completedAt: null },
       { ...execution, startedAt: null, completedAt: null, durationMs: null, exitCode: null },
-      { ...execution, timedOut: true, exitCode: null },
+      { ...execution, timedOut: true, exitCode: null, signal: 'SIGKILL' },
+      { ...execution, exitCode: null, signal: 'SIGTERM' },
       {
         ...execution,
         exitCode: null,
@@ -199,7 +202,15 @@ describe('records through their response schemas', () => {
       seen.add(json.outcome);
       expectUnchanged(executionSchema, json);
     }
-    expect([...seen].sort()).toEqual(['cancelled', 'exited', 'pending', 'running', 'timed_out', 'unknown']);
+    expect([...seen].sort()).toEqual([
+      'cancelled',
+      'exited',
+      'pending',
+      'running',
+      'signalled',
+      'timed_out',
+      'unknown',
+    ]);
   });
 
   it('a job with step results', () => {

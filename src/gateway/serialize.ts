@@ -90,6 +90,7 @@ export function executionJson(execution: ExecutionRecord): Execution {
     stdout_truncated: execution.stdoutTruncated,
     stderr_truncated: execution.stderrTruncated,
     timed_out: execution.timedOut,
+    signal: execution.signal,
     error: execution.error,
     started_at: iso(execution.startedAt),
     completed_at: iso(execution.completedAt),

@@ -1,3 +1,5 @@
+import type { Readable } from 'node:stream';
+import type { UploadResult } from '../core/data-plane.js';
 import type { OutputEvent } from '../core/output.js';
 import type { Access } from '../core/principal.js';
 import type { TaskRecord } from '../core/task.js';
@@ -30,6 +32,29 @@ export interface IntegrationPlatform {
     executionId: string,
     options?: { signal?: AbortSignal },
   ): AsyncIterable<OutputEvent>;
+  /**
+   * Unpacks the tar stream `tar` into the directory `dir` of a running VM (created when missing;
+   * relative to the guest's home unless absolute), through the data plane: the bytes reach the
+   * guest agent with flow control and are kept in no task row.
+   */
+  uploadTree(
+    access: Access,
+    vmId: string,
+    dir: string,
+    tar: AsyncIterable<Uint8Array>,
+    options?: { signal?: AbortSignal },
+  ): Promise<UploadResult>;
+  /**
+   * The directory `dir` of a running VM as a tar stream, named as `docker cp vm:/a/dir -` names
+   * it: the top entry is `dir`'s base name, its contents below it. Destroying the stream stops
+   * the guest's reads; so does `signal`. ERR_NOT_A_DIRECTORY when `dir` is not one.
+   */
+  downloadTree(
+    access: Access,
+    vmId: string,
+    dir: string,
+    options?: { signal?: AbortSignal },
+  ): Promise<Readable>;
   getVm(access: Access, idOrName: string): Promise<VmRecord>;
   listVms(access: Access, filter?: { includeDeleted?: boolean; limit?: number }): Promise<VmRecord[]>;
   listWorkers(): Promise<WorkerRecord[]>;

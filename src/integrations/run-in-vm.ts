@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { Readable } from 'node:stream';
 import { AetherError } from '../core/errors.js';
 import { type OutputEvent, outputText } from '../core/output.js';
 import type { Access } from '../core/principal.js';
@@ -16,10 +17,18 @@ export interface VmRunSpec {
   label: string;
   /** Run by `sh -c` inside the VM, in the workspace when one was shipped. Never on the host. */
   command: string;
-  /** A tar archive (base64) unpacked into the workspace before the command runs. */
-  workspaceTar?: string;
-  /** After the command: the workspace (without .git) as a tar archive, base64. */
-  collectChanges?: boolean;
+  /**
+   * The workspace as a tar stream, unpacked into WORKSPACE_DIR through the data plane before the
+   * command runs. A factory, so that nothing is read for a VM that never started.
+   */
+  workspaceTar?: () => AsyncIterable<Uint8Array>;
+  /**
+   * Called once the command exited (not when it could not run), while the VM still exists, with
+   * the workspace as a tar stream whose top entry is `repo/` (its `.git` included) and the run's
+   * result so far. The stream is destroyed when the call settles, read or not; what the call
+   * throws is what the run throws.
+   */
+  collectChanges?: (workspace: Readable, run: VmRunResult) => Promise<void>;
   timeoutMs: number;
   metadata?: Record<string, string>;
 }
@@ -33,8 +42,6 @@ export interface VmRunResult {
   /** The last lines of stdout and stderr as they interleaved. */
   outputTail: string;
   durationMs: number;
-  /** With `collectChanges`: the workspace after the command, a tar archive in base64. */
-  changesTar?: string;
 }
 
 /** A VM name: the label, then random hex so concurrent runs never collide. */
@@ -47,9 +54,6 @@ function vmName(label: string): string {
   return `${clean || 'run'}-${randomBytes(4).toString('hex')}`;
 }
 
-/** Largest workspace archive (base64 characters) a run carries into its VM: 24 MiB of tar. */
-export const MAX_WORKSPACE_BASE64 = 32 * 1024 ** 2;
-
 /** The tail of `text`: its last lines, at most a few thousand characters. */
 export function tailOf(text: string, lines = OUTPUT_TAIL_LINES): string {
   const kept = text.replace(/\s+$/, '').split('\n').slice(-lines).join('\n');
@@ -57,10 +61,10 @@ export function tailOf(text: string, lines = OUTPUT_TAIL_LINES): string {
 }
 
 /**
- * Runs one command in a fresh VM and deletes the VM after it, whatever happened: create, unpack
- * the workspace (fed through stdin, so nothing is built into a command line), run, read the
- * output, collect the changed tree if asked. Everything goes through the task service, as
- * `access`.
+ * Runs one command in a fresh VM and deletes the VM after it, whatever happened: create, copy the
+ * workspace in, run, read the output, hand the workspace back if asked. Commands go through the
+ * task service and files through the data plane, as `access`: no repository byte is kept in a
+ * task row or passes through a command line.
  */
 export async function runInFreshVm(
   platform: IntegrationPlatform,
@@ -81,25 +85,13 @@ export async function runInFreshVm(
       );
     }
     if (spec.workspaceTar !== undefined) {
-      // The archive travels as the unpack command's stdin, which the store keeps with the task:
-      // a bound keeps a large repository from bloating the tasks table.
-      if (spec.workspaceTar.length > MAX_WORKSPACE_BASE64) {
-        throw new AetherError(
-          'ERR_INTEGRATION_FAILED',
-          `the repository is ${Math.round((spec.workspaceTar.length * 3) / 4 / 1024 ** 2)} MiB packed; runs take at most ${(MAX_WORKSPACE_BASE64 * 3) / 4 / 1024 ** 2} MiB`,
-        );
-      }
-      const unpack = await execIn(platform, access, vm.id, {
-        script: `mkdir -p ${WORKSPACE_DIR} && base64 -d | tar -xf - -C ${WORKSPACE_DIR}`,
-        stdin: spec.workspaceTar,
-        timeoutMs: spec.timeoutMs,
-      });
-      if (unpack.exitCode !== 0) {
-        throw new AetherError(
-          'ERR_INTEGRATION_FAILED',
-          `the repository could not be unpacked in the VM: ${tailOf(unpack.text, 5)}`,
-        );
-      }
+      await platform
+        .uploadTree(access, vm.id, WORKSPACE_DIR, spec.workspaceTar(), {
+          signal: AbortSignal.timeout(spec.timeoutMs),
+        })
+        .catch((error: unknown) => {
+          throw stepFailed('the repository could not be copied into the VM', error);
+        });
     }
     // The user's command is an argument of a fixed script, run by the VM's shell.
     const run = await execIn(platform, access, vm.id, {
@@ -116,20 +108,16 @@ export async function runInFreshVm(
       durationMs: Date.now() - started,
     };
     if (spec.collectChanges && run.error === null) {
-      const pack = await execIn(platform, access, vm.id, {
-        script: `cd ${WORKSPACE_DIR} && tar --exclude=./.git -cf - . | base64 | tr -d '\\n'`,
-        timeoutMs: spec.timeoutMs,
-        separate: true,
-      });
-      if (pack.exitCode !== 0 || pack.truncated) {
-        throw new AetherError(
-          'ERR_INTEGRATION_FAILED',
-          pack.truncated
-            ? 'the changed tree is larger than the output limit (AETHER_OUTPUT_LIMIT_BYTES)'
-            : `the changed tree could not be packed: ${tailOf(pack.text, 5)}`,
-        );
+      const workspace = await platform
+        .downloadTree(access, vm.id, WORKSPACE_DIR, { signal: AbortSignal.timeout(spec.timeoutMs) })
+        .catch((error: unknown) => {
+          throw stepFailed('the changed tree could not be read from the VM', error);
+        });
+      try {
+        await spec.collectChanges(workspace, result);
+      } finally {
+        workspace.destroy();
       }
-      result.changesTar = pack.stdout;
     }
     return result;
   } finally {
@@ -142,26 +130,35 @@ export async function runInFreshVm(
   }
 }
 
+/** `error` with what the run was doing when it happened; its code (a full disk, a cut) is kept. */
+function stepFailed(step: string, error: unknown): AetherError {
+  if (error instanceof AetherError) {
+    return new AetherError(error.code, `${step}: ${error.message}`, {
+      cause: error,
+      ...(error.details ? { details: error.details } : {}),
+    });
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new AetherError('ERR_INTEGRATION_FAILED', `${step}: ${message}`, { cause: error });
+}
+
 interface ExecOutcome {
   exitCode: number | null;
   timedOut: boolean;
   error: string | null;
   /** stdout and stderr interleaved as written. */
   text: string;
-  stdout: string;
-  truncated: boolean;
 }
 
 async function execIn(
   platform: IntegrationPlatform,
   access: Access,
   vmId: string,
-  step: { script: string; args?: string[]; stdin?: string; timeoutMs: number; separate?: boolean },
+  step: { script: string; args?: string[]; timeoutMs: number },
 ): Promise<ExecOutcome> {
   const { executionId } = await platform.execute(access, vmId, {
     command: 'sh',
     args: ['-c', step.script, 'aether', ...(step.args ?? [])],
-    ...(step.stdin === undefined ? {} : { stdin: step.stdin }),
     timeoutMs: step.timeoutMs,
   });
   const waitMs = step.timeoutMs + 60_000;
@@ -171,7 +168,7 @@ async function execIn(
     signal: AbortSignal.timeout(waitMs),
   })) {
     if (event.type !== 'chunk') end = event;
-    else if (!step.separate) parts.push(event.data);
+    else parts.push(event.data);
   }
   if (!end) {
     throw new AetherError(
@@ -181,22 +178,13 @@ async function execIn(
   }
   if (end.type === 'failed') {
     const { code, message } = end.error;
-    return {
-      exitCode: null,
-      timedOut: false,
-      error: `${code}: ${message}`,
-      text: '',
-      stdout: '',
-      truncated: false,
-    };
+    return { exitCode: null, timedOut: false, error: `${code}: ${message}`, text: '' };
   }
   const { execution } = end;
   return {
     exitCode: execution.exitCode,
     timedOut: execution.timedOut,
     error: execution.error ? `${execution.error.code}: ${execution.error.message}` : null,
-    text: step.separate ? execution.stdout + execution.stderr : outputText(Buffer.concat(parts)),
-    stdout: execution.stdout,
-    truncated: execution.stdoutTruncated,
+    text: outputText(Buffer.concat(parts)),
   };
 }

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type SpawnedAgent, spawnAgent } from '../agent/spawn-agent.js';
 import { isAetherError } from '../core/errors.js';
@@ -43,7 +44,7 @@ describe('AgentClient ↔ agent over a Unix socket', () => {
 
   it('pings', async () => {
     const pong = await client.ping();
-    expect(pong.version).toBe('aether-agent/1');
+    expect(pong.version).toBe('aether-agent/2');
   });
 
   it('streams stdout and stderr separately and reports the exit code', async () => {
@@ -168,26 +169,26 @@ describe('AgentClient ↔ agent over a Unix socket', () => {
         code: 'ERR_VALIDATION',
       },
     );
-    await expect(client.getFile('')).rejects.toMatchObject({ code: 'ERR_VALIDATION' });
-    expect((await client.ping()).version).toBe('aether-agent/1'); // the connection is unharmed
+    await expect(client.readFile('')).rejects.toMatchObject({ code: 'ERR_VALIDATION' });
+    expect((await client.ping()).version).toBe('aether-agent/2'); // the connection is unharmed
   });
 
-  it('puts and gets files, creating parents and keeping the mode', async () => {
+  it('writes and reads files, creating parents and keeping the mode', async () => {
     const data = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
-    await client.putFile('sub/dir/bytes.bin', data, 0o640);
-    expect(Buffer.from(await client.getFile(join(dir, 'sub/dir/bytes.bin'))).equals(data)).toBe(true);
-    const mode: Uint8Array[] = [];
-    await client.exec(
-      { argv: ['stat', '-c', '%a', 'sub/dir/bytes.bin'], timeoutMs: 5000 },
-      { onStdout: (c) => mode.push(c) },
-    );
-    expect(text(mode).trim()).toBe('640');
+    expect(await client.writeFile('sub/dir/bytes.bin', Readable.from([data]), { mode: 0o640 })).toEqual({
+      size: 256,
+    });
+    const { entry, body } = await client.readFile(join(dir, 'sub/dir/bytes.bin'));
+    expect(entry).toMatchObject({ name: 'bytes.bin', type: 'file', size: 256, mode: 0o640 });
+    expect(Buffer.concat(await body.toArray()).equals(data)).toBe(true);
   });
 
   it('maps file errors to stable codes', async () => {
-    await expect(client.getFile('missing.txt')).rejects.toMatchObject({ code: 'ERR_NOT_FOUND' });
-    await expect(client.getFile('/tmp')).rejects.toMatchObject({ code: 'ERR_VALIDATION' });
-    await expect(client.putFile('big', new Uint8Array(MAX_PAYLOAD_BYTES + 1))).rejects.toMatchObject({
+    await expect(client.readFile('missing.txt')).rejects.toMatchObject({ code: 'ERR_FILE_NOT_FOUND' });
+    await expect(client.readFile('/tmp')).rejects.toMatchObject({ code: 'ERR_IS_A_DIRECTORY' });
+    await expect(
+      client.exec({ argv: ['cat'], stdin: new Uint8Array(MAX_PAYLOAD_BYTES + 1), timeoutMs: 1000 }),
+    ).rejects.toMatchObject({
       code: 'ERR_BODY_TOO_LARGE',
     });
   });

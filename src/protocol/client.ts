@@ -13,22 +13,35 @@ import { performance } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
 import type { ExecOutput, ExecRequest, ExecResult } from '../core/driver.js';
 import { AetherError } from '../core/errors.js';
+import type {
+  FileDownload,
+  FsEntry,
+  FsListing,
+  ReadFileOptions,
+  WriteFileOptions,
+} from '../core/guest-files.js';
 import { type Logger, silentLogger } from '../core/logger.js';
+import { DownloadCall } from './download-call.js';
 import { ExecCall } from './exec-call.js';
 import { type DecodedEvent, encodeFrame, FrameDecoder } from './framing.js';
 import {
   type AgentMessage,
-  type AgentSignal,
   type HostMessage,
   MAX_FRAME_BYTES,
   MAX_PAYLOAD_BYTES,
   UNKNOWN_REQUEST_ID,
 } from './messages.js';
+import { StdinFeed } from './stdin-feed.js';
 import { SyncAttempt } from './sync-attempt.js';
+import { UploadCall } from './upload-call.js';
 import { type MessageError, parseAgentMessage, parseHostMessage } from './validate.js';
 
 export interface AgentClientOptions {
-  /** Deadline for ping, put and get replies. Default 10 000 ms. */
+  /**
+   * Deadline for one-reply requests (ping, stat, list, ...) and for a transfer's silences (an
+   * upload waiting for credit or its answer, a download waiting for data it granted). Default
+   * 10 000 ms.
+   */
   requestTimeoutMs?: number;
   /** After an exec's timeout or abort, how long the agent has to report the exit. Default 5 000 ms. */
   exitGraceMs?: number;
@@ -165,38 +178,119 @@ export class AgentClient {
     });
   }
 
-  async putFile(path: string, data: Uint8Array, mode?: number): Promise<void> {
-    if (data.length > MAX_PAYLOAD_BYTES) {
-      throw new AetherError(
-        'ERR_BODY_TOO_LARGE',
-        `file of ${data.length} bytes exceeds ${MAX_PAYLOAD_BYTES}`,
-      );
-    }
-    const message: HostMessage = {
-      type: 'put',
-      id: this.newId(),
-      path,
-      data: Buffer.from(data).toString('base64'),
-    };
-    if (mode !== undefined) message.mode = mode;
-    await this.simple(message, this.requestTimeoutMs, (reply) => (reply.type === 'ok' ? true : undefined));
+  /**
+   * Streams `source` into the guest file `path` (see GuestFiles.writeFile): resolves with the
+   * size once the agent has renamed the finished file over the target. On abort, or when the
+   * source throws, the agent removes what was written and the call rejects (with the signal's
+   * reason; with ERR_TRANSFER_ABORTED for a source error that is not an AetherError).
+   */
+  writeFile(
+    path: string,
+    source: AsyncIterable<Uint8Array>,
+    options: WriteFileOptions = {},
+  ): Promise<{ size: number }> {
+    return new Promise((resolve, reject) => {
+      const { signal } = options;
+      if (signal?.aborted) return reject(signal.reason);
+      const message: HostMessage = { type: 'write', id: this.newId(), path };
+      if (options.mode !== undefined) message.mode = options.mode;
+      if (options.mtimeMs !== undefined) message.mtimeMs = options.mtimeMs;
+      const invalid = checkOutgoing(message);
+      if (invalid) return reject(invalid);
+      const id = message.id;
+      const call = new UploadCall({
+        id,
+        path,
+        source,
+        signal,
+        stallTimeoutMs: this.requestTimeoutMs,
+        post: (m) => this.post(m),
+        done: () => this.pending.delete(id),
+        resolve,
+        reject,
+      });
+      this.pending.set(id, call);
+      this.send(message, id);
+      if (this.pending.has(id)) call.start();
+    });
   }
 
-  getFile(path: string): Promise<Uint8Array> {
-    return this.simple({ type: 'get', id: this.newId(), path }, this.requestTimeoutMs, (reply) =>
-      reply.type === 'file' ? new Uint8Array(Buffer.from(reply.data, 'base64')) : undefined,
+  /**
+   * Opens the guest file `path` for reading: resolves at the agent's `entry`, with a body that
+   * pulls the bytes as it is read (destroying it cancels the transfer).
+   */
+  readFile(path: string, options: ReadFileOptions = {}): Promise<FileDownload> {
+    return new Promise((resolve, reject) => {
+      const message: HostMessage = { type: 'read', id: this.newId(), path };
+      const invalid = checkOutgoing(message);
+      if (invalid) return reject(invalid);
+      const id = message.id;
+      const call = new DownloadCall({
+        id,
+        path,
+        signal: options.signal,
+        stallTimeoutMs: this.requestTimeoutMs,
+        post: (m) => this.post(m),
+        done: () => this.pending.delete(id),
+        resolve,
+        reject,
+      });
+      this.pending.set(id, call);
+      call.start();
+      if (this.pending.has(id)) this.send(message, id);
+    });
+  }
+
+  /** lstat: a symlink is reported as itself. */
+  stat(path: string): Promise<FsEntry> {
+    return this.simple({ type: 'stat', id: this.newId(), path }, this.requestTimeoutMs, (reply) =>
+      reply.type === 'entry' ? reply.entry : undefined,
     );
+  }
+
+  list(path: string, options: { recursive?: boolean } = {}): Promise<FsListing> {
+    const message: HostMessage = { type: 'list', id: this.newId(), path };
+    if (options.recursive !== undefined) message.recursive = options.recursive;
+    return this.simple(message, this.requestTimeoutMs, (reply) =>
+      reply.type === 'entries' ? { entries: reply.entries, truncated: reply.truncated } : undefined,
+    );
+  }
+
+  async mkdir(path: string, options: { parents?: boolean; mode?: number } = {}): Promise<void> {
+    const message: HostMessage = { type: 'mkdir', id: this.newId(), path };
+    if (options.parents !== undefined) message.parents = options.parents;
+    if (options.mode !== undefined) message.mode = options.mode;
+    await this.simple(message, this.requestTimeoutMs, okReply);
+  }
+
+  async remove(path: string, options: { recursive?: boolean } = {}): Promise<void> {
+    const message: HostMessage = { type: 'remove', id: this.newId(), path };
+    if (options.recursive !== undefined) message.recursive = options.recursive;
+    await this.simple(message, this.requestTimeoutMs, okReply);
+  }
+
+  async rename(from: string, to: string): Promise<void> {
+    await this.simple({ type: 'rename', id: this.newId(), from, to }, this.requestTimeoutMs, okReply);
+  }
+
+  async symlink(path: string, target: string): Promise<void> {
+    await this.simple({ type: 'symlink', id: this.newId(), path, target }, this.requestTimeoutMs, okReply);
   }
 
   /**
    * Runs a command and resolves with its exit once the agent reports it. Rejects with
    * ERR_EXEC_SPAWN_FAILED when it could not start. On abort the agent kills the process tree
    * and the promise rejects with `signal.reason` once the exit is confirmed (or the grace ends).
+   * Stdin given as bytes goes in the request (at most MAX_PAYLOAD_BYTES); given as an iterable,
+   * it is streamed with flow control. `output.onStarted` is called once the command runs.
    */
   exec(request: ExecRequest, output: ExecOutput = {}, signal?: AbortSignal): Promise<ExecResult> {
     return new Promise<ExecResult>((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason);
-      if (request.stdin && request.stdin.length > MAX_PAYLOAD_BYTES) {
+      const { stdin: input } = request;
+      const oneShot = input instanceof Uint8Array ? input : undefined;
+      const streamed = input instanceof Uint8Array ? undefined : input;
+      if (oneShot && oneShot.length > MAX_PAYLOAD_BYTES) {
         return reject(new AetherError('ERR_BODY_TOO_LARGE', `stdin exceeds ${MAX_PAYLOAD_BYTES} bytes`));
       }
       const id = this.newId();
@@ -208,16 +302,19 @@ export class AgentClient {
       };
       if (request.env) message.env = { ...request.env };
       if (request.cwd !== undefined) message.cwd = request.cwd;
-      if (request.stdin) message.stdin = Buffer.from(request.stdin).toString('base64');
+      if (oneShot) message.stdin = Buffer.from(oneShot).toString('base64');
+      if (streamed) message.stdinStream = true;
       const invalid = checkOutgoing(message);
       if (invalid) return reject(invalid);
 
+      const stdin = streamed ? new StdinFeed(id, (m) => this.post(m), this.logger) : null;
       const call = new ExecCall({
         timeoutMs: request.timeoutMs,
         output,
         signal,
         exitGraceMs: this.exitGraceMs,
-        sendSignal: (sig) => this.sendSignal(id, sig),
+        sendSignal: (sig) => this.post({ type: 'signal', id, signal: sig }),
+        stdin,
         done: () => this.pending.delete(id),
         resolve,
         reject,
@@ -225,6 +322,7 @@ export class AgentClient {
       this.pending.set(id, call);
       call.start();
       this.send(message, id);
+      if (streamed && this.pending.has(id)) stdin?.start(streamed);
     });
   }
 
@@ -306,12 +404,15 @@ export class AgentClient {
     this.sync().catch(() => {}); // a failed sync fails the queued requests itself
   }
 
-  /** Best effort: if the connection is gone, so is any way to reach the process. */
-  private sendSignal(id: string, signal: AgentSignal): void {
+  /**
+   * A frame within a running request (a signal, stream data, credit, a cancel), in order after
+   * the request itself. Best effort: if the connection is gone, the request fails on its own.
+   */
+  private post(message: HostMessage): void {
     if (this.closeError) return;
-    const frame = encodeFrame({ type: 'signal', id, signal });
+    const frame = encodeFrame(message, this.maxFrameBytes);
     if (this.synced) this.writeRaw(frame);
-    else this.queued.push({ id, frame });
+    else this.queued.push({ id: message.id, frame });
   }
 
   private writeRaw(bytes: Buffer): void {
@@ -388,6 +489,8 @@ export class AgentClient {
     for (const listener of this.closeListeners) listener(error);
   }
 }
+
+const okReply = (reply: AgentMessage): true | undefined => (reply.type === 'ok' ? true : undefined);
 
 /**
  * Runs the agent's own schema check on what we are about to send, so a bad request (empty argv,

@@ -1,12 +1,14 @@
 /**
  * Host-side state of one running exec: routes output to the caller, enforces a deadline on the
- * agent (the command's own timeout plus a grace for the agent to report it) and turns an abort
- * into a kill of the command's tree.
+ * agent (the command's own timeout plus a grace for the agent to report it), turns an abort
+ * into a kill of the command's tree, hands the caller a way to signal the command once it runs,
+ * and feeds streamed stdin with the agent's credit.
  */
 import { performance } from 'node:perf_hooks';
-import type { ExecOutput, ExecResult } from '../core/driver.js';
+import { COMMAND_SIGNALS, type CommandSignal, type ExecOutput, type ExecResult } from '../core/driver.js';
 import { AetherError } from '../core/errors.js';
 import type { AgentMessage, AgentSignal } from './messages.js';
+import type { StdinFeed } from './stdin-feed.js';
 
 export interface ExecCallOptions {
   timeoutMs: number;
@@ -16,6 +18,8 @@ export interface ExecCallOptions {
   exitGraceMs: number;
   /** Best effort: delivers a signal to the command's tree. */
   sendSignal(signal: AgentSignal): void;
+  /** Streamed stdin, started once the request is sent; stopped when the call settles. */
+  stdin: StdinFeed | null;
   /** Called once when the call settles, to forget it. */
   done(): void;
   resolve(result: ExecResult): void;
@@ -45,7 +49,14 @@ export class ExecCall {
   onMessage(reply: AgentMessage): void {
     switch (reply.type) {
       case 'started':
+        this.announceStart(reply.pid);
         return;
+      case 'credit':
+        if (this.options.stdin) {
+          this.options.stdin.grant(reply.bytes);
+          return;
+        }
+        break;
       case 'out': {
         const chunk = new Uint8Array(Buffer.from(reply.data, 'base64'));
         try {
@@ -71,8 +82,24 @@ export class ExecCall {
       case 'error':
         this.finish(new AetherError(reply.code, reply.message));
         return;
-      default:
-        this.kill(new AetherError('ERR_AGENT_PROTOCOL', `unexpected "${reply.type}" reply to exec`));
+    }
+    this.kill(new AetherError('ERR_AGENT_PROTOCOL', `unexpected "${reply.type}" reply to exec`));
+  }
+
+  private announceStart(pid: number): void {
+    const onStarted = this.options.output.onStarted;
+    if (!onStarted) return;
+    const signal = (sig: CommandSignal) => {
+      if (!(COMMAND_SIGNALS as readonly string[]).includes(sig)) {
+        throw new AetherError('ERR_VALIDATION', `unknown signal ${String(sig).slice(0, 32)}`);
+      }
+      // Once the exit is in, the pid may be another process's: nothing to signal any more.
+      if (!this.settled) this.options.sendSignal(sig);
+    };
+    try {
+      onStarted({ pid, signal });
+    } catch (error) {
+      this.kill(error); // as for a throwing output consumer
     }
   }
 
@@ -97,6 +124,7 @@ export class ExecCall {
     if (this.settled) return;
     this.settled = true;
     clearTimeout(this.timer);
+    this.options.stdin?.stop();
     this.options.signal?.removeEventListener('abort', this.onAbort);
     this.options.done();
     if (error === undefined && result) this.options.resolve(result);

@@ -10,19 +10,33 @@
  * many requests (concurrent execs, pings, file transfers) share one connection.
  * Binary data (stdin, stdout/stderr chunks, file contents) travels as base64 strings.
  *
+ * Streams (an upload's body, a download's body, streamed stdin) travel as `data` frames on the
+ * id of the request that opened them, with flow control: the receiver grants the sender `credit`
+ * as it consumes what it got, each stream starting with INITIAL_WINDOW_BYTES of it, so neither
+ * side ever holds more than a window of one stream, whatever the other does.
+ *
  * The agent lives inside the untrusted zone: the host treats every byte it sends as hostile
  * (frame size cap, schema check of every message, timeouts on every request).
  */
 import type { ErrorCode } from '../core/errors.js';
+import type { FsEntry } from '../core/guest-files.js';
 
 /** Bumped when a message changes incompatibly; `pong` reports the agent's. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 export const AGENT_VERSION = `aether-agent/${PROTOCOL_VERSION}`;
 
 /** Largest frame either side accepts (length prefix excluded). */
 export const MAX_FRAME_BYTES = 8 * 1024 * 1024;
-/** Largest stdin or file payload: its base64 form (4/3 larger) plus JSON must fit in one frame. */
+/** Largest one-shot stdin: its base64 form (4/3 larger) plus JSON must fit in one frame. */
 export const MAX_PAYLOAD_BYTES = 5 * 1024 * 1024;
+/** Largest decoded payload of one `data` frame. */
+export const DATA_CHUNK_BYTES = 64 * 1024;
+/** Credit every stream starts with: what a sender may send before the receiver grants more. */
+export const INITIAL_WINDOW_BYTES = 1024 * 1024;
+/** Largest `credit` grant; a receiver never grants more than it was sent, so never more than this. */
+export const MAX_CREDIT_BYTES = 1024 * 1024 * 1024;
+/** Most entries one `list` answer holds (`truncated` says when there were more). */
+export const MAX_LIST_ENTRIES = 10_000;
 /** The agent splits stdout/stderr into chunks no larger than this. */
 export const MAX_OUTPUT_CHUNK_BYTES = 256 * 1024;
 export const MAX_ID_LENGTH = 64;
@@ -56,6 +70,14 @@ export const AGENT_ERROR_CODES = [
   'ERR_BODY_TOO_LARGE',
   'ERR_UNSUPPORTED',
   'ERR_INTERNAL',
+  'ERR_FILE_NOT_FOUND',
+  'ERR_NOT_A_DIRECTORY',
+  'ERR_IS_A_DIRECTORY',
+  'ERR_PERMISSION_DENIED',
+  'ERR_FILE_EXISTS',
+  'ERR_DIRECTORY_NOT_EMPTY',
+  'ERR_VM_DISK_FULL',
+  'ERR_TRANSFER_ABORTED',
 ] as const satisfies readonly ErrorCode[];
 export type AgentErrorCode = (typeof AGENT_ERROR_CODES)[number];
 
@@ -73,6 +95,11 @@ export interface ExecMessage {
   cwd?: string;
   /** base64; written to stdin, which is then closed. */
   stdin?: string;
+  /**
+   * Stdin stays open and is fed by `data` frames on this exec's id (with `credit` back as the
+   * command reads them); a `data` frame with `end` closes it. Excludes `stdin`.
+   */
+  stdinStream?: true;
   /** The agent kills the whole process tree after this long and reports `timedOut`. */
   timeoutMs: number;
 }
@@ -90,23 +117,111 @@ export interface PingMessage {
   id: string;
 }
 
-/** Write a file (parents created). Reply: `ok` or `error`. */
-export interface PutMessage {
-  type: 'put';
+/**
+ * A chunk of a stream: an upload's body or streamed stdin (host → agent), a download's body
+ * (agent → host). The sender never has more unacknowledged bytes than the receiver's credit.
+ */
+export interface DataMessage {
+  type: 'data';
+  id: string;
+  /** base64, at most DATA_CHUNK_BYTES decoded; may be empty on the last frame. */
+  data: string;
+  /** The stream's last frame. */
+  end?: true;
+}
+
+/** The receiver of stream `id` consumed `bytes` more: the sender may send that much more. */
+export interface CreditMessage {
+  type: 'credit';
+  id: string;
+  bytes: number;
+}
+
+/**
+ * Begin an upload to `path` (parents created); its body follows as `data` frames. The agent
+ * writes a temporary file beside the target and renames it over the target only after the last
+ * byte is on disk. Reply: `ok` with `size`, or `error` (the temporary file removed).
+ */
+export interface WriteMessage {
+  type: 'write';
   id: string;
   /** Absolute, or relative to the VM home. */
   path: string;
-  /** base64 */
-  data: string;
-  /** Permission bits; default 0o644. */
+  /** Permission bits; default 0o644 (the umask does not narrow them). */
+  mode?: number;
+  /** Modification time to set, epoch ms. */
+  mtimeMs?: number;
+}
+
+/**
+ * Read a regular file (a symlink is followed). Replies: `entry`, then `data` frames while the
+ * host grants credit, until EOF (the last one has `end`); or one `error`.
+ */
+export interface ReadMessage {
+  type: 'read';
+  id: string;
+  path: string;
+}
+
+/**
+ * Abandon the transfer `id`. An upload's temporary file is removed, then the agent replies
+ * `error` ERR_TRANSFER_ABORTED; a download stops without a reply. Ignored for an id the agent
+ * does not know (a transfer that already ended).
+ */
+export interface CancelMessage {
+  type: 'cancel';
+  id: string;
+}
+
+/** lstat one path. Reply: `entry` or `error`. */
+export interface StatMessage {
+  type: 'stat';
+  id: string;
+  path: string;
+}
+
+/** A directory's entries (recursive: all below it, symlinks not followed). Reply: `entries`. */
+export interface ListMessage {
+  type: 'list';
+  id: string;
+  path: string;
+  recursive?: boolean;
+}
+
+/** Reply: `ok` or `error`. */
+export interface MkdirMessage {
+  type: 'mkdir';
+  id: string;
+  path: string;
+  /** Create missing parents, and accept an existing directory. */
+  parents?: boolean;
+  /** Permission bits of the new directory; default 0o755. */
   mode?: number;
 }
 
-/** Read a file. Reply: `file` or `error` (ERR_NOT_FOUND, ERR_BODY_TOO_LARGE). */
-export interface GetMessage {
-  type: 'get';
+/** Never follows a symlink: the link itself is removed. Reply: `ok` or `error`. */
+export interface RemoveMessage {
+  type: 'remove';
   id: string;
   path: string;
+  /** Needed for a non-empty directory (ERR_DIRECTORY_NOT_EMPTY otherwise). */
+  recursive?: boolean;
+}
+
+/** Reply: `ok` or `error`. */
+export interface RenameMessage {
+  type: 'rename';
+  id: string;
+  from: string;
+  to: string;
+}
+
+/** Create `path` as a symlink to `target` (stored as given). Reply: `ok` or `error`. */
+export interface SymlinkMessage {
+  type: 'symlink';
+  id: string;
+  path: string;
+  target: string;
 }
 
 /**
@@ -121,7 +236,22 @@ export interface ClockMessage {
   epochMs: number;
 }
 
-export type HostMessage = ExecMessage | SignalMessage | PingMessage | PutMessage | GetMessage | ClockMessage;
+export type HostMessage =
+  | ExecMessage
+  | SignalMessage
+  | PingMessage
+  | ClockMessage
+  | DataMessage
+  | CreditMessage
+  | WriteMessage
+  | ReadMessage
+  | CancelMessage
+  | StatMessage
+  | ListMessage
+  | MkdirMessage
+  | RemoveMessage
+  | RenameMessage
+  | SymlinkMessage;
 
 // ── agent → host ────────────────────────────────────────────────────────────────────────────
 
@@ -169,13 +299,24 @@ export interface OkMessage {
   /** Reply to `clock` only: the guest's time (epoch ms) just before and just after setting it. */
   beforeMs?: number;
   afterMs?: number;
+  /** Reply to `write` only: the bytes written. */
+  size?: number;
 }
 
-export interface FileMessage {
-  type: 'file';
+/** Reply to `stat`, and the first reply to `read`. */
+export interface EntryMessage {
+  type: 'entry';
   id: string;
-  /** base64 */
-  data: string;
+  entry: FsEntry;
+}
+
+/** Reply to `list`. */
+export interface EntriesMessage {
+  type: 'entries';
+  id: string;
+  entries: FsEntry[];
+  /** More entries existed than one answer holds (MAX_LIST_ENTRIES, or MAX_FRAME_BYTES). */
+  truncated: boolean;
 }
 
 export type AgentMessage =
@@ -185,4 +326,7 @@ export type AgentMessage =
   | ErrorMessage
   | PongMessage
   | OkMessage
-  | FileMessage;
+  | EntryMessage
+  | EntriesMessage
+  | DataMessage
+  | CreditMessage;

@@ -29,12 +29,23 @@ describe('parseHostMessage (agent side)', () => {
       signal: 'SIGTERM',
     });
     expect(parseHostMessage({ type: 'ping', id: 'p' })).toEqual({ type: 'ping', id: 'p' });
-    expect(parseHostMessage({ type: 'put', id: 'f', path: 'x', data: '', mode: 0o600 })).toMatchObject({
-      mode: 0o600,
-    });
-    expect(parseHostMessage({ type: 'get', id: 'g', path: '/etc/hostname' })).toMatchObject({
-      path: '/etc/hostname',
-    });
+    for (const message of [
+      { type: 'exec', id: 's', argv: ['cat'], stdinStream: true, timeoutMs: 1000 },
+      { type: 'data', id: 'd', data: 'aGk=' },
+      { type: 'data', id: 'd', data: '', end: true },
+      { type: 'credit', id: 'd', bytes: 65_536 },
+      { type: 'write', id: 'w', path: 'x', mode: 0o600, mtimeMs: 1_700_000_000_000 },
+      { type: 'read', id: 'r', path: '/etc/hostname' },
+      { type: 'cancel', id: 'w' },
+      { type: 'stat', id: 's', path: '..' },
+      { type: 'list', id: 'l', path: '.', recursive: true },
+      { type: 'mkdir', id: 'm', path: 'a/b', parents: true, mode: 0o700 },
+      { type: 'remove', id: 'x', path: 'a', recursive: false },
+      { type: 'rename', id: 'n', from: 'a', to: 'b' },
+      { type: 'symlink', id: 'y', path: 'link', target: '../anywhere' },
+    ]) {
+      expect(parseHostMessage(message)).toEqual(message);
+    }
     expect(parseHostMessage({ type: 'clock', id: 'c', epochMs: 1_700_000_000_123 })).toEqual({
       type: 'clock',
       id: 'c',
@@ -65,8 +76,18 @@ describe('parseHostMessage (agent side)', () => {
     ['non-string env value', { type: 'exec', id: 'r', argv: ['ls'], env: { A: 1 }, timeoutMs: 1 }],
     ['bad base64 stdin', { type: 'exec', id: 'r', argv: ['ls'], stdin: 'not base64!', timeoutMs: 1 }],
     ['unknown signal', { type: 'signal', id: 'r', signal: 'SIGSTOP' }],
-    ['empty path', { type: 'get', id: 'r', path: '' }],
-    ['mode out of range', { type: 'put', id: 'r', path: 'x', data: '', mode: 0o10000 }],
+    ['empty path', { type: 'read', id: 'r', path: '' }],
+    ['NUL in a path', { type: 'stat', id: 'r', path: 'a\0b' }],
+    ['an overlong path', { type: 'write', id: 'r', path: 'a'.repeat(4097) }],
+    ['NUL in a symlink target', { type: 'symlink', id: 'r', path: 'l', target: '/x\0' }],
+    ['mode out of range', { type: 'write', id: 'r', path: 'x', mode: 0o10000 }],
+    ['stdin both ways', { type: 'exec', id: 'r', argv: ['ls'], stdin: '', stdinStream: true, timeoutMs: 1 }],
+    ['stdinStream false', { type: 'exec', id: 'r', argv: ['ls'], stdinStream: false, timeoutMs: 1 }],
+    ['a data chunk over 64 KiB', { type: 'data', id: 'r', data: 'AAAA'.repeat(21_846) }],
+    ['data with end false', { type: 'data', id: 'r', data: '', end: false }],
+    ['zero credit', { type: 'credit', id: 'r', bytes: 0 }],
+    ['recursive as a string', { type: 'list', id: 'r', path: '.', recursive: 'yes' }],
+    ['rename without a target', { type: 'rename', id: 'r', from: 'a' }],
     ['clock without a time', { type: 'clock', id: 'r' }],
     ['clock with a fractional time', { type: 'clock', id: 'r', epochMs: 1.5 }],
     ['clock before the epoch', { type: 'clock', id: 'r', epochMs: -1 }],
@@ -86,11 +107,21 @@ describe('parseAgentMessage (host side: the agent is untrusted)', () => {
       { type: 'exit', id: '1', code: 0, signal: null, timedOut: false },
       { type: 'exit', id: '1', code: null, signal: 'SIGKILL', timedOut: true },
       { type: 'error', id: '1', code: 'ERR_EXEC_SPAWN_FAILED', message: 'spawn x ENOENT' },
-      { type: 'pong', id: '1', version: 'aether-agent/1' },
+      { type: 'pong', id: '1', version: 'aether-agent/2' },
       { type: 'ok', id: '1' },
       { type: 'ok', id: '1', beforeMs: 1_700_000_000_000, afterMs: 1_700_000_000_005 },
       { type: 'error', id: '1', code: 'ERR_UNSUPPORTED', message: 'not root' },
-      { type: 'file', id: '1', data: '' },
+      { type: 'ok', id: '1', size: 12 },
+      { type: 'data', id: '1', data: 'aGk=', end: true },
+      { type: 'credit', id: '1', bytes: 1 },
+      { type: 'entry', id: '1', entry: { name: 'f', type: 'file', size: 2, mode: 0o644, mtimeMs: 1.5 } },
+      {
+        type: 'entries',
+        id: '1',
+        entries: [{ name: 'a/l', type: 'symlink', size: 1, mode: 0o777, mtimeMs: 0, target: 'x' }],
+        truncated: true,
+      },
+      { type: 'error', id: '1', code: 'ERR_VM_DISK_FULL', message: '/x: no space left on device' },
     ]) {
       expect(parseAgentMessage(message)).toEqual(message);
     }
@@ -114,6 +145,21 @@ describe('parseAgentMessage (host side: the agent is untrusted)', () => {
     ],
     ['a host-only type', { type: 'exec', id: '1', argv: ['x'], timeoutMs: 1 }],
     ['a clock reply with a bad time', { type: 'ok', id: '1', beforeMs: 'now', afterMs: 1 }],
+    [
+      'an entry of an unknown type',
+      { type: 'entry', id: '1', entry: { name: 'f', type: 'fifo', size: 0, mode: 0, mtimeMs: 0 } },
+    ],
+    [
+      'an entry with mode bits beyond 0o7777',
+      { type: 'entry', id: '1', entry: { name: 'f', type: 'file', size: 0, mode: 0o100644, mtimeMs: 0 } },
+    ],
+    [
+      'an entry name with NUL',
+      { type: 'entry', id: '1', entry: { name: 'a\0', type: 'file', size: 0, mode: 0, mtimeMs: 0 } },
+    ],
+    ['entries without truncated', { type: 'entries', id: '1', entries: [] }],
+    ['an oversized data chunk', { type: 'data', id: '1', data: 'AAAA'.repeat(21_846) }],
+    ['a negative credit', { type: 'credit', id: '1', bytes: -5 }],
   ])('rejects %s', (_, value) => {
     expect(rejection(() => parseAgentMessage(value)).code).toBe('ERR_AGENT_PROTOCOL');
   });

@@ -3,15 +3,20 @@
  * bundled with node: builtins only. Every check rejects unknown shapes instead of guessing.
  */
 import { AetherError } from '../core/errors.js';
+import { FS_ENTRY_TYPES, type FsEntry } from '../core/guest-files.js';
 import {
   AGENT_ERROR_CODES,
   AGENT_SIGNALS,
   type AgentMessage,
+  DATA_CHUNK_BYTES,
+  type DataMessage,
   type HostMessage,
+  MAX_CREDIT_BYTES,
   MAX_EPOCH_MS,
   MAX_ERROR_MESSAGE_LENGTH,
   MAX_EXEC_TIMEOUT_MS,
   MAX_ID_LENGTH,
+  MAX_LIST_ENTRIES,
   MAX_PATH_LENGTH,
 } from './messages.js';
 
@@ -52,11 +57,34 @@ function base64(m: Fields, key: string, id: string | null): string {
   return value;
 }
 
+/** Bytes a base64 string decodes to (it passed `base64`). */
+export function base64Bytes(value: string): number {
+  const padding = value.endsWith('==') ? 2 : value.endsWith('=') ? 1 : 0;
+  return (value.length / 4) * 3 - padding;
+}
+
+/** Largest base64 length of one `data` frame's payload. */
+const MAX_DATA_BASE64 = Math.ceil(DATA_CHUNK_BYTES / 3) * 4;
+
 function int(m: Fields, key: string, id: string | null, min: number, max: number): number {
   const value = m[key];
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
     fail(id, `field "${key}" must be an integer in [${min}, ${max}]`);
   }
+  return value;
+}
+
+function finite(m: Fields, key: string, id: string | null, min: number, max: number): number {
+  const value = m[key];
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
+    fail(id, `field "${key}" must be a number in [${min}, ${max}]`);
+  }
+  return value;
+}
+
+function flag(m: Fields, key: string, id: string | null): boolean {
+  const value = m[key];
+  if (typeof value !== 'boolean') fail(id, `field "${key}" must be a boolean`);
   return value;
 }
 
@@ -98,6 +126,35 @@ function header(value: unknown): { m: Fields; type: string; id: string } {
   return { m: value, type: value.type, id };
 }
 
+function data(m: Fields, id: string): DataMessage {
+  // Length first: the pattern check of a huge string costs more than this comparison.
+  if (typeof m.data === 'string' && m.data.length > MAX_DATA_BASE64) {
+    fail(id, `field "data" holds more than ${DATA_CHUNK_BYTES} bytes`);
+  }
+  const message: DataMessage = { type: 'data', id, data: base64(m, 'data', id) };
+  if (base64Bytes(message.data) > DATA_CHUNK_BYTES)
+    fail(id, `field "data" holds more than ${DATA_CHUNK_BYTES} bytes`);
+  if (m.end !== undefined) {
+    if (m.end !== true) fail(id, 'field "end" must be true when present');
+    message.end = true;
+  }
+  return message;
+}
+
+function entry(value: unknown, id: string): FsEntry {
+  if (!isRecord(value)) fail(id, 'an entry must be an object');
+  const out: FsEntry = {
+    name: str(value, 'name', id, MAX_PATH_LENGTH),
+    type: oneOf(value, 'type', id, FS_ENTRY_TYPES),
+    size: int(value, 'size', id, 0, Number.MAX_SAFE_INTEGER),
+    mode: int(value, 'mode', id, 0, 0o7777),
+    mtimeMs: finite(value, 'mtimeMs', id, -MAX_EPOCH_MS, MAX_EPOCH_MS),
+  };
+  if (out.name.includes('\0')) fail(id, 'an entry name must not hold NUL');
+  if (value.target !== undefined) out.target = str(value, 'target', id, MAX_PATH_LENGTH);
+  return out;
+}
+
 /** Checks a decoded frame from the host (used by the agent). */
 export function parseHostMessage(value: unknown): HostMessage {
   const { m, type, id } = header(value);
@@ -121,19 +178,52 @@ export function parseHostMessage(value: unknown): HostMessage {
       if (m.env !== undefined) message.env = stringMap(m, 'env', id);
       if (m.cwd !== undefined) message.cwd = path(m, 'cwd', id);
       if (m.stdin !== undefined) message.stdin = base64(m, 'stdin', id);
+      if (m.stdinStream !== undefined) {
+        if (m.stdinStream !== true) fail(id, 'field "stdinStream" must be true when present');
+        if (message.stdin !== undefined) fail(id, 'fields "stdin" and "stdinStream" exclude each other');
+        message.stdinStream = true;
+      }
       return message;
     }
     case 'signal':
       return { type, id, signal: oneOf(m, 'signal', id, AGENT_SIGNALS) };
     case 'ping':
       return { type, id };
-    case 'put': {
-      const message: HostMessage = { type, id, path: path(m, 'path', id), data: base64(m, 'data', id) };
+    case 'data':
+      return data(m, id);
+    case 'credit':
+      return { type, id, bytes: int(m, 'bytes', id, 1, MAX_CREDIT_BYTES) };
+    case 'write': {
+      const message: HostMessage = { type, id, path: path(m, 'path', id) };
+      if (m.mode !== undefined) message.mode = int(m, 'mode', id, 0, 0o7777);
+      if (m.mtimeMs !== undefined) message.mtimeMs = finite(m, 'mtimeMs', id, 0, MAX_EPOCH_MS);
+      return message;
+    }
+    case 'read':
+    case 'stat':
+      return { type, id, path: path(m, 'path', id) };
+    case 'cancel':
+      return { type, id };
+    case 'list': {
+      const message: HostMessage = { type, id, path: path(m, 'path', id) };
+      if (m.recursive !== undefined) message.recursive = flag(m, 'recursive', id);
+      return message;
+    }
+    case 'mkdir': {
+      const message: HostMessage = { type, id, path: path(m, 'path', id) };
+      if (m.parents !== undefined) message.parents = flag(m, 'parents', id);
       if (m.mode !== undefined) message.mode = int(m, 'mode', id, 0, 0o7777);
       return message;
     }
-    case 'get':
-      return { type, id, path: path(m, 'path', id) };
+    case 'remove': {
+      const message: HostMessage = { type, id, path: path(m, 'path', id) };
+      if (m.recursive !== undefined) message.recursive = flag(m, 'recursive', id);
+      return message;
+    }
+    case 'rename':
+      return { type, id, from: path(m, 'from', id), to: path(m, 'to', id) };
+    case 'symlink':
+      return { type, id, path: path(m, 'path', id), target: path(m, 'target', id) };
     case 'clock':
       return { type, id, epochMs: int(m, 'epochMs', id, 0, MAX_EPOCH_MS) };
     default:
@@ -174,10 +264,22 @@ export function parseAgentMessage(value: unknown): AgentMessage {
       const message: AgentMessage = { type, id };
       if (m.beforeMs !== undefined) message.beforeMs = int(m, 'beforeMs', id, 0, MAX_EPOCH_MS);
       if (m.afterMs !== undefined) message.afterMs = int(m, 'afterMs', id, 0, MAX_EPOCH_MS);
+      if (m.size !== undefined) message.size = int(m, 'size', id, 0, Number.MAX_SAFE_INTEGER);
       return message;
     }
-    case 'file':
-      return { type, id, data: base64(m, 'data', id) };
+    case 'entry':
+      return { type, id, entry: entry(m.entry, id) };
+    case 'entries': {
+      const list = m.entries;
+      if (!Array.isArray(list) || list.length > MAX_LIST_ENTRIES) {
+        fail(id, `field "entries" must be an array of at most ${MAX_LIST_ENTRIES}`);
+      }
+      return { type, id, entries: list.map((e) => entry(e, id)), truncated: flag(m, 'truncated', id) };
+    }
+    case 'data':
+      return data(m, id);
+    case 'credit':
+      return { type, id, bytes: int(m, 'bytes', id, 1, MAX_CREDIT_BYTES) };
     default:
       return fail(id, `unknown message type "${type.slice(0, 32)}"`);
   }

@@ -1,3 +1,4 @@
+import { AetherError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { ReadinessReport } from '../gateway/context.js';
 import type { IntegrationPlatform } from '../integrations/platform.js';
@@ -7,6 +8,7 @@ import {
   type IntegrationRegistry,
   integrationSettings,
 } from '../integrations/registry.js';
+import type { DataService } from '../service/data-service.js';
 import type { Services } from '../service/services.js';
 import type { Backends } from './backends.js';
 import type { AetherConfig } from './config.js';
@@ -17,6 +19,7 @@ import type { AetherConfig } from './config.js';
  */
 function platformOf(
   { vms, executions, output, tasks, workers }: Services,
+  data: DataService,
   backends: Backends,
   readiness: () => Promise<ReadinessReport>,
 ): IntegrationPlatform {
@@ -27,6 +30,20 @@ function platformOf(
     waitForTask: (id, timeoutMs) => tasks.wait(id, timeoutMs),
     getTask: (access, id) => tasks.get(access, id),
     followOutput: (access, id, options) => output.follow(access, id, options),
+    uploadTree: (access, vm, dir, tar, options) =>
+      data.upload(access, vm, dir, tar, { format: 'tar', signal: options?.signal }),
+    async downloadTree(access, vm, dir, options) {
+      const download = await data.download(access, vm, dir, { format: 'tar', signal: options?.signal });
+      // A file or a symlink standing where the tree was would pack as one entry: no tree at all.
+      if (download.entry.type !== 'directory') {
+        download.body.destroy();
+        throw new AetherError(
+          'ERR_NOT_A_DIRECTORY',
+          `${dir} in VM ${vm} is a ${download.entry.type}, not a directory`,
+        );
+      }
+      return download.body;
+    },
     getVm: (access, vm) => vms.get(access, vm),
     listVms: (access, filter) => vms.list(access, filter),
     listWorkers: () => workers.list(),
@@ -54,6 +71,7 @@ function platformOf(
 export async function openIntegrations(
   config: AetherConfig,
   services: Services,
+  data: DataService,
   backends: Backends,
   readiness: () => Promise<ReadinessReport>,
   logger: Logger,
@@ -61,7 +79,7 @@ export async function openIntegrations(
   const settings = integrationSettings(config);
   if (!anyIntegrationOn(settings)) return null;
   const registry = await createIntegrationRegistry(settings, {
-    platform: platformOf(services, backends, readiness),
+    platform: platformOf(services, data, backends, readiness),
     events: backends.events,
     claimDelivery: (integration, id, ttlMs) => backends.store.claimWebhookDelivery(integration, id, ttlMs),
     logger: logger.child({ component: 'integrations' }),

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import type { FastifyInstance } from 'fastify';
+import type { DataPlane } from '../core/data-plane.js';
 import type { VmDriver } from '../core/driver.js';
 import type { Logger } from '../core/logger.js';
 import type { TaskType } from '../core/task.js';
@@ -8,8 +9,12 @@ import { VERSION } from '../core/version.js';
 import type { DriverName } from '../core/vm.js';
 import { buildGateway } from '../gateway/app.js';
 import { createLogShippingMetrics } from '../metrics/log-metrics.js';
+import { dataPlaneRouter } from '../service/data-plane-router.js';
+import { DataService } from '../service/data-service.js';
 import { startReaper } from '../service/reaper.js';
 import { createServices, type Services } from '../service/services.js';
+import { localDataPlane } from '../worker/data-plane/local-data-plane.js';
+import { RunningCommands } from '../worker/running-commands.js';
 import { createWorker, type Worker } from '../worker/worker.js';
 import {
   buildAuthenticator,
@@ -20,6 +25,7 @@ import {
 } from './auth.js';
 import { type Backends, openBackends } from './backends.js';
 import type { AetherConfig } from './config.js';
+import { openDataPlaneListener } from './data-plane.js';
 import { DRIVER_CATALOG, openDrivers } from './drivers.js';
 import { openIntegrations } from './integrations.js';
 import { openNodeLogging } from './logging.js';
@@ -141,11 +147,22 @@ async function wireNode(
   }
 
   let worker: Worker | null = null;
+  let localPlane: { workerId: string; plane: DataPlane } | undefined;
   if (roles.worker) {
     const hostNetwork = await openVmNetwork(config, logger, backends.store, drivers, tapGroup);
     if (hostNetwork) banner.push(hostNetwork.line);
+    const commands = new RunningCommands();
+    const plane = localDataPlane(drivers, commands);
+    localPlane = { workerId: config.workerId, plane };
+    // Before the worker registers: the address it registers must already answer.
+    const dataPlane = await openDataPlaneListener(config, plane, logger);
+    if (dataPlane) {
+      opened.push(() => dataPlane.close());
+      banner.push(`data plane: ${dataPlane.url} (gateways reach it at ${dataPlane.advertised})`);
+    }
     worker = createWorker(
       {
+        commands,
         store: backends.store,
         queue: backends.queue,
         events: backends.events,
@@ -167,12 +184,26 @@ async function wireNode(
         drainTimeoutMs: config.drainTimeoutMs,
         toolInstallTimeoutMs: config.toolInstallTimeoutMs,
         ...(config.toolCaFile ? { toolCaPem: readToolCaFile(config.toolCaFile) } : {}),
+        ...(dataPlane ? { dataUrl: dataPlane.advertised } : {}),
       },
     );
     opened.push(() => worker?.stop() ?? Promise.resolve());
     await worker.start();
     banner.push(`worker: ${config.workerId} (concurrency ${config.workerConcurrency})`);
   }
+  // Files, stdin and signals: this node's own worker in process, other workers over their listener.
+  const data = new DataService(
+    {
+      store: backends.store,
+      queue: backends.queue,
+      events: backends.events,
+      logger: logger.child({ component: 'data-plane' }),
+    },
+    dataPlaneRouter(backends.store, {
+      ...(localPlane ? { local: localPlane } : {}),
+      ...(config.clusterSecret ? { clusterSecret: config.clusterSecret } : {}),
+    }),
+  );
   // Every node watches for dead workers: a cluster with any gateway or worker alive settles them.
   const reaper = startReaper(
     {
@@ -199,7 +230,7 @@ async function wireNode(
       opened.push(async () => closeRateLimitRedis());
     }
     const readiness = readinessCheck(backends);
-    const integrations = await openIntegrations(config, services, backends, readiness, logger);
+    const integrations = await openIntegrations(config, services, data, backends, readiness, logger);
     if (integrations) {
       opened.push(() => integrations.registry.close());
       closeIntegrations = () => integrations.registry.close();
@@ -212,6 +243,7 @@ async function wireNode(
         auth,
         output: services.output,
         readiness,
+        data,
         ...(integrations ? { webhooks: integrations.registry } : {}),
         metrics: metrics.gateway ?? undefined,
         logs: logging.shipping.reader,

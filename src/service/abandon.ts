@@ -170,6 +170,7 @@ async function recordUnfinishedExecutions(
         stdoutTruncated: execution.stdoutTruncated,
         stderrTruncated: execution.stderrTruncated,
         timedOut: false,
+        signal: null,
         error,
         startedAt,
         completedAt: now,

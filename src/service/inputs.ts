@@ -30,6 +30,12 @@ export interface ExecuteInput {
   env?: Record<string, string>;
   cwd?: string | null;
   stdin?: string | null;
+  /**
+   * Stdin is fed while the command runs (through its worker's data plane); until it is, the
+   * command sees an open, empty stdin. Not together with `stdin`.
+   */
+  stdinStream?: boolean;
+  /** The command's limit; 0: no limit of its own (the longest a command may run, 24 h). */
   timeoutMs?: number;
   /** May run again after its worker died mid-run (else the outcome is recorded as unknown). */
   retrySafe?: boolean;

@@ -1,6 +1,13 @@
+import { AetherError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { NewTask } from '../core/store.js';
-import { type ExecSpec, TASK_POLICIES, type TaskRecord, type TaskType } from '../core/task.js';
+import {
+  type ExecSpec,
+  LONGEST_COMMAND_TIMEOUT_MS,
+  TASK_POLICIES,
+  type TaskRecord,
+  type TaskType,
+} from '../core/task.js';
 import type { VmRecord } from '../core/vm.js';
 import type { ExecuteInput, TaskOptions } from './inputs.js';
 
@@ -27,14 +34,24 @@ export function newVmTask<T extends TaskType>(
   };
 }
 
-/** A command as a worker runs it: every field filled, the limit the one asked for or `defaultTimeoutMs`. */
+/**
+ * A command as a worker runs it: every field filled, the limit the one asked for (0: the longest
+ * there is) or `defaultTimeoutMs`. The task's own deadline is derived from this limit by callers.
+ */
 export function execSpecOf(input: ExecuteInput, defaultTimeoutMs: number): ExecSpec {
+  if (input.stdinStream && input.stdin != null) {
+    throw new AetherError(
+      'ERR_VALIDATION',
+      'stdin and stdin_stream exclude each other: send text in `stdin`, or stream it with `stdin_stream`',
+    );
+  }
   return {
     command: input.command,
     args: input.args ?? [],
     env: input.env ?? {},
     cwd: input.cwd ?? null,
     stdin: input.stdin ?? null,
-    timeoutMs: input.timeoutMs ?? defaultTimeoutMs,
+    ...(input.stdinStream ? { stdinStream: true } : {}),
+    timeoutMs: input.timeoutMs === 0 ? LONGEST_COMMAND_TIMEOUT_MS : (input.timeoutMs ?? defaultTimeoutMs),
   };
 }

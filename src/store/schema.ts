@@ -165,6 +165,7 @@ export const executions = pgTable(
     stdoutTruncated: boolean('stdout_truncated').notNull().default(false),
     stderrTruncated: boolean('stderr_truncated').notNull().default(false),
     timedOut: boolean('timed_out').notNull().default(false),
+    signal: text('signal'),
     error: jsonb('error').$type<WireError>(),
     startedAt: timestamp('started_at', { withTimezone: true }),
     completedAt: timestamp('completed_at', { withTimezone: true }),
@@ -209,6 +210,7 @@ export const workers = pgTable(
     statusReason: text('status_reason'),
     epoch: integer('epoch').notNull().default(1),
     activeTasks: integer('active_tasks').notNull().default(0),
+    dataUrl: text('data_url'),
     startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
     // Written with the database's clock, and compared with it: worker clocks may disagree.
     lastHeartbeatAt: timestamp('last_heartbeat_at', { withTimezone: true }).notNull().defaultNow(),

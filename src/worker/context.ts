@@ -10,6 +10,7 @@ import type { TaskRecord, TaskResults, TaskType } from '../core/task.js';
 import type { DriverName, VmRecord } from '../core/vm.js';
 import { NO_WORKER_METRICS, type WorkerMetrics } from '../metrics/worker-metrics.js';
 import type { VmNetwork } from '../network/vm-network.js';
+import { RunningCommands } from './running-commands.js';
 import { ToolProbeCache } from './tool-probe-cache.js';
 
 export interface WorkerSettings {
@@ -31,6 +32,8 @@ export interface WorkerSettings {
   toolInstallTimeoutMs?: number;
   /** Extra CA certificates (PEM) installers in VMs must trust (AETHER_TOOL_CA_FILE). */
   toolCaPem?: string;
+  /** Where gateways in other processes reach this worker's data plane; absent, nowhere. */
+  dataUrl?: string;
 }
 
 export interface WorkerDeps {
@@ -45,6 +48,11 @@ export interface WorkerDeps {
   metrics?: WorkerMetrics;
   /** Host bridge networking for drivers with `tapNetwork`; absent, such VMs get no network. */
   network?: VmNetwork;
+  /**
+   * The registry of running executions, when the node made it first (its data plane listens
+   * before the worker registers); absent, the worker makes its own.
+   */
+  commands?: RunningCommands;
 }
 
 /** What one attempt at a task carries beside the task: set by the processor and its handler. */
@@ -75,6 +83,8 @@ export interface HandlerContext extends WorkerDeps {
   attempt?: Attempt;
   /** What fresh VMs of each image were found to have lately (tool probes at create). */
   toolProbes: ToolProbeCache;
+  /** The executions running on this worker now, for signals and stdin that reach them. */
+  commands: RunningCommands;
 }
 
 /** One handler per task type; a missing one fails to compile. */
@@ -92,6 +102,7 @@ export function createHandlerContext(deps: WorkerDeps, settings: WorkerSettings)
     settings,
     metrics: deps.metrics ?? NO_WORKER_METRICS,
     toolProbes: new ToolProbeCache(),
+    commands: deps.commands ?? new RunningCommands(),
     driverFor(vm) {
       const driver = deps.drivers.get(vm.driver);
       if (!driver)

@@ -18,6 +18,7 @@ import {
   sweepOrphanSandboxes,
 } from './reconcile.js';
 import { createTaskProcessor } from './run-task.js';
+import type { RunningCommands } from './running-commands.js';
 
 export const TASK_HANDLERS: TaskHandlers = {
   'vm:create': handleVmCreate,
@@ -39,6 +40,8 @@ export interface Worker {
   stop(): Promise<void>;
   /** Tasks running now. */
   activeTasks(): number;
+  /** The executions running here now: the data plane signals them and feeds their stdin. */
+  readonly commands: RunningCommands;
 }
 
 export function createWorker(deps: WorkerDeps, settings: WorkerSettings): Worker {
@@ -105,6 +108,7 @@ export function createWorker(deps: WorkerDeps, settings: WorkerSettings): Worker
       drivers: [...deps.drivers.keys()],
       capacity: settings.concurrency,
       version: settings.version,
+      ...(settings.dataUrl ? { dataUrl: settings.dataUrl } : {}),
     },
     { heartbeatIntervalMs: settings.heartbeatIntervalMs, leaseMs: settings.leaseMs },
     {
@@ -138,6 +142,7 @@ export function createWorker(deps: WorkerDeps, settings: WorkerSettings): Worker
   return {
     id: settings.workerId,
     activeTasks: () => active.size,
+    commands: ctx.commands,
     async start() {
       await membership.join();
       await catchUp();

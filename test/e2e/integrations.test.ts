@@ -2,8 +2,10 @@
  * GitHub and Slack end to end, from an embedded node (process driver) to a local stand-in for
  * both services: a signed PR comment runs the command in a fresh VM with the repository checked
  * out at the PR head (cloned on the host over git's smart HTTP from the fake, with the token as
- * an extra header that never enters the VM) and the result comes back as a comment; a PR opened
- * gets commit statuses; `/aether pr` pushes a branch and opens a PR; a signed slash command is
+ * an extra header that never enters the VM, and carried into the VM as a tar stream through the
+ * data plane, never in a task row) and the result comes back as a comment; a PR opened gets
+ * commit statuses; `/aether pr` reads the VM's tree back the same way, pushes a branch and opens
+ * a PR, and refuses a workspace swapped for a symlink; a signed slash command is
  * acknowledged within 3 s and its result reaches the response URL; a failed task is posted to
  * the notification channel with a button whose press deletes the VM.
  */
@@ -250,6 +252,56 @@ describe.skipIf(!canRun)('GitHub and Slack integrations', () => {
     );
     expect((posted.json as { body: string }).body).toMatch(/Opened #\d+ with the changes/);
   }, 120_000);
+
+  it('refuses to push when the command swapped the workspace for a symlink out of it', async () => {
+    const pullsBefore = fake.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/pulls')).length;
+    await comment(11, '/aether pr cd .. && rm -rf repo && ln -s / repo', 'alice', false);
+    const posted = await fake.waitFor(commentsOn(11), 90_000);
+    expect((posted.json as { body: string }).body).toMatch(/could not run .*ERR_NOT_A_DIRECTORY/s);
+    const pullsAfter = fake.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/pulls')).length;
+    expect(pullsAfter).toBe(pullsBefore);
+    const bare = path.join(gitRoot, 'acme', 'widgets.git');
+    expect(git(bare, 'for-each-ref', '--format=%(refname)', 'refs/heads/aether/11-*')).toBe('');
+  }, 120_000);
+
+  it('ships a 30 MiB repository into the VM, and keeps no repository byte in any task row', async () => {
+    // A PR whose head adds 30 MiB that do not compress: far more than a task row should carry.
+    const bare = path.join(gitRoot, 'acme', 'widgets.git');
+    git(work, 'checkout', '--quiet', '-b', 'big', featureSha);
+    writeFileSync(path.join(work, 'big.bin'), randomBytes(30 * 1024 ** 2));
+    git(work, 'add', 'big.bin');
+    git(work, 'commit', '--quiet', '-m', 'big');
+    const bigSha = git(work, 'rev-parse', 'HEAD');
+    git(work, 'push', '--quiet', bare, 'big');
+    fake.pulls.set(12, {
+      number: 12,
+      headSha: bigSha,
+      headRef: 'big',
+      baseRef: 'main',
+      cloneUrl: `${fake.gitBase}/acme/widgets.git`,
+    });
+    await comment(12, '/aether run wc -c < big.bin && cat feature.txt', 'alice');
+    const posted = await fake.waitFor(commentsOn(12), 150_000);
+    const body = (posted.json as { body: string }).body;
+    expect(body).toContain('exited with code 0');
+    expect(body).toContain(String(30 * 1024 ** 2));
+    expect(body).toContain('the PR head is checked out');
+
+    // Every task of every run so far: small payloads, no stdin, none of the repository's text.
+    const tasks = await node.node.backends.store.listTasks({ limit: 10_000 });
+    const executes = tasks.filter((t) => t.type === 'vm:execute');
+    expect(executes.length).toBeGreaterThan(0);
+    for (const task of tasks) {
+      const row = JSON.stringify({ payload: task.payload, result: task.result });
+      expect(row.length, `task ${task.id} (${task.type})`).toBeLessThan(4096);
+      expect(row).not.toContain('the PR head is checked out');
+      expect(row).not.toContain('widgets on main');
+      if (task.type === 'vm:execute') {
+        const { exec } = task.payload as { exec: { stdin: string | null } };
+        expect(exec.stdin ?? null, `task ${task.id}`).toBeNull();
+      }
+    }
+  }, 200_000);
 
   it('acknowledges /aetherium-task within 3 s and posts the result to response_url', async () => {
     const responsePath = `/slack/respond/${randomUUID()}`;

@@ -81,6 +81,15 @@ const CLIENT_CALLS: Record<string, (client: AetherClient) => Promise<unknown>> =
   ready: (c) => c.ready(),
   metrics: (c) => c.metrics(),
   openApiDocument: (c) => c.openApiDocument(),
+  uploadFile: (c) => c.uploadFile('drift-missing', 'f', (async function* () {})()),
+  downloadFile: (c) => c.downloadFile('drift-missing', 'f'),
+  statFile: (c) => c.statFile('drift-missing', 'f'),
+  listFiles: (c) => c.listFiles('drift-missing', '.'),
+  removeFile: (c) => c.removeFile('drift-missing', 'f'),
+  makeDirectory: (c) => c.makeDirectory('drift-missing', 'd'),
+  moveFile: (c) => c.moveFile('drift-missing', 'a', 'b'),
+  signalExecution: (c) => c.signalExecution('drift-missing', 'SIGTERM'),
+  feedStdin: (c) => c.feedStdin('drift-missing', (async function* () {})()),
 };
 
 /** Client methods that are not bound to one operation, and why. */

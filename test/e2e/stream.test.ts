@@ -257,6 +257,7 @@ describe.skipIf(!canRun)('execution output over WebSocket and SSE', () => {
       stdoutTruncated: false,
       stderrTruncated: false,
       timedOut: false,
+      signal: null,
       error: null,
       startedAt,
       completedAt: startedAt,

@@ -1,8 +1,10 @@
 import type { Command } from 'commander';
 import type { ExecuteRequest } from '../../client/types.js';
+import { AetherError } from '../../core/errors.js';
 import { clientFromEnv } from '../client-from-env.js';
 import { addCommandLineCommand } from '../command-line-command.js';
-import { parseEnvPairs, readStdin, streamToTerminal } from '../exec-stream.js';
+import { parseEnvPairs, streamToTerminal } from '../exec-stream.js';
+import { printJson } from '../format.js';
 
 export interface ExecFlags {
   env: string[];
@@ -12,20 +14,24 @@ export interface ExecFlags {
   retrySafe?: boolean;
 }
 
-export async function buildExecRequest(argv: string[], opts: ExecFlags): Promise<ExecuteRequest> {
+/**
+ * The request `exec` and `run` send. With `-i` our stdin is streamed to the command while it
+ * runs (`stdin_stream`), never read whole first; `--timeout 0` asks for no limit of its own.
+ */
+export function buildExecRequest(argv: string[], opts: ExecFlags): ExecuteRequest {
   const [command, ...args] = argv;
   if (!command) throw new Error('name the command to run after --, e.g. `aether exec dev -- uname -a`');
   const timeout = opts.timeout === undefined ? undefined : Number(opts.timeout);
-  if (timeout !== undefined && (!Number.isInteger(timeout) || timeout <= 0)) {
-    throw new Error(`--timeout takes milliseconds as a whole number, got "${opts.timeout}"`);
+  if (timeout !== undefined && (!Number.isInteger(timeout) || timeout < 0)) {
+    throw new Error(`--timeout takes milliseconds as a whole number (0: no limit), got "${opts.timeout}"`);
   }
   return {
     command,
     args,
     ...(opts.env.length > 0 ? { env: parseEnvPairs(opts.env) } : {}),
     ...(opts.cwd ? { cwd: opts.cwd } : {}),
-    ...(timeout ? { timeout_ms: timeout } : {}),
-    ...(opts.stdin ? { stdin: await readStdin() } : {}),
+    ...(timeout !== undefined ? { timeout_ms: timeout } : {}),
+    ...(opts.stdin ? { stdin_stream: true } : {}),
     ...(opts.retrySafe ? { retry_safe: true } : {}),
   };
 }
@@ -36,9 +42,14 @@ export function addExecOptions(command: Command): Command {
   return command
     .option('-e, --env <NAME=VALUE>', 'environment variable (repeatable)', collect, [])
     .option('-w, --cwd <dir>', 'working directory inside the VM')
-    .option('-t, --timeout <ms>', 'kill the command after this many milliseconds')
-    .option('-i, --stdin', "send this terminal's stdin to the command")
+    .option('-t, --timeout <ms>', 'kill the command after this many milliseconds (0: no limit of its own)')
+    .option('-i, --stdin', 'stream our stdin to the command while it runs')
     .option('--retry-safe', 'the command may run again if its worker dies mid-run');
+}
+
+interface ExecCommandFlags extends ExecFlags {
+  detach?: boolean;
+  json?: boolean;
 }
 
 export function registerExecCommand(program: Command): void {
@@ -46,8 +57,24 @@ export function registerExecCommand(program: Command): void {
     addCommandLineCommand(program, 'exec <vm> <command...>').description(
       'run a command in a VM, streaming its output; exits with its exit code',
     ),
-  ).action(async (vm: string, argv: string[], opts: ExecFlags) => {
-    const request = await buildExecRequest(argv, opts);
-    process.exitCode = await streamToTerminal(clientFromEnv(), vm, request);
-  });
+  )
+    .option('-d, --detach', 'start the command, print its execution id and return (see ps, attach, kill)')
+    .option('--json', 'with --detach: print the accepted execution as JSON')
+    .action(async (vm: string, argv: string[], opts: ExecCommandFlags) => {
+      const request = buildExecRequest(argv, opts);
+      const client = clientFromEnv();
+      if (!opts.detach) {
+        process.exitCode = await streamToTerminal(client, vm, request);
+        return;
+      }
+      if (opts.stdin) {
+        throw new AetherError(
+          'ERR_VALIDATION',
+          '-i streams our stdin while `aether exec` runs, so it cannot go with -d',
+        );
+      }
+      const accepted = await client.execute(vm, request);
+      if (opts.json) return printJson(accepted);
+      process.stdout.write(`${accepted.execution_id}\n`);
+    });
 }

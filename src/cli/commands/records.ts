@@ -4,13 +4,18 @@ import type { Execution } from '../../client/types.js';
 import { clientFromEnv } from '../client-from-env.js';
 import { age, printFields, printJson, printTable } from '../format.js';
 
+/** How the command ended, where an exit code goes: the code, or the signal that ended it. */
+function exitText(e: Execution): string | number | null {
+  return e.exit_code === null && e.signal !== null ? `killed by ${e.signal}` : e.exit_code;
+}
+
 function printExecution(e: Execution): void {
   printFields([
     ['id', e.id],
     ['vm', e.vm_id],
     ['task', e.task_id],
     ['command', [e.command, ...e.args].join(' ')],
-    ['exit code', e.exit_code],
+    ['exit code', exitText(e)],
     ['timed out', e.timed_out],
     ['error', e.error ? `${e.error.code}: ${e.error.message}` : null],
     ['duration', e.duration_ms === null ? null : `${e.duration_ms} ms`],
@@ -34,7 +39,7 @@ export function registerRecordCommands(program: Command): void {
         executions.map((e) => [
           e.id,
           [e.command, ...e.args].join(' ').slice(0, 48),
-          e.timed_out ? 'timeout' : e.error ? e.error.code : e.exit_code,
+          e.timed_out ? 'timeout' : e.error ? e.error.code : exitText(e),
           e.duration_ms === null ? null : `${e.duration_ms}ms`,
           age(e.created_at),
         ]),

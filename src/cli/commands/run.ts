@@ -15,7 +15,7 @@ export function registerRunCommand(program: Command): void {
       .option('--keep', 'keep the VM afterwards'),
   ).action(async (argv: string[], opts: ExecFlags & { driver?: string; name?: string; keep?: boolean }) => {
     const client = clientFromEnv();
-    const request = await buildExecRequest(argv, opts);
+    const request = buildExecRequest(argv, opts);
     const name = opts.name ?? `run-${randomBytes(4).toString('hex')}`;
     const created = await client.createVm(
       { name, ...(opts.driver ? { driver: driverName(opts.driver) } : {}) },

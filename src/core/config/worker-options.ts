@@ -68,6 +68,30 @@ export const WORKER_OPTIONS = defineOptions({
       .transform((v) => (v === '' ? null : Number(v)))
       .refine((v) => v === null || v <= 65_535, 'must be at most 65535'),
   },
+  clusterSecret: {
+    env: 'AETHER_CLUSTER_SECRET',
+    file: 'cluster.secret',
+    default: '',
+    doc: "Shared by the gateways and workers of a cluster (at least 32 bytes): gateways present it to reach a worker's data plane (files, stdin, signals); empty = no data plane between processes",
+    schema: z.string().refine((v) => v === '' || Buffer.byteLength(v) >= 32, 'must be at least 32 bytes'),
+    secret: true,
+  },
+  dataPlaneListen: {
+    env: 'AETHER_DATA_PLANE_LISTEN',
+    file: 'cluster.data_plane_listen',
+    default: '127.0.0.1:0',
+    doc: 'Where a worker with a cluster secret listens for gateways (host:port; port 0 = any free port); use a private interface',
+    schema: z.string().regex(/^(\[[0-9a-fA-F:]+\]|[^:\s]+):\d{1,5}$/, 'must be host:port'),
+  },
+  dataPlaneAddress: {
+    env: 'AETHER_DATA_PLANE_ADDRESS',
+    file: 'cluster.data_plane_address',
+    default: '',
+    doc: "The URL gateways use to reach this worker's data plane (e.g. http://10.0.0.7:8091); empty = the listen address",
+    schema: z
+      .string()
+      .refine((v) => v === '' || /^https?:\/\/[^\s/]+\/?$/.test(v), 'must be http(s)://host:port'),
+  },
   metricsHost: {
     env: 'AETHER_METRICS_HOST',
     file: 'metrics.host',

@@ -27,7 +27,7 @@ import type { IsolationInfo } from '../../core/vm.js';
 import { AgentClient } from '../../protocol/client.js';
 import { AgentConnections } from '../shared/agent-connections.js';
 import { connectAgentSocket } from '../shared/agent-socket.js';
-import { type AgentFileCalls, agentVerbs } from '../shared/agent-verbs.js';
+import { agentVerbs } from '../shared/agent-verbs.js';
 import { vmNotFound, vmNotRunning } from '../shared/driver-errors.js';
 import { healthOf } from '../shared/driver-status.js';
 import { perIdLock } from '../shared/per-id-lock.js';
@@ -56,7 +56,7 @@ const LOG_TAIL_LINES = 40;
 /** After the agent's connection drops mid-command, how long the container may take to stop. */
 const AGENT_LOSS_SETTLE_MS = 2_000;
 
-export interface DockerDriver extends VmDriver, AgentFileCalls {
+export interface DockerDriver extends VmDriver {
   /** The engine this driver talks to; checks its version once. */
   engine(): Promise<EngineInfo>;
 }
@@ -424,8 +424,7 @@ export function createDockerDriver(
       await agents.closeAll();
     },
 
-    putFile: viaAgent.putFile,
-    getFile: viaAgent.getFile,
+    files: viaAgent.files,
 
     async engine() {
       return (await prepare()).engine;

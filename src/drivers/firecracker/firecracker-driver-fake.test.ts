@@ -11,7 +11,13 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useFakeFirecrackerDrivers } from '../../../test/support/fake-firecracker-drivers.js';
 import { isAetherError } from '../../core/errors.js';
-import { hostProcessesMatching, run, sh } from '../../testing/conformance/drivers/fixtures.js';
+import {
+  hostProcessesMatching,
+  readBytes,
+  run,
+  sh,
+  writeBytes,
+} from '../../testing/conformance/drivers/fixtures.js';
 import { isAlive } from '../shared/host-proc.js';
 import { FirecrackerApi } from './api-client.js';
 
@@ -40,8 +46,8 @@ describe('firecracker driver over the fake Firecracker', () => {
 
     const r = await sh(driver, id, 'echo out; echo err >&2; exit 3');
     expect(r).toMatchObject({ stdout: 'out\n', stderr: 'err\n', exitCode: 3 });
-    await driver.putFile(id, 'f.txt', Buffer.from('put'));
-    expect(Buffer.from(await driver.getFile(id, 'f.txt')).toString()).toBe('put');
+    await writeBytes(driver.files, id, 'f.txt', 'put');
+    expect((await readBytes(driver.files, id, 'f.txt')).toString()).toBe('put');
     const spawnFailure = await run(driver, id, ['no-such-binary-9f2e']).catch((e: unknown) => e);
     expect(isAetherError(spawnFailure, 'ERR_EXEC_SPAWN_FAILED')).toBe(true);
 

@@ -17,7 +17,7 @@ import type { DriverVmInfo, VmDriver, VmSpec } from '../../core/driver.js';
 import { AetherError } from '../../core/errors.js';
 import { type Logger, silentLogger } from '../../core/logger.js';
 import { AgentConnections } from '../shared/agent-connections.js';
-import { type AgentFileCalls, agentVerbs } from '../shared/agent-verbs.js';
+import { agentVerbs } from '../shared/agent-verbs.js';
 import { vmNotFound, vmNotRunning } from '../shared/driver-errors.js';
 import { bootRecordStatus, statusesOf } from '../shared/driver-status.js';
 import { isAlive, waitForExit } from '../shared/host-proc.js';
@@ -67,7 +67,7 @@ import { connectVsockAgent } from './vsock.js';
 /** How long a request for a running VM waits for its agent. */
 const AGENT_CONNECT_MS = 5_000;
 
-export interface FirecrackerDriver extends VmDriver, AgentFileCalls {
+export interface FirecrackerDriver extends VmDriver {
   snapshot: NonNullable<VmDriver['snapshot']>;
   createFromSnapshot: NonNullable<VmDriver['createFromSnapshot']>;
   deleteSnapshot: NonNullable<VmDriver['deleteSnapshot']>;

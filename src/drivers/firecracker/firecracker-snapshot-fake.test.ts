@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { useFakeFirecrackerDrivers } from '../../../test/support/fake-firecracker-drivers.js';
 import type { VmSpec } from '../../core/driver.js';
 import { isAetherError } from '../../core/errors.js';
-import { hostProcessesMatching, sh } from '../../testing/conformance/drivers/fixtures.js';
+import { hostProcessesMatching, sh, writeBytes } from '../../testing/conformance/drivers/fixtures.js';
 import { FirecrackerApi } from './api-client.js';
 import type { FirecrackerDriver } from './firecracker-driver.js';
 
@@ -49,7 +49,7 @@ describe('firecracker snapshots over the fake Firecracker', () => {
       const { driver, stateDir } = fake.makeDriver();
       const source = await fake.created(driver, { id: 'src', name: 'source' });
       await driver.start(source);
-      await driver.putFile(source, 'before.txt', Buffer.from('kept'));
+      await writeBytes(driver.files, source, 'before.txt', 'kept');
       const sourceApi = new FirecrackerApi(join(stateDir, 'v', source, 'api.sock'));
 
       const info = await driver.snapshot(source, 'snap1');
@@ -221,7 +221,7 @@ describe('firecracker snapshots over the fake Firecracker', () => {
       );
       const source = await fake.created(driver, { id: 'jsrc' });
       await driver.start(source);
-      await driver.putFile(source, 'jailed.txt', Buffer.from('inside'));
+      await writeBytes(driver.files, source, 'jailed.txt', 'inside');
       const info = await driver.snapshot(source, 'jsnap');
       // Readable by the jailed VMMs' group only; nothing left in the source's jail.
       const memory = statSync(join(info.path, 'memory'));

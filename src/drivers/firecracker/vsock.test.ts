@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { isAetherError } from '../../core/errors.js';
 import type { AgentClient } from '../../protocol/client.js';
@@ -57,8 +58,9 @@ describe('hybrid vsock to the guest agent', () => {
     );
     expect(result.exitCode).toBe(7);
     expect(text(out)).toBe('via vsock\n');
-    await agent.putFile('note.txt', Buffer.from('kept'));
-    expect(Buffer.from(await agent.getFile('note.txt')).toString()).toBe('kept');
+    expect(await agent.writeFile('note.txt', Readable.from([Buffer.from('kept')]))).toEqual({ size: 4 });
+    const { body } = await agent.readFile('note.txt');
+    expect(Buffer.concat(await body.toArray()).toString()).toBe('kept');
   });
 
   it('retries connections closed without an answer while the guest boots, counting its attempts', async () => {

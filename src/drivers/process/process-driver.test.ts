@@ -9,7 +9,7 @@ import { requireBackend } from '../../../test/support/backends.js';
 import { isRoot, namespacesUnavailable } from '../../../test/support/sandboxes.js';
 import { isAetherError } from '../../core/errors.js';
 import { describeDriverConformance } from '../../testing/conformance/drivers/driver-suite.js';
-import { sh, VmFixtures } from '../../testing/conformance/drivers/fixtures.js';
+import { readBytes, sh, VmFixtures, writeBytes } from '../../testing/conformance/drivers/fixtures.js';
 import { copyAgentBundle, hiddenFromOthers } from './host-access.js';
 import { createProcessDriver, type ProcessDriver } from './process-driver.js';
 
@@ -120,10 +120,8 @@ describe.skipIf(!available)('process driver specifics', () => {
 
   it('moves files in and out through the agent', async () => {
     const id = await vms.running('files');
-    await driver.putFile(id, 'in/data.bin', Buffer.from([0, 1, 2, 255]), 0o600);
-    expect(Buffer.from(await driver.getFile(id, '/home/user/in/data.bin'))).toEqual(
-      Buffer.from([0, 1, 2, 255]),
-    );
+    await writeBytes(driver.files, id, 'in/data.bin', Buffer.from([0, 1, 2, 255]), { mode: 0o600 });
+    expect(await readBytes(driver.files, id, '/home/user/in/data.bin')).toEqual(Buffer.from([0, 1, 2, 255]));
     expect((await sh(driver, id, 'stat -c %a in/data.bin')).stdout).toBe('600\n');
   });
 

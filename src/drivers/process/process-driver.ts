@@ -15,7 +15,7 @@ import type { IsolationInfo } from '../../core/vm.js';
 import { AgentClient } from '../../protocol/client.js';
 import { AgentConnections } from '../shared/agent-connections.js';
 import { connectAgentSocket } from '../shared/agent-socket.js';
-import { type AgentFileCalls, agentVerbs } from '../shared/agent-verbs.js';
+import { agentVerbs } from '../shared/agent-verbs.js';
 import { vmNotFound, vmNotRunning } from '../shared/driver-errors.js';
 import { healthOf, statusesOf } from '../shared/driver-status.js';
 import type { Lifeline } from '../shared/lifeline.js';
@@ -35,8 +35,7 @@ import {
 } from './settings.js';
 import { listVmIds, type SandboxRecord, sandboxTag, VmDir } from './vm-dir.js';
 
-/** The process driver also moves files, which the agent supports on every backend. */
-export interface ProcessDriver extends VmDriver, AgentFileCalls {
+export interface ProcessDriver extends VmDriver {
   /**
    * Starts filling the warm pool and resolves once it is full (at once without a pool, or after
    * `close()`). Boot failures are retried with backoff, so on a host that cannot boot it does not

@@ -20,7 +20,7 @@ import type { IsolationInfo } from '../../core/vm.js';
 import { AgentClient } from '../../protocol/client.js';
 import { AgentConnections } from '../shared/agent-connections.js';
 import { connectAgentSocket } from '../shared/agent-socket.js';
-import { type AgentFileCalls, agentVerbs } from '../shared/agent-verbs.js';
+import { agentVerbs } from '../shared/agent-verbs.js';
 import { vmNotFound, vmNotRunning } from '../shared/driver-errors.js';
 import { bootRecordStatus, healthOf, statusesOf } from '../shared/driver-status.js';
 import { cmdline, isAlive, signalPid, waitForExit } from '../shared/host-proc.js';
@@ -58,7 +58,7 @@ const KILL_WAIT_MS = 5_000;
 const INIT_MARKER = 'aether-init:';
 const IDLE_RELEASE_MS = 1_000;
 
-export interface QemuDriver extends VmDriver, AgentFileCalls {
+export interface QemuDriver extends VmDriver {
   /** The accelerator VMs boot with here, and why when it is not KVM. */
   accelerator(): Promise<{ accel: Accel; reason: string | null }>;
   /** How long the VM's last boot took, split by stage. */

@@ -1,21 +1,42 @@
 /**
  * The driver calls that are one guest-agent call on every agent-backed driver (process, docker,
- * qemu, firecracker): run a command, move a file. The agent does the same work on each backend;
- * only how the driver reaches it differs (AgentConnections' `connect`).
+ * qemu, firecracker): run a command, work with files. The agent does the same work on each
+ * backend; only how the driver reaches it differs (AgentConnections' `connect`).
  */
+import { finished } from 'node:stream/promises';
 import type { VmDriver } from '../../core/driver.js';
+import type { FileDownload, GuestFiles } from '../../core/guest-files.js';
 import type { AgentConnections } from './agent-connections.js';
 
-/** File transfer through the VM's agent, paths relative to the guest's home unless absolute. */
-export interface AgentFileCalls {
-  putFile(id: string, path: string, data: Uint8Array, mode?: number): Promise<void>;
-  getFile(id: string, path: string): Promise<Uint8Array>;
-}
-
-export function agentVerbs(agents: AgentConnections): Pick<VmDriver, 'exec'> & AgentFileCalls {
+export function agentVerbs(agents: AgentConnections): Pick<VmDriver, 'exec' | 'files'> {
   return {
     exec: (id, request, output, signal) => agents.use(id, (agent) => agent.exec(request, output, signal)),
-    putFile: (id, path, data, mode) => agents.use(id, (agent) => agent.putFile(path, data, mode)),
-    getFile: (id, path) => agents.use(id, (agent) => agent.getFile(path)),
+    files: agentFiles(agents),
+  };
+}
+
+/** Files through the VM's agent, paths relative to the guest's home unless absolute. */
+function agentFiles(agents: AgentConnections): GuestFiles {
+  return {
+    writeFile: (id, path, source, options) =>
+      agents.use(id, (agent) => agent.writeFile(path, source, options)),
+    readFile: (id, path, options) =>
+      new Promise<FileDownload>((resolve, reject) => {
+        // The connection counts as in use until the body is done with (read, failed or
+        // destroyed), not just until the download opened: an idle release must not cut it.
+        agents
+          .use(id, async (agent) => {
+            const download = await agent.readFile(path, options);
+            resolve(download);
+            await finished(download.body).catch(() => {});
+          })
+          .catch(reject);
+      }),
+    stat: (id, path) => agents.use(id, (agent) => agent.stat(path)),
+    list: (id, path, options) => agents.use(id, (agent) => agent.list(path, options)),
+    mkdir: (id, path, options) => agents.use(id, (agent) => agent.mkdir(path, options)),
+    remove: (id, path, options) => agents.use(id, (agent) => agent.remove(path, options)),
+    rename: (id, from, to) => agents.use(id, (agent) => agent.rename(from, to)),
+    symlink: (id, path, target) => agents.use(id, (agent) => agent.symlink(path, target)),
   };
 }

@@ -12,8 +12,17 @@ export function executeRoutes(deps: GatewayDeps, settings: GatewaySettings): Fas
   const { executions } = deps.services;
   return async (app) => {
     app.post('/vms/:id/execute', routeOptions('executeCommand'), async (request, reply) => {
-      const { command, args, env, cwd, stdin, timeout_ms, retry_safe, priority } = request.body;
-      const input = { command, args, env, cwd, stdin, timeoutMs: timeout_ms, retrySafe: retry_safe };
+      const { command, args, env, cwd, stdin, stdin_stream, timeout_ms, retry_safe, priority } = request.body;
+      const input = {
+        command,
+        args,
+        env,
+        cwd,
+        stdin,
+        stdinStream: stdin_stream,
+        timeoutMs: timeout_ms,
+        retrySafe: retry_safe,
+      };
       const access = accessFor(request);
       const { task, executionId, timeoutMs } = await executions.start(access, request.params.id, input, {
         priority,

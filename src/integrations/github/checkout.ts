@@ -3,21 +3,25 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { AetherError } from '../../core/errors.js';
+import { tarInput, tarOutput } from './host-tar.js';
 
-/** Longest a clone, a pack or a push may take on the host. */
+/** Longest a clone, a commit or a push may take on the host. */
 const GIT_TIMEOUT_MS = 5 * 60_000;
 const MAX_BUFFER = 512 * 1024 * 1024;
 
 /**
- * Runs git or tar on the host: argv arrays, never a shell. The token reaches git through
- * environment config (GIT_CONFIG_COUNT/KEY/VALUE), so it is in no argv (`ps`), no URL and no
- * `.git/config`; git's own messages never print extra headers.
+ * Default bound on the tree read back from a VM (the archive, its `.git` included): the guest
+ * decides its size, and the host's disk must not be its to fill. GitHub refuses pushes past
+ * 2 GiB anyway.
  */
-function run(
-  file: 'git' | 'tar',
-  args: string[],
-  options: { cwd?: string; token?: string; input?: Buffer } = {},
-): Promise<Buffer> {
+export const MAX_CHANGES_BYTES = 4 * 1024 ** 3;
+
+/**
+ * The environment of git and tar on the host. The token reaches git through environment config
+ * (GIT_CONFIG_COUNT/KEY/VALUE), so it is in no argv (`ps`), no URL and no `.git/config`; git's
+ * own messages never print extra headers.
+ */
+function hostEnv(token?: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: os.tmpdir(),
@@ -32,47 +36,60 @@ function run(
     GIT_COMMITTER_EMAIL: 'aetherium@users.noreply.github.com',
   };
   const config: [string, string][] = [['core.hooksPath', '/dev/null']];
-  if (options.token) {
-    const basic = Buffer.from(`x-access-token:${options.token}`).toString('base64');
+  if (token) {
+    const basic = Buffer.from(`x-access-token:${token}`).toString('base64');
     config.push(['http.extraHeader', `Authorization: Basic ${basic}`]);
   }
-  if (file === 'git') {
-    env.GIT_CONFIG_COUNT = String(config.length);
-    config.forEach(([key, value], i) => {
-      env[`GIT_CONFIG_KEY_${i}`] = key;
-      env[`GIT_CONFIG_VALUE_${i}`] = value;
-    });
-  }
+  env.GIT_CONFIG_COUNT = String(config.length);
+  config.forEach(([key, value], i) => {
+    env[`GIT_CONFIG_KEY_${i}`] = key;
+    env[`GIT_CONFIG_VALUE_${i}`] = value;
+  });
+  return env;
+}
+
+function hostToolFailed(what: string, stderr: string, fallback: string): AetherError {
+  const said = stderr.trim().split('\n').slice(-3).join(' / ');
+  return new AetherError('ERR_INTEGRATION_FAILED', `${what} failed: ${said || fallback}`, {
+    details: { integration: 'github' },
+  });
+}
+
+/** Runs git on the host: an argv array, never a shell. */
+function git(args: string[], options: { cwd?: string; token?: string } = {}): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const child = execFile(
-      file,
+    execFile(
+      'git',
       args,
-      { cwd: options.cwd, env, encoding: 'buffer', maxBuffer: MAX_BUFFER, timeout: GIT_TIMEOUT_MS },
+      {
+        cwd: options.cwd,
+        env: hostEnv(options.token),
+        encoding: 'buffer',
+        maxBuffer: MAX_BUFFER,
+        timeout: GIT_TIMEOUT_MS,
+      },
       (error, stdout, stderr) => {
-        if (error) {
-          const said = stderr.toString('utf8').trim().split('\n').slice(-3).join(' / ');
-          reject(
-            new AetherError('ERR_INTEGRATION_FAILED', `${file} ${args[0]} failed: ${said || error.message}`, {
-              details: { integration: 'github' },
-            }),
-          );
-        } else resolve(stdout);
+        if (error) reject(hostToolFailed(`git ${args[0]}`, stderr.toString('utf8'), error.message));
+        else resolve(stdout);
       },
     );
-    if (options.input) child.stdin?.end(options.input);
   });
 }
 
 /** A repository checked out on the host, in a temporary folder removed by `dispose`. */
 export interface HostCheckout {
   dir: string;
-  /** The working tree (with .git) as a tar archive, base64: what goes into the VM. */
-  packed(): Promise<string>;
   /**
-   * Commits the VM's tree (a tar archive, base64; its .git entries ignored) on a new branch and
-   * pushes it; false when the tree has no changes.
+   * The working tree (with .git) as a tar stream, entries `./...`, read from the host's `tar` as
+   * it is consumed: what goes into the VM. Stopping early stops the `tar`.
    */
-  pushChanges(changesTar: string, branch: string, message: string): Promise<boolean>;
+  packed(): AsyncIterable<Uint8Array>;
+  /**
+   * Commits the VM's tree on a new branch and pushes it; false when the tree has no changes.
+   * `tree` is a tar stream as the data plane packs a directory: one top-level folder (whatever
+   * its name) holding the tree; `.git` entries at any depth are ignored.
+   */
+  pushChanges(tree: AsyncIterable<Uint8Array>, branch: string, message: string): Promise<boolean>;
   dispose(): Promise<void>;
 }
 
@@ -84,7 +101,9 @@ export async function checkoutOnHost(
   cloneUrl: string,
   ref: string,
   token: string | undefined,
+  options: { maxChangesBytes?: number } = {},
 ): Promise<HostCheckout> {
+  const maxChangesBytes = options.maxChangesBytes ?? MAX_CHANGES_BYTES;
   if (!/^https?:\/\//.test(cloneUrl)) {
     throw new AetherError('ERR_INTEGRATION_FAILED', 'github: the clone URL is not http(s)', {
       details: { integration: 'github' },
@@ -94,8 +113,8 @@ export async function checkoutOnHost(
   const dir = path.join(root, 'repo');
   const auth = token === undefined ? {} : { token };
   try {
-    await run('git', ['clone', '--quiet', '--no-checkout', '--', cloneUrl, dir], auth);
-    await run('git', ['-c', 'advice.detachedHead=false', 'checkout', '--quiet', '--detach', ref, '--'], {
+    await git(['clone', '--quiet', '--no-checkout', '--', cloneUrl, dir], auth);
+    await git(['-c', 'advice.detachedHead=false', 'checkout', '--quiet', '--detach', ref, '--'], {
       cwd: dir,
     });
   } catch (error) {
@@ -104,31 +123,35 @@ export async function checkoutOnHost(
   }
   return {
     dir,
-    async packed() {
-      return (await run('tar', ['-cf', '-', '-C', dir, '.'])).toString('base64');
+    packed() {
+      return tarOutput(['-cf', '-', '-C', dir, '.']);
     },
-    async pushChanges(changesTar, branch, message) {
+    async pushChanges(changes, branch, message) {
       // The VM's tree goes into a folder of its own, and git compares it with HEAD through
       // --work-tree: additions, edits and deletions alike. Nothing of the VM's .git is taken.
       const tree = path.join(root, 'changes');
       await mkdir(tree);
-      await run(
-        'tar',
-        ['-xf', '-', '-C', tree, '--no-same-owner', '--no-same-permissions', '--exclude=.git'],
-        {
-          input: Buffer.from(changesTar, 'base64'),
-        },
+      await tarInput(
+        [
+          '-xf',
+          '-',
+          '-C',
+          tree,
+          '--strip-components=1',
+          '--no-same-owner',
+          '--no-same-permissions',
+          '--exclude=.git',
+        ],
+        changes,
+        maxChangesBytes,
       );
-      const git = (args: string[], extra: { token?: string } = {}) =>
-        run('git', ['--git-dir', path.join(dir, '.git'), '--work-tree', tree, ...args], {
-          cwd: tree,
-          ...extra,
-        });
-      await git(['add', '--all', '.']);
-      const changed = (await git(['diff', '--cached', '--name-only'])).toString('utf8').trim();
+      const inTree = (args: string[], extra: { token?: string } = {}) =>
+        git(['--git-dir', path.join(dir, '.git'), '--work-tree', tree, ...args], { cwd: tree, ...extra });
+      await inTree(['add', '--all', '.']);
+      const changed = (await inTree(['diff', '--cached', '--name-only'])).toString('utf8').trim();
       if (changed === '') return false;
-      await git(['commit', '--quiet', '--no-verify', '-m', message]);
-      await git(['push', '--quiet', 'origin', `HEAD:refs/heads/${branch}`], auth);
+      await inTree(['commit', '--quiet', '--no-verify', '-m', message]);
+      await inTree(['push', '--quiet', 'origin', `HEAD:refs/heads/${branch}`], auth);
       return true;
     },
     async dispose() {

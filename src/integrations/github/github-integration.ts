@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { Readable } from 'node:stream';
 import { AetherError } from '../../core/errors.js';
 import type { IntegrationHealth, WebhookAnswer, WebhookRequest } from '../../core/integrations.js';
 import type { Access } from '../../core/principal.js';
@@ -8,7 +9,7 @@ import { CallRecord } from '../http-json.js';
 import { runInFreshVm, type VmRunResult } from '../run-in-vm.js';
 import { singleHeader } from '../verify.js';
 import { appAuth, type GitHubAuth, tokenAuth } from './app-auth.js';
-import { checkoutOnHost } from './checkout.js';
+import { checkoutOnHost, type HostCheckout } from './checkout.js';
 import { GitHubClient, type RepoRef } from './client.js';
 import { type CommentCommand, fenced, parseCommentCommand } from './commands.js';
 import {
@@ -77,26 +78,27 @@ export function createGitHubIntegration(settings: GitHubSettings, context: Integ
     settings.repositories.length === 0 || settings.repositories.includes(repo.full_name.toLowerCase());
   const refOf = (repo: RepositoryPayload): RepoRef => ({ owner: repo.owner.login, repo: repo.name });
 
-  /** Checks out `ref` of `cloneUrl` on the host, runs `command` in a fresh VM with it, cleans up. */
+  /**
+   * Checks out `ref` of `cloneUrl` on the host, runs `command` in a fresh VM with it, cleans up.
+   * With `collect`, the VM's tree is handed to it, with the checkout, before the VM is deleted.
+   */
   async function runAt(
     label: string,
     cloneUrl: string,
     ref: string,
     command: string,
     installation: number | undefined,
-    after?: (result: VmRunResult, checkout: Awaited<ReturnType<typeof checkoutOnHost>>) => Promise<void>,
+    collect?: (workspace: Readable, result: VmRunResult, checkout: HostCheckout) => Promise<void>,
   ): Promise<VmRunResult> {
     const checkout = await checkoutOnHost(cloneUrl, ref, await client.token(installation));
     try {
-      const result = await runInFreshVm(context.platform, settings.access, {
+      return await runInFreshVm(context.platform, settings.access, {
         label,
         command,
-        workspaceTar: await checkout.packed(),
+        workspaceTar: () => checkout.packed(),
         timeoutMs: settings.runTimeoutMs,
-        ...(after ? { collectChanges: true } : {}),
+        ...(collect ? { collectChanges: (workspace, result) => collect(workspace, result, checkout) } : {}),
       });
-      if (after) await after(result, checkout);
-      return result;
     } finally {
       await checkout.dispose();
     }
@@ -132,38 +134,45 @@ export function createGitHubIntegration(settings: GitHubSettings, context: Integ
         );
         return;
       }
-      await runAt(label, cloneUrl, at, wanted.command, installation, async (result, checkout) => {
-        const base = pull?.headRef ?? payload.repository.default_branch;
-        const branch = `aether/${number}-${randomBytes(4).toString('hex')}`;
-        // The branch is pushed where the checkout came from; only a same-repository PR gets one.
-        const pushed =
-          result.exitCode === 0 &&
-          result.changesTar !== undefined &&
-          cloneUrl === payload.repository.clone_url
-            ? await checkout.pushChanges(
-                result.changesTar,
-                branch,
-                `${wanted.command}\n\nRequested by @${user} in #${number}.`,
-              )
-            : false;
-        let text = resultComment({ command: wanted.command, sha: at }, result);
-        if (pushed) {
-          const created = await client.createPull(
-            ref,
-            {
-              title: `Aetherium: ${wanted.command}`.slice(0, 200),
-              head: branch,
-              base,
-              body: `Changes made by \`${wanted.command.replaceAll('`', "'")}\`, requested by @${user} in #${number}.`,
-            },
-            installation,
-          );
-          text += `\n\nOpened #${created.number} with the changes.`;
-        } else if (result.exitCode === 0) {
-          text += '\n\nNo pull request: the command changed nothing, or the head is in a fork.';
-        }
-        await client.comment(ref, number, text, installation);
-      });
+      const base = pull?.headRef ?? payload.repository.default_branch;
+      const branch = `aether/${number}-${randomBytes(4).toString('hex')}`;
+      // The branch is pushed where the checkout came from; only a same-repository PR gets one,
+      // and a fork's tree is not even read back.
+      const pushable = cloneUrl === payload.repository.clone_url;
+      let pushed = false;
+      const push = async (workspace: Readable, run: VmRunResult, checkout: HostCheckout) => {
+        if (run.exitCode !== 0) return;
+        pushed = await checkout.pushChanges(
+          workspace,
+          branch,
+          `${wanted.command}\n\nRequested by @${user} in #${number}.`,
+        );
+      };
+      const result = await runAt(
+        label,
+        cloneUrl,
+        at,
+        wanted.command,
+        installation,
+        pushable ? push : undefined,
+      );
+      let text = resultComment({ command: wanted.command, sha: at }, result);
+      if (pushed) {
+        const created = await client.createPull(
+          ref,
+          {
+            title: `Aetherium: ${wanted.command}`.slice(0, 200),
+            head: branch,
+            base,
+            body: `Changes made by \`${wanted.command.replaceAll('`', "'")}\`, requested by @${user} in #${number}.`,
+          },
+          installation,
+        );
+        text += `\n\nOpened #${created.number} with the changes.`;
+      } else if (result.exitCode === 0) {
+        text += '\n\nNo pull request: the command changed nothing, or the head is in a fork.';
+      }
+      await client.comment(ref, number, text, installation);
     } catch (error) {
       const message = error instanceof AetherError ? `${error.code}: ${error.message}` : String(error);
       await client.comment(

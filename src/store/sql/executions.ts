@@ -78,6 +78,7 @@ export function outcomeColumns(outcome: ExecutionOutcome): Partial<typeof execut
     stdoutTruncated: outcome.stdoutTruncated,
     stderrTruncated: outcome.stderrTruncated,
     timedOut: outcome.timedOut,
+    signal: outcome.signal,
     error: outcome.error,
     startedAt: outcome.startedAt,
     completedAt: outcome.completedAt,

@@ -65,6 +65,7 @@ const OUTCOME_KEYS = Object.keys(
     stdoutTruncated: false,
     stderrTruncated: false,
     timedOut: false,
+    signal: null,
     error: null,
     startedAt: new Date(0),
     completedAt: new Date(0),

@@ -16,6 +16,7 @@ export async function registerWorker(db: Db, registration: WorkerRegistration): 
     drivers: registration.drivers,
     capacity: registration.capacity,
     version: registration.version,
+    dataUrl: registration.dataUrl ?? null,
     status: 'active' as const,
     statusReason: 'registered',
     activeTasks: 0,

@@ -1,3 +1,4 @@
+import type { ExecRequest } from '../../core/driver.js';
 import { AetherError, toWireError } from '../../core/errors.js';
 import type { ExecutionRecord } from '../../core/execution.js';
 import type { OutputStream } from '../../core/output.js';
@@ -10,6 +11,7 @@ import { OutputCollector } from '../output-collector.js';
 import { outputLogWriter } from '../output-log.js';
 import { OutputRecorder } from '../output-recorder.js';
 import { persistently } from '../persist.js';
+import type { CommandRegistration } from '../running-commands.js';
 import { recordVmGone } from './vm-gone.js';
 
 export interface RunCommandOptions {
@@ -70,8 +72,11 @@ export async function runCommand(
   };
   let exitCode: number | null = null;
   let timedOut = false;
+  let endedBy: string | null = null;
   let failure: unknown = null;
   const execStarted = performance.now();
+  // Reachable by the data plane (signals, a stdin feeder) from now until the driver returns.
+  const running = ctx.commands.register(executionId, { stdinStream: exec.stdinStream === true });
   try {
     const result = await ctx.driverFor(vm).exec(
       vm.id,
@@ -79,16 +84,23 @@ export async function runCommand(
         argv: [exec.command, ...exec.args],
         env: withToolPath(vm.tools, exec.env),
         ...(exec.cwd ? { cwd: exec.cwd } : {}),
-        ...(exec.stdin !== null ? { stdin: Buffer.from(exec.stdin, 'utf8') } : {}),
+        ...stdinOf(exec, running),
         timeoutMs: exec.timeoutMs,
       },
-      { onStdout: stream('stdout', stdout), onStderr: stream('stderr', stderr) },
+      {
+        onStarted: running.onStarted,
+        onStdout: stream('stdout', stdout),
+        onStderr: stream('stderr', stderr),
+      },
       signal,
     );
     exitCode = result.exitCode;
     timedOut = result.timedOut;
+    endedBy = result.signal;
   } catch (error) {
     failure = error;
+  } finally {
+    running.release();
   }
   const completedAt = new Date();
   ctx.metrics.execFinished(
@@ -111,6 +123,7 @@ export async function runCommand(
     stdoutTruncated: stdout.truncated,
     stderrTruncated: stderr.truncated,
     timedOut,
+    signal: endedBy,
     error: failure === null ? null : toWireError(failure),
     startedAt,
     completedAt,
@@ -144,6 +157,12 @@ export async function runCommand(
   void ctx.events.publish('execution.completed', { executionId, taskId, exitCode });
   if (failure !== null) throw failure;
   return record;
+}
+
+/** Stdin as the driver takes it: the relay a data-plane feeder writes to, the text given, or none. */
+function stdinOf(exec: ExecSpec, running: CommandRegistration): Pick<ExecRequest, 'stdin'> {
+  if (running.stdin) return { stdin: running.stdin };
+  return exec.stdin !== null ? { stdin: Buffer.from(exec.stdin, 'utf8') } : {};
 }
 
 function isWorkerStop(reason: unknown): boolean {

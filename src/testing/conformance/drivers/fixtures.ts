@@ -5,8 +5,10 @@
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { onTestFailed } from 'vitest';
 import type { ExecRequest, ExecResult, VmDriver } from '../../../core/driver.js';
+import type { GuestFiles, WriteFileOptions } from '../../../core/guest-files.js';
 
 export interface RunResult extends ExecResult {
   stdout: string;
@@ -129,3 +131,20 @@ export function pathsNaming(dir: string, needle: string): string[] {
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Writes `bytes` to a guest file in one call. */
+export function writeBytes(
+  files: GuestFiles,
+  id: string,
+  path: string,
+  bytes: Uint8Array | string,
+  options?: WriteFileOptions,
+): Promise<{ size: number }> {
+  return files.writeFile(id, path, Readable.from([Buffer.from(bytes)]), options);
+}
+
+/** Reads a whole guest file. */
+export async function readBytes(files: GuestFiles, id: string, path: string): Promise<Buffer> {
+  const { body } = await files.readFile(id, path);
+  return Buffer.concat(await body.toArray());
+}

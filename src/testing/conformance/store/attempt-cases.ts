@@ -89,6 +89,25 @@ export function describeAttemptCases(ctx: SuiteContext): void {
       });
     });
 
+    it('records the signal of a command ended by one with the task completion', async () => {
+      const store = ctx.store();
+      const { task, execution } = await claimedExecution(store);
+      const result = outcome({ exitCode: null, signal: 'SIGKILL' });
+      const done = await store.completeTaskWithExecution(
+        task.id,
+        {
+          fencingToken: task.fencingToken,
+          result: null,
+          reason: 'handler finished',
+          completedAt: new Date(),
+        },
+        execution.id,
+        result,
+      );
+      expect(done?.execution).toMatchObject({ exitCode: null, signal: 'SIGKILL' });
+      expect((await store.getExecution(execution.id))?.signal).toBe('SIGKILL');
+    });
+
     it('a stale attempt changes neither record', async () => {
       const store = ctx.store();
       const { task, execution } = await claimedExecution(store);

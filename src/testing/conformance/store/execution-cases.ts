@@ -26,6 +26,7 @@ export function describeExecutionCases(ctx: SuiteContext): void {
         stdoutTruncated: false,
         stderrTruncated: false,
         timedOut: false,
+        signal: null,
         error: null,
         startedAt: null,
         completedAt: null,
@@ -78,6 +79,21 @@ export function describeExecutionCases(ctx: SuiteContext): void {
       expect(completed).toEqual({ ...execution, ...result });
       expect(await store.getExecution(execution.id)).toEqual(completed);
       expect(await store.completeExecution(newId(), outcome())).toBeNull();
+    });
+
+    it('records the signal that ended a command, and reads it back', async () => {
+      const store = ctx.store();
+      const vm = await store.insertVm(newVmInput());
+      const killed = await store.insertExecution(newExecutionInput(vm.id));
+      const exited = await store.insertExecution(newExecutionInput(vm.id));
+      const completed = await store.completeExecution(
+        killed.id,
+        outcome({ exitCode: null, signal: 'SIGTERM' }),
+      );
+      expect(completed?.signal).toBe('SIGTERM');
+      expect((await store.getExecution(killed.id))?.signal).toBe('SIGTERM');
+      expect((await store.listExecutions(vm.id)).find((e) => e.id === killed.id)?.signal).toBe('SIGTERM');
+      expect((await store.completeExecution(exited.id, outcome({ exitCode: 0 })))?.signal).toBeNull();
     });
 
     it('stores output containing NUL bytes (which PostgreSQL text refuses) as U+FFFD', async () => {

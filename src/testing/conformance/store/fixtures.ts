@@ -133,6 +133,7 @@ export function outcome(overrides: Partial<ExecutionOutcome> = {}): ExecutionOut
     stdoutTruncated: false,
     stderrTruncated: false,
     timedOut: false,
+    signal: null,
     error: null,
     startedAt,
     completedAt: new Date(startedAt.getTime() + 1234),

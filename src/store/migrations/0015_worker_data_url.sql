@@ -1,0 +1,1 @@
+ALTER TABLE "workers" ADD COLUMN "data_url" text;

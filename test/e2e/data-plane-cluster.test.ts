@@ -1,0 +1,199 @@
+/**
+ * The data plane in a cluster: a gateway and two workers as separate processes on PostgreSQL and
+ * Redis, with a cluster secret. Files go up and come back byte-identical through the worker that
+ * owns each VM, directory trees travel as tar, stdin streams and signals reach running commands —
+ * and none of the bytes pass through Redis or PostgreSQL. A worker's listener lets in only the
+ * cluster secret.
+ */
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Cluster, prepareCli } from '../fault/cluster.js';
+import { HistoryWriter } from '../fault/history.js';
+import { POSTGRES_URL, postgresAvailable, REDIS_URL, redisAvailable } from '../support/backends.js';
+import { sandboxesAvailable } from '../support/sandboxes.js';
+
+const canRun =
+  (await sandboxesAvailable('data plane cluster')) && (await postgresAvailable()) && (await redisAvailable());
+
+const SECRET = randomBytes(32).toString('hex');
+
+async function admin(statement: string): Promise<void> {
+  const client = new pg.Client({ connectionString: POSTGRES_URL });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
+
+function sha256(data: Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+describe.skipIf(!canRun)('data plane across processes (gateway + 2 workers)', () => {
+  const database = `aether_dp_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
+  const databaseUrl = new URL(POSTGRES_URL);
+  databaseUrl.pathname = `/${database}`;
+  const redisUrl = new URL(REDIS_URL);
+  redisUrl.pathname = `/${1 + Math.floor(Math.random() * 15)}`;
+  let runDir: string;
+  let cluster: Cluster;
+  const vms: { id: string; worker: string }[] = [];
+
+  const api = (p: string) => `${cluster.url}/api/v1${p}`;
+
+  beforeAll(async () => {
+    await admin(`CREATE DATABASE ${database}`);
+    runDir = mkdtempSync(path.join(os.tmpdir(), 'aether-dp-cluster-'));
+    const cli = await prepareCli(runDir);
+    cluster = await Cluster.start({
+      runDir,
+      cli: cli.argv,
+      databaseUrl: databaseUrl.href,
+      redisUrl: redisUrl.href,
+      workerIds: ['dp-w1', 'dp-w2'],
+      history: new HistoryWriter(path.join(runDir, 'history.jsonl')),
+      env: { AETHER_CLUSTER_SECRET: SECRET, AETHER_WARM_POOL_SIZE: '1' },
+    });
+    // Enough VMs that both workers own some (placement spreads by load).
+    for (let i = 0; i < 4; i++) {
+      const res = await fetch(api('/vms?wait=true'), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: `dp-${i}` }),
+      });
+      const body = (await res.json()) as { vm: { id: string; worker_id: string } };
+      vms.push({ id: body.vm.id, worker: body.vm.worker_id });
+    }
+    console.info(`data plane cluster: VMs on ${[...new Set(vms.map((v) => v.worker))].join(', ')}`);
+  }, 240_000);
+
+  afterAll(async () => {
+    for (const vm of vms) await fetch(api(`/vms/${vm.id}?wait=true`), { method: 'DELETE' }).catch(() => {});
+    await cluster?.stop();
+    await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => {});
+    if (runDir) rmSync(runDir, { recursive: true, force: true });
+  }, 120_000);
+
+  it('moves 32 MiB up and back through each worker byte for byte, with no bytes in Redis or PostgreSQL', async () => {
+    const redis = new Redis(redisUrl.href);
+    const netIn = async () => Number(/total_net_input_bytes:(\d+)/.exec(await redis.info('stats'))![1]);
+    const dbSize = async () => {
+      const client = new pg.Client({ connectionString: databaseUrl.href });
+      await client.connect();
+      try {
+        const { rows } = await client.query('SELECT pg_database_size(current_database())::bigint AS size');
+        return Number(rows[0].size);
+      } finally {
+        await client.end();
+      }
+    };
+    const data = randomBytes(32 * 1024 ** 2);
+    const owners = [...new Map(vms.map((v) => [v.worker, v])).values()];
+    try {
+      for (const vm of owners) {
+        const redisBefore = await netIn();
+        const dbBefore = await dbSize();
+        const up = await fetch(api(`/vms/${vm.id}/files?path=big.bin`), {
+          method: 'PUT',
+          headers: { 'content-type': 'application/octet-stream' },
+          body: Readable.toWeb(Readable.from([data.subarray(0, 1 << 24), data.subarray(1 << 24)])) as never,
+          duplex: 'half',
+        } as RequestInit);
+        expect(up.status, await up.clone().text()).toBe(201);
+        const down = await fetch(api(`/vms/${vm.id}/files?path=big.bin`));
+        expect(down.status).toBe(200);
+        const back = Buffer.from(await down.arrayBuffer());
+        expect(back.length).toBe(data.length);
+        expect(sha256(back)).toBe(sha256(data));
+        // Heartbeats and task traffic go on meanwhile: far less than the 64 MiB that moved.
+        expect((await netIn()) - redisBefore).toBeLessThan(2 * 1024 ** 2);
+        expect((await dbSize()) - dbBefore).toBeLessThan(4 * 1024 ** 2);
+      }
+    } finally {
+      redis.disconnect();
+    }
+  }, 120_000);
+
+  it('answers errors with their codes: missing file, other project is not asked, bad secret refused', async () => {
+    const vm = vms[0]!;
+    const missing = await fetch(api(`/vms/${vm.id}/files?path=/no/such/file`));
+    expect(missing.status).toBe(404);
+    expect(((await missing.json()) as { error: { code: string } }).error.code).toBe('ERR_FILE_NOT_FOUND');
+
+    // The worker's listener is reachable, but not without the secret.
+    const client = new pg.Client({ connectionString: databaseUrl.href });
+    await client.connect();
+    const { rows } = await client.query('SELECT data_url FROM workers WHERE id = $1', [vm.worker]);
+    await client.end();
+    const dataUrl = rows[0].data_url as string;
+    expect(dataUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    for (const authorization of [undefined, 'Bearer wrong', `Bearer ${SECRET}x`]) {
+      const res = await fetch(`${dataUrl}/data/v1/stat?vm=${vm.id}&driver=process&path=/etc/hostname`, {
+        method: 'POST',
+        headers: authorization ? { authorization } : {},
+      });
+      expect(res.status).toBe(401);
+    }
+  }, 60_000);
+
+  it('feeds a streamed stdin and delivers a signal to a command on another process', async () => {
+    const vm = vms[vms.length - 1]!;
+    const start = await fetch(api(`/vms/${vm.id}/execute`), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ command: 'sha256sum', stdin_stream: true }),
+    });
+    const { execution_id: executionId } = (await start.json()) as { execution_id: string };
+    const input = randomBytes(8 * 1024 ** 2);
+    const fed = await fetch(api(`/executions/${executionId}/stdin`), {
+      method: 'PUT',
+      headers: { 'content-type': 'application/octet-stream' },
+      body: Readable.toWeb(Readable.from([input])) as never,
+      duplex: 'half',
+    } as RequestInit);
+    expect(fed.status, await fed.clone().text()).toBe(200);
+    expect(((await fed.json()) as { bytes: number }).bytes).toBe(input.length);
+    const execution = await waitForEnd(executionId);
+    expect(execution.stdout.split(' ')[0]).toBe(sha256(input));
+
+    const sleeper = await fetch(api(`/vms/${vm.id}/execute`), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ command: 'sleep', args: ['300'] }),
+    });
+    const sleeping = ((await sleeper.json()) as { execution_id: string }).execution_id;
+    const signalled = await fetch(api(`/executions/${sleeping}/signal`), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ signal: 'SIGTERM' }),
+    });
+    expect(signalled.status, await signalled.clone().text()).toBe(202);
+    const ended = await waitForEnd(sleeping);
+    expect(ended.outcome).toBe('signalled');
+    expect(ended.signal).toBe('SIGTERM');
+  }, 90_000);
+
+  async function waitForEnd(executionId: string) {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const res = await fetch(api(`/executions/${executionId}`));
+      const execution = (await res.json()) as {
+        outcome: string;
+        signal: string | null;
+        stdout: string;
+        completed_at: string | null;
+      };
+      if (execution.completed_at) return execution;
+      if (Date.now() > deadline) throw new Error(`execution ${executionId} did not end`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+});
