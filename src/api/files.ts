@@ -101,6 +101,20 @@ export const signalBody = z.object({
     .describe("Delivered to the command's whole process tree; SIGKILL cannot be caught"),
 });
 
+export const processList = z
+  .object({
+    processes: z.array(
+      z.object({
+        execution_id: z.string(),
+        pid: z.number().int().nullable().describe('Inside the VM; null while the command is starting'),
+        command: z.string(),
+        args: z.array(z.string()),
+        started_at: z.string().nullable(),
+      }),
+    ),
+  })
+  .meta({ id: 'ProcessList', description: "A VM's executions running now, as its worker sees them" });
+
 export const stdinAnswer = z
   .object({ bytes: z.number().int().describe("Bytes the command's stdin accepted") })
   .meta({ id: 'StdinResult' });

@@ -483,6 +483,17 @@ export const API_ROUTES = {
     answers: { 200: { description: 'Moved', json: 'Ok' } },
     errors: 'ErrorBody',
   },
+  listProcesses: {
+    method: 'GET',
+    path: '/api/v1/vms/{id}/processes',
+    summary: "A VM's running executions with their pids (what `aether ps` shows)",
+    description: 'Asked of the worker that owns the VM, so it shows what runs now, with pids.',
+    tag: 'executions',
+    access: 'user',
+    params: 'IdParams',
+    answers: { 200: { description: 'The running executions', json: 'ProcessList' } },
+    errors: 'ErrorBody',
+  },
   signalExecution: {
     method: 'POST',
     path: '/api/v1/executions/{id}/signal',

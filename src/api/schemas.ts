@@ -10,6 +10,7 @@ import {
   mkdirBody,
   moveBody,
   okAnswer,
+  processList,
   signalBody,
   stdinAnswer,
   uploadAnswer,
@@ -128,6 +129,7 @@ export const API_SCHEMAS = {
   UploadResult: uploadAnswer,
   Ok: okAnswer,
   StdinResult: stdinAnswer,
+  ProcessList: processList,
   ListSnapshotsQuery: listSnapshotsQuery,
   WebhookAnswer: webhookAnswer,
 } as const;

@@ -284,6 +284,14 @@ export class AetherClient {
     await this.#call('moveFile', { params: { id: idOrName }, body: { from, to } });
   }
 
+  /** The VM's executions running now, with their pids, as its worker sees them. */
+  async listProcesses(idOrName: string) {
+    const res = await this.#call<RouteAnswer<'listProcesses', 200>>('listProcesses', {
+      params: { id: idOrName },
+    });
+    return res.processes;
+  }
+
   /** Signals a running execution's whole process tree; ERR_EXECUTION_NOT_RUNNING once it ended. */
   async signalExecution(id: string, signal: CommandSignal): Promise<void> {
     await this.#call('signalExecution', { params: { id }, body: { signal } });

@@ -56,6 +56,13 @@ export interface StdinResult {
   bytes: number;
 }
 
+/** An execution running on the worker now. */
+export interface RunningProcess {
+  executionId: string;
+  /** Its pid inside the VM; null while it is starting. */
+  pid: number | null;
+}
+
 export interface DataPlane {
   upload(
     vm: DataPlaneVm,
@@ -69,6 +76,8 @@ export interface DataPlane {
   mkdir(vm: DataPlaneVm, path: string, options?: { parents?: boolean }): Promise<void>;
   remove(vm: DataPlaneVm, path: string, options?: { recursive?: boolean }): Promise<void>;
   rename(vm: DataPlaneVm, from: string, to: string): Promise<void>;
+  /** The executions of `vm` running now, as the worker sees them (not the store). */
+  processes(vm: DataPlaneVm): Promise<RunningProcess[]>;
   /**
    * Delivers `signal` to a running execution's whole process tree. ERR_EXECUTION_NOT_RUNNING
    * when it is not running on this worker (ended, or not started yet).

@@ -14,6 +14,7 @@ import { healthRoutes } from './routes/health.js';
 import { keyRoutes } from './routes/keys.js';
 import { logRoutes } from './routes/logs.js';
 import { metricsRoutes } from './routes/metrics.js';
+import { processRoutes } from './routes/processes.js';
 import { recordRoutes } from './routes/records.js';
 import { snapshotRoutes } from './routes/snapshots.js';
 import { streamRoutes } from './routes/stream.js';
@@ -72,6 +73,7 @@ export async function buildGateway(deps: GatewayDeps, settings: GatewaySettings)
       await api.register(snapshotRoutes(deps, settings));
       await api.register(executeRoutes(deps, settings));
       await api.register(fileRoutes(deps));
+      await api.register(processRoutes(deps));
       await api.register(recordRoutes(deps, settings));
       await api.register(streamRoutes(deps));
       await api.register(keyRoutes(deps));

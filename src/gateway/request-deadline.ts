@@ -15,6 +15,8 @@ export function installRequestDeadline(app: FastifyInstance, deadlineMs: number)
     const raw = request.raw;
     const socket = raw.socket;
     if ((request.routeOptions.config as { streamedBody?: boolean } | undefined)?.streamedBody) {
+      // An injected request (tests, in-process callers) has no real socket to watch.
+      if (typeof socket?.setTimeout !== 'function') return;
       const idle = () => socket.destroy();
       socket.setTimeout(deadlineMs, idle);
       reply.raw.once('close', () => {

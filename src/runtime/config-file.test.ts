@@ -101,6 +101,10 @@ worker:
   lease_ms: 3000
   grace_ms: 9000
   drain_timeout_ms: 7000
+cluster:
+  secret: 0123456789abcdef0123456789abcdef
+  data_plane_listen: 10.0.0.7:8091
+  data_plane_address: http://10.0.0.7:8091
 metrics: { port: 9464, host: 0.0.0.0 }
 logging:
   level: debug
@@ -187,6 +191,9 @@ slack:
       workerId: 'w-1',
       workerLeaseMs: 3000,
       drainTimeoutMs: 7000,
+      clusterSecret: '0123456789abcdef0123456789abcdef',
+      dataPlaneListen: '10.0.0.7:8091',
+      dataPlaneAddress: 'http://10.0.0.7:8091',
       metricsPort: 9464,
       metricsHost: '0.0.0.0',
       logLevel: 'debug',
@@ -215,6 +222,7 @@ slack:
       'network',
       'firecracker',
       'worker',
+      'cluster',
       'metrics',
       'logging',
       'auth',
@@ -252,7 +260,7 @@ slack:
 
   it('rejects unknown sections and keys, naming the file, the line and the likely key', () => {
     expect(errorOf(() => parseConfigFile('sever:\n  port: 1\n', FILE, {})).message).toBe(
-      'config file aether.yaml:1: unknown section sever (did you mean server?); sections are server, storage, queue, event_bus, vmm, docker, qemu, network, firecracker, worker, metrics, logging, auth, integrations, github, slack',
+      'config file aether.yaml:1: unknown section sever (did you mean server?); sections are server, storage, queue, event_bus, vmm, docker, qemu, network, firecracker, worker, cluster, metrics, logging, auth, integrations, github, slack',
     );
     expect(errorOf(() => parseConfigFile('server:\n  port: 1\n  hots: x\n', FILE, {})).message).toBe(
       'config file aether.yaml:3: unknown key server.hots (did you mean server.host?)',

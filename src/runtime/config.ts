@@ -38,6 +38,7 @@ const SECTION_ORDER = [
   'network',
   'firecracker',
   'worker',
+  'cluster',
   'metrics',
   'logging',
   'auth',

@@ -17,6 +17,7 @@ export const DATA_PLANE_OPERATIONS = [
   'mkdir',
   'remove',
   'rename',
+  'processes',
   'signal',
   'stdin',
 ] as const;

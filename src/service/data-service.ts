@@ -14,7 +14,7 @@ import type {
 } from '../core/data-plane.js';
 import type { CommandSignal } from '../core/driver.js';
 import { AetherError } from '../core/errors.js';
-import { executionState } from '../core/execution.js';
+import { type ExecutionRecord, executionState } from '../core/execution.js';
 import type { FsEntry, FsListing } from '../core/guest-files.js';
 import type { Access } from '../core/principal.js';
 import { type VmRecord, vmNotRunning } from '../core/vm.js';
@@ -94,6 +94,26 @@ export class DataService {
     const { vm, plane } = await this.open(access, vmIdOrName, 'files are written');
     await plane.rename(target(vm), checkedPath(from), checkedPath(to));
     this.audit(access, vm, 'rename', { from, to });
+  }
+
+  /**
+   * The executions of a VM running now, as its worker sees them, with their records (command,
+   * start): what `ps` shows.
+   */
+  async processes(
+    access: Access,
+    vmIdOrName: string,
+  ): Promise<{ execution: ExecutionRecord; pid: number | null }[]> {
+    const { vm, plane } = await this.open(access, vmIdOrName, 'processes are listed');
+    const running = await plane.processes(target(vm));
+    const found = await Promise.all(
+      running.map(async ({ executionId, pid }) => {
+        const execution = await this.deps.store.getExecution(executionId);
+        // Ended between the two reads, or not this VM's (it cannot be): not shown.
+        return execution && execution.vmId === vm.id && !execution.completedAt ? { execution, pid } : null;
+      }),
+    );
+    return found.filter((p) => p !== null);
   }
 
   /** Signals a running execution's process tree (ERR_EXECUTION_NOT_RUNNING once it ended). */

@@ -12,6 +12,7 @@ import type {
   DataPlaneVm,
   Download,
   DownloadOptions,
+  RunningProcess,
   StdinResult,
   TransferFormat,
   UploadOptions,
@@ -82,6 +83,10 @@ export class RemoteDataPlane implements DataPlane {
 
   async rename(vm: DataPlaneVm, from: string, to: string): Promise<void> {
     await readJson(await this.call('rename', { ...target(vm), from, to }));
+  }
+
+  async processes(vm: DataPlaneVm): Promise<RunningProcess[]> {
+    return readJson(await this.call('processes', target(vm)));
   }
 
   async signal(vm: DataPlaneVm, executionId: string, signal: CommandSignal): Promise<void> {

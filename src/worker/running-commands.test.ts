@@ -95,7 +95,7 @@ describe('signals to running commands', () => {
     const id = newId();
     const run = runOnHost(
       ['sh', '-c', 'sleep 300 & sleep 300'],
-      commands.register(id, { stdinStream: false }),
+      commands.register(id, { vmId: 'vm-1', stdinStream: false }),
     );
     await once(run.child, 'spawn');
     commands.signal(id, 'SIGTERM');
@@ -106,7 +106,7 @@ describe('signals to running commands', () => {
   it('sent after registration but before the command started, land when it starts', async () => {
     const commands = new RunningCommands();
     const id = newId();
-    const registration = commands.register(id, { stdinStream: false });
+    const registration = commands.register(id, { vmId: 'vm-1', stdinStream: false });
     commands.signal(id, 'SIGKILL');
     const run = runOnHost(['sleep', '300'], registration);
     expect(await run.ended).toMatchObject({ code: null, signal: 'SIGKILL' });
@@ -118,12 +118,12 @@ describe('signals to running commands', () => {
       expect.objectContaining({ code: 'ERR_EXECUTION_NOT_RUNNING' }),
     );
     const id = newId();
-    const run = runOnHost(['true'], commands.register(id, { stdinStream: false }));
+    const run = runOnHost(['true'], commands.register(id, { vmId: 'vm-1', stdinStream: false }));
     await run.ended;
     expect(() => commands.signal(id, 'SIGTERM')).toThrow(
       expect.objectContaining({ code: 'ERR_EXECUTION_NOT_RUNNING' }),
     );
-    commands.register(id, { stdinStream: false });
+    commands.register(id, { vmId: 'vm-1', stdinStream: false });
     expect(() => commands.signal(id, 'SIGSTOP' as never)).toThrow(
       expect.objectContaining({ code: 'ERR_VALIDATION' }),
     );
@@ -135,7 +135,7 @@ describe('streamed stdin', () => {
     const commands = new RunningCommands();
     const id = newId();
     const data = randomBytes(5 * 1024 * 1024 + 7);
-    const run = runOnHost(['sha256sum'], commands.register(id, { stdinStream: true }));
+    const run = runOnHost(['sha256sum'], commands.register(id, { vmId: 'vm-1', stdinStream: true }));
     const fed = await commands.feedStdin(id, chunksOf(data, 64 * 1024), { waitMs: 1000 });
     expect(fed).toEqual({ bytes: data.length });
     const { code, stdout } = await run.ended;
@@ -146,7 +146,7 @@ describe('streamed stdin', () => {
   it('pulls the body no faster than the command reads it', async () => {
     const commands = new RunningCommands();
     const id = newId();
-    const registration = commands.register(id, { stdinStream: true });
+    const registration = commands.register(id, { vmId: 'vm-1', stdinStream: true });
     let produced = 0;
     let consumed = 0;
     let widestGap = 0;
@@ -173,7 +173,7 @@ describe('streamed stdin', () => {
     const id = newId();
     const feeding = commands.feedStdin(id, chunksOf(Buffer.from('late but fed\n'), 4), { waitMs: 5000 });
     await sleep(100);
-    const run = runOnHost(['cat'], commands.register(id, { stdinStream: true }));
+    const run = runOnHost(['cat'], commands.register(id, { vmId: 'vm-1', stdinStream: true }));
     expect(await feeding).toEqual({ bytes: 13 });
     expect((await run.ended).stdout).toBe('late but fed\n');
   });
@@ -181,7 +181,7 @@ describe('streamed stdin', () => {
   it('closes stdin when the body fails midway, and the feed rejects with that error', async () => {
     const commands = new RunningCommands();
     const id = newId();
-    const run = runOnHost(['wc', '-c'], commands.register(id, { stdinStream: true }));
+    const run = runOnHost(['wc', '-c'], commands.register(id, { vmId: 'vm-1', stdinStream: true }));
     const cut = new Error('connection reset by peer');
     async function* body(): AsyncGenerator<Uint8Array> {
       yield new Uint8Array(3000);
@@ -197,7 +197,7 @@ describe('streamed stdin', () => {
   it('refuses a second feeder, and any feeder of an execution without streamed stdin', async () => {
     const commands = new RunningCommands();
     const id = newId();
-    const run = runOnHost(['cat'], commands.register(id, { stdinStream: true }));
+    const run = runOnHost(['cat'], commands.register(id, { vmId: 'vm-1', stdinStream: true }));
     let release!: () => void;
     const held = new Promise<void>((resolve) => {
       release = resolve;
@@ -215,7 +215,7 @@ describe('streamed stdin', () => {
     expect((await run.ended).stdout).toBe('first\n');
 
     const plain = newId();
-    const other = runOnHost(['sleep', '300'], commands.register(plain, { stdinStream: false }));
+    const other = runOnHost(['sleep', '300'], commands.register(plain, { vmId: 'vm-1', stdinStream: false }));
     const refused = await rejection(
       commands.feedStdin(plain, chunksOf(Buffer.from('x'), 1), { waitMs: 1000 }),
     );
@@ -242,7 +242,10 @@ describe('streamed stdin', () => {
     async function* forever(): AsyncGenerator<Uint8Array> {
       for (;;) yield new Uint8Array(64 * 1024);
     }
-    const head = runOnHost(['head', '-c', '10'], commands.register(endless, { stdinStream: true }));
+    const head = runOnHost(
+      ['head', '-c', '10'],
+      commands.register(endless, { vmId: 'vm-1', stdinStream: true }),
+    );
     const cut = await rejection(commands.feedStdin(endless, forever(), { waitMs: 1000 }));
     expect(cut).toMatchObject({ code: 'ERR_EXECUTION_NOT_RUNNING' });
     expect((await head.ended).code).toBe(0);
@@ -258,7 +261,10 @@ describe('streamed stdin', () => {
         },
       }),
     };
-    const exits = runOnHost(['sh', '-c', 'sleep 0.2'], commands.register(stalled, { stdinStream: true }));
+    const exits = runOnHost(
+      ['sh', '-c', 'sleep 0.2'],
+      commands.register(stalled, { vmId: 'vm-1', stdinStream: true }),
+    );
     const feeding = rejection(commands.feedStdin(stalled, silentBody, { waitMs: 1000 }));
     await exits.ended;
     const settled = await Promise.race([feeding, sleep(1000).then(() => 'still pending')]);
@@ -271,7 +277,7 @@ describe('streamed stdin', () => {
     const id = newId();
     const run = runOnHost(
       ['sh', '-c', 'read line; echo "read: $line"'],
-      commands.register(id, { stdinStream: true }),
+      commands.register(id, { vmId: 'vm-1', stdinStream: true }),
     );
     await sleep(300);
     expect(run.child.exitCode).toBeNull();

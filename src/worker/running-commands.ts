@@ -1,4 +1,4 @@
-import type { StdinResult } from '../core/data-plane.js';
+import type { RunningProcess, StdinResult } from '../core/data-plane.js';
 import { COMMAND_SIGNALS, type CommandSignal, type RunningCommand } from '../core/driver.js';
 import { AetherError } from '../core/errors.js';
 import { StdinRelay } from './stdin-relay.js';
@@ -19,6 +19,7 @@ export interface FeedStdinOptions {
 }
 
 interface Entry {
+  readonly vmId: string;
   command: RunningCommand | null;
   /** Signals sent between registration and start, in order. */
   readonly early: CommandSignal[];
@@ -35,8 +36,9 @@ export class RunningCommands {
   /** Feeders waiting for an execution to register, by its id. */
   private readonly arrivals = new Map<string, Set<(entry: Entry) => void>>();
 
-  register(executionId: string, options: { stdinStream: boolean }): CommandRegistration {
+  register(executionId: string, options: { vmId: string; stdinStream: boolean }): CommandRegistration {
     const entry: Entry = {
+      vmId: options.vmId,
       command: null,
       early: [],
       stdin: options.stdinStream ? new StdinRelay(executionId) : null,
@@ -65,6 +67,15 @@ export class RunningCommands {
 
   has(executionId: string): boolean {
     return this.entries.has(executionId);
+  }
+
+  /** The executions of one VM running here now, with their pid once they started. */
+  of(vmId: string): RunningProcess[] {
+    const found: RunningProcess[] = [];
+    for (const [executionId, entry] of this.entries) {
+      if (entry.vmId === vmId) found.push({ executionId, pid: entry.command?.pid ?? null });
+    }
+    return found;
   }
 
   /** Executions registered now. */

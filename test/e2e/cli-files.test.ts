@@ -343,15 +343,16 @@ describe.skipIf(!canRun)('aether cp, fs and executions', () => {
     const id = detached.stdout.trim();
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
 
-    let listed: { id: string; outcome: string }[] = [];
+    let listed: { execution_id: string; pid: number | null }[] = [];
     for (let i = 0; i < 50; i++) {
       listed = JSON.parse((await aether('ps', VM, '--json')).stdout);
-      if (listed.find((e) => e.id === id)?.outcome === 'running') break;
+      if (listed.find((p) => p.execution_id === id)?.pid) break;
       await sleep(200);
     }
-    expect(listed.find((e) => e.id === id)?.outcome).toBe('running');
+    const pid = listed.find((p) => p.execution_id === id)?.pid;
+    expect(pid).toBeGreaterThan(0);
     const table = await aether('ps', VM);
-    expect(table.stdout).toMatch(new RegExp(`^ID\\s+COMMAND\\s+STATE\\s+AGE\\n${id}\\s+sh -c`, 'm'));
+    expect(table.stdout).toMatch(new RegExp(`^ID\\s+PID\\s+COMMAND\\s+AGE\\n${id}\\s+${pid}\\s+sh -c`, 'm'));
 
     const attached = aetherBinary(['attach', id]);
     await sleep(1500);
@@ -370,7 +371,9 @@ describe.skipIf(!canRun)('aether cp, fs and executions', () => {
     expect(await beat()).toBe(first);
 
     expect(
-      JSON.parse((await aether('ps', VM, '--json')).stdout).map((e: { id: string }) => e.id),
+      JSON.parse((await aether('ps', VM, '--json')).stdout).map(
+        (p: { execution_id: string }) => p.execution_id,
+      ),
     ).not.toContain(id);
     const all = JSON.parse((await aether('ps', VM, '--all', '--json')).stdout);
     expect(all.map((e: { id: string }) => e.id)).toContain(id);

@@ -89,6 +89,7 @@ const CLIENT_CALLS: Record<string, (client: AetherClient) => Promise<unknown>> =
   makeDirectory: (c) => c.makeDirectory('drift-missing', 'd'),
   moveFile: (c) => c.moveFile('drift-missing', 'a', 'b'),
   signalExecution: (c) => c.signalExecution('drift-missing', 'SIGTERM'),
+  listProcesses: (c) => c.listProcesses('drift-missing'),
   feedStdin: (c) => c.feedStdin('drift-missing', (async function* () {})()),
 };
 

@@ -8,21 +8,38 @@ export function isActive(execution: Execution): boolean {
   return execution.outcome === 'pending' || execution.outcome === 'running';
 }
 
-/** `aether ps VM`: the executions of a VM that have not ended, newest first. */
+/**
+ * `aether ps VM`: what runs in a VM now, with pids, asked of the worker that owns it; `--all`:
+ * every execution of the VM from the store, ended ones too.
+ */
 export function registerPsCommand(program: Command): void {
   program
     .command('ps <vm>')
-    .description('list the executions of a VM that are still pending or running (--all: every one)')
-    .option('-a, --all', 'ended executions too')
+    .description(
+      'list the commands running in a VM now, with their pids (--all: every execution, ended ones too)',
+    )
+    .option('-a, --all', 'every execution of the VM, ended ones too')
     .option('--json', 'print JSON')
     .action(async (vm: string, opts: { all?: boolean; json?: boolean }) => {
-      // The route has no state filter; a VM's list is read whole, so no running one is cut off.
-      const executions = await clientFromEnv().listExecutions(vm);
-      const shown = opts.all ? executions : executions.filter(isActive);
-      if (opts.json) return printJson(shown);
+      const client = clientFromEnv();
+      if (!opts.all) {
+        const processes = await client.listProcesses(vm);
+        if (opts.json) return printJson(processes);
+        return printTable(
+          ['ID', 'PID', 'COMMAND', 'AGE'],
+          processes.map((p) => [
+            p.execution_id,
+            p.pid === null ? '-' : String(p.pid),
+            [p.command, ...p.args].join(' ').slice(0, 48),
+            p.started_at ? age(p.started_at) : '-',
+          ]),
+        );
+      }
+      const executions = await client.listExecutions(vm);
+      if (opts.json) return printJson(executions);
       printTable(
         ['ID', 'COMMAND', 'STATE', 'AGE'],
-        shown.map((e) => [
+        executions.map((e) => [
           e.id,
           [e.command, ...e.args].join(' ').slice(0, 48),
           stateOf(e),

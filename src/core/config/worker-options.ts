@@ -57,17 +57,6 @@ export const WORKER_OPTIONS = defineOptions({
     doc: 'On SIGTERM, how long a worker waits for running tasks before handing them back',
     schema: positiveInt,
   },
-  metricsPort: {
-    env: 'AETHER_METRICS_PORT',
-    file: 'metrics.port',
-    default: '',
-    doc: 'TCP port of a separate, unauthenticated listener serving only GET /metrics (for `aether worker`); empty = none (a gateway serves /metrics on its own port, to admins)',
-    schema: z
-      .string()
-      .regex(/^(\d{1,5}|)$/, 'must be a TCP port, or empty for no metrics listener')
-      .transform((v) => (v === '' ? null : Number(v)))
-      .refine((v) => v === null || v <= 65_535, 'must be at most 65535'),
-  },
   clusterSecret: {
     env: 'AETHER_CLUSTER_SECRET',
     file: 'cluster.secret',
@@ -91,6 +80,17 @@ export const WORKER_OPTIONS = defineOptions({
     schema: z
       .string()
       .refine((v) => v === '' || /^https?:\/\/[^\s/]+\/?$/.test(v), 'must be http(s)://host:port'),
+  },
+  metricsPort: {
+    env: 'AETHER_METRICS_PORT',
+    file: 'metrics.port',
+    default: '',
+    doc: 'TCP port of a separate, unauthenticated listener serving only GET /metrics (for `aether worker`); empty = none (a gateway serves /metrics on its own port, to admins)',
+    schema: z
+      .string()
+      .regex(/^(\d{1,5}|)$/, 'must be a TCP port, or empty for no metrics listener')
+      .transform((v) => (v === '' ? null : Number(v)))
+      .refine((v) => v === null || v <= 65_535, 'must be at most 65535'),
   },
   metricsHost: {
     env: 'AETHER_METRICS_HOST',

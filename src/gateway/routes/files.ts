@@ -1,7 +1,7 @@
 /**
- * Files in and out of a VM, and a running execution's stdin and signals: thin routes over the
- * data service. Bodies are never buffered: an upload's request stream goes to the worker as it
- * arrives, a download's answer is the worker's stream.
+ * Files in and out of a VM: thin routes over the data service. Bodies are never buffered: an
+ * upload's request stream goes to the worker as it arrives, a download's answer is the worker's
+ * stream.
  */
 import type { IncomingMessage } from 'node:http';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
@@ -14,10 +14,7 @@ import type { GatewayDeps } from '../context.js';
 import { routeOptions } from '../route-schema.js';
 
 export function fileRoutes(deps: GatewayDeps): FastifyPluginAsyncZod {
-  const data = (): DataService => {
-    if (!deps.data) throw new AetherError('ERR_UNSUPPORTED', 'this gateway has no data plane');
-    return deps.data;
-  };
+  const data = () => dataServiceOf(deps);
   return async (app) => {
     // The body stays a stream: the handler reads it with backpressure, at any size.
     app.addContentTypeParser([RAW_MEDIA_TYPE, TAR_MEDIA_TYPE], (_request, payload, done) =>
@@ -73,20 +70,11 @@ export function fileRoutes(deps: GatewayDeps): FastifyPluginAsyncZod {
       await data().rename(accessFor(request), request.params.id, request.body.from, request.body.to);
       return { ok: true as const };
     });
-
-    app.post('/executions/:id/signal', routeOptions('signalExecution'), async (request, reply) => {
-      await data().signal(accessFor(request), request.params.id, request.body.signal);
-      return reply.code(202).send({ ok: true as const });
-    });
-
-    app.put('/executions/:id/stdin', routeOptions('feedStdin'), async (request) =>
-      data().stdin(accessFor(request), request.params.id, streamedBody(request.body)),
-    );
   };
 }
 
 /** The request's own stream, as the content-type parser above left it. */
-function streamedBody(body: unknown): IncomingMessage {
+export function streamedBody(body: unknown): IncomingMessage {
   if (!body || typeof (body as AsyncIterable<unknown>)[Symbol.asyncIterator] !== 'function') {
     throw new AetherError(
       'ERR_VALIDATION',
@@ -94,6 +82,12 @@ function streamedBody(body: unknown): IncomingMessage {
     );
   }
   return body as IncomingMessage;
+}
+
+/** The data service, or ERR_UNSUPPORTED on a gateway built without one. */
+export function dataServiceOf(deps: GatewayDeps): DataService {
+  if (!deps.data) throw new AetherError('ERR_UNSUPPORTED', 'this gateway has no data plane');
+  return deps.data;
 }
 
 /** Aborted when the client goes away before its answer is complete. */

@@ -142,6 +142,8 @@ async function handle(
     case 'rename':
       await plane.rename(vm, required(q, 'from'), required(q, 'to'));
       return json(res, 200, {});
+    case 'processes':
+      return json(res, 200, await plane.processes(vm));
     case 'signal': {
       const signal = required(q, 'signal');
       if (!(COMMAND_SIGNALS as readonly string[]).includes(signal))

@@ -68,6 +68,8 @@ export function localDataPlane(
     remove: (vm, path, options) => filesOf(vm).remove(vm.id, path, options),
     rename: (vm, from, to) => filesOf(vm).rename(vm.id, from, to),
 
+    processes: async (vm) => commands.of(vm.id),
+
     signal(_vm, executionId, signal: CommandSignal): Promise<void> {
       // The gateway found it pending or running; pending means its task may start any moment.
       return commands.signalWhenRegistered(executionId, signal, { waitMs: SIGNAL_ATTACH_WAIT_MS });

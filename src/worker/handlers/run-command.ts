@@ -76,7 +76,10 @@ export async function runCommand(
   let failure: unknown = null;
   const execStarted = performance.now();
   // Reachable by the data plane (signals, a stdin feeder) from now until the driver returns.
-  const running = ctx.commands.register(executionId, { stdinStream: exec.stdinStream === true });
+  const running = ctx.commands.register(executionId, {
+    vmId: vm.id,
+    stdinStream: exec.stdinStream === true,
+  });
   try {
     const result = await ctx.driverFor(vm).exec(
       vm.id,
