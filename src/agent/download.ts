@@ -91,13 +91,14 @@ export class Download {
         if (bytesRead === 0) {
           this.over = true;
           this.close();
-          this.ctx.send({ type: 'data', id, data: '', end: true });
+          this.ctx.send({ type: 'data', id, data: new Uint8Array(0), end: true });
           this.onDone();
           return;
         }
         this.position += bytesRead;
         this.credit -= bytesRead;
-        this.ctx.send({ type: 'data', id, data: buffer.toString('base64', 0, bytesRead) });
+        // Encoded at once (send copies it into the frame), so the buffer is free again after.
+        this.ctx.send({ type: 'data', id, data: buffer.subarray(0, bytesRead) });
       }
     } catch (error) {
       if (!this.over) {

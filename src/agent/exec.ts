@@ -62,7 +62,7 @@ export class RunningExec {
    * streams to a command that took its stdin in the request, breaks the contract: the command
    * is killed and the host told, as nothing it sees of this stream can be trusted any more.
    */
-  feedStdin(data: string, end: boolean): void {
+  feedStdin(data: Uint8Array, end: boolean): void {
     if (this.finished) return;
     if (this.stdin?.push(data, end)) return;
     const why = this.stdin ? 'host sent stdin past its credit' : 'this command takes no streamed stdin';

@@ -288,7 +288,7 @@ export class Session {
   private send(message: AgentMessage): void {
     let frame: Buffer;
     try {
-      frame = encodeFrame(message);
+      frame = encodeFrame(message, undefined, { binaryData: !this.options.resync });
     } catch (error) {
       this.options.log(`dropping unencodable ${message.type}: ${(error as Error).message}`);
       return;

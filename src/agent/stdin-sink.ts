@@ -6,11 +6,10 @@
  */
 import type { Writable } from 'node:stream';
 import { ReceiveWindow } from '../protocol/flow-window.js';
-import { base64Bytes } from '../protocol/validate.js';
 
 export class StdinSink {
   private readonly window = new ReceiveWindow();
-  private waiting: Buffer[] = [];
+  private waiting: Uint8Array[] = [];
   private ended = false;
   private stdin: Writable | null = null;
 
@@ -26,11 +25,11 @@ export class StdinSink {
   }
 
   /** False when the host sent past its credit (the caller drops the stream). */
-  push(data: string, end: boolean): boolean {
+  push(data: Uint8Array, end: boolean): boolean {
     if (this.ended) return true; // after the end: late, ignored
-    if (!this.window.accept(base64Bytes(data))) return false;
+    if (!this.window.accept(data.length)) return false;
     if (data.length > 0) {
-      const chunk = Buffer.from(data, 'base64');
+      const chunk = data;
       if (this.stdin) this.write(chunk);
       else this.waiting.push(chunk);
     }
@@ -48,7 +47,7 @@ export class StdinSink {
     this.stdin?.destroy();
   }
 
-  private write(chunk: Buffer): void {
+  private write(chunk: Uint8Array): void {
     this.stdin!.write(chunk, (error) => {
       // A command that closed its stdin (EPIPE) gets no more: the host waits for the exit.
       if (error) return;

@@ -10,7 +10,6 @@ import { type FileHandle, lstat, mkdir, open, rename, unlink } from 'node:fs/pro
 import { dirname, join, resolve } from 'node:path';
 import { ReceiveWindow } from '../protocol/flow-window.js';
 import type { AgentMessage, WriteMessage } from '../protocol/messages.js';
-import { base64Bytes } from '../protocol/validate.js';
 import { FileOpError, fileError } from './fs-errors.js';
 
 export interface TransferContext {
@@ -25,7 +24,7 @@ export class Upload {
   private readonly target: string;
   private readonly temp: string;
   private readonly window = new ReceiveWindow();
-  private readonly queue: Buffer[] = [];
+  private readonly queue: Uint8Array[] = [];
   private ended = false;
   private over = false;
   private writing = false;
@@ -64,13 +63,13 @@ export class Upload {
   }
 
   /** A chunk of the body; the last one has `end`. */
-  onData(data: string, end: boolean): void {
+  onData(data: Uint8Array, end: boolean): void {
     if (this.over) return;
-    if (!this.window.accept(base64Bytes(data))) {
+    if (!this.window.accept(data.length)) {
       this.fail(new FileOpError('ERR_AGENT_PROTOCOL', `upload to ${this.target}: host sent past its credit`));
       return;
     }
-    if (data.length > 0) this.queue.push(Buffer.from(data, 'base64'));
+    if (data.length > 0) this.queue.push(data);
     if (end) this.ended = true;
     void this.drain();
   }

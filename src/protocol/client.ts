@@ -80,6 +80,8 @@ export class AgentClient {
   private nextId = 1;
   /** Resync mode: a per-client id prefix, so replies meant for an earlier host on the line never match. */
   private readonly idPrefix: string;
+  /** A serial line: stream bytes go as base64 in JSON, as binary frames would break resync. */
+  private readonly resync: boolean;
   /** False until the agent echoed our marker (always true on a socket). */
   private synced: boolean;
   private syncAttempt: SyncAttempt | null = null;
@@ -99,6 +101,7 @@ export class AgentClient {
     this.maxFrameBytes = options.maxFrameBytes ?? MAX_FRAME_BYTES;
     this.logger = options.logger ?? silentLogger;
     const resync = options.resync ?? false;
+    this.resync = resync;
     this.synced = !resync;
     this.idPrefix = resync ? `${randomBytes(4).toString('hex')}-` : '';
     this.decoder = new FrameDecoder({ maxFrameBytes: this.maxFrameBytes, resync });
@@ -391,7 +394,7 @@ export class AgentClient {
     }
     let frame: Buffer;
     try {
-      frame = encodeFrame(message, this.maxFrameBytes);
+      frame = encodeFrame(message, this.maxFrameBytes, { binaryData: !this.resync });
     } catch (error) {
       this.pending.get(id)?.fail(error);
       return;
@@ -410,7 +413,7 @@ export class AgentClient {
    */
   private post(message: HostMessage): void {
     if (this.closeError) return;
-    const frame = encodeFrame(message, this.maxFrameBytes);
+    const frame = encodeFrame(message, this.maxFrameBytes, { binaryData: !this.resync });
     if (this.synced) this.writeRaw(frame);
     else this.queued.push({ id: message.id, frame });
   }

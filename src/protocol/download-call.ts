@@ -10,7 +10,6 @@ import { AetherError } from '../core/errors.js';
 import type { FileDownload } from '../core/guest-files.js';
 import { ReceiveWindow } from './flow-window.js';
 import type { AgentMessage, HostMessage } from './messages.js';
-import { base64Bytes } from './validate.js';
 
 /** Well below the window, so a drained buffer always frees a grant's worth (see flow-window.ts). */
 const BODY_HIGH_WATER_MARK = 256 * 1024;
@@ -97,8 +96,8 @@ export class DownloadCall {
     this.options.resolve({ entry, body });
   }
 
-  private onData(base64: string, end: boolean): void {
-    const bytes = base64Bytes(base64);
+  private onData(data: Uint8Array, end: boolean): void {
+    const bytes = data.length;
     if (!this.window.accept(bytes)) {
       this.stop(
         new AetherError(
@@ -111,7 +110,8 @@ export class DownloadCall {
     }
     this.received += bytes;
     const body = this.body!;
-    if (bytes > 0) body.push(Buffer.from(base64, 'base64'));
+    // A view into the decoder's buffer, which is not reused: no copy needed.
+    if (bytes > 0) body.push(data);
     if (end) {
       this.end(false);
       body.push(null);

@@ -18,6 +18,65 @@ describe('frame encoding', () => {
   });
 });
 
+describe('binary data frames', () => {
+  const bytes = Buffer.from([0, 255, 1, 254, 0xff, 0xff, 0xff, 0xff, 123]);
+
+  it('carry a data chunk as its bytes on a socket, and as base64 in JSON otherwise', () => {
+    const message = { type: 'data', id: 'up-1', data: bytes, end: true as const };
+    const binary = encodeFrame(message, undefined, { binaryData: true });
+    // Length, tag, flags, id length, id, bytes: no base64, no JSON.
+    expect(binary.length).toBe(4 + 3 + 4 + bytes.length);
+    expect(values(new FrameDecoder().push(binary))).toEqual([message]);
+    const json = encodeFrame(message);
+    expect(JSON.parse(json.subarray(4).toString())).toEqual({ ...message, data: bytes.toString('base64') });
+  });
+
+  it('arrive whole however the stream is cut, between JSON frames', () => {
+    const stream = Buffer.concat([
+      encodeFrame({ type: 'ping', id: 'a' }),
+      encodeFrame({ type: 'data', id: 'b', data: bytes }, undefined, { binaryData: true }),
+      encodeFrame({ type: 'data', id: 'b', data: Buffer.alloc(0), end: true }, undefined, {
+        binaryData: true,
+      }),
+    ]);
+    const decoder = new FrameDecoder();
+    const events: DecodedEvent[] = [];
+    for (const byte of stream) events.push(...decoder.push(Buffer.from([byte])));
+    expect(values(events)).toEqual([
+      { type: 'ping', id: 'a' },
+      { type: 'data', id: 'b', data: bytes },
+      { type: 'data', id: 'b', data: Buffer.alloc(0), end: true },
+    ]);
+  });
+
+  it('are refused on a serial line and when malformed, without losing the stream', () => {
+    const frame = encodeFrame({ type: 'data', id: 'x', data: Buffer.from('abc') }, undefined, {
+      binaryData: true,
+    });
+    const serial = new FrameDecoder({ resync: true });
+    serial.push(encodeSync(Buffer.alloc(16, 1)));
+    expect(values(serial.push(frame))).toEqual(['binary frames are not used on a serial line']);
+    const body = (bytes: number[]) => {
+      const b = Buffer.from(bytes);
+      const header = Buffer.alloc(4);
+      header.writeUInt32BE(b.length);
+      return Buffer.concat([header, b]);
+    };
+    const decoder = new FrameDecoder();
+    expect(
+      values(
+        decoder.push(
+          Buffer.concat([body([0, 2, 0]), body([0, 0, 9, 65]), encodeFrame({ type: 'ping', id: 'p' })]),
+        ),
+      ),
+    ).toEqual([
+      'unknown binary frame flags 2',
+      'binary frame shorter than its id',
+      { type: 'ping', id: 'p' },
+    ]);
+  });
+});
+
 describe('FrameDecoder', () => {
   const messages = [
     { type: 'ping', id: '1' },

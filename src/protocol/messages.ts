@@ -30,9 +30,9 @@ export const MAX_FRAME_BYTES = 8 * 1024 * 1024;
 /** Largest one-shot stdin: its base64 form (4/3 larger) plus JSON must fit in one frame. */
 export const MAX_PAYLOAD_BYTES = 5 * 1024 * 1024;
 /** Largest decoded payload of one `data` frame. */
-export const DATA_CHUNK_BYTES = 64 * 1024;
+export const DATA_CHUNK_BYTES = 256 * 1024;
 /** Credit every stream starts with: what a sender may send before the receiver grants more. */
-export const INITIAL_WINDOW_BYTES = 1024 * 1024;
+export const INITIAL_WINDOW_BYTES = 4 * 1024 * 1024;
 /** Largest `credit` grant; a receiver never grants more than it was sent, so never more than this. */
 export const MAX_CREDIT_BYTES = 1024 * 1024 * 1024;
 /** Most entries one `list` answer holds (`truncated` says when there were more). */
@@ -124,8 +124,11 @@ export interface PingMessage {
 export interface DataMessage {
   type: 'data';
   id: string;
-  /** base64, at most DATA_CHUNK_BYTES decoded; may be empty on the last frame. */
-  data: string;
+  /**
+   * At most DATA_CHUNK_BYTES; may be empty on the last frame. On a socket it travels as a binary
+   * frame (no JSON, no base64: see framing.ts); on a serial line as base64 in JSON.
+   */
+  data: Uint8Array;
   /** The stream's last frame. */
   end?: true;
 }

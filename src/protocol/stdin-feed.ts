@@ -23,7 +23,7 @@ export class StdinFeed {
     this.sender.pump(source).catch((error: unknown) => {
       this.logger.debug({ err: (error as Error)?.message }, 'stdin source failed; closing the command stdin');
       if (this.sender.isStopped) return; // the exec is over: nobody reads stdin any more
-      this.post({ type: 'data', id: this.id, data: '', end: true });
+      this.post({ type: 'data', id: this.id, data: new Uint8Array(0), end: true });
       this.sender.stop();
     });
   }

@@ -6,6 +6,9 @@
 import { AetherError } from '../core/errors.js';
 import { DATA_CHUNK_BYTES, type HostMessage, INITIAL_WINDOW_BYTES } from './messages.js';
 
+/** The empty payload of a stream's last frame. */
+const NO_BYTES = new Uint8Array(0);
+
 export type PumpOutcome = 'ended' | 'stopped';
 
 export class StreamSender {
@@ -57,15 +60,11 @@ export class StreamSender {
         this.credit -= size;
         this.sent += size;
         offset += size;
-        this.post({
-          type: 'data',
-          id: this.id,
-          data: Buffer.from(part.buffer, part.byteOffset, size).toString('base64'),
-        });
+        this.post({ type: 'data', id: this.id, data: part });
       }
     }
     if (this.stopped) return 'stopped';
-    this.post({ type: 'data', id: this.id, data: '', end: true });
+    this.post({ type: 'data', id: this.id, data: NO_BYTES, end: true });
     return 'ended';
   }
 

@@ -12,6 +12,20 @@ function rejection(fn: () => unknown): MessageError {
 }
 
 describe('parseHostMessage (agent side)', () => {
+  it('reads a data chunk from base64 (a serial line) as the same bytes a binary frame carries', () => {
+    expect(parseHostMessage({ type: 'data', id: 'd', data: 'aGk=' })).toEqual({
+      type: 'data',
+      id: 'd',
+      data: Buffer.from('hi'),
+    });
+    expect(parseAgentMessage({ type: 'data', id: 'd', data: '', end: true })).toEqual({
+      type: 'data',
+      id: 'd',
+      data: Buffer.alloc(0),
+      end: true,
+    });
+  });
+
   it('accepts every well-formed request', () => {
     const exec = {
       type: 'exec',
@@ -31,8 +45,8 @@ describe('parseHostMessage (agent side)', () => {
     expect(parseHostMessage({ type: 'ping', id: 'p' })).toEqual({ type: 'ping', id: 'p' });
     for (const message of [
       { type: 'exec', id: 's', argv: ['cat'], stdinStream: true, timeoutMs: 1000 },
-      { type: 'data', id: 'd', data: 'aGk=' },
-      { type: 'data', id: 'd', data: '', end: true },
+      { type: 'data', id: 'd', data: Buffer.from('hi') },
+      { type: 'data', id: 'd', data: Buffer.alloc(0), end: true },
       { type: 'credit', id: 'd', bytes: 65_536 },
       { type: 'write', id: 'w', path: 'x', mode: 0o600, mtimeMs: 1_700_000_000_000 },
       { type: 'read', id: 'r', path: '/etc/hostname' },
@@ -83,7 +97,8 @@ describe('parseHostMessage (agent side)', () => {
     ['mode out of range', { type: 'write', id: 'r', path: 'x', mode: 0o10000 }],
     ['stdin both ways', { type: 'exec', id: 'r', argv: ['ls'], stdin: '', stdinStream: true, timeoutMs: 1 }],
     ['stdinStream false', { type: 'exec', id: 'r', argv: ['ls'], stdinStream: false, timeoutMs: 1 }],
-    ['a data chunk over 64 KiB', { type: 'data', id: 'r', data: 'AAAA'.repeat(21_846) }],
+    ['a data chunk over 256 KiB', { type: 'data', id: 'r', data: 'AAAA'.repeat(87_382) }],
+    ['binary bytes over 256 KiB', { type: 'data', id: 'r', data: Buffer.alloc(256 * 1024 + 1) }],
     ['data with end false', { type: 'data', id: 'r', data: '', end: false }],
     ['zero credit', { type: 'credit', id: 'r', bytes: 0 }],
     ['recursive as a string', { type: 'list', id: 'r', path: '.', recursive: 'yes' }],
@@ -112,7 +127,7 @@ describe('parseAgentMessage (host side: the agent is untrusted)', () => {
       { type: 'ok', id: '1', beforeMs: 1_700_000_000_000, afterMs: 1_700_000_000_005 },
       { type: 'error', id: '1', code: 'ERR_UNSUPPORTED', message: 'not root' },
       { type: 'ok', id: '1', size: 12 },
-      { type: 'data', id: '1', data: 'aGk=', end: true },
+      { type: 'data', id: '1', data: Buffer.from('hi'), end: true },
       { type: 'credit', id: '1', bytes: 1 },
       { type: 'entry', id: '1', entry: { name: 'f', type: 'file', size: 2, mode: 0o644, mtimeMs: 1.5 } },
       {
@@ -158,7 +173,8 @@ describe('parseAgentMessage (host side: the agent is untrusted)', () => {
       { type: 'entry', id: '1', entry: { name: 'a\0', type: 'file', size: 0, mode: 0, mtimeMs: 0 } },
     ],
     ['entries without truncated', { type: 'entries', id: '1', entries: [] }],
-    ['an oversized data chunk', { type: 'data', id: '1', data: 'AAAA'.repeat(21_846) }],
+    ['an oversized data chunk', { type: 'data', id: '1', data: 'AAAA'.repeat(87_382) }],
+    ['oversized binary bytes', { type: 'data', id: '1', data: Buffer.alloc(256 * 1024 + 1) }],
     ['a negative credit', { type: 'credit', id: '1', bytes: -5 }],
   ])('rejects %s', (_, value) => {
     expect(rejection(() => parseAgentMessage(value)).code).toBe('ERR_AGENT_PROTOCOL');

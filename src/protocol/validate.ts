@@ -126,14 +126,23 @@ function header(value: unknown): { m: Fields; type: string; id: string } {
   return { m: value, type: value.type, id };
 }
 
+/**
+ * A `data` message: bytes from a binary frame (a socket), or base64 from a JSON one (a serial
+ * line), either way held as bytes from here on.
+ */
 function data(m: Fields, id: string): DataMessage {
-  // Length first: the pattern check of a huge string costs more than this comparison.
-  if (typeof m.data === 'string' && m.data.length > MAX_DATA_BASE64) {
-    fail(id, `field "data" holds more than ${DATA_CHUNK_BYTES} bytes`);
+  let bytes: Uint8Array;
+  if (m.data instanceof Uint8Array) {
+    bytes = m.data;
+  } else {
+    // Length first: the pattern check of a huge string costs more than this comparison.
+    if (typeof m.data === 'string' && m.data.length > MAX_DATA_BASE64) {
+      fail(id, `field "data" holds more than ${DATA_CHUNK_BYTES} bytes`);
+    }
+    bytes = Buffer.from(base64(m, 'data', id), 'base64');
   }
-  const message: DataMessage = { type: 'data', id, data: base64(m, 'data', id) };
-  if (base64Bytes(message.data) > DATA_CHUNK_BYTES)
-    fail(id, `field "data" holds more than ${DATA_CHUNK_BYTES} bytes`);
+  if (bytes.length > DATA_CHUNK_BYTES) fail(id, `field "data" holds more than ${DATA_CHUNK_BYTES} bytes`);
+  const message: DataMessage = { type: 'data', id, data: bytes };
   if (m.end !== undefined) {
     if (m.end !== true) fail(id, 'field "end" must be true when present');
     message.end = true;
