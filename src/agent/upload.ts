@@ -100,13 +100,16 @@ export class Upload {
     this.writing = true;
     try {
       while (this.queue.length > 0 && !this.over) {
-        const chunk = this.queue.shift()!;
-        for (let offset = 0; offset < chunk.length; ) {
-          const { bytesWritten } = await this.handle.write(chunk, offset, chunk.length - offset, this.size);
-          offset += bytesWritten;
+        // Everything that arrived while the last write ran goes in one writev: one trip to the
+        // thread pool per batch instead of per frame.
+        const batch = this.queue.splice(0);
+        const total = batch.reduce((n, chunk) => n + chunk.length, 0);
+        for (let written = 0; written < total; ) {
+          const { bytesWritten } = await this.handle.writev(unwritten(batch, written), this.size);
+          written += bytesWritten;
           this.size += bytesWritten;
         }
-        const grant = this.window.consumed(chunk.length);
+        const grant = this.window.consumed(total);
         if (grant > 0 && !this.over) this.ctx.send({ type: 'credit', id: this.request.id, bytes: grant });
       }
       if (this.ended && !this.over) await this.commit();
@@ -162,4 +165,20 @@ export class Upload {
         this.ctx.log(`upload ${this.request.id}: removing ${this.temp}: ${error.message}`);
     });
   }
+}
+
+/** The chunks of `batch` after its first `written` bytes (a short writev leaves a tail). */
+function unwritten(batch: Uint8Array[], written: number): Uint8Array[] {
+  if (written === 0) return batch;
+  const rest: Uint8Array[] = [];
+  let skip = written;
+  for (const chunk of batch) {
+    if (skip >= chunk.length) {
+      skip -= chunk.length;
+      continue;
+    }
+    rest.push(skip > 0 ? chunk.subarray(skip) : chunk);
+    skip = 0;
+  }
+  return rest;
 }
