@@ -18,6 +18,7 @@
  * The agent lives inside the untrusted zone: the host treats every byte it sends as hostile
  * (frame size cap, schema check of every message, timeouts on every request).
  */
+import { COMMAND_SIGNALS, type CommandSignal } from '../core/driver.js';
 import type { ErrorCode } from '../core/errors.js';
 import type { FsEntry } from '../core/guest-files.js';
 
@@ -49,17 +50,9 @@ export const UNKNOWN_REQUEST_ID = '?';
 /** Largest epoch time in ms a `clock` request may carry (JavaScript's own Date limit). */
 export const MAX_EPOCH_MS = 8_640_000_000_000_000;
 
-/** Signals the host may ask the agent to deliver to a command's process tree. */
-export const AGENT_SIGNALS = [
-  'SIGTERM',
-  'SIGKILL',
-  'SIGINT',
-  'SIGHUP',
-  'SIGQUIT',
-  'SIGUSR1',
-  'SIGUSR2',
-] as const;
-export type AgentSignal = (typeof AGENT_SIGNALS)[number];
+/** Signals the host may ask the agent to deliver to a command's process tree: the driver contract's. */
+export const AGENT_SIGNALS = COMMAND_SIGNALS;
+export type AgentSignal = CommandSignal;
 
 /** The only error codes an agent may send; anything else is a protocol violation. */
 export const AGENT_ERROR_CODES = [

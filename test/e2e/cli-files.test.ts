@@ -13,9 +13,7 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
-  readlinkSync,
   rmSync,
-  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import os from 'node:os';
@@ -23,6 +21,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useTestNode } from '../support/embedded-node.js';
+import { makeTree, manifest, sha256 } from '../support/file-tree.js';
 import { gatewayKey } from '../support/gateway-keys.js';
 import { CLI_ENTRY, runCli } from '../support/run-cli.js';
 import { sandboxesAvailable } from '../support/sandboxes.js';
@@ -81,28 +80,6 @@ function aetherBinary(
   });
 }
 
-/** Every entry under `root`: type, permission bits, and content hash or link target. */
-function manifest(root: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (dir: string, prefix: string) => {
-    for (const name of readdirSync(dir).sort()) {
-      const full = path.join(dir, name);
-      const rel = prefix ? `${prefix}/${name}` : name;
-      const stats = lstatSync(full);
-      const mode = (stats.mode & 0o777).toString(8);
-      if (stats.isSymbolicLink()) out[rel] = `link -> ${readlinkSync(full)}`;
-      else if (stats.isDirectory()) {
-        out[rel] = `dir ${mode}`;
-        walk(full, rel);
-      } else out[rel] = `file ${mode} ${sha256(readFileSync(full))}`;
-    }
-  };
-  walk(root, '');
-  return out;
-}
-
-const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
-
 /** `mib` MiB of bytes that look random but come from a fixed seed, a chunk at a time. */
 async function* seededBytes(mib: number, seed: string): AsyncGenerator<Buffer> {
   const cipher = createCipheriv('aes-128-ctr', createHash('md5').update(seed).digest(), Buffer.alloc(16));
@@ -121,22 +98,6 @@ describe.skipIf(!canRun)('aether cp, fs and executions', () => {
   afterAll(() => {
     if (scratch) rmSync(scratch, { recursive: true, force: true });
   });
-
-  /** A tree with nested directories, symlinks (relative and absolute), modes and an empty file. */
-  function makeTree(root: string): void {
-    mkdirSync(path.join(root, 'nested', 'deeper'), { recursive: true });
-    mkdirSync(path.join(root, 'nested', 'empty-dir'));
-    writeFileSync(path.join(root, 'data.bin'), randomBytes(300_000));
-    writeFileSync(path.join(root, 'run.sh'), '#!/bin/sh\necho ran\n');
-    chmodSync(path.join(root, 'run.sh'), 0o755);
-    writeFileSync(path.join(root, 'secret'), 'only me\n');
-    chmodSync(path.join(root, 'secret'), 0o600);
-    writeFileSync(path.join(root, 'empty'), '');
-    writeFileSync(path.join(root, 'nested', 'deeper', 'deep.bin'), randomBytes(2 * 1024 * 1024 + 17));
-    symlinkSync('nested/deeper/deep.bin', path.join(root, 'link'));
-    symlinkSync('/etc/hostname', path.join(root, 'absolute-link'));
-    chmodSync(path.join(root, 'nested'), 0o750);
-  }
 
   it('round-trips a directory tree byte-identical, with modes and symlinks', async () => {
     const tree = path.join(scratch, 'tree');

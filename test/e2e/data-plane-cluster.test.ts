@@ -3,7 +3,8 @@
  * Redis, with a cluster secret. Files go up and come back byte-identical through the worker that
  * owns each VM, directory trees travel as tar, stdin streams and signals reach running commands —
  * and none of the bytes pass through Redis or PostgreSQL. A worker's listener lets in only the
- * cluster secret.
+ * cluster secret. `aether cp` keeps a tree whole through either worker, and a VM's symlinks
+ * bring back none of the host's files.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -16,6 +17,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cluster, prepareCli } from '../fault/cluster.js';
 import { HistoryWriter } from '../fault/history.js';
 import { POSTGRES_URL, postgresAvailable, REDIS_URL, redisAvailable } from '../support/backends.js';
+import { type AetherCli, expectNoSymlinkEscape, expectTreeRoundTrip } from '../support/cli-copy-cases.js';
+import { runCli } from '../support/run-cli.js';
 import { sandboxesAvailable } from '../support/sandboxes.js';
 
 const canRun =
@@ -180,6 +183,23 @@ describe.skipIf(!canRun)('data plane across processes (gateway + 2 workers)', ()
     expect(ended.outcome).toBe('signalled');
     expect(ended.signal).toBe('SIGTERM');
   }, 90_000);
+
+  describe('aether cp against the gateway, auth off', () => {
+    // No key exists: the CLI sends none, as a user of an auth-off cluster would.
+    const aether: AetherCli = (...args) => runCli(cluster.url, args);
+
+    it('round-trips a directory tree through a VM of each worker', async () => {
+      const owners = [...new Map(vms.map((v) => [v.worker, v])).values()];
+      expect(owners.length, 'VMs on both workers').toBe(2);
+      for (const vm of owners) {
+        await expectTreeRoundTrip(aether, vm.id, runDir, { remoteDir: 'cli/tree' });
+      }
+    }, 120_000);
+
+    it('does not hand out host files through symlinks in a VM', async () => {
+      await expectNoSymlinkEscape(aether, vms[0]!.id, runDir);
+    }, 60_000);
+  });
 
   async function waitForEnd(executionId: string) {
     const deadline = Date.now() + 60_000;
