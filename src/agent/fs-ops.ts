@@ -75,3 +75,13 @@ export async function makeSymlink(home: string, path: string, target: string): P
     throw fileError(error, link);
   }
 }
+
+/** Sets the permission bits exactly (chmod is not narrowed by the umask). */
+export async function changeMode(home: string, path: string, mode: number): Promise<void> {
+  const target = resolve(home, path);
+  try {
+    await chmod(target, mode);
+  } catch (error) {
+    throw fileError(error, target);
+  }
+}

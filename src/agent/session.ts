@@ -27,7 +27,7 @@ import { Download } from './download.js';
 import { RunningExec } from './exec.js';
 import { FileOpError } from './fs-errors.js';
 import { listDirectory } from './fs-list.js';
-import { makeDirectory, makeSymlink, removePath, renamePath, statPath } from './fs-ops.js';
+import { changeMode, makeDirectory, makeSymlink, removePath, renamePath, statPath } from './fs-ops.js';
 import { Upload } from './upload.js';
 
 export interface SessionOptions {
@@ -200,6 +200,9 @@ export class Session {
         return;
       case 'symlink':
         this.answer(message.id, makeSymlink(this.options.home, message.path, message.target), okFor);
+        return;
+      case 'chmod':
+        this.answer(message.id, changeMode(this.options.home, message.path, message.mode), okFor);
         return;
     }
   }

@@ -77,5 +77,7 @@ export interface GuestFiles {
   /** A non-empty directory needs `recursive` (ERR_DIRECTORY_NOT_EMPTY otherwise). */
   remove(vmId: string, path: string, options?: { recursive?: boolean }): Promise<void>;
   rename(vmId: string, from: string, to: string): Promise<void>;
+  /** Sets the permission bits exactly (follows a symlink, as chmod(2) does). */
+  chmod(vmId: string, path: string, mode: number): Promise<void>;
   symlink(vmId: string, path: string, target: string): Promise<void>;
 }

@@ -14,7 +14,7 @@ export type TaskOutcome =
   | 'handed_back';
 
 /** How a driver exec round trip ended. */
-export type ExecOutcome = 'exited' | 'timed_out' | 'error';
+export type ExecOutcome = 'exited' | 'timed_out' | 'signalled' | 'error';
 
 /** What the store said to a heartbeat. */
 export type HeartbeatOutcome = 'renewed' | 'refused' | 'failed';

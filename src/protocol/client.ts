@@ -276,6 +276,10 @@ export class AgentClient {
     await this.simple({ type: 'rename', id: this.newId(), from, to }, this.requestTimeoutMs, okReply);
   }
 
+  async chmod(path: string, mode: number): Promise<void> {
+    await this.simple({ type: 'chmod', id: this.newId(), path, mode }, this.requestTimeoutMs, okReply);
+  }
+
   async symlink(path: string, target: string): Promise<void> {
     await this.simple({ type: 'symlink', id: this.newId(), path, target }, this.requestTimeoutMs, okReply);
   }

@@ -204,6 +204,17 @@ export interface RemoveMessage {
   recursive?: boolean;
 }
 
+/**
+ * Sets the permission bits of `path` exactly (no umask), following a symlink as chmod(2) does.
+ * Reply: `ok` or `error`.
+ */
+export interface ChmodMessage {
+  type: 'chmod';
+  id: string;
+  path: string;
+  mode: number;
+}
+
 /** Reply: `ok` or `error`. */
 export interface RenameMessage {
   type: 'rename';
@@ -247,6 +258,7 @@ export type HostMessage =
   | MkdirMessage
   | RemoveMessage
   | RenameMessage
+  | ChmodMessage
   | SymlinkMessage;
 
 // ── agent → host ────────────────────────────────────────────────────────────────────────────

@@ -57,6 +57,7 @@ describe('parseHostMessage (agent side)', () => {
       { type: 'remove', id: 'x', path: 'a', recursive: false },
       { type: 'rename', id: 'n', from: 'a', to: 'b' },
       { type: 'symlink', id: 'y', path: 'link', target: '../anywhere' },
+      { type: 'chmod', id: 'c', path: 'ro', mode: 0o555 },
     ]) {
       expect(parseHostMessage(message)).toEqual(message);
     }
@@ -97,6 +98,7 @@ describe('parseHostMessage (agent side)', () => {
     ['mode out of range', { type: 'write', id: 'r', path: 'x', mode: 0o10000 }],
     ['stdin both ways', { type: 'exec', id: 'r', argv: ['ls'], stdin: '', stdinStream: true, timeoutMs: 1 }],
     ['stdinStream false', { type: 'exec', id: 'r', argv: ['ls'], stdinStream: false, timeoutMs: 1 }],
+    ['a mode beyond 0o7777', { type: 'chmod', id: 'r', path: 'x', mode: 0o10000 }],
     ['a data chunk over 256 KiB', { type: 'data', id: 'r', data: 'AAAA'.repeat(87_382) }],
     ['binary bytes over 256 KiB', { type: 'data', id: 'r', data: Buffer.alloc(256 * 1024 + 1) }],
     ['data with end false', { type: 'data', id: 'r', data: '', end: false }],

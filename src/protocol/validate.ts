@@ -233,6 +233,8 @@ export function parseHostMessage(value: unknown): HostMessage {
       return { type, id, from: path(m, 'from', id), to: path(m, 'to', id) };
     case 'symlink':
       return { type, id, path: path(m, 'path', id), target: path(m, 'target', id) };
+    case 'chmod':
+      return { type, id, path: path(m, 'path', id), mode: int(m, 'mode', id, 0, 0o7777) };
     case 'clock':
       return { type, id, epochMs: int(m, 'epochMs', id, 0, MAX_EPOCH_MS) };
     default:

@@ -37,6 +37,7 @@ function agentFiles(agents: AgentConnections): GuestFiles {
     mkdir: (id, path, options) => agents.use(id, (agent) => agent.mkdir(path, options)),
     remove: (id, path, options) => agents.use(id, (agent) => agent.remove(path, options)),
     rename: (id, from, to) => agents.use(id, (agent) => agent.rename(from, to)),
+    chmod: (id, path, mode) => agents.use(id, (agent) => agent.chmod(path, mode)),
     symlink: (id, path, target) => agents.use(id, (agent) => agent.symlink(path, target)),
   };
 }

@@ -327,9 +327,9 @@ describe.skipIf(!available)('directory trees as tar streams over a VM', () => {
     ]);
     await guest('mkdir -p modes && chmod 0751 modes');
     expect(await unpackTree(driver.files, vm, 'modes', chunks(archive))).toEqual({ files: 1, bytes: 1 });
-    // Owner rwx is added to a directory that lacks it (GuestFiles cannot chmod an existing one).
+    // Filled with owner rwx borrowed, then given its exact mode; an existing directory keeps its own.
     expect(await guest(`stat -c '%a %n' modes modes/ro modes/ro/inner modes/ro/inner/f`)).toBe(
-      '751 modes\n755 modes/ro\n750 modes/ro/inner\n640 modes/ro/inner/f\n',
+      '751 modes\n555 modes/ro\n750 modes/ro/inner\n640 modes/ro/inner/f\n',
     );
     expect(await guest(`stat -c %Y modes/ro/inner/f`)).toBe('1600000000\n');
   });

@@ -29,10 +29,10 @@ interface ArchiveEntry extends AsyncIterable<Uint8Array> {
 
 const BLOCK = 512;
 /**
- * Owner read, write and search: what extraction needs of a directory to fill it. GuestFiles can
- * set a directory's mode only when it creates it (no chmod of an existing one), so a directory
- * archived without them (0555, 0500) keeps its other bits and gets these: an exact mode would
- * make it refuse its own contents wherever the agent lacks CAP_DAC_OVERRIDE.
+ * Owner read, write and search: what extraction needs of a directory to fill it. A directory
+ * archived without them (0555, 0500) is made with them, and gets its exact mode once the whole
+ * archive is in (an exact mode first would make it refuse its own contents wherever the agent
+ * lacks CAP_DAC_OVERRIDE).
  */
 const OWNER_RWX = 0o700;
 
@@ -46,8 +46,9 @@ const OWNER_RWX = 0o700;
  *   which may be anywhere) and entry types tar-stream does not know. FIFOs and devices are
  *   skipped: a copy carries data, and the packing side skips them as well.
  * - Directories are made with their parents and their permission bits, plus owner rwx so that a
- *   0555 directory does not block its own extraction (see OWNER_RWX). A directory that already
- *   exists keeps its mode. A `.` entry (the extraction directory itself) changes nothing.
+ *   0555 directory does not block its own extraction (see OWNER_RWX); once every entry is in,
+ *   such a directory gets its exact mode, deepest first. A directory that already exists keeps
+ *   its mode. A `.` entry (the extraction directory itself) changes nothing.
  * - Files are streamed to the guest with their mode and modification time; the guest's slowness
  *   reaches the parser, then the sender.
  * - Symlinks replace what stands at their name (an empty directory, a file, an older symlink);
@@ -85,6 +86,7 @@ export async function unpackTree(
         'the archive ended before its end-of-archive marker: it was cut, and the last entries may be missing',
       );
     }
+    await extraction.restoreDirectoryModes();
     return extraction.result();
   } catch (error) {
     extract.destroy();
@@ -100,6 +102,8 @@ class Extraction {
   private bytes = 0;
   /** Names (joined components) this archive created as symlinks: no later entry may pass through them. */
   private readonly symlinks = new Set<string>();
+  /** Directories made without owner rwx, by name: their exact mode is set at the end. */
+  private readonly narrowDirectories = new Map<string, { target: string; mode: number }>();
   /** The first refusal, so that the failure it causes elsewhere is not mistaken for the cause. */
   refusal: AetherError | undefined;
   /** Where the last entry's data ends in the archive. */
@@ -128,6 +132,8 @@ class Extraction {
         if (components.length === 0) return;
         await this.removeArchiveSymlink(name, target);
         await this.guest.mkdir(this.vmId, target, { parents: true, mode: mode | OWNER_RWX });
+        if ((mode | OWNER_RWX) !== mode) this.narrowDirectories.set(name, { target, mode });
+        else this.narrowDirectories.delete(name);
         return;
       case 'file':
       case 'contiguous-file': {
@@ -176,6 +182,21 @@ class Extraction {
           header.name,
           `has an entry type this extraction does not know (${String(header.type)})`,
         );
+    }
+  }
+
+  /**
+   * Gives the directories made with borrowed owner bits their exact mode, deepest first (a
+   * parent closed first would lock its children out). One a later entry replaced by a symlink
+   * is left alone: chmod would follow the link.
+   */
+  async restoreDirectoryModes(): Promise<void> {
+    const deepestFirst = [...this.narrowDirectories].sort(
+      ([a], [b]) => b.split('/').length - a.split('/').length,
+    );
+    for (const [name, { target, mode }] of deepestFirst) {
+      if (this.symlinks.has(name)) continue;
+      await this.guest.chmod(this.vmId, target, mode);
     }
   }
 

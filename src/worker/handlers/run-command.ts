@@ -108,7 +108,7 @@ export async function runCommand(
   const completedAt = new Date();
   ctx.metrics.execFinished(
     vm.driver,
-    failure !== null ? 'error' : timedOut ? 'timed_out' : 'exited',
+    failure !== null ? 'error' : timedOut ? 'timed_out' : endedBy !== null ? 'signalled' : 'exited',
     (performance.now() - execStarted) / 1000,
   );
   await markedStarted;
