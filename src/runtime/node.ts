@@ -31,6 +31,7 @@ import { openIntegrations } from './integrations.js';
 import { openNodeLogging } from './logging.js';
 import { openVmNetwork } from './network.js';
 import { createNodeMetrics, serveNodeMetrics } from './node-metrics.js';
+import { checkListenable } from './port-check.js';
 import { readinessCheck } from './readiness.js';
 import { readToolCaFile } from './tool-ca.js';
 
@@ -96,8 +97,12 @@ async function wireNode(
   roles: NodeRoles,
   opened: (() => Promise<void>)[],
 ): Promise<RunningNode> {
-  // Before anything opens: an exposed gateway without auth is refused outright.
-  if (roles.gateway) checkExposure(config);
+  // Before anything opens: an exposed gateway without auth is refused outright, and a port in
+  // use is reported at once rather than after the store, the drivers and the worker started.
+  if (roles.gateway) {
+    checkExposure(config);
+    await checkListenable(config.host, config.port);
+  }
   const backends = await openBackends(config, stderrLogger);
   opened.push(() => backends.close());
   // From here every line also goes to Loki or the store; shipping closes before the store does.
