@@ -47,11 +47,12 @@ describe('flow control against a hostile agent', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function open(): Promise<AgentClient> {
+  /** `requestTimeoutMs` short where a stall is the point, else long enough for a loaded machine. */
+  async function open(requestTimeoutMs = 300): Promise<AgentClient> {
     received = [];
     const socket = connect(join(dir, 'fake.sock'));
     await new Promise<void>((resolve) => socket.once('connect', resolve));
-    return new AgentClient(socket, { requestTimeoutMs: 300 });
+    return new AgentClient(socket, { requestTimeoutMs });
   }
 
   it('drops a download whose agent sends past the window, holding no more than the window', async () => {
@@ -70,7 +71,7 @@ describe('flow control against a hostile agent', () => {
         socket.write(encodeFrame({ type: 'data', id: message.id, data: chunk }));
       }
     };
-    const client = await open();
+    const client = await open(10_000);
     const { body } = await client.readFile('f');
     // Nobody reads yet: everything the agent may send piles up here, and no more than that.
     await new Promise((resolve) => body.once('error', resolve));
