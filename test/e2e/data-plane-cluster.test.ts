@@ -6,7 +6,7 @@
  * cluster secret. `aether cp` keeps a tree whole through either worker, and a VM's symlinks
  * bring back none of the host's files.
  */
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,34 +16,24 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cluster, prepareCli } from '../fault/cluster.js';
 import { HistoryWriter } from '../fault/history.js';
-import { POSTGRES_URL, postgresAvailable, REDIS_URL, redisAvailable } from '../support/backends.js';
+import { postgresAvailable, REDIS_URL, redisAvailable } from '../support/backends.js';
 import { type AetherCli, expectNoSymlinkEscape, expectTreeRoundTrip } from '../support/cli-copy-cases.js';
 import { runCli } from '../support/run-cli.js';
 import { sandboxesAvailable } from '../support/sandboxes.js';
+import { throwawayDatabase } from '../support/throwaway-database.js';
 
 const canRun =
   (await sandboxesAvailable('data plane cluster')) && (await postgresAvailable()) && (await redisAvailable());
 
 const SECRET = randomBytes(32).toString('hex');
 
-async function admin(statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: POSTGRES_URL });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
-
 function sha256(data: Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
 describe.skipIf(!canRun)('data plane across processes (gateway + 2 workers)', () => {
-  const database = `aether_dp_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
-  const databaseUrl = new URL(POSTGRES_URL);
-  databaseUrl.pathname = `/${database}`;
+  const database = throwawayDatabase('aether_dp');
+  const databaseUrl = new URL(database.url);
   const redisUrl = new URL(REDIS_URL);
   redisUrl.pathname = `/${1 + Math.floor(Math.random() * 15)}`;
   let runDir: string;
@@ -53,7 +43,7 @@ describe.skipIf(!canRun)('data plane across processes (gateway + 2 workers)', ()
   const api = (p: string) => `${cluster.url}/api/v1${p}`;
 
   beforeAll(async () => {
-    await admin(`CREATE DATABASE ${database}`);
+    await database.create();
     runDir = mkdtempSync(path.join(os.tmpdir(), 'aether-dp-cluster-'));
     const cli = await prepareCli(runDir);
     cluster = await Cluster.start({
@@ -81,7 +71,7 @@ describe.skipIf(!canRun)('data plane across processes (gateway + 2 workers)', ()
   afterAll(async () => {
     for (const vm of vms) await fetch(api(`/vms/${vm.id}?wait=true`), { method: 'DELETE' }).catch(() => {});
     await cluster?.stop();
-    await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => {});
+    await database.drop().catch(() => {});
     if (runDir) rmSync(runDir, { recursive: true, force: true });
   }, 120_000);
 
