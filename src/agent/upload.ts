@@ -1,8 +1,11 @@
 /**
  * One upload (`write`) inside the guest. The body goes to a hidden temporary file beside the
  * target, created exclusively; each chunk is granted back to the host as credit once written.
- * At the end: fsync, chmod (exactly the mode asked, whatever the umask), utimes, rename over the
- * target. Any failure, a cancel or a lost connection removes the temporary file, so the target
+ * At the end: chmod (exactly the mode asked, whatever the umask), utimes, close, rename over the
+ * target. No fsync, as neither `cp` nor `docker cp` does one: a write that cannot be stored (a
+ * full disk, a quota) fails at write() or close(), which is what the host is told; a sync only
+ * adds durability across a host crash, which a sandbox's files do not outlive anyway, and it
+ * cost a fifth of an upload's time (docs/performance.md). Any failure, a cancel or a lost connection removes the temporary file, so the target
  * is either the old file or the whole new one, never half of it.
  */
 import { constants } from 'node:fs';
@@ -123,7 +126,6 @@ export class Upload {
   private async commit(): Promise<void> {
     const handle = this.handle!;
     const { mode = 0o644, mtimeMs } = this.request;
-    await handle.sync();
     await handle.chmod(mode);
     if (mtimeMs !== undefined) await handle.utimes(new Date(), new Date(mtimeMs));
     await handle.close();
