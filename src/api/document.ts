@@ -18,6 +18,7 @@ const TAG_DESCRIPTIONS: Record<ApiTag, string> = {
   keys: 'API keys: made, listed and revoked per project',
   logs: "The platform's logs and command output: search and follow",
   integrations: 'Webhooks from GitHub and Slack, verified by their signatures',
+  webhooks: 'Outbound webhooks: signed POSTs of your events to your URLs, with a delivery log',
   system: 'Health, readiness, metrics and this document',
 };
 

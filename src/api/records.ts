@@ -3,6 +3,7 @@ import type { ExecutionState } from '../core/execution.js';
 import { JOB_STATUSES } from '../core/execution.js';
 import { TASK_PRIORITIES, TASK_STATUSES, TASK_TYPES } from '../core/task.js';
 import { VM_STATUSES } from '../core/vm.js';
+import { VM_EXPIRY_ACTIONS } from '../core/vm-lifetime.js';
 import { WORKER_STATUSES } from '../core/worker.js';
 import { apiError, driverName, nullableTimestamp, recordId, timestamp } from './fields.js';
 
@@ -51,7 +52,12 @@ export const vmSchema = z
     name: z.string(),
     driver: driverName,
     status: z.enum(VM_STATUSES),
-    status_reason: z.string().nullable().describe('Why it reached its status, e.g. `worker_lost`'),
+    status_reason: z
+      .string()
+      .nullable()
+      .describe(
+        'Why it reached its status, starting with a code where there is one: `worker_lost`; for a VM found dead, `agent_exited`, `agent_unresponsive`, `sandbox_exited`, `oom_killed` or `vmm_exited`',
+      ),
     vcpus: z.number().int(),
     memory_mib: z.number().int(),
     image: z.string().nullable().describe("Guest image (a Docker reference); null = the driver's default"),
@@ -62,6 +68,32 @@ export const vmSchema = z
         level: z.string().describe('e.g. `namespaces`, `container`, `microvm-kvm`, `microvm-tcg`'),
         kernel: z.enum(['shared', 'dedicated']),
         summary: z.string(),
+        limits: z
+          .object({
+            enforced: z
+              .boolean()
+              .describe(
+                "True when the VM's vcpus and memory_mib are hard limits (memory without swap: past it a process of the VM is killed, ERR_VM_OUT_OF_MEMORY, and the VM lives on), with the limits below",
+              ),
+            mechanism: z.string().describe('How they are enforced (`cgroup v1: …`), or why not'),
+            pids: z
+              .number()
+              .int()
+              .nullable()
+              .describe('Tasks (processes and threads) the VM may have; null = not limited'),
+            tmp_mib: z
+              .number()
+              .int()
+              .nullable()
+              .describe("Size of the VM's /tmp; null = not limited by the driver"),
+            disk_mib: z
+              .number()
+              .int()
+              .nullable()
+              .describe("Size of the VM's home or disk; null = not limited by the driver"),
+          })
+          .nullable()
+          .describe('The resource limits the driver holds the VM to; null where the driver does not say'),
       })
       .nullable()
       .describe('What separates the VM from the host, as its driver reported it'),
@@ -69,10 +101,26 @@ export const vmSchema = z
       .nullable()
       .describe('Tools asked for and what the VM got; null for VMs made before tools were recorded'),
     metadata: z.record(z.string(), z.unknown()),
+    labels: z.record(z.string(), z.string()).describe('Key=value pairs to find it by; `{}` when none'),
     created_at: timestamp,
     updated_at: timestamp,
     started_at: nullableTimestamp,
     stopped_at: nullableTimestamp,
+    ttl_seconds: z.number().int().nullable().describe('Lifetime asked for at create, in seconds; null: none'),
+    expires_at: nullableTimestamp.describe(
+      'When the lifetime runs out (create + ttl, moved by extends); null: never',
+    ),
+    idle_timeout_seconds: z
+      .number()
+      .int()
+      .nullable()
+      .describe('Seconds without a command running after which the VM ends; null: none'),
+    idle_expires_at: nullableTimestamp.describe(
+      'When the VM ends if no command runs until then (last activity + idle timeout); a running command holds it off. Null: no idle timeout',
+    ),
+    on_expiry: z
+      .enum(VM_EXPIRY_ACTIONS)
+      .describe('What the VM becomes when a deadline passes: stopped or deleted'),
   })
   .meta({ id: 'Vm', description: 'A VM and what isolates it' });
 

@@ -10,6 +10,8 @@ import {
   VM_NAME_PATTERN,
   VM_NAME_RULE,
 } from '../core/vm.js';
+import { LABEL_KEY_RULE, LABEL_VALUE_RULE, MAX_VM_LABELS, vmLabelsProblem } from '../core/vm-labels.js';
+import { MAX_VM_LIFETIME_SECONDS, VM_EXPIRY_ACTIONS } from '../core/vm-lifetime.js';
 import { driverName } from './fields.js';
 
 /** What callers send: one schema validates a request and documents it in the OpenAPI output. */
@@ -37,6 +39,27 @@ const toolVersion = z
   .regex(TOOL_VERSION_PATTERN, 'must be dotted numbers such as 1.23.0 or 20')
   .describe('A version, or a prefix of one at a dot (`20` is met by 20.19.1)');
 
+/** Seconds of a lifetime or idle timeout, from `min`; the message says the range. */
+const lifetimeSeconds = (min: number) =>
+  z
+    .number()
+    .int('must be a whole number of seconds')
+    .min(min, `must be at least ${min} second${min === 1 ? '' : 's'}${min === 0 ? ' (0 means none)' : ''}`)
+    .max(MAX_VM_LIFETIME_SECONDS, `must be at most ${MAX_VM_LIFETIME_SECONDS} seconds (a year)`);
+
+const vmLabels = z
+  .record(z.string(), z.string())
+  .superRefine((labels, ctx) => {
+    // A record's own key check would only say "Invalid key": name the label and the rule.
+    const problem = vmLabelsProblem(labels);
+    if (problem === null) return;
+    const bad = Object.entries(labels).find(([key, value]) => vmLabelsProblem({ [key]: value }) !== null);
+    ctx.addIssue({ code: 'custom', path: bad ? [bad[0]] : [], message: problem });
+  })
+  .describe(
+    `Key=value pairs to find the VM by (\`vm ls --label\`); at most ${MAX_VM_LABELS}. ${LABEL_KEY_RULE}; ${LABEL_VALUE_RULE}`,
+  );
+
 // Bodies are strict: an unknown field (a typo, or `project`, `privileged`...) is an error, never ignored.
 export const createVmBody = z.strictObject({
   name: z
@@ -59,6 +82,7 @@ export const createVmBody = z.strictObject({
       'Outbound network access; default false (loopback only); only on drivers with the `network` feature (see DriverName)',
     ),
   metadata: z.record(z.string().max(128), z.unknown()).optional(),
+  labels: vmLabels.optional(),
   from_snapshot: z
     .uuid()
     .optional()
@@ -88,7 +112,29 @@ export const createVmBody = z.strictObject({
     })
     .optional()
     .describe('Versions asked for, by tool (`{"go": "1.23.0"}`); a tool named here is required too'),
+  ttl_seconds: lifetimeSeconds(0)
+    .optional()
+    .describe(
+      "Lifetime in seconds from the create; when it runs out the VM is stopped or deleted (`on_expiry`). 0: none. Default: the server's (none unless configured)",
+    ),
+  idle_timeout_seconds: lifetimeSeconds(0)
+    .optional()
+    .describe(
+      "Seconds without a command running after which the VM is stopped or deleted (`on_expiry`); a running command holds it off and its end restarts it. 0: none. Default: the server's (none unless configured)",
+    ),
+  on_expiry: z
+    .enum(VM_EXPIRY_ACTIONS, { error: `must be ${VM_EXPIRY_ACTIONS.join(' or ')}` })
+    .optional()
+    .describe(
+      "What a VM past its lifetime or idle timeout becomes: `stop` (files kept; start it again) or `delete`. Default: the server's (`stop` unless configured)",
+    ),
   ...taskOptionsFields,
+});
+
+export const extendVmBody = z.strictObject({
+  ttl_seconds: lifetimeSeconds(1).describe(
+    'Seconds to add to the lifetime deadline (to now, when the deadline has passed but the VM has not ended yet)',
+  ),
 });
 
 const envName = z
@@ -177,6 +223,10 @@ export const workerParams = z.object({
 export const listVmsQuery = z.object({
   status: z.string().optional().describe('Comma-separated statuses'),
   include_deleted: booleanFlag,
+  label: z
+    .union([z.string(), z.array(z.string()).max(MAX_VM_LABELS)])
+    .optional()
+    .describe('`key=value`; repeat it for VMs that have every one of these labels'),
   limit: z.coerce.number().int().min(1).max(1000).optional(),
 });
 

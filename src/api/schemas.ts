@@ -19,10 +19,22 @@ import {
 import { integrationParams, webhookAnswer } from './integrations.js';
 import { apiKey, createdKey, createKeyBody, keyList, keyParams } from './keys.js';
 import { logLineSchema, logList, logQueryBody, logStreamMessage, logStreamQuery } from './logs.js';
+import {
+  createdWebhook,
+  createWebhookBody,
+  webhookDeliveriesQuery,
+  webhookDeliveryList,
+  webhookDeliveryParams,
+  webhookDeliverySchema,
+  webhookList,
+  webhookParams,
+  webhookSchema,
+} from './outbound-webhooks.js';
 import { executionSchema, jobSchema, taskSchema, vmSchema, workerSchema } from './records.js';
 import {
   createVmBody,
   executeBody,
+  extendVmBody,
   idParams,
   jobBody,
   listQuery,
@@ -58,6 +70,7 @@ import {
   snapshotWriteError,
 } from './snapshots.js';
 import { streamMessage, streamParams, streamQuery } from './stream.js';
+import { vmUsageSchema } from './usage.js';
 
 /**
  * Every schema of the wire contract by name. The route table names its schemas from here; an
@@ -65,6 +78,7 @@ import { streamMessage, streamParams, streamQuery } from './stream.js';
  */
 export const API_SCHEMAS = {
   CreateVmRequest: createVmBody,
+  ExtendVmRequest: extendVmBody,
   ExecuteRequest: executeBody,
   JobRequest: jobBody,
   WriteQuery: writeQuery,
@@ -83,6 +97,7 @@ export const API_SCHEMAS = {
   VmWriteAccepted: vmWriteAccepted,
   VmWriteDone: vmWriteDone,
   VmWriteError: vmWriteError,
+  VmUsage: vmUsageSchema,
   Task: taskSchema,
   Execution: executionSchema,
   ExecutionList: executionList,
@@ -132,6 +147,15 @@ export const API_SCHEMAS = {
   ProcessList: processList,
   ListSnapshotsQuery: listSnapshotsQuery,
   WebhookAnswer: webhookAnswer,
+  CreateWebhookRequest: createWebhookBody,
+  WebhookParams: webhookParams,
+  WebhookDeliveryParams: webhookDeliveryParams,
+  WebhookDeliveriesQuery: webhookDeliveriesQuery,
+  Webhook: webhookSchema,
+  CreatedWebhook: createdWebhook,
+  WebhookList: webhookList,
+  WebhookDelivery: webhookDeliverySchema,
+  WebhookDeliveryList: webhookDeliveryList,
 } as const;
 
 export type ApiSchemaName = keyof typeof API_SCHEMAS;

@@ -8,6 +8,7 @@ import type { ApiSchema, ApiSchemaName } from './schemas.js';
  */
 
 export type Vm = z.output<ApiSchema<'Vm'>>;
+export type VmUsage = z.output<ApiSchema<'VmUsage'>>;
 export type Task = z.output<ApiSchema<'Task'>>;
 export type Execution = z.output<ApiSchema<'Execution'>>;
 export type Job = z.output<ApiSchema<'Job'>>;

@@ -18,6 +18,7 @@ import { registerRunCommand } from './commands/run.js';
 import { registerServerCommands } from './commands/server.js';
 import { registerSnapshotCommands } from './commands/snapshots.js';
 import { registerVmCommands } from './commands/vm.js';
+import { registerWebhookCommands } from './commands/webhook.js';
 import { isLegacyInvocation, runLegacy } from './legacy.js';
 
 export function buildProgram(): Command {
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
   registerImageCommands(program);
   registerDoctorCommand(program);
   registerKeyCommands(program);
+  registerWebhookCommands(program);
   registerLogsCommand(program);
   registerNetworkCommands(program);
   return program;

@@ -51,7 +51,8 @@ export interface ClientOptions {
   token?: string;
 }
 
-type Query = Record<string, string | number | boolean | undefined>;
+/** An array value repeats its key (`?label=a=1&label=b=2`). */
+type Query = Record<string, string | number | boolean | readonly string[] | undefined>;
 
 /** A request body sent as bytes, streamed as it is read, under its media type. */
 interface StreamedBody {
@@ -73,7 +74,18 @@ interface CallInit {
  */
 export type WriteAnswer<
   Op extends OperationId &
-    ('createVm' | 'deleteVm' | 'executeCommand' | 'runJob' | 'snapshotVm' | 'deleteSnapshot'),
+    (
+      | 'createVm'
+      | 'deleteVm'
+      | 'stopVm'
+      | 'startVm'
+      | 'pauseVm'
+      | 'resumeVm'
+      | 'executeCommand'
+      | 'runJob'
+      | 'snapshotVm'
+      | 'deleteSnapshot'
+    ),
 > = RouteAnswer<Op, 202 & RouteStatus<Op>> &
   Partial<Omit<RouteAnswer<Op, 200 & RouteStatus<Op>>, keyof RouteAnswer<Op, 202 & RouteStatus<Op>>>>;
 
@@ -92,9 +104,10 @@ export class AetherClient {
     return this.#call<WriteAnswer<'createVm'>>('createVm', { body, query: { wait: opts.wait } });
   }
 
-  async listVms(query: { status?: string; includeDeleted?: boolean } = {}) {
+  /** `labels`: `key=value` selectors; a VM must have every one. */
+  async listVms(query: { status?: string; includeDeleted?: boolean; labels?: readonly string[] } = {}) {
     const res = await this.#call<RouteAnswer<'listVms', 200>>('listVms', {
-      query: { status: query.status, include_deleted: query.includeDeleted },
+      query: { status: query.status, include_deleted: query.includeDeleted, label: query.labels },
     });
     return res.vms;
   }
@@ -107,6 +120,44 @@ export class AetherClient {
     return this.#call<WriteAnswer<'deleteVm'>>('deleteVm', {
       params: { id: idOrName },
       query: { wait: opts.wait },
+    });
+  }
+
+  /** Stops a running VM, keeping its files; `startVm` boots it again. */
+  stopVm(idOrName: string, opts: { wait?: boolean } = {}) {
+    return this.#call<WriteAnswer<'stopVm'>>('stopVm', {
+      params: { id: idOrName },
+      query: { wait: opts.wait },
+    });
+  }
+
+  startVm(idOrName: string, opts: { wait?: boolean } = {}) {
+    return this.#call<WriteAnswer<'startVm'>>('startVm', {
+      params: { id: idOrName },
+      query: { wait: opts.wait },
+    });
+  }
+
+  /** Freezes a running VM, keeping its memory; `resumeVm` lets it run on. */
+  pauseVm(idOrName: string, opts: { wait?: boolean } = {}) {
+    return this.#call<WriteAnswer<'pauseVm'>>('pauseVm', {
+      params: { id: idOrName },
+      query: { wait: opts.wait },
+    });
+  }
+
+  resumeVm(idOrName: string, opts: { wait?: boolean } = {}) {
+    return this.#call<WriteAnswer<'resumeVm'>>('resumeVm', {
+      params: { id: idOrName },
+      query: { wait: opts.wait },
+    });
+  }
+
+  /** Moves the VM's lifetime deadline `ttlSeconds` later; answers the VM with its new `expires_at`. */
+  extendVm(idOrName: string, ttlSeconds: number) {
+    return this.#call<RouteAnswer<'extendVm', 200>>('extendVm', {
+      params: { id: idOrName },
+      body: { ttl_seconds: ttlSeconds },
     });
   }
 
@@ -285,6 +336,11 @@ export class AetherClient {
   }
 
   /** The VM's executions running now, with their pids, as its worker sees them. */
+  /** What a running VM uses now (CPU seconds, memory, disk, processes); nulls where its driver cannot tell. */
+  getVmUsage(idOrName: string) {
+    return this.#call<RouteAnswer<'getVmUsage', 200>>('getVmUsage', { params: { id: idOrName } });
+  }
+
   async listProcesses(idOrName: string) {
     const res = await this.#call<RouteAnswer<'listProcesses', 200>>('listProcesses', {
       params: { id: idOrName },
@@ -408,6 +464,34 @@ export class AetherClient {
     return this.#call<RouteAnswer<'revokeKey', 200>>('revokeKey', { params: { id } });
   }
 
+  /** Subscribes a URL to events; `secret` in the answer signs the deliveries and is shown this once. */
+  createWebhook(body: RouteBody<'createWebhook'>) {
+    return this.#call<RouteAnswer<'createWebhook', 201>>('createWebhook', { body });
+  }
+
+  async listWebhooks() {
+    return (await this.#call<RouteAnswer<'listWebhooks', 200>>('listWebhooks')).webhooks;
+  }
+
+  deleteWebhook(id: string) {
+    return this.#call<RouteAnswer<'deleteWebhook', 200>>('deleteWebhook', { params: { id } });
+  }
+
+  /** A webhook's deliveries, newest first. */
+  async listWebhookDeliveries(id: string, opts: { limit?: number } = {}) {
+    return (
+      await this.#call<RouteAnswer<'listWebhookDeliveries', 200>>('listWebhookDeliveries', {
+        params: { id },
+        query: { limit: opts.limit },
+      })
+    ).deliveries;
+  }
+
+  /** Queues a delivery's event again, as a new delivery. */
+  redeliverWebhook(id: string, delivery: string) {
+    return this.#call<RouteAnswer<'redeliverWebhook', 202>>('redeliverWebhook', { params: { id, delivery } });
+  }
+
   /** Prometheus metrics of the gateway's node, as text (needs an admin key). */
   async metrics(): Promise<string> {
     const res = await this.#open('getMetrics', {});
@@ -441,7 +525,8 @@ export class AetherClient {
   ): Promise<HttpAnswer> {
     const url = new URL(this.#origin + path);
     for (const [key, value] of Object.entries(init.query ?? {})) {
-      if (value !== undefined && value !== false) url.searchParams.set(key, String(value));
+      if (Array.isArray(value)) for (const item of value) url.searchParams.append(key, item);
+      else if (value !== undefined && value !== false) url.searchParams.set(key, String(value));
     }
     const headers: Record<string, string> = {};
     if (init.body !== undefined) headers['content-type'] = 'application/json';

@@ -15,6 +15,7 @@ export type {
   Snapshot,
   Task,
   Vm,
+  VmUsage,
   Worker as WorkerInfo,
 } from '../api/types.js';
 export type {

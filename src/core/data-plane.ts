@@ -9,6 +9,7 @@ import type { Readable } from 'node:stream';
 import type { CommandSignal } from './driver.js';
 import type { FsEntry, FsListing } from './guest-files.js';
 import type { DriverName } from './vm.js';
+import type { VmUsage } from './vm-usage.js';
 
 /** The VM a call is about, as the gateway found it in the store. */
 export interface DataPlaneVm {
@@ -78,6 +79,8 @@ export interface DataPlane {
   rename(vm: DataPlaneVm, from: string, to: string): Promise<void>;
   /** The executions of `vm` running now, as the worker sees them (not the store). */
   processes(vm: DataPlaneVm): Promise<RunningProcess[]>;
+  /** What `vm` uses now, read by its driver (VmDriver.usage); nulls where it cannot tell. */
+  usage(vm: DataPlaneVm): Promise<VmUsage>;
   /**
    * Delivers `signal` to a running execution's whole process tree. ERR_EXECUTION_NOT_RUNNING
    * when it is not running on this worker (ended, or not started yet).

@@ -1,6 +1,8 @@
 import type { GuestFiles } from './guest-files.js';
 import type { NetworkAttachment } from './network-attachment.js';
 import type { DriverName, IsolationInfo } from './vm.js';
+import type { VmProbeResult } from './vm-health.js';
+import type { VmUsage } from './vm-usage.js';
 
 export interface VmSpec {
   id: string;
@@ -128,6 +130,31 @@ export interface VmDriver {
   /** Stops if needed and removes everything; idempotent. */
   destroy(id: string): Promise<void>;
   status(id: string): Promise<DriverVmInfo>;
+  /**
+   * What a running VM uses now (CPU time, memory, disk, processes); a figure the driver cannot
+   * read is null rather than a guess. ERR_VM_NOT_FOUND for a VM it does not have. Absent on
+   * drivers that cannot read any: callers answer a sample of nulls.
+   */
+  usage?(id: string): Promise<VmUsage>;
+  /**
+   * One health look at a VM the store says runs: is its sandbox up, and does its agent answer a
+   * ping within `timeoutMs`? Rules:
+   * - An agent busy with commands still answers: a running command never makes a VM look dead.
+   * - A dead VM comes with the reason the driver can prove (its sandbox gone, the OOM killer, the
+   *   VMM exited, else the agent); one look is not a verdict, the caller confirms.
+   * - It throws only when it cannot tell (the backend itself is unreachable): not a verdict either.
+   * Absent on drivers that cannot: their VMs are not health-checked.
+   */
+  probe?(id: string, options?: { timeoutMs?: number }): Promise<VmProbeResult>;
+  /**
+   * Freezes a running VM where it stands: its processes stop getting CPU but keep their memory,
+   * files and open connections; the agent answers nothing until `resume`. Idempotent. Absent on
+   * drivers that cannot (callers refuse with ERR_UNSUPPORTED); a process-driver VM without
+   * cgroup limits throws ERR_UNSUPPORTED.
+   */
+  pause?(id: string): Promise<void>;
+  /** Lets a paused VM run on from where it stood. Idempotent. */
+  resume?(id: string): Promise<void>;
   list(): Promise<DriverVmInfo[]>;
   health(): Promise<DriverHealth>;
   /**

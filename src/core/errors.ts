@@ -44,6 +44,8 @@ export const ERROR_CODES = {
   ERR_WAIT_TIMEOUT: { status: 504, fault: 'ours', retryable: true },
   ERR_VM_BOOT_TIMEOUT: { status: 504, fault: 'ours', retryable: true },
   ERR_VM_LOST: { status: 410, fault: 'ours', retryable: false },
+  /** The VM was found dead (its agent or sandbox gone) while the work ran; see its status reason. */
+  ERR_VM_FAILED: { status: 502, fault: 'ours', retryable: false },
   ERR_WORKER_LOST: { status: 502, fault: 'ours', retryable: false },
   ERR_STALE_ATTEMPT: { status: 409, fault: 'ours', retryable: false },
   ERR_WORKER_DRAINING: { status: 503, fault: 'ours', retryable: true },
@@ -80,6 +82,14 @@ export const ERROR_CODES = {
   ERR_WEBHOOK_UNVERIFIED: { status: 401, fault: 'caller', retryable: false },
   /** A webhook delivery (or Slack request) that was already taken: replays do nothing. */
   ERR_WEBHOOK_REPLAYED: { status: 409, fault: 'caller', retryable: false },
+  /** No outbound webhook subscription with that id in the caller's project. */
+  ERR_WEBHOOK_NOT_FOUND: { status: 404, fault: 'caller', retryable: false },
+  ERR_WEBHOOK_DELIVERY_NOT_FOUND: { status: 404, fault: 'caller', retryable: false },
+  /**
+   * An outbound webhook URL that is not http(s), or whose host resolves to an internal address
+   * (loopback, private, link-local, ...) the gateway refuses to post to (webhooks.allow_private).
+   */
+  ERR_WEBHOOK_URL_REFUSED: { status: 400, fault: 'caller', retryable: false },
   /** GitHub's or Slack's API refused or failed a call (details: integration, status). */
   ERR_INTEGRATION_FAILED: { status: 502, fault: 'ours', retryable: true },
   ERR_CONFIG: { status: 500, fault: 'ours', retryable: false },

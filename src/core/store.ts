@@ -3,12 +3,15 @@ import type { WireError } from './errors.js';
 import type { ExecutionRecord, JobRecord, JobStatus, JobStepResult } from './execution.js';
 import type { LogLine, LogPruneResult, LogQuery, LogRecord, LogRetention } from './logs.js';
 import type { NetworkLease, NetworkLeaseFilter, NetworkLeaseRequest } from './network-lease.js';
+import type { OutboundWebhookStore } from './outbound-webhooks.js';
 import type { OutputChunk } from './output.js';
 import type { Quota } from './principal.js';
 import type { NewSnapshot, SnapshotOutcome, SnapshotRecord, SnapshotStatus } from './snapshot.js';
 import type { TaskPriority, TaskProgress, TaskRecord, TaskStatus, TaskType } from './task.js';
 import type { VmTools } from './tools.js';
 import type { DriverName, IsolationInfo, VmRecord, VmStatus } from './vm.js';
+import type { VmLabels } from './vm-labels.js';
+import type { VmExpiryKind, VmLifetimeRequest } from './vm-lifetime.js';
 import type { WorkerRecord, WorkerRegistration, WorkerStatus } from './worker.js';
 
 export interface NewVm {
@@ -23,8 +26,12 @@ export interface NewVm {
   /** Outbound network access; default false. */
   network?: boolean;
   metadata: Record<string, unknown>;
+  /** Checked labels (core/vm-labels.ts); default none. */
+  labels?: VmLabels;
   /** Tools asked for (core/tools.ts); default none. */
   tools?: VmTools | null;
+  /** Time to live (counted from the insert, at the database's clock) and idle timeout; default none. */
+  lifetime?: VmLifetimeRequest;
 }
 
 export interface NewTask<T extends TaskType = TaskType> {
@@ -117,6 +124,16 @@ export interface VmPatch {
   tools?: VmTools | null;
   startedAt?: Date | null;
   stoppedAt?: Date | null;
+  /** Where the idle clock counts from (a start); see also Store.recordVmActivity. */
+  lastActiveAt?: Date | null;
+  /** A lifetime that has run out starts again, its full TTL from now (a start after expiry). */
+  renewExpiredLifetime?: true;
+}
+
+/** A VM past a deadline, as the expiry loop finds it (see Store.listExpiredVms). */
+export interface ExpiredVm {
+  vm: VmRecord;
+  kind: VmExpiryKind;
 }
 
 export interface TaskPatch {
@@ -139,6 +156,8 @@ export interface VmFilter {
   includeDeleted?: boolean;
   /** Only VMs started from this snapshot. */
   fromSnapshot?: string;
+  /** Only VMs that have every one of these labels with these values. */
+  labels?: VmLabels;
   limit?: number;
 }
 
@@ -182,7 +201,7 @@ export interface StateChange {
  * - Reads never return rows half-written by a failed call: multi-row writes are transactions.
  * - Unreachable backend → ERR_STORE_UNAVAILABLE (retryable), never a raw driver error.
  */
-export interface Store {
+export interface Store extends OutboundWebhookStore {
   readonly kind: 'postgres' | 'pglite';
 
   /**
@@ -206,6 +225,29 @@ export interface Store {
   countVms(): Promise<VmCount[]>;
   transitionVm(id: string, change: Transition<VmStatus>, patch?: VmPatch): Promise<VmRecord | null>;
   updateVm(id: string, patch: VmPatch): Promise<VmRecord | null>;
+
+  /**
+   * VMs past a deadline whose end nobody has claimed, at the database's clock, at most `limit`
+   * (default 100): `ttl` for a running VM past its lifetime, or a stopped one whose expiry deletes
+   * it; `idle` for a running VM idle past its timeout with no execution open in it (one created
+   * within ACTIVITY_HORIZON_SECONDS and not complete). Past both: `ttl`.
+   */
+  listExpiredVms(limit?: number): Promise<ExpiredVm[]>;
+  /**
+   * Claims the end of an expired VM once, across every node: moves it to `stopping` with
+   * `reason`, in one statement that applies only while it is still past that deadline and in a
+   * status `listExpiredVms` lists it in (an extend, a command or a stop since then wins). Null,
+   * changing nothing, otherwise.
+   */
+  claimVmExpiry(id: string, kind: VmExpiryKind, reason: string): Promise<VmRecord | null>;
+  /** Restarts the VM's idle clock now (a command ended); no state change is recorded. */
+  recordVmActivity(id: string): Promise<void>;
+  /**
+   * Moves the lifetime deadline of a VM that has one by `seconds`, counted from now when it has
+   * passed already; only while its status is one of `statuses`. Null, changing nothing, when the
+   * VM has no lifetime or is not in `statuses`.
+   */
+  extendVmLifetime(id: string, seconds: number, statuses: readonly VmStatus[]): Promise<VmRecord | null>;
 
   /** Inserts the task (and optionally its execution) in one transaction. */
   insertTask(task: NewTask, execution?: NewExecution): Promise<TaskRecord>;

@@ -25,6 +25,10 @@ export function isRerunnable(task: { type: TaskType; payload: unknown }): boolea
   if (
     task.type === 'vm:create' ||
     task.type === 'vm:delete' ||
+    task.type === 'vm:stop' ||
+    task.type === 'vm:start' ||
+    task.type === 'vm:pause' ||
+    task.type === 'vm:resume' ||
     task.type === 'vm:snapshot' ||
     task.type === 'snapshot:delete'
   ) {
@@ -45,6 +49,10 @@ export const TASK_TYPES = [
   'job:run',
   'vm:snapshot',
   'snapshot:delete',
+  'vm:stop',
+  'vm:start',
+  'vm:pause',
+  'vm:resume',
 ] as const;
 export type TaskType = (typeof TASK_TYPES)[number];
 
@@ -81,7 +89,16 @@ export interface TaskPayloads {
   'vm:create': { vmId: string; snapshotId?: string };
   /** `retrySafe`: the caller said running the command twice is harmless. */
   'vm:execute': { vmId: string; executionId: string; exec: ExecSpec; retrySafe?: boolean };
-  'vm:delete': { vmId: string };
+  /**
+   * `reason`: the VM's status reason once deleted, saying who asked (`user: ...`, `ttl: ...`,
+   * `idle: ...`); absent in payloads written before it.
+   */
+  'vm:delete': { vmId: string; reason?: string };
+  /** `reason`: the VM's status reason once stopped, as for `vm:delete`. */
+  'vm:stop': { vmId: string; reason: string };
+  'vm:start': { vmId: string };
+  'vm:pause': { vmId: string };
+  'vm:resume': { vmId: string };
   'job:run': { jobId: string; vmId: string };
   'vm:snapshot': { vmId: string; snapshotId: string };
   /**
@@ -98,6 +115,10 @@ export interface TaskResults {
   'job:run': { jobId: string; status: string; failedStep: number | null };
   'vm:snapshot': { snapshotId: string; status: string };
   'snapshot:delete': { snapshotId: string; status: string };
+  'vm:stop': { vmId: string; status: string };
+  'vm:start': { vmId: string; status: string };
+  'vm:pause': { vmId: string; status: string };
+  'vm:resume': { vmId: string; status: string };
 }
 
 export interface TaskPolicy {
@@ -117,6 +138,10 @@ export const TASK_POLICIES: Record<TaskType, TaskPolicy> = {
   'job:run': { timeoutMs: 30 * 60_000, maxRetries: 0, backoffMs: 0 },
   'vm:snapshot': { timeoutMs: 5 * 60_000, maxRetries: 1, backoffMs: 500 },
   'snapshot:delete': { timeoutMs: 2 * 60_000, maxRetries: 3, backoffMs: 500 },
+  'vm:stop': { timeoutMs: 2 * 60_000, maxRetries: 3, backoffMs: 500 },
+  'vm:pause': { timeoutMs: 60_000, maxRetries: 2, backoffMs: 500 },
+  'vm:resume': { timeoutMs: 60_000, maxRetries: 2, backoffMs: 500 },
+  'vm:start': { timeoutMs: 5 * 60_000, maxRetries: 2, backoffMs: 500 },
 };
 
 export interface TaskRecord<T extends TaskType = TaskType> {

@@ -1,12 +1,15 @@
 import { AetherError } from './errors.js';
 import { isUuid } from './ids.js';
 import type { VmTools } from './tools.js';
+import type { VmLabels } from './vm-labels.js';
+import type { VmLifetime } from './vm-lifetime.js';
 
 /** VM lifecycle. Every transition is written to the store with a reason. */
 export const VM_STATUSES = [
   'pending',
   'creating',
   'running',
+  'paused',
   'stopping',
   'stopped',
   'deleted',
@@ -17,8 +20,11 @@ export type VmStatus = (typeof VM_STATUSES)[number];
 
 const VM_TRANSITIONS: Record<VmStatus, readonly VmStatus[]> = {
   pending: ['creating', 'failed', 'deleted'],
-  creating: ['running', 'failed', 'stopping', 'lost'],
-  running: ['stopping', 'failed', 'lost'],
+  // `stopped`: a start (stopped → creating) that failed for good; its files are still there.
+  creating: ['running', 'failed', 'stopping', 'stopped', 'lost'],
+  running: ['paused', 'stopping', 'failed', 'lost'],
+  // Frozen where it stood (`vm pause`): its memory is kept; `resume` lets it run on.
+  paused: ['running', 'stopping', 'failed', 'lost'],
   stopping: ['stopped', 'deleted', 'failed', 'lost'],
   stopped: ['creating', 'stopping', 'deleted', 'failed'],
   failed: ['stopping', 'deleted'],
@@ -36,7 +42,13 @@ export function isVmTerminal(status: VmStatus): boolean {
 
 /** Statuses in which a VM still holds (or may hold) resources on its worker. */
 export function isVmLive(status: VmStatus): boolean {
-  return status === 'creating' || status === 'running' || status === 'stopping' || status === 'stopped';
+  return (
+    status === 'creating' ||
+    status === 'running' ||
+    status === 'paused' ||
+    status === 'stopping' ||
+    status === 'stopped'
+  );
 }
 
 /**
@@ -125,10 +137,14 @@ export interface VmRecord {
   network: boolean;
   workerId: string | null;
   metadata: Record<string, unknown>;
+  /** Key=value pairs to find it by (core/vm-labels.ts); `{}` when none. */
+  labels: VmLabels;
   /** What the driver reported about isolation when it created the VM. */
   isolation: IsolationInfo | null;
   /** Tools asked for and what the VM got (core/tools.ts); null for VMs made before tools were kept. */
   tools: VmTools | null;
+  /** Its time to live, idle timeout and what ends it (core/vm-lifetime.ts). */
+  lifetime: VmLifetime;
   createdAt: Date;
   updatedAt: Date;
   startedAt: Date | null;
@@ -143,6 +159,25 @@ export interface IsolationInfo {
   kernel: 'shared' | 'dedicated';
   /** Human-readable list of the mechanisms in use and their limits. */
   summary: string;
+  /** The resource limits it holds the VM to; absent where a driver does not say. */
+  limits?: ResourceLimits;
+}
+
+/**
+ * Resource limits as a driver enforces them. When `enforced`, the VM's own `vcpus` and
+ * `memoryMiB` are hard limits (memory without swap: past it, the kernel kills a process of the
+ * VM with ERR_VM_OUT_OF_MEMORY, and the VM lives on), plus the ones given here.
+ */
+export interface ResourceLimits {
+  enforced: boolean;
+  /** How, in a few words; or why not. */
+  mechanism: string;
+  /** Tasks (processes and threads) the VM may have at once; null = not limited. */
+  pids: number | null;
+  /** Size of the guest's /tmp; null = not limited by the driver. */
+  tmpMiB: number | null;
+  /** Size of the guest's home (or disk); null = not limited by the driver. */
+  diskMiB: number | null;
 }
 
 /** The error for work asked of a VM that is not running; `action` says what was asked. */

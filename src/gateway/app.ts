@@ -14,10 +14,12 @@ import { healthRoutes } from './routes/health.js';
 import { keyRoutes } from './routes/keys.js';
 import { logRoutes } from './routes/logs.js';
 import { metricsRoutes } from './routes/metrics.js';
+import { outboundWebhookRoutes } from './routes/outbound-webhooks.js';
 import { processRoutes } from './routes/processes.js';
 import { recordRoutes } from './routes/records.js';
 import { snapshotRoutes } from './routes/snapshots.js';
 import { streamRoutes } from './routes/stream.js';
+import { usageRoutes } from './routes/usage.js';
 import { vmRoutes } from './routes/vms.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { installSecurity } from './security.js';
@@ -74,12 +76,14 @@ export async function buildGateway(deps: GatewayDeps, settings: GatewaySettings)
       await api.register(executeRoutes(deps, settings));
       await api.register(fileRoutes(deps));
       await api.register(processRoutes(deps));
+      await api.register(usageRoutes(deps));
       await api.register(recordRoutes(deps, settings));
       await api.register(streamRoutes(deps));
       await api.register(keyRoutes(deps));
       await api.register(logRoutes(deps));
       await api.register(healthRoutes(deps));
       await api.register(webhookRoutes(deps));
+      await api.register(outboundWebhookRoutes(deps));
       api.get('/openapi.json', routeOptions('getOpenApiDocument'), async () => app.swagger());
     },
     { prefix: API_PREFIX },

@@ -6,6 +6,7 @@ import type { DriverInfo } from '../core/vm.js';
 import type { HttpMetrics } from '../metrics/http-metrics.js';
 import type { ApiKeyService } from '../service/api-keys.js';
 import type { DataService } from '../service/data-service.js';
+import type { WebhookService } from '../service/outbound/webhook-service.js';
 import type { ExecutionOutputService } from '../service/output/execution-output-service.js';
 import type { Services } from '../service/services.js';
 import type { Authenticator } from './auth/authenticate.js';
@@ -44,6 +45,8 @@ export interface GatewayDeps {
   logs?: LogReader;
   /** Files, stdin and signals through the data plane; absent, those routes answer ERR_UNSUPPORTED. */
   data?: DataService;
+  /** Outbound webhook subscriptions; absent, their routes answer ERR_UNSUPPORTED. */
+  outboundWebhooks?: WebhookService;
   /** GitHub and Slack webhooks; absent, every webhook answers 401 (no integration to verify it). */
   webhooks?: WebhookReceiver;
   logger: Logger;

@@ -31,6 +31,7 @@ const vm: VmRecord = {
   network: false,
   workerId: 'w1',
   metadata: { team: 'infra', nested: { n: 1 } },
+  labels: { team: 'a' },
   isolation: { level: 'namespaces', kernel: 'shared', summary: 'user, pid, mount namespaces' },
   tools: {
     requested: [{ name: 'node', version: '20', required: true }],
@@ -42,6 +43,7 @@ const vm: VmRecord = {
   updatedAt: T1,
   startedAt: T1,
   stoppedAt: null,
+  lifetime: { ttlSeconds: 600, expiresAt: T1, idleTimeoutSeconds: 60, lastActiveAt: T1, onExpiry: 'delete' },
 };
 
 const task: TaskRecord = {

@@ -2,6 +2,7 @@ import type { Execution, Job, Task, Vm, Worker } from '../api/types.js';
 import { type ExecutionRecord, executionState, type JobRecord } from '../core/execution.js';
 import type { TaskRecord } from '../core/task.js';
 import type { VmRecord } from '../core/vm.js';
+import { idleExpiresAt } from '../core/vm-lifetime.js';
 import type { WorkerRecord } from '../core/worker.js';
 
 /** Records as the API shows them (the shapes are src/api/records.ts): snake_case, ISO timestamps. */
@@ -10,6 +11,25 @@ function iso(date: Date): string;
 function iso(date: Date | null): string | null;
 function iso(date: Date | null): string | null {
   return date ? date.toISOString() : null;
+}
+
+/** What isolates a VM, limits included, in the API's spelling. */
+function isolationJson(isolation: NonNullable<VmRecord['isolation']>): NonNullable<Vm['isolation']> {
+  const { level, kernel, summary, limits } = isolation;
+  return {
+    level,
+    kernel,
+    summary,
+    limits: limits
+      ? {
+          enforced: limits.enforced,
+          mechanism: limits.mechanism,
+          pids: limits.pids,
+          tmp_mib: limits.tmpMiB,
+          disk_mib: limits.diskMiB,
+        }
+      : null,
+  };
 }
 
 export function vmJson(vm: VmRecord): Vm {
@@ -25,7 +45,7 @@ export function vmJson(vm: VmRecord): Vm {
     image: vm.image,
     network: vm.network,
     worker_id: vm.workerId,
-    isolation: vm.isolation,
+    isolation: vm.isolation && isolationJson(vm.isolation),
     tools: vm.tools && {
       requested: vm.tools.requested,
       installed: vm.tools.installed,
@@ -33,10 +53,16 @@ export function vmJson(vm: VmRecord): Vm {
       path_dirs: vm.tools.pathDirs,
     },
     metadata: vm.metadata,
+    labels: { ...vm.labels },
     created_at: iso(vm.createdAt),
     updated_at: iso(vm.updatedAt),
     started_at: iso(vm.startedAt),
     stopped_at: iso(vm.stoppedAt),
+    ttl_seconds: vm.lifetime.ttlSeconds,
+    expires_at: iso(vm.lifetime.expiresAt),
+    idle_timeout_seconds: vm.lifetime.idleTimeoutSeconds,
+    idle_expires_at: iso(idleExpiresAt(vm)),
+    on_expiry: vm.lifetime.onExpiry,
   };
 }
 

@@ -103,9 +103,12 @@ export class ExecCall {
     }
   }
 
-  /** The connection failed: nothing more will arrive for this call. */
+  /**
+   * The connection failed: nothing more will arrive for this call. After an abort, the abort's
+   * reason is the call's end (the caller ended it; the connection going after is a consequence).
+   */
   fail(error: unknown): void {
-    this.finish(error);
+    this.finish(this.aborted ? this.options.signal?.reason : error);
   }
 
   private watchdog(ms: number, why: string): void {

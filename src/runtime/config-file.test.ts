@@ -76,6 +76,11 @@ vmm:
   output_limit_bytes: 4
   drivers: process,docker
   image_dir: /srv/images
+  default_ttl_seconds: 3600
+  default_idle_timeout_seconds: 600
+  default_on_expiry: delete
+  lifetime_check_interval_ms: 2000
+process: { limits: off, pids_limit: 256, tmp_size_mib: 64, home_size_mib: 1024 }
 docker: { host: "unix:///run/docker.sock", image: "python:3.12-slim", network: aether-net }
 qemu: { accel: tcg, image: 0123456789ab, network: tap, warm_pool_size: 3 }
 network:
@@ -101,11 +106,12 @@ worker:
   lease_ms: 3000
   grace_ms: 9000
   drain_timeout_ms: 7000
+  health_interval_ms: 3000
 cluster:
   secret: 0123456789abcdef0123456789abcdef
   data_plane_listen: 10.0.0.7:8091
   data_plane_address: http://10.0.0.7:8091
-metrics: { port: 9464, host: 0.0.0.0 }
+metrics: { port: 9464, host: 0.0.0.0, per_vm: true }
 logging:
   level: debug
   format: json
@@ -152,6 +158,14 @@ slack:
   signing_secret: slack-secret
   api_url: https://slack.example.com/api
   channel: C0123456789
+webhooks:
+  allow_private: true
+  allow_cidrs: 10.0.0.0/8,fd00::/8
+  timeout_ms: 5000
+  retry_base_ms: 100
+  retry_max_ms: 1000
+  retry_for_ms: 60000
+  poll_interval_ms: 200
 `;
     const file = parseConfigFile(text, FILE, {});
     expect(Object.keys(file.values).sort()).toEqual(Object.keys(CONFIG_OPTIONS).sort());
@@ -165,6 +179,14 @@ slack:
       queueLockMs: 40_000,
       eventsRedisUrl: 'redis://events:6379',
       warmPoolSize: 0,
+      defaultTtlSeconds: 3600,
+      defaultIdleTimeoutSeconds: 600,
+      defaultOnExpiry: 'delete',
+      lifetimeCheckIntervalMs: 2000,
+      processLimits: 'off',
+      processPidsLimit: 256,
+      processTmpSizeMib: 64,
+      processHomeSizeMib: 1024,
       drivers: 'process,docker',
       dockerHost: 'unix:///run/docker.sock',
       dockerImage: 'python:3.12-slim',
@@ -190,12 +212,14 @@ slack:
       firecrackerJailerUidBase: 500_000,
       workerId: 'w-1',
       workerLeaseMs: 3000,
+      healthIntervalMs: 3000,
       drainTimeoutMs: 7000,
       clusterSecret: '0123456789abcdef0123456789abcdef',
       dataPlaneListen: '10.0.0.7:8091',
       dataPlaneAddress: 'http://10.0.0.7:8091',
       metricsPort: 9464,
       metricsHost: '0.0.0.0',
+      metricsPerVm: true,
       logLevel: 'debug',
       logProvider: 'loki',
       lokiUrl: 'http://loki:3100',
@@ -217,6 +241,7 @@ slack:
       'queue',
       'event_bus',
       'vmm',
+      'process',
       'docker',
       'qemu',
       'network',
@@ -229,6 +254,7 @@ slack:
       'integrations',
       'github',
       'slack',
+      'webhooks',
     ]);
     for (const option of Object.values(CONFIG_OPTIONS)) expect(option.file).toMatch(/^[a-z_]+\.[a-z_]+$/);
   });
@@ -260,7 +286,7 @@ slack:
 
   it('rejects unknown sections and keys, naming the file, the line and the likely key', () => {
     expect(errorOf(() => parseConfigFile('sever:\n  port: 1\n', FILE, {})).message).toBe(
-      'config file aether.yaml:1: unknown section sever (did you mean server?); sections are server, storage, queue, event_bus, vmm, docker, qemu, network, firecracker, worker, cluster, metrics, logging, auth, integrations, github, slack',
+      'config file aether.yaml:1: unknown section sever (did you mean server?); sections are server, storage, queue, event_bus, vmm, process, docker, qemu, network, firecracker, worker, cluster, metrics, logging, auth, integrations, github, slack, webhooks',
     );
     expect(errorOf(() => parseConfigFile('server:\n  port: 1\n  hots: x\n', FILE, {})).message).toBe(
       'config file aether.yaml:3: unknown key server.hots (did you mean server.host?)',

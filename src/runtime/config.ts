@@ -33,6 +33,7 @@ const SECTION_ORDER = [
   'queue',
   'event_bus',
   'vmm',
+  'process',
   'docker',
   'qemu',
   'network',
@@ -45,6 +46,7 @@ const SECTION_ORDER = [
   'integrations',
   'github',
   'slack',
+  'webhooks',
 ];
 
 function sectionRank(option: ConfigOption): number {

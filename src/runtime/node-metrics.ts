@@ -1,4 +1,5 @@
 import type { Registry } from 'prom-client';
+import type { DataPlane } from '../core/data-plane.js';
 import type { Logger } from '../core/logger.js';
 import type { TaskQueue } from '../core/queue.js';
 import type { Store } from '../core/store.js';
@@ -7,6 +8,7 @@ import { registerClusterMetrics } from '../metrics/cluster-metrics.js';
 import { createHttpMetrics } from '../metrics/http-metrics.js';
 import { type MetricsServer, startMetricsServer } from '../metrics/metrics-server.js';
 import { createMetricsRegistry } from '../metrics/registry.js';
+import { registerVmUsageMetrics } from '../metrics/vm-usage-metrics.js';
 import { createWorkerMetrics, type WorkerMetrics } from '../metrics/worker-metrics.js';
 import { startupError } from './backends.js';
 import { type AetherConfig, DRIVER_NAMES } from './config.js';
@@ -37,6 +39,24 @@ export function createNodeMetrics(
     gateway = { registry, http: createHttpMetrics(registry) };
   }
   return { registry, gateway, worker: roles.worker ? createWorkerMetrics(registry, workerId) : null };
+}
+
+/**
+ * Per-VM usage series of this node's worker (`metricsPerVm`), read through its own data plane:
+ * each VM is exported by the worker that owns it, wherever the metrics are scraped from.
+ */
+export function observeVmUsage(
+  metrics: NodeMetrics,
+  config: Pick<AetherConfig, 'metricsPerVm' | 'workerId'>,
+  store: Pick<Store, 'listVms'>,
+  plane: Pick<DataPlane, 'usage'>,
+): void {
+  if (!config.metricsPerVm) return;
+  registerVmUsageMetrics(metrics.registry, {
+    store,
+    workerId: config.workerId,
+    usage: (vm) => plane.usage({ id: vm.id, driver: vm.driver }),
+  });
 }
 
 /** The separate `/metrics` listener, when `metricsPort` is set; a port it cannot bind names the option. */

@@ -11,6 +11,7 @@ import { buildGateway } from '../gateway/app.js';
 import { createLogShippingMetrics } from '../metrics/log-metrics.js';
 import { dataPlaneRouter } from '../service/data-plane-router.js';
 import { DataService } from '../service/data-service.js';
+import { startExpiryLoop } from '../service/expiry.js';
 import { startReaper } from '../service/reaper.js';
 import { createServices, type Services } from '../service/services.js';
 import { localDataPlane } from '../worker/data-plane/local-data-plane.js';
@@ -30,7 +31,8 @@ import { DRIVER_CATALOG, openDrivers } from './drivers.js';
 import { openIntegrations } from './integrations.js';
 import { openNodeLogging } from './logging.js';
 import { openVmNetwork } from './network.js';
-import { createNodeMetrics, serveNodeMetrics } from './node-metrics.js';
+import { createNodeMetrics, observeVmUsage, serveNodeMetrics } from './node-metrics.js';
+import { openOutboundWebhooks } from './outbound-webhooks.js';
 import { checkListenable } from './port-check.js';
 import { readinessCheck } from './readiness.js';
 import { readToolCaFile } from './tool-ca.js';
@@ -69,6 +71,10 @@ export function taskTimeouts(config: AetherConfig): Record<TaskType, number> {
     'job:run': config.executeTimeoutMs * 3,
     'vm:snapshot': config.createTimeoutMs,
     'snapshot:delete': config.deleteTimeoutMs,
+    'vm:stop': config.deleteTimeoutMs,
+    'vm:start': config.createTimeoutMs,
+    'vm:pause': config.deleteTimeoutMs,
+    'vm:resume': config.deleteTimeoutMs,
   };
 }
 
@@ -136,6 +142,11 @@ async function wireNode(
       quotaFor: quotaLookup(config),
       defaultTools: parseDefaultTools(config.defaultTools),
       toolInstallTimeoutMs: config.toolInstallTimeoutMs,
+      lifetimeDefaults: {
+        ttlSeconds: config.defaultTtlSeconds,
+        idleTimeoutSeconds: config.defaultIdleTimeoutSeconds,
+        onExpiry: config.defaultOnExpiry,
+      },
     },
   );
   const banner = [
@@ -158,6 +169,7 @@ async function wireNode(
     if (hostNetwork) banner.push(hostNetwork.line);
     const commands = new RunningCommands();
     const plane = localDataPlane(drivers, commands);
+    observeVmUsage(metrics, config, backends.store, plane);
     localPlane = { workerId: config.workerId, plane };
     // Before the worker registers: the address it registers must already answer.
     const dataPlane = await openDataPlaneListener(config, plane, logger);
@@ -184,6 +196,7 @@ async function wireNode(
         concurrency: config.workerConcurrency,
         outputLimitBytes: config.outputLimitBytes,
         reconcileIntervalMs: config.reconcileIntervalMs,
+        healthIntervalMs: config.healthIntervalMs,
         heartbeatIntervalMs: config.heartbeatIntervalMs,
         leaseMs: config.workerLeaseMs,
         drainTimeoutMs: config.drainTimeoutMs,
@@ -220,11 +233,23 @@ async function wireNode(
     { graceMs: config.workerGraceMs, intervalMs: config.heartbeatIntervalMs },
   );
   opened.push(() => reaper.stop());
+  // Every node ends VMs past their lifetime: each expiry is claimed once in the store.
+  const expiry = startExpiryLoop(
+    {
+      store: backends.store,
+      queue: backends.queue,
+      events: backends.events,
+      logger: logger.child({ component: 'expiry' }),
+    },
+    { timeouts: taskTimeouts(config), intervalMs: config.lifetimeCheckIntervalMs },
+  );
+  opened.push(() => expiry.stop());
 
   let app: FastifyInstance | null = null;
   let url: string | null = null;
   let localAdminKey: string | null = null;
   let closeIntegrations: () => Promise<void> = async () => {};
+  let stopOutboundWebhooks: () => Promise<void> = async () => {};
   // Its own connection, so nothing else closes it: left open, it kept a stopped gateway alive.
   let closeRateLimitRedis: () => void = () => {};
   if (roles.gateway) {
@@ -241,6 +266,9 @@ async function wireNode(
       closeIntegrations = () => integrations.registry.close();
       banner.push(integrations.line);
     }
+    const outbound = openOutboundWebhooks(config, backends.store, logger);
+    opened.push(() => outbound.stop());
+    stopOutboundWebhooks = () => outbound.stop();
     app = await buildGateway(
       {
         services,
@@ -250,6 +278,7 @@ async function wireNode(
         readiness,
         data,
         ...(integrations ? { webhooks: integrations.registry } : {}),
+        outboundWebhooks: outbound.service,
         metrics: metrics.gateway ?? undefined,
         logs: logging.shipping.reader,
         logger,
@@ -302,8 +331,10 @@ async function wireNode(
       closeRateLimitRedis();
       // Runs webhooks started finish (bounded) while the service and the worker still serve them.
       await closeIntegrations();
+      await stopOutboundWebhooks();
       services.close();
       await reaper.stop();
+      await expiry.stop();
       await worker?.stop();
       await logging.shipping.close();
       await backends.close();

@@ -18,6 +18,7 @@ export const DATA_PLANE_OPERATIONS = [
   'remove',
   'rename',
   'processes',
+  'usage',
   'signal',
   'stdin',
 ] as const;

@@ -18,6 +18,7 @@ import { type ExecutionRecord, executionState } from '../core/execution.js';
 import type { FsEntry, FsListing } from '../core/guest-files.js';
 import type { Access } from '../core/principal.js';
 import { type VmRecord, vmNotRunning } from '../core/vm.js';
+import type { VmUsage } from '../core/vm-usage.js';
 import type { ServiceDeps } from './service-context.js';
 import { requireExecution, requireVm } from './visibility.js';
 
@@ -114,6 +115,12 @@ export class DataService {
       }),
     );
     return found.filter((p) => p !== null);
+  }
+
+  /** What a running VM uses now, read on its worker by its driver (nulls where it cannot tell). */
+  async usage(access: Access, vmIdOrName: string): Promise<{ vm: VmRecord; usage: VmUsage }> {
+    const { vm, plane } = await this.open(access, vmIdOrName, 'its usage is read');
+    return { vm, usage: await plane.usage(target(vm)) };
   }
 
   /** Signals a running execution's process tree (ERR_EXECUTION_NOT_RUNNING once it ended). */

@@ -1,8 +1,10 @@
 import type { TaskPriority } from '../core/task.js';
 import type { DriverName } from '../core/vm.js';
+import type { LifetimeInput } from './vm-lifetimes.js';
 
 /** Inputs as the service takes them: already validated for shape at the boundary. */
-export interface CreateVmInput {
+/** `ttlSeconds`, `idleTimeoutSeconds`, `onExpiry`: its lifetime (service/vm-lifetimes.ts). */
+export interface CreateVmInput extends LifetimeInput {
   /** Refused when it is not a VM name, or has the form of a VM id (see vmNameProblem). */
   name: string;
   driver?: DriverName;
@@ -13,6 +15,8 @@ export interface CreateVmInput {
   /** Outbound network access; default false (loopback only). */
   network?: boolean;
   metadata?: Record<string, unknown>;
+  /** Key=value pairs to find it by; refused (ERR_VALIDATION) when one breaks core/vm-labels.ts's rules. */
+  labels?: Record<string, string>;
   /**
    * Start from this snapshot (a `ready` one the caller can see) instead of booting: the VM gets
    * the snapshot's driver, shape, image and network, and is created on the worker holding it.

@@ -48,7 +48,7 @@ export async function settleDeadWorker(
   const vms = (await deps.store.listVms({ workerId: worker.id })).filter((vm) => isVmLive(vm.status));
   for (const vm of vms) {
     const lost = await deps.store.transitionVm(vm.id, {
-      from: ['pending', 'creating', 'running', 'stopping', 'stopped'],
+      from: ['pending', 'creating', 'running', 'paused', 'stopping', 'stopped'],
       to: 'lost',
       reason: WORKER_LOST_REASON,
     });

@@ -21,6 +21,7 @@ import type {
 import type { CommandSignal } from '../core/driver.js';
 import { AetherError, isErrorCode } from '../core/errors.js';
 import type { FsEntry, FsListing } from '../core/guest-files.js';
+import type { VmUsage } from '../core/vm-usage.js';
 import {
   DATA_PLANE_PREFIX,
   type DataPlaneOperation,
@@ -87,6 +88,14 @@ export class RemoteDataPlane implements DataPlane {
 
   async processes(vm: DataPlaneVm): Promise<RunningProcess[]> {
     return readJson(await this.call('processes', target(vm)));
+  }
+
+  async usage(vm: DataPlaneVm): Promise<VmUsage> {
+    // Dates travel as ISO text.
+    const usage = await readJson<Omit<VmUsage, 'sampledAt'> & { sampledAt: string }>(
+      await this.call('usage', target(vm)),
+    );
+    return { ...usage, sampledAt: new Date(usage.sampledAt) };
   }
 
   async signal(vm: DataPlaneVm, executionId: string, signal: CommandSignal): Promise<void> {

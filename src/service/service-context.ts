@@ -5,6 +5,7 @@ import type { TaskQueue } from '../core/queue.js';
 import type { Store } from '../core/store.js';
 import type { TaskType } from '../core/task.js';
 import type { DriverInfo, DriverName } from '../core/vm.js';
+import type { LifetimeDefaults } from './vm-lifetimes.js';
 
 /** What every service reads and writes through: the store first, the queue only dispatches. */
 export interface ServiceDeps {
@@ -28,4 +29,6 @@ export interface ServiceSettings {
   defaultTools?: readonly string[];
   /** Deadline of a create's tool installation; added to the vm:create limit when tools are asked. */
   toolInstallTimeoutMs?: number;
+  /** Lifetime and idle timeout of VMs whose create asks for none; default none. */
+  lifetimeDefaults?: LifetimeDefaults;
 }

@@ -6,19 +6,30 @@ import type { TaskRecord } from '../core/task.js';
 import { resolveToolRequests } from '../core/tool-catalog.js';
 import { DEFAULT_TOOL_INSTALL_TIMEOUT_MS } from '../core/tools.js';
 import { checkVmName, type VmRecord, type VmStatus } from '../core/vm.js';
+import { checkVmLabels } from '../core/vm-labels.js';
 import { recordAndEnqueue } from './dispatch.js';
 import type { CreateVmInput, TaskOptions } from './inputs.js';
 import { OfferedDrivers } from './offered-drivers.js';
 import type { ServiceDeps, ServiceSettings } from './service-context.js';
 import { requireSnapshot, requireVm } from './visibility.js';
 import { checkVmFeatures } from './vm-features.js';
+import { extendLifetime, lifetimeOf, NO_LIFETIME_DEFAULTS } from './vm-lifetimes.js';
+import { pauseOrResumeVm, startVm, stopVm, USER_DELETE_REASON } from './vm-power.js';
 import { newVmTask } from './vm-task.js';
 
 /** Statuses from which a delete may start. */
-const DELETABLE: readonly VmStatus[] = ['pending', 'creating', 'running', 'stopped', 'failed', 'lost'];
+const DELETABLE: readonly VmStatus[] = [
+  'pending',
+  'creating',
+  'running',
+  'paused',
+  'stopped',
+  'failed',
+  'lost',
+];
 
 /**
- * VMs: create (booted, or from a snapshot), delete, read. What a create makes belongs to
+ * VMs: create (booted, or from a snapshot), stop, start, extend, delete, read. What a create makes belongs to
  * `access.project`; a VM the caller cannot see answers as a missing one.
  */
 export class VmService {
@@ -38,10 +49,12 @@ export class VmService {
   ): Promise<{ task: TaskRecord; vm: VmRecord }> {
     // Every entry point, not only the REST body's schema: integrations name VMs too.
     checkVmName(input.name);
+    if (input.labels !== undefined) checkVmLabels(input.labels);
     if (input.fromSnapshot !== undefined) return this.createFromSnapshot(access, input, options);
     const driver = input.driver ?? this.settings.defaultDriver;
     checkVmFeatures(input, driver, this.settings.drivers);
     await this.offered.require(driver);
+    const lifetime = lifetimeOf(input, this.settings.lifetimeDefaults ?? NO_LIFETIME_DEFAULTS);
     const requested = resolveToolRequests({
       defaults: this.settings.defaultTools ?? [],
       ...(input.additionalTools ? { additional: input.additionalTools } : {}),
@@ -59,7 +72,9 @@ export class VmService {
         image: input.image ?? null,
         network: input.network ?? false,
         metadata: input.metadata ?? {},
+        labels: input.labels ?? {},
         tools: { requested, installed: [], missing: [], pathDirs: [] },
+        lifetime,
       },
       quota ? { quota } : {},
     );
@@ -79,7 +94,7 @@ export class VmService {
     const stopping = await this.deps.store.transitionVm(vm.id, {
       from: DELETABLE,
       to: 'stopping',
-      reason: 'delete requested',
+      reason: 'user: delete requested',
     });
     if (!stopping) {
       throw new AetherError('ERR_INVALID_TRANSITION', `VM ${vm.name} is already ${vm.status}`, {
@@ -88,11 +103,61 @@ export class VmService {
     }
     const task = await recordAndEnqueue(
       this.deps,
-      newVmTask('vm:delete', { vmId: vm.id }, vm, options, this.settings.timeouts),
+      newVmTask(
+        'vm:delete',
+        { vmId: vm.id, reason: USER_DELETE_REASON },
+        vm,
+        options,
+        this.settings.timeouts,
+      ),
       // Routed by the status before the delete: a lost VM's worker may never come back.
       { vm },
     );
     return { task, vm: stopping };
+  }
+
+  /** Stops a running VM, keeping its files; ERR_INVALID_TRANSITION for a VM in another status. */
+  async stop(
+    access: Access,
+    idOrName: string,
+    options: TaskOptions = {},
+  ): Promise<{ task: TaskRecord; vm: VmRecord }> {
+    return stopVm(this.deps, this.settings, await requireVm(this.deps.store, access, idOrName), options);
+  }
+
+  /** Boots a stopped VM again, its files as they were; ERR_INVALID_TRANSITION for a VM in another status. */
+  async start(
+    access: Access,
+    idOrName: string,
+    options: TaskOptions = {},
+  ): Promise<{ task: TaskRecord; vm: VmRecord }> {
+    return startVm(this.deps, this.settings, await requireVm(this.deps.store, access, idOrName), options);
+  }
+
+  /** Freezes a running VM, keeping its memory (`resume` lets it run on); ERR_INVALID_TRANSITION otherwise. */
+  async pause(
+    access: Access,
+    idOrName: string,
+    options: TaskOptions = {},
+  ): Promise<{ task: TaskRecord; vm: VmRecord }> {
+    const vm = await requireVm(this.deps.store, access, idOrName);
+    return pauseOrResumeVm(this.deps, this.settings, vm, 'vm:pause', options);
+  }
+
+  /** Lets a paused VM run on; ERR_INVALID_TRANSITION for a VM that is not paused. */
+  async resume(
+    access: Access,
+    idOrName: string,
+    options: TaskOptions = {},
+  ): Promise<{ task: TaskRecord; vm: VmRecord }> {
+    const vm = await requireVm(this.deps.store, access, idOrName);
+    return pauseOrResumeVm(this.deps, this.settings, vm, 'vm:resume', options);
+  }
+
+  /** Moves the lifetime deadline `seconds` later (see extendLifetime); a deleted VM is ERR_VALIDATION. */
+  async extend(access: Access, idOrName: string, seconds: number): Promise<VmRecord> {
+    const vm = await requireVm(this.deps.store, access, idOrName, { includeDeleted: true });
+    return extendLifetime(this.deps.store, vm, seconds);
   }
 
   /** Deleted VMs included: a caller that made one may still read how it ended. */
@@ -157,8 +222,10 @@ export class VmService {
         image: snapshot.image,
         network: source?.network ?? false,
         metadata: { ...(input.metadata ?? {}), fromSnapshot: snapshot.id },
+        labels: input.labels ?? {},
         // The snapshot's disk holds what the source VM had.
         tools: source?.tools ?? null,
+        lifetime: lifetimeOf(input, this.settings.lifetimeDefaults ?? NO_LIFETIME_DEFAULTS),
       },
       quota ? { quota } : {},
     );

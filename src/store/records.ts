@@ -32,12 +32,20 @@ export function toVmRecord(row: VmRow): VmRecord {
     network: row.network,
     workerId: row.workerId,
     metadata: row.metadata,
+    labels: row.labels,
     isolation: row.isolation,
     tools: row.tools ?? null,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
     startedAt: row.startedAt,
     stoppedAt: row.stoppedAt,
+    lifetime: {
+      ttlSeconds: row.ttlSeconds,
+      expiresAt: row.expiresAt,
+      idleTimeoutSeconds: row.idleTimeoutSeconds,
+      lastActiveAt: row.lastActiveAt,
+      onExpiry: row.onExpiry,
+    },
   };
 }
 

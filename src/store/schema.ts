@@ -32,6 +32,8 @@ import { SNAPSHOT_STATUSES } from '../core/snapshot.js';
 import { TASK_PRIORITIES, TASK_STATUSES, TASK_TYPES, type TaskProgress } from '../core/task.js';
 import type { VmTools } from '../core/tools.js';
 import { DRIVER_NAME_PATTERN, type DriverName, type IsolationInfo, VM_STATUSES } from '../core/vm.js';
+import type { VmLabels } from '../core/vm-labels.js';
+import { VM_EXPIRY_ACTIONS } from '../core/vm-lifetime.js';
 import { WORKER_STATUSES } from '../core/worker.js';
 import { bytea } from './bytea-column.js';
 
@@ -69,6 +71,8 @@ export const vms = pgTable(
     network: boolean('network').notNull().default(false),
     workerId: text('worker_id'),
     metadata: jsonb('metadata').$type<Record<string, unknown>>().notNull().default({}),
+    // Key=value pairs to find the VM by (migration 0017, core/vm-labels.ts).
+    labels: jsonb('labels').$type<VmLabels>().notNull().default({}),
     isolation: jsonb('isolation').$type<IsolationInfo>(),
     // Tools asked for and what the VM got (migration 0008).
     tools: jsonb('tools').$type<VmTools>(),
@@ -76,6 +80,12 @@ export const vms = pgTable(
     updatedAt: updatedAt(),
     startedAt: timestamp('started_at', { withTimezone: true }),
     stoppedAt: timestamp('stopped_at', { withTimezone: true }),
+    // Lifetimes (migration 0016, core/vm-lifetime.ts): deadlines at the database's clock.
+    ttlSeconds: integer('ttl_seconds'),
+    expiresAt: timestamp('expires_at', { withTimezone: true }),
+    idleTimeoutSeconds: integer('idle_timeout_seconds'),
+    lastActiveAt: timestamp('last_active_at', { withTimezone: true }),
+    onExpiry: text('on_expiry', { enum: VM_EXPIRY_ACTIONS }).notNull().default('stop'),
   },
   (t) => [
     // A name identifies one live VM of a project; deleted VMs keep their row (history) but free
@@ -86,6 +96,11 @@ export const vms = pgTable(
     index('vms_worker_idx').on(t.workerId),
     check('vms_status_check', oneOf(t.status, VM_STATUSES)),
     check('vms_driver_check', isDriverName(t.driver)),
+    check('vms_on_expiry_check', oneOf(t.onExpiry, VM_EXPIRY_ACTIONS)),
+    // The expiry loop's scan: only VMs with a lifetime or an idle timeout.
+    index('vms_expires_idx')
+      .on(t.expiresAt)
+      .where(sql`${t.expiresAt} IS NOT NULL OR ${t.idleTimeoutSeconds} IS NOT NULL`),
   ],
 );
 
@@ -370,3 +385,5 @@ export const webhookDeliveries = pgTable(
     index('webhook_deliveries_expires_at_idx').on(t.expiresAt),
   ],
 );
+
+export * from './schema-outbound-webhooks.js';

@@ -28,6 +28,11 @@ export interface WorkerSettings {
   outputLimitBytes: number;
   /** How often to look for tasks the store has and the queue lost. */
   reconcileIntervalMs: number;
+  /**
+   * How often to check that the VMs running here are alive (sandbox up, agent answering); a dead
+   * one becomes `failed`. Default DEFAULT_HEALTH_INTERVAL_MS.
+   */
+  healthIntervalMs?: number;
   /** Deadline of a create's tool installation; default DEFAULT_TOOL_INSTALL_TIMEOUT_MS. */
   toolInstallTimeoutMs?: number;
   /** Extra CA certificates (PEM) installers in VMs must trust (AETHER_TOOL_CA_FILE). */

@@ -9,20 +9,24 @@ import { abandonTask } from '../service/abandon.js';
 import { enqueueRecorded, queueOf } from '../service/dispatch.js';
 import { publishVm } from '../service/publish.js';
 import type { HandlerContext } from './context.js';
+import { checkVmHealth, type HealthVerdict } from './health-check.js';
 
 /**
  * On start, make what the drivers have agree with what the store wants:
  * - a sandbox the store does not want (unknown, deleted, failed) is destroyed;
  * - a VM declared lost only because this worker went silent (`worker_lost`), whose sandbox is
  *   still running here, is running again: nothing else ever ran it, its files are intact;
- * - a VM the store says is running but the driver no longer has is marked `lost`.
+ * - a VM the store says is running but the driver no longer has is marked `lost`;
+ * - a VM the store says is running whose sandbox is still here but dead (stopped, or its agent
+ *   silent) is marked `failed` with the reason, as the health monitor would (health-check.ts).
  */
 export async function reconcileVms(
   ctx: HandlerContext,
-): Promise<{ destroyed: number; lost: number; revived: number }> {
+): Promise<{ destroyed: number; lost: number; revived: number; failed: number }> {
   let destroyed = 0;
   let lost = 0;
   let revived = 0;
+  const checks: Promise<HealthVerdict>[] = [];
   const mine = await ctx.store.listVms({ workerId: ctx.settings.workerId });
   const wanted = new Map(mine.filter((vm) => isVmLive(vm.status)).map((vm) => [vm.id, vm]));
   const revivable = new Map(
@@ -46,7 +50,11 @@ export async function reconcileVms(
       destroyed++;
     }
     for (const vm of wanted.values()) {
-      if (vm.driver !== name || presentIds.has(vm.id) || vm.status === 'creating') continue;
+      if (vm.driver !== name || vm.status === 'creating') continue;
+      if (presentIds.has(vm.id)) {
+        if (vm.status === 'running' && driver.probe) checks.push(checkVmHealth(ctx, vm, driver));
+        continue;
+      }
       const reason = `sandbox not found when worker ${ctx.settings.workerId} started`;
       const marked = await ctx.store.transitionVm(vm.id, {
         from: ['running', 'stopping'],
@@ -59,7 +67,8 @@ export async function reconcileVms(
       }
     }
   }
-  return { destroyed, lost, revived };
+  const failed = (await Promise.all(checks)).filter((verdict) => verdict === 'failed').length;
+  return { destroyed, lost, revived, failed };
 }
 
 /**

@@ -1,7 +1,8 @@
 import { AetherError, isAetherError, toWireError } from '../core/errors.js';
 import { HandBack, PermanentFailure, type QueuedTask } from '../core/queue.js';
 import type { TaskPatch } from '../core/store.js';
-import { isRerunnable, type TaskRecord } from '../core/task.js';
+import { isRerunnable, type TaskRecord, type TaskType } from '../core/task.js';
+import type { VmStatus } from '../core/vm.js';
 import { abandonTask } from '../service/abandon.js';
 import { publishTask, publishVm } from '../service/publish.js';
 import type { ActiveTasks } from './active-tasks.js';
@@ -223,20 +224,27 @@ async function recordFailure(
   );
   if (failed) {
     await publishTask(ctx.events, failed);
-    await markVmFailedIfCreating(ctx, failed, wire.message);
+    await markVmGivenUp(ctx, failed, wire.message);
   } else {
     reportStale(ctx, task, 'failure');
   }
   throw new PermanentFailure(wire.message, { cause: error });
 }
 
-/** A create that gave up leaves a VM that will never run: say so on the VM itself. */
-async function markVmFailedIfCreating(ctx: HandlerContext, task: TaskRecord, message: string): Promise<void> {
-  if (task.type !== 'vm:create' || !task.vmId) return;
-  const vm = await ctx.store.transitionVm(task.vmId, {
-    from: ['pending', 'creating'],
-    to: 'failed',
-    reason: message,
-  });
-  if (vm) await publishVm(ctx.events, vm, message);
+/**
+ * A VM task that gave up says so on the VM itself: a create leaves a VM that will never run; a
+ * start leaves a VM whose files are intact, stopped again; a stop leaves one in an unknown state.
+ */
+const GAVE_UP: Partial<Record<TaskType, { from: readonly VmStatus[]; to: VmStatus; prefix: string }>> = {
+  'vm:create': { from: ['pending', 'creating'], to: 'failed', prefix: '' },
+  'vm:start': { from: ['creating'], to: 'stopped', prefix: 'start failed: ' },
+  'vm:stop': { from: ['stopping'], to: 'failed', prefix: 'stop failed: ' },
+};
+
+async function markVmGivenUp(ctx: HandlerContext, task: TaskRecord, message: string): Promise<void> {
+  const change = GAVE_UP[task.type];
+  if (!change || !task.vmId) return;
+  const reason = `${change.prefix}${message}`;
+  const vm = await ctx.store.transitionVm(task.vmId, { from: change.from, to: change.to, reason });
+  if (vm) await publishVm(ctx.events, vm, reason);
 }

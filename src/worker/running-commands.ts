@@ -7,6 +7,8 @@ import { StdinRelay } from './stdin-relay.js';
 export interface CommandRegistration {
   /** The stdin to hand the driver: present when the execution has a streamed stdin. */
   readonly stdin?: AsyncIterable<Uint8Array>;
+  /** Aborts when the command's VM is found dead (`abortVm`): its driver call must end then. */
+  readonly signal: AbortSignal;
   /** For `ExecOutput.onStarted`: signals sent before the command ran are delivered now. */
   onStarted(command: RunningCommand): void;
   /** The command ended or never started: it leaves the registry, its stdin closes. Idempotent. */
@@ -24,6 +26,7 @@ interface Entry {
   /** Signals sent between registration and start, in order. */
   readonly early: CommandSignal[];
   readonly stdin: StdinRelay | null;
+  readonly vmDead: AbortController;
 }
 
 /**
@@ -42,6 +45,7 @@ export class RunningCommands {
       command: null,
       early: [],
       stdin: options.stdinStream ? new StdinRelay(executionId) : null,
+      vmDead: new AbortController(),
     };
     // A second attempt at the same execution on this worker replaces the first one's entry.
     this.entries.set(executionId, entry);
@@ -51,6 +55,7 @@ export class RunningCommands {
     let released = false;
     return {
       ...(entry.stdin ? { stdin: entry.stdin.stdin } : {}),
+      signal: entry.vmDead.signal,
       onStarted: (command) => {
         if (released) return;
         entry.command = command;
@@ -76,6 +81,20 @@ export class RunningCommands {
       if (entry.vmId === vmId) found.push({ executionId, pid: entry.command?.pid ?? null });
     }
     return found;
+  }
+
+  /**
+   * Ends every execution of `vmId` running here with `reason`: its VM was found dead, and a
+   * command on a hung agent would otherwise wait for its own timeout.
+   */
+  abortVm(vmId: string, reason: AetherError): number {
+    let aborted = 0;
+    for (const entry of this.entries.values()) {
+      if (entry.vmId !== vmId || entry.vmDead.signal.aborted) continue;
+      entry.vmDead.abort(reason);
+      aborted++;
+    }
+    return aborted;
   }
 
   /** Executions registered now. */

@@ -7,7 +7,11 @@ import { handleSnapshotDelete } from './handlers/snapshot-delete.js';
 import { handleVmCreate } from './handlers/vm-create.js';
 import { handleVmDelete } from './handlers/vm-delete.js';
 import { handleVmExecute } from './handlers/vm-execute.js';
+import { handleVmPause, handleVmResume } from './handlers/vm-pause.js';
 import { handleVmSnapshot } from './handlers/vm-snapshot.js';
+import { handleVmStart } from './handlers/vm-start.js';
+import { handleVmStop } from './handlers/vm-stop.js';
+import { DEFAULT_HEALTH_INTERVAL_MS, type HealthMonitor, startHealthMonitor } from './health-monitor.js';
 import { Membership } from './membership.js';
 import {
   destroyAllSandboxes,
@@ -27,6 +31,10 @@ export const TASK_HANDLERS: TaskHandlers = {
   'job:run': handleJobRun,
   'vm:snapshot': handleVmSnapshot,
   'snapshot:delete': handleSnapshotDelete,
+  'vm:stop': handleVmStop,
+  'vm:start': handleVmStart,
+  'vm:pause': handleVmPause,
+  'vm:resume': handleVmResume,
 };
 
 export interface Worker {
@@ -55,6 +63,7 @@ export function createWorker(deps: WorkerDeps, settings: WorkerSettings): Worker
     ...[...deps.drivers.keys()].map(driverQueueName),
   ];
   let reconcileTimer: NodeJS.Timeout | null = null;
+  let health: HealthMonitor | null = null;
 
   const requeue = async (olderThanMs: number) => {
     try {
@@ -93,7 +102,7 @@ export function createWorker(deps: WorkerDeps, settings: WorkerSettings): Worker
   const catchUp = async () => {
     await settleUnfinished();
     const outcome = await reconcileVms(ctx);
-    if (outcome.destroyed + outcome.lost + outcome.revived > 0)
+    if (outcome.destroyed + outcome.lost + outcome.revived + outcome.failed > 0)
       log.info(outcome, 'reconciled VMs with the store');
     await reconcileNetwork(ctx).catch((error: unknown) => {
       log.warn({ err: error }, 'network reconciliation failed; leftovers stay until the next start');
@@ -157,10 +166,16 @@ export function createWorker(deps: WorkerDeps, settings: WorkerSettings): Worker
         if (!membership.fenced) void sweep();
       }, settings.reconcileIntervalMs);
       reconcileTimer.unref();
+      health = startHealthMonitor(ctx, {
+        intervalMs: settings.healthIntervalMs ?? DEFAULT_HEALTH_INTERVAL_MS,
+        active: () => !membership.fenced,
+      });
     },
     async stop() {
       if (reconcileTimer) clearInterval(reconcileTimer);
       reconcileTimer = null;
+      health?.stop();
+      health = null;
       await membership.drain().catch(() => {});
       await deps.queue.pause().catch(() => {});
       if (!(await active.waitIdle(settings.drainTimeoutMs))) {

@@ -4,7 +4,10 @@ import { parseToolList, parseToolVersions } from '../../core/tools.js';
 import { clientFromEnv } from '../client-from-env.js';
 import { driverName } from '../driver-name.js';
 import { age, printFields, printJson, printTable } from '../format.js';
+import { collectLabel, labelsFromArgs, labelsLine } from '../label-args.js';
+import { expiresColumn, expiryLine, parseDurationSeconds } from '../lifetime-format.js';
 import { printSnapshot } from './snapshots.js';
+import { printUsageOf, registerVmUsageCommand } from './vm-usage.js';
 
 export function printVm(vm: Vm): void {
   printFields([
@@ -18,10 +21,12 @@ export function printVm(vm: Vm): void {
     ['image', vm.image ?? (vm.driver === 'process' ? "none (the host's /usr, read-only)" : 'driver default')],
     ['network', vm.network ? 'outbound' : 'none (loopback only)'],
     ['worker', vm.worker_id],
+    ['labels', labelsLine(vm)],
     [
       'isolation',
       vm.isolation ? `${vm.isolation.level} (${vm.isolation.kernel} kernel): ${vm.isolation.summary}` : null,
     ],
+    ['limits', vm.isolation?.limits ? limitsLine(vm) : null],
     ['tools', vm.tools ? toolsLine(vm.tools) : null],
     [
       'missing',
@@ -29,7 +34,23 @@ export function printVm(vm: Vm): void {
     ],
     ['created', vm.created_at],
     ['started', vm.started_at],
+    ['stopped', vm.stopped_at],
+    ['expires', expiryLine(vm)],
   ]);
+}
+
+/** `enforced: 1 vCPU, 256 MiB (no swap), 512 tasks, /tmp 256 MiB, home 4096 MiB (cgroup v1)`, or why not. */
+function limitsLine(vm: Vm): string {
+  const limits = vm.isolation!.limits!;
+  if (!limits.enforced) return `NOT enforced: ${limits.mechanism}`;
+  const parts = [
+    `${vm.vcpus} vCPU${vm.vcpus === 1 ? '' : 's'}`,
+    `${vm.memory_mib} MiB (no swap)`,
+    limits.pids === null ? null : `${limits.pids} tasks`,
+    limits.tmp_mib === null ? null : `/tmp ${limits.tmp_mib} MiB`,
+    limits.disk_mib === null ? null : `home ${limits.disk_mib} MiB`,
+  ].filter(Boolean);
+  return `enforced: ${parts.join(', ')} (${limits.mechanism.split(':')[0]})`;
 }
 
 /** `git 2.39.5 (image), node 20.19.0 (npm)`, or what was asked while the VM is being made. */
@@ -65,6 +86,16 @@ export function registerVmCommands(program: Command): void {
     .option('--tool-versions <list>', 'versions, comma-separated NAME=VERSION (go=1.23.0)', (v) =>
       parseToolVersions(v, '--tool-versions'),
     )
+    .option('--ttl <duration>', 'lifetime from now (90s, 30m, 2h, 1d); 0 = none', (v) =>
+      parseDurationSeconds(v, '--ttl'),
+    )
+    .option(
+      '--idle-timeout <duration>',
+      'end the VM after this long with no command running (5m); 0 = none',
+      (v) => parseDurationSeconds(v, '--idle-timeout'),
+    )
+    .option('--on-expiry <action>', 'what a VM past its ttl or idle timeout becomes: stop or delete')
+    .option('--label <key=value>', 'a label to find the VM by (team=a); repeat for more', collectLabel, [])
     .option('--no-wait', 'return as soon as the task is queued')
     .option('--json', 'print JSON')
     .action(
@@ -79,6 +110,10 @@ export function registerVmCommands(program: Command): void {
           fromSnapshot?: string;
           tools?: string[];
           toolVersions?: Record<string, string>;
+          ttl?: number;
+          idleTimeout?: number;
+          onExpiry?: string;
+          label: string[];
           wait: boolean;
           json?: boolean;
         },
@@ -94,6 +129,11 @@ export function registerVmCommands(program: Command): void {
             ...(opts.network ? { network: true } : {}),
             ...(opts.tools?.length ? { additional_tools: opts.tools } : {}),
             ...(opts.toolVersions ? { tool_versions: opts.toolVersions } : {}),
+            ...(opts.label.length ? { labels: labelsFromArgs(opts.label) } : {}),
+            ...(opts.ttl !== undefined ? { ttl_seconds: opts.ttl } : {}),
+            ...(opts.idleTimeout !== undefined ? { idle_timeout_seconds: opts.idleTimeout } : {}),
+            // The server checks it and says what to use.
+            ...(opts.onExpiry ? { on_expiry: opts.onExpiry as 'stop' | 'delete' } : {}),
           },
           { wait: opts.wait },
         );
@@ -119,16 +159,27 @@ export function registerVmCommands(program: Command): void {
     .description('list VMs')
     .option('--all', 'include deleted VMs')
     .option('--status <list>', 'only these statuses (comma-separated)')
+    .option('--label <key=value>', 'only VMs with this label; repeat: with every one', collectLabel, [])
     .option('--json', 'print JSON')
-    .action(async (opts: { all?: boolean; status?: string; json?: boolean }) => {
+    .action(async (opts: { all?: boolean; status?: string; label: string[]; json?: boolean }) => {
       const vms = await clientFromEnv().listVms({
         ...(opts.status ? { status: opts.status } : {}),
+        ...(opts.label.length ? { labels: opts.label } : {}),
         ...(opts.all ? { includeDeleted: true } : {}),
       });
       if (opts.json) return printJson(vms);
       printTable(
-        ['NAME', 'ID', 'STATUS', 'DRIVER', 'VCPUS', 'MEMORY', 'AGE'],
-        vms.map((v) => [v.name, v.id, v.status, v.driver, v.vcpus, `${v.memory_mib}M`, age(v.created_at)]),
+        ['NAME', 'ID', 'STATUS', 'DRIVER', 'VCPUS', 'MEMORY', 'AGE', 'EXPIRES'],
+        vms.map((v) => [
+          v.name,
+          v.id,
+          v.status,
+          v.driver,
+          v.vcpus,
+          `${v.memory_mib}M`,
+          age(v.created_at),
+          expiresColumn(v),
+        ]),
       );
     });
 
@@ -136,9 +187,66 @@ export function registerVmCommands(program: Command): void {
     .description('show one VM (by id or name)')
     .option('--json', 'print JSON')
     .action(async (idOrName: string, opts: { json?: boolean }) => {
-      const res = await clientFromEnv().getVm(idOrName);
+      const client = clientFromEnv();
+      const res = await client.getVm(idOrName);
       if (opts.json) return printJson(res);
       printVm(res);
+      await printUsageOf(client, res);
+    });
+
+  registerVmUsageCommand(vm);
+
+  vm.command('stop <vm>')
+    .description('stop a running VM, keeping its files (start boots it again)')
+    .option('--no-wait', 'return as soon as the task is queued')
+    .option('--json', 'print JSON')
+    .action(async (idOrName: string, opts: { wait: boolean; json?: boolean }) => {
+      const res = await clientFromEnv().stopVm(idOrName, { wait: opts.wait });
+      if (opts.json) return printJson(res);
+      process.stdout.write(
+        `${res.vm.name} ${opts.wait ? res.vm.status : `stopping (task ${res.task_id})`}\n`,
+      );
+    });
+
+  vm.command('start <vm>')
+    .description('start a stopped VM again, its files as they were')
+    .option('--no-wait', 'return as soon as the task is queued')
+    .option('--json', 'print JSON')
+    .action(async (idOrName: string, opts: { wait: boolean; json?: boolean }) => {
+      const res = await clientFromEnv().startVm(idOrName, { wait: opts.wait });
+      if (opts.json) return printJson(res);
+      process.stdout.write(
+        `${res.vm.name} ${opts.wait ? res.vm.status : `starting (task ${res.task_id})`}\n`,
+      );
+    });
+
+  for (const [verb, doing, description] of [
+    ['pause', 'pausing', 'freeze a running VM where it stands, keeping its memory (resume lets it run on)'],
+    ['resume', 'resuming', 'let a paused VM run on from where it stood'],
+  ] as const) {
+    vm.command(`${verb} <vm>`)
+      .description(description)
+      .option('--no-wait', 'return as soon as the task is queued')
+      .option('--json', 'print JSON')
+      .action(async (idOrName: string, opts: { wait: boolean; json?: boolean }) => {
+        const client = clientFromEnv();
+        const res = await (verb === 'pause' ? client.pauseVm : client.resumeVm).call(client, idOrName, {
+          wait: opts.wait,
+        });
+        if (opts.json) return printJson(res);
+        process.stdout.write(
+          `${res.vm.name} ${opts.wait ? res.vm.status : `${doing} (task ${res.task_id})`}\n`,
+        );
+      });
+  }
+
+  vm.command('extend <vm> <duration>')
+    .description("move a VM's lifetime deadline later (1h, 30m, 1d)")
+    .option('--json', 'print JSON')
+    .action(async (idOrName: string, duration: string, opts: { json?: boolean }) => {
+      const res = await clientFromEnv().extendVm(idOrName, parseDurationSeconds(duration, 'duration'));
+      if (opts.json) return printJson(res);
+      process.stdout.write(`${res.name}: ${expiryLine(res) ?? 'no lifetime'}\n`);
     });
 
   vm.command('rm <vm>')

@@ -12,6 +12,7 @@ import { type ConfigFileValues, type ConfigFlags, type OptionLabel, readOptions 
 import { SERVER_OPTIONS } from './server-options.js';
 import { STORAGE_OPTIONS } from './storage-options.js';
 import { vmmOptions } from './vmm-options.js';
+import { WEBHOOK_OPTIONS } from './webhook-options.js';
 import { WORKER_OPTIONS } from './worker-options.js';
 
 /** Core's table, given the names of the drivers this build has (the `driver` option takes one). */
@@ -24,6 +25,7 @@ export function coreOptions(driverNames: readonly [string, ...string[]]) {
     ...WORKER_OPTIONS,
     ...LOGGING_OPTIONS,
     ...AUTH_OPTIONS,
+    ...WEBHOOK_OPTIONS,
   };
 }
 

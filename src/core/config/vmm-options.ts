@@ -1,8 +1,12 @@
 import { z } from 'zod';
 import { isToolName, parseDefaultTools, TOOL_NAMES } from '../tool-catalog.js';
+import { MAX_VM_LIFETIME_SECONDS, VM_EXPIRY_ACTIONS } from '../vm-lifetime.js';
 import { defineOptions, positiveInt } from './option.js';
 
 const MiB = 1024 * 1024;
+
+/** Seconds of a VM lifetime or idle timeout; 0 = none. */
+const lifetimeSeconds = z.coerce.number().int().min(0).max(MAX_VM_LIFETIME_SECONDS);
 
 /**
  * What VMs run on and what they get: drivers, guest images, tools, task limits (section `vmm`).
@@ -84,6 +88,34 @@ export function vmmOptions(driverNames: readonly [string, ...string[]]) {
       file: 'vmm.delete_timeout_ms',
       default: 2 * 60_000,
       doc: 'Default vm:delete limit',
+      schema: positiveInt,
+    },
+    defaultTtlSeconds: {
+      env: 'AETHER_DEFAULT_TTL_SECONDS',
+      file: 'vmm.default_ttl_seconds',
+      default: 0,
+      doc: 'Lifetime of a VM whose create asks for none, in seconds from its create; 0 = no limit',
+      schema: lifetimeSeconds,
+    },
+    defaultIdleTimeoutSeconds: {
+      env: 'AETHER_DEFAULT_IDLE_TIMEOUT_SECONDS',
+      file: 'vmm.default_idle_timeout_seconds',
+      default: 0,
+      doc: 'Idle timeout of a VM whose create asks for none, in seconds without a command running; 0 = none',
+      schema: lifetimeSeconds,
+    },
+    defaultOnExpiry: {
+      env: 'AETHER_DEFAULT_ON_EXPIRY',
+      file: 'vmm.default_on_expiry',
+      default: 'stop',
+      doc: 'What a VM past its lifetime or idle timeout becomes when its create does not say: `stop` (files kept) or `delete`',
+      schema: z.enum(VM_EXPIRY_ACTIONS),
+    },
+    lifetimeCheckIntervalMs: {
+      env: 'AETHER_LIFETIME_CHECK_INTERVAL_MS',
+      file: 'vmm.lifetime_check_interval_ms',
+      default: 1_000,
+      doc: 'How often every node looks for VMs past their lifetime or idle timeout (one indexed query)',
       schema: positiveInt,
     },
     outputLimitBytes: {

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { z } from 'zod';
-import { defineOptions, positiveInt } from './option.js';
+import { booleanOption, defineOptions, positiveInt } from './option.js';
 
 /** The host name, shaped into a worker id. */
 function defaultWorkerId(): string {
@@ -57,6 +57,13 @@ export const WORKER_OPTIONS = defineOptions({
     doc: 'On SIGTERM, how long a worker waits for running tasks before handing them back',
     schema: positiveInt,
   },
+  healthIntervalMs: {
+    env: 'AETHER_HEALTH_INTERVAL_MS',
+    file: 'worker.health_interval_ms',
+    default: 2_000,
+    doc: 'How often a worker checks that its running VMs are alive (sandbox up, agent answering a ping); a VM failing two looks in a row becomes `failed` with the reason',
+    schema: positiveInt,
+  },
   clusterSecret: {
     env: 'AETHER_CLUSTER_SECRET',
     file: 'cluster.secret',
@@ -98,5 +105,12 @@ export const WORKER_OPTIONS = defineOptions({
     default: '127.0.0.1',
     doc: 'Address the metrics listener binds; keep it loopback or private (no authentication)',
     schema: z.string().min(1),
+  },
+  metricsPerVm: {
+    env: 'AETHER_METRICS_PER_VM',
+    file: 'metrics.per_vm',
+    default: false,
+    doc: "Export each running VM's usage (aether_vm_cpu_seconds_total, aether_vm_memory_bytes, aether_vm_processes, labelled by VM id, name, project and driver) from the worker that owns it; read at each scrape, one series set per VM",
+    schema: booleanOption,
   },
 });

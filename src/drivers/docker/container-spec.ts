@@ -7,6 +7,9 @@ import type { VmSpec } from '../../core/driver.js';
 import { GUEST_RUNTIME, type HostNodeRuntime } from './host-node.js';
 import type { ResolvedDockerSettings } from './settings.js';
 
+/** Size of a container's /tmp (a tmpfs, counted in its memory). */
+export const TMP_SIZE_MIB = 256;
+
 export const LABELS = {
   /** Present on every container the driver makes. */
   managed: 'org.aetherium.managed',
@@ -99,7 +102,7 @@ export function containerSpec(
       // /tmp allows exec, as build tools expect.
       Tmpfs: settings.readOnlyRoot
         ? {
-            '/tmp': `rw,exec,nosuid,nodev,size=256m,uid=${settings.user.uid},gid=${settings.user.gid}`,
+            '/tmp': `rw,exec,nosuid,nodev,size=${TMP_SIZE_MIB}m,uid=${settings.user.uid},gid=${settings.user.gid}`,
             '/run': `rw,nosuid,nodev,size=16m,uid=${settings.user.uid},gid=${settings.user.gid}`,
           }
         : undefined,

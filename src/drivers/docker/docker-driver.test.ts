@@ -21,7 +21,11 @@ describeDriverConformance(
       dockerHost: DOCKER_HOST,
       defaultImage: DOCKER_TEST_IMAGE,
     }),
-  { skipReason: available ? null : 'no Docker engine with the test image (see the line above)' },
+  {
+    skipReason: available ? null : 'no Docker engine with the test image (see the line above)',
+    enforcesLimits: true,
+    pauses: true,
+  },
 );
 
 describe.skipIf(!available)('docker driver specifics', () => {

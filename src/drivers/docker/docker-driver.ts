@@ -26,13 +26,16 @@ import { type Logger, silentLogger } from '../../core/logger.js';
 import type { IsolationInfo } from '../../core/vm.js';
 import { AgentClient } from '../../protocol/client.js';
 import { AgentConnections } from '../shared/agent-connections.js';
+import { agentProbe } from '../shared/agent-probe.js';
 import { connectAgentSocket } from '../shared/agent-socket.js';
 import { agentVerbs } from '../shared/agent-verbs.js';
 import { vmNotFound, vmNotRunning } from '../shared/driver-errors.js';
 import { healthOf } from '../shared/driver-status.js';
 import { perIdLock } from '../shared/per-id-lock.js';
 import { assertVmId } from '../shared/vm-id.js';
-import { containerName, containerSpec, LABELS, type VmHostPaths } from './container-spec.js';
+import { containerGone } from './container-gone.js';
+import { containerName, containerSpec, LABELS, TMP_SIZE_MIB, type VmHostPaths } from './container-spec.js';
+import { containerUsage } from './container-usage.js';
 import {
   checkEngine,
   connectEngine,
@@ -77,6 +80,13 @@ function describeIsolation(s: ResolvedDockerSettings): IsolationInfo {
       `cgroup limits on CPU, memory (no swap) and ${s.pidsLimit} processes; no network unless asked. ` +
       'The host kernel is shared, so a kernel bug escapes it: stronger than the process driver, ' +
       'weaker than a microVM.',
+    limits: {
+      enforced: true,
+      mechanism: `docker (cgroups): memory without swap, CPU quota from vcpus, ${s.pidsLimit} tasks; tmpfs /tmp of ${TMP_SIZE_MIB} MiB; the home shares the engine's storage`,
+      pids: s.pidsLimit,
+      tmpMiB: TMP_SIZE_MIB,
+      diskMiB: null,
+    },
   };
 }
 
@@ -288,6 +298,18 @@ export function createDockerDriver(
     logger.info({ vmId: spec.id, image }, 'container created');
   }
 
+  /** Pause and resume: the engine's cgroup freezer (`docker pause`); idempotent both ways. */
+  async function pauseContainer(id: string, paused: boolean): Promise<void> {
+    const state = (await existing(id)).State;
+    if (!state.Running) throw vmNotRunning(id);
+    if (state.Paused === paused) return;
+    try {
+      await (paused ? container(id).pause() : container(id).unpause());
+    } catch (error) {
+      throw fail(error, `${paused ? 'pause' : 'resume'} VM ${id}`);
+    }
+  }
+
   async function start(id: string, signal?: AbortSignal): Promise<void> {
     await prepare();
     const info = await existing(id);
@@ -315,8 +337,13 @@ export function createDockerDriver(
   }
 
   async function stop(id: string, graceMs: number): Promise<void> {
-    await existing(id);
+    const info = await existing(id);
     agents.drop(id);
+    // A paused container takes no signal until thawed: a paused VM stops like a running one.
+    if (info.State.Paused)
+      await container(id)
+        .unpause()
+        .catch(() => {});
     try {
       if (graceMs <= 0) await container(id).kill();
       else await container(id).stop({ t: Math.max(1, Math.ceil(graceMs / 1000)) });
@@ -350,6 +377,7 @@ export function createDockerDriver(
         container: info.Id.slice(0, 12),
         image: info.Config.Image,
         startedAt: info.State.StartedAt,
+        ...(info.State.Running ? {} : { exitCode: info.State.ExitCode }),
         ...(info.State.OOMKilled ? { reason: 'oom_killed' } : {}),
       },
     };
@@ -389,9 +417,13 @@ export function createDockerDriver(
     create: (spec) => withLock(spec.id, () => create(spec)),
     start: (id, signal) => withLock(id, () => start(id, signal)),
     exec,
+    pause: (id) => withLock(id, () => pauseContainer(id, true)),
+    resume: (id) => withLock(id, () => pauseContainer(id, false)),
     stop: (id, options) => withLock(id, () => stop(id, options?.graceMs ?? s.stopGraceMs)),
     destroy: (id) => withLock(id, () => destroy(id)),
     status,
+    usage: async (id) => containerUsage(id, await inspect(id), container(id)),
+    probe: agentProbe(agents, status, containerGone),
 
     async list() {
       await prepare();

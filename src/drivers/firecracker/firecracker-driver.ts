@@ -17,11 +17,13 @@ import type { DriverVmInfo, VmDriver, VmSpec } from '../../core/driver.js';
 import { AetherError } from '../../core/errors.js';
 import { type Logger, silentLogger } from '../../core/logger.js';
 import { AgentConnections } from '../shared/agent-connections.js';
+import { agentProbe } from '../shared/agent-probe.js';
 import { agentVerbs } from '../shared/agent-verbs.js';
 import { vmNotFound, vmNotRunning } from '../shared/driver-errors.js';
 import { bootRecordStatus, statusesOf } from '../shared/driver-status.js';
 import { isAlive, waitForExit } from '../shared/host-proc.js';
 import { perIdLock } from '../shared/per-id-lock.js';
+import { vmmGone } from '../shared/vmm-gone.js';
 import { FirecrackerApi } from './api-client.js';
 import { bootPlan, MAX_FIRECRACKER_VCPUS, type VmmPaths } from './boot-plan.js';
 import { firecrackerHealth } from './driver-health.js';
@@ -432,6 +434,7 @@ export function createFirecrackerDriver(
         await dir.remove();
       }),
     status,
+    probe: agentProbe(agents, status, vmmGone('Firecracker')),
     list: async () => statusesOf(await listFirecrackerVmIds(s.stateDir), status),
     health: () => firecrackerHealth(s),
     close: () => agents.closeAll(),

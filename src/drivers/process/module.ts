@@ -16,7 +16,42 @@ const PROCESS_OPTIONS = defineOptions({
     doc: 'Sandboxes the process driver keeps booted, so a create takes milliseconds',
     schema: z.coerce.number().int().min(0).max(64),
   },
+  processLimits: {
+    env: 'AETHER_PROCESS_LIMITS',
+    file: 'process.limits',
+    default: 'on',
+    doc: 'on: every process-driver VM is held to its vcpus and memory (cgroups, no swap), a task count, a /tmp size and a home size, and a host that cannot enforce that refuses VMs; off: VMs run without any limit (and say so)',
+    schema: z.enum(['on', 'off']),
+  },
+  processPidsLimit: {
+    env: 'AETHER_PROCESS_PIDS_LIMIT',
+    file: 'process.pids_limit',
+    default: 512,
+    doc: 'Tasks (processes and threads, the guest agent included) one process-driver VM may have at once',
+    schema: z.coerce.number().int().min(32).max(1_000_000),
+  },
+  processTmpSizeMib: {
+    env: 'AETHER_PROCESS_TMP_SIZE_MIB',
+    file: 'process.tmp_size_mib',
+    default: 256,
+    doc: "Size in MiB of a process-driver VM's /tmp (a tmpfs: it also counts against the VM's memory)",
+    schema: z.coerce.number().int().min(1).max(1_048_576),
+  },
+  processHomeSizeMib: {
+    env: 'AETHER_PROCESS_HOME_SIZE_MIB',
+    file: 'process.home_size_mib',
+    default: 4096,
+    doc: "Size in MiB of a process-driver VM's home, a filesystem of its own (sparse on the host: it takes what is written)",
+    schema: z.coerce.number().int().min(16).max(16_777_216),
+  },
 });
+
+/** The banner's word on limits: a host that cannot enforce them says so at start, not at first create. */
+function limitsLine(driver: { isolation: { limits?: { enforced: boolean; mechanism: string } } }): string {
+  const limits = driver.isolation.limits;
+  if (!limits) return 'unknown';
+  return limits.enforced ? limits.mechanism.split(':')[0]! : limits.mechanism;
+}
 
 export const processDriverModule = defineDriver({
   name: 'process',
@@ -51,7 +86,15 @@ export const processDriverModule = defineDriver({
       relocated = true;
     }
     const driver = createProcessDriver(
-      { stateDir, agentPath: agent, warmPoolSize: options.warmPoolSize },
+      {
+        stateDir,
+        agentPath: agent,
+        warmPoolSize: options.warmPoolSize,
+        limits: options.processLimits,
+        pidsLimit: options.processPidsLimit,
+        tmpSizeMiB: options.processTmpSizeMib,
+        homeSizeMiB: options.processHomeSizeMib,
+      },
       { logger },
     );
     // Fill the pool in the background: start-up never waits for it, and a host that cannot boot
@@ -59,7 +102,7 @@ export const processDriverModule = defineDriver({
     if (options.warmPoolSize > 0) void driver.warmUp().catch(() => {});
     return {
       driver,
-      line: `process driver: VM files in ${stateDir}${relocated ? ' (the data dir is private to root)' : ''}; ${options.warmPoolSize} sandboxes kept warm`,
+      line: `process driver: VM files in ${stateDir}${relocated ? ' (the data dir is private to root)' : ''}; ${options.warmPoolSize} sandboxes kept warm; limits ${limitsLine(driver)}`,
     };
   },
 });

@@ -20,7 +20,12 @@ describeDriverConformance(
   'process',
   ({ stateDir }) =>
     createProcessDriver({ stateDir, agentPath: inject('agentBundlePath'), bootTimeoutMs: 15_000 }),
-  { skipReason: available ? null : unavailable, sharesHostFiles: true },
+  {
+    skipReason: available ? null : unavailable,
+    sharesHostFiles: true,
+    enforcesLimits: isRoot,
+    pauses: isRoot,
+  },
 );
 
 // The same driver adopting pre-booted sandboxes from a warm pool.
@@ -33,7 +38,12 @@ describeDriverConformance(
       bootTimeoutMs: 15_000,
       warmPoolSize: 2,
     }),
-  { skipReason: available ? null : unavailable, sharesHostFiles: true },
+  {
+    skipReason: available ? null : unavailable,
+    sharesHostFiles: true,
+    enforcesLimits: isRoot,
+    pauses: isRoot,
+  },
 );
 
 // The same driver over bubblewrap, the path taken where unprivileged user namespaces are restricted.
@@ -55,7 +65,12 @@ describeDriverConformance(
       bootTimeoutMs: 15_000,
       isolationTool: 'bwrap',
     }),
-  { skipReason: available ? bwrapMissing : unavailable, sharesHostFiles: true },
+  {
+    skipReason: available ? bwrapMissing : unavailable,
+    sharesHostFiles: true,
+    enforcesLimits: isRoot,
+    pauses: isRoot,
+  },
 );
 
 describe.skipIf(!available)('process driver specifics', () => {

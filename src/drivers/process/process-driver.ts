@@ -9,11 +9,13 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { DriverVmInfo, VmDriver } from '../../core/driver.js';
+import type { DriverVmInfo, ExecResult, VmDriver } from '../../core/driver.js';
+import { AetherError } from '../../core/errors.js';
 import { type Logger, silentLogger } from '../../core/logger.js';
 import type { IsolationInfo } from '../../core/vm.js';
 import { AgentClient } from '../../protocol/client.js';
 import { AgentConnections } from '../shared/agent-connections.js';
+import { agentProbe } from '../shared/agent-probe.js';
 import { connectAgentSocket } from '../shared/agent-socket.js';
 import { agentVerbs } from '../shared/agent-verbs.js';
 import { vmNotFound, vmNotRunning } from '../shared/driver-errors.js';
@@ -23,9 +25,13 @@ import { perIdLock } from '../shared/per-id-lock.js';
 import { bootSandbox } from './boot.js';
 import { prepareStateDir } from './host-access.js';
 import { detectIsolationTool } from './isolation-probe.js';
+import type { CgroupRecord } from './limits/sandbox-cgroup.js';
+import { createSandboxLimits, type SandboxLimits } from './limits/sandbox-limits.js';
 import { createProcessWarmPool } from './process-pool.js';
 import { agentArgv, buildFstab, sandboxCommand } from './sandbox-command.js';
+import { processSandboxGone } from './sandbox-gone.js';
 import { killSandbox, liveSandbox } from './sandbox-pids.js';
+import { sandboxUsage } from './sandbox-usage.js';
 import {
   type IsolationTool,
   type ProcessDriverDeps,
@@ -46,18 +52,27 @@ export interface ProcessDriver extends VmDriver {
 
 const CONNECT_TIMEOUT_MS = 2_000;
 
-function describeIsolation(tool: IsolationTool | null, settings: ResolvedProcessSettings): IsolationInfo {
+function describeIsolation(
+  tool: IsolationTool | null,
+  settings: ResolvedProcessSettings,
+  limits: SandboxLimits,
+): IsolationInfo {
   const via = tool ?? 'unshare or bubblewrap';
   const uid = settings.sandboxIds ? `host uid ${settings.sandboxIds.uid}` : 'the unprivileged host user';
+  const info = limits.info;
+  const held = info.enforced
+    ? `Held to its vcpus and memory (no swap), ${info.pids} tasks, a ${info.tmpMiB} MiB /tmp and a ${info.diskMiB} MiB home (${info.mechanism.split(':')[0]}). `
+    : 'No resource limits: vcpus and memory are not enforced (process.limits: off). ';
   return {
     level: 'namespaces',
     kernel: 'shared',
     summary:
       `Linux user, PID, mount, IPC, UTS and network namespaces via ${via}; guest root is ${uid}; ` +
       "the host's /usr and /etc are visible read-only, everything else of the host is hidden (pivot_root); " +
-      'private /home/user, tmpfs /tmp, no network (loopback only). No cgroup limits: vcpus and memoryMiB ' +
-      'are not enforced. The host kernel is shared, so a kernel bug escapes it: for development and ' +
+      `private /home/user, tmpfs /tmp, no network (loopback only). ${held}` +
+      'The host kernel is shared, so a kernel bug escapes it: for development and ' +
       'trusted code, not hostile multi-tenant workloads.',
+    limits: info,
   };
 }
 
@@ -68,6 +83,7 @@ export function createProcessDriver(
   const s = resolveProcessSettings(settings);
   const logger: Logger = (deps.logger ?? silentLogger).child({ driver: 'process' });
   const withLock = perIdLock();
+  const limits = createSandboxLimits(s.limits, s.stateDir, deps.detectCgroups);
   let tool: IsolationTool | null = null;
   let detecting: Promise<IsolationTool> | null = null;
   let stateReady: Promise<void> | null = null;
@@ -77,7 +93,11 @@ export function createProcessDriver(
     size: s.warmPoolSize,
     sandboxIds: s.sandboxIds,
     logger,
-    ready: isolationTool,
+    ready: readyToBoot,
+    prepareTree: async (dir) => {
+      await dir.createTree(s.sandboxIds);
+      await limits.prepareHome(dir, s.sandboxIds);
+    },
     launchWithLifeline: (dir) => launch(dir, { lifeline: true }),
     kill: (dir) => kill(dir, 0),
   });
@@ -111,6 +131,13 @@ export function createProcessDriver(
     return detecting;
   }
 
+  /** The isolation tool, once the host is known to hold sandboxes to their limits (or they are off). */
+  async function readyToBoot(): Promise<IsolationTool> {
+    const found = await isolationTool();
+    limits.ensure();
+    return found;
+  }
+
   async function existing(id: string): Promise<VmDir> {
     const dir = new VmDir(s.stateDir, id);
     if (!(await dir.exists())) throw vmNotFound(id);
@@ -127,7 +154,11 @@ export function createProcessDriver(
   /** Ends the sandbox in `dir` (see killSandbox), after closing our connection to its agent. */
   async function kill(dir: VmDir, graceMs: number): Promise<void> {
     agents.drop(dir.id);
+    const record = await dir.readSandbox();
+    // A frozen (paused) sandbox takes no signal, SIGKILL included on cgroup v1, until thawed.
+    if (record?.cgroup) await limits.freeze(record.cgroup, false).catch(() => {});
     await killSandbox(dir, graceMs);
+    await limits.release(record?.cgroup ?? null);
   }
 
   /**
@@ -138,7 +169,7 @@ export function createProcessDriver(
     dir: VmDir,
     options: { signal?: AbortSignal; lifeline?: boolean } = {},
   ): Promise<Lifeline | null> {
-    const using = await isolationTool();
+    const using = await readyToBoot();
     const paths = {
       root: dir.root,
       home: dir.home,
@@ -147,10 +178,15 @@ export function createProcessDriver(
       node: s.nodePath,
       agent: s.agentPath,
     };
+    const fsLimits = { tmpSizeMiB: limits.tmpSizeMiB };
     await dir.clearSocket();
-    await dir.writeFstab(buildFstab(paths));
+    await limits.mountHome(dir);
+    await dir.writeFstab(buildFstab(paths, fsLimits));
     const toolCommand = using === 'unshare' ? s.unshareCommand : s.bwrapCommand;
     const token = randomBytes(16).toString('hex');
+    // A VM's sandbox is held to its size before it runs; a pool sandbox gets it at adoption.
+    const size = options.lifeline ? null : await dir.readSize();
+    const cgroup = await limits.cgroupFor(token);
     const record: SandboxRecord = {
       pid: 0,
       initPid: null,
@@ -158,13 +194,20 @@ export function createProcessDriver(
       bootedAt: new Date().toISOString(),
       token,
       reserved: false,
+      cgroup: cgroup?.record ?? null,
     };
     const lifeline = options.lifeline === true;
     try {
+      if (size) await limits.apply(record.cgroup, size);
+      const spawn = limits.spawnInto(
+        sandboxCommand(using, toolCommand, paths, agentArgv({ lifeline }), sandboxTag(token), fsLimits),
+        cgroup,
+        s.sandboxIds,
+      );
       const { lifeline: line, ...booted } = await bootSandbox(
         {
-          command: sandboxCommand(using, toolCommand, paths, agentArgv({ lifeline }), sandboxTag(token)),
-          ids: s.sandboxIds,
+          command: spawn.command,
+          ids: spawn.ids,
           timeoutMs: s.bootTimeoutMs,
           signal: options.signal,
           lifeline,
@@ -178,6 +221,7 @@ export function createProcessDriver(
       return line;
     } catch (error) {
       await cleanupFailedBoot(dir);
+      await limits.release(record.cgroup);
       throw error;
     }
   }
@@ -187,6 +231,30 @@ export function createProcessDriver(
     await kill(dir, 0).catch((killError) =>
       logger.error({ vmId: dir.id, err: killError }, 'cleanup after failed boot'),
     );
+  }
+
+  /** Pause and resume: the cgroup freezer, on a sandbox that runs. */
+  async function freeze(id: string, frozen: boolean): Promise<void> {
+    const live = await liveSandbox(await existing(id));
+    if (!live || live.record.reserved) throw vmNotRunning(id);
+    await limits.freeze(live.record.cgroup, frozen);
+  }
+
+  /**
+   * A pool sandbox booted before its VM's size was known: its cgroups get that size now. One that
+   * cannot be held to it (already above it) is ended: the VM stays "created" and `start` boots it.
+   */
+  async function holdAdoptedToSize(dir: VmDir, size: { vcpus: number; memoryMiB: number }): Promise<void> {
+    const record = await dir.readSandbox();
+    try {
+      await limits.apply(record?.cgroup ?? null, size);
+    } catch (error) {
+      logger.warn(
+        { vmId: dir.id, err: error },
+        'adopted sandbox cannot be held to its size; it boots afresh',
+      );
+      await kill(dir, 0);
+    }
   }
 
   async function boot(dir: VmDir, signal?: AbortSignal): Promise<void> {
@@ -206,28 +274,77 @@ export function createProcessDriver(
     const live = await liveSandbox(dir);
     if (live && !live.record.reserved) {
       const { pid, tool: using, bootedAt } = live.record;
-      return { id, state: 'running', detail: { pid, tool: using, bootedAt } };
+      return { id, state: 'running', detail: { pid, tool: using, bootedAt, limits: limits.enforced } };
     }
     // A sandbox reserved from the pool (live or not) was never started: the VM is "created".
     const record = live?.record ?? (await dir.readSandbox());
-    return { id, state: record && !record.reserved ? 'stopped' : 'created' };
+    if (!record || record.reserved) return { id, state: 'created' };
+    return { id, state: 'stopped', detail: { oomKilled: await diedOfMemory(record) } };
   }
+
+  /**
+   * Out-of-memory kills each sandbox's commands ended with (ERR_VM_OUT_OF_MEMORY), by sandbox
+   * token: a sandbox whose cgroup counts more kills than those died of memory itself (its agent
+   * or its init was the one killed). Kept in memory: after a restart of this process, any kill
+   * counts.
+   */
+  const oomKillsOfCommands = new Map<string, number>();
+
+  async function diedOfMemory(record: {
+    token: string | null;
+    cgroup: CgroupRecord | null;
+  }): Promise<boolean> {
+    const kills = await limits.oomKills(record.cgroup).catch(() => null);
+    return kills !== null && kills > (oomKillsOfCommands.get(record.token ?? '') ?? 0);
+  }
+
+  const viaAgent = agentVerbs(agents);
+
+  /**
+   * A command the kernel killed for the VM's memory (SIGKILL, or a shell's 137, while the VM's
+   * OOM-kill count rose) ends with ERR_VM_OUT_OF_MEMORY: the VM itself lives on, as on docker.
+   */
+  const exec: VmDriver['exec'] = async (id, request, output, signal) => {
+    const record = limits.enforced ? await new VmDir(s.stateDir, id).readSandbox() : null;
+    const cgroup = record?.cgroup ?? null;
+    const before = await limits.oomKills(cgroup);
+    const result: ExecResult = await viaAgent.exec(id, request, output, signal);
+    const killed = result.signal === 'SIGKILL' || result.exitCode === 128 + 9;
+    if (before === null || !killed || result.timedOut) return result;
+    const after = (await limits.oomKills(cgroup)) ?? before;
+    if (after <= before) return result;
+    if (record?.token) oomKillsOfCommands.set(record.token, after);
+    const size = await new VmDir(s.stateDir, id).readSize();
+    throw new AetherError(
+      'ERR_VM_OUT_OF_MEMORY',
+      `the command was killed: VM ${id} reached its memory limit${size ? ` of ${size.memoryMiB} MiB` : ''} (the VM keeps running)`,
+      { details: { id, reason: 'oom_killed' } },
+    );
+  };
 
   return {
     name: 'process',
     get isolation() {
-      return describeIsolation(tool, s);
+      return describeIsolation(tool, s, limits);
     },
-    ...agentVerbs(agents),
+    ...viaAgent,
+    exec,
 
     create: (spec) =>
       withLock(spec.id, async () => {
         const dir = new VmDir(s.stateDir, spec.id);
-        await isolationTool(); // fail at create, not first start, on a host that cannot isolate
+        // Fail at create, not first start, on a host that cannot isolate or hold VMs to limits.
+        await readyToBoot();
         pool.fill();
         if (await dir.exists()) return;
-        if ((await pool.adopt(spec)) || (await dir.exists())) return;
-        await dir.create(spec, s.sandboxIds);
+        if (await pool.adopt(spec)) {
+          await holdAdoptedToSize(dir, spec);
+          return;
+        }
+        if (await dir.exists()) return;
+        await dir.createTree(s.sandboxIds);
+        await limits.prepareHome(dir, s.sandboxIds);
+        await dir.writeSpec(spec);
       }),
 
     start: (id, signal) =>
@@ -252,6 +369,9 @@ export function createProcessDriver(
         await boot(dir, signal);
       }),
 
+    pause: (id) => withLock(id, () => freeze(id, true)),
+    resume: (id) => withLock(id, () => freeze(id, false)),
+
     stop: (id, options) =>
       withLock(id, async () => {
         await kill(await existing(id), options?.graceMs ?? s.stopGraceMs);
@@ -265,6 +385,8 @@ export function createProcessDriver(
       }),
 
     status,
+    usage: (id) => sandboxUsage(s.stateDir, id),
+    probe: agentProbe(agents, status, processSandboxGone),
 
     async list() {
       pool.fill();
@@ -281,6 +403,7 @@ export function createProcessDriver(
     async close() {
       await pool.close();
       await agents.closeAll();
+      await limits.close();
     },
 
     warmUp: () => pool.warmUp(),

@@ -38,6 +38,8 @@ export interface ProcessPoolHost {
   logger: Logger;
   /** Resolves once sandboxes can boot here (the isolation tool is known). */
   ready(): Promise<unknown>;
+  /** Makes a pool directory's tree (and home volume) before its sandbox boots. */
+  prepareTree(dir: VmDir): Promise<void>;
   /** Boots a sandbox in `dir` tied to this process by a lifeline; on failure nothing is left running. */
   launchWithLifeline(dir: VmDir): Promise<Lifeline | null>;
   /** Kills the sandbox in `dir` at once. */
@@ -77,7 +79,7 @@ export function createProcessWarmPool(host: ProcessPoolHost): ProcessWarmPool {
   async function bootMember(): Promise<PoolMember> {
     await host.ready();
     const dir = new VmDir(host.stateDir, `p${randomBytes(8).toString('hex')}`, 'pool');
-    await dir.createTree(host.sandboxIds);
+    await host.prepareTree(dir);
     await dir.writeOwner(poolOwnerText(owner));
     let lifeline: Lifeline | null = null;
     try {

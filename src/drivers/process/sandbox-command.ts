@@ -110,8 +110,16 @@ function fstabEscape(path: string): string {
   return path.replace(/[\\ \t\n]/g, (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`);
 }
 
-export function buildFstab(paths: SandboxPaths): string {
+/** What bounds the guest's own filesystems: /tmp and /dev/shm sizes (null = unbounded tmpfs). */
+export interface GuestFsLimits {
+  tmpSizeMiB: number | null;
+}
+
+const UNBOUNDED: GuestFsLimits = { tmpSizeMiB: null };
+
+export function buildFstab(paths: SandboxPaths, fsLimits: GuestFsLimits = UNBOUNDED): string {
   const r = paths.root;
+  const size = fsLimits.tmpSizeMiB === null ? '' : `,size=${fsLimits.tmpSizeMiB}m`;
   const lines: [string, string, string, string][] = [
     ['/usr', `${r}/usr`, 'none', 'bind,ro,X-mount.mkdir'],
     ['/etc', `${r}/etc`, 'none', 'bind,ro,X-mount.mkdir'],
@@ -123,8 +131,8 @@ export function buildFstab(paths: SandboxPaths): string {
     ]),
     [paths.home, `${r}${GUEST.home}`, 'none', 'bind,X-mount.mkdir'],
     [paths.run, `${r}${GUEST.runDir}`, 'none', 'bind,X-mount.mkdir'],
-    ['tmpfs', `${r}/tmp`, 'tmpfs', 'mode=1777,nosuid,nodev,X-mount.mkdir'],
-    ['tmpfs', `${r}/dev/shm`, 'tmpfs', 'mode=1777,nosuid,nodev,X-mount.mkdir'],
+    ['tmpfs', `${r}/tmp`, 'tmpfs', `mode=1777,nosuid,nodev${size},X-mount.mkdir`],
+    ['tmpfs', `${r}/dev/shm`, 'tmpfs', `mode=1777,nosuid,nodev${size},X-mount.mkdir`],
     ['proc', `${r}/proc`, 'proc', 'nosuid,nodev,noexec,X-mount.mkdir'],
     ...['null', 'zero', 'random', 'urandom', 'full', 'tty'].map((n): [string, string, string, string] => [
       `/dev/${n}`,
@@ -163,6 +171,7 @@ export function sandboxCommand(
   paths: SandboxPaths,
   init: string[],
   tag: string,
+  fsLimits: GuestFsLimits = UNBOUNDED,
 ): SandboxCommand {
   if (tool === 'unshare') {
     return {
@@ -224,6 +233,8 @@ export function sandboxCommand(
     '/proc',
     '--dev',
     '/dev',
+    // --size applies to the next --tmpfs only (bubblewrap ≥ 0.5).
+    ...(fsLimits.tmpSizeMiB === null ? [] : ['--size', String(fsLimits.tmpSizeMiB * 1024 * 1024)]),
     '--tmpfs',
     '/tmp',
     '--bind',

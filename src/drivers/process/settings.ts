@@ -2,6 +2,8 @@
 import { isAbsolute } from 'node:path';
 import { AetherError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
+import type { CgroupHost } from './limits/cgroup-host.js';
+import type { LimitsSettings } from './limits/limits-settings.js';
 
 export type IsolationTool = 'unshare' | 'bwrap';
 
@@ -34,10 +36,25 @@ export interface ProcessDriverSettings {
    * (no pool: every start boots).
    */
   warmPoolSize?: number;
+  /**
+   * `on` (default): every VM is held to its vcpus and memory (cgroups, no swap), `pidsLimit`
+   * tasks, a /tmp of `tmpSizeMiB` and a home of `homeSizeMiB`; a host that cannot enforce that
+   * (not root, no writable cgroup hierarchy) refuses VMs. `off`: VMs run without any of it, and
+   * say so in their isolation.
+   */
+  limits?: 'on' | 'off';
+  /** Tasks (processes and threads, the agent's included) per VM. Default 512. */
+  pidsLimit?: number;
+  /** Size of each VM's /tmp (a tmpfs, counted in its memory). Default 256 MiB. */
+  tmpSizeMiB?: number;
+  /** Size of each VM's home (an ext4 image, sparse on the host). Default 4096 MiB. */
+  homeSizeMiB?: number;
 }
 
 export interface ProcessDriverDeps {
   logger?: Logger;
+  /** How the host's cgroups are found; default: read from /proc (limits/cgroup-host.ts). */
+  detectCgroups?: () => CgroupHost;
 }
 
 export interface ResolvedProcessSettings {
@@ -52,6 +69,7 @@ export interface ResolvedProcessSettings {
   unshareCommand: string;
   bwrapCommand: string;
   warmPoolSize: number;
+  limits: LimitsSettings;
 }
 
 function absolute(name: string, value: string | undefined): string {
@@ -79,6 +97,14 @@ function poolSize(value: number | undefined): number {
   return n;
 }
 
+function limitsMode(value: string | undefined): 'on' | 'off' {
+  if (value === undefined || value === 'on' || value === 'off') return value ?? 'on';
+  throw new AetherError(
+    'ERR_CONFIG',
+    `process driver: limits must be on or off, not ${JSON.stringify(value)}`,
+  );
+}
+
 export function resolveProcessSettings(settings: ProcessDriverSettings): ResolvedProcessSettings {
   const isRoot = process.getuid?.() === 0;
   const uid = settings.sandboxUid ?? 65534;
@@ -100,6 +126,12 @@ export function resolveProcessSettings(settings: ProcessDriverSettings): Resolve
     unshareCommand: settings.unshareCommand ?? 'unshare',
     bwrapCommand: settings.bwrapCommand ?? 'bwrap',
     warmPoolSize: poolSize(settings.warmPoolSize),
+    limits: Object.freeze({
+      mode: limitsMode(settings.limits),
+      pids: positive('pidsLimit', settings.pidsLimit, 512),
+      tmpSizeMiB: positive('tmpSizeMiB', settings.tmpSizeMiB, 256),
+      homeSizeMiB: positive('homeSizeMiB', settings.homeSizeMiB, 4096),
+    }),
   });
 }
 

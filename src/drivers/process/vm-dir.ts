@@ -4,6 +4,7 @@
  *   sandbox.json  pid and identity token of the running sandbox, so a restarted host finds it
  *                 again (host-written)
  *   fstab         the guest's mounts (host-written)
+ *   home.img      the home's filesystem image when limits are on (limits/home-volume.ts)
  *   root/         empty mount point of the guest's root tmpfs
  *   home/         the guest's /home/user — guest-writable, persists across execs and restarts
  *   run/          the guest's /run/aether (agent socket) — guest-writable, never trusted
@@ -17,6 +18,8 @@ import { chmod, chown, lstat, mkdir, readdir, readFile, rename, rm, writeFile } 
 import { dirname, join } from 'node:path';
 import type { VmSpec } from '../../core/driver.js';
 import { assertVmId, isVmId } from '../shared/vm-id.js';
+import { HomeVolume } from './limits/home-volume.js';
+import type { CgroupRecord } from './limits/sandbox-cgroup.js';
 import type { IsolationTool } from './settings.js';
 
 export interface SandboxRecord {
@@ -34,6 +37,8 @@ export interface SandboxRecord {
   token: string | null;
   /** A warm-pool sandbox handed to a VM at `create`, not yet `start`ed: the VM is still "created". */
   reserved: boolean;
+  /** The cgroups it runs in; null when limits are off (or for records of older versions). */
+  cgroup: CgroupRecord | null;
 }
 
 const TOKEN_PATTERN = /^[0-9a-f]{32}$/;
@@ -48,6 +53,8 @@ export type DirArea = 'vms' | 'pool';
 export class VmDir {
   readonly dir: string;
   readonly home: string;
+  /** The home's filesystem image, when limits are on. */
+  readonly homeImage: string;
   readonly run: string;
   readonly root: string;
   readonly fstab: string;
@@ -65,6 +72,7 @@ export class VmDir {
     assertVmId(id);
     this.dir = join(stateDir, area, id);
     this.home = join(this.dir, 'home');
+    this.homeImage = join(this.dir, 'home.img');
     this.run = join(this.dir, 'run');
     this.root = join(this.dir, 'root');
     this.fstab = join(this.dir, 'fstab');
@@ -110,6 +118,15 @@ export class VmDir {
     await writeFile(this.specFile, `${JSON.stringify(record)}\n`, { mode: 0o600 });
   }
 
+  /** The size the VM was created with (vm.json), for its limits at each boot. */
+  async readSize(): Promise<{ vcpus: number; memoryMiB: number } | null> {
+    const value = await readJson(this.specFile);
+    const whole = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n > 0;
+    return value && whole(value.vcpus) && whole(value.memoryMiB)
+      ? { vcpus: value.vcpus, memoryMiB: value.memoryMiB }
+      : null;
+  }
+
   async writeFstab(text: string): Promise<void> {
     await writeFile(this.fstab, text, { mode: 0o644 });
     await chmod(this.fstab, 0o644);
@@ -126,6 +143,7 @@ export class VmDir {
       bootedAt: typeof value.bootedAt === 'string' ? value.bootedAt : '',
       token: typeof value.token === 'string' && TOKEN_PATTERN.test(value.token) ? value.token : null,
       reserved: value.reserved === true,
+      cgroup: cgroupRecordOf(value.cgroup),
     };
   }
 
@@ -162,6 +180,8 @@ export class VmDir {
 
   /** Removes everything, including guest files whose permissions the guest narrowed. */
   async remove(): Promise<void> {
+    // The home volume first: removing through a mount would empty the image, then fail on it.
+    await new HomeVolume(this.homeImage, this.home).unmount();
     try {
       await rm(this.dir, { recursive: true, force: true });
     } catch {
@@ -187,6 +207,26 @@ export async function listPoolIds(stateDir: string): Promise<string[]> {
   } catch {
     return [];
   }
+}
+
+/** A recorded cgroup, checked for shape: absolute paths under a cgroup mount, nothing else. */
+function cgroupRecordOf(value: unknown): CgroupRecord | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const v = value as Record<string, unknown>;
+  const isCgroupPath = (p: unknown): p is string =>
+    typeof p === 'string' && p.startsWith('/sys/fs/cgroup/') && !p.split('/').includes('..');
+  if (v.version === 2 && isCgroupPath(v.dir)) return { version: 2, dir: v.dir };
+  if (v.version === 1 && isCgroupPath(v.memory) && isCgroupPath(v.cpu) && isCgroupPath(v.pids)) {
+    return {
+      version: 1,
+      memory: v.memory,
+      cpu: v.cpu,
+      pids: v.pids,
+      cpuacct: isCgroupPath(v.cpuacct) ? v.cpuacct : null,
+      freezer: isCgroupPath(v.freezer) ? v.freezer : null,
+    };
+  }
+  return null;
 }
 
 async function readJson(path: string): Promise<Record<string, unknown> | null> {

@@ -19,12 +19,14 @@ import { type Logger, silentLogger } from '../../core/logger.js';
 import type { IsolationInfo } from '../../core/vm.js';
 import { AgentClient } from '../../protocol/client.js';
 import { AgentConnections } from '../shared/agent-connections.js';
+import { agentProbe } from '../shared/agent-probe.js';
 import { connectAgentSocket } from '../shared/agent-socket.js';
 import { agentVerbs } from '../shared/agent-verbs.js';
 import { vmNotFound, vmNotRunning } from '../shared/driver-errors.js';
 import { bootRecordStatus, healthOf, statusesOf } from '../shared/driver-status.js';
 import { cmdline, isAlive, signalPid, waitForExit } from '../shared/host-proc.js';
 import { perIdLock } from '../shared/per-id-lock.js';
+import { vmmGone } from '../shared/vmm-gone.js';
 import { probeKvm } from './accel.js';
 import { qemuArgs } from './qemu-args.js';
 import { createQemuWarmPool } from './qemu-pool.js';
@@ -266,6 +268,18 @@ export function createQemuDriver(settings: QemuDriverSettings, deps: QemuDriverD
     }
   }
 
+  /** Pause and resume: QMP `stop` halts the vCPUs (memory and devices stay), `cont` runs them on. */
+  async function vcpus(id: string, command: 'stop' | 'cont'): Promise<void> {
+    const dir = await existing(id);
+    if ((await livePid(dir)) === null) throw vmNotRunning(id);
+    const qmp = await QmpClient.open(dir.files.qmpSocket, CONNECT_TIMEOUT_MS);
+    try {
+      await qmp.execute(command);
+    } finally {
+      qmp.close();
+    }
+  }
+
   const snapshotHost: QemuSnapshotHost = {
     stateDir: s.stateDir,
     qemuBinary: s.qemuBinary,
@@ -386,6 +400,9 @@ export function createQemuDriver(settings: QemuDriverSettings, deps: QemuDriverD
         await dir.remove();
       }),
     status,
+    probe: agentProbe(agents, status, vmmGone('QEMU')),
+    pause: (id) => withLock(id, () => vcpus(id, 'stop')),
+    resume: (id) => withLock(id, () => vcpus(id, 'cont')),
     snapshot: (vmId, snapshotId, signal) =>
       withLock(vmId, async () => saveQemuSnapshot(snapshotHost, await existing(vmId), snapshotId, signal)),
     createFromSnapshot: (spec, snapshotId, signal) =>

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { AetherError } from '../../core/errors.js';
 import { VM_STATUSES, type VmStatus } from '../../core/vm.js';
+import { parseLabelSelectors } from '../../core/vm-labels.js';
 import { accessFor } from '../auth/authenticate.js';
 import type { GatewayDeps, GatewaySettings } from '../context.js';
 import { routeOptions } from '../route-schema.js';
@@ -32,9 +33,13 @@ export function vmRoutes(deps: GatewayDeps, settings: GatewaySettings): FastifyP
         image,
         network,
         metadata,
+        labels,
         from_snapshot,
         additional_tools,
         tool_versions,
+        ttl_seconds,
+        idle_timeout_seconds,
+        on_expiry,
         priority,
         timeout_ms,
       } = request.body;
@@ -48,9 +53,13 @@ export function vmRoutes(deps: GatewayDeps, settings: GatewaySettings): FastifyP
           image,
           network,
           metadata,
+          labels,
           fromSnapshot: from_snapshot,
           additionalTools: additional_tools,
           toolVersions: tool_versions,
+          ttlSeconds: ttl_seconds,
+          idleTimeoutSeconds: idle_timeout_seconds,
+          onExpiry: on_expiry,
         },
         { priority, timeoutMs: timeout_ms },
       );
@@ -61,8 +70,11 @@ export function vmRoutes(deps: GatewayDeps, settings: GatewaySettings): FastifyP
 
     app.get('/vms', routeOptions('listVms'), async (request) => {
       const status = parseStatuses(request.query.status);
+      const { label } = request.query;
+      const labels = label === undefined ? undefined : parseLabelSelectors([label].flat());
       const listed = await vms.list(accessFor(request), {
         ...(status ? { status } : {}),
+        ...(labels ? { labels } : {}),
         includeDeleted: request.query.include_deleted,
         ...(request.query.limit ? { limit: request.query.limit } : {}),
       });
@@ -79,6 +91,36 @@ export function vmRoutes(deps: GatewayDeps, settings: GatewaySettings): FastifyP
         vm: vmJson(request.query.wait ? await vms.get(accessFor(request), vm.id) : vm),
       }));
     });
+
+    app.post('/vms/:id/stop', routeOptions('stopVm'), async (request, reply) => {
+      const { task, vm } = await vms.stop(accessFor(request), request.params.id);
+      return replyToWrite(deps, settings, reply, task, request.query, async () => ({
+        vm: vmJson(request.query.wait ? await vms.get(accessFor(request), vm.id) : vm),
+      }));
+    });
+
+    app.post('/vms/:id/start', routeOptions('startVm'), async (request, reply) => {
+      const { task, vm } = await vms.start(accessFor(request), request.params.id);
+      return replyToWrite(deps, settings, reply, task, request.query, async () => ({
+        vm: vmJson(request.query.wait ? await vms.get(accessFor(request), vm.id) : vm),
+      }));
+    });
+
+    for (const [path, operation, act] of [
+      ['/vms/:id/pause', 'pauseVm', 'pause'],
+      ['/vms/:id/resume', 'resumeVm', 'resume'],
+    ] as const) {
+      app.post(path, routeOptions(operation), async (request, reply) => {
+        const { task, vm } = await vms[act](accessFor(request), request.params.id);
+        return replyToWrite(deps, settings, reply, task, request.query, async () => ({
+          vm: vmJson(request.query.wait ? await vms.get(accessFor(request), vm.id) : vm),
+        }));
+      });
+    }
+
+    app.post('/vms/:id/extend', routeOptions('extendVm'), async (request) =>
+      vmJson(await vms.extend(accessFor(request), request.params.id, request.body.ttl_seconds)),
+    );
 
     app.get('/vms/:id/executions', routeOptions('listExecutions'), async (request) => {
       const listed = await executions.list(accessFor(request), request.params.id, request.query.limit);

@@ -13,10 +13,12 @@ import * as executions from './executions.js';
 import * as jobs from './jobs.js';
 import * as logs from './logs.js';
 import * as networkLeases from './network-leases.js';
+import * as outboundWebhooks from './outbound-webhooks.js';
 import * as snapshots from './snapshots.js';
 import * as stateChanges from './state-changes.js';
 import * as taskAttempts from './task-attempts.js';
 import * as tasks from './tasks.js';
+import * as vmLifetimes from './vm-lifetimes.js';
 import * as vms from './vms.js';
 import * as webhookDeliveries from './webhook-deliveries.js';
 import * as workers from './workers.js';
@@ -59,6 +61,10 @@ export function createSqlStore(options: SqlStoreOptions): Store {
       countVms: () => vms.countVms(db),
       transitionVm: (id, change, patch) => vms.transitionVm(db, id, change, patch),
       updateVm: (id, patch) => vms.updateVm(db, id, patch),
+      listExpiredVms: (limit) => vmLifetimes.listExpiredVms(db, limit),
+      claimVmExpiry: (id, kind, reason) => vmLifetimes.claimVmExpiry(db, id, kind, reason),
+      recordVmActivity: (id) => vmLifetimes.recordVmActivity(db, id),
+      extendVmLifetime: (id, seconds, statuses) => vmLifetimes.extendVmLifetime(db, id, seconds, statuses),
 
       insertTask: (task, execution) => tasks.insertTask(db, task, execution),
       setTaskProgress: (id, fencingToken, progress) => tasks.setTaskProgress(db, id, fencingToken, progress),
@@ -113,6 +119,20 @@ export function createSqlStore(options: SqlStoreOptions): Store {
 
       claimWebhookDelivery: (integration, deliveryId, ttlMs) =>
         webhookDeliveries.claimWebhookDelivery(db, integration, deliveryId, ttlMs),
+
+      insertWebhookSubscription: (subscription) =>
+        outboundWebhooks.insertWebhookSubscription(db, subscription),
+      getWebhookSubscription: (id) => outboundWebhooks.getWebhookSubscription(db, id),
+      listWebhookSubscriptions: (project) => outboundWebhooks.listWebhookSubscriptions(db, project),
+      deleteWebhookSubscription: (id) => outboundWebhooks.deleteWebhookSubscription(db, id),
+      listOutboundDeliveries: (subscriptionId, opts) =>
+        outboundWebhooks.listOutboundDeliveries(db, subscriptionId, opts),
+      getOutboundDelivery: (id) => outboundWebhooks.getOutboundDelivery(db, id),
+      claimOutboundDeliveries: (limit, leaseMs) =>
+        outboundWebhooks.claimOutboundDeliveries(db, limit, leaseMs),
+      settleOutboundDelivery: (id, attempt, outcome) =>
+        outboundWebhooks.settleOutboundDelivery(db, id, attempt, outcome),
+      redeliverOutbound: (id, newId) => outboundWebhooks.redeliverOutbound(db, id, newId),
 
       ping: async () => {
         await db.execute(sql`select 1`);

@@ -1,4 +1,5 @@
 import { and, desc, eq, inArray, ne, type SQL, sql } from 'drizzle-orm';
+import type { PgInsertValue, PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import { AetherError } from '../../core/errors.js';
 import { isUuid } from '../../core/ids.js';
 import type { Quota, QuotaUsage } from '../../core/principal.js';
@@ -10,13 +11,17 @@ import type { Db } from './db.js';
 import { preparedFor } from './prepared.js';
 
 /** Only the keys the caller set: `undefined` leaves a column alone, `null` clears it. */
-function patchColumns(patch: VmPatch): Partial<typeof vms.$inferInsert> {
-  const set: Partial<typeof vms.$inferInsert> = {};
+function patchColumns(patch: VmPatch): PgUpdateSetSource<typeof vms> {
+  const set: PgUpdateSetSource<typeof vms> = {};
   if (patch.workerId !== undefined) set.workerId = patch.workerId;
   if (patch.isolation !== undefined) set.isolation = patch.isolation;
   if (patch.tools !== undefined) set.tools = patch.tools;
   if (patch.startedAt !== undefined) set.startedAt = patch.startedAt;
   if (patch.stoppedAt !== undefined) set.stoppedAt = patch.stoppedAt;
+  if (patch.lastActiveAt !== undefined) set.lastActiveAt = patch.lastActiveAt;
+  if (patch.renewExpiredLifetime) {
+    set.expiresAt = sql`CASE WHEN ${vms.expiresAt} <= now() THEN now() + ${vms.ttlSeconds} * interval '1 second' ELSE ${vms.expiresAt} END`;
+  }
   return set;
 }
 
@@ -76,10 +81,24 @@ async function insertVmRow(db: Db, vm: NewVm): Promise<VmRecord> {
       image: vm.image ?? null,
       network: vm.network ?? false,
       metadata: vm.metadata,
+      labels: vm.labels ?? {},
       tools: vm.tools ?? null,
+      ...lifetimeColumns(vm),
     })
     .returning();
   return toVmRecord(row!);
+}
+
+/** A new VM's lifetime; its deadline at the database's clock, as the expiry loop reads it. */
+function lifetimeColumns(vm: NewVm): Partial<PgInsertValue<typeof vms>> {
+  if (!vm.lifetime) return {};
+  const { ttlSeconds, idleTimeoutSeconds, onExpiry } = vm.lifetime;
+  return {
+    ttlSeconds,
+    expiresAt: ttlSeconds === null ? null : sql`now() + ${ttlSeconds} * interval '1 second'`,
+    idleTimeoutSeconds,
+    onExpiry,
+  };
 }
 
 /** Any VM by id, deleted ones included (history stays readable). */
@@ -133,6 +152,9 @@ export async function listVms(db: Db, filter: VmFilter = {}): Promise<VmRecord[]
   // VmService.create records the snapshot a VM came from in its metadata.
   if (filter.fromSnapshot !== undefined)
     where.push(sql`${vms.metadata}->>'fromSnapshot' = ${filter.fromSnapshot}`);
+  // Containment: every label asked for, with its value (the same on PGlite and PostgreSQL).
+  if (filter.labels !== undefined && Object.keys(filter.labels).length > 0)
+    where.push(sql`${vms.labels} @> ${JSON.stringify(filter.labels)}::jsonb`);
   if (!filter.includeDeleted && !filter.status?.includes('deleted')) where.push(ne(vms.status, 'deleted'));
   const query = db
     .select()

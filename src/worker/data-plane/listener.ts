@@ -144,6 +144,8 @@ async function handle(
       return json(res, 200, {});
     case 'processes':
       return json(res, 200, await plane.processes(vm));
+    case 'usage':
+      return json(res, 200, await plane.usage(vm));
     case 'signal': {
       const signal = required(q, 'signal');
       if (!(COMMAND_SIGNALS as readonly string[]).includes(signal))

@@ -17,6 +17,7 @@ import type { CommandSignal, VmDriver } from '../../core/driver.js';
 import { AetherError } from '../../core/errors.js';
 import type { GuestFiles } from '../../core/guest-files.js';
 import type { DriverName } from '../../core/vm.js';
+import { unknownUsage } from '../../core/vm-usage.js';
 import type { RunningCommands } from '../running-commands.js';
 import { packTree, unpackTree } from './tree-archive.js';
 
@@ -69,6 +70,12 @@ export function localDataPlane(
     rename: (vm, from, to) => filesOf(vm).rename(vm.id, from, to),
 
     processes: async (vm) => commands.of(vm.id),
+
+    async usage(vm) {
+      const driver = drivers.get(vm.driver);
+      if (!driver) throw new AetherError('ERR_DRIVER_UNKNOWN', `this worker has no ${vm.driver} driver`);
+      return driver.usage ? driver.usage(vm.id) : unknownUsage();
+    },
 
     signal(_vm, executionId, signal: CommandSignal): Promise<void> {
       // The gateway found it pending or running; pending means its task may start any moment.

@@ -95,7 +95,7 @@ export async function runCommand(
         onStdout: stream('stdout', stdout),
         onStderr: stream('stderr', stderr),
       },
-      signal,
+      AbortSignal.any([signal, running.signal]),
     );
     exitCode = result.exitCode;
     timedOut = result.timedOut;
@@ -133,6 +133,14 @@ export async function runCommand(
     durationMs: completedAt.getTime() - startedAt.getTime(),
   };
   const completeTaskWith = failure === null ? options.completeTaskWith : undefined;
+  // Before the execution completes: the idle clock never sees a VM with no open execution
+  // and an idle time that predates this command's end. Only VMs with an idle timeout pay for
+  // the write: it is on every command's path.
+  if (vm.lifetime.idleTimeoutSeconds !== null) {
+    await ctx.store.recordVmActivity(vm.id).catch((error: unknown) => {
+      ctx.logger.warn({ err: error, vmId: vm.id }, 'could not record the activity of the VM');
+    });
+  }
   const record = await persistently(ctx, 'an execution', async () => {
     if (!completeTaskWith) {
       return ctx.store.completeExecution(executionId, outcome, { taskId, fencingToken: task.fencingToken });

@@ -9,6 +9,8 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { VmDriver } from '../../../core/driver.js';
 import { isAetherError } from '../../../core/errors.js';
 import { aliveCheck, hostProcessesMatching, pathsNaming, run, sh, sleep } from './fixtures.js';
+import { defineDriverLimitCases } from './limit-cases.js';
+import { defineDriverPauseCases } from './pause-cases.js';
 import { defineDriverStreamCases } from './stream-cases.js';
 import { type MakeConformanceDriver, useSuiteDriver } from './suite-driver.js';
 
@@ -21,6 +23,10 @@ export interface DriverConformanceOptions {
   sharesHostFiles?: boolean;
   /** Per-test limit, for drivers whose VMs take long to boot (microVMs under emulation). */
   testTimeoutMs?: number;
+  /** The driver holds VMs to their memory and a task count: the limit cases run (limit-cases.ts). */
+  enforcesLimits?: boolean;
+  /** The driver can pause and resume VMs: the pause cases run (pause-cases.ts). */
+  pauses?: boolean;
 }
 
 export function describeDriverConformance(
@@ -85,6 +91,8 @@ export function describeDriverConformance(
     });
 
     defineDriverStreamCases(ctx);
+    if (options.enforcesLimits) defineDriverLimitCases(ctx);
+    if (options.pauses) defineDriverPauseCases(ctx);
 
     it('isolates sibling VMs: no shared files, no visible processes', async () => {
       const [a, b] = await Promise.all([vms.running('sibling-a'), vms.running('sibling-b')]);

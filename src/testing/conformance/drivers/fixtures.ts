@@ -80,6 +80,13 @@ export async function run(
   };
 }
 
+/**
+ * A shell line that holds 512 MiB of memory, with what every guest image has (awk: a string
+ * doubled until it is that long), and prints its length if it got there.
+ */
+export const ALLOCATE_512_MIB =
+  'exec awk \'BEGIN { s = "x"; while (length(s) < 536870912) s = s s; print length(s) }\'';
+
 /** `sh -c script` in the VM. */
 export function sh(
   driver: VmDriver,

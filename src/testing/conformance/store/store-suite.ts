@@ -15,8 +15,11 @@ import {
   type StoreFixture,
   type SuiteContext,
 } from './fixtures.js';
+import { describeLabelCases } from './label-cases.js';
+import { describeLifetimeCases } from './lifetime-cases.js';
 import { describeLogCases } from './log-cases.js';
 import { describeNetworkLeaseCases } from './network-lease-cases.js';
+import { describeOutboundWebhookCases } from './outbound-webhook-cases.js';
 import { describeOutputCases } from './output-cases.js';
 import { describeSnapshotCases } from './snapshot-cases.js';
 import { describeTaskCases } from './task-cases.js';
@@ -56,6 +59,8 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
     });
 
     describeVmCases(ctx);
+    describeLifetimeCases(ctx);
+    describeLabelCases(ctx);
     describeTransitionCases(ctx);
     describeTaskCases(ctx);
     describeExecutionCases(ctx);
@@ -63,6 +68,7 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
     describeOutputCases(ctx);
     describeWorkerCases(ctx);
     describeWebhookDeliveryCases(ctx);
+    describeOutboundWebhookCases(ctx);
     describeTenancyCases(ctx);
     describeNetworkLeaseCases(ctx);
     describeSnapshotCases(ctx);

@@ -1,0 +1,1 @@
+ALTER TABLE "vms" ADD COLUMN "labels" jsonb DEFAULT '{}'::jsonb NOT NULL;

@@ -1,0 +1,60 @@
+/**
+ * The conformance cases of a driver that holds VMs to their size (it says so in
+ * `isolation.limits`): memory past the limit kills the command, not the VM; processes stop at
+ * the task limit, and the VM lives on. Registered for drivers whose test file declares
+ * `enforcesLimits`.
+ */
+import { expect, it } from 'vitest';
+import { isAetherError } from '../../../core/errors.js';
+import { ALLOCATE_512_MIB, sh, sleep } from './fixtures.js';
+import type { DriverSuiteContext } from './suite-driver.js';
+
+export function defineDriverLimitCases(ctx: DriverSuiteContext): void {
+  const { vms } = ctx;
+
+  it('says which limits it enforces', () => {
+    const limits = ctx.driver().isolation.limits;
+    expect(limits?.enforced).toBe(true);
+    expect(limits?.mechanism.length).toBeGreaterThan(10);
+  });
+
+  it('kills a 512 MiB allocation in a 256 MiB VM with ERR_VM_OUT_OF_MEMORY; the VM then runs echo', async () => {
+    const driver = ctx.driver();
+    const id = await vms.running('oom'); // the fixtures make 256 MiB VMs
+    const error = await sh(driver, id, ALLOCATE_512_MIB, {
+      timeoutMs: 60_000,
+    }).then(
+      (r) => r,
+      (e: unknown) => e,
+    );
+    expect(isAetherError(error, 'ERR_VM_OUT_OF_MEMORY'), String(JSON.stringify(error))).toBe(true);
+    expect((await sh(driver, id, 'echo alive')).stdout).toBe('alive\n');
+  });
+
+  it('stops 3,000 background processes at the task limit, and the VM lives on', async () => {
+    const driver = ctx.driver();
+    const pids = driver.isolation.limits?.pids;
+    expect(pids).toBeTypeOf('number');
+    const id = await vms.running('pids');
+    // A subshell forks until it cannot (dash gives up at its first failed fork); the parent then
+    // counts the VM's processes with a glob, which needs no fork. Each sleep ends by itself.
+    const r = await sh(
+      driver,
+      id,
+      '(i=0; while [ $i -lt 3000 ]; do sleep 3 & i=$((i+1)); done) 2>/dev/null; set -- /proc/[0-9]*; echo "$#"',
+      { timeoutMs: 60_000 },
+    );
+    const processes = Number(r.stdout.trim());
+    expect(processes).toBeGreaterThan(20);
+    expect(processes).toBeLessThanOrEqual(pids!);
+    let answer = '';
+    for (let tries = 0; tries < 60 && answer !== 'alive\n'; tries++) {
+      answer = await sh(driver, id, 'echo alive').then(
+        (x) => x.stdout,
+        () => '',
+      );
+      if (answer !== 'alive\n') await sleep(250);
+    }
+    expect(answer).toBe('alive\n');
+  });
+}
