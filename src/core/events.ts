@@ -43,6 +43,8 @@ export interface EventMap {
   'vm.status': VmEvent;
   'vm.created': VmEvent;
   'vm.deleted': VmEvent;
+  /** Stopped with its files kept: by a user, or by its lifetime (`ttl: …`, `idle: …`). */
+  'vm.stopped': VmEvent;
   'vm.failed': VmEvent;
   'vm.lost': VmEvent & { workerId: string | null };
   'task.updated': TaskEvent;

@@ -12,6 +12,7 @@ import type { VmTools } from './tools.js';
 import type { DriverName, IsolationInfo, VmRecord, VmStatus } from './vm.js';
 import type { VmLabels } from './vm-labels.js';
 import type { VmExpiryKind, VmLifetimeRequest } from './vm-lifetime.js';
+import type { VmRestartRequest } from './vm-restart.js';
 import type { WorkerRecord, WorkerRegistration, WorkerStatus } from './worker.js';
 
 export interface NewVm {
@@ -32,6 +33,8 @@ export interface NewVm {
   tools?: VmTools | null;
   /** Time to live (counted from the insert, at the database's clock) and idle timeout; default none. */
   lifetime?: VmLifetimeRequest;
+  /** What a death found by a health check leads to (core/vm-restart.ts); default never restarted. */
+  restart?: VmRestartRequest;
 }
 
 export interface NewTask<T extends TaskType = TaskType> {
@@ -248,6 +251,18 @@ export interface Store extends OutboundWebhookStore {
    * VM has no lifetime or is not in `statuses`.
    */
   extendVmLifetime(id: string, seconds: number, statuses: readonly VmStatus[]): Promise<VmRecord | null>;
+  /**
+   * Claims the restart of a VM found dead, once, in one statement: it applies only while the VM
+   * is still `running` since `seen.startedAt`, has made `seen.restarts` restarts, and its policy
+   * (`on-failure`) allows another. It counts the restart, sets `reason` and a new `startedAt` at
+   * the database's clock (to the millisecond, so the next claim can name it). Null, changing
+   * nothing, otherwise (a stop, delete or other claim got there first, or no restart is left).
+   */
+  claimVmRestart(
+    id: string,
+    seen: { startedAt: Date | null; restarts: number },
+    reason: string,
+  ): Promise<VmRecord | null>;
 
   /** Inserts the task (and optionally its execution) in one transaction. */
   insertTask(task: NewTask, execution?: NewExecution): Promise<TaskRecord>;

@@ -3,6 +3,7 @@ import { isUuid } from './ids.js';
 import type { VmTools } from './tools.js';
 import type { VmLabels } from './vm-labels.js';
 import type { VmLifetime } from './vm-lifetime.js';
+import type { VmRestart } from './vm-restart.js';
 
 /** VM lifecycle. Every transition is written to the store with a reason. */
 export const VM_STATUSES = [
@@ -145,6 +146,8 @@ export interface VmRecord {
   tools: VmTools | null;
   /** Its time to live, idle timeout and what ends it (core/vm-lifetime.ts). */
   lifetime: VmLifetime;
+  /** What a death its health check finds leads to, and the restarts so far (core/vm-restart.ts). */
+  restart: VmRestart;
   createdAt: Date;
   updatedAt: Date;
   startedAt: Date | null;

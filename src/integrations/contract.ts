@@ -18,6 +18,9 @@ export const NOTIFIABLE_EVENTS = [
   'task.completed',
   'vm.lost',
   'vm.failed',
+  // Every end of a VM, with who or what ended it first in the reason (`user: …`, `ttl: …`).
+  'vm.stopped',
+  'vm.deleted',
   'worker.left',
 ] as const;
 export type NotifiableEvent = (typeof NOTIFIABLE_EVENTS)[number];

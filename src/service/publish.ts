@@ -7,6 +7,7 @@ import type { VmStatus } from '../core/vm.js';
 const VM_MILESTONES: Partial<Record<VmStatus, EventName>> = {
   running: 'vm.created',
   deleted: 'vm.deleted',
+  stopped: 'vm.stopped',
   failed: 'vm.failed',
   lost: 'vm.lost',
 };

@@ -46,6 +46,7 @@ export function toVmRecord(row: VmRow): VmRecord {
       lastActiveAt: row.lastActiveAt,
       onExpiry: row.onExpiry,
     },
+    restart: { policy: row.restartPolicy, max: row.restartMax, count: row.restarts },
   };
 }
 

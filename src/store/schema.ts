@@ -34,6 +34,7 @@ import type { VmTools } from '../core/tools.js';
 import { DRIVER_NAME_PATTERN, type DriverName, type IsolationInfo, VM_STATUSES } from '../core/vm.js';
 import type { VmLabels } from '../core/vm-labels.js';
 import { VM_EXPIRY_ACTIONS } from '../core/vm-lifetime.js';
+import { VM_RESTART_POLICIES } from '../core/vm-restart.js';
 import { WORKER_STATUSES } from '../core/worker.js';
 import { bytea } from './bytea-column.js';
 
@@ -86,6 +87,11 @@ export const vms = pgTable(
     idleTimeoutSeconds: integer('idle_timeout_seconds'),
     lastActiveAt: timestamp('last_active_at', { withTimezone: true }),
     onExpiry: text('on_expiry', { enum: VM_EXPIRY_ACTIONS }).notNull().default('stop'),
+    // Restart policy (migration 0020, core/vm-restart.ts): `never` comes with a max of 0.
+    restartPolicy: text('restart_policy', { enum: VM_RESTART_POLICIES }).notNull().default('never'),
+    restartMax: integer('restart_max').notNull().default(0),
+    // Restarts done so far; only a health check's claim (claimVmRestart) counts one.
+    restarts: integer('restarts').notNull().default(0),
   },
   (t) => [
     // A name identifies one live VM of a project; deleted VMs keep their row (history) but free
@@ -97,6 +103,8 @@ export const vms = pgTable(
     check('vms_status_check', oneOf(t.status, VM_STATUSES)),
     check('vms_driver_check', isDriverName(t.driver)),
     check('vms_on_expiry_check', oneOf(t.onExpiry, VM_EXPIRY_ACTIONS)),
+    check('vms_restart_policy_check', oneOf(t.restartPolicy, VM_RESTART_POLICIES)),
+    check('vms_restarts_check', sql`${t.restarts} >= 0 AND ${t.restartMax} >= 0`),
     // The expiry loop's scan: only VMs with a lifetime or an idle timeout.
     index('vms_expires_idx')
       .on(t.expiresAt)

@@ -10,6 +10,8 @@ const ICONS: Record<Notification['event'], string> = {
   'task.completed': ':white_check_mark:',
   'vm.lost': ':warning:',
   'vm.failed': ':x:',
+  'vm.stopped': ':stop_button:',
+  'vm.deleted': ':wastebasket:',
   'worker.left': ':electric_plug:',
 };
 
@@ -34,7 +36,7 @@ export async function notificationMessage(
       .then((task) => task.vmId)
       .catch(() => null);
   } else if ('vmId' in payload) {
-    headline = `VM ${event === 'vm.lost' ? 'lost' : 'failed'}`;
+    headline = `VM ${event.slice('vm.'.length)}`;
     detail = payload.reason;
     vmId = payload.vmId;
   } else if ('workerId' in payload && 'reason' in payload) {

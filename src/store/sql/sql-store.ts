@@ -19,6 +19,7 @@ import * as stateChanges from './state-changes.js';
 import * as taskAttempts from './task-attempts.js';
 import * as tasks from './tasks.js';
 import * as vmLifetimes from './vm-lifetimes.js';
+import * as vmRestarts from './vm-restarts.js';
 import * as vms from './vms.js';
 import * as webhookDeliveries from './webhook-deliveries.js';
 import * as workers from './workers.js';
@@ -65,6 +66,7 @@ export function createSqlStore(options: SqlStoreOptions): Store {
       claimVmExpiry: (id, kind, reason) => vmLifetimes.claimVmExpiry(db, id, kind, reason),
       recordVmActivity: (id) => vmLifetimes.recordVmActivity(db, id),
       extendVmLifetime: (id, seconds, statuses) => vmLifetimes.extendVmLifetime(db, id, seconds, statuses),
+      claimVmRestart: (id, seen, reason) => vmRestarts.claimVmRestart(db, id, seen, reason),
 
       insertTask: (task, execution) => tasks.insertTask(db, task, execution),
       setTaskProgress: (id, fencingToken, progress) => tasks.setTaskProgress(db, id, fencingToken, progress),

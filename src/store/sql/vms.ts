@@ -84,6 +84,7 @@ async function insertVmRow(db: Db, vm: NewVm): Promise<VmRecord> {
       labels: vm.labels ?? {},
       tools: vm.tools ?? null,
       ...lifetimeColumns(vm),
+      ...(vm.restart ? { restartPolicy: vm.restart.policy, restartMax: vm.restart.max } : {}),
     })
     .returning();
   return toVmRecord(row!);
