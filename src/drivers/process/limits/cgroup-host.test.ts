@@ -15,6 +15,7 @@ const V1_MOUNTINFO = [
   '32 31 0:29 / /sys/fs/cgroup/cpu,cpuacct rw,relatime - cgroup cgroup rw,cpu,cpuacct',
   '35 31 0:32 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory',
   '36 31 0:33 / /sys/fs/cgroup/pids rw,relatime - cgroup cgroup rw,pids',
+  '37 31 0:34 / /sys/fs/cgroup/freezer rw,relatime - cgroup cgroup rw,freezer',
   '40 31 0:37 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw',
 ].join('\n');
 const V1_OWN = '9:name=systemd:/\n8:pids:/\n4:memory:/system.slice/aether.service\n2:cpu,cpuacct:/\n0::/\n';
@@ -36,6 +37,7 @@ describe('cgroup host detection', () => {
         pids: '/sys/fs/cgroup/pids',
       },
       cpuacctParent: '/sys/fs/cgroup/cpu,cpuacct',
+      freezerParent: '/sys/fs/cgroup/freezer',
     });
   });
 
