@@ -4,6 +4,7 @@
  * and on timeout or signal its whole process tree is signalled (see process-tree.ts).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -42,6 +43,8 @@ export class RunningExec {
   private readonly marker = newMarker();
   private timer: NodeJS.Timeout | undefined;
   private timedOut = false;
+  /** The kernel's OOM-kill count when the command started (see kernelOomKills). */
+  private oomKillsAtStart = 0;
   private finished = false;
   private exitStatus: { code: number | null; signal: string | null } | null = null;
   private openStreams = 2;
@@ -100,6 +103,7 @@ export class RunningExec {
     });
     if (child.pid === undefined) return; // 'error' follows
     const pid = child.pid;
+    this.oomKillsAtStart = kernelOomKills();
     ctx.send({ type: 'started', id: request.id, pid });
     this.timer = setTimeout(() => {
       this.timedOut = true;
@@ -156,7 +160,8 @@ export class RunningExec {
     this.finished = true;
     this.stdin?.close();
     const { code, signal } = this.exitStatus;
-    this.ctx.send({ type: 'exit', id: this.request.id, code, signal, timedOut: this.timedOut });
+    const oomKills = Math.max(0, kernelOomKills() - this.oomKillsAtStart);
+    this.ctx.send({ type: 'exit', id: this.request.id, code, signal, timedOut: this.timedOut, oomKills });
     // Whatever a background child still writes is read and dropped, so it never blocks on a
     // full pipe; the session no longer throttles these streams.
     for (const stream of [this.child?.stdout, this.child?.stderr]) {
@@ -174,5 +179,15 @@ export class RunningExec {
     clearTimeout(this.timer);
     this.ctx.send({ type: 'error', id: this.request.id, code: 'ERR_EXEC_SPAWN_FAILED', message });
     this.onDone();
+  }
+}
+
+/** The kernel's count of OOM kills so far (/proc/vmstat `oom_kill`); 0 where it cannot be read. */
+function kernelOomKills(): number {
+  try {
+    const match = /^oom_kill (\d+)$/m.exec(readFileSync('/proc/vmstat', 'utf8'));
+    return match ? Number(match[1]) : 0;
+  } catch {
+    return 0;
   }
 }

@@ -68,6 +68,11 @@ export interface ExecResult {
   signal: string | null;
   timedOut: boolean;
   durationMs: number;
+  /**
+   * OOM kills the guest's own kernel counted while the command ran (microVM drivers read it to
+   * tell a command killed for memory); absent where the agent did not say.
+   */
+  guestOomKills?: number;
 }
 
 export type DriverVmState = 'created' | 'running' | 'stopped' | 'missing';

@@ -77,6 +77,7 @@ export class ExecCall {
           signal: reply.signal,
           timedOut: reply.timedOut,
           durationMs: Math.round(performance.now() - this.started),
+          ...(reply.oomKills === undefined ? {} : { guestOomKills: reply.oomKills }),
         });
         return;
       case 'error':

@@ -285,6 +285,12 @@ export interface ExitMessage {
   code: number | null;
   signal: string | null;
   timedOut: boolean;
+  /**
+   * Processes the guest kernel's OOM killer ended while the command ran (`oom_kill` of
+   * /proc/vmstat, the kernel's own count). Telling only where the guest has a kernel of its own
+   * (microVMs): a sandbox on the host's kernel sees the host's count. Absent from older agents.
+   */
+  oomKills?: number;
 }
 
 /** A request failed. For `exec` this means the command never ran (distinct from a non-zero exit). */

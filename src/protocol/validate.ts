@@ -260,7 +260,15 @@ export function parseAgentMessage(value: unknown): AgentMessage {
       const signal = m.signal === null ? null : str(m, 'signal', id, 32);
       if (typeof m.timedOut !== 'boolean') fail(id, 'field "timedOut" must be a boolean');
       if (code === null && signal === null) fail(id, 'exit needs a code or a signal');
-      return { type, id, code, signal, timedOut: m.timedOut };
+      const oomKills = m.oomKills === undefined ? undefined : int(m, 'oomKills', id, 0, 2 ** 31 - 1);
+      return {
+        type,
+        id,
+        code,
+        signal,
+        timedOut: m.timedOut,
+        ...(oomKills === undefined ? {} : { oomKills }),
+      };
     }
     case 'error':
       return {

@@ -21,6 +21,7 @@ import { agentProbe } from '../shared/agent-probe.js';
 import { agentVerbs } from '../shared/agent-verbs.js';
 import { vmNotFound, vmNotRunning } from '../shared/driver-errors.js';
 import { bootRecordStatus, statusesOf } from '../shared/driver-status.js';
+import { guestOomAware } from '../shared/guest-oom.js';
 import { isAlive, waitForExit } from '../shared/host-proc.js';
 import { perIdLock } from '../shared/per-id-lock.js';
 import { vmmGone } from '../shared/vmm-gone.js';
@@ -422,6 +423,7 @@ export function createFirecrackerDriver(
     create: (spec) => withLock(spec.id, () => create(spec)),
     start: (id, signal) => withLock(id, () => start(id, signal)),
     ...agentVerbs(agents),
+    exec: guestOomAware(agentVerbs(agents).exec),
     stop: (id, options) =>
       withLock(id, async () => {
         const { dir } = await existing(id);

@@ -13,5 +13,13 @@ export function describeFirecrackerIsolation(jailed: boolean): IsolationInfo {
       (jailed
         ? 'Each VMM runs under the jailer: chrooted, in its own mount namespace and cgroup, as its own non-root uid, with seccomp.'
         : 'The VMM runs unjailed, as the worker user, with its default seccomp filters (not for production: enable the jailer).'),
+    limits: {
+      enforced: true,
+      mechanism:
+        "the VMM: vcpus and memory are the guest's hardware (its own kernel's OOM killer ends a command past it); the disk is the image's size",
+      pids: null,
+      tmpMiB: null,
+      diskMiB: null,
+    },
   };
 }

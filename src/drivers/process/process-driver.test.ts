@@ -23,7 +23,7 @@ describeDriverConformance(
   {
     skipReason: available ? null : unavailable,
     sharesHostFiles: true,
-    enforcesLimits: isRoot,
+    enforcesLimits: isRoot ? 'memory-and-tasks' : undefined,
     pauses: isRoot,
   },
 );
@@ -41,7 +41,7 @@ describeDriverConformance(
   {
     skipReason: available ? null : unavailable,
     sharesHostFiles: true,
-    enforcesLimits: isRoot,
+    enforcesLimits: isRoot ? 'memory-and-tasks' : undefined,
     pauses: isRoot,
   },
 );
@@ -68,7 +68,7 @@ describeDriverConformance(
   {
     skipReason: available ? bwrapMissing : unavailable,
     sharesHostFiles: true,
-    enforcesLimits: isRoot,
+    enforcesLimits: isRoot ? 'memory-and-tasks' : undefined,
     pauses: isRoot,
   },
 );

@@ -18,5 +18,6 @@ describeDriverConformance(
     skipReason: available ? null : 'no QEMU or no microVM guest image (see the line above)',
     testTimeoutMs: 300_000,
     pauses: true,
+    enforcesLimits: 'memory',
   },
 );

@@ -24,6 +24,7 @@ import { connectAgentSocket } from '../shared/agent-socket.js';
 import { agentVerbs } from '../shared/agent-verbs.js';
 import { vmNotFound, vmNotRunning } from '../shared/driver-errors.js';
 import { bootRecordStatus, healthOf, statusesOf } from '../shared/driver-status.js';
+import { guestOomAware } from '../shared/guest-oom.js';
 import { cmdline, isAlive, signalPid, waitForExit } from '../shared/host-proc.js';
 import { perIdLock } from '../shared/per-id-lock.js';
 import { vmmGone } from '../shared/vmm-gone.js';
@@ -87,6 +88,14 @@ function describeIsolation(accel: Accel | null, why: string | null, network: Qem
       '(copy-on-write overlay of the image), a virtio-serial port to the agent, an entropy source; ' +
       `no network unless asked (then ${network === 'tap' ? "a TAP on the host bridge, behind the host's NAT and egress rules" : 'QEMU user-mode networking, outbound only'}). The guest shares ` +
       'no file system and no kernel with the host; the boundary is the hypervisor.',
+    limits: {
+      enforced: true,
+      mechanism:
+        "the VMM: vcpus and memory are the guest's hardware (its own kernel's OOM killer ends a command past it); the disk is the image's size",
+      pids: null,
+      tmpMiB: null,
+      diskMiB: null,
+    },
   };
 }
 
@@ -389,6 +398,7 @@ export function createQemuDriver(settings: QemuDriverSettings, deps: QemuDriverD
     create: (spec) => withLock(spec.id, () => create(spec)),
     start: (id, signal) => withLock(id, () => start(id, signal)),
     ...agentVerbs(agents),
+    exec: guestOomAware(agentVerbs(agents).exec),
     stop: (id, options) =>
       withLock(id, async () => {
         await kill(await existing(id), options?.graceMs ?? s.stopGraceMs);

@@ -23,8 +23,11 @@ export interface DriverConformanceOptions {
   sharesHostFiles?: boolean;
   /** Per-test limit, for drivers whose VMs take long to boot (microVMs under emulation). */
   testTimeoutMs?: number;
-  /** The driver holds VMs to their memory and a task count: the limit cases run (limit-cases.ts). */
-  enforcesLimits?: boolean;
+  /**
+   * The driver holds VMs to their memory, and with `memory-and-tasks` to a task count too: the
+   * limit cases run (limit-cases.ts).
+   */
+  enforcesLimits?: 'memory' | 'memory-and-tasks';
   /** The driver can pause and resume VMs: the pause cases run (pause-cases.ts). */
   pauses?: boolean;
 }
@@ -91,7 +94,8 @@ export function describeDriverConformance(
     });
 
     defineDriverStreamCases(ctx);
-    if (options.enforcesLimits) defineDriverLimitCases(ctx);
+    if (options.enforcesLimits)
+      defineDriverLimitCases(ctx, { tasks: options.enforcesLimits === 'memory-and-tasks' });
     if (options.pauses) defineDriverPauseCases(ctx);
 
     it('isolates sibling VMs: no shared files, no visible processes', async () => {
