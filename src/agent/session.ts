@@ -28,6 +28,7 @@ import { RunningExec } from './exec.js';
 import { FileOpError } from './fs-errors.js';
 import { listDirectory } from './fs-list.js';
 import { changeMode, makeDirectory, makeSymlink, removePath, renamePath, statPath } from './fs-ops.js';
+import { guestUsage } from './guest-usage.js';
 import { Upload } from './upload.js';
 
 export interface SessionOptions {
@@ -134,6 +135,12 @@ export class Session {
     switch (message.type) {
       case 'ping':
         this.send({ type: 'pong', id: message.id, version: AGENT_VERSION });
+        return;
+      case 'usage':
+        guestUsage(this.options.home).then(
+          (figures) => this.send({ type: 'usage', id: message.id, ...figures }),
+          (error: Error) => this.internal(message.id, error),
+        );
         return;
       case 'signal':
         this.execs.get(message.id)?.signal(message.signal);

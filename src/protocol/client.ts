@@ -30,6 +30,7 @@ import {
   MAX_FRAME_BYTES,
   MAX_PAYLOAD_BYTES,
   UNKNOWN_REQUEST_ID,
+  type UsageMessage,
 } from './messages.js';
 import { StdinFeed } from './stdin-feed.js';
 import { SyncAttempt } from './sync-attempt.js';
@@ -170,6 +171,15 @@ export class AgentClient {
         return undefined;
       }
       return { beforeMs: reply.beforeMs, afterMs: reply.afterMs };
+    });
+  }
+
+  /** The guest's own usage figures (see UsageMessage); telling only for a guest with its own kernel. */
+  usage(timeoutMs = this.requestTimeoutMs): Promise<Omit<UsageMessage, 'type' | 'id'>> {
+    return this.simple({ type: 'usage', id: this.newId() }, timeoutMs, (reply) => {
+      if (reply.type !== 'usage') return undefined;
+      const { type: _type, id: _id, ...figures } = reply;
+      return figures;
     });
   }
 

@@ -110,6 +110,12 @@ export interface PingMessage {
   id: string;
 }
 
+/** What the guest uses now, as its own kernel counts it. Reply: `usage`. */
+export interface UsageRequestMessage {
+  type: 'usage';
+  id: string;
+}
+
 /**
  * A chunk of a stream: an upload's body or streamed stdin (host → agent), a download's body
  * (agent → host). The sender never has more unacknowledged bytes than the receiver's credit.
@@ -247,6 +253,7 @@ export type HostMessage =
   | ExecMessage
   | SignalMessage
   | PingMessage
+  | UsageRequestMessage
   | ClockMessage
   | DataMessage
   | CreditMessage
@@ -307,6 +314,24 @@ export interface PongMessage {
   version: string;
 }
 
+/**
+ * Reply to `usage`: the whole guest's figures, each null where it could not be read. Telling
+ * where the guest has a kernel of its own (microVMs); a sandbox on the host's kernel would
+ * report the host's.
+ */
+export interface UsageMessage {
+  type: 'usage';
+  id: string;
+  /** CPU time not idle since the guest booted (user, nice, system, irq, softirq), in seconds. */
+  cpuSeconds: number | null;
+  /** MemTotal − MemAvailable, in bytes. */
+  memoryBytes: number | null;
+  /** Used bytes of the file system holding the home. */
+  diskBytes: number | null;
+  /** Processes (pids under /proc). */
+  processes: number | null;
+}
+
 export interface OkMessage {
   type: 'ok';
   id: string;
@@ -339,6 +364,7 @@ export type AgentMessage =
   | ExitMessage
   | ErrorMessage
   | PongMessage
+  | UsageMessage
   | OkMessage
   | EntryMessage
   | EntriesMessage

@@ -198,6 +198,8 @@ export function parseHostMessage(value: unknown): HostMessage {
       return { type, id, signal: oneOf(m, 'signal', id, AGENT_SIGNALS) };
     case 'ping':
       return { type, id };
+    case 'usage':
+      return { type, id };
     case 'data':
       return data(m, id);
     case 'credit':
@@ -279,6 +281,18 @@ export function parseAgentMessage(value: unknown): AgentMessage {
       };
     case 'pong':
       return { type, id, version: str(m, 'version', id, 64) };
+    case 'usage': {
+      const figure = (name: string) =>
+        m[name] === null || m[name] === undefined ? null : finite(m, name, id, 0, Number.MAX_SAFE_INTEGER);
+      return {
+        type,
+        id,
+        cpuSeconds: figure('cpuSeconds'),
+        memoryBytes: figure('memoryBytes'),
+        diskBytes: figure('diskBytes'),
+        processes: figure('processes'),
+      };
+    }
     case 'ok': {
       const message: AgentMessage = { type, id };
       if (m.beforeMs !== undefined) message.beforeMs = int(m, 'beforeMs', id, 0, MAX_EPOCH_MS);

@@ -25,6 +25,7 @@ describeDriverConformance(
     skipReason: available ? null : 'no Docker engine with the test image (see the line above)',
     enforcesLimits: 'memory-and-tasks',
     pauses: true,
+    reportsUsage: true,
   },
 );
 

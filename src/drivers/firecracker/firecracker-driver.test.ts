@@ -30,7 +30,13 @@ describeDriverConformance(
         ? { binary: host.jailer, chrootBaseDir: join(stateDir, 'jailer'), uidBase: 900_000 }
         : null,
     }),
-  { skipReason: host.reason, testTimeoutMs: 120_000, pauses: true, enforcesLimits: 'memory' },
+  {
+    skipReason: host.reason,
+    testTimeoutMs: 120_000,
+    pauses: true,
+    enforcesLimits: 'memory',
+    reportsUsage: true,
+  },
 );
 
 /**

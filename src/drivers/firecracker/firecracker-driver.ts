@@ -22,6 +22,7 @@ import { agentVerbs } from '../shared/agent-verbs.js';
 import { vmNotFound, vmNotRunning } from '../shared/driver-errors.js';
 import { bootRecordStatus, statusesOf } from '../shared/driver-status.js';
 import { guestOomAware } from '../shared/guest-oom.js';
+import { guestUsage } from '../shared/guest-usage.js';
 import { isAlive, waitForExit } from '../shared/host-proc.js';
 import { perIdLock } from '../shared/per-id-lock.js';
 import { vmmGone } from '../shared/vmm-gone.js';
@@ -424,6 +425,7 @@ export function createFirecrackerDriver(
     start: (id, signal) => withLock(id, () => start(id, signal)),
     ...agentVerbs(agents),
     exec: guestOomAware(agentVerbs(agents).exec),
+    usage: guestUsage(agents),
     stop: (id, options) =>
       withLock(id, async () => {
         const { dir } = await existing(id);

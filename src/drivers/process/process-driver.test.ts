@@ -25,6 +25,7 @@ describeDriverConformance(
     sharesHostFiles: true,
     enforcesLimits: isRoot ? 'memory-and-tasks' : undefined,
     pauses: isRoot,
+    reportsUsage: isRoot,
   },
 );
 
@@ -43,6 +44,7 @@ describeDriverConformance(
     sharesHostFiles: true,
     enforcesLimits: isRoot ? 'memory-and-tasks' : undefined,
     pauses: isRoot,
+    reportsUsage: isRoot,
   },
 );
 
@@ -70,6 +72,7 @@ describeDriverConformance(
     sharesHostFiles: true,
     enforcesLimits: isRoot ? 'memory-and-tasks' : undefined,
     pauses: isRoot,
+    reportsUsage: isRoot,
   },
 );
 

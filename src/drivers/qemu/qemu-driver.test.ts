@@ -19,5 +19,6 @@ describeDriverConformance(
     testTimeoutMs: 300_000,
     pauses: true,
     enforcesLimits: 'memory',
+    reportsUsage: true,
   },
 );

@@ -25,6 +25,7 @@ import { agentVerbs } from '../shared/agent-verbs.js';
 import { vmNotFound, vmNotRunning } from '../shared/driver-errors.js';
 import { bootRecordStatus, healthOf, statusesOf } from '../shared/driver-status.js';
 import { guestOomAware } from '../shared/guest-oom.js';
+import { guestUsage } from '../shared/guest-usage.js';
 import { cmdline, isAlive, signalPid, waitForExit } from '../shared/host-proc.js';
 import { perIdLock } from '../shared/per-id-lock.js';
 import { vmmGone } from '../shared/vmm-gone.js';
@@ -399,6 +400,7 @@ export function createQemuDriver(settings: QemuDriverSettings, deps: QemuDriverD
     start: (id, signal) => withLock(id, () => start(id, signal)),
     ...agentVerbs(agents),
     exec: guestOomAware(agentVerbs(agents).exec),
+    usage: guestUsage(agents),
     stop: (id, options) =>
       withLock(id, async () => {
         await kill(await existing(id), options?.graceMs ?? s.stopGraceMs);

@@ -13,6 +13,7 @@ import { defineDriverLimitCases } from './limit-cases.js';
 import { defineDriverPauseCases } from './pause-cases.js';
 import { defineDriverStreamCases } from './stream-cases.js';
 import { type MakeConformanceDriver, useSuiteDriver } from './suite-driver.js';
+import { defineDriverUsageCases } from './usage-cases.js';
 
 export type { DriverConformanceContext, MakeConformanceDriver } from './suite-driver.js';
 
@@ -30,6 +31,8 @@ export interface DriverConformanceOptions {
   enforcesLimits?: 'memory' | 'memory-and-tasks';
   /** The driver can pause and resume VMs: the pause cases run (pause-cases.ts). */
   pauses?: boolean;
+  /** The driver reports usage (`VmDriver.usage`): the usage case runs (usage-cases.ts). */
+  reportsUsage?: boolean;
 }
 
 export function describeDriverConformance(
@@ -97,6 +100,7 @@ export function describeDriverConformance(
     if (options.enforcesLimits)
       defineDriverLimitCases(ctx, { tasks: options.enforcesLimits === 'memory-and-tasks' });
     if (options.pauses) defineDriverPauseCases(ctx);
+    if (options.reportsUsage) defineDriverUsageCases(ctx);
 
     it('isolates sibling VMs: no shared files, no visible processes', async () => {
       const [a, b] = await Promise.all([vms.running('sibling-a'), vms.running('sibling-b')]);
