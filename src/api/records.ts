@@ -4,6 +4,7 @@ import { JOB_STATUSES } from '../core/execution.js';
 import { TASK_PRIORITIES, TASK_STATUSES, TASK_TYPES } from '../core/task.js';
 import { VM_STATUSES } from '../core/vm.js';
 import { VM_EXPIRY_ACTIONS } from '../core/vm-lifetime.js';
+import { VM_RESTART_POLICIES } from '../core/vm-restart.js';
 import { WORKER_STATUSES } from '../core/worker.js';
 import { apiError, driverName, nullableTimestamp, recordId, timestamp } from './fields.js';
 
@@ -121,6 +122,18 @@ export const vmSchema = z
     on_expiry: z
       .enum(VM_EXPIRY_ACTIONS)
       .describe('What the VM becomes when a deadline passes: stopped or deleted'),
+    restart_policy: z
+      .enum(VM_RESTART_POLICIES)
+      .describe(
+        'What a death found by the health check leads to: `never` (the VM fails) or `on-failure` (it is restarted, files kept)',
+      ),
+    restart_max: z.number().int().describe('Restarts `on-failure` allows; 0 with `never`'),
+    restarts: z
+      .number()
+      .int()
+      .describe(
+        'Restarts after a death so far; never reset, not by a stop and start either. At `restart_max`, the next death fails the VM',
+      ),
   })
   .meta({ id: 'Vm', description: 'A VM and what isolates it' });
 

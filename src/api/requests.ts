@@ -12,6 +12,7 @@ import {
 } from '../core/vm.js';
 import { LABEL_KEY_RULE, LABEL_VALUE_RULE, MAX_VM_LABELS, vmLabelsProblem } from '../core/vm-labels.js';
 import { MAX_VM_LIFETIME_SECONDS, VM_EXPIRY_ACTIONS } from '../core/vm-lifetime.js';
+import { VM_RESTART_LIMITS, VM_RESTART_POLICIES } from '../core/vm-restart.js';
 import { driverName } from './fields.js';
 
 /** What callers send: one schema validates a request and documents it in the OpenAPI output. */
@@ -59,6 +60,8 @@ const vmLabels = z
   .describe(
     `Key=value pairs to find the VM by (\`vm ls --label\`); at most ${MAX_VM_LABELS}. ${LABEL_KEY_RULE}; ${LABEL_VALUE_RULE}`,
   );
+
+const { maxMin, maxMax, maxDefault } = VM_RESTART_LIMITS;
 
 // Bodies are strict: an unknown field (a typo, or `project`, `privileged`...) is an error, never ignored.
 export const createVmBody = z.strictObject({
@@ -127,6 +130,21 @@ export const createVmBody = z.strictObject({
     .optional()
     .describe(
       "What a VM past its lifetime or idle timeout becomes: `stop` (files kept; start it again) or `delete`. Default: the server's (`stop` unless configured)",
+    ),
+  restart_policy: z
+    .enum(VM_RESTART_POLICIES, { error: `must be ${VM_RESTART_POLICIES.join(' or ')}` })
+    .optional()
+    .describe(
+      'What a death found by the health check leads to: `never` (default; the VM becomes `failed`) or `on-failure` (the VM is restarted in place, its files kept, up to `restart_max` times; then it fails)',
+    ),
+  restart_max: z
+    .number()
+    .int('must be a whole number of restarts')
+    .min(maxMin, `must be at least ${maxMin}`)
+    .max(maxMax, `must be at most ${maxMax}`)
+    .optional()
+    .describe(
+      `Restarts \`on-failure\` allows, ${maxMin} to ${maxMax}; only with it. Default ${maxDefault}. The count is never reset, not by a stop and start either`,
     ),
   ...taskOptionsFields,
 });

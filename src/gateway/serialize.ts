@@ -63,6 +63,9 @@ export function vmJson(vm: VmRecord): Vm {
     idle_timeout_seconds: vm.lifetime.idleTimeoutSeconds,
     idle_expires_at: iso(idleExpiresAt(vm)),
     on_expiry: vm.lifetime.onExpiry,
+    restart_policy: vm.restart.policy,
+    restart_max: vm.restart.max,
+    restarts: vm.restart.count,
   };
 }
 

@@ -1,10 +1,14 @@
 import type { TaskPriority } from '../core/task.js';
 import type { DriverName } from '../core/vm.js';
 import type { LifetimeInput } from './vm-lifetimes.js';
+import type { RestartInput } from './vm-restarts.js';
 
 /** Inputs as the service takes them: already validated for shape at the boundary. */
-/** `ttlSeconds`, `idleTimeoutSeconds`, `onExpiry`: its lifetime (service/vm-lifetimes.ts). */
-export interface CreateVmInput extends LifetimeInput {
+/**
+ * `ttlSeconds`, `idleTimeoutSeconds`, `onExpiry`: its lifetime (service/vm-lifetimes.ts);
+ * `restartPolicy`, `restartMax`: what a death leads to (service/vm-restarts.ts).
+ */
+export interface CreateVmInput extends LifetimeInput, RestartInput {
   /** Refused when it is not a VM name, or has the form of a VM id (see vmNameProblem). */
   name: string;
   driver?: DriverName;

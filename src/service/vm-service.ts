@@ -7,6 +7,7 @@ import { resolveToolRequests } from '../core/tool-catalog.js';
 import { DEFAULT_TOOL_INSTALL_TIMEOUT_MS } from '../core/tools.js';
 import { checkVmName, type VmRecord, type VmStatus } from '../core/vm.js';
 import { checkVmLabels } from '../core/vm-labels.js';
+import type { VmRestartRequest } from '../core/vm-restart.js';
 import { recordAndEnqueue } from './dispatch.js';
 import type { CreateVmInput, TaskOptions } from './inputs.js';
 import { OfferedDrivers } from './offered-drivers.js';
@@ -15,6 +16,7 @@ import { requireSnapshot, requireVm } from './visibility.js';
 import { checkVmFeatures } from './vm-features.js';
 import { extendLifetime, lifetimeOf, NO_LIFETIME_DEFAULTS } from './vm-lifetimes.js';
 import { pauseOrResumeVm, startVm, stopVm, USER_DELETE_REASON } from './vm-power.js';
+import { restartOf } from './vm-restarts.js';
 import { newVmTask } from './vm-task.js';
 
 /** Statuses from which a delete may start. */
@@ -50,7 +52,8 @@ export class VmService {
     // Every entry point, not only the REST body's schema: integrations name VMs too.
     checkVmName(input.name);
     if (input.labels !== undefined) checkVmLabels(input.labels);
-    if (input.fromSnapshot !== undefined) return this.createFromSnapshot(access, input, options);
+    const restart = restartOf(input);
+    if (input.fromSnapshot !== undefined) return this.createFromSnapshot(access, input, restart, options);
     const driver = input.driver ?? this.settings.defaultDriver;
     checkVmFeatures(input, driver, this.settings.drivers);
     await this.offered.require(driver);
@@ -75,6 +78,7 @@ export class VmService {
         labels: input.labels ?? {},
         tools: { requested, installed: [], missing: [], pathDirs: [] },
         lifetime,
+        restart,
       },
       quota ? { quota } : {},
     );
@@ -178,6 +182,7 @@ export class VmService {
   private async createFromSnapshot(
     access: Access,
     input: CreateVmInput,
+    restart: VmRestartRequest,
     options: TaskOptions,
   ): Promise<{ task: TaskRecord; vm: VmRecord }> {
     const snapshot = await requireSnapshot(this.deps.store, access, input.fromSnapshot!);
@@ -226,6 +231,7 @@ export class VmService {
         // The snapshot's disk holds what the source VM had.
         tools: source?.tools ?? null,
         lifetime: lifetimeOf(input, this.settings.lifetimeDefaults ?? NO_LIFETIME_DEFAULTS),
+        restart,
       },
       quota ? { quota } : {},
     );

@@ -2,14 +2,17 @@
  * Checking one VM this worker runs: probe it until the decision (vm-health.ts) is made, and
  * when it is dead, record that: the VM becomes `failed` with the reason code first, the event
  * goes out, commands still running on it end with ERR_VM_FAILED, and what is left of its
- * sandbox is stopped (its files stay until the VM is deleted).
+ * sandbox is stopped (its files stay until the VM is deleted). A VM whose restart policy has a
+ * restart left is restarted instead (restart-vm.ts).
  */
 import type { VmDriver } from '../core/driver.js';
 import { AetherError } from '../core/errors.js';
 import type { VmRecord } from '../core/vm.js';
 import { type VmDeathReason, vmDeathReason } from '../core/vm-health.js';
+import { restartDecision } from '../core/vm-restart.js';
 import { publishVm } from '../service/publish.js';
 import type { HandlerContext } from './context.js';
+import { restartDeadVm } from './restart-vm.js';
 import { DEFAULT_HEALTH_POLICY, type HealthPolicy, nextHealthStep, type ProbeOutcome } from './vm-health.js';
 
 export interface HealthCheckOptions extends HealthPolicy {
@@ -27,7 +30,8 @@ export const DEFAULT_HEALTH_CHECK: HealthCheckOptions = {
   confirmDelayMs: 250,
 };
 
-export type HealthVerdict = 'alive' | 'failed' | 'unknown';
+/** `restarted`: found dead, and restarted by its policy (it may still fail if the start did). */
+export type HealthVerdict = 'alive' | 'failed' | 'restarted' | 'unknown';
 
 /** Looks at `vm` (running here, on `driver`, which has `probe`) and fails it when it is dead. */
 export async function checkVmHealth(
@@ -52,7 +56,7 @@ export async function checkVmHealth(
         continue;
       case 'dead':
         if (options.signal?.aborted) return 'unknown';
-        return (await markVmDead(ctx, vm, driver, step)) ? 'failed' : 'unknown';
+        return markVmDead(ctx, vm, driver, step);
     }
   }
 }
@@ -65,23 +69,27 @@ async function probeOnce(driver: VmDriver, id: string, timeoutMs: number): Promi
   }
 }
 
-/** Records the death; false when the VM is no longer ours to fail (deleted, stopped, saved). */
+/** Records the death; `unknown` when the VM is no longer ours to fail (deleted, stopped, saved). */
 async function markVmDead(
   ctx: HandlerContext,
   vm: VmRecord,
   driver: VmDriver,
   found: { reason: VmDeathReason; detail: string },
-): Promise<boolean> {
+): Promise<HealthVerdict> {
   // A snapshot pauses the VM for its whole save: its agent is silent, not dead.
   const working = await ctx.store.listTasks({ status: ['processing'], vmId: vm.id });
-  if (working.some((task) => task.type === 'vm:snapshot')) return false;
+  if (working.some((task) => task.type === 'vm:snapshot')) return 'unknown';
   // Stopped and started again since it was listed: this look was at a sandbox that is no more.
   const now = await ctx.store.getVm(vm.id);
-  if (now?.status !== 'running' || now.startedAt?.getTime() !== vm.startedAt?.getTime()) return false;
-  const reason = vmDeathReason(found);
+  if (now?.status !== 'running' || now.startedAt?.getTime() !== vm.startedAt?.getTime()) return 'unknown';
+  const decision = restartDecision(now.restart, vmDeathReason(found));
+  if (decision.action === 'restart') {
+    return (await restartDeadVm(ctx, now, driver, found, decision.reason)) ? 'restarted' : 'unknown';
+  }
+  const { reason } = decision;
   // Only from `running`: a delete or stop under way owns the VM, and its own transition wins.
   const failed = await ctx.store.transitionVm(vm.id, { from: ['running'], to: 'failed', reason });
-  if (!failed) return false;
+  if (!failed) return 'unknown';
   ctx.logger.warn({ vmId: vm.id, driver: vm.driver, reason }, 'VM found dead; marked failed');
   await publishVm(ctx.events, failed, reason);
   const ended = ctx.commands.abortVm(
@@ -95,5 +103,5 @@ async function markVmDead(
   await driver.stop(vm.id, { graceMs: 0 }).catch((error: unknown) => {
     ctx.logger.warn({ err: error, vmId: vm.id }, 'could not stop what is left of a dead VM');
   });
-  return true;
+  return 'failed';
 }

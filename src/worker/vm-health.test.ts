@@ -45,16 +45,34 @@ describe('nextHealthStep', () => {
 
 describe('checkVmHealth', () => {
   const startedAt = new Date('2025-01-01T00:00:00Z');
-  const vm = { id: 'vm-1', name: 'one', status: 'running', driver: 'fake', startedAt } as VmRecord;
+  const vm = {
+    id: 'vm-1',
+    name: 'one',
+    status: 'running',
+    driver: 'fake',
+    startedAt,
+    restart: { policy: 'never', max: 0, count: 0 },
+  } as VmRecord;
 
   /** A context with just what a check uses, over a VM whose probe answers `looks` in turn. */
   function setup(
     looks: (VmProbeResult | Error)[],
-    options: { snapshotting?: boolean; restarted?: boolean } = {},
+    options: {
+      snapshotting?: boolean;
+      restarted?: boolean;
+      restart?: VmRecord['restart'];
+      startFails?: boolean;
+    } = {},
   ) {
-    let current: VmRecord = { ...vm, ...(options.restarted ? { startedAt: new Date() } : {}) };
+    let current: VmRecord = {
+      ...vm,
+      ...(options.restarted ? { startedAt: new Date() } : {}),
+      ...(options.restart ? { restart: options.restart } : {}),
+    };
     const published: unknown[] = [];
     const stopped: string[] = [];
+    /** Driver calls in order: `stop` and `start`. */
+    const calls: string[] = [];
     const commands = new RunningCommands();
     const ctx = {
       logger: silentLogger,
@@ -68,6 +86,29 @@ describe('checkVmHealth', () => {
           current = { ...current, status: change.to, statusReason: change.reason } as VmRecord;
           return current;
         },
+        // The guard of the SQL claim, over the one VM.
+        claimVmRestart: async (
+          _id: string,
+          seen: { startedAt: Date | null; restarts: number },
+          reason: string,
+        ) => {
+          const { restart } = current;
+          if (current.status !== 'running' || current.startedAt?.getTime() !== seen.startedAt?.getTime())
+            return null;
+          if (
+            restart.policy !== 'on-failure' ||
+            restart.count !== seen.restarts ||
+            restart.count >= restart.max
+          )
+            return null;
+          current = {
+            ...current,
+            statusReason: reason,
+            startedAt: new Date(),
+            restart: { ...restart, count: restart.count + 1 },
+          };
+          return current;
+        },
       },
     } as unknown as HandlerContext;
     const driver = {
@@ -76,7 +117,14 @@ describe('checkVmHealth', () => {
         if (look instanceof Error) throw look;
         return look;
       },
-      stop: async (id: string) => void stopped.push(id),
+      stop: async (id: string) => {
+        stopped.push(id);
+        calls.push('stop');
+      },
+      start: async () => {
+        calls.push('start');
+        if (options.startFails) throw new Error('no sandbox tool');
+      },
     } as never;
     const options2 = { failuresToFail: 2, pingTimeoutMs: 100, confirmDelayMs: 1 };
     return {
@@ -85,6 +133,7 @@ describe('checkVmHealth', () => {
       commands,
       published,
       stopped,
+      calls,
       check: () => checkVmHealth(ctx, vm, driver, options2),
       now: () => current,
     };
@@ -128,5 +177,45 @@ describe('checkVmHealth', () => {
       expect(s.now().status).toBe('running');
       expect(s.stopped).toEqual([]);
     }
+  });
+
+  describe('with restart policy on-failure', () => {
+    const dead: VmProbeResult = { alive: false, reason: 'sandbox_exited', detail: 'killed' };
+    const deathReason = 'sandbox_exited: the sandbox exited (killed)';
+
+    it('restarts a dead VM with a restart left: claimed, announced, commands ended, stopped then started', async () => {
+      const s = setup([dead, dead], { restart: { policy: 'on-failure', max: 2, count: 0 } });
+      const running = s.commands.register('exec-1', { vmId: vm.id, stdinStream: false });
+      expect(await s.check()).toBe('restarted');
+      const reason = `restarted: ${deathReason} (restart 1 of 2)`;
+      expect(s.now()).toMatchObject({ status: 'running', statusReason: reason, restart: { count: 1 } });
+      expect(s.now().startedAt?.getTime()).not.toBe(startedAt.getTime());
+      expect(s.published).toContainEqual({ vmId: vm.id, status: 'running', reason });
+      const aborted = running.signal.reason as AetherError;
+      expect(aborted.code).toBe('ERR_VM_FAILED');
+      expect(aborted.message).toContain('is being restarted');
+      expect(s.calls).toEqual(['stop', 'start']);
+    });
+
+    it('fails it once the limit is reached, saying so', async () => {
+      const s = setup([dead, dead], { restart: { policy: 'on-failure', max: 1, count: 1 } });
+      expect(await s.check()).toBe('failed');
+      expect(s.now()).toMatchObject({
+        status: 'failed',
+        statusReason: `${deathReason} (restart limit 1 reached)`,
+      });
+      expect(s.calls).toEqual(['stop']);
+    });
+
+    it('fails it when the start fails, with the reason', async () => {
+      const s = setup([dead, dead], {
+        restart: { policy: 'on-failure', max: 3, count: 0 },
+        startFails: true,
+      });
+      expect(await s.check()).toBe('restarted');
+      expect(s.now()).toMatchObject({ status: 'failed', statusReason: 'restart failed: no sandbox tool' });
+      expect(s.published).toContainEqual({ vmId: vm.id, status: 'failed', reason: s.now().statusReason });
+      expect(s.calls).toEqual(['stop', 'start', 'stop']);
+    });
   });
 });

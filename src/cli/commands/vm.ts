@@ -6,6 +6,7 @@ import { driverName } from '../driver-name.js';
 import { age, printFields, printJson, printTable } from '../format.js';
 import { collectLabel, labelsFromArgs, labelsLine } from '../label-args.js';
 import { expiresColumn, expiryLine, parseDurationSeconds } from '../lifetime-format.js';
+import { parseRestartPolicy, restartLine } from '../restart-format.js';
 import { printSnapshot } from './snapshots.js';
 import { printUsageOf, registerVmUsageCommand } from './vm-usage.js';
 
@@ -36,6 +37,7 @@ export function printVm(vm: Vm): void {
     ['started', vm.started_at],
     ['stopped', vm.stopped_at],
     ['expires', expiryLine(vm)],
+    ['restart', restartLine(vm)],
   ]);
 }
 
@@ -95,6 +97,11 @@ export function registerVmCommands(program: Command): void {
       (v) => parseDurationSeconds(v, '--idle-timeout'),
     )
     .option('--on-expiry <action>', 'what a VM past its ttl or idle timeout becomes: stop or delete')
+    .option(
+      '--restart <policy>',
+      'when the health check finds the VM dead: never (default), or on-failure[:N] to restart it, N times at most (default 3)',
+      parseRestartPolicy,
+    )
     .option('--label <key=value>', 'a label to find the VM by (team=a); repeat for more', collectLabel, [])
     .option('--no-wait', 'return as soon as the task is queued')
     .option('--json', 'print JSON')
@@ -113,6 +120,7 @@ export function registerVmCommands(program: Command): void {
           ttl?: number;
           idleTimeout?: number;
           onExpiry?: string;
+          restart?: ReturnType<typeof parseRestartPolicy>;
           label: string[];
           wait: boolean;
           json?: boolean;
@@ -134,6 +142,7 @@ export function registerVmCommands(program: Command): void {
             ...(opts.idleTimeout !== undefined ? { idle_timeout_seconds: opts.idleTimeout } : {}),
             // The server checks it and says what to use.
             ...(opts.onExpiry ? { on_expiry: opts.onExpiry as 'stop' | 'delete' } : {}),
+            ...opts.restart,
           },
           { wait: opts.wait },
         );

@@ -40,6 +40,8 @@ export function vmRoutes(deps: GatewayDeps, settings: GatewaySettings): FastifyP
         ttl_seconds,
         idle_timeout_seconds,
         on_expiry,
+        restart_policy,
+        restart_max,
         priority,
         timeout_ms,
       } = request.body;
@@ -60,6 +62,8 @@ export function vmRoutes(deps: GatewayDeps, settings: GatewaySettings): FastifyP
           ttlSeconds: ttl_seconds,
           idleTimeoutSeconds: idle_timeout_seconds,
           onExpiry: on_expiry,
+          restartPolicy: restart_policy,
+          restartMax: restart_max,
         },
         { priority, timeoutMs: timeout_ms },
       );

@@ -21,6 +21,7 @@ import { describeLogCases } from './log-cases.js';
 import { describeNetworkLeaseCases } from './network-lease-cases.js';
 import { describeOutboundWebhookCases } from './outbound-webhook-cases.js';
 import { describeOutputCases } from './output-cases.js';
+import { describeRestartCases } from './restart-cases.js';
 import { describeSnapshotCases } from './snapshot-cases.js';
 import { describeTaskCases } from './task-cases.js';
 import { describeTenancyCases } from './tenancy-cases.js';
@@ -60,6 +61,7 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
 
     describeVmCases(ctx);
     describeLifetimeCases(ctx);
+    describeRestartCases(ctx);
     describeLabelCases(ctx);
     describeTransitionCases(ctx);
     describeTaskCases(ctx);
