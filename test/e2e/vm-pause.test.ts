@@ -3,10 +3,12 @@
  * (the cgroup freezer): a paused VM keeps its processes and memory, takes no commands and no
  * health verdict, and can still be stopped or deleted.
  */
+
+import { rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { AetherApiError } from '../../src/client/client.js';
-import { useTestNode } from '../support/embedded-node.js';
+import { startTestNode, useTestNode } from '../support/embedded-node.js';
 import { runCli } from '../support/run-cli.js';
 import { isRoot, sandboxesAvailable } from '../support/sandboxes.js';
 
@@ -86,4 +88,30 @@ describe.skipIf(!canRun)('pausing and resuming a VM', () => {
     expect((await aether('vm', 'start', 'cli-pausable')).code).toBe(0);
     expect((await aether('exec', 'cli-pausable', '--', 'echo', 'back')).stdout).toBe('back\n');
   }, 90_000);
+
+  it('stays paused across a restart of its node (no health verdict on its silent agent), then resumes', async () => {
+    const first = await startTestNode({ AETHER_HEALTH_INTERVAL_MS: '500' });
+    const dataDir = first.dataDir;
+    let second: Awaited<ReturnType<typeof startTestNode>> | null = null;
+    try {
+      await first.client.createVm({ name: 'sleeper' }, { wait: true });
+      await first.client.execute(
+        'sleeper',
+        { command: 'sh', args: ['-c', 'echo kept > note'] },
+        { wait: true },
+      );
+      await first.client.pauseVm('sleeper', { wait: true });
+      // The node only, not stop() (which deletes VMs): the frozen sandbox stays as it is.
+      await first.node.close();
+      second = await startTestNode({ AETHER_HEALTH_INTERVAL_MS: '500' }, dataDir);
+      await sleep(2_000);
+      expect((await second.client.getVm('sleeper')).status).toBe('paused');
+      expect((await second.client.resumeVm('sleeper', { wait: true })).vm.status).toBe('running');
+      const read = await second.client.execute('sleeper', { command: 'cat', args: ['note'] }, { wait: true });
+      expect(read.execution?.stdout).toBe('kept\n');
+    } finally {
+      if (second) await second.stop();
+      else rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

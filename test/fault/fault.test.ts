@@ -16,6 +16,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { unmountUnder } from '../support/mounts.js';
 import { sandboxesAvailable } from '../support/sandboxes.js';
 import { type CheckReport, checkHistory, formatSummary } from './checker.js';
 import { Cluster, prepareCli } from './cluster.js';
@@ -416,7 +417,10 @@ async function cleanup(run: Run): Promise<void> {
     if (swept.length > 0)
       console.warn(`[fault] cleanup: killed ${swept.length} leftover processes: ${swept.join(', ')}`);
   });
-  // Keep history, report and logs; drop VM files and data.
+  // Keep history, report and logs; drop VM files and data (VM homes of killed workers are still
+  // mounted: unmounted first, or the removal would fail on them).
+  const unmounted = unmountUnder(run.runDir);
+  if (unmounted > 0) console.warn(`[fault] cleanup: unmounted ${unmounted} leftover VM home volumes`);
   for (const dir of ['workers', 'gateway', 'migrate', 'redis', 'build']) {
     rmSync(path.join(run.runDir, dir), { recursive: true, force: true });
   }

@@ -8,6 +8,7 @@ import { SYSTEM_ACCESS } from '../../src/core/principal.js';
 import { loadConfig } from '../../src/runtime/config.js';
 import { type RunningNode, startNode } from '../../src/runtime/node.js';
 import { rememberGatewayKey } from './gateway-keys.js';
+import { unmountUnder } from './mounts.js';
 
 export interface TestNode {
   node: RunningNode;
@@ -50,6 +51,7 @@ export async function startTestNode(
         if (deleting) await node.services.tasks.wait(deleting.task.id, 30_000).catch(() => {});
       }
       await node.close();
+      unmountUnder(dataDir);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -64,9 +64,18 @@ export function sandboxProcesses(record: SandboxRecordFile): HostProcess[] {
   });
 }
 
-/** Those of `processes` that still run (same pid, same start time). */
+/** Those of `processes` that still run (same pid, same start time; a zombie has ended). */
 export function stillRunning(processes: readonly HostProcess[]): HostProcess[] {
-  return processes.filter((p) => startTicks(p.pid) === p.startTicks);
+  return processes.filter((p) => startTicks(p.pid) === p.startTicks && !isZombie(p.pid));
+}
+
+function isZombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return false;
+  }
 }
 
 /**
