@@ -2,6 +2,7 @@ import type { NewTask } from '../core/store.js';
 import type { VmRecord } from '../core/vm.js';
 import { expiryReason, type VmExpiryKind } from '../core/vm-lifetime.js';
 import { recordAndEnqueue } from './dispatch.js';
+import { type Periodic, runPeriodically } from './periodic.js';
 import { publishVm } from './publish.js';
 import type { ServiceDeps, ServiceSettings } from './service-context.js';
 import { newVmTask } from './vm-task.js';
@@ -81,8 +82,7 @@ export function expiryKindOf(reason: string | null): VmExpiryKind | null {
 export function startExpiryLoop(
   deps: ServiceDeps,
   settings: Pick<ServiceSettings, 'timeouts'> & { intervalMs: number },
-): { stop(): Promise<void> } {
-  let running: Promise<void> | null = null;
+): Periodic {
   const pass = async () => {
     try {
       const outcome = await expireVms(deps, settings);
@@ -92,16 +92,5 @@ export function startExpiryLoop(
       deps.logger.warn({ err: error }, 'expiry check failed; will try again');
     }
   };
-  const timer = setInterval(() => {
-    running ??= pass().finally(() => {
-      running = null;
-    });
-  }, settings.intervalMs);
-  timer.unref();
-  return {
-    async stop() {
-      clearInterval(timer);
-      await running;
-    },
-  };
+  return runPeriodically(settings.intervalMs, pass);
 }

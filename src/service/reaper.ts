@@ -2,6 +2,7 @@ import { AetherError } from '../core/errors.js';
 import { isVmLive } from '../core/vm.js';
 import { WORKER_LOST_REASON, type WorkerRecord } from '../core/worker.js';
 import { type AbandonDeps, abandonTask } from './abandon.js';
+import { type Periodic, runPeriodically } from './periodic.js';
 import { publishVm } from './publish.js';
 
 export interface ReapOutcome {
@@ -70,11 +71,7 @@ export async function settleDeadWorker(
 }
 
 /** Runs `reapDeadWorkers` every `intervalMs` until stopped; failures are logged and retried. */
-export function startReaper(
-  deps: AbandonDeps,
-  settings: { graceMs: number; intervalMs: number },
-): { stop(): Promise<void> } {
-  let running: Promise<void> | null = null;
+export function startReaper(deps: AbandonDeps, settings: { graceMs: number; intervalMs: number }): Periodic {
   const pass = async () => {
     try {
       const outcome = await reapDeadWorkers(deps, settings.graceMs);
@@ -83,16 +80,5 @@ export function startReaper(
       deps.logger.warn({ err: error }, 'dead-worker check failed; will try again');
     }
   };
-  const timer = setInterval(() => {
-    running ??= pass().finally(() => {
-      running = null;
-    });
-  }, settings.intervalMs);
-  timer.unref();
-  return {
-    async stop() {
-      clearInterval(timer);
-      await running;
-    },
-  };
+  return runPeriodically(settings.intervalMs, pass);
 }

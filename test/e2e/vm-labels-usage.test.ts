@@ -4,8 +4,9 @@
  * series on /metrics when switched on.
  */
 import { describe, expect, it } from 'vitest';
-import { AetherApiError, AetherClient } from '../../src/client/client.js';
+import { AetherClient } from '../../src/client/client.js';
 import type { VmUsage } from '../../src/client/types.js';
+import { apiError } from '../support/api-error.js';
 import { useTestNode } from '../support/embedded-node.js';
 import { runCli } from '../support/run-cli.js';
 import { sandboxesAvailable } from '../support/sandboxes.js';
@@ -13,15 +14,6 @@ import { sandboxesAvailable } from '../support/sandboxes.js';
 const canRun = await sandboxesAvailable('VM labels and usage');
 
 const node = useTestNode(canRun, { AETHER_METRICS_PER_VM: 'true' });
-
-async function apiError(promise: Promise<unknown>): Promise<AetherApiError> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AetherApiError);
-  return error as AetherApiError;
-}
 
 /** Polls usage until `done` holds (the kernel's counters move as the command runs). */
 async function usageUntil(

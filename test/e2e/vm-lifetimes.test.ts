@@ -1,7 +1,8 @@
 import { rmSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { AetherApiError, type AetherClient } from '../../src/client/client.js';
+import type { AetherClient } from '../../src/client/client.js';
 import type { Vm } from '../../src/client/types.js';
+import { apiError } from '../support/api-error.js';
 import { startTestNode, useTestNode } from '../support/embedded-node.js';
 import { runCli } from '../support/run-cli.js';
 import { sandboxesAvailable } from '../support/sandboxes.js';
@@ -23,15 +24,6 @@ async function waitForEnd(
     if (Date.now() > deadline) throw new Error(`VM ${vm} is still ${now.status} after ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-}
-
-async function apiError(promise: Promise<unknown>): Promise<AetherApiError> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AetherApiError);
-  return error as AetherApiError;
 }
 
 describe.skipIf(!canRun)('VM lifetimes', () => {

@@ -7,7 +7,7 @@
 import { rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { AetherApiError } from '../../src/client/client.js';
+import { apiError } from '../support/api-error.js';
 import { startTestNode, useTestNode } from '../support/embedded-node.js';
 import { runCli } from '../support/run-cli.js';
 import { isRoot, sandboxesAvailable } from '../support/sandboxes.js';
@@ -16,15 +16,6 @@ import { isRoot, sandboxesAvailable } from '../support/sandboxes.js';
 const canRun = (await sandboxesAvailable('VM pause')) && isRoot;
 if (!isRoot) console.warn('[skip] VM pause end to end: the process driver pauses VMs only as root (cgroups)');
 const node = useTestNode(canRun, { AETHER_HEALTH_INTERVAL_MS: '500' });
-
-async function apiError(promise: Promise<unknown>): Promise<AetherApiError> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AetherApiError);
-  return error as AetherApiError;
-}
 
 const TICKER = "setsid sh -c 'while :; do echo t >> ticks; sleep 0.05; done' </dev/null >/dev/null 2>&1 &";
 

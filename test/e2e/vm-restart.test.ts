@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { AetherApiError, type AetherClient } from '../../src/client/client.js';
+import type { AetherClient } from '../../src/client/client.js';
 import type { Vm } from '../../src/client/types.js';
+import { apiError } from '../support/api-error.js';
 import { useTestNode } from '../support/embedded-node.js';
 import { runCli } from '../support/run-cli.js';
 import { readSandboxRecord, sandboxProcesses, stillRunning } from '../support/sandbox-processes.js';
@@ -30,15 +31,6 @@ function killSandbox(dataDir: string, vmId: string) {
   // The isolation tool leads the sandbox's process group: the whole sandbox at once.
   process.kill(-record.pid, 'SIGKILL');
   return processes;
-}
-
-async function apiError(promise: Promise<unknown>): Promise<AetherApiError> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AetherApiError);
-  return error as AetherApiError;
 }
 
 describe.skipIf(!canRun)('VM restart policy (process driver)', () => {

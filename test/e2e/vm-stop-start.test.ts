@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AetherApiError } from '../../src/client/client.js';
+import { apiError } from '../support/api-error.js';
 import { useTestNode } from '../support/embedded-node.js';
 import { runCli } from '../support/run-cli.js';
 import { sandboxesAvailable } from '../support/sandboxes.js';
@@ -7,15 +7,6 @@ import { sandboxesAvailable } from '../support/sandboxes.js';
 const canRun = await sandboxesAvailable('end-to-end VM');
 
 const node = useTestNode(canRun);
-
-async function apiError(promise: Promise<unknown>): Promise<AetherApiError> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AetherApiError);
-  return error as AetherApiError;
-}
 
 describe.skipIf(!canRun)('stopping and starting a VM', () => {
   it('keeps its files across a stop and a start; commands are refused while it is stopped', async () => {

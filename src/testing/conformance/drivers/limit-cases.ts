@@ -32,6 +32,10 @@ export function defineDriverLimitCases(ctx: DriverSuiteContext, options: { tasks
   });
 
   // A microVM has no task limit of its own beyond its memory: its kernel's pid_max.
+  if (!options.tasks)
+    console.warn(
+      '[skip] task limit case: this driver limits memory, not tasks (a microVM has its own kernel)',
+    );
   it.skipIf(!options.tasks)(
     'stops 3,000 background processes at the task limit, and the VM lives on',
     async () => {

@@ -1,0 +1,12 @@
+import { expect } from 'vitest';
+import { AetherApiError } from '../../src/client/client.js';
+
+/** The API error `promise` rejects with; fails the test when it resolves or rejects otherwise. */
+export async function apiError(promise: Promise<unknown>): Promise<AetherApiError> {
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(AetherApiError);
+  return error as AetherApiError;
+}
