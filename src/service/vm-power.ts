@@ -11,7 +11,7 @@ import { newVmTask } from './vm-task.js';
 export const USER_STOP_REASON = 'user: stopped on request';
 export const USER_DELETE_REASON = 'user: deleted on request';
 
-function refuse(vm: VmRecord, action: string, from: VmStatus): AetherError {
+function refuse(vm: VmRecord, action: string, from: string): AetherError {
   return new AetherError(
     'ERR_INVALID_TRANSITION',
     `VM ${vm.name} is ${vm.status}; only a ${from} VM can be ${action}`,
@@ -32,7 +32,7 @@ export async function stopVm(
     to: 'stopping',
     reason: asked,
   });
-  if (!stopping) throw refuse(vm, 'stopped', 'running');
+  if (!stopping) throw refuse(vm, 'stopped', 'running or paused');
   // Commands are refused from now on, also where a gateway keeps running VMs (RunningVms).
   await publishVm(deps.events, stopping, asked);
   const task = await recordAndEnqueue(

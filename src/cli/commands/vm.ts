@@ -205,43 +205,24 @@ export function registerVmCommands(program: Command): void {
 
   registerVmUsageCommand(vm);
 
-  vm.command('stop <vm>')
-    .description('stop a running VM, keeping its files (start boots it again)')
-    .option('--no-wait', 'return as soon as the task is queued')
-    .option('--json', 'print JSON')
-    .action(async (idOrName: string, opts: { wait: boolean; json?: boolean }) => {
-      const res = await clientFromEnv().stopVm(idOrName, { wait: opts.wait });
-      if (opts.json) return printJson(res);
-      process.stdout.write(
-        `${res.vm.name} ${opts.wait ? res.vm.status : `stopping (task ${res.task_id})`}\n`,
-      );
-    });
-
-  vm.command('start <vm>')
-    .description('start a stopped VM again, its files as they were')
-    .option('--no-wait', 'return as soon as the task is queued')
-    .option('--json', 'print JSON')
-    .action(async (idOrName: string, opts: { wait: boolean; json?: boolean }) => {
-      const res = await clientFromEnv().startVm(idOrName, { wait: opts.wait });
-      if (opts.json) return printJson(res);
-      process.stdout.write(
-        `${res.vm.name} ${opts.wait ? res.vm.status : `starting (task ${res.task_id})`}\n`,
-      );
-    });
-
-  for (const [verb, doing, description] of [
-    ['pause', 'pausing', 'freeze a running VM where it stands, keeping its memory (resume lets it run on)'],
-    ['resume', 'resuming', 'let a paused VM run on from where it stood'],
+  // The power verbs: each queues a task on the VM's worker, waiting for it unless --no-wait.
+  for (const [verb, method, doing, description] of [
+    ['stop', 'stopVm', 'stopping', 'stop a running VM, keeping its files (start boots it again)'],
+    ['start', 'startVm', 'starting', 'start a stopped VM again, its files as they were'],
+    [
+      'pause',
+      'pauseVm',
+      'pausing',
+      'freeze a running VM where it stands, keeping its memory (resume lets it run on)',
+    ],
+    ['resume', 'resumeVm', 'resuming', 'let a paused VM run on from where it stood'],
   ] as const) {
     vm.command(`${verb} <vm>`)
       .description(description)
       .option('--no-wait', 'return as soon as the task is queued')
       .option('--json', 'print JSON')
       .action(async (idOrName: string, opts: { wait: boolean; json?: boolean }) => {
-        const client = clientFromEnv();
-        const res = await (verb === 'pause' ? client.pauseVm : client.resumeVm).call(client, idOrName, {
-          wait: opts.wait,
-        });
+        const res = await clientFromEnv()[method](idOrName, { wait: opts.wait });
         if (opts.json) return printJson(res);
         process.stdout.write(
           `${res.vm.name} ${opts.wait ? res.vm.status : `${doing} (task ${res.task_id})`}\n`,

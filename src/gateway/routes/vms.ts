@@ -96,21 +96,10 @@ export function vmRoutes(deps: GatewayDeps, settings: GatewaySettings): FastifyP
       }));
     });
 
-    app.post('/vms/:id/stop', routeOptions('stopVm'), async (request, reply) => {
-      const { task, vm } = await vms.stop(accessFor(request), request.params.id);
-      return replyToWrite(deps, settings, reply, task, request.query, async () => ({
-        vm: vmJson(request.query.wait ? await vms.get(accessFor(request), vm.id) : vm),
-      }));
-    });
-
-    app.post('/vms/:id/start', routeOptions('startVm'), async (request, reply) => {
-      const { task, vm } = await vms.start(accessFor(request), request.params.id);
-      return replyToWrite(deps, settings, reply, task, request.query, async () => ({
-        vm: vmJson(request.query.wait ? await vms.get(accessFor(request), vm.id) : vm),
-      }));
-    });
-
+    // The power verbs: each queues a task on the VM's worker and answers like delete.
     for (const [path, operation, act] of [
+      ['/vms/:id/stop', 'stopVm', 'stop'],
+      ['/vms/:id/start', 'startVm', 'start'],
       ['/vms/:id/pause', 'pauseVm', 'pause'],
       ['/vms/:id/resume', 'resumeVm', 'resume'],
     ] as const) {

@@ -6,6 +6,7 @@
  */
 import { accessSync, constants, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { mountLines } from './mountinfo.js';
 
 /** The controllers every limit needs: memory (no swap), CPU quota, process count. */
 export const CONTROLLERS = ['memory', 'cpu', 'pids'] as const;
@@ -23,29 +24,6 @@ export type CgroupHost =
       freezerParent: string | null;
     }
   | { version: null /** Why limits cannot be enforced, for a person to act on. */; reason: string };
-
-interface MountLine {
-  mountPoint: string;
-  fsType: string;
-  superOptions: string[];
-}
-
-function mountLines(mountinfo: string): MountLine[] {
-  return mountinfo
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => {
-      const [before, after = ''] = line.split(' - ');
-      const fields = before!.split(' ');
-      const [fsType = '', , superOptions = ''] = after.split(' ');
-      return { mountPoint: unescapeMount(fields[4] ?? ''), fsType, superOptions: superOptions.split(',') };
-    });
-}
-
-/** mountinfo escapes space, tab, newline and backslash as octal. */
-function unescapeMount(text: string): string {
-  return text.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(Number.parseInt(octal, 8)));
-}
 
 /** `/proc/self/cgroup`: hierarchy → this process's path in it (`''` keys the v2 hierarchy). */
 function ownCgroups(procCgroup: string): Map<string, string> {

@@ -10,6 +10,7 @@ import { execFile } from 'node:child_process';
 import { access, readFile, realpath, rmdir, truncate, writeFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { AetherError } from '../../../core/errors.js';
+import { mountLines } from './mountinfo.js';
 
 const run = promisify(execFile);
 
@@ -75,17 +76,7 @@ export class HomeVolume {
 }
 
 async function mountPoints(): Promise<Set<string>> {
-  const text = await readFile('/proc/self/mountinfo', 'utf8');
-  return new Set(
-    text
-      .split('\n')
-      .filter(Boolean)
-      .map((line) =>
-        (line.split(' ')[4] ?? '').replace(/\\([0-7]{3})/g, (_, octal: string) =>
-          String.fromCharCode(Number.parseInt(octal, 8)),
-        ),
-      ),
-  );
+  return new Set(mountLines(await readFile('/proc/self/mountinfo', 'utf8')).map((m) => m.mountPoint));
 }
 
 /** Runs a host tool with fixed arguments (no shell); its stderr becomes the error's message. */
