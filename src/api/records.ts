@@ -121,7 +121,9 @@ export const vmSchema = z
     ),
     on_expiry: z
       .enum(VM_EXPIRY_ACTIONS)
-      .describe('What the VM becomes when a deadline passes: stopped or deleted'),
+      .describe(
+        'What the VM becomes when a deadline passes: stopped, deleted, or paused (hibernated where the driver can; resuming it starts a fresh lifetime)',
+      ),
     restart_policy: z
       .enum(VM_RESTART_POLICIES)
       .describe(
@@ -134,6 +136,9 @@ export const vmSchema = z
       .describe(
         'Restarts after a death so far; never reset, not by a stop and start either. At `restart_max`, the next death fails the VM',
       ),
+    hibernated_at: nullableTimestamp.describe(
+      "When the paused VM's memory was saved to disk and its VMM ended (it holds no RAM until resumed); null otherwise",
+    ),
   })
   .meta({ id: 'Vm', description: 'A VM and what isolates it' });
 

@@ -222,6 +222,12 @@ export const writeQuery = z.object({
   wait_timeout_ms: z.coerce.number().int().min(1).max(DAY_MS).optional(),
 });
 
+export const pauseVmQuery = writeQuery.extend({
+  hibernate: booleanFlag.describe(
+    "Save the VM's memory to disk and end its VMM, so a paused VM holds no RAM (qemu, firecracker)",
+  ),
+});
+
 export const idParams = z.object({
   id: z
     .string()

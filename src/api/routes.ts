@@ -153,11 +153,12 @@ export const API_ROUTES = {
   },
   pauseVm: {
     ...write,
+    query: 'PauseVmQuery',
     method: 'POST',
     path: '/api/v1/vms/{id}/pause',
     summary: 'Pause a running VM, keeping its memory',
     description:
-      'Freezes the VM where it stands (process: the cgroup freezer; docker: `docker pause`; qemu: QMP `stop`; firecracker: `PATCH /vm Paused`): its processes get no CPU but keep their memory, files and connections, and `POST /api/v1/vms/{id}/resume` lets them run on. Commands are refused with 409 `ERR_VM_NOT_RUNNING` while it is paused; it can still be stopped or deleted. A VM that is not running answers 409 `ERR_INVALID_TRANSITION`; a driver that cannot pause fails the task with `ERR_UNSUPPORTED`.',
+      "Freezes the VM where it stands (process: the cgroup freezer; docker: `docker pause`; qemu: QMP `stop`; firecracker: `PATCH /vm Paused`): its processes get no CPU but keep their memory, files and connections, and `POST /api/v1/vms/{id}/resume` lets them run on. With `hibernate=true` (qemu, firecracker) the VM's memory and device state are saved beside its disk and its VMM ends, so the paused VM holds no RAM (`hibernated_at` says so); resume wakes it from that state. Commands are refused with 409 `ERR_VM_NOT_RUNNING` while it is paused; it can still be stopped (a stop drops the saved memory) or deleted. A VM that is not running answers 409 `ERR_INVALID_TRANSITION`; `hibernate` on a driver that cannot answers 400 `ERR_VALIDATION`; a driver that cannot pause fails the task with `ERR_UNSUPPORTED`.",
     tag: 'vms',
     params: 'IdParams',
     answers: {

@@ -39,6 +39,7 @@ import {
   jobBody,
   listQuery,
   listVmsQuery,
+  pauseVmQuery,
   workerParams,
   writeQuery,
 } from './requests.js';
@@ -82,6 +83,7 @@ export const API_SCHEMAS = {
   ExecuteRequest: executeBody,
   JobRequest: jobBody,
   WriteQuery: writeQuery,
+  PauseVmQuery: pauseVmQuery,
   ListVmsQuery: listVmsQuery,
   ListQuery: listQuery,
   IdParams: idParams,

@@ -138,11 +138,14 @@ export class AetherClient {
     });
   }
 
-  /** Freezes a running VM, keeping its memory; `resumeVm` lets it run on. */
-  pauseVm(idOrName: string, opts: { wait?: boolean } = {}) {
+  /**
+   * Freezes a running VM, keeping its memory; `resumeVm` lets it run on. `hibernate`: its memory
+   * goes to disk and its VMM ends (qemu, firecracker), so the paused VM holds no RAM.
+   */
+  pauseVm(idOrName: string, opts: { wait?: boolean; hibernate?: boolean } = {}) {
     return this.#call<WriteAnswer<'pauseVm'>>('pauseVm', {
       params: { id: idOrName },
-      query: { wait: opts.wait },
+      query: { wait: opts.wait, hibernate: opts.hibernate },
     });
   }
 

@@ -158,8 +158,25 @@ export interface VmDriver {
    * cgroup limits throws ERR_UNSUPPORTED.
    */
   pause?(id: string): Promise<void>;
-  /** Lets a paused VM run on from where it stood. Idempotent. */
+  /**
+   * Lets a paused VM run on from where it stood, or wakes a hibernated one from its saved state.
+   * Idempotent.
+   */
   resume?(id: string): Promise<void>;
+  /**
+   * Hibernates a running or paused VM: saves its memory and device state beside its disk, then
+   * ends its VMM, so it holds no RAM and no CPU. Rules:
+   * - `resume` (and `start`) wake it from that state: its processes, memory and files as they
+   *   were, its agent answering, its clock set to the host's; the saved state is removed then.
+   * - Meanwhile `status` says `stopped` with `detail.hibernated: true`, and `list` still lists it.
+   * - `stop` ends it as it would a running VM (with a grace period: woken, then shut down, so
+   *   nothing the guest wrote is lost; without one: the saved memory is dropped), and a later
+   *   `start` boots afresh; `destroy` removes it.
+   * - Idempotent: a VM already hibernated stays so. A VM with neither a VMM nor a saved state
+   *   throws ERR_VM_NOT_RUNNING; a VM on a host bridge TAP may throw ERR_UNSUPPORTED.
+   * Absent on drivers that cannot save a VM's memory: callers pause instead.
+   */
+  hibernate?(id: string, signal?: AbortSignal): Promise<void>;
   list(): Promise<DriverVmInfo[]>;
   health(): Promise<DriverHealth>;
   /**

@@ -131,6 +131,9 @@ export interface VmPatch {
   lastActiveAt?: Date | null;
   /** A lifetime that has run out starts again, its full TTL from now (a start after expiry). */
   renewExpiredLifetime?: true;
+  hibernatedAt?: Date | null;
+  /** Ends the expiry loop's claim of a pause (the VM runs again: its deadlines count anew). */
+  expiryClaimedAt?: null;
 }
 
 /** A VM past a deadline, as the expiry loop finds it (see Store.listExpiredVms). */
@@ -240,7 +243,9 @@ export interface Store extends OutboundWebhookStore {
    * Claims the end of an expired VM once, across every node: moves it to `stopping` with
    * `reason`, in one statement that applies only while it is still past that deadline and in a
    * status `listExpiredVms` lists it in (an extend, a command or a stop since then wins). Null,
-   * changing nothing, otherwise.
+   * changing nothing, otherwise. A VM whose expiry pauses it keeps its status: the claim is
+   * recorded on it (and lapses after EXPIRY_PAUSE_CLAIM_SECONDS, so a pause lost with its node
+   * is claimed again), and its worker moves it to `paused`.
    */
   claimVmExpiry(id: string, kind: VmExpiryKind, reason: string): Promise<VmRecord | null>;
   /** Restarts the VM's idle clock now (a command ended); no state change is recorded. */

@@ -97,7 +97,11 @@ export interface TaskPayloads {
   /** `reason`: the VM's status reason once stopped, as for `vm:delete`. */
   'vm:stop': { vmId: string; reason: string };
   'vm:start': { vmId: string };
-  'vm:pause': { vmId: string };
+  /**
+   * `hibernate`: save its memory and end its VMM where the driver can (else freeze it).
+   * `reason`: set by the expiry loop (`ttl: ...`), its status reason once paused.
+   */
+  'vm:pause': { vmId: string; hibernate?: boolean; reason?: string };
   'vm:resume': { vmId: string };
   'job:run': { jobId: string; vmId: string };
   'vm:snapshot': { vmId: string; snapshotId: string };

@@ -4,12 +4,22 @@
  * are kept in the store, so they hold across restarts of every node.
  */
 
-/** What an expired VM becomes: stopped (files kept, `start` resumes it) or deleted. */
-export const VM_EXPIRY_ACTIONS = ['stop', 'delete'] as const;
+/**
+ * What an expired VM becomes: stopped (files kept, `start` boots it again), deleted, or paused
+ * (hibernated where its driver can save memory, so it holds no RAM; `resume` wakes it with a
+ * fresh lifetime of the same length).
+ */
+export const VM_EXPIRY_ACTIONS = ['stop', 'delete', 'pause'] as const;
 export type VmExpiryAction = (typeof VM_EXPIRY_ACTIONS)[number];
 
 /** Which deadline ended a VM; the first word of its status reason. */
 export type VmExpiryKind = 'ttl' | 'idle';
+
+/**
+ * How long a pause the expiry loop queued holds off further claims of the same VM: long enough
+ * for a hibernation under emulation; a pause lost with its node is claimed again after it.
+ */
+export const EXPIRY_PAUSE_CLAIM_SECONDS = 300;
 
 /** The longest lifetime or idle timeout a VM may ask for (a year), in seconds. */
 export const MAX_VM_LIFETIME_SECONDS = 365 * 24 * 60 * 60;

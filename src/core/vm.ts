@@ -109,9 +109,10 @@ export function isImageReference(value: string): boolean {
 /**
  * Optional VM features a driver may offer. `image`: the VM boots a guest image of its own;
  * `network`: outbound network access (without it a VM has only loopback); `snapshot`: the VM
- * can be saved and new VMs started from the save (VmDriver.snapshot).
+ * can be saved and new VMs started from the save (VmDriver.snapshot); `hibernate`: a paused VM
+ * can give its memory back, kept on disk until it resumes (VmDriver.hibernate).
  */
-export const VM_FEATURES = ['image', 'network', 'snapshot'] as const;
+export const VM_FEATURES = ['image', 'network', 'snapshot', 'hibernate'] as const;
 export type VmFeature = (typeof VM_FEATURES)[number];
 
 /** A driver as the layers below the runtime know it: its name and the features it offers. */
@@ -148,6 +149,11 @@ export interface VmRecord {
   lifetime: VmLifetime;
   /** What a death its health check finds leads to, and the restarts so far (core/vm-restart.ts). */
   restart: VmRestart;
+  /**
+   * When a paused VM was hibernated: its memory saved beside its disk and its VMM ended, so it
+   * holds no RAM until `resume`. Null for a VM that is not hibernated.
+   */
+  hibernatedAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
   startedAt: Date | null;

@@ -45,6 +45,7 @@ const vm: VmRecord = {
   stoppedAt: null,
   lifetime: { ttlSeconds: 600, expiresAt: T1, idleTimeoutSeconds: 60, lastActiveAt: T1, onExpiry: 'delete' },
   restart: { policy: 'on-failure', max: 3, count: 1 },
+  hibernatedAt: null,
 };
 
 const task: TaskRecord = {

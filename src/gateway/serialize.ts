@@ -66,6 +66,7 @@ export function vmJson(vm: VmRecord): Vm {
     restart_policy: vm.restart.policy,
     restart_max: vm.restart.max,
     restarts: vm.restart.count,
+    hibernated_at: iso(vm.hibernatedAt),
   };
 }
 

@@ -11,7 +11,7 @@ import { newVmTask } from './vm-task.js';
 const ORPHANED_CLAIM_MS = 30_000;
 
 export interface ExpiryOutcome {
-  /** VMs this pass claimed and queued a stop or delete for. */
+  /** VMs this pass claimed and queued a stop, delete or pause for. */
   ended: number;
   /** Earlier claims whose task was never recorded, queued again. */
   redispatched: number;
@@ -32,7 +32,8 @@ export async function expireVms(
     const reason = expiryReason(kind, vm.lifetime);
     const claimed = await deps.store.claimVmExpiry(vm.id, kind, reason);
     if (!claimed) continue;
-    await publishVm(deps.events, claimed, reason);
+    // A pause keeps the VM running until its worker has paused it, and publishes then.
+    if (claimed.lifetime.onExpiry !== 'pause') await publishVm(deps.events, claimed, reason);
     // Routed by the status it had: a stopped VM's delete still goes to the worker holding its files.
     await recordAndEnqueue(deps, endTask(claimed, reason, settings), { vm });
     outcome.ended++;
@@ -42,9 +43,14 @@ export async function expireVms(
 }
 
 function endTask(vm: VmRecord, reason: string, settings: Pick<ServiceSettings, 'timeouts'>): NewTask {
-  return vm.lifetime.onExpiry === 'delete'
-    ? newVmTask('vm:delete', { vmId: vm.id, reason }, vm, {}, settings.timeouts)
-    : newVmTask('vm:stop', { vmId: vm.id, reason }, vm, {}, settings.timeouts);
+  switch (vm.lifetime.onExpiry) {
+    case 'delete':
+      return newVmTask('vm:delete', { vmId: vm.id, reason }, vm, {}, settings.timeouts);
+    case 'pause':
+      return newVmTask('vm:pause', { vmId: vm.id, reason, hibernate: true }, vm, {}, settings.timeouts);
+    case 'stop':
+      return newVmTask('vm:stop', { vmId: vm.id, reason }, vm, {}, settings.timeouts);
+  }
 }
 
 /**

@@ -63,12 +63,27 @@ export function checkVmFeatures(
 
 /** Refuses early, with a 4xx naming the driver, to snapshot a VM whose driver cannot. */
 export function checkSnapshotSupported(driverName: DriverName, drivers: readonly DriverInfo[]): void {
+  checkVmVerb('snapshot', 'snapshots', 'cannot save a running VM', driverName, drivers);
+}
+
+/** Refuses early, with a 4xx naming the driver, to hibernate a VM whose driver cannot. */
+export function checkHibernateSupported(driverName: DriverName, drivers: readonly DriverInfo[]): void {
+  checkVmVerb('hibernate', 'hibernation', "cannot save a VM's memory", driverName, drivers);
+}
+
+function checkVmVerb(
+  feature: VmFeature,
+  what: string,
+  cannot: string,
+  driverName: DriverName,
+  drivers: readonly DriverInfo[],
+): void {
   const driver = drivers.find((candidate) => candidate.name === driverName);
-  if (driver?.features.includes('snapshot')) return;
-  const why = driver?.lacks?.snapshot ?? `the ${driverName} driver cannot save a running VM`;
+  if (driver?.features.includes(feature)) return;
+  const why = driver?.lacks?.[feature] ?? `the ${driverName} driver ${cannot}`;
   throw new AetherError(
     'ERR_VALIDATION',
-    `snapshots need the ${joinOr(offering(drivers, 'snapshot'))} driver; ${why}`,
-    { details: { field: 'snapshot', driver: driverName } },
+    `${what} needs the ${joinOr(offering(drivers, feature))} driver; ${why}`,
+    { details: { field: feature, driver: driverName } },
   );
 }

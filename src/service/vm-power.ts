@@ -73,13 +73,11 @@ export async function pauseOrResumeVm(
   vm: VmRecord,
   type: 'vm:pause' | 'vm:resume',
   options: TaskOptions,
+  pause: { hibernate?: boolean } = {},
 ): Promise<{ task: TaskRecord; vm: VmRecord }> {
   const from: VmStatus = type === 'vm:pause' ? 'running' : 'paused';
   if (vm.status !== from) throw refuse(vm, type === 'vm:pause' ? 'paused' : 'resumed', from);
-  const task = await recordAndEnqueue(
-    deps,
-    newVmTask(type, { vmId: vm.id }, vm, options, settings.timeouts),
-    { vm },
-  );
+  const payload = type === 'vm:pause' && pause.hibernate ? { vmId: vm.id, hibernate: true } : { vmId: vm.id };
+  const task = await recordAndEnqueue(deps, newVmTask(type, payload, vm, options, settings.timeouts), { vm });
   return { task, vm };
 }

@@ -13,7 +13,7 @@ import type { CreateVmInput, TaskOptions } from './inputs.js';
 import { OfferedDrivers } from './offered-drivers.js';
 import type { ServiceDeps, ServiceSettings } from './service-context.js';
 import { requireSnapshot, requireVm } from './visibility.js';
-import { checkVmFeatures } from './vm-features.js';
+import { checkHibernateSupported, checkVmFeatures } from './vm-features.js';
 import { extendLifetime, lifetimeOf, NO_LIFETIME_DEFAULTS } from './vm-lifetimes.js';
 import { pauseOrResumeVm, startVm, stopVm, USER_DELETE_REASON } from './vm-power.js';
 import { restartOf } from './vm-restarts.js';
@@ -138,14 +138,20 @@ export class VmService {
     return startVm(this.deps, this.settings, await requireVm(this.deps.store, access, idOrName), options);
   }
 
-  /** Freezes a running VM, keeping its memory (`resume` lets it run on); ERR_INVALID_TRANSITION otherwise. */
+  /**
+   * Freezes a running VM, keeping its memory (`resume` lets it run on), or with `hibernate` saves
+   * its memory to disk and ends its VMM (ERR_VALIDATION where the driver cannot);
+   * ERR_INVALID_TRANSITION for a VM that is not running.
+   */
   async pause(
     access: Access,
     idOrName: string,
-    options: TaskOptions = {},
+    options: TaskOptions & { hibernate?: boolean } = {},
   ): Promise<{ task: TaskRecord; vm: VmRecord }> {
     const vm = await requireVm(this.deps.store, access, idOrName);
-    return pauseOrResumeVm(this.deps, this.settings, vm, 'vm:pause', options);
+    const { hibernate = false, ...taskOptions } = options;
+    if (hibernate) checkHibernateSupported(vm.driver, this.settings.drivers);
+    return pauseOrResumeVm(this.deps, this.settings, vm, 'vm:pause', taskOptions, { hibernate });
   }
 
   /** Lets a paused VM run on; ERR_INVALID_TRANSITION for a VM that is not paused. */

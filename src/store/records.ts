@@ -47,6 +47,7 @@ export function toVmRecord(row: VmRow): VmRecord {
       onExpiry: row.onExpiry,
     },
     restart: { policy: row.restartPolicy, max: row.restartMax, count: row.restarts },
+    hibernatedAt: row.hibernatedAt,
   };
 }
 

@@ -92,6 +92,11 @@ export const vms = pgTable(
     restartMax: integer('restart_max').notNull().default(0),
     // Restarts done so far; only a health check's claim (claimVmRestart) counts one.
     restarts: integer('restarts').notNull().default(0),
+    // Hibernation (migration 0021): when a paused VM's memory went to disk; null when it did not.
+    hibernatedAt: timestamp('hibernated_at', { withTimezone: true }),
+    // When the expiry loop queued a pause for a running VM (on_expiry = pause): the claim holds
+    // off other passes for a while (vm-lifetimes.ts) and ends when the VM resumes.
+    expiryClaimedAt: timestamp('expiry_claimed_at', { withTimezone: true }),
   },
   (t) => [
     // A name identifies one live VM of a project; deleted VMs keep their row (history) but free

@@ -43,6 +43,8 @@ export function runCommand(
       clearTimeout(timer);
       resolve({ code, signal, stdout, stderr });
     });
+    // A command that exits without reading its stdin breaks the pipe; its exit status says the rest.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(options.stdin ?? '');
   });
 }

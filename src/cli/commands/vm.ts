@@ -36,6 +36,7 @@ export function printVm(vm: Vm): void {
     ['created', vm.created_at],
     ['started', vm.started_at],
     ['stopped', vm.stopped_at],
+    ['hibernated', vm.hibernated_at && `${vm.hibernated_at} (its memory is on disk; resume wakes it)`],
     ['expires', expiryLine(vm)],
     ['restart', restartLine(vm)],
   ]);
@@ -96,7 +97,10 @@ export function registerVmCommands(program: Command): void {
       'end the VM after this long with no command running (5m); 0 = none',
       (v) => parseDurationSeconds(v, '--idle-timeout'),
     )
-    .option('--on-expiry <action>', 'what a VM past its ttl or idle timeout becomes: stop or delete')
+    .option(
+      '--on-expiry <action>',
+      'what a VM past its ttl or idle timeout becomes: stop, delete or pause (hibernated on qemu and firecracker)',
+    )
     .option(
       '--restart <policy>',
       'when the health check finds the VM dead: never (default), or on-failure[:N] to restart it, N times at most (default 3)',
@@ -141,7 +145,7 @@ export function registerVmCommands(program: Command): void {
             ...(opts.ttl !== undefined ? { ttl_seconds: opts.ttl } : {}),
             ...(opts.idleTimeout !== undefined ? { idle_timeout_seconds: opts.idleTimeout } : {}),
             // The server checks it and says what to use.
-            ...(opts.onExpiry ? { on_expiry: opts.onExpiry as 'stop' | 'delete' } : {}),
+            ...(opts.onExpiry ? { on_expiry: opts.onExpiry as Vm['on_expiry'] } : {}),
             ...opts.restart,
           },
           { wait: opts.wait },
@@ -217,17 +221,27 @@ export function registerVmCommands(program: Command): void {
     ],
     ['resume', 'resumeVm', 'resuming', 'let a paused VM run on from where it stood'],
   ] as const) {
-    vm.command(`${verb} <vm>`)
+    const command = vm
+      .command(`${verb} <vm>`)
       .description(description)
       .option('--no-wait', 'return as soon as the task is queued')
-      .option('--json', 'print JSON')
-      .action(async (idOrName: string, opts: { wait: boolean; json?: boolean }) => {
-        const res = await clientFromEnv()[method](idOrName, { wait: opts.wait });
-        if (opts.json) return printJson(res);
-        process.stdout.write(
-          `${res.vm.name} ${opts.wait ? res.vm.status : `${doing} (task ${res.task_id})`}\n`,
-        );
+      .option('--json', 'print JSON');
+    if (verb === 'pause') {
+      command.option(
+        '--hibernate',
+        "save the VM's memory to disk and end its VMM, so it holds no RAM while paused (qemu, firecracker)",
+      );
+    }
+    command.action(async (idOrName: string, opts: { wait: boolean; json?: boolean; hibernate?: boolean }) => {
+      const res = await clientFromEnv()[method](idOrName, {
+        wait: opts.wait,
+        ...(opts.hibernate ? { hibernate: true } : {}),
       });
+      if (opts.json) return printJson(res);
+      process.stdout.write(
+        `${res.vm.name} ${opts.wait ? res.vm.status : `${doing} (task ${res.task_id})`}\n`,
+      );
+    });
   }
 
   vm.command('extend <vm> <duration>')

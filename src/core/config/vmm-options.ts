@@ -108,7 +108,7 @@ export function vmmOptions(driverNames: readonly [string, ...string[]]) {
       env: 'AETHER_DEFAULT_ON_EXPIRY',
       file: 'vmm.default_on_expiry',
       default: 'stop',
-      doc: 'What a VM past its lifetime or idle timeout becomes when its create does not say: `stop` (files kept) or `delete`',
+      doc: 'What a VM past its lifetime or idle timeout becomes when its create does not say: `stop` (files kept), `delete`, or `pause` (hibernated on qemu and firecracker, frozen elsewhere)',
       schema: z.enum(VM_EXPIRY_ACTIONS),
     },
     lifetimeCheckIntervalMs: {

@@ -34,6 +34,7 @@ describeDriverConformance(
     skipReason: host.reason,
     testTimeoutMs: 120_000,
     pauses: true,
+    hibernates: true,
     enforcesLimits: 'memory',
     reportsUsage: true,
   },

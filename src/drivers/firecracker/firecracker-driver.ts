@@ -5,7 +5,7 @@
  * and start, and worker restarts). The guest agent is reached over Firecracker's hybrid vsock:
  * a Unix socket plus a `CONNECT <port>` handshake, a fresh connection per host. With the jailer
  * (production), each VMM runs chrooted, as its own uid, in its own cgroup. Snapshots and VMs
- * restored from them: firecracker-snapshot.ts.
+ * restored from them: firecracker-snapshot.ts; hibernation in place: hibernation.ts.
  *
  * The VMM runs detached in its own process group and outlives this process; a driver over the
  * same stateDir finds it again through `boot.json`, trusting the pid only while it is the same
@@ -30,13 +30,14 @@ import { FirecrackerApi } from './api-client.js';
 import { bootPlan, MAX_FIRECRACKER_VCPUS, type VmmPaths } from './boot-plan.js';
 import { firecrackerHealth } from './driver-health.js';
 import { requireExecutable } from './executables.js';
-import {
-  type FirecrackerSnapshotHost,
-  type LaunchedVmm,
-  restoreFirecrackerSnapshot,
-  saveFirecrackerSnapshot,
-} from './firecracker-snapshot.js';
+import { restoreFirecrackerSnapshot, saveFirecrackerSnapshot } from './firecracker-snapshot.js';
 import { bootGuest } from './guest-boot.js';
+import {
+  discardHibernation,
+  hasHibernationState,
+  hibernateFirecrackerVm,
+  wakeFirecrackerVm,
+} from './hibernation.js';
 import { describeFirecrackerIsolation } from './isolation.js';
 import {
   allocateJailUid,
@@ -49,6 +50,7 @@ import {
   removeJail,
 } from './jailer.js';
 import { assertNetworkAttachment } from './kernel-cmdline.js';
+import type { LaunchedVmm, SavedStateHost } from './saved-state.js';
 import {
   type FirecrackerDriverDeps,
   type FirecrackerDriverSettings,
@@ -77,7 +79,10 @@ export interface FirecrackerDriver extends VmDriver {
   deleteSnapshot: NonNullable<VmDriver['deleteSnapshot']>;
   /** Pauses the VM's vCPUs (`PATCH /vm Paused`); the agent does not answer until `resume`. */
   pause(id: string): Promise<void>;
+  /** Resumes a paused VM's vCPUs, or wakes a hibernated VM from its saved state. */
   resume(id: string): Promise<void>;
+  /** Saves the VM's memory and device state beside its disk and ends its VMM (hibernation.ts). */
+  hibernate: NonNullable<VmDriver['hibernate']>;
   /** How long the VM's last boot took, split by stage. */
   bootTimings(id: string): Promise<BootTimings | null>;
 }
@@ -360,9 +365,14 @@ export function createFirecrackerDriver(
   async function start(id: string, signal?: AbortSignal): Promise<void> {
     const { dir, stored } = await existing(id);
     if ((await livePid(dir)) !== null) {
+      // Saved while the VMM still ran (an attempt cut short): stale, never to be loaded.
+      await discardHibernation(dir);
       await agents.use(id, (agent) => agent.ping());
       return;
     }
+    if (await wakeFirecrackerVm(savedStates, dir, signal)) return;
+    // Without meta.json a save was cut short: a half state is never loaded.
+    await discardHibernation(dir);
     if (s.kernel === '') {
       throw new AetherError(
         'ERR_ISOLATION_UNAVAILABLE',
@@ -372,7 +382,17 @@ export function createFirecrackerDriver(
     await boot(dir, stored, await s.image(), signal);
   }
 
-  const snapshots: FirecrackerSnapshotHost = {
+  async function resume(id: string): Promise<void> {
+    const { dir } = await existing(id);
+    if ((await livePid(dir)) !== null) {
+      await (await apiOf(id)).resume();
+      await discardHibernation(dir);
+      return;
+    }
+    if (!(await wakeFirecrackerVm(savedStates, dir))) throw vmNotRunning(id);
+  }
+
+  const savedStates: SavedStateHost = {
     stateDir: s.stateDir,
     agentPort: s.agentPort,
     jailGid: s.jailer ? s.jailer.uidBase : null,
@@ -403,9 +423,9 @@ export function createFirecrackerDriver(
     kill: (dir) => kill(dir, 0),
   };
 
-  function status(id: string): Promise<DriverVmInfo> {
+  async function status(id: string): Promise<DriverVmInfo> {
     const dir = dirOf(id);
-    return bootRecordStatus(
+    const info = await bootRecordStatus(
       id,
       {
         exists: async () => (await dir.read()) !== null,
@@ -414,6 +434,10 @@ export function createFirecrackerDriver(
       },
       (pid, boot) => ({ pid, jailed: boot?.jailed, image: boot?.imageId, timings: boot?.timings }),
     );
+    if ((info.state === 'stopped' || info.state === 'created') && (await hasHibernationState(dir))) {
+      return { id, state: 'stopped', detail: { hibernated: true } };
+    }
+    return info;
   }
 
   return {
@@ -429,7 +453,19 @@ export function createFirecrackerDriver(
     stop: (id, options) =>
       withLock(id, async () => {
         const { dir } = await existing(id);
-        await kill(dir, options?.graceMs ?? s.stopGraceMs);
+        const graceMs = options?.graceMs ?? s.stopGraceMs;
+        // What the guest wrote may still be in its saved memory: woken, it syncs in the stop.
+        if (graceMs > 0 && (await livePid(dir)) === null) {
+          await wakeFirecrackerVm(savedStates, dir).catch((error: unknown) => {
+            logger.warn(
+              { vmId: id, err: error },
+              'could not wake the hibernated VM to stop it; its saved memory is dropped',
+            );
+          });
+        }
+        await kill(dir, graceMs);
+        // A stopped VM boots afresh from its disk: memory a hibernation saved is not kept.
+        await discardHibernation(dir);
       }),
     destroy: (id) =>
       withLock(id, async () => {
@@ -444,11 +480,11 @@ export function createFirecrackerDriver(
     close: () => agents.closeAll(),
     snapshot: (vmId, snapshotId) =>
       withLock(vmId, () =>
-        withLock(`snapshot:${snapshotId}`, () => saveFirecrackerSnapshot(snapshots, vmId, snapshotId)),
+        withLock(`snapshot:${snapshotId}`, () => saveFirecrackerSnapshot(savedStates, vmId, snapshotId)),
       ),
     createFromSnapshot(spec, snapshotId, signal) {
       assertJailId(spec.id);
-      return withLock(spec.id, () => restoreFirecrackerSnapshot(snapshots, spec, snapshotId, signal));
+      return withLock(spec.id, () => restoreFirecrackerSnapshot(savedStates, spec, snapshotId, signal));
     },
     deleteSnapshot: (snapshotId) =>
       withLock(`snapshot:${snapshotId}`, async () => {
@@ -456,7 +492,8 @@ export function createFirecrackerDriver(
         await new FirecrackerSnapshotDir(s.stateDir, snapshotId).remove();
       }),
     pause: (id) => withLock(id, async () => (await apiOf(id)).pause()),
-    resume: (id) => withLock(id, async () => (await apiOf(id)).resume()),
+    resume: (id) => withLock(id, () => resume(id)),
+    hibernate: (id, signal) => withLock(id, () => hibernateFirecrackerVm(savedStates, id, signal)),
     async bootTimings(id) {
       return (await dirOf(id).readBoot())?.timings ?? null;
     },

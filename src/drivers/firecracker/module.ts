@@ -119,7 +119,7 @@ export const firecrackerDriverModule = defineDriver({
   name: 'firecracker',
   summary:
     'Each VM is a Firecracker microVM with its own kernel under KVM, started through the jailer (chroot, own uid, cgroup v2) in production',
-  features: ['image', 'network', 'snapshot'],
+  features: ['image', 'network', 'snapshot', 'hibernate'],
   options: FIRECRACKER_OPTIONS,
   hostCheck: { subject: 'Firecracker VMs', run: checkHost },
   /** Runs the host check, then opens the driver; a host that fails a required item stops start-up. */

@@ -6,6 +6,7 @@
  *   rootfs.ext4  the source VM's disk at the snapshot instant (Firecracker does not save disks);
  *                every restored VM starts from its own copy
  *   meta.json    written last: its presence means the snapshot is complete
+ * A hibernated VM keeps the same files but the disk in its own directory (see hibernation.ts).
  */
 import { chmod, chown, link, mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -36,22 +37,19 @@ export interface FirecrackerSnapshotMeta {
   durationMs: number;
 }
 
-export class FirecrackerSnapshotDir {
-  readonly dir: string;
+/**
+ * A microVM Firecracker saved: its state file, its memory file and `meta.json`, written last (its
+ * presence means the rest is complete) and removed first (a removal cut short leaves nothing that
+ * counts as complete). A snapshot's directory, or a hibernated VM's inside its own directory.
+ */
+export class SavedMicrovmFiles {
   readonly vmstate: string;
   readonly memory: string;
-  readonly rootfs: string;
   private readonly metaPath: string;
 
-  constructor(
-    stateDir: string,
-    readonly id: string,
-  ) {
-    assertVmId(id);
-    this.dir = join(stateDir, 's', id);
+  constructor(readonly dir: string) {
     this.vmstate = join(this.dir, 'vmstate');
     this.memory = join(this.dir, 'memory');
-    this.rootfs = join(this.dir, 'rootfs.ext4');
     this.metaPath = join(this.dir, 'meta.json');
   }
 
@@ -61,7 +59,7 @@ export class FirecrackerSnapshotDir {
 
   /** A fresh directory: what an earlier, unfinished attempt left is dropped. */
   async prepare(): Promise<void> {
-    await rm(this.dir, { recursive: true, force: true });
+    await this.remove();
     await mkdir(join(this.dir, '..'), { recursive: true, mode: 0o700 });
     await mkdir(this.dir, { mode: 0o700 });
   }
@@ -79,14 +77,10 @@ export class FirecrackerSnapshotDir {
         await chmod(path, 0o400);
       }
     }
-    // Only ever copied by this process, never opened by a VMM.
-    await chmod(this.rootfs, 0o400);
   }
 
   async sizeBytes(): Promise<number> {
-    const sizes = await Promise.all(
-      [this.vmstate, this.memory, this.rootfs].map((p) => stat(p).then((st) => st.blocks * 512)),
-    );
+    const sizes = await Promise.all(this.files().map((p) => stat(p).then((st) => st.blocks * 512)));
     return sizes.reduce((a, b) => a + b, 0);
   }
 
@@ -94,8 +88,38 @@ export class FirecrackerSnapshotDir {
     return writeFile(this.metaPath, JSON.stringify(meta));
   }
 
-  remove(): Promise<void> {
-    return rm(this.dir, { recursive: true, force: true });
+  async remove(): Promise<void> {
+    await rm(this.metaPath, { force: true });
+    await rm(this.dir, { recursive: true, force: true });
+  }
+
+  /** The files the save is made of (what `sizeBytes` counts). */
+  protected files(): string[] {
+    return [this.vmstate, this.memory];
+  }
+}
+
+/** A snapshot: the saved microVM plus a copy of its disk, `<stateDir>/s/<id>/`. */
+export class FirecrackerSnapshotDir extends SavedMicrovmFiles {
+  readonly rootfs: string;
+
+  constructor(
+    stateDir: string,
+    readonly id: string,
+  ) {
+    assertVmId(id);
+    super(join(stateDir, 's', id));
+    this.rootfs = join(this.dir, 'rootfs.ext4');
+  }
+
+  override async protect(jailGid: number | null): Promise<void> {
+    await super.protect(jailGid);
+    // Only ever copied by this process, never opened by a VMM.
+    await chmod(this.rootfs, 0o400);
+  }
+
+  protected override files(): string[] {
+    return [...super.files(), this.rootfs];
   }
 }
 

@@ -6,8 +6,11 @@
  *   vmm.out          the VMM process's stdout and stderr (attached to boot errors)
  * and, when not jailed, what the VMM makes and writes (jailed, these live in the jail's /run):
  *   api.sock  v.sock  console.log  firecracker.log  metrics.json
- * and, for a VM restored from a snapshot and not jailed, its links to the snapshot's files:
+ * and, for a VM restored from a snapshot or woken from hibernation and not jailed, its links to
+ * the saved files it was loaded from:
  *   snapshot.vmstate (until the load is done)  snapshot.memory (mapped for the VM's whole life)
+ * and, while it is hibernated, its saved memory and device state (see hibernation.ts):
+ *   hibernation/vmstate  hibernation/memory  hibernation/meta.json (written last)
  * Names are short: Firecracker binds the sockets itself, and Unix socket paths fit 107 bytes.
  *
  * Unjailed, the VMM runs in this directory and is given the disk, vsock and log paths relative
@@ -65,6 +68,8 @@ export class FirecrackerVmDir {
   readonly unjailedInside: Omit<VmmPaths, 'kernel'>;
   /** An unjailed restored VM's links to its snapshot's files. */
   readonly snapshotLinks: { vmstate: string; memory: string };
+  /** Where the VM's memory and device state are saved while it is hibernated. */
+  readonly hibernation: string;
   readonly rootfs: string;
   readonly vmmOutput: string;
 
@@ -96,6 +101,7 @@ export class FirecrackerVmDir {
       vmstate: join(this.dir, 'snapshot.vmstate'),
       memory: join(this.dir, 'snapshot.memory'),
     };
+    this.hibernation = join(this.dir, 'hibernation');
     assertSocketPathFits('firecracker', stateDir, this.unjailed.vsock);
   }
 
@@ -131,10 +137,17 @@ export class FirecrackerVmDir {
    */
   async clearRuntime(): Promise<void> {
     const f = this.unjailed;
-    const stale = [f.apiSocket, f.vsock, this.snapshotLinks.vmstate, this.snapshotLinks.memory];
-    await Promise.all(stale.map((p) => rm(p, { force: true })));
+    await Promise.all([f.apiSocket, f.vsock].map((p) => rm(p, { force: true })));
+    await this.dropSnapshotLinks();
     await Promise.all(
       [f.console, f.log, f.metrics, this.vmmOutput].map((p) => writeFile(p, '', { mode: 0o600 })),
+    );
+  }
+
+  /** The links to the saved files a VMM was loaded from: once it is gone, nobody maps them. */
+  async dropSnapshotLinks(): Promise<void> {
+    await Promise.all(
+      [this.snapshotLinks.vmstate, this.snapshotLinks.memory].map((p) => rm(p, { force: true })),
     );
   }
 

@@ -44,7 +44,7 @@ export const qemuDriverModule = defineDriver({
   name: 'qemu',
   summary:
     'Each VM is a QEMU microVM with its own kernel, under KVM where the host boots our guests with it, else software emulation',
-  features: ['image', 'network', 'snapshot'],
+  features: ['image', 'network', 'snapshot', 'hibernate'],
   options: QEMU_OPTIONS,
   /**
    * Its image is looked up when a VM is created (it may be built after the node starts); the

@@ -20,5 +20,6 @@ describeDriverConformance(
     pauses: true,
     enforcesLimits: 'memory',
     reportsUsage: true,
+    hibernates: true,
   },
 );

@@ -31,6 +31,7 @@ import { perIdLock } from '../shared/per-id-lock.js';
 import { vmmGone } from '../shared/vmm-gone.js';
 import { probeKvm } from './accel.js';
 import { qemuArgs } from './qemu-args.js';
+import { hibernateQemuVm, hibernationOf, isHibernated, wakeQemuVm } from './qemu-hibernate.js';
 import { createQemuWarmPool } from './qemu-pool.js';
 import { spawnQemu } from './qemu-process.js';
 import {
@@ -355,6 +356,7 @@ export function createQemuDriver(settings: QemuDriverSettings, deps: QemuDriverD
 
   async function start(id: string, signal?: AbortSignal): Promise<void> {
     const dir = await existing(id);
+    if (await wakeQemuVm(snapshotHost, dir, signal)) return;
     if ((await livePid(dir)) !== null) {
       await agents.use(id, (agent) => agent.ping());
       return;
@@ -377,9 +379,9 @@ export function createQemuDriver(settings: QemuDriverSettings, deps: QemuDriverD
     }
   }
 
-  function status(id: string): Promise<DriverVmInfo> {
+  async function status(id: string): Promise<DriverVmInfo> {
     const dir = dirOf(id);
-    return bootRecordStatus(
+    const info = await bootRecordStatus(
       id,
       {
         exists: async () => (await dir.readSpec()) !== null,
@@ -388,6 +390,9 @@ export function createQemuDriver(settings: QemuDriverSettings, deps: QemuDriverD
       },
       (pid, boot) => ({ pid, accel: boot?.accel, image: boot?.imageId, timings: boot?.timings }),
     );
+    if (info.state === 'stopped' && (await isHibernated(snapshotHost, dir)))
+      info.detail = { hibernated: true };
+    return info;
   }
 
   return {
@@ -403,7 +408,13 @@ export function createQemuDriver(settings: QemuDriverSettings, deps: QemuDriverD
     usage: guestUsage(agents),
     stop: (id, options) =>
       withLock(id, async () => {
-        await kill(await existing(id), options?.graceMs ?? s.stopGraceMs);
+        const dir = await existing(id);
+        const graceMs = options?.graceMs ?? s.stopGraceMs;
+        // What the guest wrote may still be in its saved memory: woken, it syncs in the stop.
+        if (graceMs > 0) await wakeQemuVm(snapshotHost, dir);
+        await kill(dir, graceMs);
+        // A stopped VM boots afresh from its disk: memory a hibernation saved is not kept.
+        await hibernationOf(snapshotHost, dir).remove();
       }),
     destroy: (id) =>
       withLock(id, async () => {
@@ -414,7 +425,12 @@ export function createQemuDriver(settings: QemuDriverSettings, deps: QemuDriverD
     status,
     probe: agentProbe(agents, status, vmmGone('QEMU')),
     pause: (id) => withLock(id, () => vcpus(id, 'stop')),
-    resume: (id) => withLock(id, () => vcpus(id, 'cont')),
+    resume: (id) =>
+      withLock(id, async () => {
+        if (!(await wakeQemuVm(snapshotHost, await existing(id)))) await vcpus(id, 'cont');
+      }),
+    hibernate: (id, signal) =>
+      withLock(id, async () => hibernateQemuVm(snapshotHost, await existing(id), signal)),
     snapshot: (vmId, snapshotId, signal) =>
       withLock(vmId, async () => saveQemuSnapshot(snapshotHost, await existing(vmId), snapshotId, signal)),
     createFromSnapshot: (spec, snapshotId, signal) =>

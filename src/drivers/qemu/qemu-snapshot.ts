@@ -17,7 +17,7 @@ import { cmdline } from '../shared/host-proc.js';
 import { qemuArgs } from './qemu-args.js';
 import { spawnQemu } from './qemu-process.js';
 import { QmpClient } from './qmp.js';
-import { QEMU_ENV } from './settings.js';
+import { type GuestImage, QEMU_ENV } from './settings.js';
 import { QemuSnapshotDir, type QemuSnapshotMeta } from './snapshot-files.js';
 import { type BootRecord, listQemuPoolIds, listQemuVmIds, QemuVmDir } from './vm-files.js';
 
@@ -72,6 +72,36 @@ async function waitFor<T>(
   }
 }
 
+/**
+ * Streams a paused VM's device state and RAM to `uri` through QEMU's migration and waits until it
+ * is complete. QEMU flushes the VM's block devices at the end, so its disk is the same instant.
+ */
+export async function saveMachineState(
+  host: Pick<QemuSnapshotHost, 'bootTimeoutMs'>,
+  qmp: QmpClient,
+  vmId: string,
+  uri: string,
+  signal?: AbortSignal,
+): Promise<void> {
+  await qmp.execute('migrate-set-parameters', { 'max-bandwidth': MIGRATE_BANDWIDTH_BYTES_PER_S });
+  await qmp.execute('migrate', { uri });
+  await waitFor(
+    `VM ${vmId}: state not saved`,
+    host.bootTimeoutMs,
+    async () => {
+      const info = (await qmp.execute('query-migrate')) as { status?: string; 'error-desc'?: string };
+      if (info.status === 'failed' || info.status === 'cancelled') {
+        throw new AetherError(
+          'ERR_DRIVER_FAILED',
+          `VM ${vmId}: saving its state ${info.status}${info['error-desc'] ? `: ${info['error-desc']}` : ''}`,
+        );
+      }
+      return info.status === 'completed' ? true : null;
+    },
+    signal,
+  );
+}
+
 /** Saves the running VM of `dir`; the caller holds the VM's lock. */
 export async function saveQemuSnapshot(
   host: QemuSnapshotHost,
@@ -105,23 +135,7 @@ export async function saveQemuSnapshot(
   try {
     await qmp.execute('stop');
     try {
-      await qmp.execute('migrate-set-parameters', { 'max-bandwidth': MIGRATE_BANDWIDTH_BYTES_PER_S });
-      await qmp.execute('migrate', { uri: snap.saveUri });
-      await waitFor(
-        `VM ${dir.id}: state not saved`,
-        host.bootTimeoutMs,
-        async () => {
-          const info = (await qmp.execute('query-migrate')) as { status?: string; 'error-desc'?: string };
-          if (info.status === 'failed' || info.status === 'cancelled') {
-            throw new AetherError(
-              'ERR_DRIVER_FAILED',
-              `VM ${dir.id}: saving its state ${info.status}${info['error-desc'] ? `: ${info['error-desc']}` : ''}`,
-            );
-          }
-          return info.status === 'completed' ? true : null;
-        },
-        signal,
-      );
+      await saveMachineState(host, qmp, dir.id, snap.saveUri, signal);
       // Still paused and its block devices flushed by the migration: the disk is the same instant.
       await copyFile(dir.files.disk, snap.disk);
     } finally {
@@ -143,7 +157,7 @@ export async function saveQemuSnapshot(
     memoryMiB: spec.memoryMiB,
     network: spec.network === true,
     accel: boot.accel,
-    image: await imageOfBoot(host, dir, boot),
+    image: await imageOfBoot(host, dir.id, boot, dir.files.disk),
     createdAt: new Date().toISOString(),
     sizeBytes: await snap.sizeBytes(),
     durationMs: performance.now() - started,
@@ -154,17 +168,22 @@ export async function saveQemuSnapshot(
 }
 
 /** The image files the running QEMU was started with, read from its command line in boot.json's pid. */
-async function imageOfBoot(host: QemuSnapshotHost, dir: QemuVmDir, boot: BootRecord) {
+export async function imageOfBoot(
+  host: Pick<QemuSnapshotHost, 'qemuImgBinary'>,
+  vmId: string,
+  boot: BootRecord,
+  disk: string,
+): Promise<GuestImage> {
   const argv = cmdline(boot.pid) ?? [];
   const after = (flag: string) => argv[argv.indexOf(flag) + 1];
   const kernel = after('-kernel');
   const initrd = after('-initrd');
-  const backing = await execFileAsync(host.qemuImgBinary, ['info', '-U', '--output=json', dir.files.disk], {
+  const backing = await execFileAsync(host.qemuImgBinary, ['info', '-U', '--output=json', disk], {
     env: QEMU_ENV,
     timeout: 30_000,
   }).then(({ stdout }) => (JSON.parse(stdout) as { 'backing-filename'?: string })['backing-filename']);
   if (!kernel || !initrd || !backing) {
-    throw new AetherError('ERR_DRIVER_FAILED', `VM ${dir.id}: cannot tell which guest image it runs`);
+    throw new AetherError('ERR_DRIVER_FAILED', `VM ${vmId}: cannot tell which guest image it runs`);
   }
   return { id: boot.imageId, kernel, initrd, rootfs: backing };
 }
@@ -233,7 +252,7 @@ export async function restoreQemuSnapshot(
       { env: QEMU_ENV, timeout: 30_000 },
     );
     await dir.clearRuntime();
-    return await launch(host, dir, ownSpec, meta, snap, signal);
+    return await launchFromState(host, dir, ownSpec, meta, snap, `snapshot ${snapshotId}`, signal);
   } catch (error) {
     await host.kill(dir).catch(() => {});
     await dir.remove();
@@ -241,12 +260,18 @@ export async function restoreQemuSnapshot(
   }
 }
 
-async function launch(
+/**
+ * Starts QEMU for `dir` loading the saved state in `snap` (the machine `meta` describes), runs
+ * it, and waits for its agent; `what` names the state in messages. The caller kills QEMU when
+ * this throws.
+ */
+export async function launchFromState(
   host: QemuSnapshotHost,
   dir: QemuVmDir,
   spec: VmSpec,
   meta: QemuSnapshotMeta,
   snap: QemuSnapshotDir,
+  what: string,
   signal?: AbortSignal,
 ): Promise<RestoreTimings> {
   const args = qemuArgs({
@@ -254,6 +279,7 @@ async function launch(
     vcpus: meta.vcpus,
     memoryMiB: meta.memoryMiB,
     network: meta.network,
+    networkAttachment: spec.networkAttachment,
     accel: meta.accel,
     image: meta.image,
     files: dir.files,
@@ -275,7 +301,7 @@ async function launch(
       const said = qemu.stderr().trim();
       throw new AetherError(
         'ERR_DRIVER_FAILED',
-        `VM ${spec.id}: QEMU exited while restoring snapshot ${meta.id} (${exited})${said ? `; QEMU said: ${said.slice(-1000)}` : ''}`,
+        `VM ${spec.id}: QEMU exited while loading ${what} (${exited})${said ? `; QEMU said: ${said.slice(-1000)}` : ''}`,
       );
     }
   };
@@ -292,7 +318,7 @@ async function launch(
   let loaded: number;
   try {
     await waitFor(
-      `VM ${spec.id}: snapshot ${meta.id} not loaded`,
+      `VM ${spec.id}: ${what} not loaded`,
       host.bootTimeoutMs,
       async () => {
         alive();
@@ -308,7 +334,7 @@ async function launch(
   }
 
   const agent = await waitFor(
-    `VM ${spec.id}: agent not answering after the restore`,
+    `VM ${spec.id}: agent not answering after loading ${what}`,
     host.bootTimeoutMs,
     async () => {
       alive();
@@ -335,6 +361,6 @@ async function launch(
     totalMs: timings.totalMs,
   };
   await dir.writeBoot(record);
-  host.logger.info({ vmId: spec.id, snapshotId: meta.id, timings }, 'microVM restored from a snapshot');
+  host.logger.info({ vmId: spec.id, from: what, timings }, 'microVM started from a saved state');
   return timings;
 }

@@ -33,9 +33,13 @@ export class QemuSnapshotDir {
   readonly disk: string;
   private readonly metaPath: string;
 
-  constructor(stateDir: string, id: string) {
+  /**
+   * The snapshot `id` of the snapshot store, or, with `dir`, a saved state kept elsewhere (a
+   * hibernated VM's, in its own directory: no disk copy there, the VM keeps its disk).
+   */
+  constructor(stateDir: string, id: string, dir?: string) {
     assertVmId(id);
-    this.dir = join(stateDir, 'snapshots', id);
+    this.dir = dir ?? join(stateDir, 'snapshots', id);
     this.state = join(this.dir, 'state.bin');
     this.disk = join(this.dir, 'disk.qcow2');
     this.metaPath = join(this.dir, 'meta.json');
@@ -72,7 +76,14 @@ export class QemuSnapshotDir {
   }
 
   async sizeBytes(): Promise<number> {
-    const sizes = await Promise.all([this.state, this.disk].map((p) => stat(p).then((st) => st.size)));
+    const sizes = await Promise.all(
+      [this.state, this.disk].map((p) =>
+        stat(p).then(
+          (st) => st.size,
+          () => 0,
+        ),
+      ),
+    );
     return sizes.reduce((a, b) => a + b, 0);
   }
 

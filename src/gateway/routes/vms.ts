@@ -104,7 +104,13 @@ export function vmRoutes(deps: GatewayDeps, settings: GatewaySettings): FastifyP
       ['/vms/:id/resume', 'resumeVm', 'resume'],
     ] as const) {
       app.post(path, routeOptions(operation), async (request, reply) => {
-        const { task, vm } = await vms[act](accessFor(request), request.params.id);
+        // Only pause has an option of its own: `?hibernate=true`.
+        const hibernate = 'hibernate' in request.query && request.query.hibernate === true;
+        const { task, vm } = await vms[act](
+          accessFor(request),
+          request.params.id,
+          hibernate ? { hibernate } : {},
+        );
         return replyToWrite(deps, settings, reply, task, request.query, async () => ({
           vm: vmJson(request.query.wait ? await vms.get(accessFor(request), vm.id) : vm),
         }));

@@ -2,7 +2,11 @@ import { and, asc, eq, inArray, isNotNull, type SQL, sql } from 'drizzle-orm';
 import { isUuid } from '../../core/ids.js';
 import type { ExpiredVm } from '../../core/store.js';
 import type { VmRecord, VmStatus } from '../../core/vm.js';
-import { ACTIVITY_HORIZON_SECONDS, type VmExpiryKind } from '../../core/vm-lifetime.js';
+import {
+  ACTIVITY_HORIZON_SECONDS,
+  EXPIRY_PAUSE_CLAIM_SECONDS,
+  type VmExpiryKind,
+} from '../../core/vm-lifetime.js';
 import { toVmRecord } from '../records.js';
 import { executions, vms } from '../schema.js';
 import type { Db } from './db.js';
@@ -13,13 +17,22 @@ import type { Db } from './db.js';
  */
 const pastLifetime = (): SQL => sql`${vms.expiresAt} <= now()`;
 
+/**
+ * VMs a deadline can still end. A paused VM runs nothing: its deadlines end it like a running
+ * one's, unless pausing is what its expiry does (then it has expired already). A pause claimed
+ * lately is on its way to the worker: not claimed again until the claim lapses.
+ */
+const endable = (): SQL => sql`(
+  (${vms.status} = 'running' AND NOT (${vms.onExpiry} = 'pause' AND coalesce(
+    ${vms.expiryClaimedAt} > now() - ${EXPIRY_PAUSE_CLAIM_SECONDS} * interval '1 second', false)))
+  OR (${vms.status} = 'paused' AND ${vms.onExpiry} <> 'pause'))`;
+
 /** Stopped VMs hold only files: their lifetime ends them only when the expiry deletes. */
 const endsByLifetime = (): SQL =>
-  sql`(${vms.status} IN ('running', 'paused') OR (${vms.status} = 'stopped' AND ${vms.onExpiry} = 'delete'))`;
+  sql`(${endable()} OR (${vms.status} = 'stopped' AND ${vms.onExpiry} = 'delete'))`;
 
 /** An execution not yet complete (queued or running) holds the idle clock off. */
-/** A paused VM runs nothing: it is idle, and its idle timeout ends it like a running one's. */
-const idlePast = (): SQL => sql`${vms.status} IN ('running', 'paused')
+const idlePast = (): SQL => sql`${endable()}
   AND ${vms.idleTimeoutSeconds} IS NOT NULL
   AND coalesce(${vms.lastActiveAt}, ${vms.startedAt}, ${vms.createdAt}) + ${vms.idleTimeoutSeconds} * interval '1 second' <= now()
   AND NOT EXISTS (
@@ -56,9 +69,15 @@ export async function claimVmExpiry(
   reason: string,
 ): Promise<VmRecord | null> {
   if (!isUuid(id)) return null;
+  const pauses = sql`${vms.onExpiry} = 'pause'`;
   const [row] = await db
     .update(vms)
-    .set({ status: 'stopping', statusReason: reason, updatedAt: sql`now()` })
+    .set({
+      status: sql`CASE WHEN ${pauses} THEN ${vms.status} ELSE 'stopping' END`,
+      statusReason: sql`CASE WHEN ${pauses} THEN ${vms.statusReason} ELSE ${reason} END`,
+      expiryClaimedAt: sql`CASE WHEN ${pauses} THEN now() ELSE ${vms.expiryClaimedAt} END`,
+      updatedAt: sql`now()`,
+    })
     .where(and(eq(vms.id, id), dueBy(kind)))
     .returning();
   return row ? toVmRecord(row) : null;

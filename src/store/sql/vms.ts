@@ -19,6 +19,8 @@ function patchColumns(patch: VmPatch): PgUpdateSetSource<typeof vms> {
   if (patch.startedAt !== undefined) set.startedAt = patch.startedAt;
   if (patch.stoppedAt !== undefined) set.stoppedAt = patch.stoppedAt;
   if (patch.lastActiveAt !== undefined) set.lastActiveAt = patch.lastActiveAt;
+  if (patch.hibernatedAt !== undefined) set.hibernatedAt = patch.hibernatedAt;
+  if (patch.expiryClaimedAt !== undefined) set.expiryClaimedAt = patch.expiryClaimedAt;
   if (patch.renewExpiredLifetime) {
     set.expiresAt = sql`CASE WHEN ${vms.expiresAt} <= now() THEN now() + ${vms.ttlSeconds} * interval '1 second' ELSE ${vms.expiresAt} END`;
   }

@@ -16,7 +16,7 @@ export const handleVmStart: TaskHandler<'vm:start'> = async (ctx, task, signal) 
   const running = await ctx.store.transitionVm(
     vm.id,
     { from: ['creating'], to: 'running', reason },
-    { startedAt: now, lastActiveAt: now, renewExpiredLifetime: true },
+    { startedAt: now, lastActiveAt: now, renewExpiredLifetime: true, expiryClaimedAt: null },
   );
   if (!running) {
     // Deleted or stopped while booting: whoever changed it also ends what runs.

@@ -14,7 +14,7 @@ export const handleVmStop: TaskHandler<'vm:stop'> = async (ctx, task) => {
   const stopped = await ctx.store.transitionVm(
     vm.id,
     { from: ['stopping'], to: 'stopped', reason },
-    { stoppedAt: new Date() },
+    { stoppedAt: new Date(), hibernatedAt: null },
   );
   const now = stopped ?? (await ctx.requireVm(vm.id));
   if (stopped) await publishVm(ctx.events, stopped, reason);

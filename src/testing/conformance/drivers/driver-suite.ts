@@ -9,6 +9,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { VmDriver } from '../../../core/driver.js';
 import { isAetherError } from '../../../core/errors.js';
 import { aliveCheck, hostProcessesMatching, pathsNaming, run, sh, sleep } from './fixtures.js';
+import { defineDriverHibernateCases } from './hibernate-cases.js';
 import { defineDriverLimitCases } from './limit-cases.js';
 import { defineDriverPauseCases } from './pause-cases.js';
 import { defineDriverStreamCases } from './stream-cases.js';
@@ -31,6 +32,8 @@ export interface DriverConformanceOptions {
   enforcesLimits?: 'memory' | 'memory-and-tasks';
   /** The driver can pause and resume VMs: the pause cases run (pause-cases.ts). */
   pauses?: boolean;
+  /** The driver can hibernate VMs (`VmDriver.hibernate`): the hibernate cases run (hibernate-cases.ts). */
+  hibernates?: boolean;
   /** The driver reports usage (`VmDriver.usage`): the usage case runs (usage-cases.ts). */
   reportsUsage?: boolean;
 }
@@ -101,6 +104,7 @@ export function describeDriverConformance(
       defineDriverLimitCases(ctx, { tasks: options.enforcesLimits === 'memory-and-tasks' });
     if (options.pauses) defineDriverPauseCases(ctx);
     if (options.reportsUsage) defineDriverUsageCases(ctx);
+    if (options.hibernates) defineDriverHibernateCases(ctx);
 
     it('isolates sibling VMs: no shared files, no visible processes', async () => {
       const [a, b] = await Promise.all([vms.running('sibling-a'), vms.running('sibling-b')]);

@@ -8,11 +8,12 @@
  *
  * Behaviour comes from the environment variable AETHER_FAKE_FIRECRACKER, JSON of
  * `FakeProcessOptions`: the agent bundle the guest runs, a boot delay, how the guest takes
- * SendCtrlAltDel, faults to inject, or an exit code to die with at start.
+ * SendCtrlAltDel, faults to inject (or requests to be killed during), an exit code to die with
+ * at start, or a file to log the requests it answered to.
  */
-import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
+import { accessSync, appendFileSync, constants, existsSync, mkdirSync } from 'node:fs';
 import { basename, isAbsolute, join } from 'node:path';
-import { FakeFirecracker } from './fake-firecracker.js';
+import { FakeFirecracker, type RecordedRequest } from './fake-firecracker.js';
 import { FAKE_FIRECRACKER_ENV, type FakeProcessOptions } from './fake-process-options.js';
 
 const INSTANCE_ID = /^[A-Za-z0-9-]{1,64}$/;
@@ -127,6 +128,23 @@ async function main(): Promise<void> {
     onGuestShutdown: () => process.exit(0),
     // A failed snapshot load leaves Firecracker in an unknown state: it ends itself.
     onLoadFailed: () => process.exit(1),
+    // A killed Firecracker leaves nothing running: the guest's agent (its child) dies with it.
+    onKilled: () => {
+      try {
+        process.kill(-process.pid, 'SIGKILL');
+      } catch {
+        process.kill(process.pid, 'SIGKILL');
+      }
+    },
+    ...(options.requestLog
+      ? {
+          onRequest: (request: RecordedRequest) =>
+            appendFileSync(
+              options.requestLog!,
+              `${JSON.stringify({ pid: process.pid, method: request.method, path: request.path, body: request.body, status: request.status })}\n`,
+            ),
+        }
+      : {}),
   });
   // SIGTERM ends Firecracker at once (it has no handler), its sockets left behind.
   const quit = () => {

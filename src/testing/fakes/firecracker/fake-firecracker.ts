@@ -38,6 +38,11 @@ export interface FakeFault {
   message: string;
   /** Default 400. */
   status?: number;
+  /**
+   * Instead of a fault, the VMM is killed while it handles the request: what the request writes
+   * is written (a snapshot's files), no answer ever comes, and the process dies (`onKilled`).
+   */
+  kill?: boolean;
 }
 
 export interface FakeFirecrackerOptions {
@@ -61,6 +66,10 @@ export interface FakeFirecrackerOptions {
   onGuestShutdown?: () => void;
   /** Called after answering a snapshot load that failed: Firecracker ends the process then. */
   onLoadFailed?: () => void;
+  /** Called for a `kill` fault, the request handled and unanswered: the process dies at once. */
+  onKilled?: () => void;
+  /** Called with each request once answered (as `requests` records it). */
+  onRequest?: (request: RecordedRequest) => void;
 }
 
 /** What the fake's snapshot state file holds. */
@@ -181,12 +190,17 @@ export class FakeFirecracker {
       const body = parseRequestBody(req, method, raw);
       record.body = body;
       const injected = this.faults.findIndex((f) => f.method === method && f.path === path);
-      if (injected !== -1) {
-        const [fault] = this.faults.splice(injected, 1);
-        throw new Fault(fault!.message, fault!.status);
-      }
+      const fault = injected === -1 ? undefined : this.faults.splice(injected, 1)[0];
+      if (fault && !fault.kill) throw new Fault(fault.message, fault.status);
       const { route, id } = this.match(method, path);
       answer = await route.handle((body ?? {}) as Record<string, unknown>, id);
+      if (fault?.kill) {
+        record.fault = `killed: ${fault.message}`;
+        this.options.onKilled?.();
+        // In-process (no process to end): the connection is cut, unanswered.
+        res.socket?.destroy();
+        return;
+      }
       if (method === 'GET') status = 200;
     } catch (error) {
       status = error instanceof Fault ? error.status : 500;
@@ -194,6 +208,7 @@ export class FakeFirecracker {
       record.fault = (error as Error).message;
     }
     record.status = status;
+    this.options.onRequest?.(record);
     if (answer === undefined) {
       res.writeHead(status).end();
     } else {

@@ -12,6 +12,8 @@ export interface FakeProcessOptions {
   faults?: FakeFault[];
   /** Exit at once with this code, as a Firecracker that cannot start (no KVM, bad arguments). */
   exitAtStart?: number;
+  /** A file each VMM appends every request it answered to, one JSON line each (`RecordedRequest`). */
+  requestLog?: string;
 }
 
 export const FAKE_FIRECRACKER_ENV = 'AETHER_FAKE_FIRECRACKER';
