@@ -41,7 +41,13 @@ export function withoutLocalRecords<P>(payload: P): P {
  */
 export interface EventMap {
   'vm.status': VmEvent;
+  /** The VM ran for the first time (its create). */
   'vm.created': VmEvent;
+  /** It runs again: a start after a stop, a restart by its policy, back from `lost`. */
+  'vm.started': VmEvent;
+  'vm.paused': VmEvent;
+  /** A paused VM runs on (a hibernated one woke). */
+  'vm.resumed': VmEvent;
   'vm.deleted': VmEvent;
   /** Stopped with its files kept: by a user, or by its lifetime (`ttl: …`, `idle: …`). */
   'vm.stopped': VmEvent;

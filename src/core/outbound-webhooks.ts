@@ -18,6 +18,10 @@ import type { EventName } from './events.js';
 export const WEBHOOK_EVENTS = [
   'vm.status',
   'vm.created',
+  'vm.started',
+  'vm.stopped',
+  'vm.paused',
+  'vm.resumed',
   'vm.deleted',
   'vm.failed',
   'vm.lost',

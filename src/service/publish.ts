@@ -4,13 +4,31 @@ import type { ExecutionRecord } from '../core/execution.js';
 import type { TaskRecord, TaskStatus, TaskType } from '../core/task.js';
 import type { VmStatus } from '../core/vm.js';
 
-const VM_MILESTONES: Partial<Record<VmStatus, EventName>> = {
-  running: 'vm.created',
+/**
+ * The milestone of each status. `running` is `vm.started` (a start, a restart, a VM back from
+ * lost) unless the caller says it is the first (`vm.created`, by the create) or a resume
+ * (`vm.resumed`); the store's webhook trigger (migration 0022) tells them apart the same way.
+ */
+const VM_MILESTONES: Partial<Record<VmStatus, VmMilestone>> = {
+  running: 'vm.started',
+  paused: 'vm.paused',
   deleted: 'vm.deleted',
   stopped: 'vm.stopped',
   failed: 'vm.failed',
   lost: 'vm.lost',
 };
+
+export type VmMilestone = Extract<
+  EventName,
+  | 'vm.created'
+  | 'vm.started'
+  | 'vm.resumed'
+  | 'vm.paused'
+  | 'vm.deleted'
+  | 'vm.stopped'
+  | 'vm.failed'
+  | 'vm.lost'
+>;
 
 const TASK_MILESTONES: Partial<Record<TaskStatus, EventName>> = {
   completed: 'task.completed',
@@ -18,15 +36,18 @@ const TASK_MILESTONES: Partial<Record<TaskStatus, EventName>> = {
   cancelled: 'task.cancelled',
 };
 
-/** Announces a VM's new status: always `vm.status`, and its milestone event when it has one. */
+/**
+ * Announces a VM's new status: always `vm.status`, and its milestone event when it has one
+ * (`milestone` overrides the status's own: `vm.created`, `vm.resumed`).
+ */
 export async function publishVm(
   events: EventBus,
   vm: { id: string; status: VmStatus; workerId?: string | null },
   reason: string,
+  milestone: VmMilestone | undefined = VM_MILESTONES[vm.status],
 ): Promise<void> {
   const payload = { vmId: vm.id, status: vm.status, reason };
   await events.publish('vm.status', payload);
-  const milestone = VM_MILESTONES[vm.status];
   if (milestone === 'vm.lost') await events.publish('vm.lost', { ...payload, workerId: vm.workerId ?? null });
   else if (milestone) await events.publish(milestone as 'vm.created', payload);
 }

@@ -13,7 +13,7 @@ import type { Store } from '../../src/core/store.js';
 import { verifyWebhook } from '../../src/core/webhook-signature.js';
 import { startTestNode, type TestNode } from '../support/embedded-node.js';
 import { runCli } from '../support/run-cli.js';
-import { sandboxesAvailable } from '../support/sandboxes.js';
+import { isRoot, sandboxesAvailable } from '../support/sandboxes.js';
 import { eventually, startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
 
 const canRun = await sandboxesAvailable('outbound webhooks');
@@ -121,6 +121,33 @@ describe.skipIf(!canRun)('outbound webhooks', () => {
       await admin.deleteWebhook(webhook.id);
     }
   }, 60_000);
+
+  // Pausing a process-driver VM takes its cgroups, which a root worker has.
+  it.skipIf(!isRoot)(
+    'names each VM milestone once: created on the first run only, then paused, resumed, stopped, started',
+    async () => {
+      receiver.received.length = 0;
+      receiver.answer = () => 200;
+      const milestones = ['vm.created', 'vm.started', 'vm.stopped', 'vm.paused', 'vm.resumed'] as const;
+      const { webhook } = await admin.createWebhook({ url: receiver.url, events: [...milestones] });
+      try {
+        const name = `cycled-${newId().slice(0, 6)}`;
+        await admin.createVm({ name }, { wait: true });
+        await admin.pauseVm(name, { wait: true });
+        await admin.resumeVm(name, { wait: true });
+        await admin.stopVm(name, { wait: true });
+        await admin.startVm(name, { wait: true });
+        const seen = () => receiver.received.map((r) => String(r.headers['x-aether-event']));
+        await eventually(async () => (seen().length >= 5 ? true : undefined), 15_000, 'five milestones');
+        // Deliveries may arrive out of order: their set, each once, is what the store promised.
+        expect([...seen()].sort()).toEqual([...milestones].sort());
+        await admin.deleteVm(name, { wait: true });
+      } finally {
+        await admin.deleteWebhook(webhook.id);
+      }
+    },
+    60_000,
+  );
 
   it('retries a refused connection and 500s with the same delivery id, then delivers', async () => {
     receiver.received.length = 0;

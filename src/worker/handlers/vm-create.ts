@@ -91,6 +91,6 @@ export const handleVmCreate: TaskHandler<'vm:create'> = async (ctx, task, signal
     const now = await ctx.requireVm(vm.id);
     return { vmId: vm.id, status: now.status };
   }
-  await publishVm(ctx.events, running, 'agent answered');
+  await publishVm(ctx.events, running, 'agent answered', 'vm.created');
   return { vmId: vm.id, status: 'running' };
 };

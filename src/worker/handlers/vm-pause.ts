@@ -67,6 +67,6 @@ async function moveTo(
   patch: Parameters<HandlerContext['store']['transitionVm']>[2] = {},
 ): Promise<{ vmId: string; status: string }> {
   const moved = await ctx.store.transitionVm(vm.id, { from: [vm.status], to, reason }, patch);
-  if (moved) await publishVm(ctx.events, moved, reason);
+  if (moved) await publishVm(ctx.events, moved, reason, to === 'running' ? 'vm.resumed' : undefined);
   return { vmId: vm.id, status: (moved ?? (await ctx.requireVm(vm.id))).status };
 }
