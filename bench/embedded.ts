@@ -3,6 +3,7 @@
  * in the same run. The node runs as a user runs it, in a process of its own (aether-up.ts), so
  * the load generator's clients neither share its event loop nor flatter its CPU.
  */
+import { availableParallelism } from 'node:os';
 import type { AetherClient } from '../src/client/client.js';
 import { startAetherUp } from './aether-up.js';
 import { runBaseline } from './baseline.js';
@@ -58,7 +59,12 @@ async function measure(
   const baseline = (await runBaseline('namespace', options.lifecycleVms)).samples;
 
   log(`exec round trip: ${options.execCalls} calls on a warm VM`);
-  const { vm } = await client.createVm({ name: 'bench-warm' }, { wait: true });
+  // As many vCPUs as the host has cores: the bare baseline spawns on every core, and a VM is held
+  // to its vCPUs (a CPU quota), so a 1-vCPU VM would measure its own limit, not the platform.
+  const { vm } = await client.createVm(
+    { name: 'bench-warm', vcpus: Math.min(availableParallelism(), 64) },
+    { wait: true },
+  );
   const ours: number[] = [];
   for (let i = 0; i < 20; i++) await execTrue(client, vm.id);
   for (let i = 0; i < options.execCalls; i++) ours.push(await timeIt(() => execTrue(client, vm.id)));

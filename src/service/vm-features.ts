@@ -63,17 +63,18 @@ export function checkVmFeatures(
 
 /** Refuses early, with a 4xx naming the driver, to snapshot a VM whose driver cannot. */
 export function checkSnapshotSupported(driverName: DriverName, drivers: readonly DriverInfo[]): void {
-  checkVmVerb('snapshot', 'snapshots', 'cannot save a running VM', driverName, drivers);
+  checkVmVerb('snapshot', 'snapshots need', 'cannot save a running VM', driverName, drivers);
 }
 
 /** Refuses early, with a 4xx naming the driver, to hibernate a VM whose driver cannot. */
 export function checkHibernateSupported(driverName: DriverName, drivers: readonly DriverInfo[]): void {
-  checkVmVerb('hibernate', 'hibernation', "cannot save a VM's memory", driverName, drivers);
+  checkVmVerb('hibernate', 'hibernation needs', "cannot save a VM's memory", driverName, drivers);
 }
 
+/** `needs`: the sentence's start, `snapshots need`. */
 function checkVmVerb(
   feature: VmFeature,
-  what: string,
+  needs: string,
   cannot: string,
   driverName: DriverName,
   drivers: readonly DriverInfo[],
@@ -83,7 +84,7 @@ function checkVmVerb(
   const why = driver?.lacks?.[feature] ?? `the ${driverName} driver ${cannot}`;
   throw new AetherError(
     'ERR_VALIDATION',
-    `${what} needs the ${joinOr(offering(drivers, feature))} driver; ${why}`,
+    `${needs} the ${joinOr(offering(drivers, feature))} driver; ${why}`,
     { details: { field: feature, driver: driverName } },
   );
 }

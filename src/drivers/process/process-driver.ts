@@ -151,9 +151,17 @@ export function createProcessDriver(
     return new AgentClient(await connectAgentSocket(dir.socket, CONNECT_TIMEOUT_MS), { logger });
   });
 
+  /**
+   * The running sandbox's record as each command needs it (its cgroup, for the OOM check), kept
+   * per VM from its first command until the sandbox is killed or booted again: a command then
+   * costs no read of sandbox.json. Only a started sandbox's record is kept.
+   */
+  const commandSandboxes = new Map<string, SandboxRecord>();
+
   /** Ends the sandbox in `dir` (see killSandbox), after closing our connection to its agent. */
   async function kill(dir: VmDir, graceMs: number): Promise<void> {
     agents.drop(dir.id);
+    commandSandboxes.delete(dir.id);
     const record = await dir.readSandbox();
     // A frozen (paused) sandbox takes no signal, SIGKILL included on cgroup v1, until thawed.
     if (record?.cgroup) await limits.freeze(record.cgroup, false).catch(() => {});
@@ -258,6 +266,7 @@ export function createProcessDriver(
   }
 
   async function boot(dir: VmDir, signal?: AbortSignal): Promise<void> {
+    commandSandboxes.delete(dir.id);
     await launch(dir, { signal });
     try {
       await agents.use(dir.id, (agent) => agent.ping());
@@ -300,12 +309,20 @@ export function createProcessDriver(
 
   const viaAgent = agentVerbs(agents);
 
+  async function sandboxOfCommand(id: string): Promise<SandboxRecord | null> {
+    const known = commandSandboxes.get(id);
+    if (known) return known;
+    const record = await new VmDir(s.stateDir, id).readSandbox();
+    if (record && !record.reserved) commandSandboxes.set(id, record);
+    return record;
+  }
+
   /**
    * A command the kernel killed for the VM's memory (SIGKILL, or a shell's 137, while the VM's
    * OOM-kill count rose) ends with ERR_VM_OUT_OF_MEMORY: the VM itself lives on, as on docker.
    */
   const exec: VmDriver['exec'] = async (id, request, output, signal) => {
-    const record = limits.enforced ? await new VmDir(s.stateDir, id).readSandbox() : null;
+    const record = limits.enforced ? await sandboxOfCommand(id) : null;
     const cgroup = record?.cgroup ?? null;
     const before = await limits.oomKills(cgroup);
     const result: ExecResult = await viaAgent.exec(id, request, output, signal);
@@ -356,6 +373,7 @@ export function createProcessDriver(
           return;
         }
         if (live) {
+          commandSandboxes.delete(id);
           // Adopted from the pool at create: it becomes this VM's running sandbox.
           await dir.writeSandbox({ ...live.record, reserved: false, bootedAt: new Date().toISOString() });
           try {

@@ -25,19 +25,24 @@ export class VmFixtures {
   ) {}
 
   /** A created VM (not started), destroyed after the test; its id is printed if the test fails. */
-  async created(label: string): Promise<string> {
+  async created(label: string, size: { memoryMiB?: number } = {}): Promise<string> {
     const id = randomUUID();
     this.ids.add(id);
     onTestFailed(() => {
       console.error(`[${this.suite}] failed test used VM ${id} (${label}); stateDir ${this.stateDir()}`);
     });
-    await this.driver().create({ id, name: `conformance-${label}`, vcpus: 1, memoryMiB: 256 });
+    await this.driver().create({
+      id,
+      name: `conformance-${label}`,
+      vcpus: 1,
+      memoryMiB: size.memoryMiB ?? 256,
+    });
     return id;
   }
 
   /** A running VM. */
-  async running(label: string): Promise<string> {
-    const id = await this.created(label);
+  async running(label: string, size: { memoryMiB?: number } = {}): Promise<string> {
+    const id = await this.created(label, size);
     await this.driver().start(id);
     return id;
   }
