@@ -7,9 +7,9 @@
  */
 import { join } from 'node:path';
 import { AetherError } from '../../core/errors.js';
-import { imageOfBoot, launchFromState, type QemuSnapshotHost, saveMachineState } from './qemu-snapshot.js';
+import { launchFromState, type QemuSnapshotHost, savedStateMeta, saveMachineState } from './qemu-snapshot.js';
 import { QmpClient } from './qmp.js';
-import { QemuSnapshotDir, type QemuSnapshotMeta } from './snapshot-files.js';
+import { QemuSnapshotDir } from './snapshot-files.js';
 import type { QemuVmDir } from './vm-files.js';
 
 const QMP_TIMEOUT_MS = 5_000;
@@ -68,18 +68,7 @@ export async function hibernateQemuVm(
   } finally {
     qmp.close();
   }
-  const meta: QemuSnapshotMeta = {
-    id: dir.id,
-    sourceVmId: dir.id,
-    vcpus: spec.vcpus,
-    memoryMiB: spec.memoryMiB,
-    network: spec.network === true,
-    accel: boot.accel,
-    image: await imageOfBoot(host, dir.id, boot, dir.files.disk),
-    createdAt: new Date().toISOString(),
-    sizeBytes: await hib.sizeBytes(),
-    durationMs: performance.now() - started,
-  };
+  const meta = await savedStateMeta(host, dir, { spec, boot }, dir.id, hib, started);
   await hib.writeMeta(meta);
   // The state is complete and the disk flushed: QEMU has nothing left worth a graceful end.
   await host.kill(dir);

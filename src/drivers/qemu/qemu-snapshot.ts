@@ -150,21 +150,33 @@ export async function saveQemuSnapshot(
   } finally {
     qmp.close();
   }
-  const meta: QemuSnapshotMeta = {
-    id: snapshotId,
-    sourceVmId: dir.id,
-    vcpus: spec.vcpus,
-    memoryMiB: spec.memoryMiB,
-    network: spec.network === true,
-    accel: boot.accel,
-    image: await imageOfBoot(host, dir.id, boot, dir.files.disk),
-    createdAt: new Date().toISOString(),
-    sizeBytes: await snap.sizeBytes(),
-    durationMs: performance.now() - started,
-  };
+  const meta = await savedStateMeta(host, dir, { spec, boot }, snapshotId, snap, started);
   await snap.writeMeta(meta);
   host.logger.info({ vmId: dir.id, snapshotId, durationMs: meta.durationMs }, 'VM snapshotted');
   return toInfo(meta, snap);
+}
+
+/** What a saved state of `dir`'s VM must reproduce, as its `meta.json` records it. */
+export async function savedStateMeta(
+  host: Pick<QemuSnapshotHost, 'qemuImgBinary'>,
+  dir: QemuVmDir,
+  vm: { spec: VmSpec; boot: BootRecord },
+  id: string,
+  saved: QemuSnapshotDir,
+  startedAt: number,
+): Promise<QemuSnapshotMeta> {
+  return {
+    id,
+    sourceVmId: dir.id,
+    vcpus: vm.spec.vcpus,
+    memoryMiB: vm.spec.memoryMiB,
+    network: vm.spec.network === true,
+    accel: vm.boot.accel,
+    image: await imageOfBoot(host, dir.id, vm.boot, dir.files.disk),
+    createdAt: new Date().toISOString(),
+    sizeBytes: await saved.sizeBytes(),
+    durationMs: performance.now() - startedAt,
+  };
 }
 
 /** The image files the running QEMU was started with, read from its command line in boot.json's pid. */
