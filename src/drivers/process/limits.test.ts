@@ -112,6 +112,31 @@ describe.skipIf(!available)('process driver limits', () => {
     expect(probe).toMatchObject({ alive: false, reason: 'oom_killed' });
   });
 
+  it("does not take a command's earlier OOM kill for the sandbox's death after a restart of the driver", async () => {
+    const id = await vms.running('oom-restart');
+    const killed = await sh(driver, id, ALLOCATE_512_MIB, { timeoutMs: 60_000 }).catch((e: unknown) => e);
+    expect(isAetherError(killed, 'ERR_VM_OUT_OF_MEMORY')).toBe(true);
+    // A new driver on the same state dir, as a restarted worker has; then the sandbox is killed
+    // from the host, which is no out-of-memory death.
+    await driver.close();
+    driver = createProcessDriver({
+      stateDir,
+      agentPath: inject('agentBundlePath'),
+      bootTimeoutMs: 15_000,
+      pidsLimit: 128,
+      tmpSizeMiB: 16,
+      homeSizeMiB: 64,
+    });
+    const record = await new VmDir(stateDir, id).readSandbox();
+    process.kill(record!.pid, 'SIGKILL');
+    let probe = await driver.probe!(id, { timeoutMs: 2_000 });
+    for (let tries = 0; tries < 20 && (probe.alive || probe.reason === 'agent_exited'); tries++) {
+      await sleep(250);
+      probe = await driver.probe!(id, { timeoutMs: 2_000 });
+    }
+    expect(probe).toMatchObject({ alive: false, reason: 'sandbox_exited' });
+  });
+
   it('stops 3,000 background processes at the pids limit, and the VM lives on', async () => {
     const id = await vms.running('pids');
     const pids = await cgroupDir(id, 'pids');

@@ -288,23 +288,21 @@ export function createProcessDriver(
     // A sandbox reserved from the pool (live or not) was never started: the VM is "created".
     const record = live?.record ?? (await dir.readSandbox());
     if (!record || record.reserved) return { id, state: 'created' };
-    return { id, state: 'stopped', detail: { oomKilled: await diedOfMemory(record) } };
+    return { id, state: 'stopped', detail: { oomKilled: await diedOfMemory(dir, record) } };
   }
 
   /**
-   * Out-of-memory kills each sandbox's commands ended with (ERR_VM_OUT_OF_MEMORY), by sandbox
-   * token: a sandbox whose cgroup counts more kills than those died of memory itself (its agent
-   * or its init was the one killed). Kept in memory: after a restart of this process, any kill
-   * counts.
+   * A sandbox whose cgroup counts more out-of-memory kills than its commands ended with
+   * (ERR_VM_OUT_OF_MEMORY, recorded in its VM dir, so also across restarts of this process)
+   * died of memory itself: its agent or its init was the one killed.
    */
-  const oomKillsOfCommands = new Map<string, number>();
-
-  async function diedOfMemory(record: {
-    token: string | null;
-    cgroup: CgroupRecord | null;
-  }): Promise<boolean> {
+  async function diedOfMemory(
+    dir: VmDir,
+    record: { token: string | null; cgroup: CgroupRecord | null },
+  ): Promise<boolean> {
     const kills = await limits.oomKills(record.cgroup).catch(() => null);
-    return kills !== null && kills > (oomKillsOfCommands.get(record.token ?? '') ?? 0);
+    if (kills === null) return false;
+    return kills > (record.token ? await dir.readCommandOomKills(record.token) : 0);
   }
 
   const viaAgent = agentVerbs(agents);
@@ -330,8 +328,9 @@ export function createProcessDriver(
     if (before === null || !killed || result.timedOut) return result;
     const after = (await limits.oomKills(cgroup)) ?? before;
     if (after <= before) return result;
-    if (record?.token) oomKillsOfCommands.set(record.token, after);
-    const size = await new VmDir(s.stateDir, id).readSize();
+    const dir = new VmDir(s.stateDir, id);
+    if (record?.token) await dir.writeCommandOomKills(record.token, after);
+    const size = await dir.readSize();
     throw new AetherError(
       'ERR_VM_OUT_OF_MEMORY',
       `the command was killed: VM ${id} reached its memory limit${size ? ` of ${size.memoryMiB} MiB` : ''} (the VM keeps running)`,

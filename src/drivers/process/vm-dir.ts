@@ -63,6 +63,7 @@ export class VmDir {
   private readonly sandboxFile: string;
 
   private readonly ownerFile: string;
+  private readonly commandOomFile: string;
 
   constructor(
     stateDir: string,
@@ -80,6 +81,21 @@ export class VmDir {
     this.specFile = join(this.dir, 'vm.json');
     this.sandboxFile = join(this.dir, 'sandbox.json');
     this.ownerFile = join(this.dir, 'owner');
+    this.commandOomFile = join(this.dir, 'oom-commands.json');
+  }
+
+  /**
+   * Out-of-memory kills of the sandbox `token` that ended commands (ERR_VM_OUT_OF_MEMORY), as
+   * its cgroup counted them: kept on disk so that a restarted worker does not take them for the
+   * sandbox's own death. Another sandbox's count (an earlier boot) reads as 0.
+   */
+  async readCommandOomKills(token: string): Promise<number> {
+    const value = await readJson(this.commandOomFile);
+    return value?.token === token && typeof value.kills === 'number' ? value.kills : 0;
+  }
+
+  async writeCommandOomKills(token: string, kills: number): Promise<void> {
+    await writeFile(this.commandOomFile, JSON.stringify({ token, kills }), { mode: 0o600 });
   }
 
   async exists(): Promise<boolean> {
