@@ -1,5 +1,5 @@
 import { AetherError } from '../core/errors.js';
-import { isVmLive } from '../core/vm.js';
+import { isVmLive, type VmRecord } from '../core/vm.js';
 import { WORKER_LOST_REASON, type WorkerRecord } from '../core/worker.js';
 import { type AbandonDeps, abandonTask } from './abandon.js';
 import { type Periodic, runPeriodically } from './periodic.js';
@@ -48,6 +48,7 @@ export async function settleDeadWorker(
   let tasksFailed = 0;
   const vms = (await deps.store.listVms({ workerId: worker.id })).filter((vm) => isVmLive(vm.status));
   for (const vm of vms) {
+    if (await createAgain(deps, vm, error)) continue;
     const lost = await deps.store.transitionVm(vm.id, {
       from: ['pending', 'creating', 'running', 'paused', 'stopping', 'stopped'],
       to: 'lost',
@@ -68,6 +69,28 @@ export async function settleDeadWorker(
     if ((await abandonTask(deps, task, error, { rerun })) === 'failed') tasksFailed++;
   }
   return { vmsLost, tasksFailed };
+}
+
+/**
+ * A VM the dead worker was still creating has nothing there worth waiting for: it goes back to
+ * `pending`, unplaced, and its create runs again on whichever worker takes it (the dead worker,
+ * back, destroys a half-made sandbox as one the store no longer places there). False when the
+ * VM had got further meanwhile.
+ */
+async function createAgain(deps: AbandonDeps, vm: VmRecord, error: AetherError): Promise<boolean> {
+  if (vm.status !== 'pending' && vm.status !== 'creating') return false;
+  const reason = `${WORKER_LOST_REASON}; created again`;
+  const back = await deps.store.transitionVm(
+    vm.id,
+    { from: ['pending', 'creating'], to: 'pending', reason },
+    { workerId: null },
+  );
+  if (!back) return false;
+  await publishVm(deps.events, back, reason);
+  for (const task of await deps.store.listTasks({ vmId: vm.id, status: ['processing'] })) {
+    await abandonTask(deps, task, error, { rerun: task.type === 'vm:create' });
+  }
+  return true;
 }
 
 /** Runs `reapDeadWorkers` every `intervalMs` until stopped; failures are logged and retried. */
