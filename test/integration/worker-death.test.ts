@@ -138,6 +138,55 @@ describe('worker death', () => {
     await events.close();
   });
 
+  it('sends a VM its dead worker was still creating back to pending, and its create runs again anywhere', async () => {
+    const queue = createLocalQueue({ prefix: `reap-${newId()}` });
+    const events = createLocalEventBus();
+    const deps = { store, queue, events, logger: silentLogger };
+    await store.registerWorker(registration('w-creating'));
+    const vm = await store.insertVm({
+      id: newId(),
+      project: 'default',
+      name: `vm-${newId().slice(0, 8)}`,
+      driver: 'process',
+      vcpus: 1,
+      memoryMiB: 256,
+      metadata: {},
+    });
+    const taskId = newId();
+    await store.insertTask({
+      id: taskId,
+      project: 'default',
+      type: 'vm:create',
+      priority: 'high',
+      payload: { vmId: vm.id },
+      vmId: vm.id,
+      maxRetries: 2,
+      timeoutMs: 5000,
+    });
+    await store.transitionTask(
+      taskId,
+      { from: ['pending'], to: 'processing', reason: 'claim' },
+      { workerId: 'w-creating', newAttempt: true },
+    );
+    await store.transitionVm(
+      vm.id,
+      { from: ['pending'], to: 'creating', reason: 'test' },
+      { workerId: 'w-creating' },
+    );
+
+    await sleep(150);
+    const outcome = await reapDeadWorkers(deps, 100);
+    expect(outcome.workers).toContain('w-creating');
+    expect(await store.getVm(vm.id)).toMatchObject({
+      status: 'pending',
+      workerId: null,
+      statusReason: 'worker_lost; created again',
+    });
+    expect(await store.getTask(taskId)).toMatchObject({ status: 'pending' });
+    await queue.close();
+    await events.close();
+  });
+
   it('records every execution before its task ends, so a waiter woken by the end reads final records', async () => {
     const events = createLocalEventBus();
     const queue = createLocalQueue({ prefix: `reap-${newId()}` });
