@@ -5,20 +5,12 @@
  * route that answers a constant (the HTTP floor). The load generator (autocannon) runs in its
  * own process, the same way for each target.
  */
-import { execFile } from 'node:child_process';
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import Fastify from 'fastify';
 import { newId } from '../src/core/ids.js';
 import { startTestNode, type TestNode } from '../test/support/embedded-node.js';
+import { type Load, httpLoad as load } from './http-load.js';
 
-const run = promisify(execFile);
 const store_ = (node: TestNode) => node.node.backends.store;
-const AUTOCANNON = path.join(
-  path.dirname(createRequire(import.meta.url).resolve('autocannon')),
-  'autocannon.js',
-);
 
 export interface GatewayFigures {
   seconds: number;
@@ -27,35 +19,6 @@ export interface GatewayFigures {
   ours: Load;
   bareList: Load;
   bareConstant: Load;
-}
-
-interface Load {
-  requestsPerSecond: number;
-  p50Ms: number;
-  p99Ms: number;
-  non2xx: number;
-}
-
-async function load(
-  url: string,
-  seconds: number,
-  connections: number,
-  headers: string[] = [],
-): Promise<Load> {
-  const args = [AUTOCANNON, '-j', '-c', String(connections), '-d', String(seconds)];
-  for (const header of headers) args.push('-H', header);
-  const { stdout } = await run(process.execPath, [...args, url], { maxBuffer: 16 * 1024 * 1024 });
-  const result = JSON.parse(stdout) as {
-    requests: { average: number };
-    latency: { p50: number; p99: number };
-    non2xx: number;
-  };
-  return {
-    requestsPerSecond: result.requests.average,
-    p50Ms: result.latency.p50,
-    p99Ms: result.latency.p99,
-    non2xx: result.non2xx,
-  };
 }
 
 /**

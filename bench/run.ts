@@ -8,12 +8,16 @@
  * driver against the bare docker CLI when an engine answers, then the qemu driver against bare
  * QEMU when QEMU and a microVM image are there (AETHER_IMAGE_DIR, or the default data dir). Sizes
  * can be cut for a quick look: BENCH_QUICK=1 npm run bench; one section alone:
- * BENCH_ONLY=embedded|memory|distributed|docker|qemu|files|stream|gateway|cli. `files` is
- * upload and download MB/s through the API next to `cp` into the VM's directory (process driver)
- * and `docker cp` (docker driver). `stream` is the latency
+ * BENCH_ONLY=embedded|memory|distributed|docker|qemu|files|stream|gateway|cli|terminal|ports.
+ * `files` is upload and download MB/s through the API next to `cp` into the VM's directory
+ * (process driver) and `docker cp` (docker driver). `stream` is the latency
  * of live output, guest to WebSocket client, next to the NDJSON stream and the in-process event
- * bus; `cli` is the start-up of the `aether` binary next to a bare `node -e 0`.
- * BENCH_PROFILE_DIR=<dir> writes a CPU profile of each distributed-section process there.
+ * bus; `cli` is the start-up of the `aether` binary next to a bare `node -e 0`. `terminal` is the
+ * keystroke echo of `aether shell` (docker driver) next to `docker exec -it` into the same
+ * container; `ports` is HTTP GET requests/s through `aether port-forward` (and a preview URL)
+ * next to the same app reached directly on the host.
+ * BENCH_PROFILE_DIR=<dir> writes a CPU profile of each distributed-section process there, and of
+ * `aether up` and the port-forward process of the `ports` section.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -37,7 +41,10 @@ import {
   type TargetRow,
   targetTable,
   transferTargets,
+  tunnelTargets,
 } from './targets.js';
+import { benchTerminalEcho, terminalEchoRows } from './terminal-echo.js';
+import { benchTunnelHttp, tunnelRows } from './tunnel-http.js';
 
 const quick = process.env.BENCH_QUICK === '1';
 const only = process.env.BENCH_ONLY;
@@ -352,6 +359,60 @@ if (only === undefined || only === 'cli') {
   } catch (error) {
     process.stdout.write(`\n${title}\nfailed: ${(error as Error).stack ?? String(error)}\n`);
     results.cli = { failed: String(error) };
+    process.exitCode = 1;
+  }
+}
+
+if (only === undefined || only === 'terminal') {
+  const image = process.env.AETHER_DOCKER_IMAGE ?? 'aetherium/guest:latest';
+  const title =
+    'keystroke echo, docker driver: aether shell (CLI → gateway → worker → agent → pty) vs docker exec -it, same container';
+  log('— terminal');
+  const unavailable = await dockerUnavailable(image);
+  if (unavailable) {
+    process.stdout.write(`\n${title}\nskipped: ${unavailable}\n`);
+    results.terminal = { skipped: unavailable };
+  } else {
+    try {
+      const f = await benchTerminalEcho({ samples: quick ? 50 : 200, warmUp: 10 }, image, log);
+      print(title, terminalEchoRows(f));
+      process.stdout.write(
+        `samples: ${f.ours.length} keystrokes each, one printable byte timed to its echo then erased, both shells open at once and taking turns; each client on a pty of its own (script -qfec); image ${f.image}; no target (reported side by side)\n`,
+      );
+      results.terminal = { rows: terminalEchoRows(f), figures: f };
+    } catch (error) {
+      process.stdout.write(`\n${title}\nfailed: ${(error as Error).stack ?? String(error)}\n`);
+      results.terminal = { failed: String(error) };
+      process.exitCode = 1;
+    }
+  }
+}
+
+if (only === undefined || only === 'ports') {
+  const title =
+    'HTTP GET through port tunnels, process driver: load → port-forward CLI → gateway → worker → agent → app in the VM, vs the same app on the host';
+  log('— ports');
+  try {
+    const f = await benchTunnelHttp(
+      {
+        seconds: quick ? 3 : 5,
+        rounds: 3,
+        connections: 16,
+        profileDir: process.env.BENCH_PROFILE_DIR,
+      },
+      log,
+    );
+    print(title, tunnelRows(f));
+    if (!Array.isArray(f.preview)) process.stdout.write(`preview URL: skipped (${f.preview.skipped})\n`);
+    process.stdout.write(
+      `samples: ${f.direct.length} rounds of ${f.seconds} s on each target in turns after a 1 s warm-up each, ${f.connections} keep-alive connections (autocannon in its own process); medians over the rounds\n`,
+    );
+    results.ports = { rows: tunnelRows(f), figures: f };
+    targets.push(...tunnelTargets(f));
+  } catch (error) {
+    process.stdout.write(`\n${title}\nfailed: ${(error as Error).stack ?? String(error)}\n`);
+    results.ports = { failed: String(error) };
+    notRun.push('ports: failed');
     process.exitCode = 1;
   }
 }

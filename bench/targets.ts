@@ -6,6 +6,7 @@ import type { DistributedFigures } from './distributed.js';
 import type { EmbeddedFigures } from './embedded.js';
 import { type TransferFigures, transferMedians } from './files.js';
 import type { MemoryFigures } from './memory.js';
+import { medianLoad, type TunnelFigures } from './tunnel-http.js';
 import { mib } from './proc-memory.js';
 import { fmt, percentile } from './stats.js';
 
@@ -32,6 +33,8 @@ export const TARGETS = Object.freeze({
   idleResidentOfBarePglite: 1.2,
   /** Upload and download MB/s ≥ this × the plain copy (`cp` into the VM dir, `docker cp`). */
   transferOfPlainCopy: 0.5,
+  /** HTTP GET requests/s through `aether port-forward` ≥ this × the same app reached directly. */
+  portForwardOfDirect: 0.3,
 });
 
 export type Verdict = 'met' | 'NOT met';
@@ -162,4 +165,16 @@ export function transferTargets(f: TransferFigures): TargetRow[] {
       atLeast: TARGETS.transferOfPlainCopy,
     }),
   );
+}
+
+/** HTTP GET through `aether port-forward` against the same app on this host, reached directly. */
+export function tunnelTargets(f: TunnelFigures): TargetRow[] {
+  return [
+    ratioRow(
+      'HTTP GET requests/s through port-forward (vs direct)',
+      [medianLoad(f.portForward).requestsPerSecond, medianLoad(f.direct).requestsPerSecond],
+      perSecond,
+      { atLeast: TARGETS.portForwardOfDirect },
+    ),
+  ];
 }

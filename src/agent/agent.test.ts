@@ -82,7 +82,7 @@ describe('agent input handling', () => {
     expect(await c.next()).toMatchObject({ type: 'error', code: 'ERR_AGENT_PROTOCOL' });
     await new Promise((resolve) => c.socket.once('close', resolve));
     const client = new AgentClient(connect(agent.socketPath));
-    await expect(client.ping()).resolves.toMatchObject({ version: 'aether-agent/2' });
+    await expect(client.ping()).resolves.toMatchObject({ version: 'aether-agent/3' });
     await client.close();
   });
 

@@ -2,20 +2,29 @@
  * One command run by the agent: spawned without a shell in its own process group, output
  * streamed as it comes, stdin written then closed (or streamed from the host with flow control),
  * and on timeout or signal its whole process tree is signalled (see process-tree.ts).
+ *
+ * A terminal exec (`tty`) runs under util-linux `script` (tty-command.ts): its output is sent
+ * only within the host's credit (credited-output.ts), and `resize` sets the terminal's size
+ * (tty-resize.ts). Its exit is reported once all its output is sent, as the last screen matters.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Readable } from 'node:stream';
+import type { TerminalSize } from '../core/driver.js';
 import {
   type AgentMessage,
   type AgentSignal,
   type ExecMessage,
   MAX_OUTPUT_CHUNK_BYTES,
+  TTY_OUTPUT_WINDOW_BYTES,
 } from '../protocol/messages.js';
+import { CreditedOutput, type Pausable } from './credited-output.js';
 import { EXEC_MARKER_VAR, signalTree } from './process-tree.js';
 import { StdinSink } from './stdin-sink.js';
+import { findExecutable, type TtyLaunch, ttyLaunch } from './tty-command.js';
+import { TtyResizer } from './tty-resize.js';
 
 export interface ExecContext {
   home: string;
@@ -23,8 +32,14 @@ export interface ExecContext {
   baseEnv: Readonly<Record<string, string>>;
   send(message: AgentMessage): void;
   /** Output streams register here so the session can pause them when the host reads slowly. */
-  track(stream: Readable): void;
-  untrack(stream: Readable): void;
+  track(stream: Pausable): void;
+  untrack(stream: Pausable): void;
+}
+
+/** What a terminal exec has beyond a plain one. */
+interface Terminal {
+  output: CreditedOutput;
+  resizer: TtyResizer;
 }
 
 /** Unique per agent process; no node:crypto, which would cost agent start-up time in every VM. */
@@ -49,6 +64,7 @@ export class RunningExec {
   private exitStatus: { code: number | null; signal: string | null } | null = null;
   private openStreams = 2;
   private readonly stdin: StdinSink | null;
+  private terminal: Terminal | null = null;
 
   constructor(
     private readonly request: ExecMessage,
@@ -85,11 +101,24 @@ export class RunningExec {
     if (cwdError) return this.spawnFailed(cwdError);
 
     const env = { ...ctx.baseEnv, ...request.env, [EXEC_MARKER_VAR]: this.marker };
+    let launch: Pick<TtyLaunch, 'file' | 'args' | 'env'> = {
+      file: request.argv[0]!,
+      args: request.argv.slice(1),
+      env,
+    };
+    let tty: { launch: TtyLaunch; stty: string } | null = null;
+    if (request.tty) {
+      const prepared = await this.prepareTerminal(request.tty, env, cwd);
+      if (typeof prepared === 'string') return this.spawnFailed(prepared);
+      tty = prepared;
+      launch = prepared.launch;
+    }
+    if (this.finished) return; // abandoned meanwhile
     let child: ChildProcess;
     try {
-      child = spawn(request.argv[0]!, request.argv.slice(1), {
+      child = spawn(launch.file, launch.args, {
         cwd,
-        env,
+        env: launch.env,
         detached: true, // own process group: the tree can be killed as a unit
         stdio: ['pipe', 'pipe', 'pipe'],
       });
@@ -108,18 +137,74 @@ export class RunningExec {
     this.timer = setTimeout(() => {
       this.timedOut = true;
       void signalTree({ pid, marker: this.marker }, 'SIGKILL');
+      // Exited already, its output waiting for credit the host does not give: the deadline ends that too.
+      if (this.exitStatus) this.finish(true);
     }, request.timeoutMs);
 
     child.stdin!.on('error', () => {}); // EPIPE when the command does not read its stdin
     if (this.stdin) this.stdin.attach(child.stdin!);
     else child.stdin!.end(request.stdin ? Buffer.from(request.stdin, 'base64') : undefined);
-    this.pipe(child.stdout!, 'stdout');
+    if (tty) this.pipeTerminal(child.stdout!, pid, tty.launch.wrapper, tty.stty);
+    else this.pipe(child.stdout!, 'stdout');
     this.pipe(child.stderr!, 'stderr');
     child.once('exit', (code, signal) => {
       this.exitStatus = { code, signal };
+      this.terminal?.resizer.close();
+      // Killed at its deadline: what its terminal still holds is not waited for.
+      if (this.terminal && this.timedOut) return this.finish(true);
+      if (this.openStreams === 0) return this.finish();
+      // The terminal's output closes when `script` exits (nothing else holds it) once it is all
+      // read, which waits for the host's credit: the deadline bounds that wait, not a grace.
+      if (this.terminal) return;
       clearTimeout(this.timer);
-      if (this.openStreams === 0) this.finish();
-      else setTimeout(() => this.finish(), DRAIN_GRACE_MS).unref();
+      setTimeout(() => this.finish(), DRAIN_GRACE_MS).unref();
+    });
+  }
+
+  /** The host took `bytes` more of a terminal's output; ignored for a plain exec. */
+  grantOutput(bytes: number): void {
+    if (!this.finished) this.terminal?.output.grant(bytes);
+  }
+
+  /** Sets a terminal exec's size; ignored for a plain exec and once the command has exited. */
+  resize(size: TerminalSize): void {
+    if (this.finished || this.exitStatus) return;
+    this.terminal?.resizer.resize(size);
+  }
+
+  /** `script` and `stty` on the agent's own PATH, the command on its own: a spawn failure message if missing. */
+  private async prepareTerminal(
+    size: TerminalSize,
+    env: Record<string, string>,
+    cwd: string,
+  ): Promise<{ launch: TtyLaunch; stty: string } | string> {
+    const basePath = this.ctx.baseEnv.PATH ?? '/usr/bin:/bin';
+    const [script, stty] = await Promise.all([
+      findExecutable('script', basePath, '/'),
+      findExecutable('stty', basePath, '/'),
+    ]);
+    if (!script || !stty) {
+      return 'this guest lacks util-linux `script` (or `stty`), which runs a command on a terminal: install bsdutils and coreutils';
+    }
+    const [name, ...args] = this.request.argv as [string, ...string[]];
+    const found = await findExecutable(name, env.PATH ?? '/usr/bin:/bin', cwd);
+    if (!found) return `${name}: no such executable file${name.includes('/') ? '' : ' on PATH'}`;
+    // The shell's `exec` would take a leading "-" for an option: such a name runs by its path.
+    const argv = name.startsWith('-') ? [found, ...args] : [name, ...args];
+    return { launch: ttyLaunch(script, argv, size, env), stty };
+  }
+
+  /** A terminal's output: sent within the host's credit. */
+  private pipeTerminal(stream: Readable, pid: number, wrapper: string, stty: string): void {
+    const { id } = this.request;
+    const output = new CreditedOutput(stream, TTY_OUTPUT_WINDOW_BYTES, MAX_OUTPUT_CHUNK_BYTES, (chunk) =>
+      this.ctx.send({ type: 'out', id, stream: 'stdout', data: chunk.toString('base64') }),
+    );
+    this.terminal = { output, resizer: new TtyResizer(pid, wrapper, stty, this.ctx.baseEnv) };
+    this.ctx.track(output);
+    stream.once('close', () => {
+      this.ctx.untrack(output);
+      this.streamClosed();
     });
   }
 
@@ -137,6 +222,7 @@ export class RunningExec {
     this.finished = true;
     clearTimeout(this.timer);
     this.stdin?.close();
+    this.stopTerminal();
   }
 
   private pipe(stream: Readable, name: 'stdout' | 'stderr'): void {
@@ -150,15 +236,27 @@ export class RunningExec {
     });
     stream.once('close', () => {
       this.ctx.untrack(stream);
-      this.openStreams--;
-      if (this.openStreams === 0 && this.exitStatus) this.finish();
+      this.streamClosed();
     });
   }
 
-  private finish(): void {
+  private streamClosed(): void {
+    this.openStreams--;
+    if (this.openStreams === 0 && this.exitStatus) this.finish();
+  }
+
+  /** `force`: the deadline passed, whatever output still waits for credit is dropped. */
+  private finish(force = false): void {
     if (this.finished || !this.exitStatus) return;
+    const output = this.terminal?.output;
+    if (!force && output?.hasPending) {
+      output.whenFlushed(() => this.finish());
+      return;
+    }
     this.finished = true;
+    clearTimeout(this.timer);
     this.stdin?.close();
+    this.stopTerminal();
     const { code, signal } = this.exitStatus;
     const oomKills = Math.max(0, kernelOomKills() - this.oomKillsAtStart);
     this.ctx.send({ type: 'exit', id: this.request.id, code, signal, timedOut: this.timedOut, oomKills });
@@ -170,6 +268,15 @@ export class RunningExec {
       stream.resume();
     }
     this.onDone();
+  }
+
+  /** No more output goes to the host and no resize runs; the stream is read and dropped. */
+  private stopTerminal(): void {
+    if (!this.terminal) return;
+    this.terminal.resizer.close();
+    this.terminal.output.stop();
+    this.ctx.untrack(this.terminal.output);
+    this.child?.stdout?.resume();
   }
 
   private spawnFailed(message: string): void {

@@ -15,7 +15,7 @@ export interface TreeTarget {
   marker: string;
 }
 
-interface ProcEntry {
+export interface ProcEntry {
   pid: number;
   ppid: number;
   pgid: number;
@@ -43,7 +43,8 @@ function hasMarker(pid: number, marker: string): boolean {
   }
 }
 
-function listProcesses(): ProcEntry[] {
+/** Every process this agent can see under /proc. */
+export function listProcesses(): ProcEntry[] {
   const entries: ProcEntry[] = [];
   for (const name of readdirSync('/proc')) {
     const pid = Number(name);

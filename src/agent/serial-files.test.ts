@@ -52,12 +52,12 @@ describe('file streams on a serial line', () => {
     const [noisy, written, hashed] = await Promise.all([
       client.exec(
         { argv: ['head', '-c', String(8 * MiB), '/dev/zero'], timeoutMs: 30_000 },
-        { onStdout: (c) => out.push(c) },
+        { onStdout: (c) => void out.push(c) },
       ),
       client.writeFile('sub/upload.bin', Readable.from([upload])),
       client.exec(
         { argv: ['sha256sum'], stdin: Readable.from([stdin]), timeoutMs: 30_000 },
-        { onStdout: (c) => summed.push(c) },
+        { onStdout: (c) => void summed.push(c) },
       ),
     ]);
     expect(noisy.exitCode).toBe(0);

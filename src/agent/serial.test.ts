@@ -138,7 +138,7 @@ describe('agent on a serial line (--serial-fd)', () => {
     const first = await host();
     await first.client.sync(5000);
     const out: Uint8Array[] = [];
-    await first.client.exec({ argv: ['echo', 'hi'], timeoutMs: 5000 }, { onStdout: (c) => out.push(c) });
+    await first.client.exec({ argv: ['echo', 'hi'], timeoutMs: 5000 }, { onStdout: (c) => void out.push(c) });
     expect(text(out)).toBe('hi\n');
 
     // A command that outlives its host: its output and exit are written while no host reads.
@@ -164,11 +164,11 @@ describe('agent on a serial line (--serial-fd)', () => {
     const again: Uint8Array[] = [];
     const result = await second.client.exec(
       { argv: ['sh', '-c', 'echo hi again; exit 4'], timeoutMs: 5000 },
-      { onStdout: (c) => again.push(c) },
+      { onStdout: (c) => void again.push(c) },
     );
     expect(result).toMatchObject({ exitCode: 4, timedOut: false });
     expect(text(again)).toBe('hi again\n');
-    expect((await second.client.ping()).version).toBe('aether-agent/2');
+    expect((await second.client.ping()).version).toBe('aether-agent/3');
     expect(second.client.closed).toBe(false);
     expect(agent.child.exitCode).toBeNull();
     expect(agent.stderr()).toContain('host synchronised');
@@ -332,7 +332,7 @@ describe.skipIf(!python)('agent on a pseudo-terminal (--serial PATH, a real char
     const first = new AgentClient(firstSocket, { resync: true });
     await first.sync(5000);
     const out: Uint8Array[] = [];
-    await first.exec({ argv: ['echo', 'hi'], timeoutMs: 5000 }, { onStdout: (c) => out.push(c) });
+    await first.exec({ argv: ['echo', 'hi'], timeoutMs: 5000 }, { onStdout: (c) => void out.push(c) });
     expect(text(out)).toBe('hi\n');
     firstSocket.write(encodeFrame({ type: 'ping', id: 'cut-short' }).subarray(0, 7));
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -344,7 +344,7 @@ describe.skipIf(!python)('agent on a pseudo-terminal (--serial PATH, a real char
       const again: Uint8Array[] = [];
       await second.exec(
         { argv: ['sh', '-c', 'printf "\\377\\000binary"'], timeoutMs: 5000 },
-        { onStdout: (c) => again.push(c) },
+        { onStdout: (c) => void again.push(c) },
       );
       // Raw mode: every byte crosses the terminal unchanged.
       expect(Buffer.concat(again).equals(Buffer.from([0xff, 0x00, ...Buffer.from('binary')]))).toBe(true);

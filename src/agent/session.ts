@@ -5,15 +5,17 @@
  * The channel is a socket connection (strict framing; a framing error ends it) or, with
  * `resync`, a serial line that outlives any one host: garbage is answered with an error and
  * skipped up to the next SYNC marker, and a marker is echoed so the host knows which bytes are
- * fresh. A marker resets the framing and abandons the file transfers of the earlier host (an
- * upload's temporary file is removed); commands started by an earlier host keep running and
- * report to whoever is on the line (a new host ignores ids it did not issue).
+ * fresh. A marker resets the framing and abandons the file transfers and port tunnels of the
+ * earlier host (an upload's temporary file is removed, a tunnel's socket closed); commands started
+ * by an earlier host keep running and report to whoever is on the line (a new host ignores ids it
+ * did not issue).
  */
 import type { Duplex } from 'node:stream';
 import { type DecodedEvent, encodeFrame, encodeSync, FrameDecoder } from '../protocol/framing.js';
 import {
   AGENT_VERSION,
   type AgentMessage,
+  type ConnectMessage,
   type ExecMessage,
   type HostMessage,
   MAX_ERROR_MESSAGE_LENGTH,
@@ -29,6 +31,7 @@ import { FileOpError } from './fs-errors.js';
 import { listDirectory } from './fs-list.js';
 import { changeMode, makeDirectory, makeSymlink, removePath, renamePath, statPath } from './fs-ops.js';
 import { guestUsage } from './guest-usage.js';
+import { PortTunnel } from './port-tunnel.js';
 import { Upload } from './upload.js';
 
 export interface SessionOptions {
@@ -39,7 +42,7 @@ export interface SessionOptions {
   resync?: boolean;
 }
 
-/** What the session pauses while the socket is backed up: command output, downloads. */
+/** What the session pauses while the socket is backed up: command output, downloads, tunnels. */
 interface Producer {
   pause(): unknown;
   resume(): unknown;
@@ -52,6 +55,7 @@ export class Session {
   private readonly execs = new Map<string, RunningExec>();
   private readonly uploads = new Map<string, Upload>();
   private readonly downloads = new Map<string, Download>();
+  private readonly tunnels = new Map<string, PortTunnel>();
   /** Producers of output to the host, paused together while the socket is backed up. */
   private readonly streams = new Set<Producer>();
   private throttled = false;
@@ -69,7 +73,7 @@ export class Session {
 
   /**
    * Kills every command this connection started (the host can no longer observe them) and
-   * abandons its transfers (an unfinished upload's temporary file is removed).
+   * abandons its transfers (an unfinished upload's temporary file is removed) and tunnels.
    */
   abandonAll(): void {
     for (const exec of this.execs.values()) exec.abandon();
@@ -79,14 +83,16 @@ export class Session {
   }
 
   /**
-   * Transfers belong to the host that started them; a host that synchronises a serial line is a
-   * new one (each client syncs once), which cannot carry on an earlier host's upload or download.
+   * Transfers and tunnels belong to the host that started them; a host that synchronises a serial
+   * line is a new one (each client syncs once), which cannot carry on an earlier host's streams.
    */
   private abandonTransfers(): void {
     for (const upload of this.uploads.values()) upload.abandon();
     for (const download of this.downloads.values()) download.cancel();
+    for (const tunnel of this.tunnels.values()) tunnel.cancel();
     this.uploads.clear();
     this.downloads.clear();
+    this.tunnels.clear();
   }
 
   private onData(chunk: Buffer): void {
@@ -148,6 +154,12 @@ export class Session {
       case 'exec':
         this.startExec(message);
         return;
+      case 'resize':
+        this.execs.get(message.id)?.resize({ cols: message.cols, rows: message.rows });
+        return;
+      case 'connect':
+        this.startTunnel(message);
+        return;
       case 'clock':
         setClock(message.epochMs, this.options.baseEnv).then(
           (result) =>
@@ -164,13 +176,17 @@ export class Session {
       case 'data':
         this.uploads.get(message.id)?.onData(message.data, message.end === true);
         this.execs.get(message.id)?.feedStdin(message.data, message.end === true);
+        this.tunnels.get(message.id)?.onData(message.data, message.end === true);
         return;
       case 'credit':
         this.downloads.get(message.id)?.grant(message.bytes);
+        this.execs.get(message.id)?.grantOutput(message.bytes);
+        this.tunnels.get(message.id)?.grant(message.bytes);
         return;
       case 'cancel':
         this.uploads.get(message.id)?.cancel();
         this.downloads.get(message.id)?.cancel();
+        this.tunnels.get(message.id)?.cancel();
         return;
       case 'write':
         this.startUpload(message);
@@ -214,9 +230,11 @@ export class Session {
     }
   }
 
-  /** Ids name one running thing at a time: an exec, an upload or a download. */
+  /** Ids name one running thing at a time: an exec, an upload, a download or a tunnel. */
   private claim(id: string): boolean {
-    if (!this.execs.has(id) && !this.uploads.has(id) && !this.downloads.has(id)) return true;
+    const taken =
+      this.execs.has(id) || this.uploads.has(id) || this.downloads.has(id) || this.tunnels.has(id);
+    if (!taken) return true;
     this.reject(id, `request id "${id}" is already running`);
     return false;
   }
@@ -256,6 +274,19 @@ export class Session {
     this.downloads.set(message.id, download);
     this.track(download);
     download.start().catch((error: Error) => this.internal(message.id, error));
+  }
+
+  private startTunnel(message: ConnectMessage): void {
+    if (!this.claim(message.id)) return;
+    const tunnel = new PortTunnel(
+      message,
+      { send: (m) => this.send(m), track: (s) => this.track(s), untrack: (s) => this.streams.delete(s) },
+      () => {
+        if (this.tunnels.get(message.id) === tunnel) this.tunnels.delete(message.id);
+      },
+    );
+    this.tunnels.set(message.id, tunnel);
+    tunnel.start().catch((error: Error) => this.internal(message.id, error));
   }
 
   private transferContext() {

@@ -19,6 +19,10 @@ const TAG_DESCRIPTIONS: Record<ApiTag, string> = {
   logs: "The platform's logs and command output: search and follow",
   integrations: 'Webhooks from GitHub and Slack, verified by their signatures',
   webhooks: 'Outbound webhooks: signed POSTs of your events to your URLs, with a delivery log',
+  terminals:
+    'Terminals: commands on a pseudo-terminal in a VM, attached to over a WebSocket, surviving dropped connections',
+  previews:
+    'Preview URLs: links that reach a web app on a port inside a VM, until they expire or are revoked',
   system: 'Health, readiness, metrics and this document',
 };
 

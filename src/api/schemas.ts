@@ -30,6 +30,7 @@ import {
   webhookParams,
   webhookSchema,
 } from './outbound-webhooks.js';
+import { createdPreview, createPreviewBody, previewList, previewParams, previewSchema } from './previews.js';
 import { executionSchema, jobSchema, taskSchema, vmSchema, workerSchema } from './records.js';
 import {
   createVmBody,
@@ -71,6 +72,15 @@ import {
   snapshotWriteError,
 } from './snapshots.js';
 import { streamMessage, streamParams, streamQuery } from './stream.js';
+import {
+  openTerminalBody,
+  portParams,
+  terminalList,
+  terminalParams,
+  terminalSchema,
+  terminalSizeBody,
+  terminalSocketMessage,
+} from './terminals.js';
 import { vmUsageSchema } from './usage.js';
 
 /**
@@ -158,6 +168,18 @@ export const API_SCHEMAS = {
   WebhookList: webhookList,
   WebhookDelivery: webhookDeliverySchema,
   WebhookDeliveryList: webhookDeliveryList,
+  CreatePreviewRequest: createPreviewBody,
+  PreviewParams: previewParams,
+  Preview: previewSchema,
+  CreatedPreview: createdPreview,
+  PreviewList: previewList,
+  OpenTerminalRequest: openTerminalBody,
+  TerminalSizeRequest: terminalSizeBody,
+  TerminalParams: terminalParams,
+  PortParams: portParams,
+  Terminal: terminalSchema,
+  TerminalList: terminalList,
+  TerminalSocketMessage: terminalSocketMessage,
 } as const;
 
 export type ApiSchemaName = keyof typeof API_SCHEMAS;

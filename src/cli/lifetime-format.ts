@@ -1,23 +1,9 @@
 /** Lifetimes on the command line: `--ttl 30m` in, `expires in 29m58s` out. */
 import type { Vm } from '../client/types.js';
-import { AetherError } from '../core/errors.js';
 import { formatSeconds } from '../core/vm-lifetime.js';
 
-const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
-
-/** `90`, `90s`, `30m`, `2h`, `1d`, `1h30m` as seconds; `flag` names the option in the message. */
-export function parseDurationSeconds(text: string, flag: string): number {
-  const trimmed = text.trim();
-  if (/^\d{1,9}$/.test(trimmed)) return Number(trimmed);
-  const parts = [...trimmed.matchAll(/(\d{1,9})([smhd])/g)];
-  if (parts.length === 0 || parts.map((p) => p[0]).join('') !== trimmed) {
-    throw new AetherError(
-      'ERR_VALIDATION',
-      `${flag}: use a duration such as 90s, 30m, 2h, 1d or 1h30m, not "${text}"`,
-    );
-  }
-  return parts.reduce((sum, [, n, unit]) => sum + Number(n) * UNIT_SECONDS[unit!]!, 0);
-}
+/** `90`, `90s`, `30m`, `2h`, `1d`, `1h30m` as seconds; the second argument names the option in the message. */
+export { parseDurationSeconds } from '../core/duration.js';
 
 /** `in 4m12s`, or `due` once passed (the VM ends at the next check). */
 export function remaining(iso: string | null, now = Date.now()): string | null {

@@ -1,3 +1,5 @@
+import type { Duplex } from 'node:stream';
+import { createWebSocketStream } from 'ws';
 import { RAW_MEDIA_TYPE, TAR_MEDIA_TYPE } from '../api/files.js';
 import { API_PREFIX, API_ROUTES, fillPath, type OperationId } from '../api/routes.js';
 import type {
@@ -9,7 +11,9 @@ import type {
   RouteStatus,
   RouteStreamLine,
 } from '../api/types.js';
-import type { CommandSignal } from '../core/driver.js';
+import type { CommandSignal, TerminalSize } from '../core/driver.js';
+import type { TerminalAttachment } from '../core/terminal.js';
+import { terminalSocketAttachment } from '../core/terminal-socket.js';
 import {
   type ExecutionStreamMessage,
   type ExecutionStreamOptions,
@@ -29,6 +33,7 @@ import {
 } from './file-transfer.js';
 import { type HttpAnswer, httpRequest, RequestBodyError } from './http-request.js';
 import { type LogTailOptions, openLogTail } from './log-stream.js';
+import { openSocket } from './socket-open.js';
 import type { ApiErrorBody } from './types.js';
 
 /** An error answer from the gateway, or a gateway that could not be reached. */
@@ -344,6 +349,32 @@ export class AetherClient {
     return this.#call<RouteAnswer<'getVmUsage', 200>>('getVmUsage', { params: { id: idOrName } });
   }
 
+  /**
+   * Makes a preview URL of `port` inside the VM: `url` (and the `token` in it) are shown only
+   * here. `expiresIn`: seconds or a duration such as `2h`; default 1 h, at most 7 days.
+   */
+  createPreview(idOrName: string, port: number, options: { expiresIn?: number | string } = {}) {
+    return this.#call<RouteAnswer<'createPreview', 201>>('createPreview', {
+      params: { id: idOrName },
+      body: { port, ...(options.expiresIn !== undefined ? { expires_in: options.expiresIn } : {}) },
+    });
+  }
+
+  /** The VM's preview URLs, newest first, each with its `state`; never their tokens. */
+  async listPreviews(idOrName: string) {
+    const res = await this.#call<RouteAnswer<'listPreviews', 200>>('listPreviews', {
+      params: { id: idOrName },
+    });
+    return res.previews;
+  }
+
+  /** Revokes a preview URL at once. */
+  async revokePreview(idOrName: string, previewId: string): Promise<void> {
+    await this.#call<RouteAnswer<'revokePreview', 200>>('revokePreview', {
+      params: { id: idOrName, preview_id: previewId },
+    });
+  }
+
   async listProcesses(idOrName: string) {
     const res = await this.#call<RouteAnswer<'listProcesses', 200>>('listProcesses', {
       params: { id: idOrName },
@@ -370,6 +401,79 @@ export class AetherClient {
       streamed: { bytes: body, contentType: RAW_MEDIA_TYPE },
       signal: options.signal,
     });
+  }
+
+  /** Starts a command (default: a login shell) on a terminal in the VM; attach to use it. */
+  openTerminal(idOrName: string, body: RouteBody<'openTerminal'>) {
+    return this.#call<RouteAnswer<'openTerminal', 201>>('openTerminal', { params: { id: idOrName }, body });
+  }
+
+  async listTerminals(idOrName: string) {
+    const res = await this.#call<RouteAnswer<'listTerminals', 200>>('listTerminals', {
+      params: { id: idOrName },
+    });
+    return res.terminals;
+  }
+
+  getTerminal(idOrName: string, terminalId: string) {
+    return this.#call<RouteAnswer<'getTerminal', 200>>('getTerminal', {
+      params: { id: idOrName, terminal_id: terminalId },
+    });
+  }
+
+  async resizeTerminal(idOrName: string, terminalId: string, size: TerminalSize): Promise<void> {
+    await this.#call('resizeTerminal', { params: { id: idOrName, terminal_id: terminalId }, body: size });
+  }
+
+  async closeTerminal(idOrName: string, terminalId: string): Promise<void> {
+    await this.#call('closeTerminal', { params: { id: idOrName, terminal_id: terminalId } });
+  }
+
+  /**
+   * Attaches to a terminal session over a WebSocket: its recent output replayed, then live output
+   * and finally its exit as `events`; `write` types, `resize` resizes, `detach` leaves it running.
+   */
+  async attachTerminal(
+    idOrName: string,
+    terminalId: string,
+    signal?: AbortSignal,
+  ): Promise<TerminalAttachment> {
+    const path = fillPath(API_ROUTES.attachTerminal.path, { id: idOrName, terminal_id: terminalId });
+    return openSocket(
+      this.#socketTarget(path),
+      (socket) => terminalSocketAttachment(socket, terminalId),
+      signal,
+    );
+  }
+
+  /**
+   * A TCP connection to `port` inside the VM, as a stream: what is written reaches the app, what
+   * the app sends is read. Closing it closes the connection.
+   */
+  async connectPort(idOrName: string, port: number, signal?: AbortSignal): Promise<Duplex> {
+    const path = fillPath(API_ROUTES.connectPort.path, { id: idOrName, port: String(port) });
+    return openSocket(
+      this.#socketTarget(path),
+      (socket) => {
+        const stream = createWebSocketStream(socket);
+        // A refused upgrade rejects the call; the stream nobody received must not throw then.
+        stream.on('error', () => {});
+        // The socket closed and everything it brought was read: the connection is over both ways.
+        stream.once('end', () => {
+          if (socket.readyState !== socket.OPEN) stream.destroy();
+        });
+        return stream;
+      },
+      signal,
+    );
+  }
+
+  #socketTarget(path: string): StreamTarget {
+    return {
+      url: this.#origin + path,
+      headers: this.options.token ? { authorization: `Bearer ${this.options.token}` } : {},
+      error: (status, code, message, body) => new AetherApiError(status, code, message, body),
+    };
   }
 
   async listWorkers() {

@@ -2,6 +2,8 @@
  * The API's wire shapes as the client sees them (snake_case, ISO timestamps), under the names
  * the CLI and users know. Each is the wire contract's own type (src/api), never a copy.
  */
+
+export type { CreatedPreview, Preview } from '../api/previews.js';
 export type {
   ApiError as ApiErrorBody,
   CreateVmRequest,

@@ -5,9 +5,10 @@
  * in `aether up`, over the worker's internal listener in a cluster. The worker relays to the
  * guest agent with flow control end to end.
  */
-import type { Readable } from 'node:stream';
-import type { CommandSignal } from './driver.js';
+import type { Duplex, Readable } from 'node:stream';
+import type { CommandSignal, TerminalSize } from './driver.js';
 import type { FsEntry, FsListing } from './guest-files.js';
+import type { TerminalAttachment, TerminalInfo, TerminalSpec } from './terminal.js';
 import type { DriverName } from './vm.js';
 import type { VmUsage } from './vm-usage.js';
 
@@ -92,4 +93,21 @@ export interface DataPlane {
    * for a second, or for an execution without a streamed stdin).
    */
   stdin(vm: DataPlaneVm, executionId: string, body: AsyncIterable<Uint8Array>): Promise<StdinResult>;
+
+  /**
+   * Opens a TCP connection to `127.0.0.1:port` inside the VM through its guest agent (see
+   * guest-ports.ts). The worker closes it after its idle timeout.
+   */
+  connectPort(vm: DataPlaneVm, port: number, options?: { signal?: AbortSignal }): Promise<Duplex>;
+  /** Starts a command on a terminal in the VM; it runs on whether or not anyone is attached. */
+  openTerminal(vm: DataPlaneVm, spec: TerminalSpec): Promise<TerminalInfo>;
+  /** The VM's terminal sessions on this worker, running or just ended. */
+  terminals(vm: DataPlaneVm): Promise<TerminalInfo[]>;
+  /** One terminal session; ERR_TERMINAL_NOT_FOUND when this worker does not hold it. */
+  terminal(vm: DataPlaneVm, terminalId: string): Promise<TerminalInfo>;
+  resizeTerminal(vm: DataPlaneVm, terminalId: string, size: TerminalSize): Promise<void>;
+  /** Ends the session: its command gets SIGHUP, then SIGKILL after a grace. */
+  closeTerminal(vm: DataPlaneVm, terminalId: string): Promise<void>;
+  /** Attaches to a session: its recent output replayed, then live (see TerminalAttachment). */
+  attachTerminal(vm: DataPlaneVm, terminalId: string): Promise<TerminalAttachment>;
 }

@@ -1,4 +1,5 @@
 import type { GuestFiles } from './guest-files.js';
+import type { GuestPorts } from './guest-ports.js';
 import type { NetworkAttachment } from './network-attachment.js';
 import type { DriverName, IsolationInfo } from './vm.js';
 import type { VmProbeResult } from './vm-health.js';
@@ -34,12 +35,34 @@ export interface ExecRequest {
   stdin?: Uint8Array | AsyncIterable<Uint8Array>;
   /** Kill the command's whole process tree after this long. */
   timeoutMs: number;
+  /**
+   * Run the command on a pseudo-terminal of this size, as its controlling terminal: what it writes
+   * to stdout and stderr arrives as stdout (the terminal's output, echo included), its input is
+   * `stdin` (which must then be a stream), and line editing, job control, Ctrl-C (byte 0x03
+   * becomes SIGINT for the foreground job) and full-screen programs behave as on a local
+   * terminal. `RunningCommand.resize` changes the size later (the command gets SIGWINCH).
+   */
+  tty?: TerminalSize;
 }
+
+/** A terminal's size in character cells. */
+export interface TerminalSize {
+  cols: number;
+  rows: number;
+}
+
+/** Largest width or height a terminal may be given, in cells. */
+export const MAX_TERMINAL_CELLS = 2000;
 
 export interface ExecOutput {
   /** Once the command runs: its pid in the guest, and a way to signal its process tree. */
   onStarted?(command: RunningCommand): void;
-  onStdout?(chunk: Uint8Array): void;
+  /**
+   * With `tty`, output is flow-controlled end to end: when this returns a promise, the guest sends
+   * at most a window more until it settles, so a consumer that cannot keep up (a slow client)
+   * slows the command instead of growing a buffer anywhere.
+   */
+  onStdout?(chunk: Uint8Array): void | Promise<void>;
   onStderr?(chunk: Uint8Array): void;
 }
 
@@ -48,6 +71,8 @@ export interface RunningCommand {
   pid: number;
   /** Delivers `signal` to the command's whole process tree (best effort; `exec` reports the end). */
   signal(signal: CommandSignal): void;
+  /** Present for a command on a terminal (`tty`): sets the terminal's size (SIGWINCH in the guest). */
+  resize?(size: TerminalSize): void;
 }
 
 /** Signals a caller may send to a running command. */
@@ -130,6 +155,11 @@ export interface VmDriver {
   exec(id: string, request: ExecRequest, output?: ExecOutput, signal?: AbortSignal): Promise<ExecResult>;
   /** Files inside this driver's VMs, through the guest agent (see guest-files.ts). */
   readonly files: GuestFiles;
+  /**
+   * TCP connections to ports inside this driver's VMs, carried by the guest agent, so a VM with
+   * no network at all still serves (see guest-ports.ts). Absent on drivers that cannot.
+   */
+  readonly ports?: GuestPorts;
   /** Graceful stop, then force after `graceMs`. Files survive; a later `start` resumes them. */
   stop(id: string, options?: { graceMs?: number }): Promise<void>;
   /** Stops if needed and removes everything; idempotent. */

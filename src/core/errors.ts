@@ -107,6 +107,16 @@ export const ERROR_CODES = {
   ERR_TRANSFER_ABORTED: { status: 400, fault: 'caller', retryable: true },
   /** The execution has ended (or never ran here), so it cannot take a signal or stdin. */
   ERR_EXECUTION_NOT_RUNNING: { status: 409, fault: 'caller', retryable: false },
+  /** Nothing inside the VM accepts connections on the port asked for (connection refused). */
+  ERR_PORT_UNREACHABLE: { status: 502, fault: 'caller', retryable: true },
+  /** A terminal session this VM's worker does not hold (ended, or never opened). */
+  ERR_TERMINAL_NOT_FOUND: { status: 404, fault: 'caller', retryable: false },
+  /** A preview URL past its expiry. */
+  ERR_PREVIEW_EXPIRED: { status: 401, fault: 'caller', retryable: false },
+  /** A preview URL whose token is unknown or revoked, or whose VM is gone. */
+  ERR_PREVIEW_NOT_FOUND: { status: 404, fault: 'caller', retryable: false },
+  /** A VM holds as many terminals or tunnels as a worker allows it; close one first. */
+  ERR_TOO_MANY_STREAMS: { status: 429, fault: 'caller', retryable: true },
 } as const satisfies Record<string, { status: number; fault: 'caller' | 'ours'; retryable: boolean }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

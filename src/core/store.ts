@@ -5,6 +5,7 @@ import type { LogLine, LogPruneResult, LogQuery, LogRecord, LogRetention } from 
 import type { NetworkLease, NetworkLeaseFilter, NetworkLeaseRequest } from './network-lease.js';
 import type { OutboundWebhookStore } from './outbound-webhooks.js';
 import type { OutputChunk } from './output.js';
+import type { PreviewStore } from './preview.js';
 import type { Quota } from './principal.js';
 import type { NewSnapshot, SnapshotOutcome, SnapshotRecord, SnapshotStatus } from './snapshot.js';
 import type { TaskPriority, TaskProgress, TaskRecord, TaskStatus, TaskType } from './task.js';
@@ -207,7 +208,7 @@ export interface StateChange {
  * - Reads never return rows half-written by a failed call: multi-row writes are transactions.
  * - Unreachable backend → ERR_STORE_UNAVAILABLE (retryable), never a raw driver error.
  */
-export interface Store extends OutboundWebhookStore {
+export interface Store extends OutboundWebhookStore, PreviewStore {
   readonly kind: 'postgres' | 'pglite';
 
   /**

@@ -6,6 +6,9 @@ import { closeConnectionsWhenDrained } from './close-connections.js';
 import type { GatewayDeps, GatewaySettings } from './context.js';
 import { frameworkErrorAnswer, installErrorHandling } from './errors.js';
 import { registerApiDocument } from './openapi.js';
+import { previewHostRewriter } from './proxy/preview-host-rewrite.js';
+import { proxyRoutes } from './proxy/proxy-routes.js';
+import { redactUrl } from './redact-url.js';
 import { installRequestDeadline } from './request-deadline.js';
 import { routeOptions } from './route-schema.js';
 import { executeRoutes } from './routes/execute.js';
@@ -15,10 +18,12 @@ import { keyRoutes } from './routes/keys.js';
 import { logRoutes } from './routes/logs.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { outboundWebhookRoutes } from './routes/outbound-webhooks.js';
+import { previewRoutes } from './routes/previews.js';
 import { processRoutes } from './routes/processes.js';
 import { recordRoutes } from './routes/records.js';
 import { snapshotRoutes } from './routes/snapshots.js';
 import { streamRoutes } from './routes/stream.js';
+import { terminalRoutes } from './routes/terminals.js';
 import { usageRoutes } from './routes/usage.js';
 import { vmRoutes } from './routes/vms.js';
 import { webhookRoutes } from './routes/webhooks.js';
@@ -39,6 +44,8 @@ export async function buildGateway(deps: GatewayDeps, settings: GatewaySettings)
     onConstructorPoisoning: 'error',
     // Request ids show up in logs and in error reports users send us.
     genReqId: () => crypto.randomUUID(),
+    // Preview-domain hosts are the apps', whatever the path: routed by host before any path.
+    ...(settings.previews?.domain ? { rewriteUrl: previewHostRewriter(settings.previews.domain) } : {}),
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -76,6 +83,7 @@ export async function buildGateway(deps: GatewayDeps, settings: GatewaySettings)
       await api.register(executeRoutes(deps, settings));
       await api.register(fileRoutes(deps));
       await api.register(processRoutes(deps));
+      await api.register(terminalRoutes(deps));
       await api.register(usageRoutes(deps));
       await api.register(recordRoutes(deps, settings));
       await api.register(streamRoutes(deps));
@@ -84,17 +92,20 @@ export async function buildGateway(deps: GatewayDeps, settings: GatewaySettings)
       await api.register(healthRoutes(deps));
       await api.register(webhookRoutes(deps));
       await api.register(outboundWebhookRoutes(deps));
+      await api.register(previewRoutes(deps, settings));
       api.get('/openapi.json', routeOptions('getOpenApiDocument'), async () => app.swagger());
     },
     { prefix: API_PREFIX },
   );
+  // Outside the API prefix: preview paths are at the root (the API form is under it, hidden).
+  await app.register(proxyRoutes(deps, settings));
   if (metrics) await app.register(metricsRoutes(metrics));
   app.addHook('onResponse', async (request, reply) => {
     deps.logger.debug(
       {
         method: request.method,
-        // A browser's stream token rides in the query: never log it.
-        url: request.url.replace(/([?&]access_token=)[^&]*/, '$1***'),
+        // A browser's stream token and preview tokens ride in URLs: never log them.
+        url: redactUrl(request.url),
         principal: request.principal?.id,
         status: reply.statusCode,
         ms: Math.round(reply.elapsedTime),

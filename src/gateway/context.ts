@@ -8,7 +8,9 @@ import type { ApiKeyService } from '../service/api-keys.js';
 import type { DataService } from '../service/data-service.js';
 import type { WebhookService } from '../service/outbound/webhook-service.js';
 import type { ExecutionOutputService } from '../service/output/execution-output-service.js';
+import type { PortService } from '../service/port-service.js';
 import type { Services } from '../service/services.js';
+import type { TerminalService } from '../service/terminal-service.js';
 import type { Authenticator } from './auth/authenticate.js';
 import type { SecuritySettings } from './security.js';
 
@@ -45,6 +47,13 @@ export interface GatewayDeps {
   logs?: LogReader;
   /** Files, stdin and signals through the data plane; absent, those routes answer ERR_UNSUPPORTED. */
   data?: DataService;
+  /**
+   * Connections to ports inside VMs, for the HTTP and WebSocket proxy and preview URLs; absent,
+   * those answer ERR_UNSUPPORTED.
+   */
+  ports?: PortConnector;
+  /** Terminal sessions in VMs; absent, their routes answer ERR_UNSUPPORTED. */
+  terminals?: TerminalService;
   /** Outbound webhook subscriptions; absent, their routes answer ERR_UNSUPPORTED. */
   outboundWebhooks?: WebhookService;
   /** GitHub and Slack webhooks; absent, every webhook answers 401 (no integration to verify it). */
@@ -53,6 +62,17 @@ export interface GatewayDeps {
   version: string;
   /** Aborted when the gateway starts closing: long waits end instead of holding the close up. */
   closing?: AbortSignal;
+}
+
+/** What the proxy needs of the port service (a fake in tests). */
+export type PortConnector = Pick<PortService, 'connect' | 'connectTo'>;
+
+/** Where preview URLs point (see docs/ports.md). */
+export interface PreviewSettings {
+  /** The gateway's public base URL (`https://aether.example.com`); absent: each request's own. */
+  publicUrl?: string;
+  /** Serve previews on `<port>-<vm id>.<domain>` hosts instead of the `/preview/<token>/` path. */
+  domain?: string;
 }
 
 export interface GatewaySettings {
@@ -64,4 +84,6 @@ export interface GatewaySettings {
   maxWaitMs: number;
   /** The drivers of this build: the OpenAPI document lists them (DriverName) with their features. */
   drivers: readonly DriverInfo[];
+  /** Where preview URLs point; default the request's own host, path-prefix form. */
+  previews?: PreviewSettings;
 }

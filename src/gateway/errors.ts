@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AetherError, type ErrorCode } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import { redactUrl } from './redact-url.js';
 
 interface ErrorBody {
   error: { code: ErrorCode; message: string; retryable: boolean; details?: Record<string, unknown> };
@@ -54,11 +55,11 @@ export function installErrorHandling(app: FastifyInstance, logger: Logger): void
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof AetherError) {
       const wire = error.toWire();
-      if (error.status >= 500) logger.warn({ err: error, url: request.url }, 'request failed');
+      if (error.status >= 500) logger.warn({ err: error, url: redactUrl(request.url) }, 'request failed');
       return reply.status(error.status).send(body(wire.code, wire.message, wire.retryable, wire.details));
     }
     const { status, payload } = classify(error);
-    if (status >= 500) logger.error({ err: error, url: request.url }, 'unhandled error');
+    if (status >= 500) logger.error({ err: error, url: redactUrl(request.url) }, 'unhandled error');
     return reply.status(status).send(payload);
   });
   app.setNotFoundHandler((request, reply) =>

@@ -9,11 +9,17 @@ import type { FastifyInstance } from 'fastify';
 
 /** Route config of a route whose request body is a byte stream (see ApiRouteSpec.streamedBody). */
 export const STREAMED_BODY_ROUTE = { streamedBody: true } as const;
+/**
+ * Route config of a proxy route (gateway/proxy): its answer may last for hours and its body
+ * follows the streamed rule only until it has arrived, which the proxy enforces itself.
+ */
+export const PROXIED_ROUTE = { proxied: true } as const;
 
 export function installRequestDeadline(app: FastifyInstance, deadlineMs: number): void {
   app.addHook('onRequest', async (request, reply) => {
     const raw = request.raw;
     const socket = raw.socket;
+    if ((request.routeOptions.config as { proxied?: boolean } | undefined)?.proxied) return;
     if ((request.routeOptions.config as { streamedBody?: boolean } | undefined)?.streamedBody) {
       // An injected request (tests, in-process callers) has no real socket to watch.
       if (typeof socket?.setTimeout !== 'function') return;

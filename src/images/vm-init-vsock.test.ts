@@ -207,7 +207,11 @@ describe.skipIf(skipReason !== null)(
         let out = '';
         const result = await agent.exec(
           { argv: ['sh', '-c', 'hostname; pwd; ls -ld /run/aether | cut -c1-10'], timeoutMs: 10_000 },
-          { onStdout: (chunk) => (out += new TextDecoder().decode(chunk)) },
+          {
+            onStdout: (chunk) => {
+              out += new TextDecoder().decode(chunk);
+            },
+          },
         );
         expect(result.exitCode).toBe(0);
         expect(out).toBe('aether\n/home/user\ndrwx------\n');

@@ -44,7 +44,7 @@ describe('AgentClient ↔ agent over a Unix socket', () => {
 
   it('pings', async () => {
     const pong = await client.ping();
-    expect(pong.version).toBe('aether-agent/2');
+    expect(pong.version).toBe('aether-agent/3');
   });
 
   it('streams stdout and stderr separately and reports the exit code', async () => {
@@ -52,7 +52,7 @@ describe('AgentClient ↔ agent over a Unix socket', () => {
     const err: Uint8Array[] = [];
     const result = await client.exec(
       { argv: ['sh', '-c', 'echo out; echo err >&2; exit 7'], timeoutMs: 5000 },
-      { onStdout: (c) => out.push(c), onStderr: (c) => err.push(c) },
+      { onStdout: (c) => void out.push(c), onStderr: (c) => err.push(c) },
     );
     expect(result).toMatchObject({ exitCode: 7, signal: null, timedOut: false });
     expect(text(out)).toBe('out\n');
@@ -69,17 +69,17 @@ describe('AgentClient ↔ agent over a Unix socket', () => {
         stdin: Buffer.from('IN'),
         timeoutMs: 5000,
       },
-      { onStdout: (c) => out.push(c) },
+      { onStdout: (c) => void out.push(c) },
     );
     expect(text(out)).toBe('IN hi /tmp\n');
     const home: Uint8Array[] = [];
-    await client.exec({ argv: ['pwd'], timeoutMs: 5000 }, { onStdout: (c) => home.push(c) });
+    await client.exec({ argv: ['pwd'], timeoutMs: 5000 }, { onStdout: (c) => void home.push(c) });
     expect(text(home).trim()).toBe(dir);
   });
 
   it('does not leak the agent environment into commands', async () => {
     const out: Uint8Array[] = [];
-    await client.exec({ argv: ['env'], timeoutMs: 5000 }, { onStdout: (c) => out.push(c) });
+    await client.exec({ argv: ['env'], timeoutMs: 5000 }, { onStdout: (c) => void out.push(c) });
     const names = text(out)
       .trim()
       .split('\n')
@@ -138,7 +138,7 @@ describe('AgentClient ↔ agent over a Unix socket', () => {
         const out: Uint8Array[] = [];
         await client.exec(
           { argv: ['sh', '-c', `sleep 0.3; echo ${i}`], timeoutMs: 5000 },
-          { onStdout: (c) => out.push(c) },
+          { onStdout: (c) => void out.push(c) },
         );
         return text(out).trim();
       }),
@@ -151,7 +151,7 @@ describe('AgentClient ↔ agent over a Unix socket', () => {
     const out: Uint8Array[] = [];
     const result = await client.exec(
       { argv: ['head', '-c', String(20 * 1024 * 1024), '/dev/zero'], timeoutMs: 20_000 },
-      { onStdout: (c) => out.push(c) },
+      { onStdout: (c) => void out.push(c) },
     );
     expect(result.exitCode).toBe(0);
     expect(out.reduce((n, c) => n + c.length, 0)).toBe(20 * 1024 * 1024);
@@ -170,7 +170,7 @@ describe('AgentClient ↔ agent over a Unix socket', () => {
       },
     );
     await expect(client.readFile('')).rejects.toMatchObject({ code: 'ERR_VALIDATION' });
-    expect((await client.ping()).version).toBe('aether-agent/2'); // the connection is unharmed
+    expect((await client.ping()).version).toBe('aether-agent/3'); // the connection is unharmed
   });
 
   it('writes and reads files, creating parents and keeping the mode', async () => {

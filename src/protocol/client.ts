@@ -20,9 +20,10 @@ import type {
   ReadFileOptions,
   WriteFileOptions,
 } from '../core/guest-files.js';
+import type { ConnectPortOptions } from '../core/guest-ports.js';
 import { type Logger, silentLogger } from '../core/logger.js';
 import { DownloadCall } from './download-call.js';
-import { ExecCall } from './exec-call.js';
+import { checkTerminalSize, ExecCall } from './exec-call.js';
 import { type DecodedEvent, encodeFrame, FrameDecoder } from './framing.js';
 import {
   type AgentMessage,
@@ -32,6 +33,7 @@ import {
   UNKNOWN_REQUEST_ID,
   type UsageMessage,
 } from './messages.js';
+import { PortTunnelCall } from './port-tunnel-call.js';
 import { StdinFeed } from './stdin-feed.js';
 import { SyncAttempt } from './sync-attempt.js';
 import { UploadCall } from './upload-call.js';
@@ -300,15 +302,27 @@ export class AgentClient {
    * and the promise rejects with `signal.reason` once the exit is confirmed (or the grace ends).
    * Stdin given as bytes goes in the request (at most MAX_PAYLOAD_BYTES); given as an iterable,
    * it is streamed with flow control. `output.onStarted` is called once the command runs.
+   * With `tty`, stdin must be a stream (none is an empty one) and stdout is flow-controlled by
+   * `onStdout`'s promises; `onStarted` gets `resize`.
    */
   exec(request: ExecRequest, output: ExecOutput = {}, signal?: AbortSignal): Promise<ExecResult> {
     return new Promise<ExecResult>((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason);
-      const { stdin: input } = request;
+      const { stdin: input, tty } = request;
       const oneShot = input instanceof Uint8Array ? input : undefined;
-      const streamed = input instanceof Uint8Array ? undefined : input;
+      const streamed = input instanceof Uint8Array ? undefined : (input ?? (tty ? noInput() : undefined));
       if (oneShot && oneShot.length > MAX_PAYLOAD_BYTES) {
         return reject(new AetherError('ERR_BODY_TOO_LARGE', `stdin exceeds ${MAX_PAYLOAD_BYTES} bytes`));
+      }
+      if (tty) {
+        if (oneShot) {
+          return reject(new AetherError('ERR_VALIDATION', 'a terminal exec takes its stdin as a stream'));
+        }
+        try {
+          checkTerminalSize(tty);
+        } catch (error) {
+          return reject(error);
+        }
       }
       const id = this.newId();
       const message: HostMessage = {
@@ -321,6 +335,7 @@ export class AgentClient {
       if (request.cwd !== undefined) message.cwd = request.cwd;
       if (oneShot) message.stdin = Buffer.from(oneShot).toString('base64');
       if (streamed) message.stdinStream = true;
+      if (tty) message.tty = { cols: tty.cols, rows: tty.rows };
       const invalid = checkOutgoing(message);
       if (invalid) return reject(invalid);
 
@@ -332,6 +347,12 @@ export class AgentClient {
         exitGraceMs: this.exitGraceMs,
         sendSignal: (sig) => this.post({ type: 'signal', id, signal: sig }),
         stdin,
+        terminal: tty
+          ? {
+              grant: (bytes) => this.post({ type: 'credit', id, bytes }),
+              resize: (size) => this.post({ type: 'resize', id, cols: size.cols, rows: size.rows }),
+            }
+          : null,
         done: () => this.pending.delete(id),
         resolve,
         reject,
@@ -340,6 +361,36 @@ export class AgentClient {
       call.start();
       this.send(message, id);
       if (streamed && this.pending.has(id)) stdin?.start(streamed);
+    });
+  }
+
+  /**
+   * Opens a TCP connection to `port` on the guest's loopback, carried by the agent (see
+   * GuestPorts.connect for the stream's rules). Rejects with ERR_PORT_UNREACHABLE when nothing
+   * accepts there, ERR_AGENT_UNREACHABLE when the agent does not answer within the request
+   * timeout; once open, this connection closing destroys the stream with its error.
+   */
+  connectPort(port: number, options: ConnectPortOptions = {}): Promise<Duplex> {
+    return new Promise<Duplex>((resolve, reject) => {
+      const { signal } = options;
+      if (signal?.aborted) return reject(signal.reason);
+      const message: HostMessage = { type: 'connect', id: this.newId(), port };
+      const invalid = checkOutgoing(message);
+      if (invalid) return reject(invalid);
+      const id = message.id;
+      const call = new PortTunnelCall({
+        id,
+        port,
+        signal,
+        connectTimeoutMs: this.requestTimeoutMs,
+        post: (m) => this.post(m),
+        done: () => this.pending.delete(id),
+        resolve,
+        reject,
+      });
+      this.pending.set(id, call);
+      call.start();
+      if (this.pending.has(id)) this.send(message, id);
     });
   }
 
@@ -508,6 +559,9 @@ export class AgentClient {
 }
 
 const okReply = (reply: AgentMessage): true | undefined => (reply.type === 'ok' ? true : undefined);
+
+/** The stdin of a terminal exec given none: it ends at once (the terminal reads EOF). */
+async function* noInput(): AsyncGenerator<Uint8Array> {}
 
 /**
  * Runs the agent's own schema check on what we are about to send, so a bad request (empty argv,

@@ -226,7 +226,7 @@ describe('file streams and operations against the real agent', () => {
       code: 'ERR_VALIDATION',
       message: expect.stringContaining('file name too long'),
     });
-    expect((await client.ping()).version).toBe('aether-agent/2');
+    expect((await client.ping()).version).toBe('aether-agent/3');
   });
 
   it('refuses to read a directory or a FIFO, without hanging', async () => {
@@ -248,7 +248,7 @@ describe('file streams and operations against the real agent', () => {
     const first = await new Promise<Buffer>((resolve) => body.once('data', resolve));
     expect(first.length).toBeGreaterThan(0);
     body.destroy();
-    expect((await client.ping()).version).toBe('aether-agent/2');
+    expect((await client.ping()).version).toBe('aether-agent/3');
   });
 
   it('stats, lists, makes, renames, links and removes, with stable error codes', async () => {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentClient } from './client.js';
 import { encodeFrame, FrameDecoder } from './framing.js';
-import { DATA_CHUNK_BYTES, INITIAL_WINDOW_BYTES } from './messages.js';
+import { DATA_CHUNK_BYTES, INITIAL_WINDOW_BYTES, TTY_OUTPUT_WINDOW_BYTES } from './messages.js';
 
 type Frame = Record<string, unknown>;
 
@@ -113,6 +113,58 @@ describe('flow control against a hostile agent', () => {
     const client = await open();
     const { body } = await client.readFile('f');
     await expect(body.toArray()).rejects.toMatchObject({ code: 'ERR_AGENT_UNREACHABLE' });
+    await client.close();
+  });
+
+  it('kills a terminal exec whose agent sends output past its credit, having taken no more than the window', async () => {
+    const chunk = Buffer.alloc(64 * 1024, 1).toString('base64');
+    behave = (socket, message) => {
+      if (message.type !== 'exec') return;
+      socket.write(encodeFrame({ type: 'started', id: message.id, pid: 4242 }));
+      for (let sent = 0; sent < 2 * TTY_OUTPUT_WINDOW_BYTES; sent += 64 * 1024) {
+        socket.write(encodeFrame({ type: 'out', id: message.id, stream: 'stdout', data: chunk }));
+      }
+    };
+    const client = await open(10_000);
+    let taken = 0;
+    const outcome = client.exec(
+      { argv: ['yes'], tty: { cols: 80, rows: 24 }, timeoutMs: 10_000 },
+      {
+        onStdout: (c) => {
+          taken += c.length;
+          return new Promise<void>(() => {}); // never taken
+        },
+      },
+    );
+    await expect(outcome).rejects.toMatchObject({ code: 'ERR_AGENT_PROTOCOL' });
+    expect(taken).toBeLessThanOrEqual(TTY_OUTPUT_WINDOW_BYTES);
+    await expect.poll(() => received.some((m) => m.type === 'signal' && m.signal === 'SIGKILL')).toBe(true);
+    await client.close();
+  });
+
+  it('drops a tunnel whose agent sends past the window, holding no more than the window', async () => {
+    const chunk = Buffer.alloc(DATA_CHUNK_BYTES, 1).toString('base64');
+    behave = (socket, message) => {
+      if (message.type !== 'connect') return;
+      socket.write(encodeFrame({ type: 'ok', id: message.id }));
+      for (let sent = 0; sent < 2 * INITIAL_WINDOW_BYTES; sent += DATA_CHUNK_BYTES) {
+        socket.write(encodeFrame({ type: 'data', id: message.id, data: chunk }));
+      }
+    };
+    const client = await open(10_000);
+    const tunnel = await client.connectPort(8080);
+    await new Promise((resolve) => tunnel.once('error', resolve));
+    expect(tunnel.readableLength).toBeLessThanOrEqual(INITIAL_WINDOW_BYTES);
+    expect(tunnel.errored).toMatchObject({ code: 'ERR_AGENT_PROTOCOL' });
+    await expect.poll(() => received.some((m) => m.type === 'cancel')).toBe(true);
+    await client.close();
+  });
+
+  it('fails a tunnel whose agent never answers the connect, and cancels it', async () => {
+    behave = () => {};
+    const client = await open();
+    await expect(client.connectPort(8080)).rejects.toMatchObject({ code: 'ERR_AGENT_UNREACHABLE' });
+    await expect.poll(() => received.at(-1)).toMatchObject({ type: 'cancel' });
     await client.close();
   });
 });

@@ -13,8 +13,19 @@ export const GRANT_BATCH_BYTES = DATA_CHUNK_BYTES;
 
 export class ReceiveWindow {
   /** What the sender may still send before it hears from us. */
-  private allowance = INITIAL_WINDOW_BYTES;
+  private allowance: number;
   private consumedUngranted = 0;
+
+  /**
+   * @param windowBytes the credit the stream starts with
+   * @param batchBytes grant once this much was consumed; at most the window, or the sender stalls
+   */
+  constructor(
+    windowBytes = INITIAL_WINDOW_BYTES,
+    private readonly batchBytes = Math.min(GRANT_BATCH_BYTES, windowBytes),
+  ) {
+    this.allowance = windowBytes;
+  }
 
   /** Counts a received frame; false when it overruns the window (the sender broke the contract). */
   accept(bytes: number): boolean {
@@ -34,7 +45,7 @@ export class ReceiveWindow {
    */
   consumed(bytes: number): number {
     this.consumedUngranted += bytes;
-    if (this.consumedUngranted < GRANT_BATCH_BYTES) return 0;
+    if (this.consumedUngranted < this.batchBytes) return 0;
     const grant = this.consumedUngranted;
     this.consumedUngranted = 0;
     this.allowance += grant;

@@ -10,20 +10,22 @@
  * many requests (concurrent execs, pings, file transfers) share one connection.
  * Binary data (stdin, stdout/stderr chunks, file contents) travels as base64 strings.
  *
- * Streams (an upload's body, a download's body, streamed stdin) travel as `data` frames on the
- * id of the request that opened them, with flow control: the receiver grants the sender `credit`
- * as it consumes what it got, each stream starting with INITIAL_WINDOW_BYTES of it, so neither
- * side ever holds more than a window of one stream, whatever the other does.
+ * Streams (an upload's body, a download's body, streamed stdin, both directions of a port
+ * tunnel) travel as `data` frames on the id of the request that opened them, with flow control:
+ * the receiver grants the sender `credit` as it consumes what it got, each stream starting with
+ * INITIAL_WINDOW_BYTES of it, so neither side ever holds more than a window of one stream,
+ * whatever the other does. A terminal exec's output (`out` on stdout) is flow-controlled the same
+ * way, with a window of TTY_OUTPUT_WINDOW_BYTES and `credit` from the host on the exec's id.
  *
  * The agent lives inside the untrusted zone: the host treats every byte it sends as hostile
  * (frame size cap, schema check of every message, timeouts on every request).
  */
-import { COMMAND_SIGNALS, type CommandSignal } from '../core/driver.js';
+import { COMMAND_SIGNALS, type CommandSignal, type TerminalSize } from '../core/driver.js';
 import type { ErrorCode } from '../core/errors.js';
 import type { FsEntry } from '../core/guest-files.js';
 
 /** Bumped when a message changes incompatibly; `pong` reports the agent's. */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 export const AGENT_VERSION = `aether-agent/${PROTOCOL_VERSION}`;
 
 /** Largest frame either side accepts (length prefix excluded). */
@@ -40,6 +42,11 @@ export const MAX_CREDIT_BYTES = 1024 * 1024 * 1024;
 export const MAX_LIST_ENTRIES = 10_000;
 /** The agent splits stdout/stderr into chunks no larger than this. */
 export const MAX_OUTPUT_CHUNK_BYTES = 256 * 1024;
+/**
+ * A terminal exec's output the agent may send before the host grants more: small, since a person
+ * at a terminal wants Ctrl-C to stop a flood at once rather than after megabytes already on the way.
+ */
+export const TTY_OUTPUT_WINDOW_BYTES = 256 * 1024;
 export const MAX_ID_LENGTH = 64;
 export const MAX_PATH_LENGTH = 4096;
 export const MAX_ERROR_MESSAGE_LENGTH = 16 * 1024;
@@ -71,6 +78,7 @@ export const AGENT_ERROR_CODES = [
   'ERR_DIRECTORY_NOT_EMPTY',
   'ERR_VM_DISK_FULL',
   'ERR_TRANSFER_ABORTED',
+  'ERR_PORT_UNREACHABLE',
 ] as const satisfies readonly ErrorCode[];
 export type AgentErrorCode = (typeof AGENT_ERROR_CODES)[number];
 
@@ -93,8 +101,51 @@ export interface ExecMessage {
    * command reads them); a `data` frame with `end` closes it. Excludes `stdin`.
    */
   stdinStream?: true;
+  /**
+   * Run the command on a pseudo-terminal of this size (each 1..MAX_TERMINAL_CELLS), as its
+   * controlling terminal; requires `stdinStream`. Its stdout and stderr both arrive as `out` on
+   * stdout (the terminal's output, with the echo of the input), sent only within the host's
+   * credit: TTY_OUTPUT_WINDOW_BYTES at first, then what the host grants with `credit` on this id.
+   * The `exit` follows all of that output (the last screen matters), unless `timeoutMs` passes
+   * first while it waits for credit: then the rest is dropped and the exit says `timedOut`. A
+   * command killed by a signal exits with 128 + its number, as a shell reports it (the agent sees
+   * only the terminal's own process, util-linux `script`). `resize` changes the size later.
+   */
+  tty?: TerminalSize;
   /** The agent kills the whole process tree after this long and reports `timedOut`. */
   timeoutMs: number;
+}
+
+/**
+ * Set the terminal size of the running terminal exec `id` (the command gets SIGWINCH). No reply;
+ * ignored for an id the agent does not know or an exec without `tty`. Resizes apply in order,
+ * and one that comes while another runs is overtaken by the next: the last one wins.
+ */
+export interface ResizeMessage {
+  type: 'resize';
+  id: string;
+  cols: number;
+  rows: number;
+}
+
+/**
+ * Open a TCP connection to `port` (1..65535) inside the guest: 127.0.0.1 first, then ::1 when
+ * that is refused (a server bound to `localhost` may listen on ::1 only). Replies `ok` once
+ * connected, or `error` ERR_PORT_UNREACHABLE (refused, or no answer within a few seconds).
+ * Then the tunnel carries bytes both ways as `data` frames on this id, each direction with its
+ * own INITIAL_WINDOW_BYTES of credit: the agent grants the host's bytes back once the socket took
+ * them, and sends the app's bytes only within the host's credit (the app's writes block
+ * meanwhile). `data` with `end` half-closes that direction (the other side reads EOF).
+ * It ends with one more frame from the agent, after which it forgets the id:
+ * - `ok`: both directions ended and the socket closed cleanly;
+ * - `error` ERR_TRANSFER_ABORTED: the socket failed or closed before both directions ended (the
+ *   app reset or closed it); what the app sent before is delivered first only up to the credit;
+ * - nothing after the host's `cancel`, which closes the socket at once (both directions).
+ */
+export interface ConnectMessage {
+  type: 'connect';
+  id: string;
+  port: number;
 }
 
 /** Deliver a signal to the process tree of the running exec `id`. No reply; `exit` follows. */
@@ -118,7 +169,8 @@ export interface UsageRequestMessage {
 
 /**
  * A chunk of a stream: an upload's body or streamed stdin (host → agent), a download's body
- * (agent → host). The sender never has more unacknowledged bytes than the receiver's credit.
+ * (agent → host), a port tunnel's bytes (both ways). The sender never has more unacknowledged
+ * bytes than the receiver's credit.
  */
 export interface DataMessage {
   type: 'data';
@@ -132,7 +184,10 @@ export interface DataMessage {
   end?: true;
 }
 
-/** The receiver of stream `id` consumed `bytes` more: the sender may send that much more. */
+/**
+ * The receiver of stream `id` consumed `bytes` more: the sender may send that much more. From the
+ * host on a terminal exec's id, it is credit for the terminal's output.
+ */
 export interface CreditMessage {
   type: 'credit';
   id: string;
@@ -167,8 +222,8 @@ export interface ReadMessage {
 
 /**
  * Abandon the transfer `id`. An upload's temporary file is removed, then the agent replies
- * `error` ERR_TRANSFER_ABORTED; a download stops without a reply. Ignored for an id the agent
- * does not know (a transfer that already ended).
+ * `error` ERR_TRANSFER_ABORTED; a download stops, and a port tunnel's socket is closed, without a
+ * reply. Ignored for an id the agent does not know (a transfer that already ended).
  */
 export interface CancelMessage {
   type: 'cancel';
@@ -251,6 +306,8 @@ export interface ClockMessage {
 
 export type HostMessage =
   | ExecMessage
+  | ResizeMessage
+  | ConnectMessage
   | SignalMessage
   | PingMessage
   | UsageRequestMessage
@@ -332,6 +389,7 @@ export interface UsageMessage {
   processes: number | null;
 }
 
+/** Reply to the file verbs and `clock`; for `connect`, first "connected", then "closed cleanly". */
 export interface OkMessage {
   type: 'ok';
   id: string;

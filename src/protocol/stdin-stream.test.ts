@@ -56,7 +56,7 @@ describe('streamed stdin and signals against the real agent', () => {
     const out: Uint8Array[] = [];
     const result = await client.exec(
       { argv: ['sha256sum'], stdin: source(), timeoutMs: 60_000 },
-      { onStdout: (c) => out.push(c) },
+      { onStdout: (c) => void out.push(c) },
     );
     expect(result.exitCode).toBe(0);
     expect(text(out).split(' ')[0]).toBe(hash.digest('hex'));
@@ -90,7 +90,7 @@ describe('streamed stdin and signals against the real agent', () => {
     const out: Uint8Array[] = [];
     const result = await client.exec(
       { argv: ['wc', '-c'], stdin: broken(), timeoutMs: 10_000 },
-      { onStdout: (c) => out.push(c) },
+      { onStdout: (c) => void out.push(c) },
     );
     expect(result.exitCode).toBe(0);
     expect(text(out).trim()).toBe('5');
@@ -105,7 +105,7 @@ describe('streamed stdin and signals against the real agent', () => {
     const out: Uint8Array[] = [];
     await client.exec(
       { argv: ['sort'], stdin: lines(), timeoutMs: 10_000 },
-      { onStdout: (c) => out.push(c) },
+      { onStdout: (c) => void out.push(c) },
     );
     expect(text(out)).toBe('a\nb\n');
   });

@@ -45,6 +45,16 @@ describe('parseHostMessage (agent side)', () => {
     expect(parseHostMessage({ type: 'ping', id: 'p' })).toEqual({ type: 'ping', id: 'p' });
     for (const message of [
       { type: 'exec', id: 's', argv: ['cat'], stdinStream: true, timeoutMs: 1000 },
+      {
+        type: 'exec',
+        id: 't',
+        argv: ['sh'],
+        stdinStream: true,
+        tty: { cols: 80, rows: 24 },
+        timeoutMs: 1000,
+      },
+      { type: 'resize', id: 't', cols: 2000, rows: 1 },
+      { type: 'connect', id: 'p', port: 65_535 },
       { type: 'data', id: 'd', data: Buffer.from('hi') },
       { type: 'data', id: 'd', data: Buffer.alloc(0), end: true },
       { type: 'credit', id: 'd', bytes: 65_536 },
@@ -109,6 +119,22 @@ describe('parseHostMessage (agent side)', () => {
     ['clock with a fractional time', { type: 'clock', id: 'r', epochMs: 1.5 }],
     ['clock before the epoch', { type: 'clock', id: 'r', epochMs: -1 }],
     ['clock as a string', { type: 'clock', id: 'r', epochMs: '1700000000000' }],
+    [
+      'a terminal without streamed stdin',
+      { type: 'exec', id: 'r', argv: ['sh'], tty: { cols: 80, rows: 24 }, timeoutMs: 1 },
+    ],
+    [
+      'a terminal of no columns',
+      { type: 'exec', id: 'r', argv: ['sh'], stdinStream: true, tty: { cols: 0, rows: 24 }, timeoutMs: 1 },
+    ],
+    [
+      'a terminal as a string',
+      { type: 'exec', id: 'r', argv: ['sh'], stdinStream: true, tty: '80x24', timeoutMs: 1 },
+    ],
+    ['a resize beyond the largest terminal', { type: 'resize', id: 'r', cols: 2001, rows: 24 }],
+    ['a resize without rows', { type: 'resize', id: 'r', cols: 80 }],
+    ['a connect to port 0', { type: 'connect', id: 'r', port: 0 }],
+    ['a connect beyond port 65535', { type: 'connect', id: 'r', port: 65_536 }],
   ])('rejects %s with the request id', (_, value) => {
     const error = rejection(() => parseHostMessage(value));
     expect(error.code).toBe('ERR_AGENT_PROTOCOL');

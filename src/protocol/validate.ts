@@ -2,8 +2,10 @@
  * Schema checks for both directions. Hand-written (no schema library) because the agent is
  * bundled with node: builtins only. Every check rejects unknown shapes instead of guessing.
  */
+import { MAX_TERMINAL_CELLS, type TerminalSize } from '../core/driver.js';
 import { AetherError } from '../core/errors.js';
 import { FS_ENTRY_TYPES, type FsEntry } from '../core/guest-files.js';
+import { MAX_GUEST_PORT, MIN_GUEST_PORT } from '../core/guest-ports.js';
 import {
   AGENT_ERROR_CODES,
   AGENT_SIGNALS,
@@ -150,6 +152,14 @@ function data(m: Fields, id: string): DataMessage {
   return message;
 }
 
+function terminalSize(value: unknown, id: string): TerminalSize {
+  if (!isRecord(value)) fail(id, 'field "tty" must be an object with cols and rows');
+  return {
+    cols: int(value, 'cols', id, 1, MAX_TERMINAL_CELLS),
+    rows: int(value, 'rows', id, 1, MAX_TERMINAL_CELLS),
+  };
+}
+
 function entry(value: unknown, id: string): FsEntry {
   if (!isRecord(value)) fail(id, 'an entry must be an object');
   const out: FsEntry = {
@@ -192,8 +202,16 @@ export function parseHostMessage(value: unknown): HostMessage {
         if (message.stdin !== undefined) fail(id, 'fields "stdin" and "stdinStream" exclude each other');
         message.stdinStream = true;
       }
+      if (m.tty !== undefined) {
+        message.tty = terminalSize(m.tty, id);
+        if (message.stdinStream !== true) fail(id, 'field "tty" requires "stdinStream"');
+      }
       return message;
     }
+    case 'resize':
+      return { type, id, ...terminalSize(m, id) };
+    case 'connect':
+      return { type, id, port: int(m, 'port', id, MIN_GUEST_PORT, MAX_GUEST_PORT) };
     case 'signal':
       return { type, id, signal: oneOf(m, 'signal', id, AGENT_SIGNALS) };
     case 'ping':

@@ -61,6 +61,8 @@ server:
   rate_limit_max: 10
   rate_limit_window_ms: 1000
   cors_origins: https://app.example.com
+  public_url: https://aether.example.com
+  preview_domain: preview.example.com
 storage: { database_url: "postgres://db/x", data_dir: /srv/aether }
 queue: { redis_url: "redis://r:6379", embedded: bullmq, lock_ms: 40000, reconcile_interval_ms: 5000 }
 event_bus: { redis_url: "redis://events:6379" }

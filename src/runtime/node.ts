@@ -9,11 +9,14 @@ import { VERSION } from '../core/version.js';
 import type { DriverName } from '../core/vm.js';
 import { buildGateway } from '../gateway/app.js';
 import { createLogShippingMetrics } from '../metrics/log-metrics.js';
+import { createStreamMetrics } from '../metrics/stream-metrics.js';
 import { dataPlaneRouter } from '../service/data-plane-router.js';
 import { DataService } from '../service/data-service.js';
 import { startExpiryLoop } from '../service/expiry.js';
+import { PortService } from '../service/port-service.js';
 import { startReaper } from '../service/reaper.js';
 import { createServices, type Services } from '../service/services.js';
+import { TerminalService } from '../service/terminal-service.js';
 import { localDataPlane } from '../worker/data-plane/local-data-plane.js';
 import { RunningCommands } from '../worker/running-commands.js';
 import { createWorker, type Worker } from '../worker/worker.js';
@@ -168,7 +171,19 @@ async function wireNode(
     const hostNetwork = await openVmNetwork(config, logger, backends.store, drivers, tapGroup);
     if (hostNetwork) banner.push(hostNetwork.line);
     const commands = new RunningCommands();
-    const plane = localDataPlane(drivers, commands);
+    const plane = localDataPlane(
+      drivers,
+      commands,
+      {
+        terminalDetachGraceMs: config.terminalDetachGraceMs,
+        maxTerminalsPerVm: config.maxTerminalsPerVm,
+        tunnelIdleMs: config.tunnelIdleTimeoutMs,
+        maxTunnelsPerVm: config.maxTunnelsPerVm,
+      },
+      createStreamMetrics(metrics.registry),
+    );
+    // Terminal commands end with the worker (they have no client left to serve).
+    opened.push(async () => plane.close());
     observeVmUsage(metrics, config, backends.store, plane);
     localPlane = { workerId: config.workerId, plane };
     // Before the worker registers: the address it registers must already answer.
@@ -210,18 +225,19 @@ async function wireNode(
     banner.push(`worker: ${config.workerId} (concurrency ${config.workerConcurrency})`);
   }
   // Files, stdin and signals: this node's own worker in process, other workers over their listener.
-  const data = new DataService(
-    {
-      store: backends.store,
-      queue: backends.queue,
-      events: backends.events,
-      logger: logger.child({ component: 'data-plane' }),
-    },
-    dataPlaneRouter(backends.store, {
-      ...(localPlane ? { local: localPlane } : {}),
-      ...(config.clusterSecret ? { clusterSecret: config.clusterSecret } : {}),
-    }),
-  );
+  const dataDeps = {
+    store: backends.store,
+    queue: backends.queue,
+    events: backends.events,
+    logger: logger.child({ component: 'data-plane' }),
+  };
+  const planeFor = dataPlaneRouter(backends.store, {
+    ...(localPlane ? { local: localPlane } : {}),
+    ...(config.clusterSecret ? { clusterSecret: config.clusterSecret } : {}),
+  });
+  const data = new DataService(dataDeps, planeFor);
+  const terminals = new TerminalService(dataDeps, planeFor);
+  const ports = new PortService(dataDeps, planeFor);
   // Every node watches for dead workers: a cluster with any gateway or worker alive settles them.
   const reaper = startReaper(
     {
@@ -277,6 +293,8 @@ async function wireNode(
         output: services.output,
         readiness,
         data,
+        terminals,
+        ports,
         ...(integrations ? { webhooks: integrations.registry } : {}),
         outboundWebhooks: outbound.service,
         metrics: metrics.gateway ?? undefined,
@@ -289,6 +307,10 @@ async function wireNode(
         maxWaitMs: config.waitTimeoutMs,
         requestTimeoutMs: config.requestTimeoutMs,
         drivers: DRIVER_CATALOG,
+        previews: {
+          ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
+          ...(config.previewDomain ? { domain: config.previewDomain } : {}),
+        },
         security: {
           rateLimit: {
             max: config.rateLimitMax,

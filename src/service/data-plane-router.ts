@@ -7,7 +7,7 @@ import type { DataPlane } from '../core/data-plane.js';
 import { AetherError } from '../core/errors.js';
 import type { Store } from '../core/store.js';
 import { HEARTBEATING_STATUSES } from '../core/worker.js';
-import type { DataPlaneRouter } from './data-service.js';
+import type { DataPlaneRouter } from './vm-plane-access.js';
 import { RemoteDataPlane } from './remote-data-plane.js';
 
 export interface DataPlaneRouting {

@@ -21,11 +21,30 @@ export const DATA_PLANE_OPERATIONS = [
   'usage',
   'signal',
   'stdin',
+  'terminal-open',
+  'terminals',
+  'terminal',
+  'terminal-resize',
+  'terminal-close',
 ] as const;
 export type DataPlaneOperation = (typeof DATA_PLANE_OPERATIONS)[number];
 
 /** Operations whose request carries a body (the others send none). */
-export const OPERATIONS_WITH_BODY: ReadonlySet<DataPlaneOperation> = new Set(['upload', 'stdin']);
+export const OPERATIONS_WITH_BODY: ReadonlySet<DataPlaneOperation> = new Set([
+  'upload',
+  'stdin',
+  'terminal-open',
+]);
+
+/**
+ * Operations reached by an HTTP upgrade rather than a request: a port connection becomes the raw
+ * TCP stream (`Upgrade: aether-tunnel`), a terminal attachment a WebSocket (core/terminal-socket.ts).
+ */
+export const PORT_UPGRADE_PATH = `${DATA_PLANE_PREFIX}/port`;
+export const TERMINAL_ATTACH_PATH = `${DATA_PLANE_PREFIX}/terminal-attach`;
+export const TUNNEL_PROTOCOL = 'aether-tunnel';
+/** Largest terminal-open body: argv, env and cwd of one command. */
+export const MAX_TERMINAL_SPEC_BYTES = 256 * 1024;
 
 /** Answer headers of a download: what the body is. */
 export const ENTRY_HEADER = 'x-aether-entry';

@@ -4,34 +4,30 @@
  * did what to which VM and how many bytes moved, and then handed to the data plane of the worker
  * that owns the VM (`planeFor`: in process, or over the worker's internal listener).
  */
-import type {
-  DataPlane,
-  DataPlaneVm,
-  Download,
-  StdinResult,
-  TransferFormat,
-  UploadResult,
-} from '../core/data-plane.js';
+import type { DataPlane, Download, StdinResult, TransferFormat, UploadResult } from '../core/data-plane.js';
 import type { CommandSignal } from '../core/driver.js';
 import { AetherError } from '../core/errors.js';
 import { type ExecutionRecord, executionState } from '../core/execution.js';
 import type { FsEntry, FsListing } from '../core/guest-files.js';
 import type { Access } from '../core/principal.js';
-import { type VmRecord, vmNotRunning } from '../core/vm.js';
+import type { VmRecord } from '../core/vm.js';
 import type { VmUsage } from '../core/vm-usage.js';
 import type { ServiceDeps } from './service-context.js';
 import { requireExecution, requireVm } from './visibility.js';
+import { type DataPlaneRouter, planeTarget, VmPlaneAccess } from './vm-plane-access.js';
 
-/** Finds the data plane of the worker that owns `vm`. */
-export type DataPlaneRouter = (vm: VmRecord) => Promise<DataPlane>;
 
 const MAX_PATH_LENGTH = 4096;
 
 export class DataService {
+  private readonly vms: VmPlaneAccess;
+
   constructor(
     private readonly deps: ServiceDeps,
-    private readonly planeFor: DataPlaneRouter,
-  ) {}
+    planeFor: DataPlaneRouter,
+  ) {
+    this.vms = new VmPlaneAccess(deps, planeFor);
+  }
 
   async upload(
     access: Access,
@@ -138,10 +134,8 @@ export class DataService {
     return result;
   }
 
-  private async open(access: Access, vmIdOrName: string, action: string) {
-    const vm = await requireVm(this.deps.store, access, vmIdOrName);
-    if (vm.status !== 'running') throw vmNotRunning(vm, action);
-    return { vm, plane: await this.planeFor(vm) };
+  private open(access: Access, vmIdOrName: string, action: string) {
+    return this.vms.open(access, vmIdOrName, action);
   }
 
   private async forExecution(access: Access, executionId: string) {
@@ -153,22 +147,15 @@ export class DataService {
       });
     }
     const vm = await requireVm(this.deps.store, access, execution.vmId);
-    if (vm.status !== 'running') throw vmNotRunning(vm, 'commands take signals and stdin');
-    return { vm, plane: await this.planeFor(vm) };
+    return { vm, plane: await this.vms.planeOf(vm, 'commands take signals and stdin') };
   }
 
-  /** One line per data-plane call: who, which VM, what, how many bytes (kept with the platform's logs). */
   private audit(access: Access, vm: VmRecord, operation: string, fields: Record<string, unknown>): void {
-    this.deps.logger.info(
-      { audit: 'data-plane', operation, project: vm.project, vmId: vm.id, caller: access.project, ...fields },
-      `data plane: ${operation} on VM ${vm.name}`,
-    );
+    this.vms.audit(access.project, vm, operation, fields);
   }
 }
 
-function target(vm: VmRecord): DataPlaneVm {
-  return { id: vm.id, driver: vm.driver };
-}
+const target = planeTarget;
 
 /** Paths are the guest's business; here only what no path may be. */
 function checkedPath(path: string): string {

@@ -5,8 +5,9 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import type { Readable } from 'node:stream';
+import type { Duplex, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import WebSocket from 'ws';
 import type {
   DataPlane,
   DataPlaneVm,
@@ -18,16 +19,27 @@ import type {
   UploadOptions,
   UploadResult,
 } from '../core/data-plane.js';
-import type { CommandSignal } from '../core/driver.js';
+import type { CommandSignal, TerminalSize } from '../core/driver.js';
 import { AetherError, isErrorCode } from '../core/errors.js';
 import type { FsEntry, FsListing } from '../core/guest-files.js';
+import type { TerminalAttachment, TerminalInfo, TerminalSpec } from '../core/terminal.js';
+import { TERMINAL_FRAME_BYTES, terminalSocketAttachment } from '../core/terminal-socket.js';
 import type { VmUsage } from '../core/vm-usage.js';
 import {
   DATA_PLANE_PREFIX,
   type DataPlaneOperation,
   ENTRY_HEADER,
   FORMAT_HEADER,
+  PORT_UPGRADE_PATH,
+  TERMINAL_ATTACH_PATH,
+  TUNNEL_PROTOCOL,
 } from './data-plane-wire.js';
+
+/** Dates travel as ISO text. */
+type WireTerminalInfo = Omit<TerminalInfo, 'createdAt' | 'detachedAt'> & {
+  createdAt: string;
+  detachedAt: string | null;
+};
 
 type Query = Record<string, string | number | boolean | undefined>;
 
@@ -106,6 +118,81 @@ export class RemoteDataPlane implements DataPlane {
     return readJson(await this.call('stdin', { ...target(vm), execution: executionId }, body));
   }
 
+  /** The worker answers `101` and the socket is the tunnel's raw bytes from then on. */
+  connectPort(vm: DataPlaneVm, port: number, options: { signal?: AbortSignal } = {}): Promise<Duplex> {
+    const url = this.url(PORT_UPGRADE_PATH, { ...target(vm), port });
+    const transport = url.protocol === 'https:' ? https : http;
+    return new Promise((resolve, reject) => {
+      const req = transport.request(url, {
+        method: 'GET',
+        headers: {
+          authorization: `Bearer ${this.secret}`,
+          connection: 'Upgrade',
+          upgrade: TUNNEL_PROTOCOL,
+        },
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+      req.on('upgrade', (_res, socket, head) => {
+        if (head.length > 0) socket.unshift(head);
+        resolve(socket);
+      });
+      // Anything but an upgrade is a refusal with the worker's error.
+      req.on('response', (res) => readJson(res).then(reject, reject));
+      req.on('error', (error) => reject(unreachable(this.baseUrl, error)));
+      req.end();
+    });
+  }
+
+  async openTerminal(vm: DataPlaneVm, spec: TerminalSpec): Promise<TerminalInfo> {
+    const body = (async function* () {
+      yield Buffer.from(JSON.stringify(spec));
+    })();
+    return terminalInfo(await readJson<WireTerminalInfo>(await this.call('terminal-open', target(vm), body)));
+  }
+
+  async terminals(vm: DataPlaneVm): Promise<TerminalInfo[]> {
+    return (await readJson<WireTerminalInfo[]>(await this.call('terminals', target(vm)))).map(terminalInfo);
+  }
+
+  async terminal(vm: DataPlaneVm, terminalId: string): Promise<TerminalInfo> {
+    return terminalInfo(
+      await readJson<WireTerminalInfo>(await this.call('terminal', { ...target(vm), terminal: terminalId })),
+    );
+  }
+
+  async resizeTerminal(vm: DataPlaneVm, terminalId: string, size: TerminalSize): Promise<void> {
+    await readJson(await this.call('terminal-resize', { ...target(vm), terminal: terminalId, ...size }));
+  }
+
+  async closeTerminal(vm: DataPlaneVm, terminalId: string): Promise<void> {
+    await readJson(await this.call('terminal-close', { ...target(vm), terminal: terminalId }));
+  }
+
+  /** A WebSocket to the worker, speaking the terminal socket protocol of every hop. */
+  attachTerminal(vm: DataPlaneVm, terminalId: string): Promise<TerminalAttachment> {
+    const url = this.url(TERMINAL_ATTACH_PATH, { ...target(vm), terminal: terminalId });
+    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+    return new Promise((resolve, reject) => {
+      const socket = new WebSocket(url, {
+        headers: { authorization: `Bearer ${this.secret}` },
+        maxPayload: TERMINAL_FRAME_BYTES,
+      });
+      // Listening from the start: the first message may come in the same read as the upgrade.
+      const attachment = terminalSocketAttachment(socket, terminalId);
+      socket.once('open', () => resolve(attachment));
+      socket.once('unexpected-response', (_req, res) => readJson(res).then(reject, reject));
+      socket.once('error', (error) => reject(unreachable(this.baseUrl, error)));
+    });
+  }
+
+  private url(path: string, query: Query): URL {
+    const url = new URL(path, this.baseUrl);
+    for (const [key, value] of Object.entries(query)) {
+      if (value !== undefined) url.searchParams.set(key, String(value));
+    }
+    return url;
+  }
+
   /** One request; resolves with the response once its head arrived (the body is the caller's). */
   private call(
     operation: DataPlaneOperation,
@@ -113,10 +200,7 @@ export class RemoteDataPlane implements DataPlane {
     body?: AsyncIterable<Uint8Array>,
     signal?: AbortSignal,
   ): Promise<http.IncomingMessage> {
-    const url = new URL(`${DATA_PLANE_PREFIX}/${operation}`, this.baseUrl);
-    for (const [key, value] of Object.entries(query)) {
-      if (value !== undefined) url.searchParams.set(key, String(value));
-    }
+    const url = this.url(`${DATA_PLANE_PREFIX}/${operation}`, query);
     const transport = url.protocol === 'https:' ? https : http;
     return new Promise((resolve, reject) => {
       const req = transport.request(url, {
@@ -141,6 +225,14 @@ export class RemoteDataPlane implements DataPlane {
       });
     });
   }
+}
+
+function terminalInfo(wire: WireTerminalInfo): TerminalInfo {
+  return {
+    ...wire,
+    createdAt: new Date(wire.createdAt),
+    detachedAt: wire.detachedAt === null ? null : new Date(wire.detachedAt),
+  };
 }
 
 function target(vm: DataPlaneVm): Query {

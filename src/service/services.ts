@@ -1,6 +1,7 @@
 import { ExecutionService } from './execution-service.js';
 import { JobService } from './job-service.js';
 import { ExecutionOutputService } from './output/execution-output-service.js';
+import { PreviewService } from './preview-service.js';
 import type { ServiceDeps, ServiceSettings } from './service-context.js';
 import { SnapshotService } from './snapshot-service.js';
 import { TaskService } from './task-service.js';
@@ -22,6 +23,8 @@ export interface Services {
   jobs: JobService;
   tasks: TaskService;
   workers: WorkerService;
+  /** Preview URLs of ports inside VMs: made, listed, revoked, and resolved from their tokens. */
+  previews: PreviewService;
   /** Drops the event subscriptions services share (before the event bus closes). */
   close(): void;
 }
@@ -37,6 +40,7 @@ export function createServices(deps: ServiceDeps, settings: ServiceSettings): Se
     jobs: new JobService(deps, settings),
     tasks,
     workers: new WorkerService(deps),
+    previews: new PreviewService(deps),
     close: () => {
       tasks.close();
       executions.close();

@@ -399,4 +399,30 @@ export const webhookDeliveries = pgTable(
   ],
 );
 
+/**
+ * Preview URLs (core/preview.ts): only the SHA-256 of each token is kept, unique, and a preview
+ * is found by it; the token is shown once, when the preview is made.
+ */
+export const vmPreviews = pgTable(
+  'vm_previews',
+  {
+    id: text('id').primaryKey(),
+    vmId: uuid('vm_id')
+      .notNull()
+      .references(() => vms.id, { onDelete: 'cascade' }),
+    project: text('project').notNull(),
+    port: integer('port').notNull(),
+    tokenHash: text('token_hash').notNull(),
+    createdAt: createdAt(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    createdBy: text('created_by'),
+  },
+  (t) => [
+    uniqueIndex('vm_previews_token_hash_key').on(t.tokenHash),
+    index('vm_previews_vm_idx').on(t.vmId, t.createdAt),
+    check('vm_previews_port_check', sql`${t.port} BETWEEN 1 AND 65535`),
+  ],
+);
+
 export * from './schema-outbound-webhooks.js';

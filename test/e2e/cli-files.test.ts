@@ -354,7 +354,7 @@ describe.skipIf(!canRun)('aether cp, fs and executions', () => {
   }, 120_000);
 
   it('exec -d --json prints the accepted execution; --timeout 0 is accepted', async () => {
-    const detached = await aether('exec', VM, '-d', '--json', '-t', '0', '--', 'true');
+    const detached = await aether('exec', VM, '-d', '--json', '--timeout', '0', '--', 'true');
     expect(detached.code, detached.stderr).toBe(0);
     expect(JSON.parse(detached.stdout)).toMatchObject({ execution_id: expect.any(String) });
   });

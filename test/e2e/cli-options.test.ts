@@ -18,7 +18,7 @@ describe.skipIf(!canRun)('aether CLI options before or after positional argument
     expect(JSON.parse(created.stdout)).toMatchObject({ vm: { name: 'opts', vcpus: 1, memory_mib: 256 } });
 
     // The README's own form: options between the VM and `--`.
-    const timedOut = await aether('exec', 'opts', '-t', '400', '--', 'sleep', '30');
+    const timedOut = await aether('exec', 'opts', '--timeout', '400', '--', 'sleep', '30');
     expect(timedOut.stderr).not.toMatch(/ERR_EXEC_SPAWN_FAILED/);
     expect(timedOut).toMatchObject({ code: 124 });
     expect(timedOut.stderr).toMatch(/timed out after 400 ms/);

@@ -101,6 +101,9 @@ const CLIENT_CALLS: Record<string, (client: AetherClient) => Promise<unknown>> =
   signalExecution: (c) => c.signalExecution('drift-missing', 'SIGTERM'),
   listProcesses: (c) => c.listProcesses('drift-missing'),
   getVmUsage: (c) => c.getVmUsage('drift-missing'),
+  createPreview: (c) => c.createPreview('drift-missing', 3000),
+  listPreviews: (c) => c.listPreviews('drift-missing'),
+  revokePreview: (c) => c.revokePreview('drift-missing', '00000000-0000-4000-8000-000000000000'),
   feedStdin: (c) => c.feedStdin('drift-missing', (async function* () {})()),
 };
 

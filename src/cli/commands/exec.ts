@@ -5,6 +5,7 @@ import { clientFromEnv } from '../client-from-env.js';
 import { addCommandLineCommand } from '../command-line-command.js';
 import { parseEnvPairs, streamToTerminal } from '../exec-stream.js';
 import { printJson } from '../format.js';
+import { openAndRelay } from '../terminal-client.js';
 
 export interface ExecFlags {
   env: string[];
@@ -42,7 +43,7 @@ export function addExecOptions(command: Command): Command {
   return command
     .option('-e, --env <NAME=VALUE>', 'environment variable (repeatable)', collect, [])
     .option('-w, --cwd <dir>', 'working directory inside the VM')
-    .option('-t, --timeout <ms>', 'kill the command after this many milliseconds (0: no limit of its own)')
+    .option('--timeout <ms>', 'kill the command after this many milliseconds (0: no limit of its own)')
     .option('-i, --stdin', 'stream our stdin to the command while it runs')
     .option('--retry-safe', 'the command may run again if its worker dies mid-run');
 }
@@ -50,6 +51,7 @@ export function addExecOptions(command: Command): Command {
 interface ExecCommandFlags extends ExecFlags {
   detach?: boolean;
   json?: boolean;
+  tty?: boolean;
 }
 
 export function registerExecCommand(program: Command): void {
@@ -58,9 +60,14 @@ export function registerExecCommand(program: Command): void {
       'run a command in a VM, streaming its output; exits with its exit code',
     ),
   )
+    .option('-t, --tty', 'run the command on a terminal (with -i: interactive, as `docker exec -it`)')
     .option('-d, --detach', 'start the command, print its execution id and return (see ps, attach, kill)')
     .option('--json', 'with --detach: print the accepted execution as JSON')
     .action(async (vm: string, argv: string[], opts: ExecCommandFlags) => {
+      if (opts.tty) {
+        process.exitCode = await runOnTerminal(vm, argv, opts);
+        return;
+      }
       const request = buildExecRequest(argv, opts);
       const client = clientFromEnv();
       if (!opts.detach) {
@@ -77,4 +84,32 @@ export function registerExecCommand(program: Command): void {
       if (opts.json) return printJson(accepted);
       process.stdout.write(`${accepted.execution_id}\n`);
     });
+}
+
+/**
+ * `exec -t`: the command on a terminal session rather than as an execution (no stored output,
+ * no queue: the gateway reaches the VM's worker directly). `--timeout`, `-d` and `--retry-safe`
+ * belong to executions and are refused here.
+ */
+async function runOnTerminal(vm: string, argv: string[], opts: ExecCommandFlags): Promise<number> {
+  for (const [flag, set] of [
+    ['--timeout', opts.timeout !== undefined],
+    ['-d', opts.detach],
+    ['--retry-safe', opts.retrySafe],
+    ['--json', opts.json],
+  ] as const) {
+    if (set) throw new AetherError('ERR_VALIDATION', `${flag} does not go with -t (a terminal session)`);
+  }
+  if (opts.stdin && !process.stdin.isTTY) {
+    throw new AetherError(
+      'ERR_VALIDATION',
+      'the input device is not a terminal: -it needs one (drop -t to stream piped input with -i)',
+    );
+  }
+  return openAndRelay(clientFromEnv(), vm, {
+    argv,
+    env: opts.env.length > 0 ? parseEnvPairs(opts.env) : undefined,
+    cwd: opts.cwd,
+    input: opts.stdin === true,
+  });
 }

@@ -8,6 +8,7 @@ import { collectLabel, labelsFromArgs, labelsLine } from '../label-args.js';
 import { expiresColumn, expiryLine, parseDurationSeconds } from '../lifetime-format.js';
 import { parseRestartPolicy, restartLine } from '../restart-format.js';
 import { printSnapshot } from './snapshots.js';
+import { registerVmUrlCommands } from './vm-url.js';
 import { printUsageOf, registerVmUsageCommand } from './vm-usage.js';
 
 export function printVm(vm: Vm): void {
@@ -208,6 +209,7 @@ export function registerVmCommands(program: Command): void {
     });
 
   registerVmUsageCommand(vm);
+  registerVmUrlCommands(vm);
 
   // The power verbs: each queues a task on the VM's worker, waiting for it unless --no-wait.
   for (const [verb, method, doing, description] of [

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineOptions, positiveInt } from './option.js';
+import { defineOptions, positiveInt, urlOption } from './option.js';
 
 const MiB = 1024 * 1024;
 
@@ -65,5 +65,24 @@ export const SERVER_OPTIONS = defineOptions({
     default: 30_000,
     doc: 'Longest a client may take to send a request',
     schema: positiveInt,
+  },
+  publicUrl: {
+    env: 'AETHER_PUBLIC_URL',
+    file: 'server.public_url',
+    default: '',
+    doc: "The gateway's URL as clients reach it (https://aether.example.com), for the preview URLs it hands out; empty = each request's own host",
+    schema: urlOption(/^https?:/, 'http(s)'),
+  },
+  previewDomain: {
+    env: 'AETHER_PREVIEW_DOMAIN',
+    file: 'server.preview_domain',
+    default: '',
+    doc: 'Serve preview URLs on hosts <port>-<vm id>.<this domain> (needs a wildcard DNS record and certificate); empty = under /preview/ on the gateway',
+    schema: z
+      .string()
+      .refine(
+        (v) => v === '' || /^(?=.{1,200}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i.test(v),
+        'use a domain name such as preview.example.com',
+      ),
   },
 });

@@ -113,4 +113,32 @@ export const WORKER_OPTIONS = defineOptions({
     doc: "Export each running VM's usage (aether_vm_cpu_seconds_total, aether_vm_memory_bytes, aether_vm_processes, labelled by VM id, name, project and driver) from the worker that owns it; read at each scrape, one series set per VM",
     schema: booleanOption,
   },
+  terminalDetachGraceMs: {
+    env: 'AETHER_TERMINAL_DETACH_GRACE_MS',
+    file: 'worker.terminal_detach_grace_ms',
+    default: 600_000,
+    doc: 'How long a terminal session with no client attached waits for one to re-attach (`aether attach`) before its command is hung up on (SIGHUP)',
+    schema: positiveInt,
+  },
+  maxTerminalsPerVm: {
+    env: 'AETHER_MAX_TERMINALS_PER_VM',
+    file: 'worker.max_terminals_per_vm',
+    default: 32,
+    doc: 'Terminal sessions one VM may hold at once; more answer 429 ERR_TOO_MANY_STREAMS',
+    schema: positiveInt,
+  },
+  tunnelIdleTimeoutMs: {
+    env: 'AETHER_TUNNEL_IDLE_TIMEOUT_MS',
+    file: 'worker.tunnel_idle_timeout_ms',
+    default: 600_000,
+    doc: 'A connection to a port inside a VM (port-forward, preview URL, proxy) with no byte either way for this long is closed',
+    schema: positiveInt,
+  },
+  maxTunnelsPerVm: {
+    env: 'AETHER_MAX_TUNNELS_PER_VM',
+    file: 'worker.max_tunnels_per_vm',
+    default: 256,
+    doc: 'Connections to ports one VM may hold open at once; more answer 429 ERR_TOO_MANY_STREAMS',
+    schema: positiveInt,
+  },
 });

@@ -457,6 +457,7 @@ export function createDockerDriver(
     },
 
     files: viaAgent.files,
+    ports: viaAgent.ports,
 
     async engine() {
       return (await prepare()).engine;

@@ -69,7 +69,11 @@ describe.skipIf(host.reason !== null)(
       const result = await driver.exec(
         id,
         { argv: ['sh', '-c', script], timeoutMs: 30_000 },
-        { onStdout: (chunk) => (out += new TextDecoder().decode(chunk)) },
+        {
+          onStdout: (chunk) => {
+            out += new TextDecoder().decode(chunk);
+          },
+        },
       );
       expect(result.exitCode, `${script} in ${id}: ${out}`).toBe(0);
       return out.trim();

@@ -54,7 +54,7 @@ describe('hybrid vsock to the guest agent', () => {
     const out: Uint8Array[] = [];
     const result = await agent.exec(
       { argv: ['sh', '-c', 'echo via vsock; exit 7'], timeoutMs: 5_000 },
-      { onStdout: (c) => out.push(c) },
+      { onStdout: (c) => void out.push(c) },
     );
     expect(result.exitCode).toBe(7);
     expect(text(out)).toBe('via vsock\n');

@@ -74,6 +74,7 @@ mount -t tmpfs -o mode=755,size=8m tmpfs "$R"
 cd "$R"
 mkdir -p dev opt/aether run
 for n in null zero random urandom full tty; do : > "dev/$n"; done
+ln -s pts/ptmx dev/ptmx
 : > opt/aether/node; : > opt/aether/agent.mjs
 set -f; l=""; for n in $LINKS; do l="$l usr/$n"; done; set +f
 [ -z "$l" ] || ln -s $l .
@@ -134,6 +135,9 @@ export function buildFstab(paths: SandboxPaths, fsLimits: GuestFsLimits = UNBOUN
     ['tmpfs', `${r}/tmp`, 'tmpfs', `mode=1777,nosuid,nodev${size},X-mount.mkdir`],
     ['tmpfs', `${r}/dev/shm`, 'tmpfs', `mode=1777,nosuid,nodev${size},X-mount.mkdir`],
     ['proc', `${r}/proc`, 'proc', 'nosuid,nodev,noexec,X-mount.mkdir'],
+    // The guest's own terminals (terminal execs), none of the host's: a new devpts instance,
+    // its ptmx reached through the dev/ptmx symlink the setup script makes.
+    ['devpts', `${r}/dev/pts`, 'devpts', 'newinstance,ptmxmode=0666,mode=0620,nosuid,noexec,X-mount.mkdir'],
     ...['null', 'zero', 'random', 'urandom', 'full', 'tty'].map((n): [string, string, string, string] => [
       `/dev/${n}`,
       `${r}/dev/${n}`,

@@ -24,7 +24,11 @@ async function run(driver: QemuDriver, id: string, argv: string[]): Promise<stri
   const result = await driver.exec(
     id,
     { argv, timeoutMs: 30_000 },
-    { onStdout: (chunk) => (out += new TextDecoder().decode(chunk)) },
+    {
+      onStdout: (chunk) => {
+        out += new TextDecoder().decode(chunk);
+      },
+    },
   );
   expect(result.exitCode, `${argv.join(' ')} in ${id}: ${out}`).toBe(0);
   return out.trim();

@@ -4,6 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { lastEventIdHeader } from '../../api/stream.js';
 import { AetherError } from '../../core/errors.js';
+import { TERMINAL_FRAME_BYTES } from '../../core/terminal-socket.js';
 import { accessFor } from '../auth/authenticate.js';
 import type { GatewayDeps } from '../context.js';
 import { routeSchema } from '../route-schema.js';
@@ -12,6 +13,7 @@ import { runStream, type StreamRunner, type StreamSpec } from '../streaming/run-
 import { sseTransport } from '../streaming/sse-transport.js';
 import { websocketTransport } from '../streaming/websocket-transport.js';
 import { logStreamRoutes } from './log-stream.js';
+import { terminalSocketRoutes } from './terminal-sockets.js';
 
 /** How long a closing gateway waits for its streams to send their last message. */
 const CLOSE_GRACE_MS = 1000;
@@ -48,8 +50,9 @@ export function streamRoutes(deps: GatewayDeps): FastifyPluginAsyncZod {
       ]);
     });
     // Registered here, not on the whole gateway: it changes how every route of its scope is
-    // dispatched. Clients send nothing on these streams, hence the tiny frame limit.
-    await app.register(websocket, { options: { maxPayload: 1024 } });
+    // dispatched. Clients send nothing on the output streams; terminals and port connections send
+    // bytes, in frames no larger than TERMINAL_FRAME_BYTES.
+    await app.register(websocket, { options: { maxPayload: TERMINAL_FRAME_BYTES } });
     const runDeps = {
       logger: deps.logger,
       closing: deps.closing ? AbortSignal.any([deps.closing, closing.signal]) : closing.signal,
@@ -61,6 +64,7 @@ export function streamRoutes(deps: GatewayDeps): FastifyPluginAsyncZod {
     };
     // The log tail shares this scope's websocket plugin (one per server) and its close handling.
     await app.register(logStreamRoutes(deps, run));
+    await app.register(terminalSocketRoutes(deps));
     const prepared = new WeakMap<FastifyRequest, StreamSpec<StreamMessage>>();
 
     app.route({

@@ -14,6 +14,7 @@ import * as jobs from './jobs.js';
 import * as logs from './logs.js';
 import * as networkLeases from './network-leases.js';
 import * as outboundWebhooks from './outbound-webhooks.js';
+import * as previews from './previews.js';
 import * as snapshots from './snapshots.js';
 import * as stateChanges from './state-changes.js';
 import * as taskAttempts from './task-attempts.js';
@@ -135,6 +136,12 @@ export function createSqlStore(options: SqlStoreOptions): Store {
       settleOutboundDelivery: (id, attempt, outcome) =>
         outboundWebhooks.settleOutboundDelivery(db, id, attempt, outcome),
       redeliverOutbound: (id, newId) => outboundWebhooks.redeliverOutbound(db, id, newId),
+
+      insertPreview: (preview) => previews.insertPreview(db, preview),
+      getPreview: (id) => previews.getPreview(db, id),
+      findPreviewByTokenHash: (tokenHash) => previews.findPreviewByTokenHash(db, tokenHash),
+      listPreviews: (vmId, opts) => previews.listPreviews(db, vmId, opts),
+      revokePreview: (id) => previews.revokePreview(db, id),
 
       ping: async () => {
         await db.execute(sql`select 1`);

@@ -6,10 +6,14 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
 import type { DataPlane, DataPlaneVm, TransferFormat } from '../../core/data-plane.js';
 import { COMMAND_SIGNALS, type CommandSignal } from '../../core/driver.js';
 import { AetherError, toWireError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
+import { parseTerminalSpec } from '../../core/terminal.js';
+import { serveTerminalSocket, TERMINAL_FRAME_BYTES } from '../../core/terminal-socket.js';
 import { DRIVER_NAME_PATTERN, type DriverName } from '../../core/vm.js';
 import {
   bearerToken,
@@ -19,7 +23,11 @@ import {
   ENTRY_HEADER,
   FORMAT_HEADER,
   isClusterSecret,
+  MAX_TERMINAL_SPEC_BYTES,
   OPERATIONS_WITH_BODY,
+  PORT_UPGRADE_PATH,
+  TERMINAL_ATTACH_PATH,
+  TUNNEL_PROTOCOL,
 } from '../../service/data-plane-wire.js';
 
 export interface DataPlaneListenerOptions {
@@ -45,6 +53,17 @@ export async function listenDataPlane(
       fail(res, error);
     });
   });
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: TERMINAL_FRAME_BYTES });
+  // Upgraded sockets leave the server's bookkeeping: closing the listener ends them here.
+  const upgraded = new Set<Duplex>();
+  server.on('upgrade', (req, socket, head) => {
+    upgraded.add(socket);
+    socket.once('close', () => upgraded.delete(socket));
+    upgrade(plane, options.secret, sockets, req, socket, head).catch((error: unknown) => {
+      logger.warn({ err: error }, 'data-plane upgrade failed');
+      refuseUpgrade(socket, error);
+    });
+  });
   // Transfers may be long; a stalled peer is noticed by the agent's own deadlines instead.
   server.requestTimeout = 0;
   server.headersTimeout = 10_000;
@@ -61,6 +80,8 @@ export async function listenDataPlane(
     url: `http://${host}:${address.port}`,
     close: () =>
       new Promise((resolve) => {
+        for (const client of sockets.clients) client.terminate();
+        for (const socket of upgraded) socket.destroy();
         server.close(() => resolve());
         server.closeAllConnections();
       }),
@@ -155,6 +176,96 @@ async function handle(
     }
     case 'stdin':
       return json(res, 200, await plane.stdin(vm, required(q, 'execution'), req));
+    case 'terminal-open':
+      return json(res, 201, await plane.openTerminal(vm, parseTerminalSpec(await readJsonBody(req))));
+    case 'terminals':
+      return json(res, 200, await plane.terminals(vm));
+    case 'terminal':
+      return json(res, 200, await plane.terminal(vm, required(q, 'terminal')));
+    case 'terminal-resize':
+      await plane.resizeTerminal(vm, required(q, 'terminal'), {
+        cols: Number(required(q, 'cols')),
+        rows: Number(required(q, 'rows')),
+      });
+      return json(res, 200, {});
+    case 'terminal-close':
+      await plane.closeTerminal(vm, required(q, 'terminal'));
+      return json(res, 200, {});
+  }
+}
+
+/**
+ * An upgrade: a port connection (the socket becomes the tunnel's raw bytes after a 101) or a
+ * terminal attachment (a WebSocket). Refusals are plain HTTP answers on the socket.
+ */
+async function upgrade(
+  plane: DataPlane,
+  secret: string,
+  sockets: WebSocketServer,
+  req: http.IncomingMessage,
+  socket: Duplex,
+  head: Buffer,
+): Promise<void> {
+  socket.on('error', () => {});
+  const url = new URL(req.url ?? '/', 'http://worker');
+  if (!isClusterSecret(bearerToken(req.headers.authorization), secret)) {
+    throw new AetherError('ERR_UNAUTHENTICATED', 'the data plane takes only the cluster secret');
+  }
+  const q = url.searchParams;
+  const vm = vmOf(q);
+  if (url.pathname === TERMINAL_ATTACH_PATH) {
+    const attachment = await plane.attachTerminal(vm, required(q, 'terminal'));
+    sockets.handleUpgrade(req, socket, head, (ws) => {
+      void serveTerminalSocket(ws, attachment);
+    });
+    return;
+  }
+  if (url.pathname !== PORT_UPGRADE_PATH || req.headers.upgrade !== TUNNEL_PROTOCOL) {
+    throw new AetherError('ERR_NOT_FOUND', `no data-plane upgrade at ${url.pathname}`);
+  }
+  const port = Number(required(q, 'port'));
+  const aborted = new AbortController();
+  socket.once('close', () => aborted.abort(new AetherError('ERR_TRANSFER_ABORTED', 'the gateway went away')));
+  const tunnel = await plane.connectPort(vm, port, { signal: aborted.signal });
+  if (socket.destroyed) {
+    tunnel.destroy();
+    return;
+  }
+  socket.write(
+    `HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: ${TUNNEL_PROTOCOL}\r\n\r\n`,
+  );
+  if (head.length > 0) tunnel.write(head);
+  // Both directions with backpressure; either side closing closes the other.
+  socket.pipe(tunnel);
+  tunnel.pipe(socket);
+  tunnel.on('error', () => socket.destroy());
+  socket.on('close', () => tunnel.destroy());
+  tunnel.on('close', () => socket.destroy());
+}
+
+function refuseUpgrade(socket: Duplex, error: unknown): void {
+  if (socket.destroyed) return;
+  const wire = toWireError(error);
+  const status = error instanceof AetherError ? error.status : 500;
+  const body = JSON.stringify({ error: wire });
+  socket.end(
+    `HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
+async function readJsonBody(req: http.IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_TERMINAL_SPEC_BYTES)
+      throw new AetherError('ERR_BODY_TOO_LARGE', 'terminal spec too large');
+    chunks.push(chunk as Buffer);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    throw new AetherError('ERR_BAD_JSON', 'the terminal spec is not JSON');
   }
 }
 

@@ -12,8 +12,10 @@ import { aliveCheck, hostProcessesMatching, pathsNaming, run, sh, sleep } from '
 import { defineDriverHibernateCases } from './hibernate-cases.js';
 import { defineDriverLimitCases } from './limit-cases.js';
 import { defineDriverPauseCases } from './pause-cases.js';
+import { defineDriverPortCases } from './port-cases.js';
 import { defineDriverStreamCases } from './stream-cases.js';
 import { type MakeConformanceDriver, useSuiteDriver } from './suite-driver.js';
+import { defineDriverTerminalCases } from './terminal-cases.js';
 import { defineDriverUsageCases } from './usage-cases.js';
 
 export type { DriverConformanceContext, MakeConformanceDriver } from './suite-driver.js';
@@ -100,6 +102,8 @@ export function describeDriverConformance(
     });
 
     defineDriverStreamCases(ctx);
+    defineDriverTerminalCases(ctx);
+    defineDriverPortCases(ctx);
     if (options.enforcesLimits)
       defineDriverLimitCases(ctx, { tasks: options.enforcesLimits === 'memory-and-tasks' });
     if (options.pauses) defineDriverPauseCases(ctx);

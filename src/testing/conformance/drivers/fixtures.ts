@@ -75,7 +75,7 @@ export async function run(
   const result = await driver.exec(
     id,
     { timeoutMs: 10_000, ...options, argv },
-    { onStdout: (c) => stdout.push(Buffer.from(c)), onStderr: (c) => stderr.push(Buffer.from(c)) },
+    { onStdout: (c) => void stdout.push(Buffer.from(c)), onStderr: (c) => stderr.push(Buffer.from(c)) },
     signal,
   );
   return {

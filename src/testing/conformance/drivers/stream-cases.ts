@@ -9,7 +9,9 @@ import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { RunningCommand } from '../../../core/driver.js';
 import { aliveCheck, readBytes, run, sh, sleep, writeBytes } from './fixtures.js';
+import { defineDriverPortCases } from './port-cases.js';
 import { type DriverSuiteContext, type MakeConformanceDriver, useSuiteDriver } from './suite-driver.js';
+import { defineDriverTerminalCases } from './terminal-cases.js';
 
 const MiB = 1024 * 1024;
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
@@ -118,7 +120,7 @@ export interface DriverStreamsOptions {
   testTimeoutMs?: number;
 }
 
-/** Runs only the stream cases against a driver, in a describe block of their own. */
+/** Runs only the stream cases (terminals and port tunnels too) against a driver, in a describe block of their own. */
 export function describeDriverStreams(
   name: string,
   makeDriver: MakeConformanceDriver,
@@ -127,6 +129,9 @@ export function describeDriverStreams(
   if (options.skipReason) console.warn(`[skip] ${name} driver stream cases: ${options.skipReason}`);
   const limits = options.testTimeoutMs ? { timeout: options.testTimeoutMs } : {};
   describe.skipIf(Boolean(options.skipReason))(`VmDriver streams: ${name}`, limits, () => {
-    defineDriverStreamCases(useSuiteDriver(name, makeDriver));
+    const ctx = useSuiteDriver(name, makeDriver);
+    defineDriverStreamCases(ctx);
+    defineDriverTerminalCases(ctx);
+    defineDriverPortCases(ctx);
   });
 }

@@ -21,6 +21,7 @@ import { describeLogCases } from './log-cases.js';
 import { describeNetworkLeaseCases } from './network-lease-cases.js';
 import { describeOutboundWebhookCases } from './outbound-webhook-cases.js';
 import { describeOutputCases } from './output-cases.js';
+import { describePreviewCases } from './preview-cases.js';
 import { describeRestartCases } from './restart-cases.js';
 import { describeSnapshotCases } from './snapshot-cases.js';
 import { describeTaskCases } from './task-cases.js';
@@ -71,6 +72,7 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
     describeWorkerCases(ctx);
     describeWebhookDeliveryCases(ctx);
     describeOutboundWebhookCases(ctx);
+    describePreviewCases(ctx);
     describeTenancyCases(ctx);
     describeNetworkLeaseCases(ctx);
     describeSnapshotCases(ctx);

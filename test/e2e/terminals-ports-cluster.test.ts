@@ -1,0 +1,209 @@
+/**
+ * Terminals and ports on a cluster: a gateway and two workers as separate processes, each VM's
+ * bytes carried gateway → owning worker → guest agent. A VM with no network serves an HTTP server
+ * and a WebSocket echo server through `aether port-forward` (20 connections at once), and a
+ * terminal session on either worker answers typing, resizes and ends with its command's status.
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { Cluster, prepareCli } from '../fault/cluster.js';
+import { HistoryWriter } from '../fault/history.js';
+import { postgresAvailable, REDIS_URL, redisAvailable } from '../support/backends.js';
+import { WS_ECHO_SERVER } from '../support/guest-servers.js';
+import { CLI_ENTRY } from '../support/run-cli.js';
+import { sandboxesAvailable } from '../support/sandboxes.js';
+import { throwawayDatabase } from '../support/throwaway-database.js';
+
+const canRun =
+  (await sandboxesAvailable('terminals and ports on a cluster')) &&
+  (await postgresAvailable()) &&
+  (await redisAvailable());
+
+/** Starts `aether port-forward VM :PORT --json` and resolves with the local port once it listens. */
+async function portForward(url: string, vm: string, port: number) {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', CLI_ENTRY, 'port-forward', vm, `:${port}`, '--json'],
+    {
+      env: { ...process.env, AETHER_URL: url, AETHER_TOKEN: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let out = '';
+  let err = '';
+  child.stderr.on('data', (c) => {
+    err += c;
+  });
+  const local = await new Promise<number>((resolve, reject) => {
+    child.stdout.on('data', (c) => {
+      out += c;
+      try {
+        resolve((JSON.parse(out) as { forwarding: { local_port: number }[] }).forwarding[0]!.local_port);
+      } catch {
+        // Not all of it yet.
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`port-forward exited ${code}: ${err}`)));
+  });
+  return { local, stop: () => child.kill('SIGTERM'), stderr: () => err };
+}
+
+describe.skipIf(!canRun)('terminals and ports across processes (gateway + 2 workers)', () => {
+  const database = throwawayDatabase('aether_tp');
+  const databaseUrl = new URL(database.url);
+  const redisUrl = new URL(REDIS_URL);
+  redisUrl.pathname = `/${1 + Math.floor(Math.random() * 15)}`;
+  let runDir: string;
+  let cluster: Cluster;
+  const vms: { id: string; worker: string }[] = [];
+  const api = (p: string) => `${cluster.url}/api/v1${p}`;
+  const post = (p: string, body: unknown) =>
+    fetch(api(p), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+
+  beforeAll(async () => {
+    await database.create();
+    runDir = mkdtempSync(path.join(os.tmpdir(), 'aether-tp-cluster-'));
+    const cli = await prepareCli(runDir);
+    cluster = await Cluster.start({
+      runDir,
+      cli: cli.argv,
+      databaseUrl: databaseUrl.href,
+      redisUrl: redisUrl.href,
+      workerIds: ['tp-w1', 'tp-w2'],
+      history: new HistoryWriter(path.join(runDir, 'history.jsonl')),
+      env: { AETHER_CLUSTER_SECRET: randomBytes(32).toString('hex'), AETHER_WARM_POOL_SIZE: '1' },
+    });
+    for (let i = 0; i < 4; i++) {
+      const res = await post('/vms?wait=true', { name: `tp-${i}` });
+      const body = (await res.json()) as { vm: { id: string; worker_id: string } };
+      vms.push({ id: body.vm.id, worker: body.vm.worker_id });
+    }
+  }, 240_000);
+
+  afterAll(async () => {
+    for (const vm of vms) await fetch(api(`/vms/${vm.id}?wait=true`), { method: 'DELETE' }).catch(() => {});
+    await cluster?.stop();
+    await database.drop().catch(() => {});
+    if (runDir) rmSync(runDir, { recursive: true, force: true });
+  }, 120_000);
+
+  const owners = () => [...new Map(vms.map((v) => [v.worker, v])).values()];
+
+  it('serves HTTP and WebSocket from a VM without network through port-forward, 20 connections at once', async () => {
+    expect(owners().length).toBe(2);
+    for (const vm of owners()) {
+      for (const [command, args] of [
+        ['python3', ['-m', 'http.server', '3000', '--bind', '127.0.0.1']],
+        ['node', ['-e', WS_ECHO_SERVER, '3001']],
+      ] as const) {
+        const started = await post(`/vms/${vm.id}/execute`, { command, args, timeout_ms: 0 });
+        expect(started.status, await started.clone().text()).toBe(202);
+      }
+      await fetch(api(`/vms/${vm.id}/files?path=hello.txt`), {
+        method: 'PUT',
+        headers: { 'content-type': 'application/octet-stream' },
+        body: `hello from ${vm.id}\n`,
+      });
+      const http = await portForward(cluster.url, vm.id, 3000);
+      const ws = await portForward(cluster.url, vm.id, 3001);
+      try {
+        // The servers take a moment to listen: retry the first request.
+        let first: Response | null = null;
+        for (let i = 0; i < 50 && !first?.ok; i++) {
+          first = await fetch(`http://127.0.0.1:${http.local}/hello.txt`).catch(() => null);
+          if (!first?.ok) await sleep(200);
+        }
+        expect(await first!.text()).toBe(`hello from ${vm.id}\n`);
+        const many = await Promise.all(
+          Array.from({ length: 20 }, () =>
+            fetch(`http://127.0.0.1:${http.local}/hello.txt`).then(async (r) => [r.status, await r.text()]),
+          ),
+        );
+        for (const [status, text] of many) {
+          expect(status).toBe(200);
+          expect(text).toBe(`hello from ${vm.id}\n`);
+        }
+
+        let socket: WebSocket | null = null;
+        for (let i = 0; i < 50 && !socket; i++) {
+          socket = await new Promise<WebSocket | null>((resolve) => {
+            const s = new WebSocket(`ws://127.0.0.1:${ws.local}/`);
+            s.once('open', () => resolve(s));
+            s.once('error', () => resolve(null));
+          });
+          if (!socket) await sleep(200);
+        }
+        const echoed = await new Promise<string>((resolve) => {
+          socket!.once('message', (data) => resolve(String(data)));
+          socket!.send('ping through the tunnel');
+        });
+        expect(echoed).toBe('ping through the tunnel');
+        socket!.close();
+      } finally {
+        http.stop();
+        ws.stop();
+      }
+    }
+  }, 180_000);
+
+  it('answers 502 ERR_PORT_UNREACHABLE for a port nobody listens on', async () => {
+    const vm = vms[0]!;
+    const refused = await new Promise<{ status: number; body: string }>((resolve) => {
+      const s = new WebSocket(api(`/vms/${vm.id}/ports/3999/connect`).replace('http', 'ws'));
+      s.once('unexpected-response', (_req, res) => {
+        let body = '';
+        res.on('data', (c) => {
+          body += c;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      s.once('open', () => resolve({ status: 101, body: '' }));
+    });
+    expect(refused.status).toBe(502);
+    expect(JSON.parse(refused.body).error.code).toBe('ERR_PORT_UNREACHABLE');
+  }, 60_000);
+
+  it('runs a terminal session on either worker: typing, resize, exit status', async () => {
+    for (const vm of owners()) {
+      const opened = await post(`/vms/${vm.id}/terminals`, {
+        command: ['bash', '--norc'],
+        cols: 90,
+        rows: 20,
+      });
+      expect(opened.status, await opened.clone().text()).toBe(201);
+      const { id } = (await opened.json()) as { id: string };
+      const socket = new WebSocket(api(`/vms/${vm.id}/terminals/${id}/attach`).replace('http', 'ws'));
+      let screen = '';
+      let exit: { exit_code: number } | null = null;
+      socket.on('message', (data, binary) => {
+        if (binary) screen += String(data);
+        else exit = JSON.parse(String(data));
+      });
+      await new Promise((resolve) => socket.once('open', resolve));
+      const waitFor = async (pattern: RegExp) => {
+        for (let i = 0; i < 150 && !pattern.test(screen); i++) await sleep(100);
+        expect(screen).toMatch(pattern);
+      };
+      socket.send(Buffer.from('stty size; echo sum-$((20+22))\r'));
+      await waitFor(/20 90\r?\n/);
+      await waitFor(/sum-42/);
+      socket.send(JSON.stringify({ type: 'resize', cols: 132, rows: 43 }));
+      await sleep(300);
+      socket.send(Buffer.from('stty size\r'));
+      await waitFor(/43 132/);
+      socket.send(Buffer.from('exit 7\r'));
+      await new Promise((resolve) => socket.once('close', resolve));
+      expect(exit).toMatchObject({ exit_code: 7 });
+    }
+  }, 120_000);
+});
