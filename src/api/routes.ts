@@ -708,7 +708,9 @@ export const API_ROUTES = {
     tag: 'previews',
     access: 'user',
     params: 'PortParams',
-    answers: { 200: { description: "WebSocket only (101): binary frames, the connection's bytes" } },
+    answers: {
+      200: { description: "WebSocket only (101): binary frames, the connection's bytes", binary: true },
+    },
     errors: 'ErrorBody',
   },
   getVmUsage: {

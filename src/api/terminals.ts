@@ -61,34 +61,41 @@ export const portParams = z.object({
   port: z.coerce.number().int().min(MIN_GUEST_PORT).max(MAX_GUEST_PORT).describe('TCP port inside the VM'),
 });
 
-export const terminalSchema = z.object({
-  id: z.string(),
-  vm_id: z.string(),
-  command: z.array(z.string()),
-  cols: z.number().int(),
-  rows: z.number().int(),
-  created_at: z.string().describe('ISO 8601'),
-  clients: z.number().int().describe('Clients attached now'),
-  detached_at: z
-    .string()
-    .nullable()
-    .describe(
-      'Since when no client is attached (the session ends after the grace period); null while one is',
-    ),
-  status: z.enum(['running', 'exited']),
-  exit_code: z.number().int().nullable(),
-  signal: z.string().nullable(),
-});
-
-export const terminalList = z.object({ terminals: z.array(terminalSchema) });
-
-/** The JSON text frames of a terminal socket (binary frames are bytes). */
-export const terminalSocketMessage = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('resize'), cols: z.number().int(), rows: z.number().int() }),
-  z.object({
-    type: z.literal('exit'),
+export const terminalSchema = z
+  .object({
+    id: z.string(),
+    vm_id: z.string(),
+    command: z.array(z.string()),
+    cols: z.number().int(),
+    rows: z.number().int(),
+    created_at: z.string().describe('ISO 8601'),
+    clients: z.number().int().describe('Clients attached now'),
+    detached_at: z
+      .string()
+      .nullable()
+      .describe(
+        'Since when no client is attached (the session ends after the grace period); null while one is',
+      ),
+    status: z.enum(['running', 'exited']),
     exit_code: z.number().int().nullable(),
     signal: z.string().nullable(),
-    error: z.string().optional(),
-  }),
-]);
+  })
+  .meta({ id: 'Terminal', description: 'A terminal session: a command on a pseudo-terminal in a VM' });
+
+export const terminalList = z.object({ terminals: z.array(terminalSchema) }).meta({ id: 'TerminalList' });
+
+/** The JSON text frames of a terminal socket (binary frames are bytes). */
+export const terminalSocketMessage = z
+  .discriminatedUnion('type', [
+    z.object({ type: z.literal('resize'), cols: z.number().int(), rows: z.number().int() }),
+    z.object({
+      type: z.literal('exit'),
+      exit_code: z.number().int().nullable(),
+      signal: z.string().nullable(),
+      error: z.string().optional(),
+    }),
+  ])
+  .meta({
+    id: 'TerminalSocketMessage',
+    description: 'A JSON text frame of a terminal socket (binary frames are bytes)',
+  });

@@ -25,7 +25,7 @@ async function parseExec(args: string[]): Promise<Parsed> {
 
 describe('a command whose last argument is a command line (aether exec)', () => {
   it('reads options after the VM name, up to --', async () => {
-    expect(await parseExec(['dev', '-t', '3000', '--', 'sleep', '5'])).toMatchObject({
+    expect(await parseExec(['dev', '--timeout', '3000', '--', 'sleep', '5'])).toMatchObject({
       vm: 'dev',
       command: ['sleep', '5'],
       opts: { timeout: '3000' },
@@ -34,8 +34,12 @@ describe('a command whose last argument is a command line (aether exec)', () => 
 
   it('reads options before the VM name, and in every form commander knows', async () => {
     expect(
-      await parseExec(['-t', '3000', 'dev', '--timeout=9', '-w', '/tmp', '-eA=1', '--', 'ls']),
-    ).toMatchObject({ vm: 'dev', command: ['ls'], opts: { timeout: '9', cwd: '/tmp', env: ['A=1'] } });
+      await parseExec(['--timeout', '3000', 'dev', '--timeout=9', '-w', '/tmp', '-eA=1', '-it', '--', 'ls']),
+    ).toMatchObject({
+      vm: 'dev',
+      command: ['ls'],
+      opts: { timeout: '9', cwd: '/tmp', env: ['A=1'], stdin: true, tty: true },
+    });
   });
 
   it('leaves every word after -- to the command, even ones that look like our options', async () => {
@@ -56,7 +60,7 @@ describe('a command whose last argument is a command line (aether exec)', () => 
   });
 
   it('takes the VM name from after -- when none came before it', async () => {
-    expect(await parseExec(['-t', '5', '--', 'dev', '-t', '1'])).toMatchObject({
+    expect(await parseExec(['--timeout', '5', '--', 'dev', '-t', '1'])).toMatchObject({
       vm: 'dev',
       command: ['-t', '1'],
       opts: { timeout: '5' },
@@ -65,8 +69,10 @@ describe('a command whose last argument is a command line (aether exec)', () => 
 
   it('refuses unknown options and missing values before the command, as commander does', async () => {
     await expect(parseExec(['dev', '-x', '--', 'ls'])).rejects.toThrow(/unknown option '-x'/);
-    await expect(parseExec(['dev', '-t'])).rejects.toThrow(/argument missing/);
-    await expect(parseExec(['dev', '-t', '5', '--'])).rejects.toThrow(/missing required argument 'command'/);
+    await expect(parseExec(['dev', '--timeout'])).rejects.toThrow(/argument missing/);
+    await expect(parseExec(['dev', '--timeout', '5', '--'])).rejects.toThrow(
+      /missing required argument 'command'/,
+    );
   });
 
   it('gives a command line with no argument before it (aether run) every word from its first', async () => {

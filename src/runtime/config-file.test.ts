@@ -109,6 +109,10 @@ worker:
   grace_ms: 9000
   drain_timeout_ms: 7000
   health_interval_ms: 3000
+  terminal_detach_grace_ms: 120000
+  max_terminals_per_vm: 8
+  tunnel_idle_timeout_ms: 30000
+  max_tunnels_per_vm: 64
 cluster:
   secret: 0123456789abcdef0123456789abcdef
   data_plane_listen: 10.0.0.7:8091
@@ -216,6 +220,10 @@ webhooks:
       workerLeaseMs: 3000,
       healthIntervalMs: 3000,
       drainTimeoutMs: 7000,
+      terminalDetachGraceMs: 120_000,
+      maxTerminalsPerVm: 8,
+      tunnelIdleTimeoutMs: 30_000,
+      maxTunnelsPerVm: 64,
       clusterSecret: '0123456789abcdef0123456789abcdef',
       dataPlaneListen: '10.0.0.7:8091',
       dataPlaneAddress: 'http://10.0.0.7:8091',

@@ -7,8 +7,8 @@ import type { DataPlane } from '../core/data-plane.js';
 import { AetherError } from '../core/errors.js';
 import type { Store } from '../core/store.js';
 import { HEARTBEATING_STATUSES } from '../core/worker.js';
-import type { DataPlaneRouter } from './vm-plane-access.js';
 import { RemoteDataPlane } from './remote-data-plane.js';
+import type { DataPlaneRouter } from './vm-plane-access.js';
 
 export interface DataPlaneRouting {
   /** The worker in this process and its plane, if this node runs one. */

@@ -4,7 +4,7 @@
  * did what to which VM and how many bytes moved, and then handed to the data plane of the worker
  * that owns the VM (`planeFor`: in process, or over the worker's internal listener).
  */
-import type { DataPlane, Download, StdinResult, TransferFormat, UploadResult } from '../core/data-plane.js';
+import type { Download, StdinResult, TransferFormat, UploadResult } from '../core/data-plane.js';
 import type { CommandSignal } from '../core/driver.js';
 import { AetherError } from '../core/errors.js';
 import { type ExecutionRecord, executionState } from '../core/execution.js';
@@ -15,7 +15,6 @@ import type { VmUsage } from '../core/vm-usage.js';
 import type { ServiceDeps } from './service-context.js';
 import { requireExecution, requireVm } from './visibility.js';
 import { type DataPlaneRouter, planeTarget, VmPlaneAccess } from './vm-plane-access.js';
-
 
 const MAX_PATH_LENGTH = 4096;
 

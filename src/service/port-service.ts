@@ -9,8 +9,8 @@ import { AetherError } from '../core/errors.js';
 import { MAX_GUEST_PORT, MIN_GUEST_PORT } from '../core/guest-ports.js';
 import type { Access } from '../core/principal.js';
 import type { VmRecord } from '../core/vm.js';
-import type { DataPlaneRouter } from './vm-plane-access.js';
 import type { ServiceDeps } from './service-context.js';
+import type { DataPlaneRouter } from './vm-plane-access.js';
 import { planeTarget, VmPlaneAccess } from './vm-plane-access.js';
 
 export interface PortConnection {

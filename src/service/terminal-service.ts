@@ -12,8 +12,8 @@ import {
   type TerminalInfo,
   type TerminalSpec,
 } from '../core/terminal.js';
-import type { DataPlaneRouter } from './vm-plane-access.js';
 import type { ServiceDeps } from './service-context.js';
+import type { DataPlaneRouter } from './vm-plane-access.js';
 import { planeTarget, VmPlaneAccess } from './vm-plane-access.js';
 
 export type OpenTerminalRequest = Omit<TerminalSpec, 'argv'> & { argv?: string[] };

@@ -38,6 +38,13 @@ const SCHEMA_REF = '#/components/schemas/';
 const CLIENT_CALLS: Record<string, (client: AetherClient) => Promise<unknown>> = {
   createVm: (c) => c.createVm({ name: 'Not A Valid Name' }),
   listVms: (c) => c.listVms(),
+  openTerminal: (c) => c.openTerminal('drift-missing', { cols: 80, rows: 24 }),
+  listTerminals: (c) => c.listTerminals('drift-missing'),
+  getTerminal: (c) => c.getTerminal('drift-missing', `term_${'a'.repeat(20)}`),
+  resizeTerminal: (c) => c.resizeTerminal('drift-missing', `term_${'a'.repeat(20)}`, { cols: 80, rows: 24 }),
+  closeTerminal: (c) => c.closeTerminal('drift-missing', `term_${'a'.repeat(20)}`),
+  attachTerminal: (c) => c.attachTerminal('drift-missing', `term_${'a'.repeat(20)}`),
+  connectPort: (c) => c.connectPort('drift-missing', 3000),
   getVm: (c) => c.getVm('drift-missing'),
   deleteVm: (c) => c.deleteVm('drift-missing'),
   stopVm: (c) => c.stopVm('drift-missing'),
