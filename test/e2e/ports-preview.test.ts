@@ -10,6 +10,7 @@ import WebSocket from 'ws';
 import { AetherClient } from '../../src/client/client.js';
 import { apiError } from '../support/api-error.js';
 import { useTestNode } from '../support/embedded-node.js';
+import { portForward } from '../support/port-forward.js';
 import { runCli } from '../support/run-cli.js';
 import { runCommand } from '../support/run-command.js';
 import { sandboxesAvailable } from '../support/sandboxes.js';
@@ -92,6 +93,16 @@ describe.skipIf(!canRun)('ports of a VM without network', () => {
       `${url}index.html`,
     ]);
     expect(after.stdout).toBe('404');
+  });
+
+  it('serves it through `aether port-forward`, to curl', async () => {
+    const forward = await portForward(node().url, VM, 3000, node().node.localAdminKey ?? '');
+    try {
+      expect(await curl(`http://127.0.0.1:${forward.local}/`)).toContain('hello-from-the-vm');
+      expect(await curl(`http://127.0.0.1:${forward.local}/notes/a.txt`)).toBe('a\n');
+    } finally {
+      forward.stop();
+    }
   });
 
   it('serves it through the API-key proxy route, to curl', async () => {

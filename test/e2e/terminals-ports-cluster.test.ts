@@ -4,7 +4,6 @@
  * and a WebSocket echo server through `aether port-forward` (20 connections at once), and a
  * terminal session on either worker answers typing, resizes and ends with its command's status.
  */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -15,44 +14,16 @@ import WebSocket from 'ws';
 import { Cluster, prepareCli } from '../fault/cluster.js';
 import { HistoryWriter } from '../fault/history.js';
 import { postgresAvailable, REDIS_URL, redisAvailable } from '../support/backends.js';
-import { WS_ECHO_SERVER } from '../support/guest-servers.js';
-import { CLI_ENTRY } from '../support/run-cli.js';
+import { portForward } from '../support/port-forward.js';
+import { runCommand } from '../support/run-command.js';
 import { sandboxesAvailable } from '../support/sandboxes.js';
 import { throwawayDatabase } from '../support/throwaway-database.js';
+import { WS_ECHO_GUEST_SCRIPT } from '../support/ws-echo-guest.js';
 
 const canRun =
   (await sandboxesAvailable('terminals and ports on a cluster')) &&
   (await postgresAvailable()) &&
   (await redisAvailable());
-
-/** Starts `aether port-forward VM :PORT --json` and resolves with the local port once it listens. */
-async function portForward(url: string, vm: string, port: number) {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', CLI_ENTRY, 'port-forward', vm, `:${port}`, '--json'],
-    {
-      env: { ...process.env, AETHER_URL: url, AETHER_TOKEN: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let out = '';
-  let err = '';
-  child.stderr.on('data', (c) => {
-    err += c;
-  });
-  const local = await new Promise<number>((resolve, reject) => {
-    child.stdout.on('data', (c) => {
-      out += c;
-      try {
-        resolve((JSON.parse(out) as { forwarding: { local_port: number }[] }).forwarding[0]!.local_port);
-      } catch {
-        // Not all of it yet.
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`port-forward exited ${code}: ${err}`)));
-  });
-  return { local, stop: () => child.kill('SIGTERM'), stderr: () => err };
-}
 
 describe.skipIf(!canRun)('terminals and ports across processes (gateway + 2 workers)', () => {
   const database = throwawayDatabase('aether_tp');
@@ -102,9 +73,14 @@ describe.skipIf(!canRun)('terminals and ports across processes (gateway + 2 work
   it('serves HTTP and WebSocket from a VM without network through port-forward, 20 connections at once', async () => {
     expect(owners().length).toBe(2);
     for (const vm of owners()) {
+      await fetch(api(`/vms/${vm.id}/files?path=ws-echo.cjs`), {
+        method: 'PUT',
+        headers: { 'content-type': 'application/octet-stream' },
+        body: WS_ECHO_GUEST_SCRIPT,
+      });
       for (const [command, args] of [
         ['python3', ['-m', 'http.server', '3000', '--bind', '127.0.0.1']],
-        ['node', ['-e', WS_ECHO_SERVER, '3001']],
+        ['node', ['ws-echo.cjs', '3001']],
       ] as const) {
         const started = await post(`/vms/${vm.id}/execute`, { command, args, timeout_ms: 0 });
         expect(started.status, await started.clone().text()).toBe(202);
@@ -155,6 +131,42 @@ describe.skipIf(!canRun)('terminals and ports across processes (gateway + 2 work
       }
     }
   }, 180_000);
+
+  it('serves the same VMs through preview URLs (curl, a WebSocket client), until revoked', async () => {
+    for (const vm of owners()) {
+      const made = async (port: number) => {
+        const res = await post(`/vms/${vm.id}/previews`, { port, expires_in: '10m' });
+        expect(res.status, await res.clone().text()).toBe(201);
+        return (await res.json()) as { id: string; url: string };
+      };
+      const page = await made(3000);
+      const curl = await runCommand(
+        ['curl', '-sS', '--fail-with-body', '--max-time', '20', `${page.url}hello.txt`],
+        {
+          timeoutMs: 30_000,
+        },
+      );
+      expect(curl.stdout, curl.stderr).toBe(`hello from ${vm.id}\n`);
+
+      const echo = await made(3001);
+      const socket = new WebSocket(echo.url.replace(/^http/, 'ws'));
+      await new Promise((resolve, reject) => {
+        socket.once('open', resolve);
+        socket.once('error', reject);
+      });
+      const echoed = await new Promise<string>((resolve) => {
+        socket.once('message', (data) => resolve(String(data)));
+        socket.send('through a preview');
+      });
+      expect(echoed).toBe('through a preview');
+      socket.close();
+
+      const revoked = await fetch(api(`/vms/${vm.id}/previews/${page.id}`), { method: 'DELETE' });
+      expect(revoked.status).toBe(200);
+      const after = await fetch(`${page.url}hello.txt`);
+      expect(after.status).toBe(404);
+    }
+  }, 120_000);
 
   it('answers 502 ERR_PORT_UNREACHABLE for a port nobody listens on', async () => {
     const vm = vms[0]!;
