@@ -3,10 +3,9 @@
  * upgrade's refusal becomes the gateway's own error (a 404 for an unknown VM, a 502 for a port
  * nobody listens on), a failed connection ERR_GATEWAY_UNREACHABLE.
  */
-import type { IncomingMessage } from 'node:http';
 import WebSocket from 'ws';
 import { TERMINAL_FRAME_BYTES } from '../core/terminal-socket.js';
-import type { StreamTarget } from './websocket-messages.js';
+import { responseError, type StreamTarget } from './websocket-messages.js';
 
 /**
  * `wrap` is applied to the socket at once, before it opens: a server's first message may arrive
@@ -36,7 +35,7 @@ export function openSocket<T>(
       refused = true;
       signal?.removeEventListener('abort', onAbort);
       // The body says why; the socket goes only once it is read.
-      void refusal(target, res)
+      void responseError(target, res)
         .then(reject)
         .finally(() => socket.terminate());
     });
@@ -53,18 +52,4 @@ export function openSocket<T>(
       );
     });
   });
-}
-
-async function refusal(target: StreamTarget, res: IncomingMessage): Promise<Error> {
-  const parts: Buffer[] = [];
-  for await (const part of res) parts.push(part as Buffer);
-  const text = Buffer.concat(parts).toString('utf8');
-  const status = res.statusCode ?? 0;
-  try {
-    const body = JSON.parse(text) as { error?: { code?: string; message?: string } };
-    if (body.error?.code) return target.error(status, body.error.code, body.error.message ?? '', body);
-  } catch {
-    // Not our JSON.
-  }
-  return target.error(status, 'ERR_HTTP', `HTTP ${status}: ${text.slice(0, 200)}`);
 }

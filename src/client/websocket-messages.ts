@@ -28,7 +28,8 @@ export interface WebSocketMessagesOptions<M> {
   onAbort: 'return' | 'throw';
 }
 
-async function responseError(target: StreamTarget, res: IncomingMessage): Promise<Error> {
+/** A refused upgrade's answer as the gateway's own error (its code and status), else ERR_HTTP. */
+export async function responseError(target: StreamTarget, res: IncomingMessage): Promise<Error> {
   const parts: Buffer[] = [];
   for await (const part of res) parts.push(part as Buffer);
   const text = Buffer.concat(parts).toString('utf8');

@@ -7,73 +7,37 @@
  * bring back none of the host's files.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { Readable } from 'node:stream';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Cluster, prepareCli } from '../fault/cluster.js';
-import { HistoryWriter } from '../fault/history.js';
-import { postgresAvailable, REDIS_URL, redisAvailable } from '../support/backends.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { postgresAvailable, redisAvailable } from '../support/backends.js';
 import { type AetherCli, expectNoSymlinkEscape, expectTreeRoundTrip } from '../support/cli-copy-cases.js';
 import { runCli } from '../support/run-cli.js';
 import { sandboxesAvailable } from '../support/sandboxes.js';
-import { throwawayDatabase } from '../support/throwaway-database.js';
+import { useTwoWorkerCluster } from '../support/two-worker-cluster.js';
 
 const canRun =
   (await sandboxesAvailable('data plane cluster')) && (await postgresAvailable()) && (await redisAvailable());
-
-const SECRET = randomBytes(32).toString('hex');
 
 function sha256(data: Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
 describe.skipIf(!canRun)('data plane across processes (gateway + 2 workers)', () => {
-  const database = throwawayDatabase('aether_dp');
-  const databaseUrl = new URL(database.url);
-  const redisUrl = new URL(REDIS_URL);
-  redisUrl.pathname = `/${1 + Math.floor(Math.random() * 15)}`;
-  let runDir: string;
-  let cluster: Cluster;
-  const vms: { id: string; worker: string }[] = [];
-
-  const api = (p: string) => `${cluster.url}/api/v1${p}`;
-
-  beforeAll(async () => {
-    await database.create();
-    runDir = mkdtempSync(path.join(os.tmpdir(), 'aether-dp-cluster-'));
-    const cli = await prepareCli(runDir);
-    cluster = await Cluster.start({
-      runDir,
-      cli: cli.argv,
-      databaseUrl: databaseUrl.href,
-      redisUrl: redisUrl.href,
-      workerIds: ['dp-w1', 'dp-w2'],
-      history: new HistoryWriter(path.join(runDir, 'history.jsonl')),
-      env: { AETHER_CLUSTER_SECRET: SECRET, AETHER_WARM_POOL_SIZE: '1' },
-    });
-    // Enough VMs that both workers own some (placement spreads by load).
-    for (let i = 0; i < 4; i++) {
-      const res = await fetch(api('/vms?wait=true'), {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ name: `dp-${i}` }),
-      });
-      const body = (await res.json()) as { vm: { id: string; worker_id: string } };
-      vms.push({ id: body.vm.id, worker: body.vm.worker_id });
-    }
+  const {
+    api,
+    vms,
+    owners: vmPerWorker,
+    secret: SECRET,
+    databaseUrl,
+    redisUrl,
+    cluster,
+    runDir,
+  } = useTwoWorkerCluster('dp', canRun);
+  beforeAll(() => {
     console.info(`data plane cluster: VMs on ${[...new Set(vms.map((v) => v.worker))].join(', ')}`);
-  }, 240_000);
-
-  afterAll(async () => {
-    for (const vm of vms) await fetch(api(`/vms/${vm.id}?wait=true`), { method: 'DELETE' }).catch(() => {});
-    await cluster?.stop();
-    await database.drop().catch(() => {});
-    if (runDir) rmSync(runDir, { recursive: true, force: true });
-  }, 120_000);
+  });
 
   it('moves 32 MiB up and back through each worker byte for byte, with no bytes in Redis or PostgreSQL', async () => {
     const redis = new Redis(redisUrl.href);
@@ -89,7 +53,7 @@ describe.skipIf(!canRun)('data plane across processes (gateway + 2 workers)', ()
       }
     };
     const data = randomBytes(32 * 1024 ** 2);
-    const owners = [...new Map(vms.map((v) => [v.worker, v])).values()];
+    const owners = vmPerWorker();
     try {
       for (const vm of owners) {
         const redisBefore = await netIn();
@@ -176,18 +140,18 @@ describe.skipIf(!canRun)('data plane across processes (gateway + 2 workers)', ()
 
   describe('aether cp against the gateway, auth off', () => {
     // No key exists: the CLI sends none, as a user of an auth-off cluster would.
-    const aether: AetherCli = (...args) => runCli(cluster.url, args);
+    const aether: AetherCli = (...args) => runCli(cluster().url, args);
 
     it('round-trips a directory tree through a VM of each worker', async () => {
-      const owners = [...new Map(vms.map((v) => [v.worker, v])).values()];
+      const owners = vmPerWorker();
       expect(owners.length, 'VMs on both workers').toBe(2);
       for (const vm of owners) {
-        await expectTreeRoundTrip(aether, vm.id, runDir, { remoteDir: 'cli/tree' });
+        await expectTreeRoundTrip(aether, vm.id, runDir(), { remoteDir: 'cli/tree' });
       }
     }, 120_000);
 
     it('does not hand out host files through symlinks in a VM', async () => {
-      await expectNoSymlinkEscape(aether, vms[0]!.id, runDir);
+      await expectNoSymlinkEscape(aether, vms[0]!.id, runDir());
     }, 60_000);
   });
 

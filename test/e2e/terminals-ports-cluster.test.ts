@@ -1,23 +1,11 @@
-/**
- * Terminals and ports on a cluster: a gateway and two workers as separate processes, each VM's
- * bytes carried gateway → owning worker → guest agent. A VM with no network serves an HTTP server
- * and a WebSocket echo server through `aether port-forward` (20 connections at once), and a
- * terminal session on either worker answers typing, resizes and ends with its command's status.
- */
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { Cluster, prepareCli } from '../fault/cluster.js';
-import { HistoryWriter } from '../fault/history.js';
-import { postgresAvailable, REDIS_URL, redisAvailable } from '../support/backends.js';
+import { postgresAvailable, redisAvailable } from '../support/backends.js';
 import { portForward } from '../support/port-forward.js';
 import { runCommand } from '../support/run-command.js';
 import { sandboxesAvailable } from '../support/sandboxes.js';
-import { throwawayDatabase } from '../support/throwaway-database.js';
+import { useTwoWorkerCluster } from '../support/two-worker-cluster.js';
 import { WS_ECHO_GUEST_SCRIPT } from '../support/ws-echo-guest.js';
 
 const canRun =
@@ -26,49 +14,13 @@ const canRun =
   (await redisAvailable());
 
 describe.skipIf(!canRun)('terminals and ports across processes (gateway + 2 workers)', () => {
-  const database = throwawayDatabase('aether_tp');
-  const databaseUrl = new URL(database.url);
-  const redisUrl = new URL(REDIS_URL);
-  redisUrl.pathname = `/${1 + Math.floor(Math.random() * 15)}`;
-  let runDir: string;
-  let cluster: Cluster;
-  const vms: { id: string; worker: string }[] = [];
-  const api = (p: string) => `${cluster.url}/api/v1${p}`;
+  const { api, vms, owners, cluster } = useTwoWorkerCluster('tp', canRun);
   const post = (p: string, body: unknown) =>
     fetch(api(p), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(body),
     });
-
-  beforeAll(async () => {
-    await database.create();
-    runDir = mkdtempSync(path.join(os.tmpdir(), 'aether-tp-cluster-'));
-    const cli = await prepareCli(runDir);
-    cluster = await Cluster.start({
-      runDir,
-      cli: cli.argv,
-      databaseUrl: databaseUrl.href,
-      redisUrl: redisUrl.href,
-      workerIds: ['tp-w1', 'tp-w2'],
-      history: new HistoryWriter(path.join(runDir, 'history.jsonl')),
-      env: { AETHER_CLUSTER_SECRET: randomBytes(32).toString('hex'), AETHER_WARM_POOL_SIZE: '1' },
-    });
-    for (let i = 0; i < 4; i++) {
-      const res = await post('/vms?wait=true', { name: `tp-${i}` });
-      const body = (await res.json()) as { vm: { id: string; worker_id: string } };
-      vms.push({ id: body.vm.id, worker: body.vm.worker_id });
-    }
-  }, 240_000);
-
-  afterAll(async () => {
-    for (const vm of vms) await fetch(api(`/vms/${vm.id}?wait=true`), { method: 'DELETE' }).catch(() => {});
-    await cluster?.stop();
-    await database.drop().catch(() => {});
-    if (runDir) rmSync(runDir, { recursive: true, force: true });
-  }, 120_000);
-
-  const owners = () => [...new Map(vms.map((v) => [v.worker, v])).values()];
 
   it('serves HTTP and WebSocket from a VM without network through port-forward, 20 connections at once', async () => {
     expect(owners().length).toBe(2);
@@ -90,8 +42,8 @@ describe.skipIf(!canRun)('terminals and ports across processes (gateway + 2 work
         headers: { 'content-type': 'application/octet-stream' },
         body: `hello from ${vm.id}\n`,
       });
-      const http = await portForward(cluster.url, vm.id, 3000);
-      const ws = await portForward(cluster.url, vm.id, 3001);
+      const http = await portForward(cluster().url, vm.id, 3000);
+      const ws = await portForward(cluster().url, vm.id, 3001);
       try {
         // The servers take a moment to listen: retry the first request.
         let first: Response | null = null;
