@@ -150,4 +150,18 @@ describe.skipIf(!canRun)('ports of a VM without network', () => {
     ws.close();
     await once(ws, 'close');
   });
+
+  it('closes a WebSocket still open through a preview once the preview is revoked', async () => {
+    const { id, url } = await node().client.createPreview(VM, 3001);
+    const ws = new WebSocket(`${url.replace(/^http/, 'ws')}echo`);
+    await once(ws, 'open');
+    ws.send('before');
+    expect(String(((await once(ws, 'message')) as [Buffer])[0])).toBe('before');
+    const closed = once(ws, 'close');
+    const revokedAt = Date.now();
+    await node().client.revokePreview(VM, id);
+    await closed;
+    // The proxy checks open previews every 5 s.
+    expect(Date.now() - revokedAt).toBeLessThan(12_000);
+  }, 30_000);
 });

@@ -16,6 +16,11 @@ export interface AppExchange {
   headers: OutgoingHttpHeaders;
   /** The app's port, for messages. */
   port: number;
+  /**
+   * The preview token the exchange came in with, if any: checked again while the exchange lasts,
+   * so revoking the preview (or its expiry, or the VM's deletion) closes what it still carries.
+   */
+  previewToken?: string;
 }
 
 /** What the client is told when the connection to the app fails before an answer. */

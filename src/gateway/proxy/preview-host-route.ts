@@ -24,8 +24,9 @@ export function previewHostHandler(context: ProxyContext, domain: string) {
     // The client's own URL: the rewrite only routed it here.
     const url = request.originalUrl;
     const upgrade = upgradeHeadOf(request.raw) !== undefined;
-    const exchange = (open: AppExchange['open']): AppExchange => ({
+    const exchange = (open: AppExchange['open'], previewToken?: string): AppExchange => ({
       open,
+      ...(previewToken !== undefined ? { previewToken } : {}),
       path: appPath(url, 0, [PREVIEW_QUERY_TOKEN]),
       headers: appRequestHeaders(request.raw, {
         port: host.port,
@@ -72,8 +73,14 @@ export function previewHostHandler(context: ProxyContext, domain: string) {
     return forward(
       request,
       reply,
-      exchange((signal) =>
-        ports().connectTo(vm, preview.port, { signal, caller: `preview:${preview.id}`, via: 'preview-host' }),
+      exchange(
+        (signal) =>
+          ports().connectTo(vm, preview.port, {
+            signal,
+            caller: `preview:${preview.id}`,
+            via: 'preview-host',
+          }),
+        credential.token,
       ),
     );
   };

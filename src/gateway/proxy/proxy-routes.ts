@@ -50,6 +50,8 @@ const ID_OR_NAME = /^[A-Za-z0-9._-]{1,128}$/;
 
 /** How long a closing gateway lets proxied exchanges finish before it closes them. */
 const CLOSE_GRACE_MS = 1000;
+/** How often open connections through previews are checked against the store (revoked, expired). */
+const PREVIEW_RECHECK_MS = 5000;
 
 export function proxyRoutes(deps: GatewayDeps, settings: GatewaySettings): FastifyPluginAsync {
   const ports = (): PortConnector => {
@@ -59,13 +61,25 @@ export function proxyRoutes(deps: GatewayDeps, settings: GatewaySettings): Fasti
   const domain = settings.previews?.domain ? normalDomain(settings.previews.domain) : undefined;
 
   const live = new LiveExchanges();
+  live.watchPreviews(
+    (token) =>
+      deps.services.previews.resolve(token).then(
+        () => true,
+        (error: unknown) => {
+          const code = (error as { code?: string }).code;
+          if (code === 'ERR_PREVIEW_NOT_FOUND' || code === 'ERR_PREVIEW_EXPIRED') return false;
+          throw error;
+        },
+      ),
+    PREVIEW_RECHECK_MS,
+  );
   const forward: ProxyContext['forward'] = async (request, reply, exchange) => {
     const head = upgradeHeadOf(request.raw);
     if (head === undefined) {
-      live.track(reply.raw);
+      live.track(reply.raw, exchange.previewToken);
       return forwardHttp(request, reply, exchange, { bodyIdleMs: settings.requestTimeoutMs });
     }
-    live.track(request.raw.socket);
+    live.track(request.raw.socket, exchange.previewToken);
     await forwardUpgrade(request, reply, exchange, head);
     return reply;
   };
@@ -122,6 +136,7 @@ export function proxyRoutes(deps: GatewayDeps, settings: GatewaySettings): Fasti
             upgrade: upgradeHeadOf(request.raw) !== undefined,
           }),
           port: preview.port,
+          previewToken: token,
         });
       },
     );
