@@ -6,6 +6,7 @@ import type { Store } from '../core/store.js';
 import { TASK_POLICIES, TASK_TYPES, type TaskType } from '../core/task.js';
 import { createLocalEventBus } from '../events/local/local-event-bus.js';
 import { createLocalQueue } from '../queue/local/local-queue.js';
+import { newVmInput } from '../testing/conformance/store/fixtures.js';
 import { expireVms } from './expiry.js';
 import type { ServiceDeps } from './service-context.js';
 
@@ -32,16 +33,9 @@ describe('the expiry loop', () => {
   });
 
   async function expiredVm(onExpiry: 'stop' | 'delete') {
-    const vm = await store.insertVm({
-      id: newId(),
-      project: 'default',
-      name: `vm-${newId().slice(0, 8)}`,
-      driver: 'process',
-      vcpus: 1,
-      memoryMiB: 256,
-      metadata: {},
-      lifetime: { ttlSeconds: 1, idleTimeoutSeconds: null, onExpiry },
-    });
+    const vm = await store.insertVm(
+      newVmInput({ lifetime: { ttlSeconds: 1, idleTimeoutSeconds: null, onExpiry } }),
+    );
     await store.transitionVm(vm.id, { from: ['pending'], to: 'running', reason: 'test' }, { workerId: 'w1' });
     return vm;
   }

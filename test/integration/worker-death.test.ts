@@ -14,7 +14,7 @@ import type { Store } from '../../src/core/store.js';
 import { createLocalEventBus } from '../../src/events/local/local-event-bus.js';
 import { createLocalQueue } from '../../src/queue/local/local-queue.js';
 import { reapDeadWorkers } from '../../src/service/reaper.js';
-import { outcome } from '../../src/testing/conformance/store/fixtures.js';
+import { newVmInput, outcome } from '../../src/testing/conformance/store/fixtures.js';
 import { Membership } from '../../src/worker/membership.js';
 import { openMemoryStore } from '../support/memory-store.js';
 
@@ -36,15 +36,7 @@ describe('worker death', () => {
   });
 
   async function runningVmOn(workerId: string) {
-    const vm = await store.insertVm({
-      id: newId(),
-      project: 'default',
-      name: `vm-${newId().slice(0, 8)}`,
-      driver: 'process',
-      vcpus: 1,
-      memoryMiB: 256,
-      metadata: {},
-    });
+    const vm = await store.insertVm(newVmInput());
     return (await store.transitionVm(
       vm.id,
       { from: ['pending'], to: 'running', reason: 'test' },
@@ -143,15 +135,7 @@ describe('worker death', () => {
     const events = createLocalEventBus();
     const deps = { store, queue, events, logger: silentLogger };
     await store.registerWorker(registration('w-creating'));
-    const vm = await store.insertVm({
-      id: newId(),
-      project: 'default',
-      name: `vm-${newId().slice(0, 8)}`,
-      driver: 'process',
-      vcpus: 1,
-      memoryMiB: 256,
-      metadata: {},
-    });
+    const vm = await store.insertVm(newVmInput());
     const taskId = newId();
     await store.insertTask({
       id: taskId,

@@ -69,10 +69,13 @@ export async function failure(
 const initSeen = async (consolePath: string) =>
   (await tail(consolePath, CONSOLE_SCAN_BYTES)).includes(INIT_MARKER);
 
-export async function bootGuest(o: GuestBootOptions): Promise<BootTimings> {
-  // Stage 1: the API answers.
+/** The first stage of a boot and of a load: the fresh VMM's API answers within `timeoutMs`. */
+export async function waitForApi(
+  o: Pick<GuestBootOptions, 'vmId' | 'vmm' | 'files' | 'api'>,
+  timeoutMs: number,
+): Promise<void> {
   try {
-    await o.api.waitReady(Math.min(o.apiTimeoutMs, o.deadline - Date.now()), o.vmm.exited);
+    await o.api.waitReady(timeoutMs, o.vmm.exited);
   } catch (error) {
     const exited = o.vmm.exited();
     throw await failure(
@@ -83,6 +86,11 @@ export async function bootGuest(o: GuestBootOptions): Promise<BootTimings> {
       error,
     );
   }
+}
+
+export async function bootGuest(o: GuestBootOptions): Promise<BootTimings> {
+  // Stage 1: the API answers.
+  await waitForApi(o, Math.min(o.apiTimeoutMs, o.deadline - Date.now()));
   const vmmUp = performance.now();
 
   // Stage 2: configure and start.

@@ -19,7 +19,7 @@ import type { AgentClient } from '../../protocol/client.js';
 import { resyncRestoredGuest } from '../shared/guest-resync.js';
 import type { FirecrackerApi } from './api-client.js';
 import type { BootPlan, VmmPaths } from './boot-plan.js';
-import { failure } from './guest-boot.js';
+import { failure, waitForApi } from './guest-boot.js';
 import type { JailLayout } from './jailer.js';
 import {
   type FirecrackerSnapshotMeta,
@@ -203,18 +203,7 @@ async function loadAndResync(
     vmm: vm.vmm,
     files: { vmmOutput: vm.dir.vmmOutput, console: vm.paths.host.console, log: vm.paths.host.log },
   };
-  try {
-    await vm.api.waitReady(Math.min(host.apiTimeoutMs, deadline - Date.now()), vm.vmm.exited);
-  } catch (error) {
-    const exited = vm.vmm.exited();
-    throw await failure(
-      context,
-      exited
-        ? `Firecracker exited at start (${exited})`
-        : `Firecracker API did not come up (${(error as Error).message})`,
-      error,
-    );
-  }
+  await waitForApi({ ...context, api: vm.api }, Math.min(host.apiTimeoutMs, deadline - Date.now()));
   const vmmUp = performance.now();
   try {
     // Only the logger and metrics may precede a load; neither is part of the snapshot.

@@ -35,10 +35,9 @@ describe.skipIf(!available)('process driver limits', () => {
     () => stateDir,
   );
 
-  beforeAll(() => {
-    stateDir = mkdtempSync(join(tmpdir(), 'aether-limits-'));
-    chmodSync(stateDir, 0o711);
-    driver = createProcessDriver({
+  /** A driver on `stateDir` with small limits; the restart case makes a second one on the same dir. */
+  const makeDriver = () =>
+    createProcessDriver({
       stateDir,
       agentPath: inject('agentBundlePath'),
       bootTimeoutMs: 15_000,
@@ -46,6 +45,11 @@ describe.skipIf(!available)('process driver limits', () => {
       tmpSizeMiB: 16,
       homeSizeMiB: 64,
     });
+
+  beforeAll(() => {
+    stateDir = mkdtempSync(join(tmpdir(), 'aether-limits-'));
+    chmodSync(stateDir, 0o711);
+    driver = makeDriver();
   });
   afterEach(() => vms.cleanup());
   afterAll(async () => {
@@ -119,14 +123,7 @@ describe.skipIf(!available)('process driver limits', () => {
     // A new driver on the same state dir, as a restarted worker has; then the sandbox is killed
     // from the host, which is no out-of-memory death.
     await driver.close();
-    driver = createProcessDriver({
-      stateDir,
-      agentPath: inject('agentBundlePath'),
-      bootTimeoutMs: 15_000,
-      pidsLimit: 128,
-      tmpSizeMiB: 16,
-      homeSizeMiB: 64,
-    });
+    driver = makeDriver();
     const record = await new VmDir(stateDir, id).readSandbox();
     process.kill(record!.pid, 'SIGKILL');
     let probe = await driver.probe!(id, { timeoutMs: 2_000 });
