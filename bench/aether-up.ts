@@ -67,10 +67,14 @@ function untilStarted(child: ChildProcess, output: () => string): Promise<void> 
   });
 }
 
-/** Starts `aether up` with `env` on top of the defaults; waits until it serves and has its key. */
+/**
+ * Starts `aether up` with `env` on top of the defaults; waits until it serves and has its key.
+ * `nodeArgs` go to node before the binary (`--cpu-prof`, which NODE_OPTIONS does not take).
+ */
 export async function startAetherUp(
   env: Record<string, string>,
   log: (line: string) => void,
+  nodeArgs: string[] = [],
 ): Promise<AetherUp> {
   const { bin } = await cliPackage(log);
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'aether-bench-up-'));
@@ -79,7 +83,7 @@ export async function startAetherUp(
   const credentials = path.join(dataDir, 'credentials.json');
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, [bin, 'up'], {
+  const child = spawn(process.execPath, [...nodeArgs, bin, 'up'], {
     env: childEnv({
       AETHER_DATA_DIR: dataDir,
       AETHER_PORT: String(port),

@@ -3,8 +3,7 @@
  * keep-alive kept open, nothing but built-ins (it runs on the host and inside a VM alike, as
  * `node -e SOURCE PORT`). It prints `listening <port>` once bound; port 0 takes a free one.
  */
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
+import { startListeningProcess } from './listening-process.js';
 
 export const HELLO_SERVER_SOURCE = String.raw`
 const http = require('node:http');
@@ -18,22 +17,7 @@ server.listen(Number(process.argv[1]), '127.0.0.1', () => console.log('listening
 `;
 
 /** The app on this host, in a process of its own, on a free loopback port. */
-export async function startHostHelloServer(): Promise<{ url: string; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, ['-e', HELLO_SERVER_SOURCE, '0'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const killOnExit = () => child.kill('SIGKILL');
-  process.once('exit', killOnExit);
-  const exited = once(child, 'exit');
-  const [line] = (await once(child.stdout, 'data')) as [Buffer];
-  const port = /^listening (\d+)/.exec(line.toString())?.[1];
-  if (!port) throw new Error(`the host app said ${JSON.stringify(line.toString())}`);
-  return {
-    url: `http://127.0.0.1:${port}/`,
-    async stop() {
-      process.off('exit', killOnExit);
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
+export async function startHostHelloServer(): Promise<{ url: string; port: number; stop(): Promise<void> }> {
+  const server = await startListeningProcess(HELLO_SERVER_SOURCE, ['0']);
+  return { url: `http://127.0.0.1:${server.port}/`, port: server.port, stop: server.stop };
 }

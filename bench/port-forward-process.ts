@@ -27,8 +27,9 @@ export async function startPortForward(
   vm: string,
   remotePort: number,
   env: NodeJS.ProcessEnv,
+  nodeArgs: string[] = [],
 ): Promise<PortForwardProcess> {
-  const child = spawn(process.execPath, [bin, 'port-forward', vm, `:${remotePort}`, '--json'], {
+  const child = spawn(process.execPath, [...nodeArgs, bin, 'port-forward', vm, `:${remotePort}`, '--json'], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -50,7 +51,10 @@ export async function startPortForward(
   try {
     const printed = await new Promise<string>((resolve, reject) => {
       let stdout = '';
-      const timer = setTimeout(() => reject(new Error(`port-forward did not listen in ${READY_MS} ms`)), READY_MS);
+      const timer = setTimeout(
+        () => reject(new Error(`port-forward did not listen in ${READY_MS} ms`)),
+        READY_MS,
+      );
       // One JSON document, maybe over several lines and chunks: complete once it parses.
       child.stdout.on('data', (chunk: Buffer) => {
         stdout += chunk.toString();

@@ -1,23 +1,25 @@
 /**
  * Where the CPU goes when HTTP requests go through `aether port-forward` (and a preview URL):
  * the rig of the tunnel benchmark (tunnel-rig.ts) with `aether up` and the port-forward process
- * under `--cpu-prof`, one load of SECONDS through each, and the CPU time each process spent on
- * it, read from /proc: `aether up` (gateway and worker), the port-forward CLI, the guest agent,
- * the app in the VM, and the load generator. Then the self time of each profile, by owner and by
- * function:
+ * under `--cpu-prof`, one load of SECONDS through each target (TARGETS: direct, bare-relay,
+ * port-forward, preview; all by default), and the CPU time each process spent on it, read from /proc: `aether
+ * up` (gateway and worker), the port-forward CLI, the guest agent, the app in the VM, and the
+ * load generator. Then the self time of each profile during each load, by owner and by function:
  *
- *   SECONDS=10 node --import tsx bench/profile-tunnel.ts /tmp/tunnel-prof
+ *   SECONDS=10 TARGETS=port-forward node --import tsx bench/profile-tunnel.ts /tmp/tunnel-prof
  */
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { summariseProfile } from './cpu-profile-summary.js';
+import { type ProfileWindow, summariseProfile } from './cpu-profile-summary.js';
 import { httpLoad } from './http-load.js';
 import { startTunnelRig } from './tunnel-rig.js';
 
 const profileDir = path.resolve(process.argv[2] ?? 'tunnel-prof');
 const seconds = Number(process.env.SECONDS ?? 10);
 const connections = 16;
+const wanted = (process.env.TARGETS ?? 'direct,bare-relay,port-forward,preview').split(',');
 const TICKS_PER_SECOND = 100;
+const nowUs = () => Number(process.hrtime.bigint() / 1000n);
 mkdirSync(profileDir, { recursive: true });
 
 /** utime + stime (and, for `children`, those of the waited-for children) of a process, in s. */
@@ -71,22 +73,30 @@ function cpuByProcess(pids: { aetherUp: number; portForward: number }): Map<stri
     ['load generator (autocannon)', cpuSeconds('self', true)],
   ]);
   for (const [kind, list] of descendants(pids.aetherUp)) {
-    cpu.set(kind, list.reduce((sum, pid) => sum + cpuSeconds(pid), 0));
+    cpu.set(
+      kind,
+      list.reduce((sum, pid) => sum + cpuSeconds(pid), 0),
+    );
   }
   return cpu;
 }
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
+const windows: [string, ProfileWindow][] = [];
 const rig = await startTunnelRig(log, profileDir);
 try {
   const targets: [string, string][] = [
     ['direct', rig.directUrl],
+    ['bare-relay', rig.bareRelayUrl],
     ['port-forward', rig.portForwardUrl],
   ];
-  if ('url' in rig.preview) targets.push(['preview URL', rig.preview.url]);
-  for (const [name, url] of targets) {
+  if ('url' in rig.preview) targets.push(['preview', rig.preview.url]);
+  else log(rig.preview.skipped);
+  for (const [name, url] of targets.filter(([name]) => wanted.includes(name))) {
     const before = cpuByProcess(rig.pids);
+    const fromUs = nowUs();
     const load = await httpLoad(url, seconds, connections);
+    windows.push([name, { fromUs, toUs: nowUs() }]);
     const after = cpuByProcess(rig.pids);
     const requests = load.requestsPerSecond * seconds;
     console.log(
@@ -105,13 +115,19 @@ try {
 }
 
 for (const file of readdirSync(profileDir).filter((name) => name.endsWith('.cpuprofile'))) {
-  const summary = summariseProfile(path.join(profileDir, file));
-  console.log(`\n${file}: ${(summary.totalMs / 1000).toFixed(1)} s profiled`);
-  for (const [owner, ms] of summary.owners.slice(0, 10)) {
-    console.log(`  ${owner.padEnd(40)} ${((ms / summary.totalMs) * 100).toFixed(1)}%`);
-  }
-  console.log('  top functions (self):');
-  for (const [name, ms] of summary.functions.slice(0, 25)) {
-    console.log(`    ${((ms / summary.totalMs) * 100).toFixed(1).padStart(5)}%  ${name}`);
+  for (const [name, window] of windows) {
+    const summary = summariseProfile(path.join(profileDir, file), window);
+    const busy = summary.totalMs - summary.idleMs;
+    if (busy <= 0) continue;
+    console.log(
+      `\n${file}, during ${name}: busy ${(busy / 1000).toFixed(1)} s of ${(summary.totalMs / 1000).toFixed(1)} s; share of the busy time:`,
+    );
+    for (const [owner, ms] of summary.owners.filter(([owner]) => owner !== '(idle)').slice(0, 10)) {
+      console.log(`  ${owner.padEnd(40)} ${((ms / busy) * 100).toFixed(1)}%`);
+    }
+    console.log('  top functions (self):');
+    for (const [fn, ms] of summary.functions.filter(([fn]) => fn !== '(idle)').slice(0, 25)) {
+      console.log(`    ${((ms / busy) * 100).toFixed(1).padStart(5)}%  ${fn}`);
+    }
   }
 }

@@ -74,7 +74,9 @@ export class PtySession {
         timeoutMs,
       );
       const onExit = (code: number | null) =>
-        finish(new Error(`the terminal exited (${code}): ${JSON.stringify(this.textSince(from).slice(-500))}`));
+        finish(
+          new Error(`the terminal exited (${code}): ${JSON.stringify(this.textSince(from).slice(-500))}`),
+        );
       this.#waiter = () => {
         if (found()) finish();
       };

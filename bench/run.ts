@@ -15,7 +15,8 @@
  * bus; `cli` is the start-up of the `aether` binary next to a bare `node -e 0`. `terminal` is the
  * keystroke echo of `aether shell` (docker driver) next to `docker exec -it` into the same
  * container; `ports` is HTTP GET requests/s through `aether port-forward` (and a preview URL)
- * next to the same app reached directly on the host.
+ * next to the same app reached directly on the host, and through a bare relay chain of as many
+ * hops (the ceiling of any such tunnel here).
  * BENCH_PROFILE_DIR=<dir> writes a CPU profile of each distributed-section process there, and of
  * `aether up` and the port-forward process of the `ports` section.
  */
@@ -44,7 +45,7 @@ import {
   tunnelTargets,
 } from './targets.js';
 import { benchTerminalEcho, terminalEchoRows } from './terminal-echo.js';
-import { benchTunnelHttp, tunnelRows } from './tunnel-http.js';
+import { benchTunnelHttp, tunnelCeilingLine, tunnelRows } from './tunnel-http.js';
 
 const quick = process.env.BENCH_QUICK === '1';
 const only = process.env.BENCH_ONLY;
@@ -403,11 +404,12 @@ if (only === undefined || only === 'ports') {
       log,
     );
     print(title, tunnelRows(f));
+    process.stdout.write(`${tunnelCeilingLine(f)}\n`);
     if (!Array.isArray(f.preview)) process.stdout.write(`preview URL: skipped (${f.preview.skipped})\n`);
     process.stdout.write(
       `samples: ${f.direct.length} rounds of ${f.seconds} s on each target in turns after a 1 s warm-up each, ${f.connections} keep-alive connections (autocannon in its own process); medians over the rounds\n`,
     );
-    results.ports = { rows: tunnelRows(f), figures: f };
+    results.ports = { rows: tunnelRows(f), ceiling: tunnelCeilingLine(f), figures: f };
     targets.push(...tunnelTargets(f));
   } catch (error) {
     process.stdout.write(`\n${title}\nfailed: ${(error as Error).stack ?? String(error)}\n`);

@@ -6,9 +6,9 @@ import type { DistributedFigures } from './distributed.js';
 import type { EmbeddedFigures } from './embedded.js';
 import { type TransferFigures, transferMedians } from './files.js';
 import type { MemoryFigures } from './memory.js';
-import { medianLoad, type TunnelFigures } from './tunnel-http.js';
 import { mib } from './proc-memory.js';
 import { fmt, percentile } from './stats.js';
+import { medianLoad, type TunnelFigures } from './tunnel-http.js';
 
 export const TARGETS = Object.freeze({
   /** Embedded exec round trip p50 ≤ this × a bare namespace spawn p50. */

@@ -7,11 +7,12 @@
  * Ours goes CLI → WebSocket → gateway → worker → Docker driver → guest agent → pty; the
  * baseline goes docker CLI → Docker Engine → containerd shim → pty.
  */
-import { childEnv } from './child-env.js';
+
 import { startAetherUp } from './aether-up.js';
+import { childEnv } from './child-env.js';
 import { cliPackage } from './cli-package.js';
 import { PtySession } from './pty-session.js';
-import { fmt, percentile, ratio } from './stats.js';
+import { percentile, ratio } from './stats.js';
 
 export interface TerminalEchoFigures {
   image: string;
@@ -102,6 +103,9 @@ export async function benchTerminalEcho(
     for (const problem of problems) log(`warning: ${problem}`);
   }
 }
+
+/** Echoes take a millisecond or two: one decimal would hide the difference. */
+const fmt = (ms: number) => `${ms.toFixed(2)} ms`;
 
 export function terminalEchoRows(f: TerminalEchoFigures): string[][] {
   const row = (p: number) => {

@@ -2,12 +2,15 @@
  * HTTP GET through `aether port-forward` (process driver) next to the same app on this host,
  * reached directly, in the same run (tunnel-rig.ts). Ours goes load → port-forward CLI (one
  * WebSocket per connection) → gateway → worker → guest agent → 127.0.0.1:<port> in the VM; the
- * baseline goes load → app. Then, when the gateway makes preview URLs, the same load through one
- * (the gateway proxies each request on a tunnel of its own to the app). The load (http-load.ts)
+ * baseline goes load → app. Beside them, the app on the host behind a bare relay chain of as many
+ * Node processes as the tunnel has (bare-relay-chain.ts): what the hops alone cost here. Then,
+ * when the gateway makes preview URLs, the same load through one (the gateway proxies each
+ * request on a tunnel of its own to the app). The load (http-load.ts)
  * keeps the same number of keep-alive connections for each target, and the targets take turns,
  * round after round, so a busy moment of the machine weighs on each alike.
  * Target: port-forward requests/s ≥ 0.3 × direct (targets.ts).
  */
+import { RELAY_HOPS } from './bare-relay-chain.js';
 import { httpLoad, type Load } from './http-load.js';
 import { percentile } from './stats.js';
 import { startTunnelRig } from './tunnel-rig.js';
@@ -27,12 +30,13 @@ export interface TunnelFigures {
   connections: number;
   /** One load per round each. */
   direct: Load[];
+  bareRelay: Load[];
   portForward: Load[];
   /** Through a preview URL, or why it was not measured. */
   preview: Load[] | { skipped: string };
 }
 
-type Target = 'direct' | 'portForward' | 'preview';
+type Target = 'direct' | 'bareRelay' | 'portForward' | 'preview';
 
 export async function benchTunnelHttp(
   options: TunnelOptions,
@@ -42,12 +46,13 @@ export async function benchTunnelHttp(
   try {
     const targets: [Target, string][] = [
       ['direct', rig.directUrl],
+      ['bareRelay', rig.bareRelayUrl],
       ['portForward', rig.portForwardUrl],
     ];
     if ('url' in rig.preview) targets.push(['preview', rig.preview.url]);
     else log(`ports: ${rig.preview.skipped}`);
     const { seconds, connections, rounds } = options;
-    const loads: Record<Target, Load[]> = { direct: [], portForward: [], preview: [] };
+    const loads: Record<Target, Load[]> = { direct: [], bareRelay: [], portForward: [], preview: [] };
     for (const [, url] of targets) await httpLoad(url, WARM_UP_SECONDS, connections);
     log(
       `ports: ${rounds} rounds of ${seconds} s, ${connections} connections, on ${targets.map(([name]) => name).join(', ')} in turns`,
@@ -59,6 +64,7 @@ export async function benchTunnelHttp(
       seconds,
       connections,
       direct: loads.direct,
+      bareRelay: loads.bareRelay,
       portForward: loads.portForward,
       preview: 'url' in rig.preview ? loads.preview : rig.preview,
     };
@@ -100,8 +106,17 @@ export function tunnelRows(f: TunnelFigures): string[][] {
   const rows = [
     ['HTTP GET, keep-alive', 'requests/s', 'of direct', 'mean', 'p50', 'p99', 'failed'],
     row('direct to the app on the host', f.direct),
+    row(`bare relay chain (${RELAY_HOPS} Node pipes) → app on the host`, f.bareRelay),
     row('aether port-forward → app in the VM', f.portForward),
   ];
   if (Array.isArray(f.preview)) rows.push(row('preview URL → app in the VM', f.preview));
   return rows;
+}
+
+/** The port-forward against what the same number of bare hops gets: the tunnel's own overhead. */
+export function tunnelCeilingLine(f: TunnelFigures): string {
+  const ours = medianLoad(f.portForward).requestsPerSecond;
+  const bare = medianLoad(f.bareRelay).requestsPerSecond;
+  const direct = medianLoad(f.direct).requestsPerSecond;
+  return `port-forward = ${(ours / bare).toFixed(2)}× the bare relay chain, which itself is ${(bare / direct).toFixed(2)}× of direct: the ceiling of any tunnel with ${RELAY_HOPS} relaying processes on this machine`;
 }

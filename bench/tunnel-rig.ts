@@ -1,12 +1,14 @@
 /**
  * What the tunnel benchmark and its profile measure through: an `aether up` (process driver) in
  * its own process, one VM whose background execution serves hello-server.ts on its loopback, the
- * same app on this host, `aether port-forward` to the VM's app in a process of its own, and a
- * preview URL of the app when the gateway makes them. `stop` ends every piece and the VM.
+ * same app on this host (with a bare relay chain of as many hops in front of it), `aether
+ * port-forward` to the VM's app in a process of its own, and a preview URL of the app when the
+ * gateway makes them. `stop` ends every piece and the VM.
  */
 import { availableParallelism } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startAetherUp } from './aether-up.js';
+import { startBareRelayChain } from './bare-relay-chain.js';
 import { childEnv } from './child-env.js';
 import { cliPackage } from './cli-package.js';
 import { HELLO_SERVER_SOURCE, startHostHelloServer } from './hello-server.js';
@@ -18,6 +20,8 @@ export const GUEST_PORT = 3000;
 export interface TunnelRig {
   /** The app on this host, reached directly. */
   directUrl: string;
+  /** The app on this host, through bare-relay-chain.ts. */
+  bareRelayUrl: string;
   /** The app in the VM, through the port-forward process. */
   portForwardUrl: string;
   /** The app in the VM, through a preview URL; or why there is none. */
@@ -51,11 +55,9 @@ export async function startTunnelRig(
   profileDir?: string | undefined,
 ): Promise<TunnelRig> {
   const { bin } = await cliPackage(log);
-  const profileEnv: Record<string, string> = profileDir
-    ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` }
-    : {};
+  const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
   // Every request through a preview URL counts against the rate limit of the caller's address.
-  const node = await startAetherUp({ AETHER_RATE_LIMIT_MAX: '1000000000', ...profileEnv }, log);
+  const node = await startAetherUp({ AETHER_RATE_LIMIT_MAX: '1000000000' }, log, nodeArgs);
   const stops: (() => Promise<void>)[] = [];
   const stop = async () => {
     const problems: string[] = [];
@@ -66,6 +68,8 @@ export async function startTunnelRig(
   try {
     const host = await startHostHelloServer();
     stops.push(host.stop);
+    const relay = await startBareRelayChain(host.port);
+    stops.push(relay.stop);
     // As many vCPUs as the host has cores: the app in the VM may use what the one here may.
     const { vm } = await node.client.createVm(
       { name: 'bench-ports', vcpus: Math.min(availableParallelism(), 64) },
@@ -80,7 +84,8 @@ export async function startTunnelRig(
       bin,
       vm.id,
       GUEST_PORT,
-      childEnv({ AETHER_URL: node.url, AETHER_TOKEN: node.token ?? '', ...profileEnv }),
+      childEnv({ AETHER_URL: node.url, AETHER_TOKEN: node.token ?? '' }),
+      nodeArgs,
     );
     stops.push(forward.stop);
     await untilServing(forward.url);
@@ -94,6 +99,7 @@ export async function startTunnelRig(
     }
     return {
       directUrl: host.url,
+      bareRelayUrl: relay.url,
       portForwardUrl: forward.url,
       preview,
       pids: { aetherUp: node.pid, portForward: forward.pid },
