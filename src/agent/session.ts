@@ -59,6 +59,8 @@ export class Session {
   /** Producers of output to the host, paused together while the socket is backed up. */
   private readonly streams = new Set<Producer>();
   private throttled = false;
+  /** The socket is corked until the end of this turn of the event loop. */
+  private corked = false;
 
   constructor(
     private readonly socket: Duplex,
@@ -339,6 +341,15 @@ export class Session {
 
   private write(bytes: Buffer): void {
     if (this.socket.destroyed || !this.socket.writable) return;
+    // Frames of one turn of the event loop leave in one system call (see AgentClient).
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      setImmediate(() => {
+        this.corked = false;
+        this.socket.uncork();
+      });
+    }
     if (!this.socket.write(bytes)) this.setThrottled(true);
   }
 

@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream';
-import { createWebSocketStream } from 'ws';
+import { createWebSocketStream, type WebSocket } from 'ws';
 import { RAW_MEDIA_TYPE, TAR_MEDIA_TYPE } from '../api/files.js';
 import { API_PREFIX, API_ROUTES, fillPath, type OperationId } from '../api/routes.js';
 import type {
@@ -450,6 +450,15 @@ export class AetherClient {
    * A TCP connection to `port` inside the VM, as a stream: what is written reaches the app, what
    * the app sends is read. Closing it closes the connection.
    */
+  /**
+   * The WebSocket of a connection to `port` inside the VM, open: its binary frames are the
+   * connection's bytes (what `connectPort` wraps as a stream; relays use it as it is).
+   */
+  openPortSocket(idOrName: string, port: number, signal?: AbortSignal): Promise<WebSocket> {
+    const path = fillPath(API_ROUTES.connectPort.path, { id: idOrName, port: String(port) });
+    return openSocket(this.#socketTarget(path), (socket) => socket, signal);
+  }
+
   async connectPort(idOrName: string, port: number, signal?: AbortSignal): Promise<Duplex> {
     const path = fillPath(API_ROUTES.connectPort.path, { id: idOrName, port: String(port) });
     return openSocket(

@@ -93,6 +93,8 @@ export class AgentClient {
   /** What arrived before the echo and was ignored, for the log. */
   private stale = { frames: 0, bytes: 0 };
   private closeError: AetherError | null = null;
+  /** The stream is corked until the end of this turn of the event loop (coalesceWrites). */
+  private corked = false;
   private readonly closeListeners = new Set<(error: AetherError) => void>();
 
   constructor(
@@ -486,10 +488,26 @@ export class AgentClient {
   private writeRaw(bytes: Buffer): void {
     if (this.closeError) return;
     try {
+      this.coalesceWrites();
       this.stream.write(bytes);
     } catch {
       // The stream failed; shutdown() reports it to every pending request.
     }
+  }
+
+  /**
+   * Frames written in one turn of the event loop leave in one system call: with many streams on
+   * one connection (tunnels, terminals, transfers), a write per frame was most of the host's CPU.
+   * The socket is corked until the loop's check phase, right after this turn's I/O.
+   */
+  private coalesceWrites(): void {
+    if (this.corked) return;
+    this.corked = true;
+    this.stream.cork();
+    setImmediate(() => {
+      this.corked = false;
+      this.stream.uncork();
+    });
   }
 
   private onData(chunk: Buffer): void {

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { AetherClient } from '../../client/client.js';
 import { AetherError } from '../../core/errors.js';
 import { MAX_GUEST_PORT } from '../../core/guest-ports.js';
+import { relayWebSocket } from '../../core/socket-relay.js';
 import { clientFromEnv } from '../client-from-env.js';
 import { printJson } from '../format.js';
 
@@ -80,13 +81,13 @@ async function listen(client: AetherClient, vm: string, pair: PortPair, address:
     socket.on('error', () => {});
     // Nothing is read until the tunnel is open: the client's first bytes wait in the kernel.
     socket.pause();
-    client.connectPort(vm, pair.remote).then(
+    client.openPortSocket(vm, pair.remote).then(
       (tunnel) => {
-        tunnel.on('error', () => socket.destroy());
-        socket.on('close', () => tunnel.destroy());
-        tunnel.on('close', () => socket.destroy());
-        socket.pipe(tunnel);
-        tunnel.pipe(socket);
+        if (socket.destroyed) {
+          tunnel.close(1000);
+          return;
+        }
+        relayWebSocket(tunnel, socket);
         socket.resume();
       },
       (error: Error) => {

@@ -7,8 +7,8 @@
 import type { Duplex } from 'node:stream';
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { createWebSocketStream } from 'ws';
 import { AetherError } from '../../core/errors.js';
+import { relayWebSocket } from '../../core/socket-relay.js';
 import type { TerminalAttachment } from '../../core/terminal.js';
 import { serveTerminalSocket } from '../../core/terminal-socket.js';
 import { accessFor } from '../auth/authenticate.js';
@@ -64,17 +64,7 @@ export function terminalSocketRoutes(deps: GatewayDeps): FastifyPluginAsyncZod {
         throw notWebSocket();
       },
       wsHandler: (socket, request) => {
-        const tunnel = tunnels.get(request)!;
-        // Bytes both ways with backpressure; either side closing closes the other.
-        const frames = createWebSocketStream(socket);
-        frames.on('error', () => tunnel.destroy());
-        tunnel.on('error', () => frames.destroy());
-        frames.pipe(tunnel);
-        tunnel.pipe(frames);
-        socket.once('close', () => tunnel.destroy());
-        tunnel.once('close', () => {
-          if (socket.readyState === socket.OPEN) socket.close(1000, 'closed');
-        });
+        relayWebSocket(socket, tunnels.get(request)!);
       },
     });
   };

@@ -61,7 +61,11 @@ export class MeteredTunnel extends Duplex {
   }
 
   private touch(): void {
-    clearTimeout(this.idleTimer);
+    // Every chunk touches it: moving the one timer is far cheaper than a new one each time.
+    if (this.idleTimer) {
+      this.idleTimer.refresh();
+      return;
+    }
     this.idleTimer = setTimeout(() => {
       this.destroy(
         new AetherError(
