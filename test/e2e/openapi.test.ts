@@ -45,6 +45,7 @@ const CLIENT_CALLS: Record<string, (client: AetherClient) => Promise<unknown>> =
   closeTerminal: (c) => c.closeTerminal('drift-missing', `term_${'a'.repeat(20)}`),
   attachTerminal: (c) => c.attachTerminal('drift-missing', `term_${'a'.repeat(20)}`),
   connectPort: (c) => c.connectPort('drift-missing', 3000),
+  openPortSocket: (c) => c.openPortSocket('drift-missing', 3000),
   getVm: (c) => c.getVm('drift-missing'),
   deleteVm: (c) => c.deleteVm('drift-missing'),
   stopVm: (c) => c.stopVm('drift-missing'),
