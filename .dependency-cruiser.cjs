@@ -5,6 +5,7 @@
  *   core < network < worker, runtime (drivers get a network attachment as data, never the layer)
  *   core < service < worker, gateway < runtime < cli ; core < client < cli
  *   core < api < gateway, client (the wire contract: schemas and the route table)
+ *   core < mcp < cli (`aether mcp`: the MCP server, loaded through import() only)
  *   core < logs < runtime (shipping to Loki or the store; the gateway reads through core's LogReader)
  *   core < integrations < runtime (GitHub, Slack: the task service through their own narrow port;
  *     the gateway hands webhooks over through core's WebhookReceiver)
@@ -48,7 +49,15 @@ module.exports = {
     layer('gateway', ['core', 'api', 'service', 'metrics']),
     layer('client', ['core', 'api']),
     layer('runtime', ['core', 'drivers', 'images', 'network', 'pglite', 'store', 'queue', 'events', 'logs', 'service', 'metrics', 'worker', 'gateway', 'integrations']),
-    layer('cli', ['core', 'client', 'runtime']),
+    layer('mcp', ['core']),
+    layer('cli', ['core', 'client', 'runtime', 'mcp']),
+    {
+      name: 'cli-loads-mcp-lazily',
+      comment: '`aether mcp` loads the MCP server (and its SDK) inside its action, so other commands never pay for it',
+      severity: 'error',
+      from: { path: '^src/cli/' },
+      to: { path: '^src/mcp/', dependencyTypesNot: ['dynamic-import', 'type-only'] },
+    },
     {
       name: 'no-test-code-in-production',
       comment: 'suites, fakes and fixtures (src/testing) are for tests only; the build leaves them out',

@@ -1,6 +1,11 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // The SDK from its sources (as tsconfig.json's paths), not its build.
+  resolve: {
+    alias: { '@aetherium/sdk': fileURLToPath(new URL('./packages/sdk/src/index.ts', import.meta.url)) },
+  },
   test: {
     globalSetup: ['test/support/agent-bundle.ts'],
     testTimeout: 30_000,
@@ -14,7 +19,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'suite',
-          include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+          include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'packages/*/test/**/*.test.ts'],
           // The real guest image build (debootstrap, minutes, network) runs only when asked:
           // AETHER_IMAGE_BUILD_TEST=1. CI builds the image with the same code in `.ci/run`.
           exclude: [

@@ -8,7 +8,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { AetherClient } from '../src/client/client.js';
+import { AetherClient } from '@aetherium/sdk';
 import { findGatewayKey } from '../src/core/credentials-file.js';
 import { childEnv, freePort } from './child-env.js';
 import { cliPackage } from './cli-package.js';

@@ -9,9 +9,9 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { AetherApiError, AetherClient } from '@aetherium/sdk';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { AetherApiError, AetherClient } from '../src/client/client.js';
 import { probePostgres, probeRedis, serverAddress } from '../src/runtime/backends.js';
 import { freePort, childEnv as inheritedEnv } from './child-env.js';
 

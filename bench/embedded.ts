@@ -4,7 +4,7 @@
  * the load generator's clients neither share its event loop nor flatter its CPU.
  */
 import { availableParallelism } from 'node:os';
-import type { AetherClient } from '../src/client/client.js';
+import type { AetherClient } from '@aetherium/sdk';
 import { startAetherUp } from './aether-up.js';
 import { runBaseline } from './baseline.js';
 import { type EventLoopLag, readEventLoopLag, resetEventLoopLag } from './event-loop-lag.js';

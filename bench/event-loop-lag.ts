@@ -3,7 +3,7 @@
  * sample it with perf_hooks.monitorEventLoopDelay and reset the histogram at every scrape, so a
  * scrape before a run and one after it give the delay during that run.
  */
-import type { AetherClient } from '../src/client/client.js';
+import type { AetherClient } from '@aetherium/sdk';
 
 export interface EventLoopLag {
   p50Ms: number;

@@ -11,7 +11,7 @@
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import os, { availableParallelism } from 'node:os';
 import path from 'node:path';
-import { AetherClient } from '../src/client/client.js';
+import { AetherClient } from '@aetherium/sdk';
 import { silentLogger } from '../src/core/logger.js';
 import { loadConfig } from '../src/runtime/config.js';
 import { startNode } from '../src/runtime/node.js';

@@ -5,8 +5,8 @@
  * (`POST …/execute?stream=true`), and their arrival on the node's in-process event bus (the part
  * of the path before the gateway).
  */
-import type { AetherClient } from '../src/client/client.js';
-import { chunkBytes } from '../src/client/execution-stream.js';
+import type { AetherClient } from '@aetherium/sdk';
+import { chunkBytes } from '@aetherium/sdk';
 import { startTestNode } from '../test/support/embedded-node.js';
 import { fmt, percentile, ratio } from './stats.js';
 

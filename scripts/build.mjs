@@ -11,6 +11,14 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const flag = process.argv.indexOf('--out-dir');
 const outDir = flag >= 0 ? path.resolve(process.argv[flag + 1]) : path.join(root, 'dist');
 rmSync(outDir, { recursive: true, force: true });
+// The SDK first: the CLI imports it as a package (@aetherium/sdk, its dist/).
+const sdkDir = path.join(root, 'packages/sdk');
+rmSync(path.join(sdkDir, 'dist'), { recursive: true, force: true });
+execFileSync(
+  process.execPath,
+  [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', path.join(sdkDir, 'tsconfig.build.json')],
+  { cwd: sdkDir, stdio: 'inherit' },
+);
 execFileSync(
   process.execPath,
   [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', outDir],

@@ -1,4 +1,4 @@
-import { AetherClient } from '../client/client.js';
+import { AetherClient } from '@aetherium/sdk';
 import { defaultCredentialsPath, findGatewayKey } from '../core/credentials-file.js';
 
 export const DEFAULT_URL = 'http://127.0.0.1:8080';

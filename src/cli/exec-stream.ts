@@ -1,9 +1,7 @@
 import { once } from 'node:events';
 import os from 'node:os';
-import type { AetherClient } from '../client/client.js';
-import { AetherApiError } from '../client/client.js';
-import { chunkBytes } from '../client/execution-stream.js';
-import type { ExecuteRequest, Execution } from '../client/types.js';
+import type { AetherClient, ExecuteRequest, Execution } from '@aetherium/sdk';
+import { AetherApiError, chunkBytes } from '@aetherium/sdk';
 import { feedOurStdin } from './stdin-feed.js';
 
 /** Exit status conventions of `timeout(1)` and shells, so scripts can tell outcomes apart. */

@@ -1,4 +1,4 @@
-import type { FsEntry } from '../client/types.js';
+import type { FsEntry } from '@aetherium/sdk';
 
 const TYPE_LETTER: Record<FsEntry['type'], string> = {
   file: '-',

@@ -1,5 +1,5 @@
 /** Labels on the command line: `--label team=a` (repeatable) in, `team=a, env=ci` out. */
-import type { Vm } from '../client/types.js';
+import type { Vm } from '@aetherium/sdk';
 import { parseLabelSelectors, type VmLabels } from '../core/vm-labels.js';
 
 /** A commander collector: every `--label` given, in order. */

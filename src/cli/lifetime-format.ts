@@ -1,5 +1,5 @@
 /** Lifetimes on the command line: `--ttl 30m` in, `expires in 29m58s` out. */
-import type { Vm } from '../client/types.js';
+import type { Vm } from '@aetherium/sdk';
 import { formatSeconds } from '../core/vm-lifetime.js';
 
 /** `90`, `90s`, `30m`, `2h`, `1d`, `1h30m` as seconds; the second argument names the option in the message. */

@@ -1,5 +1,5 @@
+import { AetherApiError } from '@aetherium/sdk';
 import { Command, CommanderError } from 'commander';
-import { AetherApiError } from '../client/client.js';
 import { AetherError } from '../core/errors.js';
 import { VERSION } from '../core/version.js';
 import { registerAttachCommand } from './commands/attach.js';

@@ -1,5 +1,5 @@
 /** Restart policies on the command line: `--restart on-failure:5` in, `on-failure: 1 of 5 used` out. */
-import type { CreateVmRequest, Vm } from '../client/types.js';
+import type { CreateVmRequest, Vm } from '@aetherium/sdk';
 import { AetherError } from '../core/errors.js';
 
 /** `never`, `on-failure` or `on-failure:N` (Docker's spelling) as create-body fields. */

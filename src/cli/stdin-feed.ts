@@ -1,4 +1,4 @@
-import type { AetherClient } from '../client/client.js';
+import type { AetherClient } from '@aetherium/sdk';
 
 export interface StdinFeed {
   /** Stops sending (the command has ended) and lets go of our stdin, so the process can exit. */

@@ -6,7 +6,7 @@
  * exit, a detach (Ctrl-P Ctrl-Q), a lost connection, SIGTERM or SIGHUP, an uncaught error.
  */
 import { once } from 'node:events';
-import type { AetherClient } from '../client/client.js';
+import type { AetherClient } from '@aetherium/sdk';
 import type { TerminalSize } from '../core/driver.js';
 import { DetachKeys } from './detach-keys.js';
 import { signalExitStatus } from './exec-stream.js';

@@ -1,5 +1,5 @@
+import { AetherApiError } from '@aetherium/sdk';
 import { describe, expect, it } from 'vitest';
-import { AetherApiError } from '../../src/client/client.js';
 import { newId } from '../../src/core/ids.js';
 import { SYSTEM_ACCESS } from '../../src/core/principal.js';
 import { startTestNode, useTestNode } from '../support/embedded-node.js';

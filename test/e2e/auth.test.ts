@@ -5,11 +5,11 @@
  * limits answer with their codes.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { AetherClient } from '@aetherium/sdk';
 import { SignJWT, UnsecuredJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { API_ROUTES } from '../../src/api/routes.js';
-import { AetherClient } from '../../src/client/client.js';
 import { SYSTEM_ACCESS } from '../../src/core/principal.js';
 import { startTestNode, type TestNode } from '../support/embedded-node.js';
 import { sandboxesAvailable } from '../support/sandboxes.js';

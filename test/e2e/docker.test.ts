@@ -1,6 +1,6 @@
+import { AetherApiError } from '@aetherium/sdk';
 import Dockerode from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AetherApiError } from '../../src/client/client.js';
 import { DOCKER_HOST, DOCKER_TEST_IMAGE, dockerAvailable } from '../support/backends.js';
 import { startTestNode, type TestNode } from '../support/embedded-node.js';
 

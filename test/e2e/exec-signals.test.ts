@@ -6,9 +6,9 @@
 import { createHash, randomBytes, randomInt } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
+import type { ExecuteRequest, Execution } from '@aetherium/sdk';
+import { AetherApiError } from '@aetherium/sdk';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { AetherApiError } from '../../src/client/client.js';
-import type { ExecuteRequest, Execution } from '../../src/client/types.js';
 import { newId } from '../../src/core/ids.js';
 import { LONGEST_COMMAND_TIMEOUT_MS } from '../../src/core/task.js';
 import type { RunningCommands } from '../../src/worker/running-commands.js';

@@ -6,9 +6,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { AetherClient } from '@aetherium/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LogLine } from '../../src/api/types.js';
-import { AetherClient } from '../../src/client/client.js';
 import { startTestNode, type TestNode } from '../support/embedded-node.js';
 import { type FakeLoki, startFakeLoki } from '../support/fake-loki.js';
 import { runCli } from '../support/run-cli.js';

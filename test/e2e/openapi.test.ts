@@ -3,15 +3,18 @@
  * (src/api/routes.ts) and the typed client (src/client) must name the same operations, and the
  * document must be valid OpenAPI 3 that describes every answer.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { AetherClient } from '@aetherium/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderSdkTypes } from '../../scripts/sdk-types.js';
 import { API_ROUTES, type ApiRouteSpec, fastifyPath, OPERATION_IDS } from '../../src/api/routes.js';
-import { AetherClient } from '../../src/client/client.js';
 import type { Logger } from '../../src/core/logger.js';
 import { loadConfig } from '../../src/runtime/config.js';
 import { type RunningNode, startNode } from '../../src/runtime/node.js';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
 
 type Json = Record<string, unknown>;
 interface Operation {
@@ -336,6 +339,15 @@ describe('the route table and the client', () => {
       called.set(method, operation!);
     }
     expect([...new Set(called.values())].sort()).toEqual([...OPERATION_IDS].sort());
+  });
+});
+
+describe('the SDK', () => {
+  it('has wire types generated from this document (run `npm run sdk:types` after an API change)', async () => {
+    const files = await renderSdkTypes(served.doc);
+    const generated = path.join(ROOT, 'packages/sdk/src/generated');
+    expect(readFileSync(path.join(generated, 'openapi.ts'), 'utf8')).toBe(files.openapi);
+    expect(readFileSync(path.join(generated, 'routes.ts'), 'utf8')).toBe(files.routes);
   });
 });
 

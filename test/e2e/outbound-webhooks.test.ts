@@ -6,8 +6,8 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { rmSync } from 'node:fs';
+import { AetherApiError, AetherClient } from '@aetherium/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AetherApiError, AetherClient } from '../../src/client/client.js';
 import { newId } from '../../src/core/ids.js';
 import type { Store } from '../../src/core/store.js';
 import { verifyWebhook } from '../../src/core/webhook-signature.js';

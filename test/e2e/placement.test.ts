@@ -6,8 +6,8 @@
 import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { AetherClient } from '@aetherium/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AetherClient } from '../../src/client/client.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { loadConfig } from '../../src/runtime/config.js';
 import { type RunningNode, startNode } from '../../src/runtime/node.js';

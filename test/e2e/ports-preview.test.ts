@@ -5,9 +5,9 @@
  */
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { AetherClient } from '@aetherium/sdk';
 import { beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { AetherClient } from '../../src/client/client.js';
 import { apiError } from '../support/api-error.js';
 import { useTestNode } from '../support/embedded-node.js';
 import { portForward } from '../support/port-forward.js';

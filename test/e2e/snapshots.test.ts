@@ -2,8 +2,9 @@
  * Snapshots through the whole platform: an embedded node running the qemu driver, driven over
  * REST. One source VM and one snapshot serve every case; boots are slow under emulation.
  */
+
+import { AetherClient } from '@aetherium/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AetherClient } from '../../src/client/client.js';
 import { IMAGE_DATA_DIR, qemuAvailable } from '../support/backends.js';
 import { startTestNode, type TestNode } from '../support/embedded-node.js';
 import { runCli } from '../support/run-cli.js';

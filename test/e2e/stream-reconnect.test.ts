@@ -3,9 +3,9 @@
  * last chunk they saw, and the output arrives whole, once, in order.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { ExecutionStreamChunk, ExecutionStreamMessage } from '@aetherium/sdk';
+import { AetherClient } from '@aetherium/sdk';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { AetherClient } from '../../src/client/client.js';
-import type { ExecutionStreamChunk, ExecutionStreamMessage } from '../../src/client/execution-stream.js';
 import { useTestNode } from '../support/embedded-node.js';
 import { rememberGatewayKey } from '../support/gateway-keys.js';
 import { runCli } from '../support/run-cli.js';

@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { AetherApiError, chunkBytes } from '@aetherium/sdk';
 import { beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { AetherApiError } from '../../src/client/client.js';
-import { chunkBytes } from '../../src/client/execution-stream.js';
 import type {
   EventBus,
   EventMap,

@@ -6,9 +6,9 @@
  * attached terminal (the client learns it ended; nothing is left running).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { AetherApiError, AetherClient } from '@aetherium/sdk';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { AetherApiError, AetherClient } from '../../src/client/client.js';
 import { type TestNode, useTestNode } from '../support/embedded-node.js';
 import { sandboxesAvailable } from '../support/sandboxes.js';
 

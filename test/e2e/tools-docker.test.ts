@@ -13,9 +13,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { AetherApiError } from '@aetherium/sdk';
 import Dockerode from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AetherApiError } from '../../src/client/client.js';
 import { resolveToolRequests } from '../../src/core/tool-catalog.js';
 import { planImageTools } from '../../src/core/tool-plan.js';
 import {

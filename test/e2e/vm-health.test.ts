@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
+import type { AetherClient } from '@aetherium/sdk';
 import { describe, expect, it } from 'vitest';
-import type { AetherClient } from '../../src/client/client.js';
 import { startTestNode, type TestNode, useTestNode } from '../support/embedded-node.js';
 import { agentPid, readSandboxRecord, sandboxProcesses, stillRunning } from '../support/sandbox-processes.js';
 import { sandboxesAvailable } from '../support/sandboxes.js';

@@ -9,9 +9,8 @@
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { AetherClient, Vm } from '@aetherium/sdk';
 import { describe, expect, it } from 'vitest';
-import type { AetherClient } from '../../src/client/client.js';
-import type { Vm } from '../../src/client/types.js';
 import { apiError } from '../support/api-error.js';
 import { IMAGE_DATA_DIR, qemuAvailable } from '../support/backends.js';
 import { startTestNode, type TestNode, useTestNode } from '../support/embedded-node.js';

@@ -3,9 +3,10 @@
  * filtered through the API and the CLI; usage read from the VM's cgroups as it works; per-VM
  * series on /metrics when switched on.
  */
+
+import type { VmUsage } from '@aetherium/sdk';
+import { AetherClient } from '@aetherium/sdk';
 import { describe, expect, it } from 'vitest';
-import { AetherClient } from '../../src/client/client.js';
-import type { VmUsage } from '../../src/client/types.js';
 import { apiError } from '../support/api-error.js';
 import { useTestNode } from '../support/embedded-node.js';
 import { runCli } from '../support/run-cli.js';

@@ -1,6 +1,5 @@
+import type { AetherClient, Vm } from '@aetherium/sdk';
 import { describe, expect, it } from 'vitest';
-import type { AetherClient } from '../../src/client/client.js';
-import type { Vm } from '../../src/client/types.js';
 import { apiError } from '../support/api-error.js';
 import { useTestNode } from '../support/embedded-node.js';
 import { runCli } from '../support/run-cli.js';

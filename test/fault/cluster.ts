@@ -13,7 +13,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { appendFileSync, chmodSync, closeSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AetherClient } from '../../src/client/client.js';
+import { AetherClient } from '@aetherium/sdk';
 import { compileCli } from './compile.js';
 import type { ExitEvent, HistoryWriter } from './history.js';
 import { freePort, runCommand, sleep, waitFor } from './processes.js';

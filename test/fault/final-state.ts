@@ -4,9 +4,10 @@
  * tasks' state-change log (read from the private PostgreSQL: the API does not expose it) and each
  * VM's effects file (read through the API by an execution that prints it).
  */
+
+import type { Execution, Task } from '@aetherium/sdk';
+import { AetherApiError, type AetherClient } from '@aetherium/sdk';
 import type pg from 'pg';
-import { AetherApiError, type AetherClient } from '../../src/client/client.js';
-import type { Execution, Task } from '../../src/client/types.js';
 import { EFFECTS_FILE, type HistoryEvent, type HistoryWriter, opOfExecution } from './history.js';
 import { sleep } from './processes.js';
 

@@ -4,8 +4,9 @@
  * (see history.ts for what each means). Each op's command appends the op's marker to the VM's
  * effects file, which is how the checker sees an execution that ran twice.
  */
-import { AetherApiError, type AetherClient } from '../../src/client/client.js';
-import type { Execution, Task } from '../../src/client/types.js';
+
+import type { Execution, Task } from '@aetherium/sdk';
+import { AetherApiError, type AetherClient } from '@aetherium/sdk';
 import { type CompletionEvent, effectCommand, type HistoryWriter } from './history.js';
 import { sleep } from './processes.js';
 

@@ -1,5 +1,5 @@
+import { AetherApiError } from '@aetherium/sdk';
 import { expect } from 'vitest';
-import { AetherApiError } from '../../src/client/client.js';
 
 /** The API error `promise` rejects with; fails the test when it resolves or rejects otherwise. */
 export async function apiError(promise: Promise<unknown>): Promise<AetherApiError> {

@@ -1,8 +1,8 @@
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { AetherClient } from '@aetherium/sdk';
 import { afterAll, beforeAll } from 'vitest';
-import { AetherClient } from '../../src/client/client.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { SYSTEM_ACCESS } from '../../src/core/principal.js';
 import { loadConfig } from '../../src/runtime/config.js';

@@ -3,13 +3,9 @@
  * stream, the checks every stream must pass, and a TCP relay that can drop its connections.
  */
 import net from 'node:net';
+import type { AetherClient } from '@aetherium/sdk';
+import { chunkBytes, type ExecutionStreamChunk, type ExecutionStreamMessage } from '@aetherium/sdk';
 import { expect } from 'vitest';
-import type { AetherClient } from '../../src/client/client.js';
-import {
-  chunkBytes,
-  type ExecutionStreamChunk,
-  type ExecutionStreamMessage,
-} from '../../src/client/execution-stream.js';
 import { type OutputStream, outputText } from '../../src/core/output.js';
 
 export interface ReadStream {

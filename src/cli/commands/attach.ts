@@ -1,6 +1,6 @@
+import type { AetherClient } from '@aetherium/sdk';
+import { AetherApiError } from '@aetherium/sdk';
 import type { Command } from 'commander';
-import type { AetherClient } from '../../client/client.js';
-import { AetherApiError } from '../../client/client.js';
 import { AetherError } from '../../core/errors.js';
 import { isUuid } from '../../core/ids.js';
 import { TERMINAL_ID_PATTERN } from '../../core/terminal.js';

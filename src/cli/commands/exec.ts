@@ -1,5 +1,5 @@
+import type { ExecuteRequest } from '@aetherium/sdk';
 import type { Command } from 'commander';
-import type { ExecuteRequest } from '../../client/types.js';
 import { AetherError } from '../../core/errors.js';
 import { clientFromEnv } from '../client-from-env.js';
 import { addCommandLineCommand } from '../command-line-command.js';

@@ -1,5 +1,5 @@
+import type { FsEntry } from '@aetherium/sdk';
 import type { Command } from 'commander';
-import type { FsEntry } from '../../client/types.js';
 import { clientFromEnv } from '../client-from-env.js';
 import { formatMode } from '../file-mode.js';
 import { printFields, printJson, printTable } from '../format.js';

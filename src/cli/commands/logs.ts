@@ -1,5 +1,5 @@
+import type { LogLine } from '@aetherium/sdk';
 import type { Command } from 'commander';
-import type { LogLine } from '../../client/types.js';
 import { AetherError } from '../../core/errors.js';
 import { LOG_LEVELS } from '../../core/logs.js';
 import { clientFromEnv } from '../client-from-env.js';

@@ -1,6 +1,6 @@
 import net from 'node:net';
+import type { AetherClient } from '@aetherium/sdk';
 import type { Command } from 'commander';
-import type { AetherClient } from '../../client/client.js';
 import { AetherError } from '../../core/errors.js';
 import { MAX_GUEST_PORT } from '../../core/guest-ports.js';
 import { relayWebSocket } from '../../core/socket-relay.js';

@@ -1,5 +1,5 @@
+import type { Execution } from '@aetherium/sdk';
 import type { Command } from 'commander';
-import type { Execution } from '../../client/types.js';
 import { clientFromEnv } from '../client-from-env.js';
 import { age, printJson, printTable } from '../format.js';
 

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
+import type { Execution } from '@aetherium/sdk';
 import type { Command } from 'commander';
-import type { Execution } from '../../client/types.js';
 import { clientFromEnv } from '../client-from-env.js';
 import { age, printFields, printJson, printTable } from '../format.js';
 

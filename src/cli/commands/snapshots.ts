@@ -1,5 +1,5 @@
+import type { Snapshot } from '@aetherium/sdk';
 import type { Command } from 'commander';
-import type { Snapshot } from '../../client/types.js';
 import { clientFromEnv } from '../client-from-env.js';
 import { age, printFields, printJson, printTable } from '../format.js';
 

@@ -1,7 +1,7 @@
 /** `aether vm usage <vm>`, and the usage lines of `vm get`. */
+
+import type { AetherClient, Vm, VmUsage } from '@aetherium/sdk';
 import type { Command } from 'commander';
-import type { AetherClient } from '../../client/client.js';
-import type { Vm, VmUsage } from '../../client/types.js';
 import { clientFromEnv } from '../client-from-env.js';
 import { printFields, printJson } from '../format.js';
 

@@ -1,5 +1,5 @@
+import type { Vm } from '@aetherium/sdk';
 import type { Command } from 'commander';
-import type { Vm } from '../../client/types.js';
 import { parseToolList, parseToolVersions } from '../../core/tools.js';
 import { clientFromEnv } from '../client-from-env.js';
 import { driverName } from '../driver-name.js';

@@ -15,8 +15,8 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { AetherApiError, type AetherClient } from '../../client/client.js';
-import type { FsEntry, UploadResult } from '../../client/types.js';
+import type { FsEntry, UploadResult } from '@aetherium/sdk';
+import { AetherApiError, type AetherClient } from '@aetherium/sdk';
 import { AetherError } from '../../core/errors.js';
 import type { CopyOperand } from './copy-operand.js';
 import { packDirectory } from './local-archive.js';

@@ -1,19 +1,20 @@
 import type { Duplex } from 'node:stream';
 import { createWebSocketStream, type WebSocket } from 'ws';
-import { RAW_MEDIA_TYPE, TAR_MEDIA_TYPE } from '../api/files.js';
-import { API_PREFIX, API_ROUTES, fillPath, type OperationId } from '../api/routes.js';
 import type {
+  ApiError as ApiErrorBody,
+  CommandSignal,
+  CreateVmRequest,
   ExecutionStreamLine,
   LogStreamMessage,
+  OperationId,
   RouteAnswer,
   RouteBody,
   RouteQuery,
   RouteStatus,
-  RouteStreamLine,
-} from '../api/types.js';
-import type { CommandSignal, TerminalSize } from '../core/driver.js';
-import type { TerminalAttachment } from '../core/terminal.js';
-import { terminalSocketAttachment } from '../core/terminal-socket.js';
+  TerminalSize,
+} from '../api-types.js';
+import { type AetherApiError, apiErrorOf } from '../errors.js';
+import { API_ROUTES } from '../generated/routes.js';
 import {
   type ExecutionStreamMessage,
   type ExecutionStreamOptions,
@@ -34,20 +35,8 @@ import {
 import { type HttpAnswer, httpRequest, RequestBodyError } from './http-request.js';
 import { type LogTailOptions, openLogTail } from './log-stream.js';
 import { openSocket } from './socket-open.js';
-import type { ApiErrorBody } from './types.js';
-
-/** An error answer from the gateway, or a gateway that could not be reached. */
-export class AetherApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly body?: unknown,
-  ) {
-    super(message);
-    this.name = 'AetherApiError';
-  }
-}
+import { type TerminalAttachment, terminalSocketAttachment } from './terminal-socket.js';
+import { API_PREFIX, fillPath, RAW_MEDIA_TYPE, TAR_MEDIA_TYPE } from './wire.js';
 
 export interface ClientOptions {
   /** Gateway base URL, e.g. http://127.0.0.1:8080 */
@@ -105,7 +94,7 @@ export class AetherClient {
     this.#origin = options.baseUrl.replace(/\/+$/, '');
   }
 
-  createVm(body: RouteBody<'createVm'>, opts: { wait?: boolean } = {}) {
+  createVm(body: CreateVmRequest, opts: { wait?: boolean } = {}) {
     return this.#call<WriteAnswer<'createVm'>>('createVm', { body, query: { wait: opts.wait } });
   }
 
@@ -216,7 +205,7 @@ export class AetherClient {
     idOrName: string,
     body: RouteBody<'executeCommand'>,
     signal?: AbortSignal,
-  ): AsyncGenerator<RouteStreamLine<'executeCommand', 200>> {
+  ): AsyncGenerator<ExecutionStreamLine> {
     const res = await this.#open('executeCommand', {
       params: { id: idOrName },
       body,
@@ -268,9 +257,9 @@ export class AetherClient {
 
   #streamTarget(id: string): StreamTarget {
     return {
-      url: this.#origin + fillPath(API_ROUTES.streamExecution.path, { id }),
+      url: this.#origin + routePath('streamExecution', { id }),
       headers: this.options.token ? { authorization: `Bearer ${this.options.token}` } : {},
-      error: (status, code, message, body) => new AetherApiError(status, code, message, body),
+      error: (status, code, message, body) => apiErrorOf(status, code, message, body),
     };
   }
 
@@ -307,7 +296,7 @@ export class AetherClient {
       signal: options.signal,
     });
     if (!res.ok) throw await this.#errorFrom(res);
-    return fileDownloadOf(res, (status, code, message) => new AetherApiError(status, code, message));
+    return fileDownloadOf(res, (status, code, message) => apiErrorOf(status, code, message));
   }
 
   /** One path in the VM; a symlink is described as itself. ERR_FILE_NOT_FOUND when absent. */
@@ -438,7 +427,7 @@ export class AetherClient {
     terminalId: string,
     signal?: AbortSignal,
   ): Promise<TerminalAttachment> {
-    const path = fillPath(API_ROUTES.attachTerminal.path, { id: idOrName, terminal_id: terminalId });
+    const path = routePath('attachTerminal', { id: idOrName, terminal_id: terminalId });
     return openSocket(
       this.#socketTarget(path),
       (socket) => terminalSocketAttachment(socket, terminalId),
@@ -455,12 +444,12 @@ export class AetherClient {
    * connection's bytes (what `connectPort` wraps as a stream; relays use it as it is).
    */
   openPortSocket(idOrName: string, port: number, signal?: AbortSignal): Promise<WebSocket> {
-    const path = fillPath(API_ROUTES.connectPort.path, { id: idOrName, port: String(port) });
+    const path = routePath('connectPort', { id: idOrName, port: String(port) });
     return openSocket(this.#socketTarget(path), (socket) => socket, signal);
   }
 
   async connectPort(idOrName: string, port: number, signal?: AbortSignal): Promise<Duplex> {
-    const path = fillPath(API_ROUTES.connectPort.path, { id: idOrName, port: String(port) });
+    const path = routePath('connectPort', { id: idOrName, port: String(port) });
     return openSocket(
       this.#socketTarget(path),
       (socket) => {
@@ -481,7 +470,7 @@ export class AetherClient {
     return {
       url: this.#origin + path,
       headers: this.options.token ? { authorization: `Bearer ${this.options.token}` } : {},
-      error: (status, code, message, body) => new AetherApiError(status, code, message, body),
+      error: (status, code, message, body) => apiErrorOf(status, code, message, body),
     };
   }
 
@@ -519,7 +508,7 @@ export class AetherClient {
     filter: Omit<RouteQuery<'streamLogs'>, 'access_token'> = {},
     options: LogTailOptions = {},
   ): AsyncGenerator<Extract<LogStreamMessage, { type: 'line' }>> {
-    const url = new URL(this.#origin + API_ROUTES.streamLogs.path);
+    const url = new URL(this.#origin + routePath('streamLogs', {}));
     for (const [key, value] of Object.entries(filter)) {
       if (value !== undefined) url.searchParams.set(key, String(value));
     }
@@ -527,7 +516,7 @@ export class AetherClient {
       {
         url: url.toString(),
         headers: this.options.token ? { authorization: `Bearer ${this.options.token}` } : {},
-        error: (status, code, message, body) => new AetherApiError(status, code, message, body),
+        error: (status, code, message, body) => apiErrorOf(status, code, message, body),
       },
       options,
     );
@@ -547,7 +536,7 @@ export class AetherClient {
     body: string | Uint8Array,
     headers: Record<string, string>,
   ): Promise<RouteAnswer<'receiveWebhook', 200 | 202>> {
-    const url = this.#origin + fillPath(API_ROUTES.receiveWebhook.path, { integration });
+    const url = this.#origin + routePath('receiveWebhook', { integration });
     const res = await httpRequest(new URL(url), { method: 'POST', headers, body });
     if (!res.ok) throw await this.#errorFrom(res);
     return (await res.json()) as RouteAnswer<'receiveWebhook', 200 | 202>;
@@ -630,8 +619,7 @@ export class AetherClient {
   }
 
   #open(operation: OperationId, init: CallInit): Promise<HttpAnswer> {
-    const route = API_ROUTES[operation];
-    return this.#fetch(route.method, fillPath(route.path, init.params ?? {}), init);
+    return this.#fetch(API_ROUTES[operation].method, routePath(operation, init.params ?? {}), init);
   }
 
   async #fetch(
@@ -665,7 +653,7 @@ export class AetherClient {
       if (init.signal?.aborted) throw error;
       // A system error names itself by its code (ECONNREFUSED, ENOTFOUND); others by message.
       const { code, syscall, message } = error as NodeJS.ErrnoException;
-      throw new AetherApiError(
+      throw apiErrorOf(
         0,
         'ERR_GATEWAY_UNREACHABLE',
         `cannot reach the gateway at ${this.options.baseUrl} (${syscall && code ? code : message}); is \`aether up\` running? Set AETHER_URL to point elsewhere.`,
@@ -677,11 +665,16 @@ export class AetherClient {
     const text = await res.text();
     try {
       const parsed = JSON.parse(text) as { error?: ApiErrorBody };
-      if (parsed.error?.code)
-        return new AetherApiError(res.status, parsed.error.code, parsed.error.message, parsed);
+      if (parsed.error?.code) return apiErrorOf(res.status, parsed.error.code, parsed.error.message, parsed);
     } catch {
       // Not our JSON: fall through to a generic error.
     }
-    return new AetherApiError(res.status, 'ERR_HTTP', `HTTP ${res.status}: ${text.slice(0, 200)}`);
+    return apiErrorOf(res.status, 'ERR_HTTP', `HTTP ${res.status}: ${text.slice(0, 200)}`);
   }
+}
+
+/** An operation's path on the gateway, its parameters filled in. */
+function routePath(operation: OperationId, params: Readonly<Record<string, string>>): string {
+  const route = API_ROUTES[operation];
+  return (route.prefixed ? API_PREFIX : '') + fillPath(route.path, params);
 }

@@ -2,7 +2,7 @@
  * `GET /api/v1/logs/stream` over a WebSocket: the last matching lines, then each new one as it is
  * written, until the caller stops (its signal) or the gateway ends the tail.
  */
-import type { LogStreamMessage } from '../api/types.js';
+import type { LogStreamMessage } from '../api-types.js';
 import { type StreamTarget, websocketMessages } from './websocket-messages.js';
 
 export interface LogTailOptions {

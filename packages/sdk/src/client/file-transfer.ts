@@ -4,15 +4,12 @@
  * reported as such rather than taken for a short file.
  */
 import { Readable } from 'node:stream';
-import type { z } from 'zod';
-import { FILE_ENTRY_HEADER, TAR_MEDIA_TYPE } from '../api/files.js';
-import type { ApiSchema } from '../api/schemas.js';
+import type { FsEntry, FsListing, UploadResult } from '../api-types.js';
 import type { HttpAnswer } from './http-request.js';
+import { FILE_ENTRY_HEADER, TAR_MEDIA_TYPE } from './wire.js';
 
 /** One path inside a VM, as `statFile` and `listFiles` answer it (lstat: a symlink is itself). */
-export type FsEntry = z.output<ApiSchema<'FsEntry'>>;
-export type FsListing = z.output<ApiSchema<'FsListing'>>;
-export type UploadResult = z.output<ApiSchema<'UploadResult'>>;
+export type { FsEntry, FsListing, UploadResult };
 
 /** `raw`: one file's bytes; `tar`: a tar archive (a directory tree, or a file packed). */
 export type TransferFormat = 'raw' | 'tar';

@@ -1,11 +1,11 @@
 /**
  * The API's wire shapes as the client sees them (snake_case, ISO timestamps), under the names
- * the CLI and users know. Each is the wire contract's own type (src/api), never a copy.
+ * the CLI and users know. Each is generated from the OpenAPI document (src/generated), never a copy.
  */
 
-export type { CreatedPreview, Preview } from '../api/previews.js';
 export type {
   ApiError as ApiErrorBody,
+  CreatedPreview,
   CreateVmRequest,
   ExecuteRequest,
   Execution,
@@ -14,12 +14,14 @@ export type {
   Job,
   JobRequest,
   LogLine,
+  Preview,
   Snapshot,
   Task,
+  Terminal,
   Vm,
   VmUsage,
   Worker as WorkerInfo,
-} from '../api/types.js';
+} from '../api-types.js';
 export type {
   DownloadFileOptions,
   FileDownload,

@@ -4,8 +4,8 @@
  * nobody listens on), a failed connection ERR_GATEWAY_UNREACHABLE.
  */
 import WebSocket from 'ws';
-import { TERMINAL_FRAME_BYTES } from '../core/terminal-socket.js';
 import { responseError, type StreamTarget } from './websocket-messages.js';
+import { SOCKET_FRAME_BYTES } from './wire.js';
 
 /**
  * `wrap` is applied to the socket at once, before it opens: a server's first message may arrive
@@ -19,7 +19,7 @@ export function openSocket<T>(
   const url = new URL(target.url);
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
   return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url, { headers: target.headers, maxPayload: TERMINAL_FRAME_BYTES });
+    const socket = new WebSocket(url, { headers: target.headers, maxPayload: SOCKET_FRAME_BYTES });
     const wrapped = wrap(socket);
     let refused = false;
     const onAbort = () => {

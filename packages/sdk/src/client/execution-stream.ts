@@ -5,8 +5,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type WebSocket from 'ws';
-import type { z } from 'zod';
-import type { ApiSchema } from '../api/schemas.js';
+import type { ExecutionStreamMessage } from '../api-types.js';
 import { type StreamTarget, websocketMessages } from './websocket-messages.js';
 
 /**
@@ -15,7 +14,7 @@ import { type StreamTarget, websocketMessages } from './websocket-messages.js';
  * `scope: 'execution'` is what became of the command (final); `scope: 'stream'` is the stream
  * failing (gateway closing, store unreachable), which `followExecution` reconnects after.
  */
-export type ExecutionStreamMessage = z.output<ApiSchema<'ExecutionStreamMessage'>>;
+export type { ExecutionStreamMessage };
 export type ExecutionStreamChunk = Extract<ExecutionStreamMessage, { type: 'chunk' }>;
 export type ExecutionStreamExit = Extract<ExecutionStreamMessage, { type: 'exit' }>;
 export type ExecutionStreamError = Extract<ExecutionStreamMessage, { type: 'error' }>;

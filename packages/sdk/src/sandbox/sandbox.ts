@@ -1,0 +1,201 @@
+/**
+ * A sandbox: one VM (a microVM, a container or a namespaced process, as its driver says) seen
+ * as the thing an agent or a CI job works in. `Sandbox.create()` returns once it is running;
+ * `kill()` (or leaving an `await using` block) deletes it.
+ */
+import type { CreateVmRequest, DriverName, Snapshot, Vm } from '../api-types.js';
+import type { AetherClient } from '../client/client.js';
+import { Commands } from './commands.js';
+import { type ConnectionOptions, clientFor } from './connection.js';
+import { type Duration, durationSeconds } from './duration.js';
+import { Files } from './files.js';
+import { Ports } from './ports.js';
+import { Pty } from './pty.js';
+import { settled } from './task-wait.js';
+
+export interface SandboxCreateOptions extends ConnectionOptions {
+  /** Default: a generated `sbx-…` name. Names are unique in a project. */
+  name?: string;
+  /** `process` (the default), `docker`, `qemu`, `firecracker`, or one a deployment added. */
+  driver?: DriverName;
+  vcpus?: number;
+  memoryMiB?: number;
+  /** A guest image (drivers with the `image` feature). */
+  image?: string;
+  /** Outbound network access (off by default). */
+  network?: boolean;
+  /** Tools to have besides the default set, e.g. `['python3', 'git']`. */
+  tools?: string[];
+  /** A version per tool, e.g. `{ nodejs: '20' }`. */
+  toolVersions?: Record<string, string>;
+  /** Key=value pairs to find it by (`Sandbox.list({ labels })`). */
+  labels?: Record<string, string>;
+  metadata?: Record<string, string>;
+  /** It ends by itself after this long (what `onExpiry` says: deleted by default). */
+  ttl?: Duration;
+  /** It ends after this long with no command running. */
+  idleTimeout?: Duration;
+  onExpiry?: 'stop' | 'delete' | 'pause';
+  /** Start from a snapshot (`sandbox.snapshot()`) instead of booting. */
+  fromSnapshot?: string;
+  signal?: AbortSignal;
+}
+
+export interface SandboxListOptions extends ConnectionOptions {
+  /** Every pair must match. */
+  labels?: Record<string, string>;
+  /** e.g. `['running']`. */
+  status?: Vm['status'][];
+}
+
+function randomName(): string {
+  const bytes = new Uint8Array(6);
+  globalThis.crypto.getRandomValues(bytes);
+  return `sbx-${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`;
+}
+
+export class Sandbox {
+  /** Run commands. */
+  readonly commands: Commands;
+  /** Read and write files. */
+  readonly files: Files;
+  /** Terminals. */
+  readonly pty: Pty;
+  /** Reach apps listening inside. */
+  readonly ports: Ports;
+
+  private constructor(
+    /** The REST client this sandbox speaks through (the whole API). */
+    readonly client: AetherClient,
+    private record: Vm,
+  ) {
+    this.commands = new Commands(client, record.id);
+    this.files = new Files(client, record.id);
+    this.pty = new Pty(client, record.id);
+    this.ports = new Ports(client, record.id);
+  }
+
+  /** Creates a sandbox and resolves once it is running. */
+  static async create(options: SandboxCreateOptions = {}): Promise<Sandbox> {
+    const client = await clientFor(options);
+    const body: CreateVmRequest = {
+      name: options.name ?? randomName(),
+      ...(options.driver !== undefined ? { driver: options.driver } : {}),
+      ...(options.vcpus !== undefined ? { vcpus: options.vcpus } : {}),
+      ...(options.memoryMiB !== undefined ? { memory_mib: options.memoryMiB } : {}),
+      ...(options.image !== undefined ? { image: options.image } : {}),
+      ...(options.network !== undefined ? { network: options.network } : {}),
+      ...(options.tools !== undefined ? { additional_tools: options.tools } : {}),
+      ...(options.toolVersions !== undefined ? { tool_versions: options.toolVersions } : {}),
+      ...(options.labels !== undefined ? { labels: options.labels } : {}),
+      ...(options.metadata !== undefined ? { metadata: options.metadata } : {}),
+      ...(options.ttl !== undefined ? { ttl_seconds: durationSeconds(options.ttl, 'ttl') } : {}),
+      ...(options.idleTimeout !== undefined
+        ? { idle_timeout_seconds: durationSeconds(options.idleTimeout, 'idleTimeout') }
+        : {}),
+      ...(options.onExpiry !== undefined ? { on_expiry: options.onExpiry } : {}),
+      ...(options.fromSnapshot !== undefined ? { from_snapshot: options.fromSnapshot } : {}),
+    };
+    let id: string | undefined;
+    await settled(
+      client,
+      async () => {
+        const answer = await client.createVm(body, { wait: true });
+        id = answer.vm.id;
+        return answer;
+      },
+      options.signal,
+    );
+    return new Sandbox(client, await client.getVm(id ?? body.name));
+  }
+
+  /** A sandbox that exists, by id or name. NotFoundError when it does not (or is another project's). */
+  static async connect(idOrName: string, options: ConnectionOptions = {}): Promise<Sandbox> {
+    const client = await clientFor(options);
+    return new Sandbox(client, await client.getVm(idOrName));
+  }
+
+  /** The project's sandboxes (not deleted ones). */
+  static async list(options: SandboxListOptions = {}): Promise<Vm[]> {
+    const client = await clientFor(options);
+    return client.listVms({
+      ...(options.status ? { status: options.status.join(',') } : {}),
+      ...(options.labels ? { labels: Object.entries(options.labels).map(([k, v]) => `${k}=${v}`) } : {}),
+    });
+  }
+
+  get id(): string {
+    return this.record.id;
+  }
+
+  get name(): string {
+    return this.record.name;
+  }
+
+  /** The VM record as last fetched (`refresh()` fetches it again). */
+  get info(): Vm {
+    return this.record;
+  }
+
+  async refresh(): Promise<Vm> {
+    this.record = await this.client.getVm(this.id);
+    return this.record;
+  }
+
+  /** Sets when it ends: `ttl` from now (the clock restarts). */
+  async setTimeout(ttl: Duration): Promise<void> {
+    this.record = await this.client.extendVm(this.id, durationSeconds(ttl, 'ttl'));
+  }
+
+  /** Saves it (memory and disk, on drivers with snapshots); `Sandbox.create({ fromSnapshot })` starts copies. */
+  async snapshot(options: { signal?: AbortSignal } = {}): Promise<Snapshot> {
+    let snapshotId: string | undefined;
+    await settled(
+      this.client,
+      async () => {
+        const answer = await this.client.snapshotVm(this.id, { wait: true });
+        snapshotId = answer.snapshot.id;
+        return answer;
+      },
+      options.signal,
+    );
+    return this.client.getSnapshot(snapshotId!);
+  }
+
+  /** Stops it, keeping its files; `start()` boots it again. */
+  stop(): Promise<void> {
+    return this.#write(() => this.client.stopVm(this.id, { wait: true }));
+  }
+
+  start(): Promise<void> {
+    return this.#write(() => this.client.startVm(this.id, { wait: true }));
+  }
+
+  /** Pauses it with its memory and processes (on disk with `hibernate`). */
+  pause(options: { hibernate?: boolean } = {}): Promise<void> {
+    return this.#write(() => this.client.pauseVm(this.id, { wait: true, ...options }));
+  }
+
+  resume(): Promise<void> {
+    return this.#write(() => this.client.resumeVm(this.id, { wait: true }));
+  }
+
+  /** Deletes it and everything in it; resolves once it is gone. Killing a deleted one is no error. */
+  async kill(): Promise<void> {
+    try {
+      await this.#write(() => this.client.deleteVm(this.id, { wait: true }));
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'ERR_VM_NOT_FOUND') throw error;
+    }
+  }
+
+  /** `await using sandbox = await Sandbox.create()` deletes it when the block ends. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.kill();
+  }
+
+  async #write(send: () => Promise<{ task_id: string }>): Promise<void> {
+    await settled(this.client, send);
+    await this.refresh().catch(() => {});
+  }
+}
