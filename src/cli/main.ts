@@ -11,6 +11,7 @@ import { registerImageCommands } from './commands/image.js';
 import { registerKeyCommands } from './commands/keys.js';
 import { registerKillCommand } from './commands/kill.js';
 import { registerLogsCommand } from './commands/logs.js';
+import { registerMcpCommand } from './commands/mcp.js';
 import { registerNetworkCommands } from './commands/network.js';
 import { registerPortForwardCommand } from './commands/port-forward.js';
 import { registerPsCommand } from './commands/ps.js';
@@ -50,6 +51,7 @@ export function buildProgram(): Command {
   registerWebhookCommands(program);
   registerLogsCommand(program);
   registerNetworkCommands(program);
+  registerMcpCommand(program);
   return program;
 }
 
