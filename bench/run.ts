@@ -8,7 +8,7 @@
  * driver against the bare docker CLI when an engine answers, then the qemu driver against bare
  * QEMU when QEMU and a microVM image are there (AETHER_IMAGE_DIR, or the default data dir). Sizes
  * can be cut for a quick look: BENCH_QUICK=1 npm run bench; one section alone:
- * BENCH_ONLY=embedded|memory|distributed|docker|qemu|files|stream|gateway|cli|terminal|ports.
+ * BENCH_ONLY=embedded|memory|distributed|docker|qemu|files|stream|gateway|cli|terminal|ports|sdk.
  * `files` is upload and download MB/s through the API next to `cp` into the VM's directory
  * (process driver) and `docker cp` (docker driver). `stream` is the latency
  * of live output, guest to WebSocket client, next to the NDJSON stream and the in-process event
@@ -16,7 +16,8 @@
  * keystroke echo of `aether shell` (docker driver) next to `docker exec -it` into the same
  * container; `ports` is HTTP GET requests/s through `aether port-forward` (and a preview URL)
  * next to the same app reached directly on the host, and through a bare relay chain of as many
- * hops (the ceiling of any such tunnel here).
+ * hops (the ceiling of any such tunnel here). `sdk` is the TypeScript SDK's foreground command
+ * and its create+delete next to the REST API's one waited call for each.
  * BENCH_PROFILE_DIR=<dir> writes a CPU profile of each distributed-section process there, and of
  * `aether up` and the port-forward process of the `ports` section.
  */
@@ -33,6 +34,7 @@ import { benchGatewayThroughput, gatewayRows } from './gateway-throughput.js';
 import { benchMemory, type MemoryFigures } from './memory.js';
 import { mib } from './proc-memory.js';
 import { benchQemu, qemuRows, qemuUnavailable } from './qemu.js';
+import { benchSdk, sdkRows } from './sdk.js';
 import { fmt, percentile, ratio } from './stats.js';
 import { benchStreamLatency, streamRows } from './stream-latency.js';
 import {
@@ -315,6 +317,23 @@ if (only === undefined || only === 'stream') {
   } catch (error) {
     process.stdout.write(`\n${title}\nfailed: ${(error as Error).stack ?? String(error)}\n`);
     results.stream = { failed: String(error) };
+    process.exitCode = 1;
+  }
+}
+
+if (only === undefined || only === 'sdk') {
+  const title = "TypeScript SDK, embedded node: its calls next to the REST API's shortest way";
+  log('— sdk');
+  try {
+    const f = await benchSdk({ execs: quick ? 50 : 200, lifecycles: quick ? 5 : 20 }, log);
+    print(title, sdkRows(f));
+    process.stdout.write(
+      `samples: ${f.run.length} commands and ${f.create.length} lifecycles each way, in turns\n`,
+    );
+    results.sdk = { rows: sdkRows(f) };
+  } catch (error) {
+    process.stdout.write(`\n${title}\nfailed: ${(error as Error).stack ?? String(error)}\n`);
+    results.sdk = { failed: String(error) };
     process.exitCode = 1;
   }
 }
