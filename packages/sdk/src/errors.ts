@@ -84,6 +84,7 @@ const BY_CODE: Readonly<Record<string, ErrorClass>> = {
   ERR_GATEWAY_UNREACHABLE: UnavailableError,
   ERR_WAIT_TIMEOUT: TimeoutError,
   ERR_TRANSFER_ABORTED: TransferAbortedError,
+  ERR_STREAM_CLOSED: TransferAbortedError,
 };
 
 const BY_STATUS: Readonly<Record<number, ErrorClass>> = {

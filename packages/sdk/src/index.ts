@@ -26,11 +26,11 @@ export type { StreamLine, WorkerInfo } from './client/types.js';
 export { FILE_ENTRY_HEADER, RAW_MEDIA_TYPE, SOCKET_FRAME_BYTES, TAR_MEDIA_TYPE } from './client/wire.js';
 export * from './errors.js';
 export { API_ROUTES } from './generated/routes.js';
-export {
-  type CommandHandle,
-  type CommandOutput,
-  type CommandResult,
-  type OutputCallbacks,
+export type {
+  CommandHandle,
+  CommandOutput,
+  CommandResult,
+  OutputCallbacks,
 } from './sandbox/command-handle.js';
 export type { BackgroundRunOptions, CommandLine, Commands, RunOptions } from './sandbox/commands.js';
 export { type ConnectionOptions, clientFor, DEFAULT_API_URL } from './sandbox/connection.js';

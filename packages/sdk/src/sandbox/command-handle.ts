@@ -14,7 +14,10 @@ export interface CommandOutput {
   stream: 'stdout' | 'stderr';
   /** The exact bytes. */
   data: Uint8Array;
-  /** The bytes as UTF-8 text (a character cut between two pieces is completed in the next). */
+  /**
+   * The bytes as UTF-8 text (a character cut between two pieces is completed in the next; one
+   * the output ends in the middle of comes last as U+FFFD, with no bytes of its own).
+   */
   text: string;
 }
 
@@ -36,6 +39,10 @@ export interface CommandResult {
 export interface OutputCallbacks {
   onStdout?: (text: string, data: Uint8Array) => void;
   onStderr?: (text: string, data: Uint8Array) => void;
+}
+
+function stdinClosed() {
+  return apiErrorOf(400, 'ERR_VALIDATION', 'stdin is closed: `closeStdin` was called');
 }
 
 export class CommandHandle implements AsyncIterable<CommandOutput> {
@@ -91,26 +98,41 @@ export class CommandHandle implements AsyncIterable<CommandOutput> {
         apiErrorOf(400, 'ERR_VALIDATION', 'this command was not started with `stdin: true`'),
       );
     }
-    if (!this.#stdin) {
-      const stream = new PushStream();
-      this.#stdin = { stream, sent: this.client.feedStdin(this.id, stream).catch((error: unknown) => error) };
-    }
-    return this.#stdin.stream.push(typeof data === 'string' ? new TextEncoder().encode(data) : data);
+    const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
+    return this.#stdinFeed().stream.push(bytes);
   }
 
   /** Closes stdin: the command reads end-of-file. */
   async closeStdin(): Promise<void> {
     if (!this.stdinOpen) return;
-    if (!this.#stdin) {
-      const stream = new PushStream();
-      this.#stdin = { stream, sent: this.client.feedStdin(this.id, stream).catch((error: unknown) => error) };
-    }
-    this.#stdin.stream.end();
-    const outcome = await this.#stdin.sent;
+    const { stream, sent } = this.#stdinFeed();
+    stream.end();
+    const outcome = await sent;
     // Closing stdin of a command that already ended is no failure.
     if (outcome instanceof Error && (outcome as { code?: string }).code !== 'ERR_EXECUTION_NOT_RUNNING') {
       throw outcome;
     }
+  }
+
+  /**
+   * The one request that carries stdin, opened on first use. When it ends (stdin closed, the
+   * command ended, the connection failed), writes it did not take fail with its error.
+   */
+  #stdinFeed(): { stream: PushStream; sent: Promise<unknown> } {
+    if (this.#stdin) return this.#stdin;
+    const stream = new PushStream(stdinClosed);
+    const sent = this.client.feedStdin(this.id, stream).then(
+      (answer) => {
+        stream.abandon(stdinClosed());
+        return answer;
+      },
+      (error: unknown) => {
+        stream.abandon(error instanceof Error ? error : new Error(String(error)));
+        return error;
+      },
+    );
+    this.#stdin = { stream, sent };
+    return this.#stdin;
   }
 
   /** `onEnd` is told the stored execution when the stream's last message carries it. */
@@ -124,8 +146,13 @@ export class CommandHandle implements AsyncIterable<CommandOutput> {
         throw apiErrorOf(0, message.code, message.message, { error: message });
       } else {
         if (message.type === 'exit') onEnd?.(message.execution);
-        return;
+        break;
       }
+    }
+    // Bytes of a character the output ended in the middle of: U+FFFD, as the stored execution shows.
+    for (const stream of ['stdout', 'stderr'] as const) {
+      const rest = decoders[stream].decode();
+      if (rest) yield { stream, data: new Uint8Array(0), text: rest };
     }
   }
 

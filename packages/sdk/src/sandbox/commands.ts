@@ -43,6 +43,8 @@ export class Commands {
     command: CommandLine,
     options: RunOptions & { background?: boolean } = {},
   ): Promise<CommandHandle | CommandResult> {
+    // A caller that gave up already wants nothing started.
+    options.signal?.throwIfAborted();
     const handle = await this.#start(command, options);
     if (options.background) return handle;
     const { signal } = options;

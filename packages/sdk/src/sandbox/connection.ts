@@ -26,7 +26,10 @@ function processEnvironment(): Environment {
 }
 
 /** The client for these options; reads the environment and the credentials file only as needed. */
-export async function clientFor(options: ConnectionOptions = {}, env = processEnvironment()): Promise<AetherClient> {
+export async function clientFor(
+  options: ConnectionOptions = {},
+  env = processEnvironment(),
+): Promise<AetherClient> {
   if (options.client) return options.client;
   const baseUrl = options.apiUrl ?? (env.AETHER_URL || DEFAULT_API_URL);
   const token = options.apiKey ?? (env.AETHER_TOKEN || (await savedKey(env, baseUrl)));
@@ -66,7 +69,11 @@ async function readSavedGateways(env: Environment): Promise<SavedGateways> {
   ]);
   const file =
     env.AETHER_CREDENTIALS_FILE ||
-    path.join(env.XDG_CONFIG_HOME || path.join(env.HOME || os.homedir(), '.config'), 'aetherium', 'credentials.json');
+    path.join(
+      env.XDG_CONFIG_HOME || path.join(env.HOME || os.homedir(), '.config'),
+      'aetherium',
+      'credentials.json',
+    );
   try {
     const parsed = JSON.parse(await readFile(file, 'utf8')) as { gateways?: unknown };
     return parsed.gateways && typeof parsed.gateways === 'object' ? (parsed.gateways as SavedGateways) : {};

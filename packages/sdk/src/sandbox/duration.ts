@@ -13,5 +13,9 @@ export function durationSeconds(value: Duration, option: string): number {
     const match = /^(\d+)([smhd])$/.exec(value);
     if (match) return Number(match[1]) * UNIT_SECONDS[match[2]!]!;
   }
-  throw apiErrorOf(400, 'ERR_VALIDATION', `${option} must be whole seconds or a duration such as 30m, got ${String(value)}`);
+  throw apiErrorOf(
+    400,
+    'ERR_VALIDATION',
+    `${option} must be whole seconds or a duration such as 30m, got ${String(value)}`,
+  );
 }

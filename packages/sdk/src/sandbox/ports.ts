@@ -15,7 +15,9 @@ export class Ports {
    */
   async url(port: number, options: { expiresIn?: Duration } = {}): Promise<string> {
     const preview = await this.client.createPreview(this.vmId, port, {
-      ...(options.expiresIn !== undefined ? { expiresIn: durationSeconds(options.expiresIn, 'expiresIn') } : {}),
+      ...(options.expiresIn !== undefined
+        ? { expiresIn: durationSeconds(options.expiresIn, 'expiresIn') }
+        : {}),
     });
     return preview.url;
   }

@@ -3,8 +3,9 @@
  * as the thing an agent or a CI job works in. `Sandbox.create()` returns once it is running;
  * `kill()` (or leaving an `await using` block) deletes it.
  */
-import type { CreateVmRequest, DriverName, Snapshot, Vm } from '../api-types.js';
+import type { CreateVmRequest, DriverName, Snapshot, Task, Vm } from '../api-types.js';
 import type { AetherClient } from '../client/client.js';
+import { apiErrorOf } from '../errors.js';
 import { Commands } from './commands.js';
 import { type ConnectionOptions, clientFor } from './connection.js';
 import { type Duration, durationSeconds } from './duration.js';
@@ -38,6 +39,10 @@ export interface SandboxCreateOptions extends ConnectionOptions {
   onExpiry?: 'stop' | 'delete' | 'pause';
   /** Start from a snapshot (`sandbox.snapshot()`) instead of booting. */
   fromSnapshot?: string;
+  /**
+   * Already aborted: nothing is sent. Aborted later: stops waiting between polls of a create that
+   * outlasted the gateway's own wait (the VM may still be made; find it by its name or labels).
+   */
   signal?: AbortSignal;
 }
 
@@ -52,6 +57,13 @@ function randomName(): string {
   const bytes = new Uint8Array(6);
   globalThis.crypto.getRandomValues(bytes);
   return `sbx-${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`;
+}
+
+/** The snapshot a `vm:snapshot` task made, from its payload. */
+function snapshotIdOf(task: Task): string {
+  const id = (task.payload as { snapshotId?: unknown } | null)?.snapshotId;
+  if (typeof id === 'string') return id;
+  throw apiErrorOf(0, 'ERR_HTTP', `task ${task.id} (${task.type}) does not name the snapshot it made`);
 }
 
 export class Sandbox {
@@ -77,6 +89,8 @@ export class Sandbox {
 
   /** Creates a sandbox and resolves once it is running. */
   static async create(options: SandboxCreateOptions = {}): Promise<Sandbox> {
+    // A caller that gave up already wants no VM made.
+    options.signal?.throwIfAborted();
     const client = await clientFor(options);
     const body: CreateVmRequest = {
       name: options.name ?? randomName(),
@@ -142,7 +156,10 @@ export class Sandbox {
     return this.record;
   }
 
-  /** Sets when it ends: `ttl` from now (the clock restarts). */
+  /**
+   * Moves when it ends `ttl` later: after its current deadline (after now, if that has passed).
+   * A sandbox created without a `ttl` never expires and has no deadline to move (ValidationError).
+   */
   async setTimeout(ttl: Duration): Promise<void> {
     this.record = await this.client.extendVm(this.id, durationSeconds(ttl, 'ttl'));
   }
@@ -150,7 +167,7 @@ export class Sandbox {
   /** Saves it (memory and disk, on drivers with snapshots); `Sandbox.create({ fromSnapshot })` starts copies. */
   async snapshot(options: { signal?: AbortSignal } = {}): Promise<Snapshot> {
     let snapshotId: string | undefined;
-    await settled(
+    const task = await settled(
       this.client,
       async () => {
         const answer = await this.client.snapshotVm(this.id, { wait: true });
@@ -159,7 +176,9 @@ export class Sandbox {
       },
       options.signal,
     );
-    return this.client.getSnapshot(snapshotId!);
+    // The gateway's wait ended before the snapshot did: no answer came, the task names it.
+    snapshotId ??= snapshotIdOf(task);
+    return this.client.getSnapshot(snapshotId);
   }
 
   /** Stops it, keeping its files; `start()` boots it again. */

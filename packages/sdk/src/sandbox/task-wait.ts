@@ -8,12 +8,15 @@ import { AetherApiError, apiErrorOf } from '../errors.js';
 
 const FINAL = new Set<Task['status']>(['completed', 'failed', 'cancelled']);
 
-/** Sends `write` waiting for its task; resolves once the task completed, throws its error if not. */
+/**
+ * Sends `write` waiting for its task; resolves with the task once it completed (its payload names
+ * what it made when the answer never came), throws its error if it did not.
+ */
 export async function settled<T extends { task_id: string }>(
   client: AetherClient,
   write: () => Promise<T>,
   signal?: AbortSignal,
-): Promise<void> {
+): Promise<Task> {
   let taskId: string;
   try {
     const answer = await write();
@@ -33,8 +36,8 @@ export async function settled<T extends { task_id: string }>(
   }
 }
 
-function outcomeOf(task: Task): void {
-  if (task.status === 'completed') return;
+function outcomeOf(task: Task): Task {
+  if (task.status === 'completed') return task;
   const error = task.error;
   throw apiErrorOf(
     0,
