@@ -169,8 +169,11 @@ class AsyncSandbox:
         """An existing VM, by its id or name; `NotFoundError` when there is none."""
         connection = Connection(resolve_config(api_url, api_key))
         try:
-            info = await connection.call("getVm", params={"id": id_or_name})
-            return cls(connection, cast(Vm, info))
+            info = cast(Vm, await connection.call("getVm", params={"id": id_or_name}))
+            # The API still shows a deleted VM's record by id; there is nothing to connect to.
+            if info["status"] == "deleted":
+                raise NotFoundError("ERR_VM_NOT_FOUND", f"sandbox {id_or_name} was deleted", 404)
+            return cls(connection, info)
         except BaseException:
             await connection.aclose()
             raise

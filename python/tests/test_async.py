@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from aetherium import AsyncSandbox
+from aetherium import AsyncSandbox, NotFoundError
 from conftest import Gateway
 
 
@@ -59,12 +59,10 @@ async def test_async_sandbox_end_to_end(gateway: Gateway) -> None:
         assert b"30 90" in output
 
         vm_id = sb.id
-    # Leaving the block deleted it; the gateway keeps its record.
-    gone = await AsyncSandbox.connect(vm_id, api_url=gateway.url, api_key=gateway.token)
-    try:
-        assert (await gone.info())["status"] == "deleted"
-    finally:
-        await gone.close()
+    # Leaving the block deleted it: the gateway keeps its record, but there is nothing to connect to.
+    with pytest.raises(NotFoundError) as caught:
+        await AsyncSandbox.connect(vm_id, api_url=gateway.url, api_key=gateway.token)
+    assert caught.value.code == "ERR_VM_NOT_FOUND"
 
 
 @pytest.mark.asyncio

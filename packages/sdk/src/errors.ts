@@ -104,6 +104,21 @@ const BY_STATUS: Readonly<Record<number, ErrorClass>> = {
 
 /** The error for an answer (or a failure with status 0), of the class its code or status names. */
 export function apiErrorOf(status: number, code: string, message: string, body?: unknown): AetherApiError {
-  const Class = BY_CODE[code] ?? BY_STATUS[status] ?? AetherApiError;
+  const Class = BY_CODE[code] ?? BY_STATUS[status] ?? (status === 0 ? classByName(code) : AetherApiError);
   return new Class(status, code, message, body);
+}
+
+/**
+ * The class of an error that came without an HTTP status (a failed task read later, a stream's
+ * error message), from what its code says.
+ */
+function classByName(code: string): ErrorClass {
+  if (code.endsWith('_NOT_FOUND')) return NotFoundError;
+  if (code === 'ERR_VALIDATION' || code === 'ERR_BAD_JSON') return ValidationError;
+  if (code === 'ERR_UNAUTHENTICATED') return AuthenticationError;
+  if (code === 'ERR_FORBIDDEN' || code === 'ERR_PERMISSION_DENIED') return PermissionDeniedError;
+  if (code.endsWith('_UNAVAILABLE') || code === 'ERR_SHUTTING_DOWN') return UnavailableError;
+  if (code.endsWith('_TIMEOUT')) return TimeoutError;
+  if (code === 'ERR_EXEC_SPAWN_FAILED' || code === 'ERR_VM_OUT_OF_MEMORY') return UnprocessableError;
+  return AetherApiError;
 }

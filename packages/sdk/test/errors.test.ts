@@ -56,6 +56,10 @@ describe('apiErrorOf', () => {
     expect(apiErrorOf(504, 'ERR_WAIT_TIMEOUT', 'x')).toBeInstanceOf(TimeoutError);
     // A task's error carries its code with no status: the code still decides what it is.
     expect(apiErrorOf(0, 'ERR_WAIT_TIMEOUT', 'x')).toBeInstanceOf(TimeoutError);
+    expect(apiErrorOf(0, 'ERR_VALIDATION', 'x')).toBeInstanceOf(ValidationError);
+    expect(apiErrorOf(0, 'ERR_SNAPSHOT_NOT_FOUND', 'x')).toBeInstanceOf(NotFoundError);
+    expect(apiErrorOf(0, 'ERR_STORE_UNAVAILABLE', 'x')).toBeInstanceOf(UnavailableError);
+    expect(apiErrorOf(0, 'ERR_VM_FAILED', 'x').constructor).toBe(AetherApiError);
   });
 
   it('says whether a retry can help: as the API said, else by status', () => {

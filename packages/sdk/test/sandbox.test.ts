@@ -119,6 +119,11 @@ describe.skipIf(!canRun)('Sandbox lifecycle (embedded node)', () => {
     expect(await sdk.node().client.getVm(sandbox.id)).toMatchObject({ status: 'deleted' });
     await sandbox.kill();
     expect(sandbox.info.status).toBe('deleted');
+    // Its record is still readable by id, but there is no sandbox left to connect to.
+    await expect(Sandbox.connect(sandbox.id, sdk.connection())).rejects.toMatchObject({
+      name: 'NotFoundError',
+      code: 'ERR_VM_NOT_FOUND',
+    });
     expect(await Sandbox.list({ ...sdk.connection(), labels: { run: RUN, role: 'killed' } })).toEqual([]);
   });
 });

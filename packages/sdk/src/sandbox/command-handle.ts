@@ -142,8 +142,10 @@ export class CommandHandle implements AsyncIterable<CommandOutput> {
       if (message.type === 'chunk') {
         const data = new Uint8Array(chunkBytes(message));
         yield { stream: message.stream, data, text: decoders[message.stream].decode(data, { stream: true }) };
-      } else if (message.type === 'error' && message.scope === 'stream') {
-        throw apiErrorOf(0, message.code, message.message, { error: message });
+      } else if (message.type === 'error') {
+        // Scope `stream`: following failed. Scope `execution`: the command could not run as
+        // asked (no such program, killed at the VM's memory limit): an error, not a result.
+        throw apiErrorOf(0, message.code, message.message, { error: message, execution_id: this.id });
       } else {
         if (message.type === 'exit') onEnd?.(message.execution);
         break;
@@ -167,14 +169,19 @@ export class CommandHandle implements AsyncIterable<CommandOutput> {
       callback?.(output.text, output.data);
     }
     const execution: Execution = ended ?? (await this.client.getExecution(this.id));
-    return {
-      executionId: this.id,
-      exitCode: execution.exit_code,
-      outcome: execution.outcome,
-      signal: execution.signal,
-      stdout: text.stdout,
-      stderr: text.stderr,
-      execution,
-    };
+    return resultOf(execution, text.stdout, text.stderr);
   }
+}
+
+/** A command's result from its stored execution and its whole output. */
+export function resultOf(execution: Execution, stdout: string, stderr: string): CommandResult {
+  return {
+    executionId: execution.id,
+    exitCode: execution.exit_code,
+    outcome: execution.outcome,
+    signal: execution.signal,
+    stdout,
+    stderr,
+    execution,
+  };
 }

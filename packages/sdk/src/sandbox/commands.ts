@@ -1,7 +1,8 @@
 /** `sandbox.commands`: run commands in the sandbox, in the foreground or in the background. */
-import type { ExecuteRequest } from '../api-types.js';
+import type { ExecuteRequest, Execution } from '../api-types.js';
 import type { AetherClient } from '../client/client.js';
-import { CommandHandle, type CommandResult, type OutputCallbacks } from './command-handle.js';
+import { AetherApiError } from '../errors.js';
+import { CommandHandle, type CommandResult, type OutputCallbacks, resultOf } from './command-handle.js';
 
 export interface RunOptions extends OutputCallbacks {
   /** The working directory (default: the VM user's home). */
@@ -26,6 +27,23 @@ export interface BackgroundRunOptions extends RunOptions {
 /** A command line: a string runs under `sh -c`; an array is the argv itself (no shell). */
 export type CommandLine = string | readonly string[];
 
+/** The API's request for a command line and its options. */
+function requestOf(command: CommandLine, options: RunOptions): ExecuteRequest {
+  const argv = typeof command === 'string' ? ['sh', '-c', command] : [...command];
+  const [program, ...args] = argv;
+  if (!program) throw new TypeError('a command needs at least a program name');
+  const streamedStdin = options.stdin === true || options.stdin instanceof Uint8Array;
+  return {
+    command: program,
+    args,
+    ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
+    ...(options.env !== undefined ? { env: options.env } : {}),
+    ...(options.timeoutMs !== undefined ? { timeout_ms: options.timeoutMs } : {}),
+    ...(typeof options.stdin === 'string' ? { stdin: options.stdin } : {}),
+    ...(streamedStdin ? { stdin_stream: true } : {}),
+  };
+}
+
 export class Commands {
   constructor(
     private readonly client: AetherClient,
@@ -34,7 +52,9 @@ export class Commands {
 
   /**
    * Runs a command. In the foreground (the default) resolves with its result once it ended; a
-   * non-zero exit code is a result, not an error. With `background: true`, resolves with its
+   * non-zero exit, a timeout or a signal is a result, not an error. A command that could not run
+   * as asked (no such program: `ERR_EXEC_SPAWN_FAILED`; killed at the VM's memory limit:
+   * `ERR_VM_OUT_OF_MEMORY`) rejects with that error. With `background: true`, resolves with its
    * handle as soon as it started.
    */
   run(command: CommandLine, options: BackgroundRunOptions): Promise<CommandHandle>;
@@ -45,6 +65,10 @@ export class Commands {
   ): Promise<CommandHandle | CommandResult> {
     // A caller that gave up already wants nothing started.
     options.signal?.throwIfAborted();
+    const watched = options.signal || options.onStdout || options.onStderr || options.stdin === true;
+    if (!options.background && !watched && !(options.stdin instanceof Uint8Array)) {
+      return this.#runWaited(command, options);
+    }
     const handle = await this.#start(command, options);
     if (options.background) return handle;
     const { signal } = options;
@@ -68,21 +92,41 @@ export class Commands {
     return this.client.listProcesses(this.vmId);
   }
 
+  /**
+   * A foreground command nobody follows live: one request, which the API answers once the command
+   * ended, with its stored execution. Following its stream instead costs a second request and a
+   * WebSocket (1.6× as long for a short command: docs/performance.md). The output is the same
+   * either way (each stream cut at the platform's limit, AETHER_OUTPUT_LIMIT_BYTES); a command that
+   * outlasts the gateway's wait is followed on its stream after all.
+   */
+  async #runWaited(command: CommandLine, options: RunOptions): Promise<CommandResult> {
+    let execution: Execution;
+    try {
+      const answer = await this.client.execute(this.vmId, requestOf(command, options), { wait: true });
+      execution = answer.execution!;
+    } catch (error) {
+      // A command that could not run as asked is the API's error (422 ERR_EXEC_SPAWN_FAILED…).
+      const executionId = await this.#executionOfLongWait(error);
+      if (!executionId) throw error;
+      return new CommandHandle(this.client, executionId).wait();
+    }
+    return resultOf(execution, execution.stdout, execution.stderr);
+  }
+
+  /** The execution of a command whose wait ended first (ERR_WAIT_TIMEOUT): it runs on. */
+  async #executionOfLongWait(error: unknown): Promise<string | null> {
+    if (!(error instanceof AetherApiError) || error.code !== 'ERR_WAIT_TIMEOUT') return null;
+    const details = (error.body as { error?: { details?: { taskId?: unknown } } } | undefined)?.error
+      ?.details;
+    if (typeof details?.taskId !== 'string') return null;
+    const task = await this.client.getTask(details.taskId);
+    const executionId = (task.payload as { executionId?: unknown } | null)?.executionId;
+    return typeof executionId === 'string' ? executionId : null;
+  }
+
   async #start(command: CommandLine, options: RunOptions): Promise<CommandHandle> {
-    const argv = typeof command === 'string' ? ['sh', '-c', command] : [...command];
-    const [program, ...args] = argv;
-    if (!program) throw new TypeError('a command needs at least a program name');
     const streamedStdin = options.stdin === true || options.stdin instanceof Uint8Array;
-    const body: ExecuteRequest = {
-      command: program,
-      args,
-      ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
-      ...(options.env !== undefined ? { env: options.env } : {}),
-      ...(options.timeoutMs !== undefined ? { timeout_ms: options.timeoutMs } : {}),
-      ...(typeof options.stdin === 'string' ? { stdin: options.stdin } : {}),
-      ...(streamedStdin ? { stdin_stream: true } : {}),
-    };
-    const started = await this.client.execute(this.vmId, body);
+    const started = await this.client.execute(this.vmId, requestOf(command, options));
     const handle = new CommandHandle(this.client, started.execution_id, options, streamedStdin);
     if (options.stdin instanceof Uint8Array) {
       await handle.sendStdin(options.stdin);

@@ -126,7 +126,12 @@ export class Sandbox {
   /** A sandbox that exists, by id or name. NotFoundError when it does not (or is another project's). */
   static async connect(idOrName: string, options: ConnectionOptions = {}): Promise<Sandbox> {
     const client = await clientFor(options);
-    return new Sandbox(client, await client.getVm(idOrName));
+    const record = await client.getVm(idOrName);
+    // The API still shows a deleted VM's record (by id); there is nothing to connect to.
+    if (record.status === 'deleted') {
+      throw apiErrorOf(404, 'ERR_VM_NOT_FOUND', `sandbox ${idOrName} was deleted`);
+    }
+    return new Sandbox(client, record);
   }
 
   /** The project's sandboxes (not deleted ones). */
