@@ -1,7 +1,8 @@
 /**
  * What the SDK's way of doing things costs, next to the REST API's own shortest way, in the same
- * run on one embedded node, in alternating rounds. A foreground `sandbox.commands.run` next to
- * one `POST …/execute?wait=true` (the API waits and answers with the execution: one request);
+ * run on one embedded node, in alternating rounds. A foreground `sandbox.commands.run` (one waited
+ * request), and one followed live on its stream (with `onStdout`), next to one
+ * `POST …/execute?wait=true` (the API waits and answers with the execution: one request);
  * `Sandbox.create` + `kill` next to `createVm?wait=true` + `deleteVm?wait=true`.
  */
 import { type AetherClient, Sandbox } from '@aetherium/sdk';
@@ -11,6 +12,8 @@ import { fmt, percentile, ratio } from './stats.js';
 
 export interface SdkFigures {
   run: number[];
+  /** The same command followed live on its stream (what a foreground run did before). */
+  followed: number[];
   executeWait: number[];
   create: number[];
   createWait: number[];
@@ -31,14 +34,16 @@ export async function benchSdk(
     const connection = { apiUrl: node.url, apiKey: gatewayKey(node.url) ?? '' };
     const client: AetherClient = node.client;
     const sandbox = await Sandbox.create(connection);
-    const figures: SdkFigures = { run: [], executeWait: [], create: [], createWait: [] };
+    const figures: SdkFigures = { run: [], followed: [], executeWait: [], create: [], createWait: [] };
     log(`sdk: ${options.execs} commands and ${options.lifecycles} create+delete each way, in turns`);
     for (let i = 0; i < options.execs + 5; i++) {
       const run = await elapsed(() => sandbox.commands.run(['true']));
       const wait = await elapsed(() => client.execute(sandbox.id, { command: 'true' }, { wait: true }));
-      // The first few warm both paths up (connections, compiled code).
+      const followed = await elapsed(() => sandbox.commands.run(['true'], { onStdout: () => {} }));
+      // The first few warm every path up (connections, compiled code).
       if (i < 5) continue;
       figures.run.push(run);
+      figures.followed.push(followed);
       figures.executeWait.push(wait);
     }
     await sandbox.kill();
@@ -72,6 +77,13 @@ export function sdkRows(f: SdkFigures): string[][] {
       fmt(run),
       fmt(wait),
       ratio(run, wait),
+    ]);
+    const followed = percentile(f.followed, p);
+    rows.push([
+      `commands.run(['true'], { onStdout }) p${p}, followed on its stream (baseline: the same)`,
+      fmt(followed),
+      fmt(wait),
+      ratio(followed, wait),
     ]);
   }
   const create = percentile(f.create, 50);

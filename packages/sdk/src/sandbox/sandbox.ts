@@ -110,17 +110,22 @@ export class Sandbox {
       ...(options.onExpiry !== undefined ? { on_expiry: options.onExpiry } : {}),
       ...(options.fromSnapshot !== undefined ? { from_snapshot: options.fromSnapshot } : {}),
     };
-    let id: string | undefined;
+    let vm: Vm | undefined;
     await settled(
       client,
       async () => {
         const answer = await client.createVm(body, { wait: true });
-        id = answer.vm.id;
+        vm = answer.vm;
         return answer;
       },
       options.signal,
     );
-    return new Sandbox(client, await client.getVm(id ?? body.name));
+    // A waited answer carries the VM as its task left it; after polling, it is read again.
+    const created = vm as Vm | undefined;
+    return new Sandbox(
+      client,
+      created?.status === 'running' ? created : await client.getVm(created?.id ?? body.name),
+    );
   }
 
   /** A sandbox that exists, by id or name. NotFoundError when it does not (or is another project's). */
@@ -218,8 +223,15 @@ export class Sandbox {
     await this.kill();
   }
 
-  async #write(send: () => Promise<{ task_id: string }>): Promise<void> {
-    await settled(this.client, send);
-    await this.refresh().catch(() => {});
+  async #write(send: () => Promise<{ task_id: string; vm?: Vm }>): Promise<void> {
+    let vm: Vm | undefined;
+    await settled(this.client, async () => {
+      const answer = await send();
+      vm = answer.vm;
+      return answer;
+    });
+    // A waited answer carries the VM as its task left it; after polling, it is read again.
+    if (vm) this.record = vm;
+    else await this.refresh().catch(() => {});
   }
 }
