@@ -7,23 +7,34 @@ import base64
 import codecs
 import inspect
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
-from typing import Any, Literal, cast, overload
+from typing import Any, Final, Literal, cast, overload
+
+import httpx
 
 from ._api_types import (
     ExecuteCommandRequest,
+    ExecuteDone,
+    Execution,
     ExecutionStreamMessage,
     ProcessListProcessesItem,
     SignalExecutionRequestSignal,
 )
 from ._byte_sources import ByteSource, byte_chunks
 from ._command_types import CommandResult, OutputChunk, Stream
-from ._connection import Connection
+from ._connection import CONNECT_TIMEOUT_S, Connection
 from ._execution_stream import follow_execution
 from ._stdin_feed import StdinFeed
-from .errors import ConflictError, error_of
+from .errors import AetherError, ConflictError, error_of
 
 #: How long a finished command's stdin request may take to end before it is cut.
 _STDIN_GRACE_S = 5.0
+#: How long the gateway holds a foreground command's request (``wait_timeout_ms``) before it
+#: answers ERR_WAIT_TIMEOUT and the command is followed on its stream instead. Well under the
+#: minute after which many proxies cut a silent connection; a command that runs longer pays one
+#: extra request, small beside its own time.
+RUN_WAIT_S = 30.0
+#: What the gateway may take beyond its wait to answer; past it the connection is taken for dead.
+_ANSWER_MARGIN_S: Final = 30.0
 #: Called with each piece of output; may be a coroutine function.
 OutputCallback = Callable[[str], Any]
 #: ``True`` keeps stdin open for `send_stdin`; text, bytes, a file or an iterator is streamed in.
@@ -37,6 +48,19 @@ async def call_back(callback: Callable[[Any], Any] | None, value: Any) -> None:
     outcome = callback(value)
     if inspect.isawaitable(outcome):
         await outcome
+
+
+def result_of(execution: Execution) -> CommandResult:
+    """The result the gateway's record of an ended execution describes."""
+    return CommandResult(
+        exit_code=execution["exit_code"],
+        stdout=execution["stdout"],
+        stderr=execution["stderr"],
+        execution_id=execution["id"],
+        outcome=execution["outcome"],
+        signal=execution.get("signal"),
+        execution=execution,
+    )
 
 
 def command_body(
@@ -285,7 +309,8 @@ class AsyncCommands:
         """Runs `cmd` in the VM: a string under ``sh -c``, a list as argv.
 
         In the foreground (default) returns its `CommandResult` once it ends, whatever its exit
-        code; `on_stdout`/`on_stderr` get its output as it happens. With ``background=True``
+        code; `on_stdout`/`on_stderr` get its output as it happens. A command that could not run
+        as asked raises (`UnprocessableError` ERR_EXEC_SPAWN_FAILED...). With ``background=True``
         returns an `AsyncCommandHandle` at once. `timeout` is in seconds (default: the gateway's,
         10 minutes; 0: no limit of its own). `stdin`: text, bytes, a file object or an iterator
         streamed in; or ``True`` (background only) to write with `send_stdin`.
@@ -295,6 +320,8 @@ class AsyncCommands:
                 "stdin=True needs background=True (to write with send_stdin); pass the data instead"
             )
         body = command_body(cmd, cwd=cwd, env=env, timeout=timeout, stdin=stdin)
+        if not background and on_stdout is None and on_stderr is None and not body.get("stdin_stream"):
+            return await self._run_waited(body)
         accepted = await self._connection.call("executeCommand", params={"id": self._vm_id}, json=body)
         execution_id = str(accepted["execution_id"])
         feed: StdinFeed | None = None
@@ -318,6 +345,46 @@ class AsyncCommands:
                     pass
                 feed.cancel()
             await handle.aclose()
+
+    async def _run_waited(self, body: ExecuteCommandRequest) -> CommandResult:
+        """A foreground command nobody follows live: one request, answered once the command ended
+        with its stored execution.
+
+        Following its stream instead costs a second request (about 1.5 times as long for a short
+        command). The output is the same either way: each stream is cut at the platform's limit
+        (AETHER_OUTPUT_LIMIT_BYTES), on the stream too. A command that outlasts the gateway's
+        wait is followed on its stream after all.
+        """
+        wait_s = RUN_WAIT_S
+        try:
+            answer: ExecuteDone = await self._connection.call(
+                "executeCommand",
+                params={"id": self._vm_id},
+                query={"wait": True, "wait_timeout_ms": max(1, int(wait_s * 1000))},
+                json=body,
+                timeout=httpx.Timeout(wait_s + _ANSWER_MARGIN_S, connect=CONNECT_TIMEOUT_S),
+            )
+        except AetherError as error:
+            # A command that could not run as asked is the API's error (422 ERR_EXEC_SPAWN_FAILED...).
+            execution_id = await self._execution_of_long_wait(error)
+            if execution_id is None:
+                raise
+            handle = AsyncCommandHandle(self._connection, execution_id)
+            try:
+                return await handle.wait()
+            finally:
+                await handle.aclose()
+        return result_of(answer["execution"])
+
+    async def _execution_of_long_wait(self, error: AetherError) -> str | None:
+        """The execution of a command whose wait ended first (ERR_WAIT_TIMEOUT): it runs on."""
+        task_id = error.details.get("taskId")
+        if error.code != "ERR_WAIT_TIMEOUT" or not isinstance(task_id, str):
+            return None
+        task = await self._connection.call("getTask", params={"id": task_id})
+        payload = task.get("payload")
+        execution_id = payload.get("executionId") if isinstance(payload, dict) else None
+        return execution_id if isinstance(execution_id, str) else None
 
     async def list(self) -> list[ProcessListProcessesItem]:
         """The VM's commands running now, with their pids in the VM."""

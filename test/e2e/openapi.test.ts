@@ -121,6 +121,7 @@ const CLIENT_CALLS: Record<string, (client: AetherClient) => Promise<unknown>> =
 /** Client methods that are not bound to one operation, and why. */
 const NOT_OPERATIONS: Record<string, string> = {
   request: 'raw escape hatch for any path under /api/v1',
+  withSignal: 'the same client with an AbortSignal on its requests; makes none itself',
 };
 
 function operationsOf(doc: OpenApiDocument): { key: string; path: string; method: string; op: Operation }[] {

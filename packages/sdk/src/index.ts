@@ -38,4 +38,9 @@ export type { Duration } from './sandbox/duration.js';
 export type { Files, ReadOptions, WriteData, WriteOptions } from './sandbox/files.js';
 export type { Ports } from './sandbox/ports.js';
 export type { Pty, PtyConnectOptions, PtyCreateOptions, PtyHandle } from './sandbox/pty.js';
-export { Sandbox, type SandboxCreateOptions, type SandboxListOptions } from './sandbox/sandbox.js';
+export {
+  type Cancellable,
+  Sandbox,
+  type SandboxCreateOptions,
+  type SandboxListOptions,
+} from './sandbox/sandbox.js';

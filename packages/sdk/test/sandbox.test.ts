@@ -169,10 +169,23 @@ describe.skipIf(!canRun)('Sandbox errors (embedded node)', () => {
       const reason = new Error('given up');
       const signal = AbortSignal.abort(reason);
       await expect(Sandbox.create({ apiUrl: gateway.url, apiKey: 'k', signal })).rejects.toBe(reason);
+      await expect(Sandbox.list({ apiUrl: gateway.url, apiKey: 'k', signal })).rejects.toBe(reason);
+      await expect(Sandbox.connect('any', { apiUrl: gateway.url, apiKey: 'k', signal })).rejects.toBe(reason);
       expect(gateway.requests).toEqual([]);
     } finally {
       await gateway.close();
     }
+  });
+
+  it('a signal on a sandbox call cuts that call only; the sandbox goes on serving', async () => {
+    const sandbox = mine();
+    const reason = new Error('given up');
+    const signal = AbortSignal.abort(reason);
+    await expect(sandbox.files.list('.', { signal })).rejects.toBe(reason);
+    await expect(sandbox.kill({ signal })).rejects.toBe(reason);
+    await expect(sandbox.ports.url(8000, { signal })).rejects.toBe(reason);
+    expect((await sandbox.refresh()).status).toBe('running');
+    expect((await sandbox.commands.run('echo still here')).stdout).toBe('still here\n');
   });
 
   it('a key the gateway does not know is an AuthenticationError', async () => {

@@ -90,8 +90,24 @@ export type WriteAnswer<
 export class AetherClient {
   readonly #origin: string;
 
-  constructor(private readonly options: ClientOptions) {
+  readonly #signal: AbortSignal | undefined;
+
+  constructor(
+    private readonly options: ClientOptions,
+    signal?: AbortSignal,
+  ) {
     this.#origin = options.baseUrl.replace(/\/+$/, '');
+    this.#signal = signal;
+  }
+
+  /**
+   * The same client with `signal` on each of its requests: aborting it cuts those in flight and
+   * refuses new ones (`client.withSignal(AbortSignal.timeout(5000)).getVm(id)`).
+   */
+  withSignal(signal: AbortSignal | undefined): AetherClient {
+    return signal
+      ? new AetherClient(this.options, this.#signal ? AbortSignal.any([this.#signal, signal]) : signal)
+      : this;
   }
 
   createVm(body: CreateVmRequest, opts: { wait?: boolean } = {}) {
@@ -192,11 +208,16 @@ export class AetherClient {
     });
   }
 
-  execute(idOrName: string, body: RouteBody<'executeCommand'>, opts: { wait?: boolean } = {}) {
+  /** `waitTimeoutMs`: with `wait`, how long the gateway waits before answering 504 ERR_WAIT_TIMEOUT. */
+  execute(
+    idOrName: string,
+    body: RouteBody<'executeCommand'>,
+    opts: { wait?: boolean; waitTimeoutMs?: number } = {},
+  ) {
     return this.#call<WriteAnswer<'executeCommand'>>('executeCommand', {
       params: { id: idOrName },
       body,
-      query: { wait: opts.wait },
+      query: { wait: opts.wait, wait_timeout_ms: opts.waitTimeoutMs },
     });
   }
 
@@ -627,6 +648,11 @@ export class AetherClient {
     path: string,
     init: { body?: unknown; streamed?: StreamedBody; query?: Query; signal?: AbortSignal | undefined },
   ): Promise<HttpAnswer> {
+    const signal =
+      this.#signal && init.signal
+        ? AbortSignal.any([this.#signal, init.signal])
+        : (init.signal ?? this.#signal);
+    signal?.throwIfAborted();
     const url = new URL(this.#origin + path);
     for (const [key, value] of Object.entries(init.query ?? {})) {
       if (Array.isArray(value)) for (const item of value) url.searchParams.append(key, item);
@@ -645,12 +671,12 @@ export class AetherClient {
           : init.body !== undefined
             ? JSON.stringify(init.body)
             : undefined,
-        signal: init.signal,
+        signal,
       });
     } catch (error) {
       // Our own side of an upload failed (a local file could not be read): that, not the network.
       if (error instanceof RequestBodyError) throw error.cause;
-      if (init.signal?.aborted) throw error;
+      if (signal?.aborted) throw error;
       // A system error names itself by its code (ECONNREFUSED, ENOTFOUND); others by message.
       const { code, syscall, message } = error as NodeJS.ErrnoException;
       throw apiErrorOf(

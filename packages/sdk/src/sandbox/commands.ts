@@ -27,6 +27,12 @@ export interface BackgroundRunOptions extends RunOptions {
 /** A command line: a string runs under `sh -c`; an array is the argv itself (no shell). */
 export type CommandLine = string | readonly string[];
 
+/**
+ * How long a foreground command is waited for in one request before it is followed on its stream
+ * instead: a connection silent for minutes is one a proxy may cut without a word.
+ */
+const RUN_WAIT_MS = 30_000;
+
 /** The API's request for a command line and its options. */
 function requestOf(command: CommandLine, options: RunOptions): ExecuteRequest {
   const argv = typeof command === 'string' ? ['sh', '-c', command] : [...command];
@@ -88,8 +94,8 @@ export class Commands {
   }
 
   /** The processes running in the sandbox now. */
-  list() {
-    return this.client.listProcesses(this.vmId);
+  list(options: { signal?: AbortSignal } = {}) {
+    return this.client.withSignal(options.signal).listProcesses(this.vmId);
   }
 
   /**
@@ -102,7 +108,10 @@ export class Commands {
   async #runWaited(command: CommandLine, options: RunOptions): Promise<CommandResult> {
     let execution: Execution;
     try {
-      const answer = await this.client.execute(this.vmId, requestOf(command, options), { wait: true });
+      const answer = await this.client.execute(this.vmId, requestOf(command, options), {
+        wait: true,
+        waitTimeoutMs: RUN_WAIT_MS,
+      });
       execution = answer.execution!;
     } catch (error) {
       // A command that could not run as asked is the API's error (422 ERR_EXEC_SPAWN_FAILED…).

@@ -78,18 +78,19 @@ export class Files {
   }
 
   /** A directory's entries (every level below with `recursive`). */
-  async list(path: string, options: { recursive?: boolean } = {}): Promise<FsEntry[]> {
-    return (await this.client.listFiles(this.vmId, path, options)).entries;
+  async list(path: string, options: { recursive?: boolean; signal?: AbortSignal } = {}): Promise<FsEntry[]> {
+    const { signal, ...listing } = options;
+    return (await this.client.withSignal(signal).listFiles(this.vmId, path, listing)).entries;
   }
 
   /** One path; a symlink is described as itself. NotFoundError (`ERR_FILE_NOT_FOUND`) when absent. */
-  stat(path: string): Promise<FsEntry> {
-    return this.client.statFile(this.vmId, path);
+  stat(path: string, options: ReadOptions = {}): Promise<FsEntry> {
+    return this.client.withSignal(options.signal).statFile(this.vmId, path);
   }
 
-  async exists(path: string): Promise<boolean> {
+  async exists(path: string, options: ReadOptions = {}): Promise<boolean> {
     try {
-      await this.stat(path);
+      await this.stat(path, options);
       return true;
     } catch (error) {
       if ((error as { code?: string }).code === 'ERR_FILE_NOT_FOUND') return false;
@@ -98,17 +99,20 @@ export class Files {
   }
 
   /** Removes a file, or a directory with `recursive`. */
-  remove(path: string, options: { recursive?: boolean } = {}): Promise<void> {
-    return this.client.removeFile(this.vmId, path, options);
+  remove(path: string, options: { recursive?: boolean; signal?: AbortSignal } = {}): Promise<void> {
+    const { signal, ...removal } = options;
+    return this.client.withSignal(signal).removeFile(this.vmId, path, removal);
   }
 
   /** Makes a directory, with its parents unless `parents: false`. */
-  mkdir(path: string, options: { parents?: boolean } = {}): Promise<void> {
-    return this.client.makeDirectory(this.vmId, path, { parents: options.parents ?? true });
+  mkdir(path: string, options: { parents?: boolean; signal?: AbortSignal } = {}): Promise<void> {
+    return this.client
+      .withSignal(options.signal)
+      .makeDirectory(this.vmId, path, { parents: options.parents ?? true });
   }
 
-  rename(from: string, to: string): Promise<void> {
-    return this.client.moveFile(this.vmId, from, to);
+  rename(from: string, to: string, options: ReadOptions = {}): Promise<void> {
+    return this.client.withSignal(options.signal).moveFile(this.vmId, from, to);
   }
 
   /** Streams a local file into the sandbox (Node). */

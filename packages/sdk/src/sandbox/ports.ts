@@ -13,8 +13,8 @@ export class Ports {
    * A preview URL of `port`: anyone holding it may open it (HTTP and WebSockets) until it
    * expires (default 1 h) or is revoked; no API key needed.
    */
-  async url(port: number, options: { expiresIn?: Duration } = {}): Promise<string> {
-    const preview = await this.client.createPreview(this.vmId, port, {
+  async url(port: number, options: { expiresIn?: Duration; signal?: AbortSignal } = {}): Promise<string> {
+    const preview = await this.client.withSignal(options.signal).createPreview(this.vmId, port, {
       ...(options.expiresIn !== undefined
         ? { expiresIn: durationSeconds(options.expiresIn, 'expiresIn') }
         : {}),
@@ -23,12 +23,12 @@ export class Ports {
   }
 
   /** The sandbox's preview URLs (without their tokens). */
-  list() {
-    return this.client.listPreviews(this.vmId);
+  list(options: { signal?: AbortSignal } = {}) {
+    return this.client.withSignal(options.signal).listPreviews(this.vmId);
   }
 
-  revoke(previewId: string): Promise<void> {
-    return this.client.revokePreview(this.vmId, previewId);
+  revoke(previewId: string, options: { signal?: AbortSignal } = {}): Promise<void> {
+    return this.client.withSignal(options.signal).revokePreview(this.vmId, previewId);
   }
 
   /** A TCP connection to `port` inside the sandbox, as a stream (what `aether port-forward` uses). */

@@ -52,8 +52,8 @@ export class PtyHandle {
   }
 
   /** The command gets SIGWINCH and the new size. */
-  async resize(size: TerminalSize): Promise<void> {
-    await this.client.resizeTerminal(this.vmId, this.id, size);
+  async resize(size: TerminalSize, options: { signal?: AbortSignal } = {}): Promise<void> {
+    await this.client.withSignal(options.signal).resizeTerminal(this.vmId, this.id, size);
   }
 
   /** Resolves with how the command ended. */
@@ -84,7 +84,7 @@ export class Pty {
 
   /** Starts a command on a new terminal (80×24 unless told) and attaches to it. */
   async create(options: PtyCreateOptions = {}): Promise<PtyHandle> {
-    const session = await this.client.openTerminal(this.vmId, {
+    const session = await this.client.withSignal(options.signal).openTerminal(this.vmId, {
       cols: options.cols ?? 80,
       rows: options.rows ?? 24,
       ...(options.command ? { command: [...options.command] } : {}),
@@ -101,7 +101,7 @@ export class Pty {
   }
 
   /** The sandbox's terminal sessions. */
-  list() {
-    return this.client.listTerminals(this.vmId);
+  list(options: { signal?: AbortSignal } = {}) {
+    return this.client.withSignal(options.signal).listTerminals(this.vmId);
   }
 }

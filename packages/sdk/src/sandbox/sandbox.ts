@@ -46,7 +46,12 @@ export interface SandboxCreateOptions extends ConnectionOptions {
   signal?: AbortSignal;
 }
 
-export interface SandboxListOptions extends ConnectionOptions {
+/** Aborting `signal` cuts the call's requests in flight; what the gateway began goes on. */
+export interface Cancellable {
+  signal?: AbortSignal;
+}
+
+export interface SandboxListOptions extends ConnectionOptions, Cancellable {
   /** Every pair must match. */
   labels?: Record<string, string>;
   /** e.g. `['running']`. */
@@ -114,7 +119,7 @@ export class Sandbox {
     await settled(
       client,
       async () => {
-        const answer = await client.createVm(body, { wait: true });
+        const answer = await client.withSignal(options.signal).createVm(body, { wait: true });
         vm = answer.vm;
         return answer;
       },
@@ -124,14 +129,19 @@ export class Sandbox {
     const created = vm as Vm | undefined;
     return new Sandbox(
       client,
-      created?.status === 'running' ? created : await client.getVm(created?.id ?? body.name),
+      created?.status === 'running'
+        ? created
+        : await client.withSignal(options.signal).getVm(created?.id ?? body.name),
     );
   }
 
   /** A sandbox that exists, by id or name. NotFoundError when it does not (or is another project's). */
-  static async connect(idOrName: string, options: ConnectionOptions = {}): Promise<Sandbox> {
+  static async connect(
+    idOrName: string,
+    options: ConnectionOptions & { signal?: AbortSignal } = {},
+  ): Promise<Sandbox> {
     const client = await clientFor(options);
-    const record = await client.getVm(idOrName);
+    const record = await client.withSignal(options.signal).getVm(idOrName);
     // The API still shows a deleted VM's record (by id); there is nothing to connect to.
     if (record.status === 'deleted') {
       throw apiErrorOf(404, 'ERR_VM_NOT_FOUND', `sandbox ${idOrName} was deleted`);
@@ -142,7 +152,7 @@ export class Sandbox {
   /** The project's sandboxes (not deleted ones). */
   static async list(options: SandboxListOptions = {}): Promise<Vm[]> {
     const client = await clientFor(options);
-    return client.listVms({
+    return client.withSignal(options.signal).listVms({
       ...(options.status ? { status: options.status.join(',') } : {}),
       ...(options.labels ? { labels: Object.entries(options.labels).map(([k, v]) => `${k}=${v}`) } : {}),
     });
@@ -161,8 +171,8 @@ export class Sandbox {
     return this.record;
   }
 
-  async refresh(): Promise<Vm> {
-    this.record = await this.client.getVm(this.id);
+  async refresh(options: Cancellable = {}): Promise<Vm> {
+    this.record = await this.client.withSignal(options.signal).getVm(this.id);
     return this.record;
   }
 
@@ -170,17 +180,18 @@ export class Sandbox {
    * Moves when it ends `ttl` later: after its current deadline (after now, if that has passed).
    * A sandbox created without a `ttl` never expires and has no deadline to move (ValidationError).
    */
-  async setTimeout(ttl: Duration): Promise<void> {
-    this.record = await this.client.extendVm(this.id, durationSeconds(ttl, 'ttl'));
+  async setTimeout(ttl: Duration, options: Cancellable = {}): Promise<void> {
+    this.record = await this.client.withSignal(options.signal).extendVm(this.id, durationSeconds(ttl, 'ttl'));
   }
 
   /** Saves it (memory and disk, on drivers with snapshots); `Sandbox.create({ fromSnapshot })` starts copies. */
-  async snapshot(options: { signal?: AbortSignal } = {}): Promise<Snapshot> {
+  async snapshot(options: Cancellable = {}): Promise<Snapshot> {
+    const client = this.client.withSignal(options.signal);
     let snapshotId: string | undefined;
     const task = await settled(
-      this.client,
+      client,
       async () => {
-        const answer = await this.client.snapshotVm(this.id, { wait: true });
+        const answer = await client.snapshotVm(this.id, { wait: true });
         snapshotId = answer.snapshot.id;
         return answer;
       },
@@ -188,31 +199,32 @@ export class Sandbox {
     );
     // The gateway's wait ended before the snapshot did: no answer came, the task names it.
     snapshotId ??= snapshotIdOf(task);
-    return this.client.getSnapshot(snapshotId);
+    return client.getSnapshot(snapshotId);
   }
 
   /** Stops it, keeping its files; `start()` boots it again. */
-  stop(): Promise<void> {
-    return this.#write(() => this.client.stopVm(this.id, { wait: true }));
+  stop(options: Cancellable = {}): Promise<void> {
+    return this.#write(options, (client) => client.stopVm(this.id, { wait: true }));
   }
 
-  start(): Promise<void> {
-    return this.#write(() => this.client.startVm(this.id, { wait: true }));
+  start(options: Cancellable = {}): Promise<void> {
+    return this.#write(options, (client) => client.startVm(this.id, { wait: true }));
   }
 
   /** Pauses it with its memory and processes (on disk with `hibernate`). */
-  pause(options: { hibernate?: boolean } = {}): Promise<void> {
-    return this.#write(() => this.client.pauseVm(this.id, { wait: true, ...options }));
+  pause(options: Cancellable & { hibernate?: boolean } = {}): Promise<void> {
+    const hibernate = options.hibernate ?? false;
+    return this.#write(options, (client) => client.pauseVm(this.id, { wait: true, hibernate }));
   }
 
-  resume(): Promise<void> {
-    return this.#write(() => this.client.resumeVm(this.id, { wait: true }));
+  resume(options: Cancellable = {}): Promise<void> {
+    return this.#write(options, (client) => client.resumeVm(this.id, { wait: true }));
   }
 
   /** Deletes it and everything in it; resolves once it is gone. Killing a deleted one is no error. */
-  async kill(): Promise<void> {
+  async kill(options: Cancellable = {}): Promise<void> {
     try {
-      await this.#write(() => this.client.deleteVm(this.id, { wait: true }));
+      await this.#write(options, (client) => client.deleteVm(this.id, { wait: true }));
     } catch (error) {
       if ((error as { code?: string }).code !== 'ERR_VM_NOT_FOUND') throw error;
     }
@@ -223,15 +235,23 @@ export class Sandbox {
     await this.kill();
   }
 
-  async #write(send: () => Promise<{ task_id: string; vm?: Vm }>): Promise<void> {
+  async #write(
+    options: Cancellable,
+    send: (client: AetherClient) => Promise<{ task_id: string; vm?: Vm }>,
+  ): Promise<void> {
+    const client = this.client.withSignal(options.signal);
     let vm: Vm | undefined;
-    await settled(this.client, async () => {
-      const answer = await send();
-      vm = answer.vm;
-      return answer;
-    });
+    await settled(
+      client,
+      async () => {
+        const answer = await send(client);
+        vm = answer.vm;
+        return answer;
+      },
+      options.signal,
+    );
     // A waited answer carries the VM as its task left it; after polling, it is read again.
     if (vm) this.record = vm;
-    else await this.refresh().catch(() => {});
+    else await this.refresh(options).catch(() => {});
   }
 }
