@@ -77,7 +77,9 @@ for (const { driver, ready, env, bootTimeoutMs, answerMs } of cases) {
         await term.waitFor(/^cols-120\s*\n40 120\s*$/m, answerMs);
 
         term.send('sleep 100; echo not-interrupted');
-        await new Promise((resolve) => setTimeout(resolve, 1000));
+        // Time for the shell to hand the terminal to `sleep` (slow on qemu under emulation, on a
+        // loaded machine): a Ctrl-C before that goes to the shell, which ignores it.
+        await new Promise((resolve) => setTimeout(resolve, 3000));
         term.keys('C-c');
         term.send('echo after-$((1+1))');
         await term.waitFor(/^after-2/m, answerMs);
