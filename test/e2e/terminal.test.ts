@@ -73,8 +73,15 @@ for (const { driver, ready, env, bootTimeoutMs, answerMs } of cases) {
         term.send('stty size');
         await term.waitFor(/^30 100\s*$/m, answerMs);
         term.resize(120, 40);
-        term.send('echo cols-$(tput cols); stty size');
-        await term.waitFor(/^cols-120\s*\n40 120\s*$/m, answerMs);
+        // The resize reaches the guest a moment after the local window changed (a slow guest takes
+        // longer): asked again until the new size shows, within the same bound.
+        const resizedBy = Date.now() + answerMs;
+        for (;;) {
+          term.send('echo cols-$(tput cols); stty size');
+          const shown = await term.waitFor(/^cols-120\s*\n40 120\s*$/m, 3000).catch(() => null);
+          if (shown) break;
+          if (Date.now() > resizedBy) throw new Error(`the VM never saw 120x40:\n${term.screen()}`);
+        }
 
         term.send('sleep 100; echo not-interrupted');
         // Time for the shell to hand the terminal to `sleep` (slow on qemu under emulation, on a
