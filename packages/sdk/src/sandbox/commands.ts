@@ -33,12 +33,16 @@ export type CommandLine = string | readonly string[];
  */
 const RUN_WAIT_MS = 30_000;
 
+/** Stdin fed over its own request while the command runs (`true`, or bytes), not in the body. */
+function streamsStdin(options: RunOptions): boolean {
+  return options.stdin === true || options.stdin instanceof Uint8Array;
+}
+
 /** The API's request for a command line and its options. */
 function requestOf(command: CommandLine, options: RunOptions): ExecuteRequest {
   const argv = typeof command === 'string' ? ['sh', '-c', command] : [...command];
   const [program, ...args] = argv;
   if (!program) throw new TypeError('a command needs at least a program name');
-  const streamedStdin = options.stdin === true || options.stdin instanceof Uint8Array;
   return {
     command: program,
     args,
@@ -46,7 +50,7 @@ function requestOf(command: CommandLine, options: RunOptions): ExecuteRequest {
     ...(options.env !== undefined ? { env: options.env } : {}),
     ...(options.timeoutMs !== undefined ? { timeout_ms: options.timeoutMs } : {}),
     ...(typeof options.stdin === 'string' ? { stdin: options.stdin } : {}),
-    ...(streamedStdin ? { stdin_stream: true } : {}),
+    ...(streamsStdin(options) ? { stdin_stream: true } : {}),
   };
 }
 
@@ -71,8 +75,8 @@ export class Commands {
   ): Promise<CommandHandle | CommandResult> {
     // A caller that gave up already wants nothing started.
     options.signal?.throwIfAborted();
-    const watched = options.signal || options.onStdout || options.onStderr || options.stdin === true;
-    if (!options.background && !watched && !(options.stdin instanceof Uint8Array)) {
+    const watched = options.signal || options.onStdout || options.onStderr || streamsStdin(options);
+    if (!options.background && !watched) {
       return this.#runWaited(command, options);
     }
     const handle = await this.#start(command, options);
@@ -134,9 +138,8 @@ export class Commands {
   }
 
   async #start(command: CommandLine, options: RunOptions): Promise<CommandHandle> {
-    const streamedStdin = options.stdin === true || options.stdin instanceof Uint8Array;
     const started = await this.client.execute(this.vmId, requestOf(command, options));
-    const handle = new CommandHandle(this.client, started.execution_id, options, streamedStdin);
+    const handle = new CommandHandle(this.client, started.execution_id, options, streamsStdin(options));
     if (options.stdin instanceof Uint8Array) {
       await handle.sendStdin(options.stdin);
       await handle.closeStdin();
