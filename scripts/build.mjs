@@ -1,11 +1,13 @@
 // Build for `npm ci` (prepare) and `npm run build`: compile TypeScript to dist/, copy the SQL
-// migrations next to the compiled store, and bundle the guest agent into one file. Test code
+// migrations next to the compiled store, bundle the guest agent into one file, and build the web
+// dashboard into dist/dashboard (served by the gateway at `/`). Test code
 // (src/testing, *.test.ts) is left out by tsconfig.build.json.
 // Usage: node scripts/build.mjs [--out-dir DIR]   (default dist/; tests build elsewhere to list it)
 import { execFileSync } from 'node:child_process';
 import { cpSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { describeSize, dashboardSize } from './dashboard-size.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const flag = process.argv.indexOf('--out-dir');
@@ -34,3 +36,10 @@ execFileSync(
   [path.join(root, 'scripts/build-agent.mjs'), '--outfile', path.join(outDir, 'agent.js')],
   { cwd: root, stdio: 'inherit' },
 );
+// The dashboard: Vite bundles packages/dashboard into dist/dashboard and prints each file's gzip size.
+execFileSync(process.execPath, [path.join(root, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], {
+  cwd: path.join(root, 'packages/dashboard'),
+  stdio: 'inherit',
+  env: { ...process.env, DASHBOARD_OUT_DIR: path.join(outDir, 'dashboard') },
+});
+console.log(describeSize(dashboardSize(path.join(outDir, 'dashboard'))));

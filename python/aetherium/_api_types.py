@@ -94,6 +94,7 @@ ApiErrorCode: TypeAlias = Literal[
     "ERR_PREVIEW_EXPIRED",
     "ERR_PREVIEW_NOT_FOUND",
     "ERR_TOO_MANY_STREAMS",
+    "ERR_CSRF",
 ]
 
 ApiKeyState: TypeAlias = Literal["active", "expired", "revoked"]
@@ -108,14 +109,43 @@ DriverName: TypeAlias = Literal["process", "docker", "qemu", "firecracker"]
 # `firecracker` (image, network, snapshot, hibernate)
 DriverNameInput: TypeAlias = Literal["process", "docker", "qemu", "firecracker"]
 
-# The task's status when the answer was written
-ExecuteAcceptedStatus: TypeAlias = Literal[
+EventStreamTaskTaskType: TypeAlias = Literal[
+    "vm:create",
+    "vm:execute",
+    "vm:delete",
+    "job:run",
+    "vm:snapshot",
+    "snapshot:delete",
+    "vm:stop",
+    "vm:start",
+    "vm:pause",
+    "vm:resume",
+]
+
+EventStreamTaskStatus: TypeAlias = Literal[
     "pending",
     "processing",
     "completed",
     "failed",
     "cancelled",
 ]
+
+EventStreamVmStatus: TypeAlias = Literal[
+    "pending",
+    "creating",
+    "running",
+    "paused",
+    "stopping",
+    "stopped",
+    "deleted",
+    "failed",
+    "lost",
+]
+
+EventStreamWorkerEvent: TypeAlias = Literal["joined", "left"]
+
+# How it left: stopped, or declared dead
+EventStreamWorkerStatus: TypeAlias = Literal["stopped", "dead"]
 
 # `signalled`: ended by a signal before its time limit (`signal` says which). `unknown`: its
 # worker died or stopped mid-run; it may have had effects and was not run again. `not_started`:
@@ -138,6 +168,8 @@ ExecutionStreamChunkStream: TypeAlias = Literal["stdout", "stderr"]
 # closing, store unreachable): reconnect with `after_seq`
 ExecutionStreamErrorScope: TypeAlias = Literal["execution", "stream"]
 
+FailureKind: TypeAlias = Literal["task", "execution"]
+
 FsEntryType: TypeAlias = Literal["file", "directory", "symlink", "other"]
 
 JobStatus: TypeAlias = Literal["pending", "running", "completed", "failed", "cancelled"]
@@ -148,38 +180,17 @@ LogListOrder: TypeAlias = Literal["desc", "asc"]
 
 ReadinessStatus: TypeAlias = Literal["ok", "degraded"]
 
+# What authenticated this request: the session cookie, a bearer token (Authorization header or
+# `access_token`), or nothing because auth is off
+SessionCredentials: TypeAlias = Literal["session", "bearer", "none"]
+
 # `pending` while saving; VMs start only from a `ready` one; `deleting`, then `deleted`, once
 # deleted
 SnapshotStatus: TypeAlias = Literal["pending", "ready", "failed", "deleting", "deleted"]
 
-TaskType: TypeAlias = Literal[
-    "vm:create",
-    "vm:execute",
-    "vm:delete",
-    "job:run",
-    "vm:snapshot",
-    "snapshot:delete",
-    "vm:stop",
-    "vm:start",
-    "vm:pause",
-    "vm:resume",
-]
-
 TaskPriority: TypeAlias = Literal["critical", "high", "default", "low"]
 
 TerminalStatus: TypeAlias = Literal["running", "exited"]
-
-VmStatus: TypeAlias = Literal[
-    "pending",
-    "creating",
-    "running",
-    "paused",
-    "stopping",
-    "stopped",
-    "deleted",
-    "failed",
-    "lost",
-]
 
 VmIsolationKernel: TypeAlias = Literal["shared", "dedicated"]
 
@@ -197,6 +208,8 @@ VmToolsInstalledItemOrigin: TypeAlias = Literal["image", "debian", "npm", "mise"
 WebhookAnswerResponseType: TypeAlias = Literal["ephemeral", "in_channel"]
 
 WebhookDeliveryStatus: TypeAlias = Literal["pending", "delivered", "failed"]
+
+WebhookReceiptOutcome: TypeAlias = Literal["accepted", "ignored", "refused", "replayed"]
 
 WorkerStatus: TypeAlias = Literal["active", "draining", "stopped", "dead"]
 
@@ -277,10 +290,69 @@ class ErrorBody(TypedDict):
     error: ApiError
 
 
+class EventStreamError(TypedDict):
+    """The stream failed and ends: the gateway is closing (`ERR_SHUTTING_DOWN`), the client read too slowly (`ERR_RATE_LIMITED`), or the store is unreachable. Reconnect, then read the lists again"""
+
+    type: Literal["error"]
+    # Stable error code; the full list is in src/core/errors.ts
+    code: ApiErrorCode
+    message: str
+    # Whether the same request may succeed if sent again
+    retryable: bool
+    details: NotRequired[dict[str, Any]]
+
+
+class EventStreamReady(TypedDict):
+    """The first message: every change from now on is sent, so lists read after it miss nothing"""
+
+    type: Literal["ready"]
+
+
+class EventStreamTask(TypedDict):
+    """A task's status changed"""
+
+    type: Literal["task"]
+    task_id: str
+    task_type: EventStreamTaskTaskType
+    status: EventStreamTaskStatus
+    # The VM the task is about, if any
+    vm_id: str | None
+    # Why it failed, when it did
+    error_code: ApiErrorCode | None
+    # When the gateway heard of the change
+    at: str
+
+
+class EventStreamVm(TypedDict):
+    """A VM's status changed"""
+
+    type: Literal["vm"]
+    vm_id: str
+    status: EventStreamVmStatus
+    # Why it changed (`create started`, `user: stop`, `ttl: 1h`, ...)
+    reason: str
+    # When the gateway heard of the change
+    at: str
+
+
+class EventStreamWorker(TypedDict):
+    """A worker joined or left the cluster (admins only)"""
+
+    type: Literal["worker"]
+    worker_id: str
+    event: EventStreamWorkerEvent
+    # How it left: stopped, or declared dead
+    status: NotRequired[EventStreamWorkerStatus]
+    # Why it left
+    reason: NotRequired[str]
+    # When the gateway heard of the change
+    at: str
+
+
 class ExecuteAccepted(TypedDict):
     task_id: str
     # The task's status when the answer was written
-    status: ExecuteAcceptedStatus
+    status: EventStreamTaskStatus
     execution_id: str
     # The command's time limit in ms: the `timeout_ms` asked for, or the gateway's default
     timeout_ms: int
@@ -289,7 +361,7 @@ class ExecuteAccepted(TypedDict):
 class ExecuteDone(TypedDict):
     task_id: str
     # The task's status when the answer was written
-    status: ExecuteAcceptedStatus
+    status: EventStreamTaskStatus
     task: Task
     execution_id: str
     # The command's time limit in ms: the `timeout_ms` asked for, or the gateway's default
@@ -300,7 +372,7 @@ class ExecuteDone(TypedDict):
 class ExecuteFailed(TypedDict):
     task_id: str
     # The task's status when the answer was written
-    status: ExecuteAcceptedStatus
+    status: EventStreamTaskStatus
     task: Task
     execution_id: str
     # The command's time limit in ms: the `timeout_ms` asked for, or the gateway's default
@@ -344,6 +416,17 @@ class Execution(TypedDict):
     duration_ms: int | None
     # ISO 8601 time, UTC
     created_at: str
+
+
+class ExecutionBucket(TypedDict):
+    """Executions completed within one minute"""
+
+    # The minute's start
+    at: str
+    count: int
+    failed: int
+    p50_ms: float | None
+    p99_ms: float | None
 
 
 class ExecutionList(TypedDict):
@@ -407,6 +490,22 @@ class ExecutionStreamLineError(TypedDict):
     error: ApiError
 
 
+class Failure(TypedDict):
+    """A failed task or execution"""
+
+    kind: FailureKind
+    id: str
+    vm_id: str | None
+    # The task's type (`vm:create`…), or `execute` for an execution
+    type: str
+    # The error code; null for a command that ran and failed
+    code: str | None
+    # The error's message, or how the command ended (`exit code 2`, `timed out`…)
+    message: str | None
+    # ISO 8601 time, UTC
+    at: str
+
+
 class FsEntry(TypedDict):
     """One path inside a VM (a symlink is shown as itself)"""
 
@@ -436,6 +535,20 @@ class Health(TypedDict):
     # Each enabled integration (`github`, `slack`) as it last saw itself (configuration, its
     # last calls out); absent when none is enabled
     integrations: NotRequired[dict[str, ComponentHealth]]
+
+
+class IntegrationList(TypedDict):
+    """Each enabled integration: its health and recent deliveries"""
+
+    integrations: list[IntegrationStatus]
+
+
+class IntegrationStatus(TypedDict):
+    name: str
+    ok: bool
+    message: str
+    # This gateway process's latest, newest first
+    deliveries: list[WebhookReceipt]
 
 
 class Job(TypedDict):
@@ -470,17 +583,23 @@ class JobResultsItem(TypedDict):
     error: ApiError | None
 
 
+class JobList(TypedDict):
+    """Newest first"""
+
+    jobs: list[Job]
+
+
 class JobWriteAccepted(TypedDict):
     task_id: str
     # The task's status when the answer was written
-    status: ExecuteAcceptedStatus
+    status: EventStreamTaskStatus
     job: Job
 
 
 class JobWriteDone(TypedDict):
     task_id: str
     # The task's status when the answer was written
-    status: ExecuteAcceptedStatus
+    status: EventStreamTaskStatus
     task: Task
     job: Job
 
@@ -488,7 +607,7 @@ class JobWriteDone(TypedDict):
 class JobWriteFailed(TypedDict):
     task_id: str
     # The task's status when the answer was written
-    status: ExecuteAcceptedStatus
+    status: EventStreamTaskStatus
     task: Task
     job: Job
     error: ApiError
@@ -541,6 +660,56 @@ class Ok(TypedDict):
     ok: Literal[True]
 
 
+class Overview(TypedDict):
+    """The caller's VMs, executions and failures, with the queue and workers"""
+
+    vms: OverviewVms
+    # Cluster-wide (the queue has no per-project split); null when the queue cannot be read now
+    queue: OverviewQueue | None
+    executions: OverviewExecutions
+    # The latest 20 of the last 24 h, newest first: failed tasks (but `vm:execute`, whose
+    # execution is listed) and executions that did not exit 0
+    failures: list[Failure]
+    # Workers heard from in the last 24 h; null for callers who are not admins
+    workers: list[WorkerSummary] | None
+
+
+class OverviewVms(TypedDict):
+    # VMs that are not deleted
+    total: int
+    # Every status but `deleted`, zeros included
+    by_status: dict[str, int]
+    # Drivers that have VMs
+    by_driver: dict[str, int]
+
+
+class OverviewQueue(TypedDict):
+    """Cluster-wide (the queue has no per-project split); null when the queue cannot be read now"""
+
+    # Summed over every queue name
+    depth: PriorityCounts
+    # Waiting to be delivered
+    waiting: int
+    # Delivered to a worker and running
+    active: int
+    # Retries waiting out their backoff
+    delayed: int
+    # Given up by the queue (the store holds why)
+    failed: int
+
+
+class OverviewExecutions(TypedDict):
+    window_minutes: int
+    # One per minute, oldest first, the last being the current minute; empty minutes are zeros
+    buckets: list[ExecutionBucket]
+    count: int
+    # Did not exit with code 0: a non-zero exit, a time-out, a signal or an error
+    failed: int
+    # Median of `duration_ms` over the window; null when none
+    p50_ms: float | None
+    p99_ms: float | None
+
+
 class Preview(TypedDict):
     """A preview URL as listed: never its token"""
 
@@ -564,6 +733,15 @@ class PreviewList(TypedDict):
     previews: list[Preview]
 
 
+class PriorityCounts(TypedDict):
+    """Tasks waiting to be delivered, by priority"""
+
+    critical: int
+    high: int
+    default: int
+    low: int
+
+
 class ProcessList(TypedDict):
     """A VM's executions running now, as its worker sees them"""
 
@@ -579,6 +757,30 @@ class ProcessListProcessesItem(TypedDict):
     started_at: str | None
 
 
+class QueueView(TypedDict):
+    """The task queue as it sees itself, across the cluster"""
+
+    # `local`, `bullmq-redis`, `bullmq-postgres` or `bullmq-pglite`
+    kind: str
+    # Summed over every queue name
+    counts: QueueViewCounts
+    # Waiting tasks by queue name and priority
+    depth: dict[str, PriorityCounts]
+
+
+class QueueViewCounts(TypedDict):
+    """Summed over every queue name"""
+
+    # Waiting to be delivered
+    waiting: int
+    # Delivered to a worker and running
+    active: int
+    # Retries waiting out their backoff
+    delayed: int
+    # Given up by the queue (the store holds why)
+    failed: int
+
+
 class Readiness(TypedDict):
     """Each component this gateway needs; 503 when any is not ok"""
 
@@ -586,6 +788,27 @@ class Readiness(TypedDict):
     version: str
     # `store`, `queue`, `events` and `workers` (an active worker that takes vm:create)
     components: dict[str, ComponentHealth]
+
+
+class Session(TypedDict):
+    """Who a request acts as, and how it signed in"""
+
+    # The project the credential acts for
+    project: str
+    # Sees every project and manages the platform
+    admin: bool
+    # The API key signed in with; null for a JWT
+    key_id: str | None
+    # The API key's name, or the JWT's `sub`
+    subject: str
+    # When these credentials stop working: the session, or a bearer key or JWT (null: never)
+    expires_at: str | None
+    # Send it as the `x-csrf-token` header on every POST, PUT and DELETE the session cookie
+    # authenticates; null when no cookie authenticated this request
+    csrf_token: str | None
+    # What authenticated this request: the session cookie, a bearer token (Authorization header
+    # or `access_token`), or nothing because auth is off
+    credentials: SessionCredentials
 
 
 class Snapshot(TypedDict):
@@ -621,14 +844,14 @@ class SnapshotList(TypedDict):
 class SnapshotWriteAccepted(TypedDict):
     task_id: str
     # The task's status when the answer was written
-    status: ExecuteAcceptedStatus
+    status: EventStreamTaskStatus
     snapshot: Snapshot
 
 
 class SnapshotWriteDone(TypedDict):
     task_id: str
     # The task's status when the answer was written
-    status: ExecuteAcceptedStatus
+    status: EventStreamTaskStatus
     task: Task
     snapshot: Snapshot
 
@@ -636,7 +859,7 @@ class SnapshotWriteDone(TypedDict):
 class SnapshotWriteFailed(TypedDict):
     task_id: str
     # The task's status when the answer was written
-    status: ExecuteAcceptedStatus
+    status: EventStreamTaskStatus
     task: Task
     snapshot: Snapshot
     error: ApiError
@@ -653,8 +876,8 @@ class Task(TypedDict):
     id: str
     # The project that owns it
     project: str
-    type: TaskType
-    status: ExecuteAcceptedStatus
+    type: EventStreamTaskTaskType
+    status: EventStreamTaskStatus
     status_reason: str | None
     priority: TaskPriority
     payload: Any
@@ -678,6 +901,12 @@ class Task(TypedDict):
     started_at: str | None
     # ISO 8601 time, UTC
     completed_at: str | None
+
+
+class TaskList(TypedDict):
+    """Newest first"""
+
+    tasks: list[Task]
 
 
 class TaskProgress(TypedDict):
@@ -746,7 +975,7 @@ class Vm(TypedDict):
     project: str
     name: str
     driver: DriverName
-    status: VmStatus
+    status: EventStreamVmStatus
     # Why it reached its status, starting with a code where there is one: `worker_lost`; for a
     # VM found dead, `agent_exited`, `agent_unresponsive`, `sandbox_exited`, `oom_killed` or
     # `vmm_exited`
@@ -827,6 +1056,24 @@ class VmIsolationLimits(TypedDict):
     disk_mib: int | None
 
 
+class VmEvent(TypedDict):
+    """One change of a VM's status"""
+
+    # null for the first recorded status
+    from_status: str | None
+    to_status: str
+    # Why, starting with a code where there is one (`user: stop requested`…)
+    reason: str
+    # ISO 8601 time, UTC
+    at: str
+
+
+class VmEventList(TypedDict):
+    """Oldest first"""
+
+    events: list[VmEvent]
+
+
 class VmList(TypedDict):
     vms: list[Vm]
 
@@ -883,14 +1130,14 @@ class VmUsage(TypedDict):
 class VmWriteAccepted(TypedDict):
     task_id: str
     # The task's status when the answer was written
-    status: ExecuteAcceptedStatus
+    status: EventStreamTaskStatus
     vm: Vm
 
 
 class VmWriteDone(TypedDict):
     task_id: str
     # The task's status when the answer was written
-    status: ExecuteAcceptedStatus
+    status: EventStreamTaskStatus
     task: Task
     vm: Vm
 
@@ -898,7 +1145,7 @@ class VmWriteDone(TypedDict):
 class VmWriteFailed(TypedDict):
     task_id: str
     # The task's status when the answer was written
-    status: ExecuteAcceptedStatus
+    status: EventStreamTaskStatus
     task: Task
     vm: Vm
     error: ApiError
@@ -956,6 +1203,22 @@ class WebhookList(TypedDict):
     webhooks: list[Webhook]
 
 
+class WebhookReceipt(TypedDict):
+    """One inbound webhook as this gateway answered it"""
+
+    # The sender's delivery id (GitHub's `X-GitHub-Delivery`), when it sent one
+    id: str | None
+    # The sender's event name (GitHub's `X-GitHub-Event`), when it sent one
+    event: str | None
+    outcome: WebhookReceiptOutcome
+    # The HTTP status it was answered with
+    status: int
+    # The error code of a refusal or replay
+    code: str | None
+    # ISO 8601 time, UTC
+    at: str
+
+
 class Worker(TypedDict):
     """A worker process of the cluster"""
 
@@ -978,6 +1241,18 @@ class Worker(TypedDict):
 
 class WorkerList(TypedDict):
     workers: list[Worker]
+
+
+class WorkerSummary(TypedDict):
+    id: str
+    status: WorkerStatus
+    # Since its last heartbeat, by this gateway's clock
+    heartbeat_age_ms: int
+    drivers: list[DriverName]
+    # Tasks it runs now
+    running: int
+    # Tasks it runs at once
+    capacity: int
 
 
 class CreateVmRequest(TypedDict):
@@ -1126,6 +1401,11 @@ class CreateKeyRequest(TypedDict):
     expires_in_days: NotRequired[int]
 
 
+class CreateSessionRequest(TypedDict):
+    # An API key (`aek_...`), or a JWT from the configured issuer
+    token: str
+
+
 class QueryLogsRequest(TypedDict):
     # Lines about this VM (an id, or a name of your project)
     vm_id: NotRequired[str]
@@ -1168,6 +1448,17 @@ class CreatePreviewRequest(TypedDict):
     # most 7 days
     expires_in: NotRequired[int | str]
 
+
+# `ready` first, then one message per change the caller may see, in the order the gateway heard
+# them; an `error` ends the stream. Over WebSocket each is a JSON text frame; over SSE each is
+# an event named by its type
+EventStreamMessage: TypeAlias = (
+    EventStreamReady
+    | EventStreamVm
+    | EventStreamTask
+    | EventStreamWorker
+    | EventStreamError
+)
 
 # The command failed (with `?wait`), or the request was refused
 ExecuteError: TypeAlias = ExecuteFailed | ErrorBody
@@ -1253,16 +1544,27 @@ OperationId: TypeAlias = Literal[
     "getWorker",
     "getJob",
     "streamLogs",
+    "streamEvents",
     "attachTerminal",
     "connectPort",
     "streamExecution",
     "listKeys",
     "createKey",
     "revokeKey",
+    "createSession",
+    "getSession",
+    "deleteSession",
     "queryLogs",
     "getHealth",
     "getReady",
     "receiveWebhook",
+    "listIntegrations",
+    "listVmEvents",
+    "listTasks",
+    "listAllExecutions",
+    "listJobs",
+    "getOverview",
+    "getQueue",
     "listWebhooks",
     "createWebhook",
     "deleteWebhook",
@@ -1315,16 +1617,27 @@ OPERATIONS: Final[dict[OperationId, tuple[str, str]]] = {
     "getWorker": ("GET", "/api/v1/workers/{id}"),
     "getJob": ("GET", "/api/v1/jobs/{id}"),
     "streamLogs": ("GET", "/api/v1/logs/stream"),
+    "streamEvents": ("GET", "/api/v1/events"),
     "attachTerminal": ("GET", "/api/v1/vms/{id}/terminals/{terminal_id}/attach"),
     "connectPort": ("GET", "/api/v1/vms/{id}/ports/{port}/connect"),
     "streamExecution": ("GET", "/api/v1/executions/{id}/stream"),
     "listKeys": ("GET", "/api/v1/keys"),
     "createKey": ("POST", "/api/v1/keys"),
     "revokeKey": ("DELETE", "/api/v1/keys/{id}"),
+    "createSession": ("POST", "/api/v1/sessions"),
+    "getSession": ("GET", "/api/v1/sessions/current"),
+    "deleteSession": ("DELETE", "/api/v1/sessions/current"),
     "queryLogs": ("POST", "/api/v1/logs/query"),
     "getHealth": ("GET", "/api/v1/health"),
     "getReady": ("GET", "/api/v1/ready"),
     "receiveWebhook": ("POST", "/api/v1/webhooks/{integration}"),
+    "listIntegrations": ("GET", "/api/v1/integrations"),
+    "listVmEvents": ("GET", "/api/v1/vms/{id}/events"),
+    "listTasks": ("GET", "/api/v1/tasks"),
+    "listAllExecutions": ("GET", "/api/v1/executions"),
+    "listJobs": ("GET", "/api/v1/jobs"),
+    "getOverview": ("GET", "/api/v1/overview"),
+    "getQueue": ("GET", "/api/v1/queue"),
     "listWebhooks": ("GET", "/api/v1/webhooks"),
     "createWebhook": ("POST", "/api/v1/webhooks"),
     "deleteWebhook": ("DELETE", "/api/v1/webhooks/{id}"),

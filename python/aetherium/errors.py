@@ -202,6 +202,7 @@ _FAMILIES: Final[dict[str, type[AetherError]]] = {
     "ERR_PREVIEW_EXPIRED": AuthenticationError,
     "ERR_PREVIEW_NOT_FOUND": NotFoundError,
     "ERR_TOO_MANY_STREAMS": RateLimitError,
+    "ERR_CSRF": PermissionError,
     # The SDK's own.
     "ERR_GATEWAY_UNREACHABLE": UnavailableError,
     "ERR_STREAM_CLOSED": TransferAbortedError,

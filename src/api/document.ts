@@ -16,7 +16,9 @@ const TAG_DESCRIPTIONS: Record<ApiTag, string> = {
   jobs: 'Named steps run in order in one VM',
   workers: 'The processes that own VMs',
   keys: 'API keys: made, listed and revoked per project',
+  sessions: 'Browser sign-in (the dashboard): a session cookie made from an API key or JWT',
   logs: "The platform's logs and command output: search and follow",
+  events: 'Live changes of VMs, tasks and workers, for dashboards and watchers',
   integrations: 'Webhooks from GitHub and Slack, verified by their signatures',
   webhooks: 'Outbound webhooks: signed POSTs of your events to your URLs, with a delivery log',
   terminals:

@@ -1,3 +1,4 @@
+import { eventStreamMessage, eventStreamQuery } from './events.js';
 import { errorBody } from './fields.js';
 import {
   binaryBody,
@@ -16,8 +17,16 @@ import {
   uploadAnswer,
   uploadQuery,
 } from './files.js';
-import { integrationParams, webhookAnswer } from './integrations.js';
+import { integrationList, integrationParams, webhookAnswer } from './integrations.js';
 import { apiKey, createdKey, createKeyBody, keyList, keyParams } from './keys.js';
+import {
+  jobList,
+  listAllExecutionsQuery,
+  listJobsQuery,
+  listTasksQuery,
+  taskList,
+  vmEventList,
+} from './listings.js';
 import { logLineSchema, logList, logQueryBody, logStreamMessage, logStreamQuery } from './logs.js';
 import {
   createdWebhook,
@@ -30,6 +39,7 @@ import {
   webhookParams,
   webhookSchema,
 } from './outbound-webhooks.js';
+import { overviewSchema, queueView } from './overview.js';
 import { createdPreview, createPreviewBody, previewList, previewParams, previewSchema } from './previews.js';
 import { executionSchema, jobSchema, taskSchema, vmSchema, workerSchema } from './records.js';
 import {
@@ -63,6 +73,7 @@ import {
   vmWriteError,
   workerList,
 } from './responses.js';
+import { createSessionBody, sessionSchema } from './sessions.js';
 import {
   listSnapshotsQuery,
   snapshotList,
@@ -132,6 +143,8 @@ export const API_SCHEMAS = {
   ApiKey: apiKey,
   CreatedKey: createdKey,
   ApiKeyList: keyList,
+  CreateSessionRequest: createSessionBody,
+  Session: sessionSchema,
   Snapshot: snapshotSchema,
   SnapshotWriteAccepted: snapshotWriteAccepted,
   SnapshotWriteDone: snapshotWriteDone,
@@ -141,6 +154,8 @@ export const API_SCHEMAS = {
   LogLine: logLineSchema,
   LogList: logList,
   LogStreamMessage: logStreamMessage,
+  EventStreamQuery: eventStreamQuery,
+  EventStreamMessage: eventStreamMessage,
   SnapshotList: snapshotList,
   Binary: binaryBody,
   FilePathQuery: filePathQuery,
@@ -180,6 +195,15 @@ export const API_SCHEMAS = {
   Terminal: terminalSchema,
   TerminalList: terminalList,
   TerminalSocketMessage: terminalSocketMessage,
+  ListTasksQuery: listTasksQuery,
+  ListAllExecutionsQuery: listAllExecutionsQuery,
+  ListJobsQuery: listJobsQuery,
+  VmEventList: vmEventList,
+  TaskList: taskList,
+  JobList: jobList,
+  Overview: overviewSchema,
+  QueueView: queueView,
+  IntegrationList: integrationList,
 } as const;
 
 export type ApiSchemaName = keyof typeof API_SCHEMAS;

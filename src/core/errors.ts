@@ -117,6 +117,11 @@ export const ERROR_CODES = {
   ERR_PREVIEW_NOT_FOUND: { status: 404, fault: 'caller', retryable: false },
   /** A VM holds as many terminals or tunnels as a worker allows it; close one first. */
   ERR_TOO_MANY_STREAMS: { status: 429, fault: 'caller', retryable: true },
+  /**
+   * A request authenticated by a session cookie that may have come from another site: an unsafe
+   * method without the session's `x-csrf-token`, or an `Origin` other than the gateway's own.
+   */
+  ERR_CSRF: { status: 403, fault: 'caller', retryable: false },
 } as const satisfies Record<string, { status: number; fault: 'caller' | 'ours'; retryable: boolean }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -74,7 +74,8 @@ export type ExecutionState =
   | 'unknown'
   | 'not_started';
 
-const UNKNOWN_OUTCOME: ReadonlySet<ErrorCode> = new Set([
+/** Error codes of an execution whose worker died or stopped while it ran (its outcome: `unknown`). */
+export const UNKNOWN_OUTCOME: ReadonlySet<ErrorCode> = new Set([
   'ERR_TASK_INTERRUPTED',
   'ERR_WORKER_LOST',
   'ERR_WORKER_DRAINING',

@@ -1,12 +1,14 @@
+import type { ActivityFilter, ExecutionActivity, FailureFilter, RecentFailure } from './activity.js';
 import type { ApiKeyRecord, NewApiKey, StoredApiKey } from './api-key.js';
 import type { WireError } from './errors.js';
-import type { ExecutionRecord, JobRecord, JobStatus, JobStepResult } from './execution.js';
+import type { ExecutionRecord, ExecutionState, JobRecord, JobStatus, JobStepResult } from './execution.js';
 import type { LogLine, LogPruneResult, LogQuery, LogRecord, LogRetention } from './logs.js';
 import type { NetworkLease, NetworkLeaseFilter, NetworkLeaseRequest } from './network-lease.js';
 import type { OutboundWebhookStore } from './outbound-webhooks.js';
 import type { OutputChunk } from './output.js';
 import type { PreviewStore } from './preview.js';
 import type { Quota } from './principal.js';
+import type { SessionStore } from './session.js';
 import type { NewSnapshot, SnapshotOutcome, SnapshotRecord, SnapshotStatus } from './snapshot.js';
 import type { TaskPriority, TaskProgress, TaskRecord, TaskStatus, TaskType } from './task.js';
 import type { VmTools } from './tools.js';
@@ -178,9 +180,29 @@ export interface SnapshotFilter {
 }
 
 export interface TaskFilter {
+  /** Only tasks of this project. */
+  project?: string;
   status?: readonly TaskStatus[];
+  types?: readonly TaskType[];
   vmId?: string;
   workerId?: string;
+  limit?: number;
+}
+
+export interface ExecutionFilter {
+  /** Only executions of this project. */
+  project?: string;
+  vmId?: string;
+  /** Only executions in one of these states, as `executionState` names them. */
+  outcomes?: readonly ExecutionState[];
+  limit?: number;
+}
+
+export interface JobFilter {
+  /** Only jobs of this project. */
+  project?: string;
+  vmId?: string;
+  status?: readonly JobStatus[];
   limit?: number;
 }
 
@@ -208,7 +230,7 @@ export interface StateChange {
  * - Reads never return rows half-written by a failed call: multi-row writes are transactions.
  * - Unreachable backend → ERR_STORE_UNAVAILABLE (retryable), never a raw driver error.
  */
-export interface Store extends OutboundWebhookStore, PreviewStore {
+export interface Store extends OutboundWebhookStore, PreviewStore, SessionStore {
   readonly kind: 'postgres' | 'pglite';
 
   /**
@@ -226,10 +248,11 @@ export interface Store extends OutboundWebhookStore, PreviewStore {
   findVm(idOrName: string, project?: string): Promise<VmRecord | null>;
   listVms(filter?: VmFilter): Promise<VmRecord[]>;
   /**
-   * VMs per status and driver across every project, in one grouped query (a metrics scrape
-   * calls it). Deleted VMs are history, not load: never counted. Groups with no VM are left out.
+   * VMs per status and driver, of every project or of `filter.project`, in one grouped query (a
+   * metrics scrape calls it). Deleted VMs are history, not load: never counted. Groups with no VM
+   * are left out.
    */
-  countVms(): Promise<VmCount[]>;
+  countVms(filter?: { project?: string }): Promise<VmCount[]>;
   transitionVm(id: string, change: Transition<VmStatus>, patch?: VmPatch): Promise<VmRecord | null>;
   updateVm(id: string, patch: VmPatch): Promise<VmRecord | null>;
 
@@ -303,6 +326,15 @@ export interface Store extends OutboundWebhookStore, PreviewStore {
   insertExecution(execution: NewExecution): Promise<ExecutionRecord>;
   getExecution(id: string): Promise<ExecutionRecord | null>;
   listExecutions(vmId: string, options?: { limit?: number }): Promise<ExecutionRecord[]>;
+  /** Executions matching every filter, newest first, across VMs. */
+  queryExecutions(filter?: ExecutionFilter): Promise<ExecutionRecord[]>;
+  /**
+   * Executions completed since `filter.since`, counted per minute of their completion and in
+   * all, with percentiles of their duration, in one grouped query.
+   */
+  executionActivity(filter: ActivityFilter): Promise<ExecutionActivity>;
+  /** Failed tasks and executions (see RecentFailure) since `filter.since`, newest first. */
+  listRecentFailures(filter: FailureFilter): Promise<RecentFailure[]>;
   markExecutionStarted(id: string, startedAt: Date): Promise<void>;
   /**
    * Records the outcome once: an execution that is already complete, or (with `fence`) whose
@@ -333,6 +365,8 @@ export interface Store extends OutboundWebhookStore, PreviewStore {
 
   insertJob(job: Omit<JobRecord, 'createdAt' | 'updatedAt' | 'results' | 'status'>): Promise<JobRecord>;
   getJob(id: string): Promise<JobRecord | null>;
+  /** Jobs matching every filter, newest first. */
+  listJobs(filter?: JobFilter): Promise<JobRecord[]>;
   updateJob(
     id: string,
     patch: { status?: JobStatus; results?: JobStepResult[]; taskId?: string },

@@ -4,6 +4,7 @@ import { API_PREFIX } from '../api/routes.js';
 import { UNMATCHED_ROUTE } from '../metrics/http-metrics.js';
 import { closeConnectionsWhenDrained } from './close-connections.js';
 import type { GatewayDeps, GatewaySettings } from './context.js';
+import { registerDashboard } from './dashboard.js';
 import { frameworkErrorAnswer, installErrorHandling } from './errors.js';
 import { registerApiDocument } from './openapi.js';
 import { previewHostRewriter } from './proxy/preview-host-rewrite.js';
@@ -14,13 +15,17 @@ import { routeOptions } from './route-schema.js';
 import { executeRoutes } from './routes/execute.js';
 import { fileRoutes } from './routes/files.js';
 import { healthRoutes } from './routes/health.js';
+import { integrationRoutes } from './routes/integrations.js';
 import { keyRoutes } from './routes/keys.js';
+import { listingRoutes } from './routes/listings.js';
 import { logRoutes } from './routes/logs.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { outboundWebhookRoutes } from './routes/outbound-webhooks.js';
+import { overviewRoutes } from './routes/overview.js';
 import { previewRoutes } from './routes/previews.js';
 import { processRoutes } from './routes/processes.js';
 import { recordRoutes } from './routes/records.js';
+import { sessionRoutes } from './routes/sessions.js';
 import { snapshotRoutes } from './routes/snapshots.js';
 import { streamRoutes } from './routes/stream.js';
 import { terminalRoutes } from './routes/terminals.js';
@@ -28,6 +33,7 @@ import { usageRoutes } from './routes/usage.js';
 import { vmRoutes } from './routes/vms.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { installSecurity } from './security.js';
+import { WebhookReceipts } from './webhook-receipts.js';
 
 /** The HTTP gateway. Thin routes: validate, call the service, let one handler map errors. */
 export async function buildGateway(deps: GatewayDeps, settings: GatewaySettings): Promise<FastifyInstance> {
@@ -75,6 +81,8 @@ export async function buildGateway(deps: GatewayDeps, settings: GatewaySettings)
   });
   deps = { ...deps, closing: closing.signal };
   closeConnectionsWhenDrained(app);
+  // Inbound webhooks as this gateway answered them, for `GET /integrations`.
+  const webhookReceipts = new WebhookReceipts();
 
   await app.register(
     async (api) => {
@@ -88,9 +96,13 @@ export async function buildGateway(deps: GatewayDeps, settings: GatewaySettings)
       await api.register(recordRoutes(deps, settings));
       await api.register(streamRoutes(deps));
       await api.register(keyRoutes(deps));
+      await api.register(sessionRoutes(deps, settings));
       await api.register(logRoutes(deps));
       await api.register(healthRoutes(deps));
-      await api.register(webhookRoutes(deps));
+      await api.register(webhookRoutes(deps, webhookReceipts));
+      await api.register(integrationRoutes(deps, webhookReceipts));
+      await api.register(listingRoutes(deps));
+      await api.register(overviewRoutes(deps));
       await api.register(outboundWebhookRoutes(deps));
       await api.register(previewRoutes(deps, settings));
       api.get('/openapi.json', routeOptions('getOpenApiDocument'), async () => app.swagger());
@@ -100,6 +112,7 @@ export async function buildGateway(deps: GatewayDeps, settings: GatewaySettings)
   // Outside the API prefix: preview paths are at the root (the API form is under it, hidden).
   await app.register(proxyRoutes(deps, settings));
   if (metrics) await app.register(metricsRoutes(metrics));
+  if (settings.dashboardDir) await registerDashboard(app, settings.dashboardDir);
   app.addHook('onResponse', async (request, reply) => {
     deps.logger.debug(
       {

@@ -86,4 +86,9 @@ export interface GatewaySettings {
   drivers: readonly DriverInfo[];
   /** Where preview URLs point; default the request's own host, path-prefix form. */
   previews?: PreviewSettings;
+  /**
+   * The built web dashboard (its index.html and assets/), served at `/`; absent, no dashboard
+   * routes. A folder without a build answers 404 saying to build it.
+   */
+  dashboardDir?: string;
 }

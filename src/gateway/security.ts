@@ -4,7 +4,13 @@ import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { AetherError } from '../core/errors.js';
-import { type Authenticator, identifyCallers, refuseUnauthorised } from './auth/authenticate.js';
+import {
+  type Authenticator,
+  identifyCallers,
+  refuseCrossSiteSessions,
+  refuseUnauthorised,
+} from './auth/authenticate.js';
+import { hostsOf } from './auth/cross-site.js';
 
 export interface SecuritySettings {
   rateLimit: {
@@ -16,11 +22,18 @@ export interface SecuritySettings {
   };
   /** Browser origins allowed to call the API; none = no CORS headers at all. */
   corsOrigins: readonly string[];
+  /**
+   * Origins the gateway's own pages (the dashboard) are reached at besides the host a request
+   * names: its public URL, behind a proxy that rewrites Host. Session-cookie requests must come
+   * from these or from that host.
+   */
+  ownOrigins?: readonly string[];
 }
 
 /**
  * Everything that stands between the socket and a route, in order: CORS preflight, security
- * headers, who is calling, how often they may, and whether they may call this route at all.
+ * headers, who is calling, how often they may, whether they may call this route at all, and
+ * whether a browser's session cookie was sent by another site.
  */
 export async function installSecurity(
   app: FastifyInstance,
@@ -63,4 +76,5 @@ export async function installSecurity(
       ),
   });
   refuseUnauthorised(app);
+  refuseCrossSiteSessions(app, auth, hostsOf(settings.ownOrigins ?? []));
 }

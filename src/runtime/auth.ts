@@ -7,6 +7,7 @@ import type { Store } from '../core/store.js';
 import type { Authenticator } from '../gateway/auth/authenticate.js';
 import { createJwtVerifier } from '../gateway/auth/jwt-verifier.js';
 import { ApiKeyService } from '../service/api-keys.js';
+import { SessionService } from '../service/sessions.js';
 import type { AetherConfig } from './config.js';
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
@@ -49,6 +50,7 @@ export function buildAuthenticator(config: AetherConfig, store: Store): Authenti
   return {
     apiKeys,
     jwt,
+    sessions: new SessionService(store, { ttlSeconds: config.sessionTtlSeconds }),
     ...(config.auth === 'off'
       ? { anonymous: { id: 'anonymous', project: DEFAULT_PROJECT, admin: true, via: 'api_key' as const } }
       : {}),

@@ -63,6 +63,7 @@ server:
   cors_origins: https://app.example.com
   public_url: https://aether.example.com
   preview_domain: preview.example.com
+  dashboard_dir: /srv/dashboard
 storage: { database_url: "postgres://db/x", data_dir: /srv/aether }
 queue: { redis_url: "redis://r:6379", embedded: bullmq, lock_ms: 40000, reconcile_interval_ms: 5000 }
 event_bus: { redis_url: "redis://events:6379" }
@@ -142,6 +143,7 @@ auth:
   jwt_algorithms: HS256
   jwt_project_claim: project
   jwt_admin_scope: aether:admin
+  session_ttl_seconds: 3600
   quota_vms: 5
   quota_vcpus: 10
   quota_memory_mib: 4096
@@ -241,6 +243,8 @@ webhooks:
       logStoreMaxRows: 1000,
       logStoreOutputMaxRows: 300,
       logStoreMaxAgeMs: 60_000,
+      dashboardDir: '/srv/dashboard',
+      sessionTtlSeconds: 3600,
     });
   });
 

@@ -36,6 +36,7 @@ import { openNodeLogging } from './logging.js';
 import { openVmNetwork } from './network.js';
 import { createNodeMetrics, observeVmUsage, serveNodeMetrics } from './node-metrics.js';
 import { openOutboundWebhooks } from './outbound-webhooks.js';
+import { dashboardPath } from './paths.js';
 import { checkListenable } from './port-check.js';
 import { readinessCheck } from './readiness.js';
 import { readToolCaFile } from './tool-ca.js';
@@ -307,6 +308,7 @@ async function wireNode(
         maxWaitMs: config.waitTimeoutMs,
         requestTimeoutMs: config.requestTimeoutMs,
         drivers: DRIVER_CATALOG,
+        dashboardDir: dashboardPath(config.dashboardDir),
         previews: {
           ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
           ...(config.previewDomain ? { domain: config.previewDomain } : {}),
@@ -321,6 +323,7 @@ async function wireNode(
             .split(',')
             .map((o) => o.trim())
             .filter(Boolean),
+          ownOrigins: config.publicUrl ? [config.publicUrl] : [],
         },
       },
     );
@@ -329,7 +332,9 @@ async function wireNode(
     const address = await app.listen({ host: config.host, port: config.port });
     url = address.replace('[::1]', 'localhost');
     localAdminKey = await ensureLocalAdminKey(config, auth.apiKeys, url, logger);
-    banner.push(`gateway: ${url}/api/v1 (OpenAPI at ${url}/api/v1/openapi.json, docs at ${url}/docs)`);
+    banner.push(
+      `gateway: ${url}/api/v1 (dashboard at ${url}/, OpenAPI at ${url}/api/v1/openapi.json, docs at ${url}/docs)`,
+    );
     banner.push(
       config.auth === 'off'
         ? 'auth: off (loopback only): every caller is an admin'

@@ -17,3 +17,8 @@ export function packageRoot(): string {
 export function agentBundlePath(): string {
   return path.join(packageRoot(), 'dist', 'agent.js');
 }
+
+/** The built web dashboard the gateway serves: `configured` when set, else the package's own build. */
+export function dashboardPath(configured: string): string {
+  return configured ? path.resolve(configured) : path.join(packageRoot(), 'dist', 'dashboard');
+}

@@ -1,10 +1,11 @@
-import type { ExecutionRecord } from '../core/execution.js';
+import type { ExecutionRecord, ExecutionState } from '../core/execution.js';
 import { newId } from '../core/ids.js';
 import type { Access } from '../core/principal.js';
 import type { TaskRecord } from '../core/task.js';
 import { vmNotRunning } from '../core/vm.js';
 import { recordAndEnqueue } from './dispatch.js';
 import type { ExecuteInput, TaskOptions } from './inputs.js';
+import { listScope } from './list-scope.js';
 import { RunningVms } from './running-vms.js';
 import type { ServiceDeps, ServiceSettings } from './service-context.js';
 import { requireExecution, requireVm } from './visibility.js';
@@ -70,5 +71,18 @@ export class ExecutionService {
   async list(access: Access, vmIdOrName: string, limit?: number): Promise<ExecutionRecord[]> {
     const vm = await requireVm(this.deps.store, access, vmIdOrName, { includeDeleted: true });
     return this.deps.store.listExecutions(vm.id, limit === undefined ? undefined : { limit });
+  }
+
+  /** The caller's executions across its VMs (every project's for an `all` access), newest first. */
+  async listAll(
+    access: Access,
+    filter: { outcomes?: readonly ExecutionState[]; vm?: string; limit: number },
+  ): Promise<ExecutionRecord[]> {
+    const scope = await listScope(this.deps.store, access, filter.vm);
+    return this.deps.store.queryExecutions({
+      ...scope,
+      ...(filter.outcomes ? { outcomes: filter.outcomes } : {}),
+      limit: filter.limit,
+    });
   }
 }

@@ -1,10 +1,11 @@
-import type { JobRecord } from '../core/execution.js';
+import type { JobRecord, JobStatus } from '../core/execution.js';
 import { newId } from '../core/ids.js';
 import type { Access } from '../core/principal.js';
 import type { TaskRecord } from '../core/task.js';
 import { vmNotRunning } from '../core/vm.js';
 import { recordAndEnqueue } from './dispatch.js';
 import type { JobInput, TaskOptions } from './inputs.js';
+import { listScope } from './list-scope.js';
 import type { ServiceDeps, ServiceSettings } from './service-context.js';
 import { requireVm, visibleOr } from './visibility.js';
 import { EXEC_TASK_GRACE_MS, execSpecOf, newVmTask } from './vm-task.js';
@@ -52,5 +53,18 @@ export class JobService {
 
   async get(access: Access, id: string): Promise<JobRecord> {
     return visibleOr(access, await this.deps.store.getJob(id), 'ERR_JOB_NOT_FOUND', `no job with id ${id}`);
+  }
+
+  /** The caller's jobs (every project's for an `all` access), newest first. */
+  async list(
+    access: Access,
+    filter: { status?: readonly JobStatus[]; vm?: string; limit: number },
+  ): Promise<JobRecord[]> {
+    const scope = await listScope(this.deps.store, access, filter.vm);
+    return this.deps.store.listJobs({
+      ...scope,
+      ...(filter.status ? { status: filter.status } : {}),
+      limit: filter.limit,
+    });
   }
 }

@@ -1,6 +1,8 @@
 import { ExecutionService } from './execution-service.js';
 import { JobService } from './job-service.js';
+import { LiveEventService } from './live-events/live-event-service.js';
 import { ExecutionOutputService } from './output/execution-output-service.js';
+import { OverviewService } from './overview-service.js';
 import { PreviewService } from './preview-service.js';
 import type { ServiceDeps, ServiceSettings } from './service-context.js';
 import { SnapshotService } from './snapshot-service.js';
@@ -25,6 +27,10 @@ export interface Services {
   workers: WorkerService;
   /** Preview URLs of ports inside VMs: made, listed, revoked, and resolved from their tokens. */
   previews: PreviewService;
+  /** The fleet at a glance (VMs, executions, failures, workers) and the queue's own view. */
+  overview: OverviewService;
+  /** VM, task and worker changes as live feeds, each narrowed to what its caller may see. */
+  liveEvents: LiveEventService;
   /** Drops the event subscriptions services share (before the event bus closes). */
   close(): void;
 }
@@ -41,6 +47,8 @@ export function createServices(deps: ServiceDeps, settings: ServiceSettings): Se
     tasks,
     workers: new WorkerService(deps),
     previews: new PreviewService(deps),
+    overview: new OverviewService(deps),
+    liveEvents: new LiveEventService(deps),
     close: () => {
       tasks.close();
       executions.close();

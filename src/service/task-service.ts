@@ -1,5 +1,6 @@
 import type { Access } from '../core/principal.js';
-import type { TaskRecord } from '../core/task.js';
+import type { TaskRecord, TaskStatus, TaskType } from '../core/task.js';
+import { listScope } from './list-scope.js';
 import type { ServiceDeps, ServiceSettings } from './service-context.js';
 import { visibleOr } from './visibility.js';
 import { type TaskEnd, TaskEndings, type WaitOptions, waitForTask } from './wait.js';
@@ -22,6 +23,20 @@ export class TaskService {
       'ERR_TASK_NOT_FOUND',
       `no task with id ${id}`,
     );
+  }
+
+  /** The caller's tasks (every project's for an `all` access), newest first. */
+  async list(
+    access: Access,
+    filter: { status?: readonly TaskStatus[]; types?: readonly TaskType[]; vm?: string; limit: number },
+  ): Promise<TaskRecord[]> {
+    const scope = await listScope(this.deps.store, access, filter.vm);
+    return this.deps.store.listTasks({
+      ...scope,
+      ...(filter.status ? { status: filter.status } : {}),
+      ...(filter.types ? { types: filter.types } : {}),
+      limit: filter.limit,
+    });
   }
 
   /** The task as the store has it now, for a caller that already holds it (it made the task). */

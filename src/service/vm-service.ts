@@ -1,7 +1,7 @@
 import { AetherError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { Access } from '../core/principal.js';
-import type { VmFilter } from '../core/store.js';
+import type { StateChange, VmFilter } from '../core/store.js';
 import type { TaskRecord } from '../core/task.js';
 import { resolveToolRequests } from '../core/tool-catalog.js';
 import { DEFAULT_TOOL_INSTALL_TIMEOUT_MS } from '../core/tools.js';
@@ -173,6 +173,12 @@ export class VmService {
   /** Deleted VMs included: a caller that made one may still read how it ended. */
   get(access: Access, idOrName: string): Promise<VmRecord> {
     return requireVm(this.deps.store, access, idOrName, { includeDeleted: true });
+  }
+
+  /** The VM's status changes with their reasons, oldest first (a deleted VM's too). */
+  async events(access: Access, idOrName: string): Promise<StateChange[]> {
+    const vm = await this.get(access, idOrName);
+    return this.deps.store.listStateChanges(vm.id);
   }
 
   /** The caller's own VMs; every project's for an `all` access unless `filter.project` narrows it. */

@@ -28,6 +28,7 @@ import type { WireError } from '../core/errors.js';
 import { JOB_STATUSES, type JobStep, type JobStepResult } from '../core/execution.js';
 import { LOG_KINDS, type LogKind } from '../core/logs.js';
 import { OUTPUT_STREAMS } from '../core/output.js';
+import { SESSION_VIAS } from '../core/session.js';
 import { SNAPSHOT_STATUSES } from '../core/snapshot.js';
 import { TASK_PRIORITIES, TASK_STATUSES, TASK_TYPES, type TaskProgress } from '../core/task.js';
 import type { VmTools } from '../core/tools.js';
@@ -422,6 +423,33 @@ export const vmPreviews = pgTable(
     uniqueIndex('vm_previews_token_hash_key').on(t.tokenHash),
     index('vm_previews_vm_idx').on(t.vmId, t.createdAt),
     check('vm_previews_port_check', sql`${t.port} BETWEEN 1 AND 65535`),
+  ],
+);
+
+/**
+ * Browser sessions of the dashboard (core/session.ts, migration 0024): only the SHA-256 of each
+ * session secret is kept, unique, and a session is found by it. A session made with an API key
+ * names it, so revoking the key ends the session.
+ */
+export const browserSessions = pgTable(
+  'browser_sessions',
+  {
+    id: text('id').primaryKey(),
+    secretHash: text('secret_hash').notNull(),
+    project: text('project').notNull(),
+    admin: boolean('admin').notNull(),
+    via: text('via', { enum: SESSION_VIAS }).notNull(),
+    principalId: text('principal_id').notNull(),
+    keyId: text('key_id').references(() => apiKeys.id, { onDelete: 'cascade' }),
+    subject: text('subject').notNull(),
+    createdAt: createdAt(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('browser_sessions_secret_hash_key').on(t.secretHash),
+    index('browser_sessions_key_idx').on(t.keyId),
+    check('browser_sessions_via_check', oneOf(t.via, SESSION_VIAS)),
   ],
 );
 

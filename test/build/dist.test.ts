@@ -16,6 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dashboardSize, FIRST_PAGE_BUDGET } from '../../scripts/dashboard-size.mjs';
 import { runCommand } from '../support/run-command.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -66,6 +67,29 @@ describe('the build', () => {
         /\.test\.[^/]+$/.test(file),
     );
     expect(testCode).toEqual([]);
+  });
+});
+
+describe('the dashboard bundle', () => {
+  it('is built at install, with hashed assets and no source maps', () => {
+    expect(files).toContain('dashboard/index.html');
+    expect(files.some((file) => /^dashboard\/assets\/index-[\w-]+\.js$/.test(file))).toBe(true);
+    expect(files.filter((file) => file.startsWith('dashboard/') && file.endsWith('.map'))).toEqual([]);
+  });
+
+  it('keeps its first page under 300 KB of gzip; the terminal and charts load later', () => {
+    const size = dashboardSize(path.join(outDir, 'dashboard'));
+    expect(size.firstPage).toBeLessThan(FIRST_PAGE_BUDGET);
+    // xterm.js is the heaviest part: it must not be on the first page.
+    const firstPageText = size.firstPageFiles.map((file) =>
+      readFileSync(path.join(outDir, 'dashboard', file), 'utf8'),
+    );
+    expect(firstPageText.some((text) => text.includes('xterm-helper-textarea'))).toBe(false);
+  });
+
+  it('has no inline script (the CSP allows none)', () => {
+    const html = readFileSync(path.join(outDir, 'dashboard/index.html'), 'utf8');
+    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
   });
 });
 

@@ -16,9 +16,14 @@ const RUNS = Number(process.env.HOSTILE_REQUESTS ?? 10_000);
 /** Routes a caller can reach with a hostile part; public ones answer anything with 200. */
 const TARGETS = [
   ...Object.values(API_ROUTES)
-    // The log tail takes no id: a request that passes is a stream that never ends (its
-    // validation is covered in test/e2e/logs.test.ts).
-    .filter((r) => r.access !== 'public' && r.path !== API_ROUTES.streamLogs.path)
+    // The log tail and the event stream take no id: a request that passes is a stream that
+    // never ends (their validation is covered in test/e2e/logs.test.ts and event-stream.test.ts).
+    .filter(
+      (r) =>
+        r.access !== 'public' &&
+        r.path !== API_ROUTES.streamLogs.path &&
+        r.path !== API_ROUTES.streamEvents.path,
+    )
     .map((r) => ({
       method: r.method as string,
       path: r.path as string,

@@ -50,6 +50,7 @@ const CLIENT_CALLS: Record<string, (client: AetherClient) => Promise<unknown>> =
   connectPort: (c) => c.connectPort('drift-missing', 3000),
   openPortSocket: (c) => c.openPortSocket('drift-missing', 3000),
   getVm: (c) => c.getVm('drift-missing'),
+  listVmEvents: (c) => c.listVmEvents('drift-missing'),
   deleteVm: (c) => c.deleteVm('drift-missing'),
   stopVm: (c) => c.stopVm('drift-missing'),
   startVm: (c) => c.startVm('drift-missing'),
@@ -68,11 +69,17 @@ const CLIENT_CALLS: Record<string, (client: AetherClient) => Promise<unknown>> =
   },
   listExecutions: (c) => c.listExecutions('drift-missing'),
   getExecution: (c) => c.getExecution('drift-missing'),
+  listAllExecutions: (c) => c.listAllExecutions({ vm: 'drift-missing' }),
   listWorkers: (c) => c.listWorkers(),
   getWorker: (c) => c.getWorker('drift-missing'),
   getTask: (c) => c.getTask('drift-missing'),
+  listTasks: (c) => c.listTasks({ vm: 'drift-missing' }),
   runJob: (c) => c.runJob('drift-missing', { name: 'drift', steps: [{ command: 'true' }] }),
   getJob: (c) => c.getJob('drift-missing'),
+  listJobs: (c) => c.listJobs({ vm: 'drift-missing' }),
+  getOverview: (c) => c.getOverview(),
+  getQueue: (c) => c.getQueue(),
+  listIntegrations: (c) => c.listIntegrations(),
   openExecutionStream: async (c) => {
     for await (const _ of c.openExecutionStream('drift-missing')) {
       // Nothing: an unknown execution is a 404 before any upgrade.
@@ -89,9 +96,17 @@ const CLIENT_CALLS: Record<string, (client: AetherClient) => Promise<unknown>> =
       // Nothing: an unknown VM is a 404 before any upgrade.
     }
   },
+  followEvents: async (c) => {
+    for await (const _ of c.followEvents({ types: 'drift-unknown' })) {
+      // Nothing: an unknown type is a 400 before any upgrade.
+    }
+  },
   createKey: (c) => c.createKey({ name: '' }),
   listKeys: (c) => c.listKeys(),
   revokeKey: (c) => c.revokeKey('not-a-key-id'),
+  createSession: (c) => c.createSession('not-a-token'),
+  getSession: (c) => c.getSession(),
+  deleteSession: (c) => c.deleteSession(),
   createWebhook: (c) => c.createWebhook({ url: 'ftp://drift.invalid/', events: ['*'] }),
   listWebhooks: (c) => c.listWebhooks(),
   deleteWebhook: (c) => c.deleteWebhook('drift-missing'),

@@ -31,6 +31,7 @@ export type Worker = Schemas['Worker'];
 export type Snapshot = Schemas['Snapshot'];
 export type LogLine = Schemas['LogLine'];
 export type LogStreamMessage = Schemas['LogStreamMessage'];
+export type EventStreamMessage = Schemas['EventStreamMessage'];
 export type Health = Schemas['Health'];
 export type Readiness = Schemas['Readiness'];
 export type ErrorBody = Schemas['ErrorBody'];

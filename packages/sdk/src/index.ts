@@ -6,6 +6,7 @@
  */
 export type * from './api-types.js';
 export { AetherClient, type ClientOptions, type WriteAnswer } from './client/client.js';
+export type { EventFeedMessage, EventFeedOptions } from './client/event-stream.js';
 export {
   chunkBytes,
   type ExecutionStreamChunk,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_SESSION_TTL_SECONDS, MAX_SESSION_TTL_SECONDS } from '../session.js';
 import { defineOptions, urlOption } from './option.js';
 
 /** JWT algorithms we accept at all; `none` and anything symmetric-but-unnamed are never among them. */
@@ -94,6 +95,13 @@ export const AUTH_OPTIONS = defineOptions({
     default: 'aether:admin',
     doc: 'A JWT whose `scope` holds this is an admin',
     schema: z.string().min(1),
+  },
+  sessionTtlSeconds: {
+    env: 'AETHER_SESSION_TTL_SECONDS',
+    file: 'auth.session_ttl_seconds',
+    default: DEFAULT_SESSION_TTL_SECONDS,
+    doc: "How long a dashboard sign-in lasts, in seconds (one made with a JWT ends with the JWT's `exp` if that comes first)",
+    schema: z.coerce.number().int().min(1).max(MAX_SESSION_TTL_SECONDS),
   },
   quotaVms: {
     env: 'AETHER_QUOTA_VMS',

@@ -73,6 +73,13 @@ export const SERVER_OPTIONS = defineOptions({
     doc: "The gateway's URL as clients reach it (https://aether.example.com), for the preview URLs it hands out; empty = each request's own host",
     schema: urlOption(/^https?:/, 'http(s)'),
   },
+  dashboardDir: {
+    env: 'AETHER_DASHBOARD_DIR',
+    file: 'server.dashboard_dir',
+    default: '',
+    doc: 'Folder of the built web dashboard the gateway serves at `/` (its index.html and assets/); empty = the one built into the package (dist/dashboard)',
+    schema: z.string(),
+  },
   previewDomain: {
     env: 'AETHER_PREVIEW_DOMAIN',
     file: 'server.preview_domain',

@@ -14,7 +14,23 @@ import { clientResponseHeaders } from './proxy-headers.js';
 export interface ForwardHttpOptions {
   /** How long the request's body may stall (no byte either way) before the connection is cut. */
   bodyIdleMs: number;
+  /**
+   * The app is served on the gateway's own origin (a `/preview/…` or `/api/v1/…/proxy/…` path,
+   * not a preview-domain host): its pages are sandboxed (see APP_SANDBOX).
+   */
+  onGatewayOrigin: boolean;
 }
+
+/**
+ * The CSP given to an app's answers on the gateway's own origin. Without it, a page of the
+ * untrusted app would share an origin with the dashboard: its scripts could call the API with a
+ * signed-in user's session cookie. The sandbox (no `allow-same-origin`) gives the page an opaque
+ * origin of its own, so the browser sends it no gateway cookie and lets it read no gateway
+ * answer; scripts, forms, popups and downloads still work. An app that needs its own cookies or
+ * storage gets a real origin through a preview domain (docs/ports.md).
+ */
+export const APP_SANDBOX =
+  'sandbox allow-scripts allow-forms allow-popups allow-popups-to-escape-sandbox allow-modals allow-downloads';
 
 export async function forwardHttp(
   request: FastifyRequest,
@@ -60,6 +76,11 @@ export async function forwardHttp(
   reply.code(answer.statusCode ?? 502);
   for (const [name, value] of Object.entries(clientResponseHeaders(answer.headers))) {
     if (value !== undefined) reply.header(name, value);
+  }
+  if (options.onGatewayOrigin) {
+    // Beside the app's own policy, if it sent one: a browser enforces every policy it gets.
+    const own = answer.headers['content-security-policy'];
+    reply.header('content-security-policy', own ? [own, APP_SANDBOX].flat() : APP_SANDBOX);
   }
   // A stream is sent as it is, with backpressure; the typed reply knows only JSON answers.
   return reply.send(answer as never);

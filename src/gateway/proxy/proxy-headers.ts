@@ -2,10 +2,11 @@
  * Headers across the proxy. Hop-by-hop headers (RFC 9110 §7.6.1: Connection and those it names,
  * Keep-Alive, TE, Trailer, Transfer-Encoding, Upgrade, Proxy-*) belong to one connection and are
  * never passed on; an upgrade keeps its Upgrade and Connection, which are what it asks the app.
- * The gateway's own credentials (an API key, a preview token, the preview cookie) stop here: the
- * app never sees them.
+ * The gateway's own credentials (an API key, a preview token, the preview cookie, the dashboard's
+ * session cookie) stop here: the app never sees them.
  */
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
+import { SESSION_COOKIE } from '../auth/session-cookie.js';
 import { PREVIEW_COOKIE, PREVIEW_TOKEN_HEADER, requestHost, requestProtocol } from './preview-addresses.js';
 
 const HOP_BY_HOP = new Set([
@@ -86,13 +87,16 @@ export function clientResponseHeaders(headers: IncomingHttpHeaders): OutgoingHtt
   return out;
 }
 
-/** A Cookie header without the preview cookie; undefined when nothing is left. */
+/** The gateway's own cookies: a preview's token, and the dashboard's session on the gateway's host. */
+const GATEWAY_COOKIES = new Set([PREVIEW_COOKIE, SESSION_COOKIE]);
+
+/** A Cookie header without the gateway's own cookies; undefined when nothing is left. */
 export function withoutPreviewCookie(cookie: string | undefined): string | undefined {
   if (!cookie) return undefined;
   const kept = cookie
     .split(';')
     .map((pair) => pair.trim())
-    .filter((pair) => pair !== '' && pair.split('=')[0]!.trim() !== PREVIEW_COOKIE);
+    .filter((pair) => pair !== '' && !GATEWAY_COOKIES.has(pair.split('=')[0]!.trim()));
   return kept.length > 0 ? kept.join('; ') : undefined;
 }
 

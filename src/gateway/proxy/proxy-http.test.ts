@@ -11,6 +11,7 @@ import { deadPort, type EchoApp, type EchoedRequest, startEchoApp } from '../../
 import { type ProxyGateway, startProxyGateway } from '../../../test/support/proxy-gateway.js';
 import { rawRequest } from '../../../test/support/raw-http.js';
 import type { VmRecord } from '../../core/vm.js';
+import { APP_SANDBOX } from './forward-http.js';
 
 const MiB = 1024 * 1024;
 const APP_PORT = 3000;
@@ -61,8 +62,9 @@ describe('the API form of the proxy', () => {
       'x-forwarded-host': `127.0.0.1:${gw.port}`,
       'x-forwarded-prefix': `/api/v1/vms/${vm.name}/ports/${APP_PORT}/proxy`,
     });
-    // The gateway's own security headers are the API's, not the app's.
-    expect(res.headers['content-security-policy']).toBeUndefined();
+    // The gateway's own security headers are the API's, not the app's; on the gateway's origin
+    // the app's pages are sandboxed, so none of its scripts can use a dashboard session.
+    expect(res.headers['content-security-policy']).toBe(APP_SANDBOX);
     expect(gw.ports.connections.at(-1)).toMatchObject({
       vmId: vm.id,
       port: APP_PORT,
@@ -204,7 +206,8 @@ describe('the API form of the proxy', () => {
     expect(res.status).toBe(200);
     expect(res.text()).toBe('hop');
     expect(res.headers['x-app-end']).toBe('1');
-    expect(res.headers['content-security-policy']).toBe("default-src 'self'");
+    // Its own policy goes on, beside the sandbox the gateway's origin needs (both are enforced).
+    expect(res.headers['content-security-policy']).toBe(`default-src 'self', ${APP_SANDBOX}`);
     expect(res.headers['set-cookie']).toEqual(['one=1; Path=/', 'two=2; Path=/']);
     expect(res.headers['x-app-hop']).toBeUndefined();
     expect(res.headers['proxy-authenticate']).toBeUndefined();

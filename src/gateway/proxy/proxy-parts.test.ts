@@ -77,6 +77,8 @@ describe('preview credentials', () => {
     expect(previewCookie('a=1; aether_preview=t2; b=2')).toBe('t2');
     expect(withoutPreviewCookie('a=1; aether_preview=t2; b=2')).toBe('a=1; b=2');
     expect(withoutPreviewCookie('aether_preview=t2')).toBeUndefined();
+    // The dashboard's session never reaches an app either.
+    expect(withoutPreviewCookie('a=1; aether_session=s; aether_preview=t2; b=2')).toBe('a=1; b=2');
     expect(previewCookieHeader('t', 59.9, true)).toBe(
       'aether_preview=t; Path=/; Max-Age=59; HttpOnly; SameSite=Lax; Secure',
     );

@@ -77,7 +77,11 @@ export function proxyRoutes(deps: GatewayDeps, settings: GatewaySettings): Fasti
     const head = upgradeHeadOf(request.raw);
     if (head === undefined) {
       live.track(reply.raw, exchange.previewToken);
-      return forwardHttp(request, reply, exchange, { bodyIdleMs: settings.requestTimeoutMs });
+      return forwardHttp(request, reply, exchange, {
+        bodyIdleMs: settings.requestTimeoutMs,
+        // Rewritten from a preview-domain host: the app has an origin of its own there.
+        onGatewayOrigin: !request.url.startsWith(PREVIEW_HOST_ROUTE),
+      });
     }
     live.track(request.raw.socket, exchange.previewToken);
     await forwardUpgrade(request, reply, exchange, head);

@@ -12,6 +12,7 @@ import { executionStream, SSE_RETRY_MS, type StreamMessage } from '../streaming/
 import { runStream, type StreamRunner, type StreamSpec } from '../streaming/run-stream.js';
 import { sseTransport } from '../streaming/sse-transport.js';
 import { websocketTransport } from '../streaming/websocket-transport.js';
+import { eventStreamRoutes } from './event-stream.js';
 import { logStreamRoutes } from './log-stream.js';
 import { terminalSocketRoutes } from './terminal-sockets.js';
 
@@ -62,8 +63,10 @@ export function streamRoutes(deps: GatewayDeps): FastifyPluginAsyncZod {
       sessions.add(session);
       void session.finally(() => sessions.delete(session));
     };
-    // The log tail shares this scope's websocket plugin (one per server) and its close handling.
+    // The log tail and the event feed share this scope's websocket plugin (one per server) and
+    // its close handling.
     await app.register(logStreamRoutes(deps, run));
+    await app.register(eventStreamRoutes(deps, run));
     await app.register(terminalSocketRoutes(deps));
     const prepared = new WeakMap<FastifyRequest, StreamSpec<StreamMessage>>();
 

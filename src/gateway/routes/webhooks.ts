@@ -2,13 +2,15 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { AetherError } from '../../core/errors.js';
 import type { GatewayDeps } from '../context.js';
 import { routeOptions } from '../route-schema.js';
+import type { WebhookReceipts } from '../webhook-receipts.js';
 
 /**
  * `POST /webhooks/{integration}`: the signature is the credential, computed over the exact bytes
  * sent, so this plugin (and only it: content-type parsers are scoped to their plugin) keeps every
- * body as a raw Buffer, whatever its content type: GitHub sends JSON, Slack a form.
+ * body as a raw Buffer, whatever its content type: GitHub sends JSON, Slack a form. `receipts`
+ * keeps how each webhook of an enabled integration was answered, for `GET /integrations`.
  */
-export function webhookRoutes(deps: GatewayDeps): FastifyPluginAsyncZod {
+export function webhookRoutes(deps: GatewayDeps, receipts: WebhookReceipts): FastifyPluginAsyncZod {
   return async (app) => {
     app.removeAllContentTypeParsers();
     app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
@@ -21,8 +23,17 @@ export function webhookRoutes(deps: GatewayDeps): FastifyPluginAsyncZod {
         );
       }
       const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-      const answer = await deps.webhooks.receive({ integration, headers: request.headers, rawBody });
-      return reply.status(answer.status).send(answer.body);
+      const webhook = { integration, headers: request.headers, rawBody };
+      // Only enabled integrations: requests to made-up names must not grow what is kept.
+      const keep = Object.hasOwn(deps.webhooks.health(), integration);
+      try {
+        const answer = await deps.webhooks.receive(webhook);
+        if (keep) receipts.record(webhook, { answer });
+        return reply.status(answer.status).send(answer.body);
+      } catch (error) {
+        if (keep) receipts.record(webhook, { error });
+        throw error;
+      }
     });
   };
 }

@@ -1,6 +1,7 @@
-import { eq, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import type { JobRecord, JobStatus, JobStepResult } from '../../core/execution.js';
 import { isUuid } from '../../core/ids.js';
+import type { JobFilter } from '../../core/store.js';
 import { toJobRecord } from '../records.js';
 import { vmJobs } from '../schema.js';
 import type { Db } from './db.js';
@@ -33,6 +34,24 @@ export async function getJob(db: Db, id: string): Promise<JobRecord | null> {
   if (!isUuid(id)) return null;
   const [row] = await db.select().from(vmJobs).where(eq(vmJobs.id, id));
   return row ? toJobRecord(row) : null;
+}
+
+/** Newest first. */
+export async function listJobs(db: Db, filter: JobFilter = {}): Promise<JobRecord[]> {
+  const where: SQL[] = [];
+  if (filter.project !== undefined) where.push(eq(vmJobs.project, filter.project));
+  if (filter.vmId !== undefined) {
+    if (!isUuid(filter.vmId)) return [];
+    where.push(eq(vmJobs.vmId, filter.vmId));
+  }
+  if (filter.status !== undefined) where.push(inArray(vmJobs.status, [...filter.status]));
+  const query = db
+    .select()
+    .from(vmJobs)
+    .where(and(...where))
+    .orderBy(desc(vmJobs.createdAt), desc(vmJobs.id));
+  const rows = filter.limit === undefined ? await query : await query.limit(filter.limit);
+  return rows.map(toJobRecord);
 }
 
 /**

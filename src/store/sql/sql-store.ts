@@ -6,15 +6,18 @@ import { sql } from 'drizzle-orm';
 import { AetherError } from '../../core/errors.js';
 import type { Store } from '../../core/store.js';
 import { guard } from '../store-errors.js';
+import * as activity from './activity.js';
 import * as apiKeys from './api-keys.js';
 import type { Db } from './db.js';
 import * as executionOutput from './execution-output.js';
+import * as executionQueries from './execution-queries.js';
 import * as executions from './executions.js';
 import * as jobs from './jobs.js';
 import * as logs from './logs.js';
 import * as networkLeases from './network-leases.js';
 import * as outboundWebhooks from './outbound-webhooks.js';
 import * as previews from './previews.js';
+import * as sessions from './sessions.js';
 import * as snapshots from './snapshots.js';
 import * as stateChanges from './state-changes.js';
 import * as taskAttempts from './task-attempts.js';
@@ -60,7 +63,7 @@ export function createSqlStore(options: SqlStoreOptions): Store {
       getVm: (id) => vms.getVm(db, id),
       findVm: (idOrName, project) => vms.findVm(db, idOrName, project),
       listVms: (filter) => vms.listVms(db, filter),
-      countVms: () => vms.countVms(db),
+      countVms: (filter) => vms.countVms(db, filter),
       transitionVm: (id, change, patch) => vms.transitionVm(db, id, change, patch),
       updateVm: (id, patch) => vms.updateVm(db, id, patch),
       listExpiredVms: (limit) => vmLifetimes.listExpiredVms(db, limit),
@@ -81,6 +84,9 @@ export function createSqlStore(options: SqlStoreOptions): Store {
       insertExecution: (execution) => executions.insertExecution(db, execution),
       getExecution: (id) => executions.getExecution(db, id),
       listExecutions: (vmId, opts) => executions.listExecutions(db, vmId, opts),
+      queryExecutions: (filter) => executionQueries.queryExecutions(db, filter),
+      executionActivity: (filter) => activity.executionActivity(db, filter),
+      listRecentFailures: (filter) => activity.listRecentFailures(db, filter),
       markExecutionStarted: (id, startedAt) => executions.markExecutionStarted(db, id, startedAt),
       completeExecution: (id, outcome, fence) => executions.completeExecution(db, id, outcome, fence),
       appendExecutionOutput: (id, chunks, fence) =>
@@ -89,6 +95,7 @@ export function createSqlStore(options: SqlStoreOptions): Store {
 
       insertJob: (job) => jobs.insertJob(db, job),
       getJob: (id) => jobs.getJob(db, id),
+      listJobs: (filter) => jobs.listJobs(db, filter),
       updateJob: (id, patch) => jobs.updateJob(db, id, patch),
 
       listStateChanges: (entityId) => stateChanges.listStateChanges(db, entityId),
@@ -142,6 +149,10 @@ export function createSqlStore(options: SqlStoreOptions): Store {
       findPreviewByTokenHash: (tokenHash) => previews.findPreviewByTokenHash(db, tokenHash),
       listPreviews: (vmId, opts) => previews.listPreviews(db, vmId, opts),
       revokePreview: (id) => previews.revokePreview(db, id),
+
+      insertSession: (session) => sessions.insertSession(db, session),
+      findActiveSession: (secretHash) => sessions.findActiveSession(db, secretHash),
+      revokeSession: (id) => sessions.revokeSession(db, id),
 
       ping: async () => {
         await db.execute(sql`select 1`);

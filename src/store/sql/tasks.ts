@@ -112,7 +112,9 @@ export async function getTask(db: Db, id: string): Promise<TaskRecord | null> {
 export async function listTasks(db: Db, filter: TaskFilter = {}): Promise<TaskRecord[]> {
   if (filter.vmId !== undefined && !isUuid(filter.vmId)) return [];
   const where: SQL[] = [];
+  if (filter.project !== undefined) where.push(eq(tasks.project, filter.project));
   if (filter.status !== undefined) where.push(inArray(tasks.status, [...filter.status]));
+  if (filter.types !== undefined) where.push(inArray(tasks.type, [...filter.types]));
   if (filter.vmId !== undefined) where.push(eq(tasks.vmId, filter.vmId));
   if (filter.workerId !== undefined) where.push(eq(tasks.workerId, filter.workerId));
   const query = db

@@ -168,12 +168,17 @@ export async function listVms(db: Db, filter: VmFilter = {}): Promise<VmRecord[]
   return rows.map(toVmRecord);
 }
 
-/** One grouped scan (the status index) for every project; deleted VMs are left out. */
-export async function countVms(db: Db): Promise<VmCount[]> {
+/** One grouped scan (the status index), of every project or of one; deleted VMs are left out. */
+export async function countVms(db: Db, filter: { project?: string } = {}): Promise<VmCount[]> {
   const rows = await db
     .select({ status: vms.status, driver: vms.driver, count: sql<number>`count(*)::int` })
     .from(vms)
-    .where(ne(vms.status, 'deleted'))
+    .where(
+      and(
+        ne(vms.status, 'deleted'),
+        filter.project === undefined ? undefined : eq(vms.project, filter.project),
+      ),
+    )
     .groupBy(vms.status, vms.driver);
   // count(*) is a bigint, which some drivers hand back as a string even with the cast.
   return rows.map((row) => ({ status: row.status, driver: row.driver, count: Number(row.count) }));

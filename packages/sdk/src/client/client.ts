@@ -4,17 +4,21 @@ import type {
   ApiError as ApiErrorBody,
   CommandSignal,
   CreateVmRequest,
+  Execution,
   ExecutionStreamLine,
+  Job,
   LogStreamMessage,
   OperationId,
   RouteAnswer,
   RouteBody,
   RouteQuery,
   RouteStatus,
+  Task,
   TerminalSize,
 } from '../api-types.js';
 import { type AetherApiError, apiErrorOf } from '../errors.js';
 import { API_ROUTES } from '../generated/routes.js';
+import { type EventFeedMessage, type EventFeedOptions, openEventFeed } from './event-stream.js';
 import {
   type ExecutionStreamMessage,
   type ExecutionStreamOptions,
@@ -47,6 +51,9 @@ export interface ClientOptions {
 
 /** An array value repeats its key (`?label=a=1&label=b=2`). */
 type Query = Record<string, string | number | boolean | readonly string[] | undefined>;
+
+/** A filter taking one value or several (sent as the key repeated). */
+type OneOrMore<T extends string> = T | readonly T[];
 
 /** A request body sent as bytes, streamed as it is read, under its media type. */
 interface StreamedBody {
@@ -124,6 +131,14 @@ export class AetherClient {
 
   getVm(idOrName: string) {
     return this.#call<RouteAnswer<'getVm', 200>>('getVm', { params: { id: idOrName } });
+  }
+
+  /** The VM's lifecycle timeline: each change of its status with the reason, oldest first. */
+  async listVmEvents(idOrName: string) {
+    const res = await this.#call<RouteAnswer<'listVmEvents', 200>>('listVmEvents', {
+      params: { id: idOrName },
+    });
+    return res.events;
   }
 
   deleteVm(idOrName: string, opts: { wait?: boolean } = {}) {
@@ -258,6 +273,16 @@ export class AetherClient {
 
   getExecution(id: string) {
     return this.#call<RouteAnswer<'getExecution', 200>>('getExecution', { params: { id } });
+  }
+
+  /** Executions across the caller's VMs, newest first; `status` filters on their `outcome`. */
+  async listAllExecutions(
+    query: { vm?: string; status?: OneOrMore<Execution['outcome']>; limit?: number } = {},
+  ) {
+    const res = await this.#call<RouteAnswer<'listAllExecutions', 200>>('listAllExecutions', {
+      query: { vm: query.vm, status: query.status, limit: query.limit },
+    });
+    return res.executions;
   }
 
   /**
@@ -507,6 +532,21 @@ export class AetherClient {
     return this.#call<RouteAnswer<'getTask', 200>>('getTask', { params: { id } });
   }
 
+  /** The caller's tasks (an admin's: every project's), newest first. */
+  async listTasks(
+    query: {
+      status?: OneOrMore<Task['status']>;
+      type?: OneOrMore<Task['type']>;
+      vm?: string;
+      limit?: number;
+    } = {},
+  ) {
+    const res = await this.#call<RouteAnswer<'listTasks', 200>>('listTasks', {
+      query: { status: query.status, type: query.type, vm: query.vm, limit: query.limit },
+    });
+    return res.tasks;
+  }
+
   runJob(idOrName: string, body: RouteBody<'runJob'>, opts: { wait?: boolean } = {}) {
     return this.#call<WriteAnswer<'runJob'>>('runJob', {
       params: { id: idOrName },
@@ -517,6 +557,32 @@ export class AetherClient {
 
   getJob(id: string) {
     return this.#call<RouteAnswer<'getJob', 200>>('getJob', { params: { id } });
+  }
+
+  /** The caller's jobs (an admin's: every project's), newest first. */
+  async listJobs(query: { vm?: string; status?: OneOrMore<Job['status']>; limit?: number } = {}) {
+    const res = await this.#call<RouteAnswer<'listJobs', 200>>('listJobs', {
+      query: { vm: query.vm, status: query.status, limit: query.limit },
+    });
+    return res.jobs;
+  }
+
+  /**
+   * VMs by status and driver, executions of the last hour per minute with latency percentiles,
+   * recent failures, the queue's depth, and (for admins) the workers.
+   */
+  getOverview() {
+    return this.#call<RouteAnswer<'getOverview', 200>>('getOverview');
+  }
+
+  /** The task queue's own view: counts and depth by queue name and priority (needs an admin key). */
+  getQueue() {
+    return this.#call<RouteAnswer<'getQueue', 200>>('getQueue');
+  }
+
+  /** Enabled integrations with their health and this gateway's recent webhooks (needs an admin key). */
+  async listIntegrations() {
+    return (await this.#call<RouteAnswer<'listIntegrations', 200>>('listIntegrations')).integrations;
   }
 
   /** Searches the logs (newest first unless `order: 'asc'`); see `POST /logs/query`. */
@@ -534,6 +600,27 @@ export class AetherClient {
       if (value !== undefined) url.searchParams.set(key, String(value));
     }
     return openLogTail(
+      {
+        url: url.toString(),
+        headers: this.options.token ? { authorization: `Bearer ${this.options.token}` } : {},
+        error: (status, code, message, body) => apiErrorOf(status, code, message, body),
+      },
+      options,
+    );
+  }
+
+  /**
+   * Follows VM, task and worker changes over a WebSocket: `ready` once listening (read lists
+   * after it and no change is missed), then each change this key may see; `types` narrows them
+   * (`'vm,task'`). See event-stream.ts.
+   */
+  followEvents(
+    filter: Omit<RouteQuery<'streamEvents'>, 'access_token'> = {},
+    options: EventFeedOptions = {},
+  ): AsyncGenerator<EventFeedMessage> {
+    const url = new URL(this.#origin + routePath('streamEvents', {}));
+    if (filter.types !== undefined) url.searchParams.set('types', filter.types);
+    return openEventFeed(
       {
         url: url.toString(),
         headers: this.options.token ? { authorization: `Bearer ${this.options.token}` } : {},
@@ -588,6 +675,25 @@ export class AetherClient {
 
   revokeKey(id: string) {
     return this.#call<RouteAnswer<'revokeKey', 200>>('revokeKey', { params: { id } });
+  }
+
+  /**
+   * Signs a browser in: trades `token` (an API key or a JWT) for a session, whose secret the
+   * gateway sets as the HttpOnly `aether_session` cookie. This client keeps no cookies (it sends
+   * its own token on every request); the answer says who the session acts as, and until when.
+   */
+  createSession(token: string) {
+    return this.#call<RouteAnswer<'createSession', 201>>('createSession', { body: { token } });
+  }
+
+  /** Who this client's credentials act as: project, admin, the key (or JWT subject), expiry. */
+  getSession() {
+    return this.#call<RouteAnswer<'getSession', 200>>('getSession');
+  }
+
+  /** Signs out the session of a cookie; with a bearer token, as this client sends, it ends nothing. */
+  async deleteSession(): Promise<void> {
+    await this.#call<RouteAnswer<'deleteSession', 200>>('deleteSession');
   }
 
   /** Subscribes a URL to events; `secret` in the answer signs the deliveries and is shown this once. */

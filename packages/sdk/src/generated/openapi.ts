@@ -1,6 +1,46 @@
 // Generated from the OpenAPI document by `npm run sdk:types`. Do not edit.
 /* eslint-disable */
 export interface paths {
+    "/api/v1/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Follow VM, task and worker changes live (WebSocket or Server-Sent Events)
+         * @description Upgrade to a WebSocket, or ask for `text/event-stream`. Sends `ready` once listening (read your lists after it: no later change is missed), then one message per change as the gateway hears it: `vm` (a VM's status), `task` (a task's status), `worker` (joined or left; admins only), until the client leaves. A project's key sees its own project's VMs and tasks; an admin key sees every project's. Nothing is replayed: a client that reconnects reads its lists again after the new `ready`. A client that falls 1000 changes behind is dropped (`error` ERR_RATE_LIMITED, close code 4429). WebSocket close codes: 4000 + HTTP status after an `error` (4503: the gateway is closing). An unknown `types` is a 400, and `worker` without an admin key a 403, before any upgrade.
+         */
+        get: operations["streamEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/executions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List executions across VMs, newest first
+         * @description The caller's project's; an admin sees every project's. `status` filters on `outcome` (several values, comma-separated or repeated).
+         */
+        get: operations["listAllExecutions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/executions/{id}": {
         parameters: {
             query?: never;
@@ -90,6 +130,46 @@ export interface paths {
          * @description Touches no backend, so an outage of one never gets healthy gateways restarted
          */
         get: operations["getHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/integrations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Enabled integrations: their health and recent webhook deliveries (admin only)
+         * @description Health is each integration's own view of itself, from memory. Deliveries are the last 50 webhooks per integration that this gateway process received, newest first, with how it answered them; they are kept in memory, so another gateway of the cluster lists its own, and a restart starts the list afresh.
+         */
+        get: operations["listIntegrations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List jobs, newest first
+         * @description The caller's project's; an admin sees every project's. `status` takes several values, comma-separated or repeated.
+         */
+        get: operations["listJobs"];
         put?: never;
         post?: never;
         delete?: never;
@@ -213,6 +293,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The fleet at a glance: VMs, queue, executions of the last hour, recent failures, workers
+         * @description VMs, executions and failures are the caller's project's (an admin's: every project's). Executions are counted by the minute they completed, over the last 60 minutes up to the current one; latency is their `duration_ms`. Failures are those of the last 24 h. The queue's figures are cluster-wide, whoever asks: the queue has no per-project split. `workers` is null unless the caller is an admin.
+         */
+        get: operations["getOverview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/queue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The task queue's own view: its kind, counts, and depth by queue name and priority (admin only) */
+        get: operations["getQueue"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/ready": {
         parameters: {
             query?: never;
@@ -225,6 +342,50 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign in a browser: trade an API key or JWT for a session cookie
+         * @description The token is verified as a bearer token is; a wrong, revoked or expired one answers 401 `ERR_UNAUTHENTICATED` and sets no cookie. The answer sets `aether_session` (`HttpOnly; SameSite=Strict; Path=/`, `Secure` over https), which then authenticates every request of this origin until `expires_at` (`AETHER_SESSION_TTL_SECONDS`, and no later than a JWT's `exp`). Requests the cookie authenticates must carry `csrf_token` as the `x-csrf-token` header on POST, PUT and DELETE, and no `Origin` but the gateway's own (403 `ERR_CSRF`). A request with an `Authorization` header or `access_token` is authenticated by that alone.
+         */
+        post: operations["createSession"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sessions/current": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who this request acts as, and its CSRF token
+         * @description With the session cookie: the session and its `csrf_token`. With a bearer token: the credential behind it, `csrf_token` null.
+         */
+        get: operations["getSession"];
+        put?: never;
+        post?: never;
+        /**
+         * Sign out: end the session of the cookie, on every gateway, and clear the cookie
+         * @description The session is revoked in the store, so a copy of the cookie stops working everywhere at once. Without a session cookie (a bearer caller) nothing is revoked.
+         */
+        delete: operations["deleteSession"];
         options?: never;
         head?: never;
         patch?: never;
@@ -266,6 +427,26 @@ export interface paths {
          * @description Removes its files on the worker that holds them; the record stays, `deleted`. Refused with 409 `ERR_SNAPSHOT_IN_USE` while VMs made from it exist.
          */
         delete: operations["deleteSnapshot"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List tasks, newest first
+         * @description The caller's project's; an admin sees every project's. `status` and `type` take several values, comma-separated or repeated.
+         */
+        get: operations["listTasks"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -319,6 +500,26 @@ export interface paths {
         post?: never;
         /** Delete a VM */
         delete: operations["deleteVm"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/vms/{id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A VM's lifecycle timeline: every change of its status, with the reason
+         * @description Oldest first, from the store's log of state changes; a deleted VM's id still answers. Another project's VM answers 404 `ERR_VM_NOT_FOUND` as `GET /vms/{id}` does.
+         */
+        get: operations["listVmEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -932,7 +1133,7 @@ export interface components {
              * @description Stable error code; the full list is in src/core/errors.ts
              * @enum {string}
              */
-            code: "ERR_VALIDATION" | "ERR_BAD_JSON" | "ERR_BODY_TOO_LARGE" | "ERR_NOT_FOUND" | "ERR_UNAUTHENTICATED" | "ERR_FORBIDDEN" | "ERR_QUOTA_EXCEEDED" | "ERR_RATE_LIMITED" | "ERR_REQUEST_TIMEOUT" | "ERR_KEY_NOT_FOUND" | "ERR_VM_NOT_FOUND" | "ERR_TASK_NOT_FOUND" | "ERR_EXECUTION_NOT_FOUND" | "ERR_JOB_NOT_FOUND" | "ERR_SNAPSHOT_NOT_FOUND" | "ERR_SNAPSHOT_NOT_READY" | "ERR_SNAPSHOT_IN_USE" | "ERR_VM_NAME_TAKEN" | "ERR_VM_NAME_AMBIGUOUS" | "ERR_VM_NOT_RUNNING" | "ERR_INVALID_TRANSITION" | "ERR_DRIVER_UNKNOWN" | "ERR_NO_WORKER" | "ERR_UNSUPPORTED" | "ERR_EXEC_SPAWN_FAILED" | "ERR_EXEC_TIMEOUT" | "ERR_TASK_TIMEOUT" | "ERR_TASK_CANCELLED" | "ERR_TASK_INTERRUPTED" | "ERR_TASK_NOT_STARTED" | "ERR_WAIT_TIMEOUT" | "ERR_VM_BOOT_TIMEOUT" | "ERR_VM_LOST" | "ERR_VM_FAILED" | "ERR_WORKER_LOST" | "ERR_STALE_ATTEMPT" | "ERR_WORKER_DRAINING" | "ERR_SHUTTING_DOWN" | "ERR_AGENT_UNREACHABLE" | "ERR_AGENT_PROTOCOL" | "ERR_ISOLATION_UNAVAILABLE" | "ERR_DRIVER_FAILED" | "ERR_FIRECRACKER_FAULT" | "ERR_PREFLIGHT_FAILED" | "ERR_IMAGE_BUILD_FAILED" | "ERR_HOST_TOOL_MISSING" | "ERR_KERNEL_CONFIG" | "ERR_NETWORK_UNAVAILABLE" | "ERR_NETWORK_EXHAUSTED" | "ERR_IMAGE_NOT_FOUND" | "ERR_VM_OUT_OF_MEMORY" | "ERR_TOOL_UNAVAILABLE" | "ERR_TOOL_NEEDS_NETWORK" | "ERR_TOOL_INSTALL_TIMEOUT" | "ERR_TOOL_INSTALL_FAILED" | "ERR_STORE_UNAVAILABLE" | "ERR_QUEUE_UNAVAILABLE" | "ERR_LOGS_UNAVAILABLE" | "ERR_WEBHOOK_UNVERIFIED" | "ERR_WEBHOOK_REPLAYED" | "ERR_WEBHOOK_NOT_FOUND" | "ERR_WEBHOOK_DELIVERY_NOT_FOUND" | "ERR_WEBHOOK_URL_REFUSED" | "ERR_INTEGRATION_FAILED" | "ERR_CONFIG" | "ERR_INTERNAL" | "ERR_FILE_NOT_FOUND" | "ERR_NOT_A_DIRECTORY" | "ERR_IS_A_DIRECTORY" | "ERR_PERMISSION_DENIED" | "ERR_FILE_EXISTS" | "ERR_DIRECTORY_NOT_EMPTY" | "ERR_VM_DISK_FULL" | "ERR_TRANSFER_ABORTED" | "ERR_EXECUTION_NOT_RUNNING" | "ERR_PORT_UNREACHABLE" | "ERR_TERMINAL_NOT_FOUND" | "ERR_PREVIEW_EXPIRED" | "ERR_PREVIEW_NOT_FOUND" | "ERR_TOO_MANY_STREAMS";
+            code: "ERR_VALIDATION" | "ERR_BAD_JSON" | "ERR_BODY_TOO_LARGE" | "ERR_NOT_FOUND" | "ERR_UNAUTHENTICATED" | "ERR_FORBIDDEN" | "ERR_QUOTA_EXCEEDED" | "ERR_RATE_LIMITED" | "ERR_REQUEST_TIMEOUT" | "ERR_KEY_NOT_FOUND" | "ERR_VM_NOT_FOUND" | "ERR_TASK_NOT_FOUND" | "ERR_EXECUTION_NOT_FOUND" | "ERR_JOB_NOT_FOUND" | "ERR_SNAPSHOT_NOT_FOUND" | "ERR_SNAPSHOT_NOT_READY" | "ERR_SNAPSHOT_IN_USE" | "ERR_VM_NAME_TAKEN" | "ERR_VM_NAME_AMBIGUOUS" | "ERR_VM_NOT_RUNNING" | "ERR_INVALID_TRANSITION" | "ERR_DRIVER_UNKNOWN" | "ERR_NO_WORKER" | "ERR_UNSUPPORTED" | "ERR_EXEC_SPAWN_FAILED" | "ERR_EXEC_TIMEOUT" | "ERR_TASK_TIMEOUT" | "ERR_TASK_CANCELLED" | "ERR_TASK_INTERRUPTED" | "ERR_TASK_NOT_STARTED" | "ERR_WAIT_TIMEOUT" | "ERR_VM_BOOT_TIMEOUT" | "ERR_VM_LOST" | "ERR_VM_FAILED" | "ERR_WORKER_LOST" | "ERR_STALE_ATTEMPT" | "ERR_WORKER_DRAINING" | "ERR_SHUTTING_DOWN" | "ERR_AGENT_UNREACHABLE" | "ERR_AGENT_PROTOCOL" | "ERR_ISOLATION_UNAVAILABLE" | "ERR_DRIVER_FAILED" | "ERR_FIRECRACKER_FAULT" | "ERR_PREFLIGHT_FAILED" | "ERR_IMAGE_BUILD_FAILED" | "ERR_HOST_TOOL_MISSING" | "ERR_KERNEL_CONFIG" | "ERR_NETWORK_UNAVAILABLE" | "ERR_NETWORK_EXHAUSTED" | "ERR_IMAGE_NOT_FOUND" | "ERR_VM_OUT_OF_MEMORY" | "ERR_TOOL_UNAVAILABLE" | "ERR_TOOL_NEEDS_NETWORK" | "ERR_TOOL_INSTALL_TIMEOUT" | "ERR_TOOL_INSTALL_FAILED" | "ERR_STORE_UNAVAILABLE" | "ERR_QUEUE_UNAVAILABLE" | "ERR_LOGS_UNAVAILABLE" | "ERR_WEBHOOK_UNVERIFIED" | "ERR_WEBHOOK_REPLAYED" | "ERR_WEBHOOK_NOT_FOUND" | "ERR_WEBHOOK_DELIVERY_NOT_FOUND" | "ERR_WEBHOOK_URL_REFUSED" | "ERR_INTEGRATION_FAILED" | "ERR_CONFIG" | "ERR_INTERNAL" | "ERR_FILE_NOT_FOUND" | "ERR_NOT_A_DIRECTORY" | "ERR_IS_A_DIRECTORY" | "ERR_PERMISSION_DENIED" | "ERR_FILE_EXISTS" | "ERR_DIRECTORY_NOT_EMPTY" | "ERR_VM_DISK_FULL" | "ERR_TRANSFER_ABORTED" | "ERR_EXECUTION_NOT_RUNNING" | "ERR_PORT_UNREACHABLE" | "ERR_TERMINAL_NOT_FOUND" | "ERR_PREVIEW_EXPIRED" | "ERR_PREVIEW_NOT_FOUND" | "ERR_TOO_MANY_STREAMS" | "ERR_CSRF";
             details?: {
                 [key: string]: unknown;
             };
@@ -1004,6 +1205,86 @@ export interface components {
         /** @description An error: its stable code, a message and whether to retry */
         ErrorBody: {
             error: components["schemas"]["ApiError"];
+        };
+        /** @description The stream failed and ends: the gateway is closing (`ERR_SHUTTING_DOWN`), the client read too slowly (`ERR_RATE_LIMITED`), or the store is unreachable. Reconnect, then read the lists again */
+        EventStreamError: {
+            /**
+             * @description Stable error code; the full list is in src/core/errors.ts
+             * @enum {string}
+             */
+            code: "ERR_VALIDATION" | "ERR_BAD_JSON" | "ERR_BODY_TOO_LARGE" | "ERR_NOT_FOUND" | "ERR_UNAUTHENTICATED" | "ERR_FORBIDDEN" | "ERR_QUOTA_EXCEEDED" | "ERR_RATE_LIMITED" | "ERR_REQUEST_TIMEOUT" | "ERR_KEY_NOT_FOUND" | "ERR_VM_NOT_FOUND" | "ERR_TASK_NOT_FOUND" | "ERR_EXECUTION_NOT_FOUND" | "ERR_JOB_NOT_FOUND" | "ERR_SNAPSHOT_NOT_FOUND" | "ERR_SNAPSHOT_NOT_READY" | "ERR_SNAPSHOT_IN_USE" | "ERR_VM_NAME_TAKEN" | "ERR_VM_NAME_AMBIGUOUS" | "ERR_VM_NOT_RUNNING" | "ERR_INVALID_TRANSITION" | "ERR_DRIVER_UNKNOWN" | "ERR_NO_WORKER" | "ERR_UNSUPPORTED" | "ERR_EXEC_SPAWN_FAILED" | "ERR_EXEC_TIMEOUT" | "ERR_TASK_TIMEOUT" | "ERR_TASK_CANCELLED" | "ERR_TASK_INTERRUPTED" | "ERR_TASK_NOT_STARTED" | "ERR_WAIT_TIMEOUT" | "ERR_VM_BOOT_TIMEOUT" | "ERR_VM_LOST" | "ERR_VM_FAILED" | "ERR_WORKER_LOST" | "ERR_STALE_ATTEMPT" | "ERR_WORKER_DRAINING" | "ERR_SHUTTING_DOWN" | "ERR_AGENT_UNREACHABLE" | "ERR_AGENT_PROTOCOL" | "ERR_ISOLATION_UNAVAILABLE" | "ERR_DRIVER_FAILED" | "ERR_FIRECRACKER_FAULT" | "ERR_PREFLIGHT_FAILED" | "ERR_IMAGE_BUILD_FAILED" | "ERR_HOST_TOOL_MISSING" | "ERR_KERNEL_CONFIG" | "ERR_NETWORK_UNAVAILABLE" | "ERR_NETWORK_EXHAUSTED" | "ERR_IMAGE_NOT_FOUND" | "ERR_VM_OUT_OF_MEMORY" | "ERR_TOOL_UNAVAILABLE" | "ERR_TOOL_NEEDS_NETWORK" | "ERR_TOOL_INSTALL_TIMEOUT" | "ERR_TOOL_INSTALL_FAILED" | "ERR_STORE_UNAVAILABLE" | "ERR_QUEUE_UNAVAILABLE" | "ERR_LOGS_UNAVAILABLE" | "ERR_WEBHOOK_UNVERIFIED" | "ERR_WEBHOOK_REPLAYED" | "ERR_WEBHOOK_NOT_FOUND" | "ERR_WEBHOOK_DELIVERY_NOT_FOUND" | "ERR_WEBHOOK_URL_REFUSED" | "ERR_INTEGRATION_FAILED" | "ERR_CONFIG" | "ERR_INTERNAL" | "ERR_FILE_NOT_FOUND" | "ERR_NOT_A_DIRECTORY" | "ERR_IS_A_DIRECTORY" | "ERR_PERMISSION_DENIED" | "ERR_FILE_EXISTS" | "ERR_DIRECTORY_NOT_EMPTY" | "ERR_VM_DISK_FULL" | "ERR_TRANSFER_ABORTED" | "ERR_EXECUTION_NOT_RUNNING" | "ERR_PORT_UNREACHABLE" | "ERR_TERMINAL_NOT_FOUND" | "ERR_PREVIEW_EXPIRED" | "ERR_PREVIEW_NOT_FOUND" | "ERR_TOO_MANY_STREAMS" | "ERR_CSRF";
+            details?: {
+                [key: string]: unknown;
+            };
+            message: string;
+            /** @description Whether the same request may succeed if sent again */
+            retryable: boolean;
+            /** @enum {string} */
+            type: "error";
+        };
+        /** @description `ready` first, then one message per change the caller may see, in the order the gateway heard them; an `error` ends the stream. Over WebSocket each is a JSON text frame; over SSE each is an event named by its type */
+        EventStreamMessage: components["schemas"]["EventStreamReady"] | components["schemas"]["EventStreamVm"] | components["schemas"]["EventStreamTask"] | components["schemas"]["EventStreamWorker"] | components["schemas"]["EventStreamError"];
+        /** @description The first message: every change from now on is sent, so lists read after it miss nothing */
+        EventStreamReady: {
+            /** @enum {string} */
+            type: "ready";
+        };
+        /** @description A task's status changed */
+        EventStreamTask: {
+            /**
+             * Format: date-time
+             * @description When the gateway heard of the change
+             */
+            at: string;
+            /**
+             * @description Why it failed, when it did
+             * @enum {string|null}
+             */
+            error_code: "ERR_VALIDATION" | "ERR_BAD_JSON" | "ERR_BODY_TOO_LARGE" | "ERR_NOT_FOUND" | "ERR_UNAUTHENTICATED" | "ERR_FORBIDDEN" | "ERR_QUOTA_EXCEEDED" | "ERR_RATE_LIMITED" | "ERR_REQUEST_TIMEOUT" | "ERR_KEY_NOT_FOUND" | "ERR_VM_NOT_FOUND" | "ERR_TASK_NOT_FOUND" | "ERR_EXECUTION_NOT_FOUND" | "ERR_JOB_NOT_FOUND" | "ERR_SNAPSHOT_NOT_FOUND" | "ERR_SNAPSHOT_NOT_READY" | "ERR_SNAPSHOT_IN_USE" | "ERR_VM_NAME_TAKEN" | "ERR_VM_NAME_AMBIGUOUS" | "ERR_VM_NOT_RUNNING" | "ERR_INVALID_TRANSITION" | "ERR_DRIVER_UNKNOWN" | "ERR_NO_WORKER" | "ERR_UNSUPPORTED" | "ERR_EXEC_SPAWN_FAILED" | "ERR_EXEC_TIMEOUT" | "ERR_TASK_TIMEOUT" | "ERR_TASK_CANCELLED" | "ERR_TASK_INTERRUPTED" | "ERR_TASK_NOT_STARTED" | "ERR_WAIT_TIMEOUT" | "ERR_VM_BOOT_TIMEOUT" | "ERR_VM_LOST" | "ERR_VM_FAILED" | "ERR_WORKER_LOST" | "ERR_STALE_ATTEMPT" | "ERR_WORKER_DRAINING" | "ERR_SHUTTING_DOWN" | "ERR_AGENT_UNREACHABLE" | "ERR_AGENT_PROTOCOL" | "ERR_ISOLATION_UNAVAILABLE" | "ERR_DRIVER_FAILED" | "ERR_FIRECRACKER_FAULT" | "ERR_PREFLIGHT_FAILED" | "ERR_IMAGE_BUILD_FAILED" | "ERR_HOST_TOOL_MISSING" | "ERR_KERNEL_CONFIG" | "ERR_NETWORK_UNAVAILABLE" | "ERR_NETWORK_EXHAUSTED" | "ERR_IMAGE_NOT_FOUND" | "ERR_VM_OUT_OF_MEMORY" | "ERR_TOOL_UNAVAILABLE" | "ERR_TOOL_NEEDS_NETWORK" | "ERR_TOOL_INSTALL_TIMEOUT" | "ERR_TOOL_INSTALL_FAILED" | "ERR_STORE_UNAVAILABLE" | "ERR_QUEUE_UNAVAILABLE" | "ERR_LOGS_UNAVAILABLE" | "ERR_WEBHOOK_UNVERIFIED" | "ERR_WEBHOOK_REPLAYED" | "ERR_WEBHOOK_NOT_FOUND" | "ERR_WEBHOOK_DELIVERY_NOT_FOUND" | "ERR_WEBHOOK_URL_REFUSED" | "ERR_INTEGRATION_FAILED" | "ERR_CONFIG" | "ERR_INTERNAL" | "ERR_FILE_NOT_FOUND" | "ERR_NOT_A_DIRECTORY" | "ERR_IS_A_DIRECTORY" | "ERR_PERMISSION_DENIED" | "ERR_FILE_EXISTS" | "ERR_DIRECTORY_NOT_EMPTY" | "ERR_VM_DISK_FULL" | "ERR_TRANSFER_ABORTED" | "ERR_EXECUTION_NOT_RUNNING" | "ERR_PORT_UNREACHABLE" | "ERR_TERMINAL_NOT_FOUND" | "ERR_PREVIEW_EXPIRED" | "ERR_PREVIEW_NOT_FOUND" | "ERR_TOO_MANY_STREAMS" | "ERR_CSRF" | null;
+            /** @enum {string} */
+            status: "pending" | "processing" | "completed" | "failed" | "cancelled";
+            task_id: string;
+            /** @enum {string} */
+            task_type: "vm:create" | "vm:execute" | "vm:delete" | "job:run" | "vm:snapshot" | "snapshot:delete" | "vm:stop" | "vm:start" | "vm:pause" | "vm:resume";
+            /** @enum {string} */
+            type: "task";
+            /** @description The VM the task is about, if any */
+            vm_id: string | null;
+        };
+        /** @description A VM's status changed */
+        EventStreamVm: {
+            /**
+             * Format: date-time
+             * @description When the gateway heard of the change
+             */
+            at: string;
+            /** @description Why it changed (`create started`, `user: stop`, `ttl: 1h`, ...) */
+            reason: string;
+            /** @enum {string} */
+            status: "pending" | "creating" | "running" | "paused" | "stopping" | "stopped" | "deleted" | "failed" | "lost";
+            /** @enum {string} */
+            type: "vm";
+            vm_id: string;
+        };
+        /** @description A worker joined or left the cluster (admins only) */
+        EventStreamWorker: {
+            /**
+             * Format: date-time
+             * @description When the gateway heard of the change
+             */
+            at: string;
+            /** @enum {string} */
+            event: "joined" | "left";
+            /** @description Why it left */
+            reason?: string;
+            /**
+             * @description How it left: stopped, or declared dead
+             * @enum {string}
+             */
+            status?: "stopped" | "dead";
+            /** @enum {string} */
+            type: "worker";
+            worker_id: string;
         };
         ExecuteAccepted: {
             /** Format: uuid */
@@ -1097,6 +1378,18 @@ export interface components {
             timed_out: boolean;
             vm_id: string;
         };
+        /** @description Executions completed within one minute */
+        ExecutionBucket: {
+            /**
+             * Format: date-time
+             * @description The minute's start
+             */
+            at: string;
+            count: number;
+            failed: number;
+            p50_ms: number | null;
+            p99_ms: number | null;
+        };
         /** @description Newest first */
         ExecutionList: {
             executions: components["schemas"]["Execution"][];
@@ -1118,7 +1411,7 @@ export interface components {
              * @description Stable error code; the full list is in src/core/errors.ts
              * @enum {string}
              */
-            code: "ERR_VALIDATION" | "ERR_BAD_JSON" | "ERR_BODY_TOO_LARGE" | "ERR_NOT_FOUND" | "ERR_UNAUTHENTICATED" | "ERR_FORBIDDEN" | "ERR_QUOTA_EXCEEDED" | "ERR_RATE_LIMITED" | "ERR_REQUEST_TIMEOUT" | "ERR_KEY_NOT_FOUND" | "ERR_VM_NOT_FOUND" | "ERR_TASK_NOT_FOUND" | "ERR_EXECUTION_NOT_FOUND" | "ERR_JOB_NOT_FOUND" | "ERR_SNAPSHOT_NOT_FOUND" | "ERR_SNAPSHOT_NOT_READY" | "ERR_SNAPSHOT_IN_USE" | "ERR_VM_NAME_TAKEN" | "ERR_VM_NAME_AMBIGUOUS" | "ERR_VM_NOT_RUNNING" | "ERR_INVALID_TRANSITION" | "ERR_DRIVER_UNKNOWN" | "ERR_NO_WORKER" | "ERR_UNSUPPORTED" | "ERR_EXEC_SPAWN_FAILED" | "ERR_EXEC_TIMEOUT" | "ERR_TASK_TIMEOUT" | "ERR_TASK_CANCELLED" | "ERR_TASK_INTERRUPTED" | "ERR_TASK_NOT_STARTED" | "ERR_WAIT_TIMEOUT" | "ERR_VM_BOOT_TIMEOUT" | "ERR_VM_LOST" | "ERR_VM_FAILED" | "ERR_WORKER_LOST" | "ERR_STALE_ATTEMPT" | "ERR_WORKER_DRAINING" | "ERR_SHUTTING_DOWN" | "ERR_AGENT_UNREACHABLE" | "ERR_AGENT_PROTOCOL" | "ERR_ISOLATION_UNAVAILABLE" | "ERR_DRIVER_FAILED" | "ERR_FIRECRACKER_FAULT" | "ERR_PREFLIGHT_FAILED" | "ERR_IMAGE_BUILD_FAILED" | "ERR_HOST_TOOL_MISSING" | "ERR_KERNEL_CONFIG" | "ERR_NETWORK_UNAVAILABLE" | "ERR_NETWORK_EXHAUSTED" | "ERR_IMAGE_NOT_FOUND" | "ERR_VM_OUT_OF_MEMORY" | "ERR_TOOL_UNAVAILABLE" | "ERR_TOOL_NEEDS_NETWORK" | "ERR_TOOL_INSTALL_TIMEOUT" | "ERR_TOOL_INSTALL_FAILED" | "ERR_STORE_UNAVAILABLE" | "ERR_QUEUE_UNAVAILABLE" | "ERR_LOGS_UNAVAILABLE" | "ERR_WEBHOOK_UNVERIFIED" | "ERR_WEBHOOK_REPLAYED" | "ERR_WEBHOOK_NOT_FOUND" | "ERR_WEBHOOK_DELIVERY_NOT_FOUND" | "ERR_WEBHOOK_URL_REFUSED" | "ERR_INTEGRATION_FAILED" | "ERR_CONFIG" | "ERR_INTERNAL" | "ERR_FILE_NOT_FOUND" | "ERR_NOT_A_DIRECTORY" | "ERR_IS_A_DIRECTORY" | "ERR_PERMISSION_DENIED" | "ERR_FILE_EXISTS" | "ERR_DIRECTORY_NOT_EMPTY" | "ERR_VM_DISK_FULL" | "ERR_TRANSFER_ABORTED" | "ERR_EXECUTION_NOT_RUNNING" | "ERR_PORT_UNREACHABLE" | "ERR_TERMINAL_NOT_FOUND" | "ERR_PREVIEW_EXPIRED" | "ERR_PREVIEW_NOT_FOUND" | "ERR_TOO_MANY_STREAMS";
+            code: "ERR_VALIDATION" | "ERR_BAD_JSON" | "ERR_BODY_TOO_LARGE" | "ERR_NOT_FOUND" | "ERR_UNAUTHENTICATED" | "ERR_FORBIDDEN" | "ERR_QUOTA_EXCEEDED" | "ERR_RATE_LIMITED" | "ERR_REQUEST_TIMEOUT" | "ERR_KEY_NOT_FOUND" | "ERR_VM_NOT_FOUND" | "ERR_TASK_NOT_FOUND" | "ERR_EXECUTION_NOT_FOUND" | "ERR_JOB_NOT_FOUND" | "ERR_SNAPSHOT_NOT_FOUND" | "ERR_SNAPSHOT_NOT_READY" | "ERR_SNAPSHOT_IN_USE" | "ERR_VM_NAME_TAKEN" | "ERR_VM_NAME_AMBIGUOUS" | "ERR_VM_NOT_RUNNING" | "ERR_INVALID_TRANSITION" | "ERR_DRIVER_UNKNOWN" | "ERR_NO_WORKER" | "ERR_UNSUPPORTED" | "ERR_EXEC_SPAWN_FAILED" | "ERR_EXEC_TIMEOUT" | "ERR_TASK_TIMEOUT" | "ERR_TASK_CANCELLED" | "ERR_TASK_INTERRUPTED" | "ERR_TASK_NOT_STARTED" | "ERR_WAIT_TIMEOUT" | "ERR_VM_BOOT_TIMEOUT" | "ERR_VM_LOST" | "ERR_VM_FAILED" | "ERR_WORKER_LOST" | "ERR_STALE_ATTEMPT" | "ERR_WORKER_DRAINING" | "ERR_SHUTTING_DOWN" | "ERR_AGENT_UNREACHABLE" | "ERR_AGENT_PROTOCOL" | "ERR_ISOLATION_UNAVAILABLE" | "ERR_DRIVER_FAILED" | "ERR_FIRECRACKER_FAULT" | "ERR_PREFLIGHT_FAILED" | "ERR_IMAGE_BUILD_FAILED" | "ERR_HOST_TOOL_MISSING" | "ERR_KERNEL_CONFIG" | "ERR_NETWORK_UNAVAILABLE" | "ERR_NETWORK_EXHAUSTED" | "ERR_IMAGE_NOT_FOUND" | "ERR_VM_OUT_OF_MEMORY" | "ERR_TOOL_UNAVAILABLE" | "ERR_TOOL_NEEDS_NETWORK" | "ERR_TOOL_INSTALL_TIMEOUT" | "ERR_TOOL_INSTALL_FAILED" | "ERR_STORE_UNAVAILABLE" | "ERR_QUEUE_UNAVAILABLE" | "ERR_LOGS_UNAVAILABLE" | "ERR_WEBHOOK_UNVERIFIED" | "ERR_WEBHOOK_REPLAYED" | "ERR_WEBHOOK_NOT_FOUND" | "ERR_WEBHOOK_DELIVERY_NOT_FOUND" | "ERR_WEBHOOK_URL_REFUSED" | "ERR_INTEGRATION_FAILED" | "ERR_CONFIG" | "ERR_INTERNAL" | "ERR_FILE_NOT_FOUND" | "ERR_NOT_A_DIRECTORY" | "ERR_IS_A_DIRECTORY" | "ERR_PERMISSION_DENIED" | "ERR_FILE_EXISTS" | "ERR_DIRECTORY_NOT_EMPTY" | "ERR_VM_DISK_FULL" | "ERR_TRANSFER_ABORTED" | "ERR_EXECUTION_NOT_RUNNING" | "ERR_PORT_UNREACHABLE" | "ERR_TERMINAL_NOT_FOUND" | "ERR_PREVIEW_EXPIRED" | "ERR_PREVIEW_NOT_FOUND" | "ERR_TOO_MANY_STREAMS" | "ERR_CSRF";
             details?: {
                 [key: string]: unknown;
             };
@@ -1166,6 +1459,24 @@ export interface components {
         };
         /** @description `chunk` messages in `seq` order, then one `exit` or `error`, then the stream closes. Over WebSocket each is a JSON text frame; over SSE each is an event named by its type whose data is the JSON (chunks carry `id: seq`) */
         ExecutionStreamMessage: components["schemas"]["ExecutionStreamChunk"] | components["schemas"]["ExecutionStreamExit"] | components["schemas"]["ExecutionStreamError"];
+        /** @description A failed task or execution */
+        Failure: {
+            /**
+             * Format: date-time
+             * @description ISO 8601 time, UTC
+             */
+            at: string;
+            /** @description The error code; null for a command that ran and failed */
+            code: string | null;
+            id: string;
+            /** @enum {string} */
+            kind: "task" | "execution";
+            /** @description The error's message, or how the command ended (`exit code 2`, `timed out`…) */
+            message: string | null;
+            /** @description The task's type (`vm:create`…), or `execute` for an execution */
+            type: string;
+            vm_id: string | null;
+        };
         /** @description One path inside a VM (a symlink is shown as itself) */
         FsEntry: {
             /** @description Permission bits (e.g. 420 = 0o644) */
@@ -1194,6 +1505,17 @@ export interface components {
             /** @enum {string} */
             status: "ok";
             version: string;
+        };
+        /** @description Each enabled integration: its health and recent deliveries */
+        IntegrationList: {
+            integrations: components["schemas"]["IntegrationStatus"][];
+        };
+        IntegrationStatus: {
+            /** @description This gateway process's latest, newest first */
+            deliveries: components["schemas"]["WebhookReceipt"][];
+            message: string;
+            name: string;
+            ok: boolean;
         };
         /** @description Named steps run in order in one VM, and the result of each step run */
         Job: {
@@ -1230,6 +1552,10 @@ export interface components {
              */
             updated_at: string;
             vm_id: string;
+        };
+        /** @description Newest first */
+        JobList: {
+            jobs: components["schemas"]["Job"][];
         };
         JobWriteAccepted: {
             job: components["schemas"]["Job"];
@@ -1302,7 +1628,7 @@ export interface components {
              * @description Stable error code; the full list is in src/core/errors.ts
              * @enum {string}
              */
-            code: "ERR_VALIDATION" | "ERR_BAD_JSON" | "ERR_BODY_TOO_LARGE" | "ERR_NOT_FOUND" | "ERR_UNAUTHENTICATED" | "ERR_FORBIDDEN" | "ERR_QUOTA_EXCEEDED" | "ERR_RATE_LIMITED" | "ERR_REQUEST_TIMEOUT" | "ERR_KEY_NOT_FOUND" | "ERR_VM_NOT_FOUND" | "ERR_TASK_NOT_FOUND" | "ERR_EXECUTION_NOT_FOUND" | "ERR_JOB_NOT_FOUND" | "ERR_SNAPSHOT_NOT_FOUND" | "ERR_SNAPSHOT_NOT_READY" | "ERR_SNAPSHOT_IN_USE" | "ERR_VM_NAME_TAKEN" | "ERR_VM_NAME_AMBIGUOUS" | "ERR_VM_NOT_RUNNING" | "ERR_INVALID_TRANSITION" | "ERR_DRIVER_UNKNOWN" | "ERR_NO_WORKER" | "ERR_UNSUPPORTED" | "ERR_EXEC_SPAWN_FAILED" | "ERR_EXEC_TIMEOUT" | "ERR_TASK_TIMEOUT" | "ERR_TASK_CANCELLED" | "ERR_TASK_INTERRUPTED" | "ERR_TASK_NOT_STARTED" | "ERR_WAIT_TIMEOUT" | "ERR_VM_BOOT_TIMEOUT" | "ERR_VM_LOST" | "ERR_VM_FAILED" | "ERR_WORKER_LOST" | "ERR_STALE_ATTEMPT" | "ERR_WORKER_DRAINING" | "ERR_SHUTTING_DOWN" | "ERR_AGENT_UNREACHABLE" | "ERR_AGENT_PROTOCOL" | "ERR_ISOLATION_UNAVAILABLE" | "ERR_DRIVER_FAILED" | "ERR_FIRECRACKER_FAULT" | "ERR_PREFLIGHT_FAILED" | "ERR_IMAGE_BUILD_FAILED" | "ERR_HOST_TOOL_MISSING" | "ERR_KERNEL_CONFIG" | "ERR_NETWORK_UNAVAILABLE" | "ERR_NETWORK_EXHAUSTED" | "ERR_IMAGE_NOT_FOUND" | "ERR_VM_OUT_OF_MEMORY" | "ERR_TOOL_UNAVAILABLE" | "ERR_TOOL_NEEDS_NETWORK" | "ERR_TOOL_INSTALL_TIMEOUT" | "ERR_TOOL_INSTALL_FAILED" | "ERR_STORE_UNAVAILABLE" | "ERR_QUEUE_UNAVAILABLE" | "ERR_LOGS_UNAVAILABLE" | "ERR_WEBHOOK_UNVERIFIED" | "ERR_WEBHOOK_REPLAYED" | "ERR_WEBHOOK_NOT_FOUND" | "ERR_WEBHOOK_DELIVERY_NOT_FOUND" | "ERR_WEBHOOK_URL_REFUSED" | "ERR_INTEGRATION_FAILED" | "ERR_CONFIG" | "ERR_INTERNAL" | "ERR_FILE_NOT_FOUND" | "ERR_NOT_A_DIRECTORY" | "ERR_IS_A_DIRECTORY" | "ERR_PERMISSION_DENIED" | "ERR_FILE_EXISTS" | "ERR_DIRECTORY_NOT_EMPTY" | "ERR_VM_DISK_FULL" | "ERR_TRANSFER_ABORTED" | "ERR_EXECUTION_NOT_RUNNING" | "ERR_PORT_UNREACHABLE" | "ERR_TERMINAL_NOT_FOUND" | "ERR_PREVIEW_EXPIRED" | "ERR_PREVIEW_NOT_FOUND" | "ERR_TOO_MANY_STREAMS";
+            code: "ERR_VALIDATION" | "ERR_BAD_JSON" | "ERR_BODY_TOO_LARGE" | "ERR_NOT_FOUND" | "ERR_UNAUTHENTICATED" | "ERR_FORBIDDEN" | "ERR_QUOTA_EXCEEDED" | "ERR_RATE_LIMITED" | "ERR_REQUEST_TIMEOUT" | "ERR_KEY_NOT_FOUND" | "ERR_VM_NOT_FOUND" | "ERR_TASK_NOT_FOUND" | "ERR_EXECUTION_NOT_FOUND" | "ERR_JOB_NOT_FOUND" | "ERR_SNAPSHOT_NOT_FOUND" | "ERR_SNAPSHOT_NOT_READY" | "ERR_SNAPSHOT_IN_USE" | "ERR_VM_NAME_TAKEN" | "ERR_VM_NAME_AMBIGUOUS" | "ERR_VM_NOT_RUNNING" | "ERR_INVALID_TRANSITION" | "ERR_DRIVER_UNKNOWN" | "ERR_NO_WORKER" | "ERR_UNSUPPORTED" | "ERR_EXEC_SPAWN_FAILED" | "ERR_EXEC_TIMEOUT" | "ERR_TASK_TIMEOUT" | "ERR_TASK_CANCELLED" | "ERR_TASK_INTERRUPTED" | "ERR_TASK_NOT_STARTED" | "ERR_WAIT_TIMEOUT" | "ERR_VM_BOOT_TIMEOUT" | "ERR_VM_LOST" | "ERR_VM_FAILED" | "ERR_WORKER_LOST" | "ERR_STALE_ATTEMPT" | "ERR_WORKER_DRAINING" | "ERR_SHUTTING_DOWN" | "ERR_AGENT_UNREACHABLE" | "ERR_AGENT_PROTOCOL" | "ERR_ISOLATION_UNAVAILABLE" | "ERR_DRIVER_FAILED" | "ERR_FIRECRACKER_FAULT" | "ERR_PREFLIGHT_FAILED" | "ERR_IMAGE_BUILD_FAILED" | "ERR_HOST_TOOL_MISSING" | "ERR_KERNEL_CONFIG" | "ERR_NETWORK_UNAVAILABLE" | "ERR_NETWORK_EXHAUSTED" | "ERR_IMAGE_NOT_FOUND" | "ERR_VM_OUT_OF_MEMORY" | "ERR_TOOL_UNAVAILABLE" | "ERR_TOOL_NEEDS_NETWORK" | "ERR_TOOL_INSTALL_TIMEOUT" | "ERR_TOOL_INSTALL_FAILED" | "ERR_STORE_UNAVAILABLE" | "ERR_QUEUE_UNAVAILABLE" | "ERR_LOGS_UNAVAILABLE" | "ERR_WEBHOOK_UNVERIFIED" | "ERR_WEBHOOK_REPLAYED" | "ERR_WEBHOOK_NOT_FOUND" | "ERR_WEBHOOK_DELIVERY_NOT_FOUND" | "ERR_WEBHOOK_URL_REFUSED" | "ERR_INTEGRATION_FAILED" | "ERR_CONFIG" | "ERR_INTERNAL" | "ERR_FILE_NOT_FOUND" | "ERR_NOT_A_DIRECTORY" | "ERR_IS_A_DIRECTORY" | "ERR_PERMISSION_DENIED" | "ERR_FILE_EXISTS" | "ERR_DIRECTORY_NOT_EMPTY" | "ERR_VM_DISK_FULL" | "ERR_TRANSFER_ABORTED" | "ERR_EXECUTION_NOT_RUNNING" | "ERR_PORT_UNREACHABLE" | "ERR_TERMINAL_NOT_FOUND" | "ERR_PREVIEW_EXPIRED" | "ERR_PREVIEW_NOT_FOUND" | "ERR_TOO_MANY_STREAMS" | "ERR_CSRF";
             details?: {
                 [key: string]: unknown;
             };
@@ -1328,6 +1654,49 @@ export interface components {
         /** @description This document (OpenAPI 3) */
         OpenApiDocument: {
             [key: string]: unknown;
+        };
+        /** @description The caller's VMs, executions and failures, with the queue and workers */
+        Overview: {
+            executions: {
+                /** @description One per minute, oldest first, the last being the current minute; empty minutes are zeros */
+                buckets: components["schemas"]["ExecutionBucket"][];
+                count: number;
+                /** @description Did not exit with code 0: a non-zero exit, a time-out, a signal or an error */
+                failed: number;
+                /** @description Median of `duration_ms` over the window; null when none */
+                p50_ms: number | null;
+                p99_ms: number | null;
+                window_minutes: number;
+            };
+            /** @description The latest 20 of the last 24 h, newest first: failed tasks (but `vm:execute`, whose execution is listed) and executions that did not exit 0 */
+            failures: components["schemas"]["Failure"][];
+            /** @description Cluster-wide (the queue has no per-project split); null when the queue cannot be read now */
+            queue: {
+                /** @description Delivered to a worker and running */
+                active: number;
+                /** @description Retries waiting out their backoff */
+                delayed: number;
+                /** @description Summed over every queue name */
+                depth: components["schemas"]["PriorityCounts"];
+                /** @description Given up by the queue (the store holds why) */
+                failed: number;
+                /** @description Waiting to be delivered */
+                waiting: number;
+            } | null;
+            vms: {
+                /** @description Drivers that have VMs */
+                by_driver: {
+                    [key: string]: number;
+                };
+                /** @description Every status but `deleted`, zeros included */
+                by_status: {
+                    [key: string]: number;
+                };
+                /** @description VMs that are not deleted */
+                total: number;
+            };
+            /** @description Workers heard from in the last 24 h; null for callers who are not admins */
+            workers: components["schemas"]["WorkerSummary"][] | null;
         };
         /** @description A preview URL as listed: never its token */
         Preview: {
@@ -1363,6 +1732,13 @@ export interface components {
             /** @description Newest first, revoked and expired ones included */
             previews: components["schemas"]["Preview"][];
         };
+        /** @description Tasks waiting to be delivered, by priority */
+        PriorityCounts: {
+            critical: number;
+            default: number;
+            high: number;
+            low: number;
+        };
         /** @description A VM's executions running now, as its worker sees them */
         ProcessList: {
             processes: {
@@ -1374,6 +1750,26 @@ export interface components {
                 started_at: string | null;
             }[];
         };
+        /** @description The task queue as it sees itself, across the cluster */
+        QueueView: {
+            /** @description Summed over every queue name */
+            counts: {
+                /** @description Delivered to a worker and running */
+                active: number;
+                /** @description Retries waiting out their backoff */
+                delayed: number;
+                /** @description Given up by the queue (the store holds why) */
+                failed: number;
+                /** @description Waiting to be delivered */
+                waiting: number;
+            };
+            /** @description Waiting tasks by queue name and priority */
+            depth: {
+                [key: string]: components["schemas"]["PriorityCounts"];
+            };
+            /** @description `local`, `bullmq-redis`, `bullmq-postgres` or `bullmq-pglite` */
+            kind: string;
+        };
         /** @description Each component this gateway needs; 503 when any is not ok */
         Readiness: {
             /** @description `store`, `queue`, `events` and `workers` (an active worker that takes vm:create) */
@@ -1383,6 +1779,29 @@ export interface components {
             /** @enum {string} */
             status: "ok" | "degraded";
             version: string;
+        };
+        /** @description Who a request acts as, and how it signed in */
+        Session: {
+            /** @description Sees every project and manages the platform */
+            admin: boolean;
+            /**
+             * @description What authenticated this request: the session cookie, a bearer token (Authorization header or `access_token`), or nothing because auth is off
+             * @enum {string}
+             */
+            credentials: "session" | "bearer" | "none";
+            /** @description Send it as the `x-csrf-token` header on every POST, PUT and DELETE the session cookie authenticates; null when no cookie authenticated this request */
+            csrf_token: string | null;
+            /**
+             * Format: date-time
+             * @description When these credentials stop working: the session, or a bearer key or JWT (null: never)
+             */
+            expires_at: string | null;
+            /** @description The API key signed in with; null for a JWT */
+            key_id: string | null;
+            /** @description The project the credential acts for */
+            project: string;
+            /** @description The API key's name, or the JWT's `sub` */
+            subject: string;
         };
         /** @description A VM's memory, devices and disk saved at one instant */
         Snapshot: {
@@ -1506,6 +1925,10 @@ export interface components {
             updated_at: string;
             vm_id: string | null;
             worker_id: string | null;
+        };
+        /** @description Newest first */
+        TaskList: {
+            tasks: components["schemas"]["Task"][];
         };
         TaskProgress: {
             /** @description The step under way, 1-based */
@@ -1667,6 +2090,23 @@ export interface components {
             /** @description The worker that owns it, once created */
             worker_id: string | null;
         };
+        /** @description One change of a VM's status */
+        VmEvent: {
+            /**
+             * Format: date-time
+             * @description ISO 8601 time, UTC
+             */
+            at: string;
+            /** @description null for the first recorded status */
+            from_status: string | null;
+            /** @description Why, starting with a code where there is one (`user: stop requested`…) */
+            reason: string;
+            to_status: string;
+        };
+        /** @description Oldest first */
+        VmEventList: {
+            events: components["schemas"]["VmEvent"][];
+        };
         VmList: {
             vms: components["schemas"]["Vm"][];
         };
@@ -1820,6 +2260,24 @@ export interface components {
         WebhookList: {
             webhooks: components["schemas"]["Webhook"][];
         };
+        /** @description One inbound webhook as this gateway answered it */
+        WebhookReceipt: {
+            /**
+             * Format: date-time
+             * @description ISO 8601 time, UTC
+             */
+            at: string;
+            /** @description The error code of a refusal or replay */
+            code: string | null;
+            /** @description The sender's event name (GitHub's `X-GitHub-Event`), when it sent one */
+            event: string | null;
+            /** @description The sender's delivery id (GitHub's `X-GitHub-Delivery`), when it sent one */
+            id: string | null;
+            /** @enum {string} */
+            outcome: "accepted" | "ignored" | "refused" | "replayed";
+            /** @description The HTTP status it was answered with */
+            status: number;
+        };
         /** @description A worker process of the cluster */
         Worker: {
             active_tasks: number;
@@ -1848,6 +2306,18 @@ export interface components {
         WorkerList: {
             workers: components["schemas"]["Worker"][];
         };
+        WorkerSummary: {
+            /** @description Tasks it runs at once */
+            capacity: number;
+            drivers: components["schemas"]["DriverName"][];
+            /** @description Since its last heartbeat, by this gateway's clock */
+            heartbeat_age_ms: number;
+            id: string;
+            /** @description Tasks it runs now */
+            running: number;
+            /** @enum {string} */
+            status: "active" | "draining" | "stopped" | "dead";
+        };
     };
     responses: never;
     parameters: never;
@@ -1857,6 +2327,94 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    streamEvents: {
+        parameters: {
+            query?: {
+                /** @description API key or JWT, for browsers, which cannot set headers on a WebSocket or EventSource */
+                access_token?: string;
+                /** @description Comma-separated kinds of event (vm, task, worker); default every kind the caller may see (`worker`: admins only) */
+                types?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The request was refused; the code says why */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The gateway or a backend failed; see `retryable` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description One message per change (WebSocket: 101, then one text frame per message) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": components["schemas"]["EventStreamMessage"];
+                };
+            };
+        };
+    };
+    listAllExecutions: {
+        parameters: {
+            query?: {
+                /** @description At most this many, newest first; default 50, at most 500 */
+                limit?: number;
+                /** @description Comma-separated or repeated, each one of: pending, running, exited, timed_out, signalled, failed, cancelled, unknown, not_started */
+                status?: string | string[];
+                /** @description Only those of this VM (id or name; a deleted VM's id works too) */
+                vm?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The request was refused; the code says why */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The gateway or a backend failed; see `retryable` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The executions, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExecutionList"];
+                };
+            };
+        };
+    };
     getExecution: {
         parameters: {
             query?: never;
@@ -2075,6 +2633,89 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Health"];
+                };
+            };
+        };
+    };
+    listIntegrations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The request was refused; the code says why */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The gateway or a backend failed; see `retryable` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The integrations */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IntegrationList"];
+                };
+            };
+        };
+    };
+    listJobs: {
+        parameters: {
+            query?: {
+                /** @description At most this many, newest first; default 50, at most 500 */
+                limit?: number;
+                /** @description Comma-separated or repeated, each one of: pending, running, completed, failed, cancelled */
+                status?: string | string[];
+                /** @description Only those of this VM (id or name; a deleted VM's id works too) */
+                vm?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The request was refused; the code says why */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The gateway or a backend failed; see `retryable` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The jobs, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobList"];
                 };
             };
         };
@@ -2418,6 +3059,82 @@ export interface operations {
             };
         };
     };
+    getOverview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The request was refused; the code says why */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The gateway or a backend failed; see `retryable` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The overview */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Overview"];
+                };
+            };
+        };
+    };
+    getQueue: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The request was refused; the code says why */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The gateway or a backend failed; see `retryable` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The queue */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueueView"];
+                };
+            };
+        };
+    };
     getReady: {
         parameters: {
             query?: never;
@@ -2461,6 +3178,127 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Readiness"];
+                };
+            };
+        };
+    };
+    createSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description An API key (`aek_...`), or a JWT from the configured issuer */
+                    token: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The request was refused; the code says why */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The gateway or a backend failed; see `retryable` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Signed in; the cookie is set */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Session"];
+                };
+            };
+        };
+    };
+    getSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The request was refused; the code says why */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The gateway or a backend failed; see `retryable` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Session"];
+                };
+            };
+        };
+    };
+    deleteSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The request was refused; the code says why */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The gateway or a backend failed; see `retryable` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Signed out; the cookie is cleared */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Ok"];
                 };
             };
         };
@@ -2603,6 +3441,53 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SnapshotWriteAccepted"];
+                };
+            };
+        };
+    };
+    listTasks: {
+        parameters: {
+            query?: {
+                /** @description At most this many, newest first; default 50, at most 500 */
+                limit?: number;
+                /** @description Comma-separated or repeated, each one of: pending, processing, completed, failed, cancelled */
+                status?: string | string[];
+                /** @description Comma-separated or repeated, each one of: vm:create, vm:execute, vm:delete, job:run, vm:snapshot, snapshot:delete, vm:stop, vm:start, vm:pause, vm:resume */
+                type?: string | string[];
+                /** @description Only those of this VM (id or name; a deleted VM's id works too) */
+                vm?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The request was refused; the code says why */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The gateway or a backend failed; see `retryable` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The tasks, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskList"];
                 };
             };
         };
@@ -2893,6 +3778,47 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["VmWriteAccepted"];
+                };
+            };
+        };
+    };
+    listVmEvents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An id, or a VM name */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The request was refused; the code says why */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The gateway or a backend failed; see `retryable` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The changes, oldest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VmEventList"];
                 };
             };
         };

@@ -23,6 +23,7 @@ import { describeOutboundWebhookCases } from './outbound-webhook-cases.js';
 import { describeOutputCases } from './output-cases.js';
 import { describePreviewCases } from './preview-cases.js';
 import { describeRestartCases } from './restart-cases.js';
+import { describeSessionCases } from './session-cases.js';
 import { describeSnapshotCases } from './snapshot-cases.js';
 import { describeTaskCases } from './task-cases.js';
 import { describeTenancyCases } from './tenancy-cases.js';
@@ -73,6 +74,7 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
     describeWebhookDeliveryCases(ctx);
     describeOutboundWebhookCases(ctx);
     describePreviewCases(ctx);
+    describeSessionCases(ctx);
     describeTenancyCases(ctx);
     describeNetworkLeaseCases(ctx);
     describeSnapshotCases(ctx);

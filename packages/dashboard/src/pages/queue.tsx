@@ -1,0 +1,95 @@
+import { Fragment } from 'preact';
+import { Page } from '../components/page';
+import { Empty, ErrorNotice, Loading } from '../components/states';
+import { get } from '../lib/api';
+import { useApi } from '../lib/use-api';
+import { useLiveReload } from '../lib/use-live-reload';
+import { priorityNames } from './overview/priorities';
+import type { PriorityDepth, QueueView } from './overview/types';
+import type { PageProps } from './page-props';
+
+const COUNTS = ['waiting', 'active', 'delayed', 'failed'] as const;
+
+const sum = (values: Record<string, number>) => Object.values(values).reduce((total, n) => total + n, 0);
+
+function DepthTable({ depth }: { depth: QueueView['depth'] }) {
+  const names = Object.keys(depth).sort();
+  if (names.length === 0) return <Empty>No queue has been used yet.</Empty>;
+  const priorities = priorityNames(...Object.values(depth));
+  return (
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: the table scrolls sideways on a phone; focus lets a keyboard scroll it
+    <section class="table-wrap" tabIndex={0} aria-label="Table of waiting tasks">
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Queue</th>
+            {priorities.map((priority) => (
+              <th scope="col" key={priority}>
+                {priority}
+              </th>
+            ))}
+            <th scope="col">Total</th>
+          </tr>
+        </thead>
+        <tbody>
+          {names.map((name) => {
+            const counts: PriorityDepth = depth[name] ?? {};
+            return (
+              <tr key={name}>
+                <th scope="row" class="mono">
+                  {name}
+                </th>
+                {priorities.map((priority) => (
+                  <td key={priority}>{counts[priority] ?? 0}</td>
+                ))}
+                <td>{sum(counts)}</td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+/** The task queue as it sees itself (admins): its backend, its counts, and what waits where. */
+export function QueuePage(_props: PageProps) {
+  const queue = useApi((signal) => get<QueueView>('/queue', undefined, signal), []);
+  // Every task event is a task entering, leaving or moving through the queue.
+  useLiveReload(queue.reload, (event) => event.type === 'task' || event.type === 'worker');
+  const data = queue.data;
+  return (
+    <Page title="Queue">
+      <ErrorNotice error={queue.error} />
+      {!data ? (
+        queue.loading ? (
+          <Loading what="Loading the queue" />
+        ) : null
+      ) : (
+        <>
+          <section aria-labelledby="queue-counts" class="card">
+            <h2 id="queue-counts">Tasks in the queue</h2>
+            <dl class="facts">
+              <dt>Backend</dt>
+              <dd class="mono">{data.kind}</dd>
+              {COUNTS.map((name) => (
+                <Fragment key={name}>
+                  <dt>{name}</dt>
+                  <dd>{data.counts[name]}</dd>
+                </Fragment>
+              ))}
+            </dl>
+          </section>
+          <section aria-labelledby="queue-depth">
+            <h2 id="queue-depth">Waiting, by queue and priority</h2>
+            <p class="muted">
+              The shared queue takes work any worker may do; each worker's own queue holds work on the VMs it
+              runs.
+            </p>
+            <DepthTable depth={data.depth} />
+          </section>
+        </>
+      )}
+    </Page>
+  );
+}

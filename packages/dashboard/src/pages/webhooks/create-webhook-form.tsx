@@ -1,0 +1,107 @@
+import { useState } from 'preact/hooks';
+import { ErrorNotice } from '../../components/states';
+import { post, type Schemas } from '../../lib/api';
+import { type CreateWebhookRequest, EVENT_GROUPS, EVENTS, type EventChoice } from './webhook-events';
+
+interface Props {
+  onCreated: (created: Schemas['CreatedWebhook']) => void;
+}
+
+/** The request the form's values make, or why they cannot make one. */
+function requestOf(url: string, events: ReadonlySet<string>): CreateWebhookRequest {
+  let parsed: URL;
+  try {
+    parsed = new URL(url.trim());
+  } catch {
+    throw new Error('URL: a full address such as https://example.com/hooks/aether');
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new Error('URL: use http or https');
+  if (events.size === 0) throw new Error('Events: choose at least one');
+  return { url: url.trim(), events: [...events] };
+}
+
+function EventBox({
+  choice,
+  checked,
+  onToggle,
+}: {
+  choice: EventChoice;
+  checked: boolean;
+  onToggle: () => void;
+}) {
+  const id = `event-${choice.pattern.replace('*', 'all')}`;
+  return (
+    <div>
+      <input id={id} type="checkbox" checked={checked} onChange={onToggle} />{' '}
+      <label for={id}>
+        <code>{choice.pattern}</code> <span class="muted">({choice.meaning})</span>
+      </label>
+    </div>
+  );
+}
+
+/** POST /webhooks: a URL and the events it receives; the answer holds the signing secret, once. */
+export function CreateWebhookForm({ onCreated }: Props) {
+  const [url, setUrl] = useState('');
+  const [events, setEvents] = useState<ReadonlySet<string>>(new Set());
+  const [error, setError] = useState<Error | undefined>();
+  const [busy, setBusy] = useState(false);
+  const toggle = (pattern: string) => {
+    const next = new Set(events);
+    if (!next.delete(pattern)) next.add(pattern);
+    setEvents(next);
+  };
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    setError(undefined);
+    setBusy(true);
+    try {
+      const created = await post<Schemas['CreatedWebhook']>('/webhooks', requestOf(url, events));
+      setUrl('');
+      setEvents(new Set());
+      onCreated(created);
+    } catch (cause) {
+      setError(cause as Error);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const box = (choice: EventChoice) => (
+    <EventBox
+      key={choice.pattern}
+      choice={choice}
+      checked={events.has(choice.pattern)}
+      onToggle={() => toggle(choice.pattern)}
+    />
+  );
+  return (
+    <form class="card" onSubmit={submit} aria-labelledby="create-webhook-title">
+      <h2 id="create-webhook-title">Add a subscription</h2>
+      <div class="field">
+        <label for="webhook-url">URL</label>
+        <input
+          id="webhook-url"
+          type="url"
+          required
+          maxLength={2048}
+          placeholder="https://example.com/hooks/aether"
+          aria-describedby="webhook-url-hint"
+          value={url}
+          onInput={(event) => setUrl(event.currentTarget.value)}
+        />
+        <span id="webhook-url-hint" class="hint">
+          Events are POSTed here, signed with the secret shown after creating (X-Aether-Signature).
+        </span>
+      </div>
+      <fieldset class="field">
+        <legend>Events</legend>
+        {EVENT_GROUPS.map(box)}
+        {EVENTS.map(box)}
+      </fieldset>
+      <ErrorNotice error={error} />
+      <button type="submit" class="button primary" disabled={busy}>
+        {busy ? 'Creating…' : 'Create webhook'}
+      </button>
+    </form>
+  );
+}
