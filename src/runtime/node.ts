@@ -338,7 +338,7 @@ async function wireNode(
     banner.push(
       config.auth === 'off'
         ? 'auth: off (loopback only): every caller is an admin'
-        : `auth: API keys${auth.jwt ? ' and JWTs' : ''}; the local admin key is in ${credentialsPath(config)}`,
+        : `auth: API keys${auth.jwt ? ' and JWTs' : ''}; the local admin key is in ${credentialsPath(config)}; sign in to the dashboard with a key from \`aether key create <name>\``,
     );
   }
 

@@ -205,6 +205,8 @@ export const executions = pgTable(
     // "Executions of this VM, newest first" is the main read path.
     index('executions_vm_created_idx').on(t.vmId, t.createdAt.desc()),
     index('executions_task_idx').on(t.taskId),
+    // The overview's "completed in the last hour" (store/sql/activity.ts).
+    index('executions_completed_idx').on(t.completedAt),
   ],
 );
 

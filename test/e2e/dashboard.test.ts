@@ -12,7 +12,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seriousViolations } from '../support/axe.js';
 import { artifactDir, chromiumAvailable, launchChromium } from '../support/browser.js';
-import { useTestNode } from '../support/embedded-node.js';
+import { startTestNode, useTestNode } from '../support/embedded-node.js';
 import { sandboxesAvailable } from '../support/sandboxes.js';
 
 const canRun =
@@ -285,6 +285,21 @@ describe.skipIf(!canRun)('the dashboard, in Chromium', () => {
     await context.close();
     await client.deleteVm(OTHER_VM, { wait: true });
   }, 120_000);
+
+  it('opens straight away, as an admin, on a loopback node with auth off', async () => {
+    const open = await startTestNode({ AETHER_AUTH: 'off', AETHER_HOST: '127.0.0.1' });
+    try {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      await page.goto(`${open.url}/vms`);
+      await heading(page, 'VMs');
+      await page.getByRole('link', { name: 'Queue', exact: true }).waitFor();
+      expect(await page.getByRole('button', { name: 'Sign out' }).count()).toBe(0);
+      await context.close();
+    } finally {
+      await open.stop();
+    }
+  }, 60_000);
 
   it('shows an admin the queue and the integrations', async () => {
     const { context, page } = await freshPage();

@@ -1,4 +1,4 @@
-import { and, eq, gt, isNull, or, sql } from 'drizzle-orm';
+import { and, eq, gt, isNull, lt, or, sql } from 'drizzle-orm';
 import type { NewSession, SessionRecord } from '../../core/session.js';
 import { apiKeys, browserSessions as s } from '../schema.js';
 import type { Db } from './db.js';
@@ -20,7 +20,13 @@ function toSession(row: SessionRow): SessionRecord {
   };
 }
 
+/** Ended sessions are kept this long after their end (a sign-in's audit trail), then deleted. */
+const ENDED_SESSION_KEPT = sql`interval '1 day'`;
+
 export async function insertSession(db: Db, session: NewSession): Promise<SessionRecord> {
+  // Each sign-in clears sessions that ended a day ago or more: the table holds the live ones and
+  // a day of history, without a sweeper of its own.
+  await db.delete(s).where(lt(s.expiresAt, sql`now() - ${ENDED_SESSION_KEPT}`));
   const [row] = await db.insert(s).values(session).returning();
   return toSession(row!);
 }

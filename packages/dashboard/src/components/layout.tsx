@@ -68,9 +68,12 @@ export function Layout({
           {session.subject} · project <strong>{session.project}</strong>
           {session.admin ? <span class="tag">admin</span> : null}
         </span>
-        <button type="button" class="button" onClick={leave}>
-          Sign out
-        </button>
+        {/* With auth off (loopback only) there is no session to end. */}
+        {session.credentials === 'session' ? (
+          <button type="button" class="button" onClick={leave}>
+            Sign out
+          </button>
+        ) : null}
       </header>
       <nav id="nav" class={menuOpen ? 'nav open' : 'nav'} aria-label="Main">
         <ul>

@@ -2,16 +2,10 @@
 // knows what GET /sessions/current says about it, and the CSRF token that proves a request
 // comes from this page.
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, call, setCsrfToken } from './api';
+import { ApiError, call, type Schemas, setCsrfToken } from './api';
 
-export interface Session {
-  project: string;
-  admin: boolean;
-  subject: string;
-  key_id: string | null;
-  expires_at: string;
-  csrf_token: string;
-}
+/** What GET /sessions/current answers (`Session` in the API document). */
+export type Session = Schemas['Session'];
 
 type Listener = (session: Session | null) => void;
 let session: Session | null = null;

@@ -42,6 +42,15 @@ export function describeSessionCases(ctx: SuiteContext): void {
       expect(await store.findActiveSession(hash())).toBeNull();
     });
 
+    it('clears sessions that ended a day ago or more at the next sign-in, keeping recent ones', async () => {
+      const store = ctx.store();
+      const old = await store.insertSession(newSession({ expiresAt: new Date(Date.now() - 2 * 86_400_000) }));
+      const recent = await store.insertSession(newSession({ expiresAt: new Date(Date.now() - 3_600_000) }));
+      await store.insertSession(newSession());
+      expect(await store.revokeSession(old.id)).toBeNull();
+      expect(await store.revokeSession(recent.id)).toMatchObject({ id: recent.id });
+    });
+
     it('refuses a secret hash twice', async () => {
       const store = ctx.store();
       const first = newSession();

@@ -8,7 +8,8 @@ export interface UploadOptions {
   /** Where the file goes in the VM (parents are created). */
   path: string;
   file: Blob;
-  csrfToken: string;
+  /** Null when no session cookie authenticates (auth off): nothing to send then. */
+  csrfToken: string | null;
   onProgress: (sentBytes: number, totalBytes: number) => void;
   signal?: AbortSignal;
 }
@@ -31,7 +32,7 @@ export function uploadFile(options: UploadOptions): Promise<Schemas['UploadResul
     xhr.withCredentials = true;
     xhr.setRequestHeader('content-type', 'application/octet-stream');
     xhr.setRequestHeader('accept', 'application/json');
-    xhr.setRequestHeader('x-csrf-token', options.csrfToken);
+    if (options.csrfToken) xhr.setRequestHeader('x-csrf-token', options.csrfToken);
     xhr.upload.onprogress = (event) =>
       options.onProgress(event.loaded, event.lengthComputable ? event.total : options.file.size);
     xhr.onload = () => {

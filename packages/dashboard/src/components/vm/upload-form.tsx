@@ -8,7 +8,8 @@ import { uploadFile } from './upload-file';
 interface Props {
   vmId: string;
   dir: string;
-  csrfToken: string;
+  /** Null when no session cookie authenticates (auth off): nothing to send then. */
+  csrfToken: string | null;
   onUploaded: (result: Schemas['UploadResult']) => void;
 }
 
