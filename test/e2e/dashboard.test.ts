@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { AetherClient } from '@aetherium/sdk';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seriousViolations } from '../support/axe.js';
@@ -118,6 +119,7 @@ describe.skipIf(!canRun)('the dashboard, in Chromium', () => {
     await heading(page, 'VMs');
     await page.getByRole('link', { name: 'Create VM' }).click();
     await heading(page, 'Create a VM');
+    await record(page, 'vm-create');
     await page.getByLabel('Name').fill(VM);
     await page.getByLabel('Driver').selectOption('process');
     await page.getByRole('button', { name: 'Create VM' }).click();
@@ -140,6 +142,13 @@ describe.skipIf(!canRun)('the dashboard, in Chromium', () => {
       .first()
       .waitFor();
     await record(page, 'vm-executions');
+    // The execution's own page: the stored output, its outcome.
+    await page.getByRole('link', { name: '(open the execution)' }).click();
+    await heading(page, /^Execution/);
+    await page.getByText('last-line').first().waitFor();
+    await record(page, 'execution');
+    await page.goBack();
+    await heading(page, VM);
 
     // A file up, then down.
     await sections.getByRole('link', { name: 'Files', exact: true }).click();
@@ -236,6 +245,25 @@ describe.skipIf(!canRun)('the dashboard, in Chromium', () => {
       await page.waitForLoadState('networkidle').catch(() => {});
       await record(page, shot);
     }
+    // The pages of one record each: a task, a job (run through the API), a webhook subscription.
+    const asA = new AetherClient({ baseUrl: node().url, token: keyA });
+    const job = await asA.runJob(
+      VM,
+      { name: 'dash-job', steps: [{ command: 'echo', args: ['step-one'] }] },
+      { wait: true },
+    );
+    const hook = await asA.createWebhook({ url: 'https://93.184.215.14/aether', events: ['vm.*'] });
+    for (const [url, title, shot] of [
+      [`/tasks/${job.task_id}`, /^Task/, 'task'],
+      [`/jobs/${job.job.id}`, 'Job dash-job', 'job'],
+      [`/webhooks/${hook.webhook.id}`, 'Webhook https://93.184.215.14/aether', 'webhook'],
+    ] as const) {
+      await page.goto(`${node().url}${url}`);
+      await heading(page, title);
+      await page.waitForLoadState('networkidle').catch(() => {});
+      await record(page, shot);
+    }
+
     await page.goto(`${node().url}/vms`);
     await page.getByRole('link', { name: VM }).click();
     await heading(page, VM);
@@ -264,7 +292,6 @@ describe.skipIf(!canRun)('the dashboard, in Chromium', () => {
   it("keeps a second project's user out of the first project's VMs", async () => {
     const { client } = node();
     // A VM of project A, made with A's key through the API.
-    const { AetherClient } = await import('@aetherium/sdk');
     const asA = new AetherClient({ baseUrl: node().url, token: keyA });
     await asA.createVm({ name: OTHER_VM, driver: 'process' }, { wait: true });
 

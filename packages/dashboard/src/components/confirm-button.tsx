@@ -2,8 +2,15 @@ import type { ComponentChildren } from 'preact';
 import { useId, useRef, useState } from 'preact/hooks';
 
 interface Props {
-  /** What the button says, and the dialog's question. */
+  /** What the button says, and the dialog's confirming button. */
   label: string;
+  /**
+   * The button's full name for assistive technology where its word alone would be ambiguous, as
+   * in a row of a table ("Remove notes.txt"); the dialog's button still says `label`.
+   */
+  name?: string;
+  /** The button's classes, to replace the default look (e.g. `button small` in a table row). */
+  class?: string;
   question: string;
   /** Explains what cannot be undone. */
   detail?: ComponentChildren;
@@ -13,7 +20,16 @@ interface Props {
 }
 
 /** A button that asks first, in a modal dialog that keeps focus until answered. */
-export function ConfirmButton({ label, question, detail, danger, disabled, onConfirm }: Props) {
+export function ConfirmButton({
+  label,
+  name,
+  class: buttonClass,
+  question,
+  detail,
+  danger,
+  disabled,
+  onConfirm,
+}: Props) {
   const dialog = useRef<HTMLDialogElement>(null);
   const [busy, setBusy] = useState(false);
   // Several dialogs share a page (one per row): each heading needs its own id.
@@ -31,7 +47,8 @@ export function ConfirmButton({ label, question, detail, danger, disabled, onCon
     <>
       <button
         type="button"
-        class={danger ? 'button danger' : 'button'}
+        class={buttonClass ?? (danger ? 'button danger' : 'button')}
+        aria-label={name}
         disabled={disabled || busy}
         onClick={() => dialog.current?.showModal()}
       >

@@ -1,3 +1,4 @@
+import { Ago, IdLink, VmLink } from '../components/cells';
 import { Page } from '../components/page';
 import { ErrorNotice, Loading } from '../components/states';
 import { StatusBadge } from '../components/status';
@@ -5,7 +6,6 @@ import { shortId } from '../lib/format';
 import { useApi } from '../lib/use-api';
 import { useLiveReload } from '../lib/use-live-reload';
 import type { PageProps } from './page-props';
-import { Ago, IdLink, VmLink } from './records/cells';
 import { JobStepCard } from './records/job-step-card';
 import { type JobView, loadJobView } from './records/job-steps';
 import { useExecutionEnd } from './records/use-execution-end';

@@ -1,15 +1,11 @@
-import { Filters } from '../components/filters';
+import { Ago, VmLink } from '../components/cells';
 import { Link } from '../components/link';
-import { Page } from '../components/page';
-import { Empty, ErrorNotice, Loading } from '../components/states';
 import { StatusBadge } from '../components/status';
-import { get, type Schemas } from '../lib/api';
-import { useApi } from '../lib/use-api';
-import { useLiveReload } from '../lib/use-live-reload';
+import type { Schemas } from '../lib/api';
 import type { PageProps } from './page-props';
-import { Ago, VmLink } from './records/cells';
-import { LIST_LIMIT, ListLimitNote } from './records/list-limit';
+import { RecordListPage } from './records/record-list-page';
 import { JOB_STATUSES } from './records/statuses';
+import { useRecordList } from './records/use-record-list';
 
 type Job = Schemas['Job'];
 
@@ -17,6 +13,8 @@ const FILTERS = [
   { name: 'vm', label: 'VM', placeholder: 'id or name' },
   { name: 'status', label: 'Status', options: JOB_STATUSES },
 ] as const;
+
+const COLUMNS = ['Job', 'Status', 'VM', 'Steps run', 'Created', 'Updated'];
 
 function JobRow({ job }: { job: Job }) {
   return (
@@ -47,52 +45,22 @@ function JobRow({ job }: { job: Job }) {
 
 /** Jobs (named steps run in order in one VM), newest first. */
 export function JobsPage({ query }: PageProps) {
-  const vm = query.get('vm') ?? '';
-  const status = query.get('status') ?? '';
-  const list = useApi(
-    (signal) =>
-      get<Schemas['JobList']>('/jobs', { vm, status, limit: LIST_LIMIT }, signal).then(
-        (answer) => answer.jobs,
-      ),
-    [vm, status],
-  );
-  useLiveReload(list.reload, (event) => event.type === 'task' && event.task_type === 'job:run');
-  const jobs = list.data;
+  const list = useRecordList({
+    path: '/jobs',
+    filters: FILTERS,
+    query,
+    rows: (answer: Schemas['JobList']) => answer.jobs,
+    concerns: (event) => event.type === 'task' && event.task_type === 'job:run',
+  });
   return (
-    <Page title="Jobs">
-      <Filters filters={FILTERS} query={query} />
-      <ErrorNotice error={list.error} />
-      {!jobs ? (
-        list.loading ? (
-          <Loading what="Loading jobs" />
-        ) : null
-      ) : jobs.length === 0 ? (
-        <Empty>{vm || status ? 'No job matches these filters.' : 'No job has run yet.'}</Empty>
-      ) : (
-        <>
-          <div class="table-wrap">
-            <table>
-              <caption class="sr-only">Jobs, newest first</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Job</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">VM</th>
-                  <th scope="col">Steps run</th>
-                  <th scope="col">Created</th>
-                  <th scope="col">Updated</th>
-                </tr>
-              </thead>
-              <tbody>
-                {jobs.map((job) => (
-                  <JobRow key={job.id} job={job} />
-                ))}
-              </tbody>
-            </table>
-          </div>
-          <ListLimitNote shown={jobs.length} />
-        </>
-      )}
-    </Page>
+    <RecordListPage
+      title="Jobs"
+      list={list}
+      loading="Loading jobs"
+      empty={list.filtered ? 'No job matches these filters.' : 'No job has run yet.'}
+      caption="Jobs, newest first"
+      columns={COLUMNS}
+      row={(job) => <JobRow key={job.id} job={job} />}
+    />
   );
 }

@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { Page } from '../components/page';
 import { ErrorNotice, Loading } from '../components/states';
 import { del, get, type Schemas, seg } from '../lib/api';
+import { useAction } from '../lib/use-action';
 import { useApi } from '../lib/use-api';
 import { CreateKeyForm } from './keys/create-key-form';
 import { KeyTable } from './keys/key-table';
@@ -12,14 +13,9 @@ import type { PageProps } from './page-props';
 export function KeysPage({ session }: PageProps) {
   const keys = useApi((signal) => get<Schemas['ApiKeyList']>('/keys', undefined, signal), []);
   const [created, setCreated] = useState<Schemas['CreatedKey'] | undefined>();
-  const [actionError, setActionError] = useState<Error | undefined>();
+  const revoking = useAction();
   const revoke = async (key: Schemas['ApiKey']) => {
-    setActionError(undefined);
-    try {
-      await del<Schemas['ApiKey']>(`/keys/${seg(key.id)}`);
-    } catch (error) {
-      setActionError(error as Error);
-    }
+    await revoking.run(() => del<Schemas['ApiKey']>(`/keys/${seg(key.id)}`));
     keys.reload();
   };
   return (
@@ -40,7 +36,7 @@ export function KeysPage({ session }: PageProps) {
         }}
       />
       <h2>Keys</h2>
-      <ErrorNotice error={actionError} />
+      <ErrorNotice error={revoking.error} />
       <ErrorNotice error={keys.error} />
       {keys.data ? (
         <KeyTable keys={keys.data.keys} ownKeyId={session.key_id} onRevoke={revoke} />

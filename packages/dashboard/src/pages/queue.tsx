@@ -1,6 +1,7 @@
 import { Fragment } from 'preact';
+import { DataTable } from '../components/data-table';
 import { Page } from '../components/page';
-import { Empty, ErrorNotice, Loading } from '../components/states';
+import { ErrorNotice, Loading } from '../components/states';
 import { get } from '../lib/api';
 import { useApi } from '../lib/use-api';
 import { useLiveReload } from '../lib/use-live-reload';
@@ -13,42 +14,28 @@ const COUNTS = ['waiting', 'active', 'delayed', 'failed'] as const;
 const sum = (values: Record<string, number>) => Object.values(values).reduce((total, n) => total + n, 0);
 
 function DepthTable({ depth }: { depth: QueueView['depth'] }) {
-  const names = Object.keys(depth).sort();
-  if (names.length === 0) return <Empty>No queue has been used yet.</Empty>;
   const priorities = priorityNames(...Object.values(depth));
   return (
-    // biome-ignore lint/a11y/noNoninteractiveTabindex: the table scrolls sideways on a phone; focus lets a keyboard scroll it
-    <section class="table-wrap" tabIndex={0} aria-label="Table of waiting tasks">
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">Queue</th>
+    <DataTable
+      region="Table of waiting tasks"
+      columns={['Queue', ...priorities, 'Total']}
+      rows={Object.keys(depth).sort()}
+      empty="No queue has been used yet."
+      row={(name) => {
+        const counts: PriorityDepth = depth[name] ?? {};
+        return (
+          <tr key={name}>
+            <th scope="row" class="mono">
+              {name}
+            </th>
             {priorities.map((priority) => (
-              <th scope="col" key={priority}>
-                {priority}
-              </th>
+              <td key={priority}>{counts[priority] ?? 0}</td>
             ))}
-            <th scope="col">Total</th>
+            <td>{sum(counts)}</td>
           </tr>
-        </thead>
-        <tbody>
-          {names.map((name) => {
-            const counts: PriorityDepth = depth[name] ?? {};
-            return (
-              <tr key={name}>
-                <th scope="row" class="mono">
-                  {name}
-                </th>
-                {priorities.map((priority) => (
-                  <td key={priority}>{counts[priority] ?? 0}</td>
-                ))}
-                <td>{sum(counts)}</td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
-    </section>
+        );
+      }}
+    />
   );
 }
 

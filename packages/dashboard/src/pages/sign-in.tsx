@@ -2,29 +2,20 @@ import { useState } from 'preact/hooks';
 import { ErrorNotice } from '../components/states';
 import { navigate } from '../lib/router';
 import { signIn } from '../lib/session';
+import { useAction } from '../lib/use-action';
 
 /** Sign-in with an API key or a JWT; the gateway answers with an HttpOnly session cookie. */
 export function SignInPage({ next }: { next: string }) {
   const [token, setToken] = useState('');
-  const [error, setError] = useState<Error | undefined>();
-  const [busy, setBusy] = useState(false);
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      await signIn(token.trim());
-      setToken('');
-      navigate(next.startsWith('/') && !next.startsWith('//') ? next : '/');
-    } catch (cause) {
-      setError(cause as Error);
-    } finally {
-      setBusy(false);
-    }
+  const signingIn = useAction();
+  const enter = async () => {
+    await signIn(token.trim());
+    setToken('');
+    navigate(next.startsWith('/') && !next.startsWith('//') ? next : '/');
   };
   return (
     <main id="main" class="sign-in">
-      <form class="card" onSubmit={submit} aria-labelledby="sign-in-title">
+      <form class="card" onSubmit={signingIn.submit(enter)} aria-labelledby="sign-in-title">
         <h1 id="sign-in-title">Sign in to Aetherium</h1>
         <p class="muted">
           Paste an API key (<code>aether key create</code> makes one) or a JWT from your identity provider. It
@@ -42,9 +33,9 @@ export function SignInPage({ next }: { next: string }) {
             onInput={(event) => setToken(event.currentTarget.value)}
           />
         </div>
-        <ErrorNotice error={error} />
-        <button class="button primary" type="submit" disabled={busy || token.trim() === ''}>
-          {busy ? 'Signing in…' : 'Sign in'}
+        <ErrorNotice error={signingIn.error} />
+        <button class="button primary" type="submit" disabled={signingIn.busy || token.trim() === ''}>
+          {signingIn.busy ? 'Signing in…' : 'Sign in'}
         </button>
       </form>
     </main>

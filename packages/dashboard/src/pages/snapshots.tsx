@@ -1,19 +1,16 @@
 import { useState } from 'preact/hooks';
+import { Ago, VmLink } from '../components/cells';
 import { ConfirmButton } from '../components/confirm-button';
-import { Filters } from '../components/filters';
 import { Link } from '../components/link';
-import { Page } from '../components/page';
-import { Empty, ErrorNotice, Loading } from '../components/states';
 import { StatusBadge } from '../components/status';
-import { del, get, type Schemas, seg } from '../lib/api';
+import { del, type Schemas, seg } from '../lib/api';
 import { bytes, shortId } from '../lib/format';
 import { href } from '../lib/router';
-import { useApi } from '../lib/use-api';
-import { useLiveReload } from '../lib/use-live-reload';
+import { useAction } from '../lib/use-action';
 import type { PageProps } from './page-props';
-import { Ago, VmLink } from './records/cells';
-import { LIST_LIMIT, ListLimitNote } from './records/list-limit';
+import { RecordListPage } from './records/record-list-page';
 import { SNAPSHOT_STATUSES } from './records/statuses';
+import { useRecordList } from './records/use-record-list';
 import './records/records.css';
 
 type Snapshot = Schemas['Snapshot'];
@@ -22,6 +19,8 @@ const FILTERS = [
   { name: 'vm', label: 'VM', placeholder: 'id or name' },
   { name: 'status', label: 'Status', options: SNAPSHOT_STATUSES },
 ] as const;
+
+const COLUMNS = ['Snapshot', 'VM', 'Driver', 'Status', 'Size', 'Created', 'Actions'];
 
 /** The tasks that move a snapshot's status. */
 const SNAPSHOT_TASKS = new Set(['vm:snapshot', 'snapshot:delete']);
@@ -80,75 +79,43 @@ function SnapshotRow({ snapshot, onDelete }: RowProps) {
 
 /** Saved VM states: what each came from, whether it is ready, and VMs to start from it. */
 export function SnapshotsPage({ query }: PageProps) {
-  const vm = query.get('vm') ?? '';
-  const status = query.get('status') ?? '';
-  const list = useApi(
-    (signal) =>
-      get<Schemas['SnapshotList']>('/snapshots', { vm, status, limit: LIST_LIMIT }, signal).then(
-        (answer) => answer.snapshots,
-      ),
-    [vm, status],
-  );
-  useLiveReload(list.reload, (event) => event.type === 'task' && SNAPSHOT_TASKS.has(event.task_type));
-  const [deleteError, setDeleteError] = useState<Error | undefined>();
+  const list = useRecordList({
+    path: '/snapshots',
+    filters: FILTERS,
+    query,
+    rows: (answer: Schemas['SnapshotList']) => answer.snapshots,
+    concerns: (event) => event.type === 'task' && SNAPSHOT_TASKS.has(event.task_type),
+  });
+  const removal = useAction();
   const [deleted, setDeleted] = useState<string | null>(null);
   const remove = async (snapshot: Snapshot) => {
-    setDeleteError(undefined);
     setDeleted(null);
-    try {
+    await removal.run(async () => {
       await del(`/snapshots/${seg(snapshot.id)}`);
       setDeleted(snapshot.id);
-    } catch (error) {
-      setDeleteError(error as Error);
-    }
+    });
     list.reload();
   };
-  const snapshots = list.data;
   return (
-    <Page title="Snapshots">
-      <Filters filters={FILTERS} query={query} />
-      <ErrorNotice error={list.error ?? deleteError} />
+    <RecordListPage
+      title="Snapshots"
+      list={list}
+      loading="Loading snapshots"
+      actionError={removal.error}
+      empty={
+        list.filtered
+          ? 'No snapshot matches these filters.'
+          : 'No snapshot yet: take one from a running VM’s page.'
+      }
+      caption="Snapshots, newest first"
+      columns={COLUMNS}
+      row={(snapshot) => <SnapshotRow key={snapshot.id} snapshot={snapshot} onDelete={remove} />}
+    >
       {deleted ? (
         <p class="notice notice-ok" role="status">
           Snapshot {shortId(deleted)} is being deleted.
         </p>
       ) : null}
-      {!snapshots ? (
-        list.loading ? (
-          <Loading what="Loading snapshots" />
-        ) : null
-      ) : snapshots.length === 0 ? (
-        <Empty>
-          {vm || status
-            ? 'No snapshot matches these filters.'
-            : 'No snapshot yet: take one from a running VM’s page.'}
-        </Empty>
-      ) : (
-        <>
-          <div class="table-wrap">
-            <table>
-              <caption class="sr-only">Snapshots, newest first</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Snapshot</th>
-                  <th scope="col">VM</th>
-                  <th scope="col">Driver</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Size</th>
-                  <th scope="col">Created</th>
-                  <th scope="col">Actions</th>
-                </tr>
-              </thead>
-              <tbody>
-                {snapshots.map((snapshot) => (
-                  <SnapshotRow key={snapshot.id} snapshot={snapshot} onDelete={remove} />
-                ))}
-              </tbody>
-            </table>
-          </div>
-          <ListLimitNote shown={snapshots.length} />
-        </>
-      )}
-    </Page>
+    </RecordListPage>
   );
 }

@@ -1,3 +1,4 @@
+import { Ago, IdLink, VmLink } from '../components/cells';
 import { Page } from '../components/page';
 import { ErrorNotice, Loading } from '../components/states';
 import { StatusBadge } from '../components/status';
@@ -6,7 +7,6 @@ import { duration, shortId } from '../lib/format';
 import { useApi } from '../lib/use-api';
 import { useLiveReload } from '../lib/use-live-reload';
 import type { PageProps } from './page-props';
-import { Ago, IdLink, VmLink } from './records/cells';
 import { JsonBlock } from './records/json-block';
 import { executionOf, jobOf } from './records/related';
 

@@ -1,14 +1,10 @@
-import { Filters } from '../components/filters';
-import { Page } from '../components/page';
-import { Empty, ErrorNotice, Loading } from '../components/states';
+import { Ago, IdLink, VmLink } from '../components/cells';
 import { StatusBadge } from '../components/status';
-import { get, type Schemas } from '../lib/api';
-import { useApi } from '../lib/use-api';
-import { useLiveReload } from '../lib/use-live-reload';
+import type { Schemas } from '../lib/api';
 import type { PageProps } from './page-props';
-import { Ago, IdLink, VmLink } from './records/cells';
-import { LIST_LIMIT, ListLimitNote } from './records/list-limit';
+import { RecordListPage } from './records/record-list-page';
 import { TASK_STATUSES, TASK_TYPES } from './records/statuses';
+import { useRecordList } from './records/use-record-list';
 
 type Task = Schemas['Task'];
 
@@ -17,6 +13,8 @@ const FILTERS = [
   { name: 'type', label: 'Type', options: TASK_TYPES },
   { name: 'vm', label: 'VM', placeholder: 'id or name' },
 ] as const;
+
+const COLUMNS = ['Task', 'Type', 'Status', 'VM', 'Attempts', 'Error', 'Created'];
 
 function TaskRow({ task }: { task: Task }) {
   return (
@@ -42,54 +40,22 @@ function TaskRow({ task }: { task: Task }) {
 
 /** The queued work of the project (creates, runs, deletes, jobs...), newest first. */
 export function TasksPage({ query }: PageProps) {
-  const status = query.get('status') ?? '';
-  const type = query.get('type') ?? '';
-  const vm = query.get('vm') ?? '';
-  const list = useApi(
-    (signal) =>
-      get<Schemas['TaskList']>('/tasks', { status, type, vm, limit: LIST_LIMIT }, signal).then(
-        (answer) => answer.tasks,
-      ),
-    [status, type, vm],
-  );
-  useLiveReload(list.reload, (event) => event.type === 'task');
-  const tasks = list.data;
+  const list = useRecordList({
+    path: '/tasks',
+    filters: FILTERS,
+    query,
+    rows: (answer: Schemas['TaskList']) => answer.tasks,
+    concerns: (event) => event.type === 'task',
+  });
   return (
-    <Page title="Tasks">
-      <Filters filters={FILTERS} query={query} />
-      <ErrorNotice error={list.error} />
-      {!tasks ? (
-        list.loading ? (
-          <Loading what="Loading tasks" />
-        ) : null
-      ) : tasks.length === 0 ? (
-        <Empty>{status || type || vm ? 'No task matches these filters.' : 'No task yet.'}</Empty>
-      ) : (
-        <>
-          <div class="table-wrap">
-            <table>
-              <caption class="sr-only">Tasks, newest first</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Task</th>
-                  <th scope="col">Type</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">VM</th>
-                  <th scope="col">Attempts</th>
-                  <th scope="col">Error</th>
-                  <th scope="col">Created</th>
-                </tr>
-              </thead>
-              <tbody>
-                {tasks.map((task) => (
-                  <TaskRow key={task.id} task={task} />
-                ))}
-              </tbody>
-            </table>
-          </div>
-          <ListLimitNote shown={tasks.length} />
-        </>
-      )}
-    </Page>
+    <RecordListPage
+      title="Tasks"
+      list={list}
+      loading="Loading tasks"
+      empty={list.filtered ? 'No task matches these filters.' : 'No task yet.'}
+      caption="Tasks, newest first"
+      columns={COLUMNS}
+      row={(task) => <TaskRow key={task.id} task={task} />}
+    />
   );
 }

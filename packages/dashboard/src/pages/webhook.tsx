@@ -5,7 +5,9 @@ import { Page } from '../components/page';
 import { ErrorNotice, Loading } from '../components/states';
 import { StatusBadge } from '../components/status';
 import { get, post, type Schemas, seg } from '../lib/api';
+import { everyValue } from '../lib/every-value';
 import { shortId, when } from '../lib/format';
+import { useAction } from '../lib/use-action';
 import { useApi } from '../lib/use-api';
 import type { PageProps } from './page-props';
 import { DeliveryTable } from './webhooks/delivery-table';
@@ -16,7 +18,11 @@ import { DeliveryTable } from './webhooks/delivery-table';
  */
 const PENDING_REFRESH_MS = 15_000;
 
-const STATUSES = ['pending', 'delivered', 'failed'] as const;
+const STATUSES = everyValue<Schemas['WebhookDelivery']['status']>({
+  pending: true,
+  delivered: true,
+  failed: true,
+});
 const FILTERS: readonly FilterSpec[] = [{ name: 'status', label: 'Status', options: STATUSES }];
 
 function Subscription({ webhook }: { webhook: Schemas['Webhook'] }) {
@@ -50,7 +56,7 @@ export function WebhookPage({ params, query }: PageProps) {
     [id],
   );
   const [notice, setNotice] = useState<string | undefined>();
-  const [actionError, setActionError] = useState<Error | undefined>();
+  const redelivery = useAction();
   const webhook = webhooks.data?.webhooks.find((candidate) => candidate.id === id);
   const all = deliveries.data?.deliveries;
   const status = query.get('status') ?? '';
@@ -66,15 +72,12 @@ export function WebhookPage({ params, query }: PageProps) {
 
   const redeliver = async (delivery: Schemas['WebhookDelivery']) => {
     setNotice(undefined);
-    setActionError(undefined);
-    try {
+    await redelivery.run(async () => {
       const again = await post<Schemas['WebhookDelivery']>(
         `/webhooks/${seg(id)}/deliveries/${seg(delivery.id)}/redeliver`,
       );
       setNotice(`${delivery.event} queued again as delivery ${shortId(again.id)}.`);
-    } catch (error) {
-      setActionError(error as Error);
-    }
+    });
     reload();
   };
 
@@ -97,7 +100,7 @@ export function WebhookPage({ params, query }: PageProps) {
       <h2>Deliveries</h2>
       <Filters filters={FILTERS} query={query} />
       <div role="status">{notice ? <p class="notice notice-ok">{notice}</p> : null}</div>
-      <ErrorNotice error={actionError} />
+      <ErrorNotice error={redelivery.error} />
       <ErrorNotice error={deliveries.error} />
       {shown ? (
         <DeliveryTable

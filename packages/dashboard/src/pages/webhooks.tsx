@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { Page } from '../components/page';
 import { ErrorNotice, Loading } from '../components/states';
 import { del, get, type Schemas, seg } from '../lib/api';
+import { useAction } from '../lib/use-action';
 import { useApi } from '../lib/use-api';
 import { OneTimeSecret } from './keys/one-time-secret';
 import type { PageProps } from './page-props';
@@ -12,14 +13,9 @@ import { WebhookTable } from './webhooks/webhook-table';
 export function WebhooksPage({ session }: PageProps) {
   const webhooks = useApi((signal) => get<Schemas['WebhookList']>('/webhooks', undefined, signal), []);
   const [created, setCreated] = useState<Schemas['CreatedWebhook'] | undefined>();
-  const [actionError, setActionError] = useState<Error | undefined>();
+  const removal = useAction();
   const remove = async (webhook: Schemas['Webhook']) => {
-    setActionError(undefined);
-    try {
-      await del<Schemas['Webhook']>(`/webhooks/${seg(webhook.id)}`);
-    } catch (error) {
-      setActionError(error as Error);
-    }
+    await removal.run(() => del<Schemas['Webhook']>(`/webhooks/${seg(webhook.id)}`));
     webhooks.reload();
   };
   return (
@@ -39,7 +35,7 @@ export function WebhooksPage({ session }: PageProps) {
         }}
       />
       <h2>Subscriptions</h2>
-      <ErrorNotice error={actionError} />
+      <ErrorNotice error={removal.error} />
       <ErrorNotice error={webhooks.error} />
       {webhooks.data ? (
         <WebhookTable webhooks={webhooks.data.webhooks} showProject={session.admin} onDelete={remove} />

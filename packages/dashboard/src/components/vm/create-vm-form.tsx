@@ -1,4 +1,6 @@
 import { useState } from 'preact/hooks';
+import { useAction } from '../../lib/use-action';
+import { FormField } from '../form-field';
 import { ErrorNotice } from '../states';
 import {
   type CreateVmField,
@@ -6,7 +8,6 @@ import {
   createVmInput,
   EMPTY_CREATE_VM_FIELDS,
 } from './create-vm-input';
-import { FormField } from './form-field';
 import type { CreateVmRequest } from './vm-types';
 
 interface Props {
@@ -22,30 +23,19 @@ const DURATION_HINT = 'Seconds, or a duration such as 30m, 2h, 1d; 0: none; empt
 export function CreateVmForm({ drivers, onCreate }: Props) {
   const [fields, setFields] = useState<CreateVmFields>(EMPTY_CREATE_VM_FIELDS);
   const [problems, setProblems] = useState<Partial<Record<CreateVmField, string>>>({});
-  const [error, setError] = useState<Error | undefined>();
-  const [busy, setBusy] = useState(false);
+  const creating = useAction();
 
   const set = (field: CreateVmField) => (event: { currentTarget: { value: string } }) =>
     setFields((current) => ({ ...current, [field]: event.currentTarget.value }));
 
-  const submit = async (event: Event) => {
-    event.preventDefault();
+  const create = async () => {
     const input = createVmInput(fields);
     if (!input.ok) {
       setProblems(input.problems);
-      setError(undefined);
       return;
     }
     setProblems({});
-    setError(undefined);
-    setBusy(true);
-    try {
-      await onCreate(input.body);
-    } catch (cause) {
-      setError(cause instanceof Error ? cause : new Error(String(cause)));
-    } finally {
-      setBusy(false);
-    }
+    await onCreate(input.body);
   };
 
   const text = (field: CreateVmField, label: string, hint: string, extra: Record<string, string> = {}) => (
@@ -66,7 +56,7 @@ export function CreateVmForm({ drivers, onCreate }: Props) {
   );
 
   return (
-    <form class="card form-grid" onSubmit={submit} noValidate>
+    <form class="card form-grid" onSubmit={creating.submit(create)} noValidate>
       {text(
         'name',
         'Name',
@@ -150,14 +140,14 @@ export function CreateVmForm({ drivers, onCreate }: Props) {
         )}
       </FormField>
       <div class="form-actions">
-        <ErrorNotice error={error} />
+        <ErrorNotice error={creating.error} />
         {Object.keys(problems).length > 0 ? (
           <p class="notice notice-error" role="alert">
             Some fields need fixing; each says what is wrong.
           </p>
         ) : null}
-        <button type="submit" class="button primary" disabled={busy}>
-          {busy ? 'Creating…' : 'Create VM'}
+        <button type="submit" class="button primary" disabled={creating.busy}>
+          {creating.busy ? 'Creating…' : 'Create VM'}
         </button>
       </div>
     </form>

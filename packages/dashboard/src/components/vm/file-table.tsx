@@ -1,11 +1,15 @@
 import { API, queryString, type Schemas, seg } from '../../lib/api';
 import { bytes, when } from '../../lib/format';
 import { href } from '../../lib/router';
+import { NoValue } from '../cells';
+import { ConfirmButton } from '../confirm-button';
+import { DataTable } from '../data-table';
 import { Link } from '../link';
-import { ConfirmRowAction } from './confirm-row-action';
 import { joinPath } from './file-paths';
 
 type Entry = Schemas['FsEntry'];
+
+const COLUMNS = ['Name', 'Size', 'Modified', 'Mode', 'Actions'];
 
 interface Props {
   vmId: string;
@@ -39,63 +43,54 @@ function EntryName({ vmId, dir, entry }: { vmId: string; dir: string; entry: Ent
   );
 }
 
+function EntryRow({ vmId, dir, entry, onRemove }: Omit<Props, 'entries'> & { entry: Entry }) {
+  const path = joinPath(dir, entry.name);
+  const isDirectory = entry.type === 'directory';
+  return (
+    <tr>
+      <td class="wrap">
+        <EntryName vmId={vmId} dir={dir} entry={entry} />
+      </td>
+      <td>{isDirectory ? <NoValue /> : bytes(entry.size)}</td>
+      <td>{when(entry.mtime)}</td>
+      <td>
+        <code>{(entry.mode & 0o7777).toString(8).padStart(4, '0')}</code>
+      </td>
+      <td class="row-actions">
+        {entry.type === 'file' || isDirectory ? (
+          <a
+            class="button small"
+            href={downloadHref(vmId, path)}
+            download={isDirectory ? `${entry.name}.tar` : entry.name}
+            aria-label={`Download ${entry.name}${isDirectory ? ' as a tar archive' : ''}`}
+          >
+            Download
+          </a>
+        ) : null}
+        <ConfirmButton
+          label="Remove"
+          name={`Remove ${entry.name}`}
+          class="button small"
+          question={`Remove ${entry.name}?`}
+          detail={
+            isDirectory ? 'The folder and everything in it are removed for good.' : 'It is removed for good.'
+          }
+          danger
+          onConfirm={() => onRemove(entry)}
+        />
+      </td>
+    </tr>
+  );
+}
+
 /** A directory's entries: folders open, files download, either can be removed (after asking). */
 export function FileTable({ vmId, dir, entries, onRemove }: Props) {
   return (
-    <div class="table-wrap">
-      <table>
-        <caption class="sr-only">Entries of {dir || 'the home directory'}</caption>
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Size</th>
-            <th scope="col">Modified</th>
-            <th scope="col">Mode</th>
-            <th scope="col">Actions</th>
-          </tr>
-        </thead>
-        <tbody>
-          {[...entries].sort(byKindThenName).map((entry) => {
-            const path = joinPath(dir, entry.name);
-            const isDirectory = entry.type === 'directory';
-            return (
-              <tr key={entry.name}>
-                <td class="wrap">
-                  <EntryName vmId={vmId} dir={dir} entry={entry} />
-                </td>
-                <td>{isDirectory ? <span class="muted">—</span> : bytes(entry.size)}</td>
-                <td>{when(entry.mtime)}</td>
-                <td>
-                  <code>{(entry.mode & 0o7777).toString(8).padStart(4, '0')}</code>
-                </td>
-                <td class="row-actions">
-                  {entry.type === 'file' || isDirectory ? (
-                    <a
-                      class="button small"
-                      href={downloadHref(vmId, path)}
-                      download={isDirectory ? `${entry.name}.tar` : entry.name}
-                      aria-label={`Download ${entry.name}${isDirectory ? ' as a tar archive' : ''}`}
-                    >
-                      Download
-                    </a>
-                  ) : null}
-                  <ConfirmRowAction
-                    label="Remove"
-                    name={`Remove ${entry.name}`}
-                    question={`Remove ${entry.name}?`}
-                    detail={
-                      isDirectory
-                        ? 'The folder and everything in it are removed for good.'
-                        : 'It is removed for good.'
-                    }
-                    onConfirm={() => onRemove(entry)}
-                  />
-                </td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      caption={`Entries of ${dir || 'the home directory'}`}
+      columns={COLUMNS}
+      rows={[...entries].sort(byKindThenName)}
+      row={(entry) => <EntryRow key={entry.name} vmId={vmId} dir={dir} entry={entry} onRemove={onRemove} />}
+    />
   );
 }

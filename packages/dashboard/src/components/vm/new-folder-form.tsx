@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { post, seg } from '../../lib/api';
+import { useAction } from '../../lib/use-action';
 import { ErrorNotice } from '../states';
 import { entryNameProblem, joinPath } from './file-paths';
 import type { MkdirRequest } from './vm-types';
@@ -15,30 +16,17 @@ export function NewFolderForm({
   onCreated: () => void;
 }) {
   const [name, setName] = useState('');
-  const [error, setError] = useState<Error | undefined>();
-  const [busy, setBusy] = useState(false);
-  const submit = async (event: Event) => {
-    event.preventDefault();
+  const creating = useAction();
+  const create = async () => {
     const problem = entryNameProblem(name);
-    if (problem) {
-      setError(new Error(`Folder name: ${problem}.`));
-      return;
-    }
-    setBusy(true);
-    setError(undefined);
-    try {
-      const body: MkdirRequest = { path: joinPath(dir, name.trim()), parents: false };
-      await post(`/vms/${seg(vmId)}/files/mkdir`, body);
-      setName('');
-      onCreated();
-    } catch (cause) {
-      setError(cause instanceof Error ? cause : new Error(String(cause)));
-    } finally {
-      setBusy(false);
-    }
+    if (problem) throw new Error(`Folder name: ${problem}.`);
+    const body: MkdirRequest = { path: joinPath(dir, name.trim()), parents: false };
+    await post(`/vms/${seg(vmId)}/files/mkdir`, body);
+    setName('');
+    onCreated();
   };
   return (
-    <form class="inline-form" onSubmit={submit}>
+    <form class="inline-form" onSubmit={creating.submit(create)}>
       <div class="field">
         <label for="new-folder">New folder</label>
         <input
@@ -48,10 +36,10 @@ export function NewFolderForm({
           autocomplete="off"
         />
       </div>
-      <button type="submit" class="button" disabled={busy}>
+      <button type="submit" class="button" disabled={creating.busy}>
         Create folder
       </button>
-      <ErrorNotice error={error} />
+      <ErrorNotice error={creating.error} />
     </form>
   );
 }

@@ -1,5 +1,7 @@
 import { useState } from 'preact/hooks';
 import { post, type Schemas, seg } from '../../lib/api';
+import { useAction } from '../../lib/use-action';
+import { FormField } from '../form-field';
 import { ErrorNotice } from '../states';
 import { shellRequest } from './command-line';
 
@@ -12,55 +14,44 @@ interface Props {
 /** A shell line to run in the VM (`sh -c`); its output is followed by the caller. */
 export function RunCommandForm({ vm, onStarted }: Props) {
   const [line, setLine] = useState('');
-  const [error, setError] = useState<Error | undefined>();
-  const [busy, setBusy] = useState(false);
+  const starting = useAction();
   const running = vm.status === 'running';
 
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    if (!line.trim()) {
-      setError(new Error('Type a command to run.'));
-      return;
-    }
-    setBusy(true);
-    setError(undefined);
-    try {
-      const accepted = await post<Schemas['ExecuteAccepted']>(
-        `/vms/${seg(vm.id)}/execute`,
-        shellRequest(line),
-      );
-      onStarted(accepted.execution_id);
-    } catch (cause) {
-      setError(cause instanceof Error ? cause : new Error(String(cause)));
-    } finally {
-      setBusy(false);
-    }
+  const start = async () => {
+    if (!line.trim()) throw new Error('Type a command to run.');
+    const accepted = await post<Schemas['ExecuteAccepted']>(`/vms/${seg(vm.id)}/execute`, shellRequest(line));
+    onStarted(accepted.execution_id);
   };
 
   return (
-    <form class="inline-form run-form" onSubmit={submit}>
-      <div class="field grow">
-        <label for="run-command">Command</label>
-        <input
-          id="run-command"
-          class="mono"
-          value={line}
-          onInput={(event) => setLine(event.currentTarget.value)}
-          placeholder="uname -a"
-          autocomplete="off"
-          spellcheck={false}
-          aria-describedby="run-command-hint"
-        />
-        <span id="run-command-hint" class="hint">
-          {running
+    <form class="inline-form run-form" onSubmit={starting.submit(start)}>
+      <FormField
+        id="run-command"
+        label="Command"
+        class="grow"
+        hint={
+          running
             ? 'Runs with sh -c, so pipes and redirections work.'
-            : `The VM is ${vm.status}; commands run only in a running VM.`}
-        </span>
-      </div>
-      <button type="submit" class="button primary" disabled={busy || !running}>
+            : `The VM is ${vm.status}; commands run only in a running VM.`
+        }
+      >
+        {(describedBy) => (
+          <input
+            id="run-command"
+            class="mono"
+            value={line}
+            onInput={(event) => setLine(event.currentTarget.value)}
+            placeholder="uname -a"
+            autocomplete="off"
+            spellcheck={false}
+            aria-describedby={describedBy}
+          />
+        )}
+      </FormField>
+      <button type="submit" class="button primary" disabled={starting.busy || !running}>
         Run
       </button>
-      <ErrorNotice error={error} />
+      <ErrorNotice error={starting.error} />
     </form>
   );
 }

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { post, type Schemas, seg } from '../../lib/api';
 import { ago, when } from '../../lib/format';
+import { useAction } from '../../lib/use-action';
 import { ErrorNotice } from '../states';
 import { formatSeconds } from './duration-text';
 import type { ExtendVmRequest } from './vm-types';
@@ -26,24 +27,14 @@ function Deadline({ iso }: { iso: string | null }) {
 /** Moves the lifetime deadline later; only a VM that has one and has not ended can. */
 function ExtendForm({ vm, onExtended }: { vm: Vm; onExtended: () => void }) {
   const [seconds, setSeconds] = useState(3600);
-  const [error, setError] = useState<Error | undefined>();
-  const [busy, setBusy] = useState(false);
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      const body: ExtendVmRequest = { ttl_seconds: seconds };
-      await post<Vm>(`/vms/${seg(vm.id)}/extend`, body);
-      onExtended();
-    } catch (cause) {
-      setError(cause instanceof Error ? cause : new Error(String(cause)));
-    } finally {
-      setBusy(false);
-    }
+  const extending = useAction();
+  const extend = async () => {
+    const body: ExtendVmRequest = { ttl_seconds: seconds };
+    await post<Vm>(`/vms/${seg(vm.id)}/extend`, body);
+    onExtended();
   };
   return (
-    <form class="inline-form" onSubmit={submit}>
+    <form class="inline-form" onSubmit={extending.submit(extend)}>
       <div class="field">
         <label for="extend-by">Extend lifetime by</label>
         <select id="extend-by" value={seconds} onChange={(e) => setSeconds(Number(e.currentTarget.value))}>
@@ -54,10 +45,10 @@ function ExtendForm({ vm, onExtended }: { vm: Vm; onExtended: () => void }) {
           ))}
         </select>
       </div>
-      <button type="submit" class="button" disabled={busy}>
+      <button type="submit" class="button" disabled={extending.busy}>
         Extend
       </button>
-      <ErrorNotice error={error} />
+      <ErrorNotice error={extending.error} />
     </form>
   );
 }

@@ -1,7 +1,9 @@
 import { useState } from 'preact/hooks';
+import { FormField } from '../../components/form-field';
 import { ErrorNotice } from '../../components/states';
 import { post, type Schemas } from '../../lib/api';
 import type { Session } from '../../lib/session';
+import { useAction } from '../../lib/use-action';
 import { type CreateKeyRequest, KEY_NAME_PATTERN, MAX_EXPIRY_DAYS, PROJECT_PATTERN } from './key-requests';
 
 interface Props {
@@ -35,57 +37,43 @@ export function CreateKeyForm({ session, onCreated }: Props) {
   const [project, setProject] = useState('');
   const [admin, setAdmin] = useState(false);
   const [expiryDays, setExpiryDays] = useState('');
-  const [error, setError] = useState<Error | undefined>();
-  const [busy, setBusy] = useState(false);
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    setError(undefined);
-    setBusy(true);
-    try {
-      const created = await post<Schemas['CreatedKey']>('/keys', requestOf(name, project, admin, expiryDays));
-      setName('');
-      setProject('');
-      setAdmin(false);
-      setExpiryDays('');
-      onCreated(created);
-    } catch (cause) {
-      setError(cause as Error);
-    } finally {
-      setBusy(false);
-    }
+  const creating = useAction();
+  const create = async () => {
+    const created = await post<Schemas['CreatedKey']>('/keys', requestOf(name, project, admin, expiryDays));
+    setName('');
+    setProject('');
+    setAdmin(false);
+    setExpiryDays('');
+    onCreated(created);
   };
   return (
-    <form class="card" onSubmit={submit} aria-labelledby="create-key-title">
+    <form class="card" onSubmit={creating.submit(create)} aria-labelledby="create-key-title">
       <h2 id="create-key-title">Create a key</h2>
-      <div class="field">
-        <label for="key-name">Name</label>
-        <input
-          id="key-name"
-          required
-          maxLength={100}
-          aria-describedby="key-name-hint"
-          value={name}
-          onInput={(event) => setName(event.currentTarget.value)}
-        />
-        <span id="key-name-hint" class="hint">
-          What the key is for, e.g. "ci on main".
-        </span>
-      </div>
+      <FormField id="key-name" label="Name" hint='What the key is for, e.g. "ci on main".'>
+        {(describedBy) => (
+          <input
+            id="key-name"
+            required
+            maxLength={100}
+            aria-describedby={describedBy}
+            value={name}
+            onInput={(event) => setName(event.currentTarget.value)}
+          />
+        )}
+      </FormField>
       {session.admin ? (
         <>
-          <div class="field">
-            <label for="key-project">Project</label>
-            <input
-              id="key-project"
-              placeholder={session.project}
-              aria-describedby="key-project-hint"
-              value={project}
-              onInput={(event) => setProject(event.currentTarget.value)}
-            />
-            <span id="key-project-hint" class="hint">
-              Empty: your own project ({session.project}).
-            </span>
-          </div>
+          <FormField id="key-project" label="Project" hint={`Empty: your own project (${session.project}).`}>
+            {(describedBy) => (
+              <input
+                id="key-project"
+                placeholder={session.project}
+                aria-describedby={describedBy}
+                value={project}
+                onInput={(event) => setProject(event.currentTarget.value)}
+              />
+            )}
+          </FormField>
           <div class="field">
             <label>
               <input
@@ -98,25 +86,23 @@ export function CreateKeyForm({ session, onCreated }: Props) {
           </div>
         </>
       ) : null}
-      <div class="field">
-        <label for="key-expiry">Expires in (days)</label>
-        <input
-          id="key-expiry"
-          type="number"
-          inputMode="numeric"
-          min={1}
-          max={MAX_EXPIRY_DAYS}
-          aria-describedby="key-expiry-hint"
-          value={expiryDays}
-          onInput={(event) => setExpiryDays(event.currentTarget.value)}
-        />
-        <span id="key-expiry-hint" class="hint">
-          Empty: the key never expires.
-        </span>
-      </div>
-      <ErrorNotice error={error} />
-      <button type="submit" class="button primary" disabled={busy}>
-        {busy ? 'Creating…' : 'Create key'}
+      <FormField id="key-expiry" label="Expires in (days)" hint="Empty: the key never expires.">
+        {(describedBy) => (
+          <input
+            id="key-expiry"
+            type="number"
+            inputMode="numeric"
+            min={1}
+            max={MAX_EXPIRY_DAYS}
+            aria-describedby={describedBy}
+            value={expiryDays}
+            onInput={(event) => setExpiryDays(event.currentTarget.value)}
+          />
+        )}
+      </FormField>
+      <ErrorNotice error={creating.error} />
+      <button type="submit" class="button primary" disabled={creating.busy}>
+        {creating.busy ? 'Creating…' : 'Create key'}
       </button>
     </form>
   );

@@ -3,6 +3,7 @@
 import { useMemo } from 'preact/hooks';
 import type { ChartSpec } from '../../components/charts/chart-spec';
 import { TimeChart } from '../../components/charts/time-chart';
+import { DataTable } from '../../components/data-table';
 import { duration } from '../../lib/format';
 import { type Minute, minuteLabel, minutesOf } from './minutes';
 import type { Overview } from './types';
@@ -37,31 +38,20 @@ function MinutesTable({ minutes }: { minutes: Minute[] }) {
   return (
     <details class="chart-numbers">
       <summary>Numbers per minute ({busy.length} minutes with executions)</summary>
-      {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region needs focus to scroll by keyboard */}
-      <section class="table-wrap" tabIndex={0} aria-label="Executions per minute, as numbers">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Minute</th>
-              <th scope="col">Executions</th>
-              <th scope="col">Failed</th>
-              <th scope="col">p50</th>
-              <th scope="col">p99</th>
-            </tr>
-          </thead>
-          <tbody>
-            {busy.map((minute) => (
-              <tr key={minute.at}>
-                <td>{minuteLabel(minute.at)}</td>
-                <td>{minute.count}</td>
-                <td>{minute.failed}</td>
-                <td>{duration(minute.p50Ms)}</td>
-                <td>{duration(minute.p99Ms)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </section>
+      <DataTable
+        region="Executions per minute, as numbers"
+        columns={['Minute', 'Executions', 'Failed', 'p50', 'p99']}
+        rows={busy}
+        row={(minute) => (
+          <tr key={minute.at}>
+            <td>{minuteLabel(minute.at)}</td>
+            <td>{minute.count}</td>
+            <td>{minute.failed}</td>
+            <td>{duration(minute.p50Ms)}</td>
+            <td>{duration(minute.p99Ms)}</td>
+          </tr>
+        )}
+      />
     </details>
   );
 }

@@ -1,6 +1,6 @@
+import { IdLink } from '../../components/cells';
 import { StatusBadge } from '../../components/status';
 import { duration } from '../../lib/format';
-import { IdLink } from './cells';
 import type { JobStep } from './job-steps';
 import { OutputExcerpt } from './output-excerpt';
 import './records.css';

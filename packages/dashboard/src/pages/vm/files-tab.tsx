@@ -8,6 +8,7 @@ import { NewFolderForm } from '../../components/vm/new-folder-form';
 import { UploadForm } from '../../components/vm/upload-form';
 import { del, get, type Schemas, seg } from '../../lib/api';
 import { bytes } from '../../lib/format';
+import { useAction } from '../../lib/use-action';
 import { useApi } from '../../lib/use-api';
 import type { VmTabProps } from './tab-view';
 
@@ -19,21 +20,19 @@ export function FilesTab({ vm, query, session }: VmTabProps) {
     (signal) => get<Schemas['FsListing']>(`/vms/${seg(vm.id)}/files/list`, { path: apiPath(dir) }, signal),
     [vm.id, dir],
   );
-  const [failure, setFailure] = useState<Error | undefined>();
+  const removal = useAction();
+  const forgetRemoval = removal.reset;
   // What was done here says nothing about the next directory.
   useEffect(() => {
     setDone(null);
-    setFailure(undefined);
-  }, [dir]);
+    forgetRemoval();
+  }, [dir, forgetRemoval]);
   const remove = async (entry: Schemas['FsEntry']) => {
-    setFailure(undefined);
-    try {
+    await removal.run(async () => {
       const recursive = entry.type === 'directory' ? true : undefined;
       await del(`/vms/${seg(vm.id)}/files`, { path: joinPath(dir, entry.name), recursive });
       setDone(`Removed ${entry.name}.`);
-    } catch (cause) {
-      setFailure(cause instanceof Error ? cause : new Error(String(cause)));
-    }
+    });
     listing.reload();
   };
 
@@ -69,7 +68,7 @@ export function FilesTab({ vm, query, session }: VmTabProps) {
           {done}
         </p>
       ) : null}
-      <ErrorNotice error={failure ?? listing.error} />
+      <ErrorNotice error={removal.error ?? listing.error} />
       {!listing.data ? (
         listing.error ? null : (
           <Loading what="Listing the directory" />

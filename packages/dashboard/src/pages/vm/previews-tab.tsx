@@ -4,24 +4,22 @@ import { CreatedPreviewNotice } from '../../components/vm/created-preview';
 import { PreviewForm } from '../../components/vm/preview-form';
 import { PreviewTable } from '../../components/vm/preview-table';
 import { del, get, type Schemas, seg } from '../../lib/api';
+import { useAction } from '../../lib/use-action';
 import { useApi } from '../../lib/use-api';
 import type { VmTabProps } from './tab-view';
 
 export function PreviewsTab({ vm }: VmTabProps) {
   const [created, setCreated] = useState<Schemas['CreatedPreview'] | null>(null);
-  const [failure, setFailure] = useState<Error | undefined>();
   const list = useApi(
     (signal) => get<Schemas['PreviewList']>(`/vms/${seg(vm.id)}/previews`, undefined, signal),
     [vm.id],
   );
+  const revoking = useAction();
   const revoke = async (preview: Schemas['Preview']) => {
-    setFailure(undefined);
-    try {
+    await revoking.run(async () => {
       await del(`/vms/${seg(vm.id)}/previews/${seg(preview.id)}`);
       if (created?.id === preview.id) setCreated(null);
-    } catch (cause) {
-      setFailure(cause instanceof Error ? cause : new Error(String(cause)));
-    }
+    });
     list.reload();
   };
 
@@ -40,7 +38,7 @@ export function PreviewsTab({ vm }: VmTabProps) {
       </section>
       <section>
         <h2 id="preview-list">Preview URLs</h2>
-        <ErrorNotice error={failure ?? list.error} />
+        <ErrorNotice error={revoking.error ?? list.error} />
         {!list.data ? (
           list.error ? null : (
             <Loading what="Loading previews" />

@@ -1,6 +1,8 @@
 import { useState } from 'preact/hooks';
+import { FormField } from '../../components/form-field';
 import { ErrorNotice } from '../../components/states';
 import { post, type Schemas } from '../../lib/api';
+import { useAction } from '../../lib/use-action';
 import { type CreateWebhookRequest, EVENT_GROUPS, EVENTS, type EventChoice } from './webhook-events';
 
 interface Props {
@@ -44,27 +46,17 @@ function EventBox({
 export function CreateWebhookForm({ onCreated }: Props) {
   const [url, setUrl] = useState('');
   const [events, setEvents] = useState<ReadonlySet<string>>(new Set());
-  const [error, setError] = useState<Error | undefined>();
-  const [busy, setBusy] = useState(false);
+  const creating = useAction();
   const toggle = (pattern: string) => {
     const next = new Set(events);
     if (!next.delete(pattern)) next.add(pattern);
     setEvents(next);
   };
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    setError(undefined);
-    setBusy(true);
-    try {
-      const created = await post<Schemas['CreatedWebhook']>('/webhooks', requestOf(url, events));
-      setUrl('');
-      setEvents(new Set());
-      onCreated(created);
-    } catch (cause) {
-      setError(cause as Error);
-    } finally {
-      setBusy(false);
-    }
+  const create = async () => {
+    const created = await post<Schemas['CreatedWebhook']>('/webhooks', requestOf(url, events));
+    setUrl('');
+    setEvents(new Set());
+    onCreated(created);
   };
   const box = (choice: EventChoice) => (
     <EventBox
@@ -75,32 +67,34 @@ export function CreateWebhookForm({ onCreated }: Props) {
     />
   );
   return (
-    <form class="card" onSubmit={submit} aria-labelledby="create-webhook-title">
+    <form class="card" onSubmit={creating.submit(create)} aria-labelledby="create-webhook-title">
       <h2 id="create-webhook-title">Add a subscription</h2>
-      <div class="field">
-        <label for="webhook-url">URL</label>
-        <input
-          id="webhook-url"
-          type="url"
-          required
-          maxLength={2048}
-          placeholder="https://example.com/hooks/aether"
-          aria-describedby="webhook-url-hint"
-          value={url}
-          onInput={(event) => setUrl(event.currentTarget.value)}
-        />
-        <span id="webhook-url-hint" class="hint">
-          Events are POSTed here, signed with the secret shown after creating (X-Aether-Signature).
-        </span>
-      </div>
+      <FormField
+        id="webhook-url"
+        label="URL"
+        hint="Events are POSTed here, signed with the secret shown after creating (X-Aether-Signature)."
+      >
+        {(describedBy) => (
+          <input
+            id="webhook-url"
+            type="url"
+            required
+            maxLength={2048}
+            placeholder="https://example.com/hooks/aether"
+            aria-describedby={describedBy}
+            value={url}
+            onInput={(event) => setUrl(event.currentTarget.value)}
+          />
+        )}
+      </FormField>
       <fieldset class="field">
         <legend>Events</legend>
         {EVENT_GROUPS.map(box)}
         {EVENTS.map(box)}
       </fieldset>
-      <ErrorNotice error={error} />
-      <button type="submit" class="button primary" disabled={busy}>
-        {busy ? 'Creating…' : 'Create webhook'}
+      <ErrorNotice error={creating.error} />
+      <button type="submit" class="button primary" disabled={creating.busy}>
+        {creating.busy ? 'Creating…' : 'Create webhook'}
       </button>
     </form>
   );

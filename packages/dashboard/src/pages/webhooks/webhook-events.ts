@@ -1,7 +1,7 @@
 // What a subscription can ask for. The API checks each pattern (src/core/outbound-webhooks.ts,
 // WEBHOOK_EVENTS) but its OpenAPI document lists them only in a description, not as an enum:
-// this list follows that one.
-import type { operations } from '../../../../sdk/src/generated/openapi';
+// this list follows that one, and test/integration/dashboard-webhook-events.test.ts keeps it so.
+import type { operations } from '../../../../sdk/src/generated/openapi.js';
 
 export type CreateWebhookRequest = operations['createWebhook']['requestBody']['content']['application/json'];
 
