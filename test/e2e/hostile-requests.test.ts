@@ -7,6 +7,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_ROUTES } from '../../src/api/routes.js';
+import { API_SCHEMAS } from '../../src/api/schemas.js';
 import { startTestNode, type TestNode } from '../support/embedded-node.js';
 import { sandboxesAvailable } from '../support/sandboxes.js';
 
@@ -29,10 +30,11 @@ const TARGETS = [
       path: r.path as string,
       body: 'body' in r,
       query: 'query' in r,
+      queryKeys: 'query' in r ? Object.keys((API_SCHEMAS[r.query] as { shape?: object }).shape ?? {}) : [],
     })),
-  { method: 'POST', path: '/api/v1/keys', body: true, query: false },
-  { method: 'DELETE', path: '/api/v1/keys/{id}', body: false, query: false },
-  { method: 'GET', path: '/api/v1/keys', body: false, query: false },
+  { method: 'POST', path: '/api/v1/keys', body: true, query: false, queryKeys: [] },
+  { method: 'DELETE', path: '/api/v1/keys/{id}', body: false, query: false, queryKeys: [] },
+  { method: 'GET', path: '/api/v1/keys', body: false, query: false, queryKeys: [] },
 ];
 
 const hostileText = fc.oneof(
@@ -107,13 +109,16 @@ const hostileBody = fc.oneof(
     ),
 );
 
-/** A bad value for a parameter the listing route (GET /vms) takes. */
-const keyedHostileQuery = fc
-  .record({
-    key: fc.constantFrom('limit', 'status', 'include_deleted'),
-    value: hostileText,
-  })
-  .map(({ key, value }) => `?${key}=${encodeURIComponent(value)}x`);
+/** Parameters of listing routes that refuse a bad value (the others are free text: a name, a VM). */
+const CHECKED_LIST_PARAMETERS = ['limit', 'status', 'include_deleted'];
+
+/** A bad value for a checked parameter: the first of `keys` the route takes at `pick`. */
+const keyedHostileQuery = fc.record({ pick: fc.nat(), value: hostileText });
+function keyedQueryFor(keys: readonly string[], { pick, value }: { pick: number; value: string }): string {
+  const checked = CHECKED_LIST_PARAMETERS.filter((key) => keys.includes(key));
+  const key = checked[pick % Math.max(checked.length, 1)] ?? 'limit';
+  return `?${key}=${encodeURIComponent(value)}x`;
+}
 
 const hostileQuery = fc.oneof(
   fc.constant(''),
@@ -163,8 +168,10 @@ describe.skipIf(!canRun)('hostile requests', () => {
           // A route with neither id nor body is hostile through its query (a known parameter with
           // a bad value), or, when it takes no query at all, through its credentials.
           const listing = !target.path.includes('{') && !target.body;
-          const effectiveQuery = listing ? keyedQuery : query;
-          const caller = listing && !target.query && who === 'admin' ? 'garbage' : who;
+          const checkable = target.queryKeys.some((key) => CHECKED_LIST_PARAMETERS.includes(key));
+          const effectiveQuery = listing ? keyedQueryFor(target.queryKeys, keyedQuery) : query;
+          // A listing with no checked parameter is hostile through its credentials instead.
+          const caller = listing && !checkable && who === 'admin' ? 'garbage' : who;
           const headers: Record<string, string> = {};
           if (caller === 'admin') headers.authorization = `Bearer ${admin}`;
           if (caller === 'garbage') headers.authorization = `Bearer ${id.replace(/[^\x21-\x7e]/g, '')}x`;

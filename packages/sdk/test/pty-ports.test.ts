@@ -23,7 +23,12 @@ function screen(): { onData(data: Uint8Array): void; text(): string } {
   };
 }
 
-/** Types `line` and waits until the output shows `expected` (after what was there before). */
+/**
+ * Types `line` and waits until the output shows `expected` (after what was there before). The
+ * line is typed again every 5 s while it does not show, up to 25 s: on a loaded machine a shell
+ * still starting up has been seen to drop what was typed before its prompt (the commands typed
+ * here are idempotent).
+ */
 async function typeAndSee(
   term: PtyHandle,
   seen: ReturnType<typeof screen>,
@@ -31,12 +36,18 @@ async function typeAndSee(
   expected: RegExp,
 ): Promise<void> {
   const from = seen.text().length;
-  await term.sendInput(line);
-  await eventually(`${JSON.stringify(line)} to print ${expected}`, () =>
-    expected.test(seen.text().slice(from)) ? true : undefined,
-  ).catch((error: Error) => {
-    throw new Error(`${error.message}; the terminal showed ${JSON.stringify(seen.text())}`);
-  });
+  const shown = () => (expected.test(seen.text().slice(from)) ? true : undefined);
+  for (let attempt = 1; ; attempt++) {
+    await term.sendInput(line);
+    try {
+      await eventually(`${JSON.stringify(line)} to print ${expected}`, shown, 5_000);
+      return;
+    } catch (error) {
+      if (attempt === 5) {
+        throw new Error(`${(error as Error).message}; the terminal showed ${JSON.stringify(seen.text())}`);
+      }
+    }
+  }
 }
 
 describe.skipIf(!canRun)('sandbox.pty (embedded node)', () => {
