@@ -328,10 +328,24 @@ describe.skipIf(!canRun)('the dashboard, in Chromium', () => {
     }
   }, 60_000);
 
-  it('shows an admin the queue and the integrations', async () => {
+  it('shows an admin the queue and the integrations, signed in and moved about by keyboard alone', async () => {
     const { context, page } = await freshPage();
-    await signIn(page, node().node.localAdminKey!);
+    await page.goto(`${node().url}/`);
+    await expect.poll(() => page.url()).toContain('/sign-in');
+    // Keyboard only: Tab to the field, type, Enter; then Tab through the frame to a menu entry.
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate('document.activeElement?.id')).toBe('token');
+    await page.keyboard.type(node().node.localAdminKey!);
+    await page.keyboard.press('Enter');
     await heading(page, 'Overview');
+    let focused = '';
+    for (let presses = 0; presses < 30 && focused !== 'Queue'; presses++) {
+      await page.keyboard.press('Tab');
+      focused = String(await page.evaluate('document.activeElement?.textContent?.trim() ?? ""'));
+    }
+    expect(focused, 'Tab never reached the Queue entry of the menu').toBe('Queue');
+    await page.keyboard.press('Enter');
+    await heading(page, 'Queue');
     for (const [link, title, shot] of [
       ['Queue', 'Queue', 'queue'],
       ['Integrations', 'Integrations', 'integrations'],
@@ -346,4 +360,33 @@ describe.skipIf(!canRun)('the dashboard, in Chromium', () => {
     }
     await context.close();
   }, 60_000);
+
+  it('fits every page on a phone: nothing wider than the screen, no serious accessibility issue', async () => {
+    const { context, page } = await freshPage({ width: 375, height: 812 });
+    await signIn(page, node().node.localAdminKey!);
+    await heading(page, 'Overview');
+    for (const [url, title] of [
+      ['/', 'Overview'],
+      ['/vms', 'VMs'],
+      ['/vms/new', 'Create a VM'],
+      ['/executions', 'Executions'],
+      ['/tasks', 'Tasks'],
+      ['/jobs', 'Jobs'],
+      ['/snapshots', 'Snapshots'],
+      ['/logs', 'Logs'],
+      ['/webhooks', 'Webhooks'],
+      ['/keys', 'API keys'],
+      ['/integrations', 'Integrations'],
+      ['/queue', 'Queue'],
+    ] as const) {
+      await page.goto(`${node().url}${url}`);
+      await heading(page, title);
+      await page.waitForLoadState('networkidle').catch(() => {});
+      // Wide tables scroll inside their own box; the page itself never scrolls sideways.
+      const overflow = await page.evaluate('document.documentElement.scrollWidth - window.innerWidth');
+      expect(overflow, `${url} is ${overflow} px wider than a 375 px phone`).toBeLessThanOrEqual(0);
+      await record(page, `phone${url === '/' ? '-overview' : url.replaceAll('/', '-')}`);
+    }
+    await context.close();
+  }, 120_000);
 });

@@ -1,5 +1,6 @@
 import { Fragment } from 'preact';
 import { DataTable } from '../components/data-table';
+import { Link } from '../components/link';
 import { Page } from '../components/page';
 import { ErrorNotice, Loading } from '../components/states';
 import { get } from '../lib/api';
@@ -66,6 +67,11 @@ export function QueuePage(_props: PageProps) {
                 </Fragment>
               ))}
             </dl>
+            <p>
+              The tasks themselves: <Link href="/tasks?status=pending">waiting to start</Link>,{' '}
+              <Link href="/tasks?status=processing">running</Link>,{' '}
+              <Link href="/tasks?status=failed">failed</Link>.
+            </p>
           </section>
           <section aria-labelledby="queue-depth">
             <h2 id="queue-depth">Waiting, by queue and priority</h2>

@@ -58,7 +58,13 @@ function optionsOf(spec: ChartSpec, width: number): uPlot.Options {
           width: 2,
           dash: series.dash,
           spanGaps: false,
-          points: { show: false },
+          // A series with gaps (latency: no execution, no figure) may hold a minute between empty
+          // ones, with no neighbour to draw a line to: its points show it.
+          points: {
+            show: series.values.some((value) => value === null),
+            size: 5,
+            fill: cssColor(series.colorVar, text),
+          },
           value: (_plot, value) => (value === null || value === undefined ? '—' : spec.formatValue(value)),
         }),
       ),

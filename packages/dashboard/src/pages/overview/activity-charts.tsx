@@ -37,7 +37,9 @@ function MinutesTable({ minutes }: { minutes: Minute[] }) {
   if (busy.length === 0) return null;
   return (
     <details class="chart-numbers">
-      <summary>Numbers per minute ({busy.length} minutes with executions)</summary>
+      <summary>
+        Numbers per minute ({busy.length} {busy.length === 1 ? 'minute' : 'minutes'} with executions)
+      </summary>
       <DataTable
         region="Executions per minute, as numbers"
         columns={['Minute', 'Executions', 'Failed', 'p50', 'p99']}
