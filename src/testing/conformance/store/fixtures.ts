@@ -165,9 +165,10 @@ export function expectRecent(value: unknown, withinMs = 60_000): void {
 
 /**
  * Lets the clock move on between rows whose order a test checks: lists are newest first by
- * creation time, the embedded database's clock ticks in milliseconds, and rows created within
- * one tick have no defined order between them.
+ * creation time, and rows created within one tick of the database's clock have no defined order
+ * between them. 2 ms was once not enough on a loaded machine (two PGlite rows 2 ms apart got the
+ * same time), so this waits well past any tick.
  */
 export function clockTick(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 2));
+  return new Promise((resolve) => setTimeout(resolve, 20));
 }
