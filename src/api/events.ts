@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { LIVE_EVENT_TYPES, type LiveEventType } from '../core/live-events.js';
+import { LIVE_EVENT_TYPES } from '../core/live-events.js';
 import { TASK_STATUSES, TASK_TYPES } from '../core/task.js';
 import { VM_STATUSES } from '../core/vm.js';
-import { apiError, timestamp } from './fields.js';
+import { apiError, commaSeparatedOf, timestamp } from './fields.js';
 
 /**
  * Requests and messages of `GET /events`, the live feed of VM, task and worker changes. The
@@ -10,29 +10,11 @@ import { apiError, timestamp } from './fields.js';
  */
 
 export const eventStreamQuery = z.object({
-  types: z
-    .string()
-    .max(200)
-    .optional()
-    .describe(
-      `Comma-separated kinds of event (${LIVE_EVENT_TYPES.join(', ')}); default every kind the caller may see (\`worker\`: admins only)`,
-    )
-    .transform((raw, ctx) => {
-      if (raw === undefined) return undefined;
-      const parts = raw
-        .split(',')
-        .map((part) => part.trim())
-        .filter((part) => part !== '');
-      const unknown = parts.filter((part) => !(LIVE_EVENT_TYPES as readonly string[]).includes(part));
-      if (unknown.length > 0 || parts.length === 0) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `unknown event type ${JSON.stringify(unknown.join(',') || raw)}; use ${LIVE_EVENT_TYPES.join(', ')}`,
-        });
-        return z.NEVER;
-      }
-      return [...new Set(parts)] as LiveEventType[];
-    }),
+  types: commaSeparatedOf(
+    LIVE_EVENT_TYPES,
+    'event type',
+    `Comma-separated kinds of event (${LIVE_EVENT_TYPES.join(', ')}); default every kind the caller may see (\`worker\`: admins only)`,
+  ),
   access_token: z
     .string()
     .max(4096)

@@ -42,3 +42,36 @@ export const apiError = z
 export const errorBody = z
   .object({ error: apiError })
   .meta({ id: 'ErrorBody', description: 'An error: its stable code, a message and whether to retry' });
+
+/**
+ * A query parameter of comma-separated choices (`?status=ready,failed`), each one of `values`;
+ * an unknown one, or none at all, is refused naming the choices. A request schema: it transforms
+ * to the distinct values, in their order.
+ */
+export function commaSeparatedOf<const T extends readonly string[]>(
+  values: T,
+  what: string,
+  description: string,
+) {
+  return z
+    .string()
+    .max(200)
+    .optional()
+    .describe(description)
+    .transform((raw, ctx): T[number][] | undefined => {
+      if (raw === undefined) return undefined;
+      const parts = raw
+        .split(',')
+        .map((part) => part.trim())
+        .filter((part) => part !== '');
+      const unknown = parts.filter((part) => !(values as readonly string[]).includes(part));
+      if (unknown.length > 0 || parts.length === 0) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `unknown ${what} ${JSON.stringify(unknown.join(',') || raw)}; use ${values.join(', ')}`,
+        });
+        return z.NEVER;
+      }
+      return [...new Set(parts)] as T[number][];
+    });
+}

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { SNAPSHOT_STATUSES, type SnapshotStatus } from '../core/snapshot.js';
+import { SNAPSHOT_STATUSES } from '../core/snapshot.js';
 import { TASK_STATUSES } from '../core/task.js';
-import { apiError, driverName, errorBody, recordId, timestamp } from './fields.js';
+import { apiError, commaSeparatedOf, driverName, errorBody, recordId, timestamp } from './fields.js';
 import { taskSchema } from './records.js';
 import { booleanFlag } from './requests.js';
 
@@ -54,27 +54,11 @@ export const snapshotList = z.object({ snapshots: z.array(snapshotSchema) }).met
 
 export const listSnapshotsQuery = z.object({
   vm: z.string().min(1).max(256).optional().describe('Only snapshots of this VM (id or name)'),
-  status: z
-    .string()
-    .max(200)
-    .optional()
-    .describe(`Comma-separated statuses (${SNAPSHOT_STATUSES.join(', ')})`)
-    .transform((raw, ctx) => {
-      if (raw === undefined) return undefined;
-      const parts = raw
-        .split(',')
-        .map((part) => part.trim())
-        .filter((part) => part !== '');
-      const unknown = parts.filter((part) => !(SNAPSHOT_STATUSES as readonly string[]).includes(part));
-      if (unknown.length > 0 || parts.length === 0) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `unknown status ${JSON.stringify(unknown.join(',') || raw)}; use ${SNAPSHOT_STATUSES.join(', ')}`,
-        });
-        return z.NEVER;
-      }
-      return parts as SnapshotStatus[];
-    }),
+  status: commaSeparatedOf(
+    SNAPSHOT_STATUSES,
+    'status',
+    `Comma-separated statuses (${SNAPSHOT_STATUSES.join(', ')})`,
+  ),
   include_deleted: booleanFlag,
   limit: z.coerce.number().int().min(1).max(1000).optional(),
 });
