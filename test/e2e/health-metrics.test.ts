@@ -1,20 +1,14 @@
-/**
- * Liveness, readiness and Prometheus metrics on real nodes: `aether up` (gateway + worker), a
- * gateway without workers, and a worker alone with its own metrics listener.
- */
-import { mkdtempSync, rmSync } from 'node:fs';
 import net, { type AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { AetherClient } from '@aetherium/sdk';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/core/logger.js';
 import { driverQueueName, SHARED_QUEUE, workerQueueName } from '../../src/core/queue.js';
 import { loadConfig } from '../../src/runtime/config.js';
-import { type NodeRoles, type RunningNode, startNode } from '../../src/runtime/node.js';
+import type { RunningNode } from '../../src/runtime/node.js';
 import { serveNodeMetrics } from '../../src/runtime/node-metrics.js';
 import { startTestNode, type TestNode } from '../support/embedded-node.js';
+import { startRoleNode } from '../support/gateway-node.js';
 import { sandboxesAvailable } from '../support/sandboxes.js';
 
 const canRun = await sandboxesAvailable('health and metrics');
@@ -54,31 +48,6 @@ async function metricsOf(node: RunningNode): Promise<Samples> {
   expect(status, text).toBe(200);
   expect(type).toMatch(/^text\/plain; version=0\.0\.4/);
   return parseExposition(text);
-}
-
-/** A node with the given roles on a data dir of its own, stopped (and its dir removed) by `stop`. */
-async function startRoleNode(roles: NodeRoles, env: Record<string, string> = {}) {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'aether-metrics-'));
-  const config = loadConfig({
-    AETHER_DATA_DIR: dataDir,
-    AETHER_PORT: '0',
-    AETHER_LOG_LEVEL: 'silent',
-    AETHER_WARM_POOL_SIZE: '0',
-    AETHER_CREDENTIALS_FILE: path.join(dataDir, 'credentials.json'),
-    ...env,
-  });
-  const node = await startNode(config, silentLogger, roles).catch((error: unknown) => {
-    rmSync(dataDir, { recursive: true, force: true });
-    throw error;
-  });
-  return {
-    node,
-    config,
-    async stop() {
-      await node.close();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
 }
 
 describe.skipIf(!canRun)('aether up: liveness, readiness and /metrics of gateway and worker', () => {
