@@ -10,6 +10,7 @@ import { isRoot, namespacesUnavailable } from '../../../test/support/sandboxes.j
 import { isAetherError } from '../../core/errors.js';
 import { describeDriverConformance } from '../../testing/conformance/drivers/driver-suite.js';
 import { readBytes, sh, VmFixtures, writeBytes } from '../../testing/conformance/drivers/fixtures.js';
+import { isAlive } from '../shared/host-proc.js';
 import { copyAgentBundle, hiddenFromOthers } from './host-access.js';
 import { createProcessDriver, type ProcessDriver } from './process-driver.js';
 
@@ -189,6 +190,24 @@ describe.skipIf(!available)('process driver specifics', () => {
     await driver.stop(id); // must not signal the unrelated process
     await driver.start(id);
     expect((await sh(driver, id, 'echo ok')).stdout).toBe('ok\n');
+  });
+
+  it('finds and ends a sandbox whose host died before it recorded the pid', async () => {
+    const id = await vms.running('unrecorded-pid');
+    const file = join(stateDir, 'vms', id, 'sandbox.json');
+    const booted = JSON.parse(readFileSync(file, 'utf8')) as { pid: number; initPid: number };
+    // What a host killed between spawning the sandbox and writing its pid leaves on disk.
+    writeFileSync(file, JSON.stringify({ ...booted, pid: 0, initPid: null }));
+    const restarted = createProcessDriver({ stateDir, agentPath: inject('agentBundlePath') });
+    try {
+      expect((await restarted.list()).find((info) => info.id === id)?.state).toBe('running');
+      await restarted.destroy(id);
+      expect(isAlive(booted.pid)).toBe(false);
+      expect(isAlive(booted.initPid)).toBe(false);
+      expect((await restarted.status(id)).state).toBe('missing');
+    } finally {
+      await restarted.close();
+    }
   });
 
   it('gives up on a boot that takes too long, leaving no sandbox behind', async () => {

@@ -207,6 +207,9 @@ export function createProcessDriver(
     const lifeline = options.lifeline === true;
     try {
       if (size) await limits.apply(record.cgroup, size);
+      // Recorded before the spawn: if this host dies before it learns the pid, the token still
+      // finds the sandbox (sandbox-pids.ts) and a sweep ends it.
+      await dir.writeSandbox(record);
       const spawn = limits.spawnInto(
         sandboxCommand(using, toolCommand, paths, agentArgv({ lifeline }), sandboxTag(token), fsLimits),
         cgroup,

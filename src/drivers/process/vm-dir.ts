@@ -23,7 +23,11 @@ import type { CgroupRecord } from './limits/sandbox-cgroup.js';
 import type { IsolationTool } from './settings.js';
 
 export interface SandboxRecord {
-  /** Host pid of the isolation tool process (unshare/bwrap), leader of its own process group. */
+  /**
+   * Host pid of the isolation tool process (unshare/bwrap), leader of its own process group.
+   * 0 while spawning: the record (with its token) is written before the spawn, so a host that
+   * dies before it learns the pid leaves a sandbox that can still be found by its tag.
+   */
   pid: number;
   /** Host pid of the namespace's PID 1, to wait for the namespace to be gone. */
   initPid: number | null;
@@ -150,14 +154,16 @@ export class VmDir {
 
   async readSandbox(): Promise<SandboxRecord | null> {
     const value = await readJson(this.sandboxFile);
-    if (!value || typeof value.pid !== 'number' || !Number.isInteger(value.pid) || value.pid <= 1)
-      return null;
+    if (!value || typeof value.pid !== 'number' || !Number.isInteger(value.pid)) return null;
+    const token = typeof value.token === 'string' && TOKEN_PATTERN.test(value.token) ? value.token : null;
+    // pid 0 is a spawn not yet recorded, only meaningful with the token that finds it.
+    if (value.pid === 1 || value.pid < 0 || (value.pid === 0 && token === null)) return null;
     return {
       pid: value.pid,
       initPid: typeof value.initPid === 'number' ? value.initPid : null,
       tool: value.tool === 'bwrap' ? 'bwrap' : 'unshare',
       bootedAt: typeof value.bootedAt === 'string' ? value.bootedAt : '',
-      token: typeof value.token === 'string' && TOKEN_PATTERN.test(value.token) ? value.token : null,
+      token,
       reserved: value.reserved === true,
       cgroup: cgroupRecordOf(value.cgroup),
     };

@@ -1,5 +1,5 @@
 /** Host-side /proc helpers: is a sandbox still alive, is a pid still the process we started. */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 function stat(pid: number): { state: string; startTime: string } | null {
   try {
@@ -32,6 +32,20 @@ export function cmdline(pid: number): string[] | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * Every live process with `word` as a whole argument of its command line: how a process known
+ * only by a random tag in its argv is found when its pid was never recorded.
+ */
+export function pidsWithArgument(word: string): number[] {
+  const found: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const pid = Number(name);
+    if (cmdline(pid)?.includes(word) && isAlive(pid)) found.push(pid);
+  }
+  return found;
 }
 
 /** Direct children of `pid` (Linux ≥ 3.5 with CONFIG_PROC_CHILDREN). */
