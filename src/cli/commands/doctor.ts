@@ -1,11 +1,14 @@
 import type { Command } from 'commander';
 import type { HostCheck } from '../../core/driver-module.js';
 import { silentLogger } from '../../core/logger.js';
+import type { AetherConfig } from '../../runtime/config.js';
+import type { DoctorRole } from '../../runtime/doctor/role-checks.js';
 import { printJson } from '../format.js';
 
 interface DoctorFlags {
   config?: string;
   dataDir?: string;
+  role?: string;
   json?: boolean;
 }
 
@@ -29,6 +32,7 @@ async function doctorCommand(flags: DoctorFlags): Promise<void> {
     flags: { dataDir: flags.dataDir },
     configPath: flags.config,
   });
+  if (flags.role !== undefined) return doctorRole(flags.role, config, flags.json === true);
   const results = await checkDriverHosts(config, silentLogger);
   const report = {
     ok: results.every((result) => result.report.ok),
@@ -50,6 +54,28 @@ async function doctorCommand(flags: DoctorFlags): Promise<void> {
   if (!report.ok) process.exitCode = 1;
 }
 
+/** `aether doctor --role R`: the role's own needs (backends, schema, data plane), then its drivers'. */
+async function doctorRole(role: string, config: AetherConfig, json: boolean): Promise<void> {
+  const { checkRole, DOCTOR_ROLES } = await import('../../runtime/doctor/role-checks.js');
+  if (!(DOCTOR_ROLES as readonly string[]).includes(role)) {
+    throw new Error(`unknown role "${role}"; use one of ${DOCTOR_ROLES.join(', ')}`);
+  }
+  const report = await checkRole(role as DoctorRole, config, silentLogger);
+  const checks = [...report.checks, ...report.drivers.flatMap((result) => result.report.checks)];
+  if (json) {
+    printJson({ role, ok: report.ok, checks });
+  } else {
+    for (const check of checks) process.stdout.write(`${formatCheck(check)}\n`);
+    const failed = checks.filter((check) => check.required && !check.ok).length;
+    process.stdout.write(
+      report.ok
+        ? `this host can run aether ${role}\n`
+        : `this host cannot run aether ${role} yet: ${failed} required item${failed === 1 ? '' : 's'} to fix\n`,
+    );
+  }
+  if (!report.ok) process.exitCode = 1;
+}
+
 /** `aether doctor`: what this host needs for the drivers that check it, item by item (no gateway needed). */
 export function registerDoctorCommand(program: Command): void {
   program
@@ -59,6 +85,10 @@ export function registerDoctorCommand(program: Command): void {
     )
     .option('-c, --config <file>', 'YAML config file (env AETHER_CONFIG); flags beat it, it beats env')
     .option('-d, --data-dir <dir>', 'state directory (env AETHER_DATA_DIR, default ./.aether)')
+    .option(
+      '--role <role>',
+      'check what a node of this role needs instead: up, gateway, worker or migrate (PostgreSQL and its migrations, Redis and its eviction and persistence settings, the data plane, the dashboard, then the drivers)',
+    )
     .option('--json', 'print JSON')
     .action(doctorCommand);
 }
