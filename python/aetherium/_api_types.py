@@ -172,13 +172,17 @@ FailureKind: TypeAlias = Literal["task", "execution"]
 
 FsEntryType: TypeAlias = Literal["file", "directory", "symlink", "other"]
 
+# `ok` when every component is healthy, else `degraded`. The answer is 200 either way: the
+# gateway serves, which is what liveness asks; `/ready` is the probe that answers 503
+HealthStatus: TypeAlias = Literal["ok", "degraded"]
+
+HealthComponentsValue: TypeAlias = Literal["healthy", "unhealthy"]
+
 JobStatus: TypeAlias = Literal["pending", "running", "completed", "failed", "cancelled"]
 
 LogLineLevel: TypeAlias = Literal["trace", "debug", "info", "warn", "error", "fatal"]
 
 LogListOrder: TypeAlias = Literal["desc", "asc"]
-
-ReadinessStatus: TypeAlias = Literal["ok", "degraded"]
 
 # What authenticated this request: the session cookie, a bearer token (Authorization header or
 # `access_token`), or nothing because auth is off
@@ -354,6 +358,8 @@ class ExecuteAccepted(TypedDict):
     # The task's status when the answer was written
     status: EventStreamTaskStatus
     execution_id: str
+    # The VM it runs in (its id, also when the path named the VM by name)
+    vm_id: str
     # The command's time limit in ms: the `timeout_ms` asked for, or the gateway's default
     timeout_ms: int
 
@@ -364,6 +370,8 @@ class ExecuteDone(TypedDict):
     status: EventStreamTaskStatus
     task: Task
     execution_id: str
+    # The VM it runs in (its id, also when the path named the VM by name)
+    vm_id: str
     # The command's time limit in ms: the `timeout_ms` asked for, or the gateway's default
     timeout_ms: int
     execution: Execution
@@ -375,6 +383,8 @@ class ExecuteFailed(TypedDict):
     status: EventStreamTaskStatus
     task: Task
     execution_id: str
+    # The VM it runs in (its id, also when the path named the VM by name)
+    vm_id: str
     # The command's time limit in ms: the `timeout_ms` asked for, or the gateway's default
     timeout_ms: int
     execution: Execution
@@ -528,13 +538,31 @@ class FsListing(TypedDict):
 
 
 class Health(TypedDict):
-    """Liveness: the gateway serves HTTP; no backend was checked"""
+    """Liveness: the gateway serves HTTP (always 200), with what each component it reports saw"""
 
-    status: Literal["ok"]
+    # `ok` when every component is healthy, else `degraded`. The answer is 200 either way: the
+    # gateway serves, which is what liveness asks; `/ready` is the probe that answers 503
+    status: HealthStatus
     version: str
+    # When the components were checked (checks are shared for a second)
+    timestamp: str
+    # Each component, as the original system named and reported them: `store`, `queue`,
+    # `event_bus`, `workers` (an active worker that takes vm:create), `loki` when logs go to
+    # Loki, and each enabled integration (`github`, `slack`)
+    components: dict[str, HealthComponentsValue]
+    # The same components, each with its detail; a check that takes over 500 ms is unhealthy
+    checks: dict[str, HealthCheck]
     # Each enabled integration (`github`, `slack`) as it last saw itself (configuration, its
     # last calls out); absent when none is enabled
     integrations: NotRequired[dict[str, ComponentHealth]]
+
+
+class HealthCheck(TypedDict):
+    status: HealthComponentsValue
+    # What the check saw: a backend kind, a count, or why it failed
+    detail: str
+    # How long the check took, where it called out
+    latency_ms: NotRequired[float]
 
 
 class IntegrationList(TypedDict):
@@ -784,7 +812,7 @@ class QueueViewCounts(TypedDict):
 class Readiness(TypedDict):
     """Each component this gateway needs; 503 when any is not ok"""
 
-    status: ReadinessStatus
+    status: HealthStatus
     version: str
     # `store`, `queue`, `events` and `workers` (an active worker that takes vm:create)
     components: dict[str, ComponentHealth]
@@ -881,7 +909,11 @@ class Task(TypedDict):
     status_reason: str | None
     priority: TaskPriority
     payload: Any
-    # What the task produced once completed; null before
+    # What the task produced once completed; null before. Each key is there in camelCase
+    # (`vmId`, `exitCode`) and in snake_case (`vm_id`, `exit_code`); a `vm:execute` result names
+    # its VM (`vm_id`). `GET /tasks/{id}` adds what other records hold, as the original system
+    # returned it: `stdout` and `stderr` of a `vm:execute` (as stored, see the execution),
+    # `name` of the VM a `vm:create` made
     result: Any
     error: ApiError | None
     vm_id: str | None

@@ -151,7 +151,11 @@ export const taskSchema = z
     status_reason: z.string().nullable(),
     priority: z.enum(TASK_PRIORITIES),
     payload: z.unknown(),
-    result: z.unknown().describe('What the task produced once completed; null before'),
+    result: z
+      .unknown()
+      .describe(
+        'What the task produced once completed; null before. Each key is there in camelCase (`vmId`, `exitCode`) and in snake_case (`vm_id`, `exit_code`); a `vm:execute` result names its VM (`vm_id`). `GET /tasks/{id}` adds what other records hold, as the original system returned it: `stdout` and `stderr` of a `vm:execute` (as stored, see the execution), `name` of the VM a `vm:create` made',
+      ),
     error: apiError.nullable(),
     vm_id: z.string().nullable(),
     worker_id: z.string().nullable(),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { TASK_STATUSES } from '../core/task.js';
-import { apiError, errorBody, recordId } from './fields.js';
+import { apiError, errorBody, recordId, timestamp } from './fields.js';
 import { executionSchema, jobSchema, taskSchema, vmSchema, workerSchema } from './records.js';
 
 /**
@@ -30,6 +30,7 @@ export const vmWriteError = z
 
 const executeStarted = {
   execution_id: recordId,
+  vm_id: recordId.describe('The VM it runs in (its id, also when the path named the VM by name)'),
   timeout_ms: z
     .number()
     .int()
@@ -79,10 +80,33 @@ export const componentHealth = z
   })
   .meta({ id: 'ComponentHealth' });
 
+export const HEALTH_COMPONENT_STATUSES = ['healthy', 'unhealthy'] as const;
+
+export const healthCheckSchema = z
+  .object({
+    status: z.enum(HEALTH_COMPONENT_STATUSES),
+    detail: z.string().describe('What the check saw: a backend kind, a count, or why it failed'),
+    latency_ms: z.number().optional().describe('How long the check took, where it called out'),
+  })
+  .meta({ id: 'HealthCheck' });
+
 export const healthBody = z
   .object({
-    status: z.literal('ok'),
+    status: z
+      .enum(['ok', 'degraded'])
+      .describe(
+        '`ok` when every component is healthy, else `degraded`. The answer is 200 either way: the gateway serves, which is what liveness asks; `/ready` is the probe that answers 503',
+      ),
     version: z.string(),
+    timestamp: timestamp.describe('When the components were checked (checks are shared for a second)'),
+    components: z
+      .record(z.string(), z.enum(HEALTH_COMPONENT_STATUSES))
+      .describe(
+        'Each component, as the original system named and reported them: `store`, `queue`, `event_bus`, `workers` (an active worker that takes vm:create), `loki` when logs go to Loki, and each enabled integration (`github`, `slack`)',
+      ),
+    checks: z
+      .record(z.string(), healthCheckSchema)
+      .describe('The same components, each with its detail; a check that takes over 500 ms is unhealthy'),
     integrations: z
       .record(z.string(), componentHealth)
       .optional()
@@ -90,7 +114,10 @@ export const healthBody = z
         'Each enabled integration (`github`, `slack`) as it last saw itself (configuration, its last calls out); absent when none is enabled',
       ),
   })
-  .meta({ id: 'Health', description: 'Liveness: the gateway serves HTTP; no backend was checked' });
+  .meta({
+    id: 'Health',
+    description: 'Liveness: the gateway serves HTTP (always 200), with what each component it reports saw',
+  });
 
 export const readinessBody = z
   .object({

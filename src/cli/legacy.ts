@@ -4,12 +4,24 @@ import { printJson } from './format.js';
 
 /**
  * The original Go CLI's single-dash flags, for people coming from it:
- *   aether -type vm:create -name my-vm -vcpus 1 -memory 256
- *   aether -type vm:execute -vm-id <id> -cmd echo -args "Hello World"
+ *   aether -type vm:create -name my-vm -vcpus 1 -memory 256 -tools go,python -tool-versions go=1.23.0
+ *   aether -type vm:execute -vm-id <id> -cmd git -args "clone,https://github.com/user/repo"
  *   aether -type vm:delete -vm-id <id>
- * Each waits for its task and prints the result as JSON, as the original did.
+ * Each waits for its task and prints the result as JSON. Tool names and versions are sent as
+ * given: the gateway maps the original's (`nodejs`, `latest`) to ours (docs/compatibility.md).
  */
-const LEGACY_FLAGS = new Set(['type', 'name', 'vcpus', 'memory', 'vm-id', 'cmd', 'args', 'driver']);
+const LEGACY_FLAGS = new Set([
+  'type',
+  'name',
+  'vcpus',
+  'memory',
+  'tools',
+  'tool-versions',
+  'vm-id',
+  'cmd',
+  'args',
+  'driver',
+]);
 
 export function isLegacyInvocation(argv: readonly string[]): boolean {
   return argv.some((arg) => arg === '-type' || arg.startsWith('-type='));
@@ -28,6 +40,34 @@ export function parseLegacyFlags(argv: readonly string[]): Record<string, string
     flags[match[1]!] = value;
   }
   return flags;
+}
+
+/** `-args` as the original split it: on commas, so an argument may hold spaces (`-c,cd /x && ls`). */
+export function legacyArgs(text: string | undefined): string[] {
+  return text ? text.split(',') : [];
+}
+
+/** `-tools go,python`: names, comma-separated, blanks around them ignored. */
+export function legacyTools(text: string | undefined): string[] {
+  return (text ?? '')
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+}
+
+/**
+ * `-tool-versions go=1.23.0,python=3.11`. The original's code split pairs on `=`; one of its
+ * guides wrote `go:1.23.0`, which it ignored without a word: both are read here, and anything
+ * else is refused.
+ */
+export function legacyToolVersions(text: string | undefined): Record<string, string> {
+  const versions: Record<string, string> = {};
+  for (const pair of legacyTools(text)) {
+    const match = /^([^=:\s]+)\s*[=:]\s*([^=:\s]+)$/.exec(pair);
+    if (!match) throw new Error(`-tool-versions takes tool=version pairs, comma-separated; got "${pair}"`);
+    versions[match[1]!] = match[2]!;
+  }
+  return versions;
 }
 
 function need(flags: Record<string, string>, name: string): string {
@@ -50,12 +90,16 @@ export async function runLegacy(argv: readonly string[]): Promise<number> {
     case 'vm:create': {
       const vcpus = whole(flags, 'vcpus');
       const memory = whole(flags, 'memory');
+      const tools = legacyTools(flags.tools);
+      const versions = legacyToolVersions(flags['tool-versions']);
       const res = await client.createVm(
         {
           name: need(flags, 'name'),
           ...(vcpus !== undefined ? { vcpus } : {}),
           ...(memory !== undefined ? { memory_mib: memory } : {}),
           ...(flags.driver ? { driver: driverName(flags.driver) } : {}),
+          ...(tools.length > 0 ? { additional_tools: tools } : {}),
+          ...(Object.keys(versions).length > 0 ? { tool_versions: versions } : {}),
         },
         { wait: true },
       );
@@ -63,11 +107,9 @@ export async function runLegacy(argv: readonly string[]): Promise<number> {
       return 0;
     }
     case 'vm:execute': {
-      // The original split -args on white space.
-      const args = flags.args ? flags.args.split(/\s+/).filter(Boolean) : [];
       const res = await client.execute(
         need(flags, 'vm-id'),
-        { command: need(flags, 'cmd'), args },
+        { command: need(flags, 'cmd'), args: legacyArgs(flags.args) },
         { wait: true },
       );
       printJson(res);

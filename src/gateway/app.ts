@@ -6,6 +6,7 @@ import { closeConnectionsWhenDrained } from './close-connections.js';
 import type { GatewayDeps, GatewaySettings } from './context.js';
 import { registerDashboard } from './dashboard.js';
 import { frameworkErrorAnswer, installErrorHandling } from './errors.js';
+import { acceptJsonOfAnyContentType } from './json-body-any-type.js';
 import { registerApiDocument } from './openapi.js';
 import { previewHostRewriter } from './proxy/preview-host-rewrite.js';
 import { proxyRoutes } from './proxy/proxy-routes.js';
@@ -33,6 +34,7 @@ import { usageRoutes } from './routes/usage.js';
 import { vmRoutes } from './routes/vms.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { installSecurity } from './security.js';
+import { translateSeedDialect } from './seed-dialect-hook.js';
 import { WebhookReceipts } from './webhook-receipts.js';
 
 /** The HTTP gateway. Thin routes: validate, call the service, let one handler map errors. */
@@ -86,6 +88,9 @@ export async function buildGateway(deps: GatewayDeps, settings: GatewaySettings)
 
   await app.register(
     async (api) => {
+      // The original system's requests: JSON sent without its content type, and its field names.
+      acceptJsonOfAnyContentType(api);
+      translateSeedDialect(api);
       await api.register(vmRoutes(deps, settings));
       await api.register(snapshotRoutes(deps, settings));
       await api.register(executeRoutes(deps, settings));

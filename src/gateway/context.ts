@@ -39,8 +39,13 @@ export interface GatewayDeps {
   auth: Authenticator;
   /** Execution output, stored then live, for the stream routes. */
   output: ExecutionOutputService;
-  /** Checks every component, for `/ready` (`/health` checks nothing: it answers while serving). */
+  /** Checks every component, for `/ready`. */
   readiness: () => Promise<ReadinessReport>;
+  /**
+   * What `/health` reports: readiness's components, each checked within a short time, plus those
+   * no request needs (Loki); absent, `/health` reports `readiness`. Never decides its status code.
+   */
+  health?: () => Promise<ReadinessReport>;
   /** Absent: no `/metrics` route and no request series. */
   metrics?: GatewayMetrics;
   /** Answers `POST /logs/query` and `GET /logs/stream`; absent, they answer ERR_UNSUPPORTED. */

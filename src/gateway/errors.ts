@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AetherError, type ErrorCode } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import { UnsupportedMediaType } from './json-body-any-type.js';
 import { redactUrl } from './redact-url.js';
 
 interface ErrorBody {
@@ -40,7 +41,13 @@ function classify(error: FastifyError): { status: number; payload: ErrorBody } {
         payload: body('ERR_BAD_JSON', `request body is not valid JSON: ${error.message}`),
       };
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return { status: 415, payload: body('ERR_VALIDATION', 'send the body as application/json') };
+      return {
+        status: 415,
+        payload: body(
+          'ERR_VALIDATION',
+          error instanceof UnsupportedMediaType ? error.message : 'send the body as application/json',
+        ),
+      };
   }
   if (error instanceof SyntaxError) {
     return { status: 400, payload: body('ERR_BAD_JSON', `request body is not valid JSON: ${error.message}`) };

@@ -233,6 +233,7 @@ describe('write answers through their response schemas', () => {
       status: 'completed',
       task: taskJson({ ...task, status: 'completed', error: null }),
       execution_id: ID,
+      vm_id: ID,
       timeout_ms: 30_000,
       execution: executionJson(execution),
     });

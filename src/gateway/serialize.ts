@@ -4,6 +4,7 @@ import type { TaskRecord } from '../core/task.js';
 import type { VmRecord } from '../core/vm.js';
 import { idleExpiresAt } from '../core/vm-lifetime.js';
 import type { WorkerRecord } from '../core/worker.js';
+import { taskResultJson } from './serialize-task-result.js';
 
 /** Records as the API shows them (the shapes are src/api/records.ts): snake_case, ISO timestamps. */
 
@@ -70,7 +71,8 @@ export function vmJson(vm: VmRecord): Vm {
   };
 }
 
-export function taskJson(task: TaskRecord): Task {
+/** `resultDetails`: fields the result gains from other records (serialize-task-result.ts). */
+export function taskJson(task: TaskRecord, resultDetails?: Record<string, unknown>): Task {
   return {
     id: task.id,
     project: task.project,
@@ -79,7 +81,7 @@ export function taskJson(task: TaskRecord): Task {
     status_reason: task.statusReason,
     priority: task.priority,
     payload: task.payload,
-    result: task.result,
+    result: taskResultJson(task, resultDetails),
     error: task.error,
     vm_id: task.vmId,
     worker_id: task.workerId,

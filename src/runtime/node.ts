@@ -32,13 +32,13 @@ import type { AetherConfig } from './config.js';
 import { openDataPlaneListener } from './data-plane.js';
 import { DRIVER_CATALOG, openDrivers } from './drivers.js';
 import { openIntegrations } from './integrations.js';
-import { openNodeLogging } from './logging.js';
+import { logShippingSettings, openNodeLogging } from './logging.js';
 import { openVmNetwork } from './network.js';
 import { createNodeMetrics, observeVmUsage, serveNodeMetrics } from './node-metrics.js';
 import { openOutboundWebhooks } from './outbound-webhooks.js';
 import { dashboardPath } from './paths.js';
 import { checkListenable } from './port-check.js';
-import { readinessCheck } from './readiness.js';
+import { healthCheck, readinessCheck } from './readiness.js';
 import { readToolCaFile } from './tool-ca.js';
 
 /** A Redis connection of its own for shared rate-limit counters (loaded only in cluster mode). */
@@ -168,6 +168,9 @@ async function wireNode(
 
   let worker: Worker | null = null;
   let localPlane: { workerId: string; plane: DataPlane } | undefined;
+  // The worker's data plane outlives the worker's queue (a drain still serves its VMs' files),
+  // then closes: its listener, left open, kept a stopped worker's process alive.
+  let closeDataPlane: () => Promise<void> = async () => {};
   if (roles.worker) {
     const hostNetwork = await openVmNetwork(config, logger, backends.store, drivers, tapGroup);
     if (hostNetwork) banner.push(hostNetwork.line);
@@ -193,6 +196,10 @@ async function wireNode(
       opened.push(() => dataPlane.close());
       banner.push(`data plane: ${dataPlane.url} (gateways reach it at ${dataPlane.advertised})`);
     }
+    closeDataPlane = async () => {
+      await dataPlane?.close();
+      await plane.close();
+    };
     worker = createWorker(
       {
         commands,
@@ -277,6 +284,11 @@ async function wireNode(
       opened.push(async () => closeRateLimitRedis());
     }
     const readiness = readinessCheck(backends);
+    const shipping = logShippingSettings(config);
+    const health = healthCheck({
+      ...backends,
+      ...(shipping.provider === 'loki' ? { loki: shipping.loki } : {}),
+    });
     const integrations = await openIntegrations(config, services, data, backends, readiness, logger);
     if (integrations) {
       opened.push(() => integrations.registry.close());
@@ -293,6 +305,7 @@ async function wireNode(
         auth,
         output: services.output,
         readiness,
+        health,
         data,
         terminals,
         ports,
@@ -363,6 +376,7 @@ async function wireNode(
       await reaper.stop();
       await expiry.stop();
       await worker?.stop();
+      await closeDataPlane();
       await logging.shipping.close();
       await backends.close();
       for (const driver of drivers.values()) await driver.close();

@@ -2,6 +2,7 @@ import type { EventBus } from '../core/events.js';
 import type { TaskQueue } from '../core/queue.js';
 import type { Store } from '../core/store.js';
 import type { ComponentHealth, ReadinessReport } from '../gateway/context.js';
+import { type LokiSettings, lokiEndpoint, lokiHeaders } from '../logs/loki-settings.js';
 
 /** What `/ready` checks: everything a request needs on its way to a VM. */
 export interface ReadinessSources {
@@ -48,25 +49,64 @@ async function checkWorkers(store: Store): Promise<string> {
   throw new Error(`no active worker to take vm:create (${seen})`);
 }
 
+/** Loki's own readiness endpoint, with the credentials pushes carry. */
+async function checkLoki(settings: LokiSettings, timeoutMs: number): Promise<string> {
+  const res = await fetch(lokiEndpoint(settings, '/ready'), {
+    headers: lokiHeaders(settings),
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  const text = (await res.text().catch(() => '')).trim().slice(0, 200);
+  if (!res.ok) throw new Error(`Loki answered ${res.status}${text ? `: ${text}` : ''}`);
+  return text || 'ready';
+}
+
+/** Runs every check at once, each within `timeoutMs`. */
+async function checkAll(
+  checks: Record<string, () => Promise<string>>,
+  timeoutMs: number,
+): Promise<ReadinessReport> {
+  const names = Object.keys(checks);
+  const results = await Promise.all(names.map((name) => timed(checks[name]!, timeoutMs)));
+  const components = Object.fromEntries(names.map((name, i) => [name, results[i]!]));
+  return { ok: results.every((c) => c.ok), components };
+}
+
+function readinessChecks({ store, queue, events }: ReadinessSources): Record<string, () => Promise<string>> {
+  return {
+    store: () => store.ping().then(() => store.kind),
+    queue: () => queue.ping().then(() => queue.kind),
+    events: () => events.ping().then(() => 'ok'),
+    workers: () => checkWorkers(store),
+  };
+}
+
 /** Checks every component at once, each within `timeoutMs`. */
 export function readinessCheck(
   sources: ReadinessSources,
   timeoutMs = READINESS_CHECK_TIMEOUT_MS,
 ): () => Promise<ReadinessReport> {
-  const { store, queue, events } = sources;
-  return async () => {
-    const [storeHealth, queueHealth, eventsHealth, workersHealth] = await Promise.all([
-      timed(() => store.ping().then(() => store.kind), timeoutMs),
-      timed(() => queue.ping().then(() => queue.kind), timeoutMs),
-      timed(() => events.ping().then(() => 'ok'), timeoutMs),
-      timed(() => checkWorkers(store), timeoutMs),
-    ]);
-    const components = {
-      store: storeHealth,
-      queue: queueHealth,
-      events: eventsHealth,
-      workers: workersHealth,
-    };
-    return { ok: Object.values(components).every((c) => c.ok), components };
+  const checks = readinessChecks(sources);
+  return () => checkAll(checks, timeoutMs);
+}
+
+/**
+ * Longest one check of `/health` may take: liveness probes give up after a second by default,
+ * and the answer must come well within it whatever a backend does.
+ */
+export const HEALTH_CHECK_TIMEOUT_MS = 500;
+
+/**
+ * What `/health` reports: readiness's components, plus Loki when logs go there (a request does
+ * not need it: lines wait in the shipper's buffer), each within `timeoutMs`.
+ */
+export function healthCheck(
+  sources: ReadinessSources & { loki?: LokiSettings },
+  timeoutMs = HEALTH_CHECK_TIMEOUT_MS,
+): () => Promise<ReadinessReport> {
+  const { loki } = sources;
+  const checks = {
+    ...readinessChecks(sources),
+    ...(loki ? { loki: () => checkLoki(loki, timeoutMs) } : {}),
   };
+  return () => checkAll(checks, timeoutMs);
 }

@@ -131,6 +131,13 @@ describe.skipIf(!canRun)('one SIGTERM stops a node', () => {
     { role: 'up', backends: 'PostgreSQL and Redis', env: cluster, cluster: true },
     { role: 'gateway', backends: 'PostgreSQL and Redis', env: cluster, cluster: true },
     { role: 'worker', backends: 'PostgreSQL and Redis', env: cluster, cluster: true },
+    // With a cluster secret a worker also listens for gateways (the data plane), as in any real cluster.
+    {
+      role: 'worker',
+      backends: 'PostgreSQL and Redis, with its data plane',
+      env: { ...cluster, AETHER_CLUSTER_SECRET: 's'.repeat(32) },
+      cluster: true,
+    },
   ];
   for (const { role, backends, env, cluster: needsCluster } of cases) {
     it.skipIf(needsCluster && !hasCluster)(

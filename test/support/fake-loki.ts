@@ -3,7 +3,8 @@
  * (`POST /loki/api/v1/push`, JSON streams with nanosecond string timestamps) and
  * `GET /loki/api/v1/query_range` over what was pushed, with a small LogQL subset: one stream
  * selector of `=`, `!=`, `=~` and `!~` matchers, then `|=` / `!=` line filters, string literals
- * with Go escapes. Failures can be scripted: answer with a status, or hang without answering.
+ * with Go escapes; `GET /ready`. Failures can be scripted: answer with a status, or hang without
+ * answering.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -221,6 +222,10 @@ export async function startFakeLoki(): Promise<FakeLoki> {
           status: 'success',
           data: { resultType: 'streams', result: [...streams.values()] },
         });
+      }
+      if (req.method === 'GET' && url.pathname === '/ready') {
+        res.writeHead(200, { 'content-type': 'text/plain' }).end('ready\n');
+        return;
       }
       send(res, 404, { message: 'not found' });
     })();

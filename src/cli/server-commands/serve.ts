@@ -97,6 +97,7 @@ export async function runUntilSignalled(flags: ServerFlags, roles: NodeRoles): P
   const resolved = resolveFrom(flags);
   const { config } = resolved;
   const logger = createLogger(config.logLevel, serviceName(roles), config.logFormat);
+  for (const notice of resolved.notices) logger.warn({ deprecated: notice.subject }, notice.message);
   const node = await starting(resolved, async () => {
     requireClusterBackends(config, roles);
     return startNode(config, logger, roles);
@@ -129,6 +130,8 @@ export async function runUntilSignalled(flags: ServerFlags, roles: NodeRoles): P
 /** `aether migrate`: applies the migrations of the configured database and prints what it did. */
 export async function migrateCommand(flags: ServerFlags): Promise<void> {
   const resolved = resolveFrom(flags);
+  const logger = createLogger(resolved.config.logLevel, 'migrate', resolved.config.logFormat);
+  for (const notice of resolved.notices) logger.warn({ deprecated: notice.subject }, notice.message);
   if (resolved.configFile) process.stdout.write(`config: ${resolved.configFile}\n`);
   process.stdout.write(`${await starting(resolved, () => migrateFromConfig(resolved.config))}\n`);
 }

@@ -39,9 +39,13 @@ export interface BrowserSession {
   secret: string;
 }
 
+/** The header the original system's documentation sends API keys in; `Authorization` wins over it. */
+export const API_KEY_HEADER = 'x-api-key';
+
 /**
- * The bearer token of a request: the Authorization header, or, for GET requests only (a browser
- * cannot set headers on a WebSocket or EventSource), the `access_token` query parameter.
+ * The bearer token of a request: the Authorization header, else the `X-API-Key` header, or, for
+ * GET requests only (a browser cannot set headers on a WebSocket or EventSource), the
+ * `access_token` query parameter.
  */
 export function bearerToken(request: FastifyRequest): string | null {
   const header = request.headers.authorization;
@@ -49,6 +53,8 @@ export function bearerToken(request: FastifyRequest): string | null {
     const match = /^Bearer ([\x21-\x7e]{1,4096})$/i.exec(header.trim());
     return match ? match[1]! : null;
   }
+  const apiKey = request.headers[API_KEY_HEADER];
+  if (typeof apiKey === 'string') return /^[\x21-\x7e]{1,4096}$/.test(apiKey.trim()) ? apiKey.trim() : null;
   if (request.method === 'GET') {
     const token = (request.query as Record<string, unknown> | undefined)?.access_token;
     if (typeof token === 'string' && token.length > 0 && token.length <= 4096) return token;
@@ -70,7 +76,8 @@ export async function identify(auth: Authenticator, token: string | null): Promi
 
 /** Whether the request brings a bearer credential, valid or not: then no cookie counts. */
 function bringsBearer(request: FastifyRequest): boolean {
-  if (request.headers.authorization !== undefined) return true;
+  if (request.headers.authorization !== undefined || request.headers[API_KEY_HEADER] !== undefined)
+    return true;
   return (
     request.method === 'GET' &&
     (request.query as Record<string, unknown> | undefined)?.access_token !== undefined

@@ -35,6 +35,7 @@ export function executeRoutes(deps: GatewayDeps, settings: GatewaySettings): Fas
       }
       return replyToWrite(deps, settings, reply, task, request.query, async (_task, end) => ({
         execution_id: executionId,
+        vm_id: task.vmId ?? request.params.id,
         timeout_ms: timeoutMs,
         ...(request.query.wait
           ? {

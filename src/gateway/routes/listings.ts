@@ -24,7 +24,7 @@ export function listingRoutes(deps: GatewayDeps): FastifyPluginAsyncZod {
         ...(vm === undefined ? {} : { vm }),
         limit,
       });
-      return { tasks: listed.map(taskJson) };
+      return { tasks: listed.map((task) => taskJson(task)) };
     });
 
     app.get('/executions', routeOptions('listAllExecutions'), async (request) => {

@@ -3,14 +3,17 @@ import { accessFor } from '../auth/authenticate.js';
 import type { GatewayDeps, GatewaySettings } from '../context.js';
 import { routeOptions } from '../route-schema.js';
 import { executionJson, jobJson, taskJson, workerJson } from '../serialize.js';
+import { resultDetails } from '../serialize-task-result.js';
 import { replyToWrite } from '../write-reply.js';
 
 export function recordRoutes(deps: GatewayDeps, settings: GatewaySettings): FastifyPluginAsyncZod {
   const { tasks, executions, jobs, workers } = deps.services;
   return async (app) => {
-    app.get('/tasks/:id', routeOptions('getTask'), async (request) =>
-      taskJson(await tasks.get(accessFor(request), request.params.id)),
-    );
+    app.get('/tasks/:id', routeOptions('getTask'), async (request) => {
+      const access = accessFor(request);
+      const task = await tasks.get(access, request.params.id);
+      return taskJson(task, await resultDetails(deps.services, access, task));
+    });
 
     app.get('/executions/:id', routeOptions('getExecution'), async (request) =>
       executionJson(await executions.get(accessFor(request), request.params.id)),

@@ -1298,6 +1298,11 @@ export interface components {
             task_id: string;
             /** @description The command's time limit in ms: the `timeout_ms` asked for, or the gateway's default */
             timeout_ms: number;
+            /**
+             * Format: uuid
+             * @description The VM it runs in (its id, also when the path named the VM by name)
+             */
+            vm_id: string;
         };
         ExecuteDone: {
             execution: components["schemas"]["Execution"];
@@ -1313,6 +1318,11 @@ export interface components {
             task_id: string;
             /** @description The command's time limit in ms: the `timeout_ms` asked for, or the gateway's default */
             timeout_ms: number;
+            /**
+             * Format: uuid
+             * @description The VM it runs in (its id, also when the path named the VM by name)
+             */
+            vm_id: string;
         };
         /** @description The command failed (with `?wait`), or the request was refused */
         ExecuteError: components["schemas"]["ExecuteFailed"] | components["schemas"]["ErrorBody"];
@@ -1331,6 +1341,11 @@ export interface components {
             task_id: string;
             /** @description The command's time limit in ms: the `timeout_ms` asked for, or the gateway's default */
             timeout_ms: number;
+            /**
+             * Format: uuid
+             * @description The VM it runs in (its id, also when the path named the VM by name)
+             */
+            vm_id: string;
         };
         /** @description One command run in a VM, with its (capped) output */
         Execution: {
@@ -1496,15 +1511,39 @@ export interface components {
             /** @description More entries exist than one answer carries (10 000) */
             truncated: boolean;
         };
-        /** @description Liveness: the gateway serves HTTP; no backend was checked */
+        /** @description Liveness: the gateway serves HTTP (always 200), with what each component it reports saw */
         Health: {
+            /** @description The same components, each with its detail; a check that takes over 500 ms is unhealthy */
+            checks: {
+                [key: string]: components["schemas"]["HealthCheck"];
+            };
+            /** @description Each component, as the original system named and reported them: `store`, `queue`, `event_bus`, `workers` (an active worker that takes vm:create), `loki` when logs go to Loki, and each enabled integration (`github`, `slack`) */
+            components: {
+                [key: string]: "healthy" | "unhealthy";
+            };
             /** @description Each enabled integration (`github`, `slack`) as it last saw itself (configuration, its last calls out); absent when none is enabled */
             integrations?: {
                 [key: string]: components["schemas"]["ComponentHealth"];
             };
-            /** @enum {string} */
-            status: "ok";
+            /**
+             * @description `ok` when every component is healthy, else `degraded`. The answer is 200 either way: the gateway serves, which is what liveness asks; `/ready` is the probe that answers 503
+             * @enum {string}
+             */
+            status: "ok" | "degraded";
+            /**
+             * Format: date-time
+             * @description When the components were checked (checks are shared for a second)
+             */
+            timestamp: string;
             version: string;
+        };
+        HealthCheck: {
+            /** @description What the check saw: a backend kind, a count, or why it failed */
+            detail: string;
+            /** @description How long the check took, where it called out */
+            latency_ms?: number;
+            /** @enum {string} */
+            status: "healthy" | "unhealthy";
         };
         /** @description Each enabled integration: its health and recent deliveries */
         IntegrationList: {
@@ -1904,7 +1943,7 @@ export interface components {
             progress: components["schemas"]["TaskProgress"] | null;
             /** @description The project that owns it */
             project: string;
-            /** @description What the task produced once completed; null before */
+            /** @description What the task produced once completed; null before. Each key is there in camelCase (`vmId`, `exitCode`) and in snake_case (`vm_id`, `exit_code`); a `vm:execute` result names its VM (`vm_id`). `GET /tasks/{id}` adds what other records hold, as the original system returned it: `stdout` and `stderr` of a `vm:execute` (as stored, see the execution), `name` of the VM a `vm:create` made */
             result: unknown;
             retry_count: number;
             /**
