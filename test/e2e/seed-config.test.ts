@@ -25,6 +25,7 @@ import { POSTGRES_URL, postgresAvailable, requireBackend } from '../support/back
 import { type FakeLoki, startFakeLoki } from '../support/fake-loki.js';
 import { sandboxesAvailable } from '../support/sandboxes.js';
 import { type ThrowawayDatabase, throwawayDatabase } from '../support/throwaway-database.js';
+import { EXAMPLE_YAML_KEYS } from './seed-config/example-keys.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const ENTRY = path.join(ROOT, 'test/support/cli-entry.ts');
@@ -264,31 +265,7 @@ describe.skipIf(!canRun)("a node on the Go version's config", () => {
     expect(stdout).toContain(`queue: BullMQ on Redis at 127.0.0.1:${cache.port}`);
     expect(stdout).toMatch(/worker: \S+ \(concurrency 10\)/);
     await expectWorkingNode(node.url!, credentials, 'seed-example');
-    expect(deprecated(stderr)).toEqual([
-      'server.mode',
-      'database.host',
-      'database.port',
-      'database.user',
-      'database.password',
-      'database.database',
-      'database.sslmode',
-      'database.max_open_conns',
-      'database.max_idle_conns',
-      'redis.addr',
-      'redis.password',
-      'redis.db',
-      'queue.concurrency',
-      'queue.queues',
-      'vmm.default_orchestrator',
-      'vmm.firecracker.kernel_path',
-      'vmm.firecracker.rootfs_template',
-      'vmm.firecracker.socket_dir',
-      'vmm.firecracker.default_vcpu',
-      'vmm.firecracker.default_memory_mb',
-      'vmm.docker.network',
-      'logging.format',
-      'logging.output',
-    ]);
+    expect(deprecated(stderr)).toEqual(EXAMPLE_YAML_KEYS);
     // logging.format: text became pretty: one readable line per record, not JSON.
     expect(stderr).toMatch(
       /WARN .*deprecated key database\.host \(example\.yaml:7\): write storage\.database_url: postgres:\/\/\S+:\*\*\*@/,

@@ -36,7 +36,7 @@ async function failure(promise: Promise<unknown>): Promise<AetherApiError> {
 describe.skipIf(!canRun)('tool requests at the door', () => {
   it.each([
     [{ name: 'bad-tool', additional_tools: ['cobol'] }, /additional_tools.*must be a known tool: git, node/],
-    [{ name: 'bad-version', tool_versions: { go: 'latest' } }, /tool_versions.*dotted numbers/],
+    [{ name: 'bad-version', tool_versions: { go: 'newest' } }, /tool_versions.*dotted numbers/],
     [{ name: 'bad-version-key', tool_versions: { cobol: '1.0' } }, /tool_versions.*must be a known tool/],
     [{ name: 'bad-list', additional_tools: 'go,python' }, /additional_tools/],
     [{ name: 'bad-option', version_of_tools: {} }, /version_of_tools/],

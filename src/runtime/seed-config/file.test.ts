@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { EXAMPLE_YAML_KEYS } from '../../../test/e2e/seed-config/example-keys.js';
 import { AetherError } from '../../core/errors.js';
 import { loadConfig } from '../config.js';
 import { parseConfigFile } from '../config-file.js';
@@ -58,31 +59,7 @@ describe("the Go version's example files", () => {
       dockerNetwork: 'aetherium',
       logFormat: 'pretty',
     });
-    expect(file.notices.map((n) => n.subject)).toEqual([
-      'server.mode',
-      'database.host',
-      'database.port',
-      'database.user',
-      'database.password',
-      'database.database',
-      'database.sslmode',
-      'database.max_open_conns',
-      'database.max_idle_conns',
-      'redis.addr',
-      'redis.password',
-      'redis.db',
-      'queue.concurrency',
-      'queue.queues',
-      'vmm.default_orchestrator',
-      'vmm.firecracker.kernel_path',
-      'vmm.firecracker.rootfs_template',
-      'vmm.firecracker.socket_dir',
-      'vmm.firecracker.default_vcpu',
-      'vmm.firecracker.default_memory_mb',
-      'vmm.docker.network',
-      'logging.format',
-      'logging.output',
-    ]);
+    expect(file.notices.map((n) => n.subject)).toEqual(EXAMPLE_YAML_KEYS);
     expect(file.notices[1]!.message).toBe(
       'deprecated key database.host (old.yaml:7): write storage.database_url: postgres://aetherium:***@localhost:5432/aetherium?sslmode=disable instead',
     );
