@@ -58,20 +58,30 @@ export function commaSeparatedOf<const T extends readonly string[]>(
     .max(200)
     .optional()
     .describe(description)
-    .transform((raw, ctx): T[number][] | undefined => {
-      if (raw === undefined) return undefined;
-      const parts = raw
-        .split(',')
-        .map((part) => part.trim())
-        .filter((part) => part !== '');
-      const unknown = parts.filter((part) => !(values as readonly string[]).includes(part));
-      if (unknown.length > 0 || parts.length === 0) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `unknown ${what} ${JSON.stringify(unknown.join(',') || raw)}; use ${values.join(', ')}`,
-        });
-        return z.NEVER;
-      }
-      return [...new Set(parts)] as T[number][];
+    .transform((raw, ctx) => (raw === undefined ? undefined : choicesIn([raw], values, what, ctx)));
+}
+
+/**
+ * The distinct choices named in `items` (each comma-separated), in their order; an unknown one,
+ * or none at all, is an issue naming the choices. Shared by every parameter that lists choices.
+ */
+export function choicesIn<const T extends readonly string[]>(
+  items: readonly string[],
+  values: T,
+  what: string,
+  ctx: z.RefinementCtx,
+): T[number][] {
+  const parts = items
+    .flatMap((item) => item.split(','))
+    .map((part) => part.trim())
+    .filter((part) => part !== '');
+  const unknown = parts.filter((part) => !(values as readonly string[]).includes(part));
+  if (unknown.length > 0 || parts.length === 0) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `unknown ${what} ${JSON.stringify(unknown.join(',') || items.join(','))}; use ${values.join(', ')}`,
     });
+    return z.NEVER;
+  }
+  return [...new Set(parts)] as T[number][];
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { JOB_STATUSES } from '../core/execution.js';
 import { TASK_STATUSES, TASK_TYPES } from '../core/task.js';
-import { timestamp } from './fields.js';
+import { choicesIn, timestamp } from './fields.js';
 import { EXECUTION_OUTCOMES, jobSchema, taskSchema } from './records.js';
 
 /** Lists across a caller's records (tasks, executions, jobs) and a VM's lifecycle timeline. */
@@ -34,23 +34,7 @@ function oneOrMoreOf<const T extends readonly string[]>(values: T, what: string)
     .union([z.string().max(1000), z.array(z.string().max(1000)).max(50)])
     .optional()
     .describe(`Comma-separated or repeated, each one of: ${values.join(', ')}`)
-    .transform((raw, ctx): T[number][] | undefined => {
-      if (raw === undefined) return undefined;
-      const parts = [raw]
-        .flat()
-        .flatMap((item) => item.split(','))
-        .map((part) => part.trim())
-        .filter((part) => part !== '');
-      const unknown = parts.filter((part) => !(values as readonly string[]).includes(part));
-      if (unknown.length > 0 || parts.length === 0) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `unknown ${what} ${JSON.stringify(unknown.join(',') || [raw].flat().join(','))}; use ${values.join(', ')}`,
-        });
-        return z.NEVER;
-      }
-      return [...new Set(parts)] as T[number][];
-    });
+    .transform((raw, ctx) => (raw === undefined ? undefined : choicesIn([raw].flat(), values, what, ctx)));
 }
 
 export const listTasksQuery = z.object({

@@ -16,6 +16,11 @@ function check(item: string, title: string, fields: Omit<HostCheck, 'item' | 'ti
   return { item, title, ...fields };
 }
 
+/** A backend the probe could not use: the probe's own message says what is wrong. */
+function unreachable(item: string, title: string, error: unknown, fix: string): HostCheck {
+  return check(item, title, { ok: false, required: true, detail: (error as Error).message, fix });
+}
+
 /** Migrations this build ships (drizzle-kit's journal). */
 export function shippedMigrations(): number {
   const journal = JSON.parse(readFileSync(join(MIGRATIONS_FOLDER, 'meta', '_journal.json'), 'utf8')) as {
@@ -30,12 +35,12 @@ export async function postgresChecks(url: string): Promise<HostCheck[]> {
     await probePostgres(url, TIMEOUT_MS);
   } catch (error) {
     return [
-      check('postgres', 'store', {
-        ok: false,
-        required: true,
-        detail: (error as Error).message,
-        fix: 'start PostgreSQL or correct DATABASE_URL (user, password, database name)',
-      }),
+      unreachable(
+        'postgres',
+        'store',
+        error,
+        'start PostgreSQL or correct DATABASE_URL (user, password, database name)',
+      ),
     ];
   }
   const found = [
@@ -80,14 +85,7 @@ export async function redisChecks(url: string, option: ConfigKey): Promise<HostC
   try {
     await probeRedis(url, option, TIMEOUT_MS);
   } catch (error) {
-    return [
-      check('redis', 'queue', {
-        ok: false,
-        required: true,
-        detail: (error as Error).message,
-        fix: 'start Redis or correct REDIS_URL',
-      }),
-    ];
+    return [unreachable('redis', 'queue', error, 'start Redis or correct REDIS_URL')];
   }
   const found = [
     check('redis', 'queue', { ok: true, required: true, detail: `${where} answers`, fix: null }),
